@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod detect;
+pub mod engine;
 pub mod finding;
 pub mod format;
 pub mod input;
