@@ -2,6 +2,7 @@
 //! the limits. Built once (from the command line or by a library user) and shared by
 //! every worker thread.
 
+use crate::detect::names::Names;
 use crate::redact::Redactor;
 use crate::rules::RuleSet;
 
@@ -35,8 +36,46 @@ impl Default for Limits {
 /// Everything a worker needs to sanitize a document.
 pub struct Engine {
     pub rules: RuleSet,
+    pub names: Names,
     pub redactor: Redactor,
     pub limits: Limits,
     /// Unix time used to decide whether JWTs and cookies are expired.
     pub now: i64,
+    /// Values that are never redacted (exact match), from the user's config.
+    pub allow_values: Vec<Vec<u8>>,
+    /// Patterns whose matches are never redacted, from the user's config.
+    pub allow_patterns: Vec<regex::bytes::Regex>,
+}
+
+impl Engine {
+    /// An engine with the built-in rules and names, a random key and default limits.
+    pub fn builtin() -> anyhow::Result<Engine> {
+        Ok(Engine {
+            rules: RuleSet::builtin()?,
+            names: Names::builtin()?,
+            redactor: Redactor::random(),
+            limits: Limits::default(),
+            now: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0),
+            allow_values: Vec::new(),
+            allow_patterns: Vec::new(),
+        })
+    }
+
+    /// Same engine with a fixed fingerprint key (reproducible placeholders).
+    pub fn with_key(mut self, key: &[u8]) -> Self {
+        self.redactor = Redactor::new(key);
+        self
+    }
+
+    /// Is this value allow-listed by the user?
+    pub fn allowed(&self, v: &[u8]) -> bool {
+        (!self.allow_values.is_empty() && self.allow_values.iter().any(|a| a == v))
+            || self.allow_patterns.iter().any(|p| {
+                p.find(v)
+                    .is_some_and(|m| m.start() == 0 && m.end() == v.len())
+            })
+    }
 }

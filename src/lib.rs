@@ -15,5 +15,6 @@ pub mod output;
 pub mod redact;
 pub mod report;
 pub mod rules;
+pub mod run;
 
 pub use finding::Finding;

@@ -1,1 +1,728 @@
-//! TODO
+//! Detection: deciding which bytes of a value are a credential, given the context the
+//! value appears in (a cookie, an `Authorization` header, a query parameter named
+//! `access_token`, a JSON key, free text…), and turning them into edits.
+//!
+//! Every function here works on one decoded byte string in its own coordinates and
+//! pushes [`Edit`]s (byte range → placeholder) into `out`, offset by `base`. Layers
+//! (JSON string escapes, percent-encoding, base64) decode, recurse, and map the edits
+//! back to their own raw bytes, so everything that is not a secret stays byte-identical.
+
+pub mod jwt;
+pub mod names;
+pub mod text;
+pub mod walk;
+
+use std::collections::HashMap;
+
+use aho_corasick::AhoCorasick;
+
+use crate::engine::Engine;
+use crate::finding::Finding;
+use crate::redact;
+use crate::rules::RuleMatch;
+use names::{HeaderClass, ParamClass};
+
+/// Replace `start..end` (in the coordinates of the string being scrubbed) with `text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    /// Start of the whole credential this edit redacts (before `start` for a JWT,
+    /// whose header and payload stay); `claim..end` is covered by this finding.
+    pub claim: usize,
+}
+
+/// Apply non-overlapping edits to `src`, appending the result to `out`.
+/// Overlapping edits are a bug in a handler; they are merged conservatively (the union
+/// is replaced) so that no secret byte can survive.
+pub fn apply_edits(src: &[u8], edits: &mut [Edit], out: &mut Vec<u8>) {
+    edits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut pos = 0;
+    for e in edits.iter() {
+        if e.start < pos {
+            // Overlap: extend the previous replacement over this one.
+            if e.end > pos {
+                pos = e.end;
+            }
+            continue;
+        }
+        out.extend_from_slice(&src[pos..e.start]);
+        out.extend_from_slice(e.text.as_bytes());
+        pos = e.end;
+    }
+    out.extend_from_slice(&src[pos..]);
+}
+
+/// Secrets found by context (a cookie value, a password field) in one document, so
+/// that a copy of the same value in an unremarkable place is redacted too.
+#[derive(Debug, Default, Clone)]
+pub struct Known {
+    secrets: Vec<(Vec<u8>, String)>,
+    ac: Option<AhoCorasick>,
+}
+
+impl Known {
+    pub fn new(map: &HashMap<Vec<u8>, String>) -> Self {
+        let mut secrets: Vec<(Vec<u8>, String)> =
+            map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        secrets.sort();
+        let ac = if secrets.is_empty() {
+            None
+        } else {
+            AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(secrets.iter().map(|(s, _)| s))
+                .ok()
+        };
+        Known { secrets, ac }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.secrets.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.secrets.len()
+    }
+}
+
+/// Is this value worth propagating (long and random enough that finding it elsewhere
+/// means it is the same credential, not a coincidence such as `true` or `en-US`)?
+pub fn propagatable(v: &[u8]) -> bool {
+    v.len() >= 12 && looks_like_token(v)
+}
+
+/// Heuristic for "random-looking": no spaces, mixes letters and digits, or is long.
+pub fn looks_like_token(v: &[u8]) -> bool {
+    if v.len() < 12 || v.iter().any(|b| b.is_ascii_whitespace()) {
+        return false;
+    }
+    let digits = v.iter().filter(|b| b.is_ascii_digit()).count();
+    let alpha = v.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    let upper = v.iter().filter(|b| b.is_ascii_uppercase()).count();
+    let lower = v.iter().filter(|b| b.is_ascii_lowercase()).count();
+    if alpha == 0 {
+        return false;
+    }
+    // All-lowercase words with dashes/underscores (`dark-mode`, `home_page`) are not
+    // tokens; long mixed-case or digit-bearing strings are.
+    (digits > 0 && alpha > 0 && v.len() >= 16)
+        || (upper > 0 && lower > 0 && digits > 0)
+        || (upper > 1 && lower > 1 && v.len() >= 20)
+}
+
+/// Scrubbing state for one document (or one HAR entry).
+pub struct Scrubber<'e> {
+    pub engine: &'e Engine,
+    /// Provenance of the document, copied into findings.
+    pub file: &'e str,
+    /// Current location (a JSON Pointer), maintained by the walker.
+    pub loc: String,
+    /// Line start offsets of a text document: findings are then located as
+    /// `line:column` instead of by JSON Pointer.
+    pub lines: Option<Vec<usize>>,
+    pub findings: Vec<Finding>,
+    /// Context-found secrets seen in this document (value → kind).
+    pub discovered: HashMap<Vec<u8>, String>,
+    known: &'e Known,
+    scratch: Vec<RuleMatch>,
+}
+
+/// Kind word for a credential-named field.
+pub fn kind_for_name(name: &[u8]) -> &'static str {
+    let n = names::normalize(name);
+    let has = |w: &str| n.contains(w);
+    if has("pass") || has("pwd") {
+        "password"
+    } else if has("csrf") || has("xsrf") || has("authenticity") || has("verificationtoken") {
+        "csrf-token"
+    } else if has("saml") {
+        "saml"
+    } else if has("signature") || n == "sig" || n.ends_with("sig") {
+        "signature"
+    } else if has("credential") {
+        "credential"
+    } else if has("apikey") || n == "key" || n.ends_with("key") {
+        "api-key"
+    } else if has("secret") {
+        "secret"
+    } else if has("session") || n == "sid" || n.ends_with("sessid") {
+        "session"
+    } else if has("code") || n == "otp" || n == "pin" {
+        "auth-code"
+    } else {
+        "token"
+    }
+}
+
+impl<'e> Scrubber<'e> {
+    pub fn new(engine: &'e Engine, file: &'e str, known: &'e Known) -> Self {
+        Scrubber {
+            engine,
+            file,
+            loc: String::new(),
+            lines: None,
+            findings: Vec::new(),
+            discovered: HashMap::new(),
+            known,
+            scratch: Vec::new(),
+        }
+    }
+
+    fn location(&self, at: usize) -> String {
+        match &self.lines {
+            Some(starts) => {
+                let l = starts.partition_point(|&s| s <= at).max(1);
+                format!("{}:{}", l, at - starts[l - 1] + 1)
+            }
+            None => self.loc.clone(),
+        }
+    }
+
+    /// Record a finding and return its placeholder. `ident` is the canonical secret
+    /// (decoded), used for the fingerprint and length.
+    fn record(&mut self, at: usize, rule: &str, kind: &str, ident: &[u8], jwt: bool) -> String {
+        let r = &self.engine.redactor;
+        let fp = r.fingerprint(ident);
+        let info = if jwt {
+            Some(jwt::info(ident, r, self.engine.now))
+        } else {
+            None
+        };
+        self.findings.push(Finding {
+            file: self.file.to_string(),
+            location: self.location(at),
+            rule: rule.to_string(),
+            kind: kind.to_string(),
+            fingerprint: fp.clone(),
+            length: ident.len(),
+            jwt: info,
+        });
+        redact::placeholder_for(kind, &fp)
+    }
+
+    /// Redact `s[start..end]` as one credential. JWTs keep header and payload; empty
+    /// and already-redacted values are left alone. `ident` overrides the bytes used
+    /// for the fingerprint (e.g. the percent-decoded value).
+    #[allow(clippy::too_many_arguments)]
+    pub fn redact(
+        &mut self,
+        s: &[u8],
+        start: usize,
+        end: usize,
+        base: usize,
+        rule: &str,
+        kind: &str,
+        ident: Option<&[u8]>,
+        propagate: bool,
+        out: &mut Vec<Edit>,
+    ) {
+        let v = &s[start..end];
+        if v.is_empty() || redact::only_placeholders(v) || self.engine.allowed(v) {
+            return;
+        }
+        if let Some(sig) = jwt::signature_start(v) {
+            let ph = self.record(base + start, rule, "jwt", v, true);
+            if propagate {
+                self.discovered.insert(v.to_vec(), "jwt".into());
+            }
+            out.push(Edit {
+                start: base + start + sig,
+                end: base + end,
+                text: ph,
+                claim: base + start,
+            });
+            return;
+        }
+        // JWT whose signature is already a placeholder: nothing left to do.
+        if redacted_jwt(v) {
+            return;
+        }
+        let ident = ident.unwrap_or(v);
+        let ph = self.record(base + start, rule, kind, ident, false);
+        if propagate && propagatable(ident) {
+            self.discovered.insert(ident.to_vec(), kind.to_string());
+        }
+        out.push(Edit {
+            start: base + start,
+            end: base + end,
+            text: ph,
+            claim: base + start,
+        });
+    }
+
+    /// The whole value is a credential.
+    pub fn secret_value(
+        &mut self,
+        s: &[u8],
+        base: usize,
+        rule: &str,
+        kind: &str,
+        out: &mut Vec<Edit>,
+    ) {
+        let (a, b) = trim_quotes(s);
+        self.redact(s, a, b, base, rule, kind, None, true, out);
+    }
+
+    /// A header value, by header name.
+    pub fn header(&mut self, name: &[u8], value: &[u8], base: usize, out: &mut Vec<Edit>) {
+        match self.engine.names.header(name) {
+            HeaderClass::Cookie => self.cookie_pairs(value, base, out),
+            HeaderClass::SetCookie => self.set_cookie(value, base, out),
+            HeaderClass::Scheme => self.scheme_value(value, base, out),
+            HeaderClass::Secret => {
+                let kind = kind_for_name(name);
+                self.secret_value(value, base, "context.header", kind, out)
+            }
+            HeaderClass::Url => self.url(value, base, out),
+            HeaderClass::Other => self.free(value, base, out),
+        }
+    }
+
+    /// `Authorization: <scheme> <credentials>`: keep the scheme word.
+    pub fn scheme_value(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
+        let t = trim_start(v);
+        let scheme_end = t + v[t..]
+            .iter()
+            .position(|b| b.is_ascii_whitespace())
+            .unwrap_or(v.len() - t);
+        let scheme = &v[t..scheme_end];
+        let rest = trim_start(&v[scheme_end..]) + scheme_end;
+        let end = trim_end(v);
+        if rest >= end {
+            // No scheme word: the whole value is the credential.
+            self.redact(
+                v,
+                t,
+                end.max(t),
+                base,
+                "context.authorization",
+                "auth",
+                None,
+                true,
+                out,
+            );
+            return;
+        }
+        let kind = match names::normalize(scheme).as_str() {
+            "basic" => "basic-auth",
+            "bearer" => "bearer-token",
+            "ssws" => "okta-token",
+            _ => "auth",
+        };
+        self.redact(
+            v,
+            rest,
+            end,
+            base,
+            "context.authorization",
+            kind,
+            None,
+            true,
+            out,
+        );
+    }
+
+    /// `a=1; b=2`: every cookie value is a secret, names stay.
+    pub fn cookie_pairs(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
+        let mut pos = 0;
+        for part in v.split(|&b| b == b';') {
+            let start = pos;
+            pos += part.len() + 1;
+            let Some(eq) = memchr::memchr(b'=', part) else {
+                continue;
+            };
+            let vs = start + eq + 1;
+            let ve = start + part.len();
+            let (a, b) = trim_quotes(&v[vs..ve]);
+            self.redact(
+                v,
+                vs + a,
+                vs + b,
+                base,
+                "context.cookie",
+                "cookie",
+                None,
+                true,
+                out,
+            );
+        }
+    }
+
+    /// `Set-Cookie`: one cookie per line; the value before the first `;` is secret.
+    pub fn set_cookie(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
+        let mut pos = 0;
+        for line in v.split(|&b| b == b'\n') {
+            let start = pos;
+            pos += line.len() + 1;
+            let first = memchr::memchr(b';', line).unwrap_or(line.len());
+            let Some(eq) = memchr::memchr(b'=', &line[..first]) else {
+                continue;
+            };
+            let vs = start + eq + 1;
+            let ve = start + trim_end(&line[..first]);
+            if ve <= vs {
+                continue;
+            }
+            let (a, b) = trim_quotes(&v[vs..ve]);
+            self.redact(
+                v,
+                vs + a,
+                vs + b,
+                base,
+                "context.set-cookie",
+                "cookie",
+                None,
+                true,
+                out,
+            );
+        }
+    }
+
+    /// A value under a parameter / key name. `url_ctx`: the name came from a URL, form
+    /// or HAR `queryString`/`params` (weak names such as `code` count as credentials).
+    pub fn by_name(
+        &mut self,
+        name: &[u8],
+        v: &[u8],
+        base: usize,
+        url_ctx: bool,
+        out: &mut Vec<Edit>,
+    ) {
+        let nn = names::normalize(name);
+        if matches!(nn.as_str(), "cookie" | "cookies") {
+            return self.cookie_pairs(v, base, out);
+        }
+        if matches!(nn.as_str(), "setcookie") {
+            return self.set_cookie(v, base, out);
+        }
+        match self.engine.names.param(name) {
+            ParamClass::Secret => {
+                let kind = kind_for_name(name);
+                let ident = if url_ctx { Some(pct_decode(v)) } else { None };
+                let (a, b) = trim_quotes(v);
+                self.redact(
+                    v,
+                    a,
+                    b,
+                    base,
+                    "context.param",
+                    kind,
+                    ident.as_deref(),
+                    true,
+                    out,
+                )
+            }
+            ParamClass::Weak if url_ctx || looks_like_token(v) => {
+                let kind = kind_for_name(name);
+                let ident = if url_ctx { Some(pct_decode(v)) } else { None };
+                self.redact(
+                    v,
+                    0,
+                    v.len(),
+                    base,
+                    "context.param",
+                    kind,
+                    ident.as_deref(),
+                    true,
+                    out,
+                )
+            }
+            ParamClass::Url => self.url(v, base, out),
+            _ => self.free(v, base, out),
+        }
+    }
+
+    /// Any value with no telling name: URLs, embedded JSON, then token rules.
+    pub fn free(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
+        if v.len() < 8 {
+            return;
+        }
+        if looks_like_url(v) {
+            return self.url(v, base, out);
+        }
+        if matches!(v.first(), Some(b'{' | b'[')) && self.json_text(v, base, out) {
+            return;
+        }
+        self.text(v, base, text::Mode::Value, out)
+    }
+
+    /// A URL (absolute, or a path with a query as in `:path`): userinfo password,
+    /// query and fragment parameters by name, and token rules over the rest.
+    pub fn url(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
+        let mut path_start = 0;
+        if let Some(p) = memchr::memmem::find(v, b"://") {
+            let auth_start = p + 3;
+            let auth_end = auth_start
+                + v[auth_start..]
+                    .iter()
+                    .position(|&b| matches!(b, b'/' | b'?' | b'#'))
+                    .unwrap_or(v.len() - auth_start);
+            if let Some(at) = v[auth_start..auth_end].iter().rposition(|&b| b == b'@') {
+                let ui = &v[auth_start..auth_start + at];
+                if let Some(c) = memchr::memchr(b':', ui) {
+                    let ps = auth_start + c + 1;
+                    let pe = auth_start + at;
+                    let ident = pct_decode(&v[ps..pe]);
+                    self.redact(
+                        v,
+                        ps,
+                        pe,
+                        base,
+                        "context.url-userinfo",
+                        "password",
+                        Some(&ident),
+                        true,
+                        out,
+                    );
+                } else if looks_like_token(ui) {
+                    let ident = pct_decode(ui);
+                    self.redact(
+                        v,
+                        auth_start,
+                        auth_start + at,
+                        base,
+                        "context.url-userinfo",
+                        "token",
+                        Some(&ident),
+                        true,
+                        out,
+                    );
+                }
+            }
+            path_start = auth_end;
+        }
+        let q = memchr::memchr(b'?', &v[path_start..]).map(|i| i + path_start);
+        let h = memchr::memchr(b'#', &v[path_start..]).map(|i| i + path_start);
+        let path_end = match (q, h) {
+            (Some(q), Some(h)) => q.min(h),
+            (Some(q), None) => q,
+            (None, Some(h)) => h,
+            (None, None) => v.len(),
+        };
+        // Tokens in the path (e.g. webhook URLs) are found by the rules.
+        let before = out.len();
+        self.rules_only(&v[..path_end], base, out);
+        let _ = before;
+        if let Some(q) = q.filter(|&q| h.is_none_or(|h| q < h)) {
+            let qe = h.unwrap_or(v.len());
+            self.params(&v[q + 1..qe], base + q + 1, b'&', false, out);
+        }
+        if let Some(h) = h {
+            let frag = &v[h + 1..];
+            if memchr::memchr(b'=', frag).is_some() {
+                // `#access_token=…&id_token=…`, or `#/route?x=…`
+                let fs = memchr::memchr(b'?', frag).map_or(0, |i| i + 1);
+                self.params(&frag[fs..], base + h + 1 + fs, b'&', false, out);
+            } else {
+                self.rules_only(frag, base + h + 1, out);
+            }
+        }
+    }
+
+    /// `a=1&b=2` (query, fragment or form body); `plus`: `+` means space (forms).
+    pub fn params(&mut self, v: &[u8], base: usize, sep: u8, plus: bool, out: &mut Vec<Edit>) {
+        let mut pos = 0;
+        for part in v.split(|&b| b == sep) {
+            let start = pos;
+            pos += part.len() + 1;
+            match memchr::memchr(b'=', part) {
+                Some(eq) => {
+                    let name = pct_decode_form(&part[..eq], plus);
+                    let vs = start + eq + 1;
+                    let ve = start + part.len();
+                    let raw = &v[vs..ve];
+                    self.param_value(&name, raw, base + vs, plus, out);
+                }
+                None => self.rules_only(part, base + start, out),
+            }
+        }
+    }
+
+    /// One percent-encoded parameter value.
+    fn param_value(
+        &mut self,
+        name: &[u8],
+        raw: &[u8],
+        base: usize,
+        plus: bool,
+        out: &mut Vec<Edit>,
+    ) {
+        if raw.is_empty() {
+            return;
+        }
+        match self.engine.names.param(name) {
+            ParamClass::Secret | ParamClass::Weak => {
+                let kind = kind_for_name(name);
+                let ident = pct_decode_form(raw, plus);
+                self.redact(
+                    raw,
+                    0,
+                    raw.len(),
+                    base,
+                    "context.param",
+                    kind,
+                    Some(&ident),
+                    true,
+                    out,
+                );
+            }
+            _ => {
+                // Decode, scrub as a value (URLs inside, tokens), map edits back.
+                let (dec, map) = pct_decode_mapped(raw, plus);
+                let mut inner = Vec::new();
+                if self.engine.names.param(name) == ParamClass::Url {
+                    self.url(&dec, 0, &mut inner);
+                } else {
+                    self.free(&dec, 0, &mut inner);
+                }
+                for e in inner {
+                    out.push(Edit {
+                        start: base + map_off(&map, e.start),
+                        end: base + map_off(&map, e.end),
+                        text: e.text,
+                        claim: base + map_off(&map, e.claim),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Token rules and known secrets only (no name heuristics).
+    pub fn rules_only(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
+        self.text(v, base, text::Mode::RulesOnly, out)
+    }
+
+    /// Scrub `v` as JSON text if it parses; returns false when it is not JSON.
+    pub fn json_text(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) -> bool {
+        let Ok(tree) =
+            crate::format::json::Parser::new(v, self.engine.limits.max_json_depth).parse_document()
+        else {
+            return false;
+        };
+        let mut w = walk::Walker::nested();
+        w.value(self, v, &tree, None, base, out);
+        true
+    }
+}
+
+fn redacted_jwt(v: &[u8]) -> bool {
+    let Some(p) = memchr::memmem::find(v, b".[REDACTED:") else {
+        return false;
+    };
+    v.starts_with(b"eyJ") && redact::is_placeholder(&v[p + 1..])
+}
+
+pub fn looks_like_url(v: &[u8]) -> bool {
+    let lower = |p: &[u8]| v.len() > p.len() && v[..p.len()].eq_ignore_ascii_case(p);
+    (lower(b"http://") || lower(b"https://") || lower(b"wss://") || lower(b"ws://"))
+        && !v.iter().any(|b| b.is_ascii_whitespace())
+}
+
+fn trim_start(v: &[u8]) -> usize {
+    v.iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(v.len())
+}
+
+fn trim_end(v: &[u8]) -> usize {
+    v.iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |p| p + 1)
+}
+
+/// Span of `v` without surrounding whitespace and one pair of double quotes.
+fn trim_quotes(v: &[u8]) -> (usize, usize) {
+    let a = trim_start(v);
+    let b = trim_end(v).max(a);
+    if b - a >= 2 && v[a] == b'"' && v[b - 1] == b'"' {
+        (a + 1, b - 1)
+    } else {
+        (a, b)
+    }
+}
+
+pub fn pct_decode(v: &[u8]) -> Vec<u8> {
+    pct_decode_form(v, false)
+}
+
+fn pct_decode_form(v: &[u8], plus: bool) -> Vec<u8> {
+    pct_decode_mapped(v, plus).0
+}
+
+/// Percent-decode with a map from decoded offsets to raw offsets (None: identity).
+pub fn pct_decode_mapped(v: &[u8], plus: bool) -> (Vec<u8>, Option<Vec<usize>>) {
+    if !v.iter().any(|&b| b == b'%' || (plus && b == b'+')) {
+        return (v.to_vec(), None);
+    }
+    let mut out = Vec::with_capacity(v.len());
+    let mut map = Vec::with_capacity(v.len() + 1);
+    let mut i = 0;
+    let hex = |b: u8| (b as char).to_digit(16);
+    while i < v.len() {
+        if v[i] == b'%' && i + 2 < v.len() {
+            if let (Some(h), Some(l)) = (hex(v[i + 1]), hex(v[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                map.push(i);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if plus && v[i] == b'+' { b' ' } else { v[i] });
+        map.push(i);
+        i += 1;
+    }
+    map.push(v.len());
+    (out, Some(map))
+}
+
+pub fn map_off(map: &Option<Vec<usize>>, off: usize) -> usize {
+    match map {
+        None => off,
+        Some(m) => m[off],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_heuristic() {
+        assert!(looks_like_token(b"a8Fk29sLq0Zx83Jd"));
+        assert!(looks_like_token(b"9f86d081884c7d659a2feaa0c55ad015"));
+        assert!(!looks_like_token(b"dark-mode-enabled"));
+        assert!(!looks_like_token(b"short1A"));
+        assert!(!looks_like_token(b"hello world 12345 abc"));
+    }
+
+    #[test]
+    fn percent_map() {
+        let (d, m) = pct_decode_mapped(b"a%2Bb+c", true);
+        assert_eq!(d, b"a+b c");
+        assert_eq!(map_off(&m, 2), 4);
+        assert_eq!(map_off(&m, 5), 7);
+    }
+
+    #[test]
+    fn apply_edits_merges_overlaps() {
+        let mut e = vec![
+            Edit {
+                start: 2,
+                end: 6,
+                text: "X".into(),
+                claim: 2,
+            },
+            Edit {
+                start: 4,
+                end: 8,
+                text: "Y".into(),
+                claim: 4,
+            },
+        ];
+        let mut out = Vec::new();
+        apply_edits(b"0123456789", &mut e, &mut out);
+        assert_eq!(out, b"01X89");
+    }
+}

@@ -1,8 +1,19 @@
 //! Format handlers: each kind of document (HAR, other JSON, text, archives) has its own
-//! handler; `sanitize_bytes` sniffs the kind and dispatches.
+//! handler; [`sanitize_bytes`] recognises the kind and dispatches, and
+//! [`clean_document`] adds the verification every copy goes through.
 
+pub mod har;
+pub mod json;
+pub mod text;
+
+use std::collections::HashMap;
+
+use anyhow::{bail, Result};
+
+use crate::detect::{apply_edits, walk::Walker, Known, Scrubber};
 use crate::engine::Engine;
 use crate::finding::Finding;
+use crate::input::archive::{self, ArchiveKind};
 
 /// What a handler produced for one document.
 #[derive(Debug)]
@@ -13,17 +24,198 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
 }
 
+/// The kinds of document harscrub understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Har,
+    Json,
+    Text,
+    Archive(ArchiveKind),
+    /// Images, fonts and other binary data: copied unchanged unless a token rule
+    /// matches, in which case the document fails (binary cannot be redacted safely).
+    Binary,
+}
+
+impl Kind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Kind::Har => "har",
+            Kind::Json => "json",
+            Kind::Text => "text",
+            Kind::Archive(ArchiveKind::Zip) => "zip",
+            Kind::Archive(ArchiveKind::Tar) => "tar",
+            Kind::Archive(ArchiveKind::Gzip) => "gzip",
+            Kind::Binary => "binary",
+        }
+    }
+}
+
+fn ext(name: &str) -> String {
+    name.rsplit('.').next().unwrap_or("").to_ascii_lowercase()
+}
+
+/// Recognise a document by content first, then by name. `prefix` is the start of the
+/// document (a few kilobytes are enough).
+pub fn sniff(name: &str, prefix: &[u8]) -> Kind {
+    if let Some(a) = archive::sniff_archive(name, prefix) {
+        return Kind::Archive(a);
+    }
+    let e = ext(name);
+    if e == "har" || har::looks_like_har(prefix) {
+        return Kind::Har;
+    }
+    let body = prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(prefix);
+    let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    if matches!(first, Some(b'{' | b'[')) || e == "json" {
+        return Kind::Json;
+    }
+    let media = [
+        "png", "jpg", "jpeg", "gif", "webp", "ico", "bmp", "woff", "woff2", "ttf", "otf", "eot",
+        "mp3", "mp4", "webm", "ogg", "wav", "avif",
+    ];
+    if media.contains(&e.as_str()) {
+        return Kind::Binary;
+    }
+    let sample = &prefix[..prefix.len().min(8192)];
+    if memchr::memchr(0, sample).is_some() {
+        return Kind::Binary;
+    }
+    Kind::Text
+}
+
+/// One scrubbing pass over an in-memory document of a known kind (archives excluded).
+fn pass(
+    engine: &Engine,
+    provenance: &str,
+    kind: Kind,
+    data: &[u8],
+    known: &Known,
+) -> Result<(Vec<u8>, Vec<Finding>, HashMap<Vec<u8>, String>)> {
+    match kind {
+        Kind::Har => {
+            let mut out = Vec::with_capacity(data.len());
+            let p = har::scrub(engine, provenance, known, data, Some(&mut out))?;
+            Ok((out, p.findings, p.discovered))
+        }
+        Kind::Json => json_doc(engine, provenance, data, known),
+        Kind::Text => Ok(text::scrub(engine, provenance, data, known)),
+        Kind::Binary => {
+            let (_, findings, _) = text::scrub_with(
+                engine,
+                provenance,
+                data,
+                known,
+                crate::detect::text::Mode::RulesOnly,
+            );
+            if !findings.is_empty() {
+                bail!(
+                    "binary content holds {} credential(s) ({}) that cannot be redacted without corrupting it",
+                    findings.len(),
+                    findings.iter().map(|f| f.kind.as_str()).collect::<Vec<_>>().join(", ")
+                );
+            }
+            Ok((data.to_vec(), Vec::new(), HashMap::new()))
+        }
+        Kind::Archive(_) => unreachable!("archives are handled by sanitize_bytes"),
+    }
+}
+
+/// Any JSON document (configs, API dumps, NDJSON): walked by key names. Invalid JSON
+/// is scrubbed as text instead (it still gets every rule), never passed through.
+fn json_doc(
+    engine: &Engine,
+    provenance: &str,
+    data: &[u8],
+    known: &Known,
+) -> Result<(Vec<u8>, Vec<Finding>, HashMap<Vec<u8>, String>)> {
+    let (bom, body) = match data.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(b) => (3, b),
+        None => (0, data),
+    };
+    let tree = match json::Parser::new(body, engine.limits.max_json_depth).parse_document() {
+        Ok(t) => t,
+        Err(e) if e.msg == "nesting too deep" => bail!(
+            "JSON nesting deeper than {} levels",
+            engine.limits.max_json_depth
+        ),
+        Err(_) => return Ok(text::scrub(engine, provenance, data, known)),
+    };
+    let mut s = Scrubber::new(engine, provenance, known);
+    let mut edits = Vec::new();
+    Walker::top().value(&mut s, body, &tree, None, bom, &mut edits);
+    let mut out = Vec::with_capacity(data.len());
+    apply_edits(data, &mut edits, &mut out);
+    Ok((out, s.findings, s.discovered))
+}
+
 /// Sanitize one in-memory document. `provenance` names it in findings (e.g.
 /// `bundle.zip!/case/app.log`), `name` is its file or member name (used with the
 /// content to recognise its kind), `depth` is the archive nesting depth (0 for a file
 /// given on the command line).
+///
+/// The copy is verified: it is scanned again (with every secret found the first time
+/// searched for verbatim); a second pass runs if a copy of a context-found secret was
+/// left in an unremarkable place, and if anything is still found the document fails.
 pub fn sanitize_bytes(
     engine: &Engine,
     provenance: &str,
     name: &str,
     data: &[u8],
     depth: usize,
-) -> anyhow::Result<Outcome> {
-    let _ = (engine, provenance, name, depth);
-    anyhow::bail!("not implemented yet ({} bytes)", data.len())
+) -> Result<Outcome> {
+    let kind = sniff(name, &data[..data.len().min(64 << 10)]);
+    if let Kind::Archive(a) = kind {
+        return archive::sanitize_archive(engine, provenance, a, name, data, depth);
+    }
+    clean_document(engine, provenance, kind, data)
+}
+
+/// Scrub, verify, and if needed scrub again with propagation; fail closed.
+pub fn clean_document(
+    engine: &Engine,
+    provenance: &str,
+    kind: Kind,
+    data: &[u8],
+) -> Result<Outcome> {
+    let none = Known::default();
+    let (out, findings, discovered) = pass(engine, provenance, kind, data, &none)?;
+    if findings.is_empty() {
+        return Ok(Outcome {
+            output: out,
+            findings,
+        });
+    }
+    let known = Known::new(&discovered);
+    let (_, left, _) = pass(engine, provenance, kind, &out, &known)?;
+    if left.is_empty() {
+        return Ok(Outcome {
+            output: out,
+            findings,
+        });
+    }
+    // Copies of context-found secrets were left elsewhere: redo with propagation.
+    let (out2, findings2, _) = pass(engine, provenance, kind, data, &known)?;
+    let (_, left2, _) = pass(engine, provenance, kind, &out2, &known)?;
+    if !left2.is_empty() {
+        bail!(
+            "verification failed: {} credential(s) still found in the redacted copy (first at {})",
+            left2.len(),
+            left2[0].location
+        );
+    }
+    Ok(Outcome {
+        output: out2,
+        findings: findings2,
+    })
+}
+
+/// Scan only: findings without a copy.
+pub fn scan_bytes(
+    engine: &Engine,
+    provenance: &str,
+    name: &str,
+    data: &[u8],
+    depth: usize,
+) -> Result<Vec<Finding>> {
+    Ok(sanitize_bytes(engine, provenance, name, data, depth)?.findings)
 }

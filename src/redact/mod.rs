@@ -1,15 +1,160 @@
 //! Keyed placeholders: `[REDACTED:<kind>:<fingerprint>]`.
+//!
+//! The fingerprint is the first 8 hex digits of HMAC-SHA256(key, secret). The key is
+//! random per run unless the user supplies one, so a fingerprint of a short password
+//! cannot be brute-forced from the report; with a fixed key, runs are reproducible and
+//! the same secret can be correlated across files and runs.
 
-/// Turns secrets into placeholders. The fingerprint is HMAC-SHA256 keyed per run.
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Length of the fingerprint in hex digits.
+pub const FP_LEN: usize = 8;
+
+/// Turns secrets into placeholders.
+#[derive(Clone)]
 pub struct Redactor {
-    key: Vec<u8>,
+    mac: HmacSha256,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Redactor { key: <hidden> }")
+    }
 }
 
 impl Redactor {
-    pub fn new(key: Vec<u8>) -> Self {
-        Redactor { key }
+    /// A redactor keyed with `key` (any length).
+    pub fn new(key: &[u8]) -> Self {
+        Redactor {
+            mac: HmacSha256::new_from_slice(key).expect("HMAC accepts any key length"),
+        }
     }
-    pub fn key_len(&self) -> usize {
-        self.key.len()
+
+    /// A redactor with a fresh random 32-byte key.
+    pub fn random() -> Self {
+        let key: [u8; 32] = rand::random();
+        Self::new(&key)
+    }
+
+    /// The keyed fingerprint of a secret.
+    pub fn fingerprint(&self, secret: &[u8]) -> String {
+        let mut mac = self.mac.clone();
+        mac.update(secret);
+        let out = mac.finalize().into_bytes();
+        let mut s = String::with_capacity(FP_LEN);
+        for b in &out[..FP_LEN / 2] {
+            s.push_str(&format!("{:02x}", b));
+        }
+        s
+    }
+
+    /// The placeholder for a secret of the given kind.
+    pub fn placeholder(&self, kind: &str, secret: &[u8]) -> String {
+        placeholder_for(kind, &self.fingerprint(secret))
+    }
+}
+
+pub fn placeholder_for(kind: &str, fp: &str) -> String {
+    format!("[REDACTED:{}:{}]", kind, fp)
+}
+
+/// Length of the placeholder starting at `s[0]`, if `s` starts with one.
+pub fn placeholder_len(s: &[u8]) -> Option<usize> {
+    let rest = s.strip_prefix(b"[REDACTED:")?;
+    let kind_len = rest
+        .iter()
+        .position(|&b| !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))?;
+    if kind_len == 0 || rest.get(kind_len) != Some(&b':') {
+        return None;
+    }
+    let fp = rest.get(kind_len + 1..kind_len + 1 + FP_LEN)?;
+    if !fp
+        .iter()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+    {
+        return None;
+    }
+    if rest.get(kind_len + 1 + FP_LEN) != Some(&b']') {
+        return None;
+    }
+    Some(10 + kind_len + 1 + FP_LEN + 1)
+}
+
+/// True when `s` is exactly one placeholder.
+pub fn is_placeholder(s: &[u8]) -> bool {
+    placeholder_len(s) == Some(s.len())
+}
+
+/// True when the value holds nothing but placeholders, whitespace and separators, so it
+/// was already redacted (keeps `clean` idempotent).
+pub fn only_placeholders(s: &[u8]) -> bool {
+    let mut i = 0;
+    let mut saw = false;
+    while i < s.len() {
+        if let Some(n) = placeholder_len(&s[i..]) {
+            i += n;
+            saw = true;
+        } else if matches!(s[i], b' ' | b',' | b';' | b'.') {
+            i += 1;
+        } else {
+            return false;
+        }
+    }
+    saw
+}
+
+/// Does the text at `s[start..]` continue a placeholder that began before `start`? Used
+/// to avoid matching rules inside placeholders.
+pub fn inside_placeholder(s: &[u8], start: usize, end: usize) -> bool {
+    // Look back for a '[REDACTED:' that covers [start, end).
+    let from = start.saturating_sub(64);
+    let window = &s[from..start.min(s.len())];
+    if let Some(p) = memchr::memmem::rfind(window, b"[REDACTED:") {
+        let abs = from + p;
+        if let Some(n) = placeholder_len(&s[abs..]) {
+            return abs + n >= end;
+        }
+    }
+    // Or the span itself starts a placeholder.
+    placeholder_len(&s[start..]).is_some_and(|n| start + n >= end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_secret_same_placeholder_and_key_matters() {
+        let r = Redactor::new(b"k1");
+        let a = r.placeholder("cookie", b"abc");
+        assert_eq!(a, r.placeholder("cookie", b"abc"));
+        assert_ne!(a, r.placeholder("cookie", b"abd"));
+        assert_ne!(a, Redactor::new(b"k2").placeholder("cookie", b"abc"));
+        assert!(is_placeholder(a.as_bytes()));
+        assert_eq!(a.len(), "[REDACTED:cookie:12345678]".len());
+    }
+
+    #[test]
+    fn recognises_placeholders() {
+        assert!(is_placeholder(b"[REDACTED:api-key:0123abcd]"));
+        assert!(!is_placeholder(b"[REDACTED:api-key:0123abcz]"));
+        assert!(!is_placeholder(b"[REDACTED:Api:0123abcd]"));
+        assert!(!is_placeholder(b"[REDACTED:api:0123abcd"));
+        assert!(only_placeholders(
+            b"[REDACTED:a:0123abcd]; [REDACTED:b:0123abcd]"
+        ));
+        assert!(!only_placeholders(b"[REDACTED:a:0123abcd]x"));
+        assert!(!only_placeholders(b""));
+        let s = b"x=[REDACTED:token:0123abcd]&y";
+        assert!(inside_placeholder(s, 13, 20));
+        assert!(!inside_placeholder(s, 0, 1));
+    }
+
+    #[test]
+    fn debug_hides_key() {
+        assert!(!format!("{:?}", Redactor::new(b"supersecret")).contains("supersecret"));
     }
 }

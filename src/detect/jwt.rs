@@ -1,0 +1,120 @@
+//! JSON Web Tokens: recognise them, split off the signature, decode (never verify) the
+//! non-secret claims for triage.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
+use crate::finding::JwtInfo;
+use crate::redact::Redactor;
+
+/// If `s` is exactly a JWS compact token (`header.payload.signature`, header a JSON
+/// object with `alg`), returns the offset where the signature starts.
+pub fn signature_start(s: &[u8]) -> Option<usize> {
+    if !s.starts_with(b"eyJ") || s.len() < 20 {
+        return None;
+    }
+    let d1 = memchr::memchr(b'.', s)?;
+    let d2 = d1 + 1 + memchr::memchr(b'.', &s[d1 + 1..])?;
+    let b64url = |p: &[u8]| {
+        p.iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'=')
+    };
+    let (h, p, sig) = (&s[..d1], &s[d1 + 1..d2], &s[d2 + 1..]);
+    if h.is_empty() || p.is_empty() || !b64url(h) || !b64url(p) || !b64url(sig) {
+        return None;
+    }
+    let header = decode_segment(h)?;
+    if !header.is_object() || header.get("alg").is_none() {
+        return None;
+    }
+    Some(d2 + 1)
+}
+
+fn decode_segment(seg: &[u8]) -> Option<serde_json::Value> {
+    let trimmed: Vec<u8> = seg.iter().copied().filter(|&b| b != b'=').collect();
+    let bytes = URL_SAFE_NO_PAD.decode(trimmed).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Decoded claims of a JWT (`s` must satisfy `signature_start`).
+pub fn info(s: &[u8], redactor: &Redactor, now: i64) -> JwtInfo {
+    let mut parts = s.split(|&b| b == b'.');
+    let header = parts.next().and_then(decode_segment);
+    let payload = parts.next().and_then(decode_segment);
+    let text = |v: Option<&serde_json::Value>| -> Option<String> {
+        match v? {
+            serde_json::Value::String(s) => Some(truncate(s)),
+            serde_json::Value::Array(a) => Some(truncate(
+                &a.iter()
+                    .filter_map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )),
+            _ => None,
+        }
+    };
+    let num = |v: Option<&serde_json::Value>| v.and_then(|x| x.as_f64()).map(|f| f as i64);
+    let h = header.as_ref();
+    let p = payload.as_ref();
+    let exp = num(p.and_then(|p| p.get("exp")));
+    JwtInfo {
+        alg: text(h.and_then(|h| h.get("alg"))),
+        iss: text(p.and_then(|p| p.get("iss"))),
+        aud: text(p.and_then(|p| p.get("aud"))),
+        sub_fingerprint: p
+            .and_then(|p| p.get("sub"))
+            .map(|s| redactor.fingerprint(s.to_string().as_bytes())),
+        iat: num(p.and_then(|p| p.get("iat"))),
+        exp,
+        expired: exp.map(|e| e < now),
+    }
+}
+
+fn truncate(s: &str) -> String {
+    // Claims come from untrusted input: keep them short and printable.
+    s.chars().filter(|c| !c.is_control()).take(200).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn make(header: &str, payload: &str, sig: &str) -> String {
+        format!(
+            "{}.{}.{}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(payload),
+            sig
+        )
+    }
+
+    #[test]
+    fn splits_and_decodes() {
+        let t = make(
+            r#"{"alg":"RS256","typ":"JWT"}"#,
+            r#"{"iss":"https://idp.example","aud":["a","b"],"sub":"u1","exp":100,"iat":50}"#,
+            "c2lnbmF0dXJlLWZha2UtZmFrZS1mYWtl",
+        );
+        let at = signature_start(t.as_bytes()).unwrap();
+        assert_eq!(&t[at..], "c2lnbmF0dXJlLWZha2UtZmFrZS1mYWtl");
+        let i = info(t.as_bytes(), &Redactor::new(b"k"), 200);
+        assert_eq!(i.alg.as_deref(), Some("RS256"));
+        assert_eq!(i.iss.as_deref(), Some("https://idp.example"));
+        assert_eq!(i.aud.as_deref(), Some("a,b"));
+        assert_eq!(i.exp, Some(100));
+        assert_eq!(i.expired, Some(true));
+        assert_eq!(i.sub_fingerprint.as_ref().map(|s| s.len()), Some(8));
+    }
+
+    #[test]
+    fn rejects_non_jwts() {
+        assert!(signature_start(b"eyJhbGciOi.not.jwt").is_none());
+        assert!(signature_start(b"abc.def.ghi").is_none());
+        let redacted = make(
+            r#"{"alg":"HS256"}"#,
+            r#"{"a":1}"#,
+            "[REDACTED:jwt:0123abcd]",
+        );
+        assert!(signature_start(redacted.as_bytes()).is_none());
+    }
+}

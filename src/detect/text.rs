@@ -1,0 +1,430 @@
+//! Free text: log lines, raw HTTP dumps, `curl` command lines, HTML, scripts, and
+//! string values with no telling name. Structured shapes (header lines, `key=value`
+//! pairs with credential names, HTML hidden inputs and meta tags, curl flags) are
+//! handled by name; then every token rule and every known secret runs over the text.
+
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+use regex::bytes::Regex;
+
+use super::names::{HeaderClass, ParamClass};
+use super::{Edit, Scrubber};
+use crate::redact;
+
+/// How much structure to look for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Token rules and known secrets only.
+    RulesOnly,
+    /// A string value inside JSON or a URL: header lines, key=value pairs, rules.
+    Value,
+    /// Logs, dumps, plain text bodies: like `Value`, plus curl flags.
+    Plain,
+    /// Scripts and markup: only quoted `key: "value"` pairs (an unquoted right-hand
+    /// side is code, not data), HTML tags, rules.
+    Code,
+}
+
+struct Res {
+    header_line: Regex,
+    kv: Regex,
+    tag: Regex,
+    attr: Regex,
+    curl_header: Regex,
+    curl_cookie: Regex,
+    curl_user: Regex,
+    words: AhoCorasick,
+    env: Regex,
+}
+
+fn res() -> &'static Res {
+    static R: OnceLock<Res> = OnceLock::new();
+    R.get_or_init(|| Res {
+        header_line: Regex::new(r"(?m)^[ \t>]*([A-Za-z][A-Za-z0-9_-]{1,63})[ \t]*:[ \t]*([^\r\n]*)").unwrap(),
+        kv: Regex::new(
+            r#"(?i)(?:^|[^A-Za-z0-9_.\-])["']?([A-Za-z_][A-Za-z0-9_.\-]{0,63})["']?[ \t]{0,3}[:=][ \t]{0,3}(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"'&,;<>(){}\[\]\\]+))"#,
+        )
+        .unwrap(),
+        tag: Regex::new(r"(?i)<(?:meta|input)\b[^>]*>").unwrap(),
+        attr: Regex::new(r#"(?i)\b([a-z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')"#).unwrap(),
+        curl_header: Regex::new(r#"(?:-H|--header)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)')"#).unwrap(),
+        curl_cookie: Regex::new(r#"(?:-b|--cookie)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#).unwrap(),
+        curl_user: Regex::new(r#"(?:-u|--user)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#).unwrap(),
+        env: Regex::new(r"(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.]*)[ \t]*=[ \t]*([^\r\n]*)").unwrap(),
+        words: AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build([
+                "pass", "pwd", "secret", "token", "key", "auth", "sess", "sid", "code", "sig",
+                "csrf", "xsrf", "cred", "saml", "otp", "pin", "ticket", "assertion", "bearer",
+                "jwt", "cookie", "private", "dsn", "connection",
+            ])
+            .unwrap(),
+    })
+}
+
+/// The span of the first matched alternative among capture groups `groups`.
+fn first_group(c: &regex::bytes::Captures, groups: &[usize]) -> Option<(usize, usize)> {
+    groups
+        .iter()
+        .find_map(|&g| c.get(g))
+        .map(|m| (m.start(), m.end()))
+}
+
+fn is_nothing(v: &[u8]) -> bool {
+    let l = v.to_ascii_lowercase();
+    matches!(
+        l.as_slice(),
+        b"" | b"null"
+            | b"none"
+            | b"nil"
+            | b"true"
+            | b"false"
+            | b"undefined"
+            | b"****"
+            | b"*****"
+            | b"********"
+            | b"<redacted>"
+            | b"redacted"
+            | b"[redacted]"
+            | b"[filtered]"
+            | b"xxx"
+            | b"..."
+    ) || redact::only_placeholders(v)
+}
+
+impl Scrubber<'_> {
+    /// Scrub free text.
+    pub fn text(&mut self, v: &[u8], base: usize, mode: Mode, out: &mut Vec<Edit>) {
+        let first = out.len();
+        let r = res();
+        let structured = mode != Mode::RulesOnly && r.words.is_match(v);
+        let mut handled: Vec<(usize, usize)> = Vec::new();
+        if structured {
+            if matches!(mode, Mode::Value | Mode::Plain) && memchr::memchr(b':', v).is_some() {
+                for c in r.header_line.captures_iter(v) {
+                    let name = c.get(1).unwrap();
+                    let val = c.get(2).unwrap();
+                    let class = self.engine.names.header(name.as_bytes());
+                    if class == HeaderClass::Other || class == HeaderClass::Url {
+                        continue;
+                    }
+                    self.header(name.as_bytes(), val.as_bytes(), base + val.start(), out);
+                    handled.push((name.start(), val.end()));
+                }
+            }
+            if mode == Mode::Plain && memchr::memmem::find(v, b"curl").is_some() {
+                self.curl(v, base, &mut handled, out);
+            }
+            if memchr::memchr(b'<', v).is_some() {
+                self.html_tags(v, base, &mut handled, out);
+            }
+            self.key_values(v, base, mode, &handled, out);
+        }
+        self.rule_spans(v, base, first, out);
+    }
+
+    fn curl(
+        &mut self,
+        v: &[u8],
+        base: usize,
+        handled: &mut Vec<(usize, usize)>,
+        out: &mut Vec<Edit>,
+    ) {
+        let r = res();
+        for c in r.curl_header.captures_iter(v) {
+            let Some((s, e)) = first_group(&c, &[1, 2]) else {
+                continue;
+            };
+            let h = &v[s..e];
+            if let Some(colon) = memchr::memchr(b':', h) {
+                let val_start = s + colon + 1;
+                self.header(&h[..colon], &v[val_start..e], base + val_start, out);
+                handled.push((s, e));
+            }
+        }
+        for c in r.curl_cookie.captures_iter(v) {
+            let Some((s, e)) = first_group(&c, &[1, 2, 3]) else {
+                continue;
+            };
+            self.cookie_pairs(&v[s..e], base + s, out);
+            handled.push((s, e));
+        }
+        for c in r.curl_user.captures_iter(v) {
+            let Some((s, e)) = first_group(&c, &[1, 2, 3]) else {
+                continue;
+            };
+            if let Some(colon) = memchr::memchr(b':', &v[s..e]) {
+                self.redact(
+                    v,
+                    s + colon + 1,
+                    e,
+                    base,
+                    "context.curl-user",
+                    "password",
+                    None,
+                    true,
+                    out,
+                );
+                handled.push((s, e));
+            }
+        }
+    }
+
+    /// `<meta name="csrf-token" content="…">`, `<input name="authenticity_token" value="…">`.
+    fn html_tags(
+        &mut self,
+        v: &[u8],
+        base: usize,
+        handled: &mut Vec<(usize, usize)>,
+        out: &mut Vec<Edit>,
+    ) {
+        let r = res();
+        for t in r.tag.find_iter(v) {
+            let tag = t.as_bytes();
+            let mut name: Option<Vec<u8>> = None;
+            let mut val: Option<(usize, usize)> = None;
+            let mut is_password = false;
+            for a in r.attr.captures_iter(tag) {
+                let an = a.get(1).unwrap().as_bytes().to_ascii_lowercase();
+                let Some((s, e)) = first_group(&a, &[2, 3]) else {
+                    continue;
+                };
+                match an.as_slice() {
+                    b"name" | b"id" | b"property" if name.is_none() => {
+                        name = Some(tag[s..e].to_vec())
+                    }
+                    b"content" | b"value" => val = Some((s, e)),
+                    b"type" if tag[s..e].eq_ignore_ascii_case(b"password") => is_password = true,
+                    _ => {}
+                }
+            }
+            let (Some((s, e)), Some(n)) = (val, name) else {
+                continue;
+            };
+            let cls = self.engine.names.param(&n);
+            let value = &tag[s..e];
+            let secret = is_password
+                || cls == ParamClass::Secret
+                || (cls == ParamClass::Weak && super::looks_like_token(value));
+            if secret && !is_nothing(value) {
+                let kind = if is_password {
+                    "password"
+                } else {
+                    super::kind_for_name(&n)
+                };
+                let abs = t.start() + s;
+                self.redact(
+                    v,
+                    abs,
+                    t.start() + e,
+                    base,
+                    "context.html",
+                    kind,
+                    None,
+                    true,
+                    out,
+                );
+                handled.push((t.start(), t.end()));
+            }
+        }
+    }
+
+    fn key_values(
+        &mut self,
+        v: &[u8],
+        base: usize,
+        mode: Mode,
+        handled: &[(usize, usize)],
+        out: &mut Vec<Edit>,
+    ) {
+        let r = res();
+        for c in r.kv.captures_iter(v) {
+            let name = c.get(1).unwrap();
+            if handled
+                .iter()
+                .any(|&(s, e)| name.start() < e && name.end() > s)
+            {
+                continue;
+            }
+            // Cheap name check before the classifier.
+            if !r.words.is_match(name.as_bytes()) {
+                continue;
+            }
+            let quoted = c.get(2).or(c.get(3));
+            if mode == Mode::Code && quoted.is_none() {
+                continue;
+            }
+            let Some(m) = quoted.or(c.get(4)) else {
+                continue;
+            };
+            let val = m.as_bytes();
+            if is_nothing(val) {
+                continue;
+            }
+            // Header-shaped names take the rest of the line (cookies have `; `, schemes a space).
+            let hc = self.engine.names.header(name.as_bytes());
+            if matches!(
+                hc,
+                HeaderClass::Cookie | HeaderClass::SetCookie | HeaderClass::Scheme
+            ) {
+                let end = if quoted.is_some() {
+                    m.end()
+                } else {
+                    m.start()
+                        + memchr::memchr2(b'\n', b'\r', &v[m.start()..])
+                            .unwrap_or(v.len() - m.start())
+                };
+                self.header(name.as_bytes(), &v[m.start()..end], base + m.start(), out);
+                continue;
+            }
+            match self.engine.names.param(name.as_bytes()) {
+                ParamClass::Secret => {
+                    let kind = super::kind_for_name(name.as_bytes());
+                    self.redact(
+                        v,
+                        m.start(),
+                        m.end(),
+                        base,
+                        "context.key-value",
+                        kind,
+                        None,
+                        true,
+                        out,
+                    );
+                }
+                ParamClass::Weak if super::looks_like_token(val) => {
+                    let kind = super::kind_for_name(name.as_bytes());
+                    self.redact(
+                        v,
+                        m.start(),
+                        m.end(),
+                        base,
+                        "context.key-value",
+                        kind,
+                        None,
+                        true,
+                        out,
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Env files: `NAME=value` where the name says secret.
+    pub fn env_lines(&mut self, v: &[u8], out: &mut Vec<Edit>) {
+        let r = res();
+        if memchr::memchr(b'=', v).is_none() {
+            return;
+        }
+        for c in r.env.captures_iter(v) {
+            let name = c.get(1).unwrap();
+            let val = c.get(2).unwrap();
+            let (mut s, mut e) = (val.start(), val.end());
+            while e > s && v[e - 1].is_ascii_whitespace() {
+                e -= 1;
+            }
+            if e - s >= 2 && matches!(v[s], b'"' | b'\'') && v[e - 1] == v[s] {
+                s += 1;
+                e -= 1;
+            }
+            let value = &v[s..e];
+            if is_nothing(value) || out.iter().any(|ed| ed.claim <= s && ed.end >= e) {
+                continue;
+            }
+            if memchr::memmem::find(value, b"://").is_some() {
+                let before = out.len();
+                self.url(value, s, out);
+                if out.len() > before || !env_secret_name(name.as_bytes()) {
+                    continue;
+                }
+            }
+            if env_secret_name(name.as_bytes())
+                || self.engine.names.param(name.as_bytes()) == ParamClass::Secret
+            {
+                let kind = super::kind_for_name(name.as_bytes());
+                self.redact(v, s, e, 0, "context.env", kind, None, true, out);
+            }
+        }
+    }
+
+    /// Token rules and known secrets, skipping spans already covered by `out[first..]`
+    /// and placeholders.
+    fn rule_spans(&mut self, v: &[u8], base: usize, first: usize, out: &mut Vec<Edit>) {
+        let mut spans: Vec<(usize, usize, String, String)> = Vec::new();
+        let rules = &self.engine.rules;
+        if rules.may_match(v) {
+            let mut ms = std::mem::take(&mut self.scratch);
+            rules.find_all(v, &mut ms);
+            for m in &ms {
+                let rule = rules.rule(m.rule);
+                spans.push((m.start, m.end, rule.id.clone(), rule.kind.clone()));
+            }
+            self.scratch = ms;
+        }
+        if let Some(ac) = &self.known.ac {
+            for m in ac.find_iter(v) {
+                let kind = self.known.secrets[m.pattern().as_usize()].1.clone();
+                spans.push((m.start(), m.end(), "context.propagated".into(), kind));
+            }
+        }
+        if spans.is_empty() {
+            return;
+        }
+        spans.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        // Merge overlapping spans into their union (first rule names it).
+        let mut merged: Vec<(usize, usize, String, String)> = Vec::new();
+        for s in spans {
+            match merged.last_mut() {
+                Some(last) if s.0 < last.1 => last.1 = last.1.max(s.1),
+                _ => merged.push(s),
+            }
+        }
+        for (s, e, rule, kind) in merged {
+            let (as_, ae) = (base + s, base + e);
+            let covered = out[first..]
+                .iter()
+                .any(|ed| ed.claim <= as_ && ed.end >= ae);
+            if covered || redact::inside_placeholder(v, s, e) {
+                continue;
+            }
+            self.redact(v, s, e, base, &rule, &kind, None, true, out);
+        }
+    }
+}
+
+/// Does an environment variable name hold a secret (`*_TOKEN`, `*_SECRET`,
+/// `*_PASSWORD`, `*_API_KEY`, `*_KEY`, …)?
+fn env_secret_name(name: &[u8]) -> bool {
+    let u = name.to_ascii_uppercase();
+    let ends = |s: &[u8]| u.ends_with(s);
+    if u.windows(6).any(|w| w == b"PUBLIC")
+        || ends(b"_ID")
+        || ends(b"_PATH")
+        || ends(b"_FILE")
+        || ends(b"_URL")
+    {
+        return false;
+    }
+    ends(b"_TOKEN")
+        || ends(b"_SECRET")
+        || ends(b"_PASSWORD")
+        || ends(b"_PASS")
+        || ends(b"_PWD")
+        || ends(b"_KEY")
+        || ends(b"_CREDENTIALS")
+        || ends(b"_AUTH")
+        || ends(b"_DSN")
+        || ends(b"_SIGNATURE")
+        || ends(b"_COOKIE")
+        || ends(b"_SESSION")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn regexes_compile() {
+        let _ = super::res();
+    }
+}

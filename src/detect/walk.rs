@@ -1,0 +1,399 @@
+//! Walking a JSON tree and scrubbing every string by its context.
+//!
+//! HAR is JSON with conventions, and so are many API dumps: `{"name": …, "value": …}`
+//! pairs under `headers`, `cookies`, `queryString` and `params`; bodies in `text` next
+//! to a `mimeType` (base64 when `encoding` says so); URLs under `url`-like keys. The
+//! walker recognises these shapes wherever they occur, so the same code cleans a HAR
+//! entry, a HAR fragment and an arbitrary JSON config.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+
+use super::names::ParamClass;
+use super::text::Mode;
+use super::{apply_edits, Edit, Scrubber};
+use crate::format::json::{decode, decode_mapped, Value};
+
+/// What a string means, from where it sits.
+enum Ctx<'a> {
+    /// Value of a member with this (decoded) key.
+    Key(&'a [u8]),
+    /// `value` of a `{name, value}` pair inside an array under `parent`.
+    NameValue {
+        parent: &'a [u8],
+        name: &'a [u8],
+    },
+    /// A header map member (`"headers": {"Authorization": "…"}`).
+    HeaderMap(&'a [u8]),
+    /// A body with its MIME type.
+    Body {
+        mime: &'a [u8],
+        base64: bool,
+    },
+    None,
+}
+
+pub struct Walker {
+    /// Maintain `Scrubber::loc` as a JSON Pointer (off for JSON nested in a string,
+    /// whose findings are located at the enclosing string).
+    track: bool,
+}
+
+fn push_seg(loc: &mut String, seg: &[u8]) {
+    loc.push('/');
+    for ch in String::from_utf8_lossy(seg).chars() {
+        match ch {
+            '~' => loc.push_str("~0"),
+            '/' => loc.push_str("~1"),
+            c => loc.push(c),
+        }
+    }
+}
+
+fn norm_is(k: &[u8], words: &[&str]) -> bool {
+    let n = super::names::normalize(k);
+    words.contains(&n.as_str())
+}
+
+impl Walker {
+    pub fn top() -> Self {
+        Walker { track: true }
+    }
+
+    pub fn nested() -> Self {
+        Walker { track: false }
+    }
+
+    /// Scrub `v` (a tree over `src`); edits are in `src` coordinates plus `base`.
+    pub fn value(
+        &mut self,
+        s: &mut Scrubber,
+        src: &[u8],
+        v: &Value,
+        key: Option<&[u8]>,
+        base: usize,
+        out: &mut Vec<Edit>,
+    ) {
+        match v {
+            Value::Str(r) => {
+                let ctx = key.map_or(Ctx::None, Ctx::Key);
+                self.string(s, src, r.clone(), ctx, base, out)
+            }
+            Value::Scalar(_) => {}
+            Value::Arr(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let mark = s.loc.len();
+                    if self.track {
+                        s.loc.push('/');
+                        s.loc.push_str(itoa(i).as_str());
+                    }
+                    self.value(s, src, item, key, base, out);
+                    s.loc.truncate(mark);
+                }
+            }
+            Value::Obj(members) => self.object(s, src, members, key, base, out),
+        }
+    }
+
+    fn object(
+        &mut self,
+        s: &mut Scrubber,
+        src: &[u8],
+        members: &[(std::ops::Range<usize>, Value)],
+        parent: Option<&[u8]>,
+        base: usize,
+        out: &mut Vec<Edit>,
+    ) {
+        let str_member = |name: &str| -> Option<std::borrow::Cow<[u8]>> {
+            members.iter().find_map(|(k, v)| match v {
+                Value::Str(r) if decode(&src[k.clone()]).as_ref() == name.as_bytes() => {
+                    Some(decode(&src[r.clone()]))
+                }
+                _ => None,
+            })
+        };
+        let pair_name = str_member("name");
+        let mime = str_member("mimeType");
+        let base64 = str_member("encoding").is_some_and(|e| e.eq_ignore_ascii_case(b"base64"));
+        let in_headers = parent.is_some_and(|p| {
+            norm_is(
+                p,
+                &["headers", "header", "requestheaders", "responseheaders"],
+            )
+        });
+        let in_ws = parent.is_some_and(|p| norm_is(p, &["websocketmessages"]));
+        for (k, v) in members {
+            let key = decode(&src[k.clone()]);
+            let mark = s.loc.len();
+            if self.track {
+                push_seg(&mut s.loc, &key);
+            }
+            match v {
+                Value::Str(r) => {
+                    let ctx = match (key.as_ref(), &pair_name) {
+                        (b"value", Some(name)) => Ctx::NameValue {
+                            parent: parent.unwrap_or(b""),
+                            name,
+                        },
+                        (b"text", _) if mime.is_some() => Ctx::Body {
+                            mime: mime.as_deref().unwrap_or(b""),
+                            base64,
+                        },
+                        (b"data", _) if in_ws => Ctx::Body {
+                            mime: b"",
+                            base64: false,
+                        },
+                        (k, _) if in_headers && pair_name.is_none() => Ctx::HeaderMap(k),
+                        (k, _) => Ctx::Key(k),
+                    };
+                    self.string(s, src, r.clone(), ctx, base, out);
+                }
+                _ => self.value(s, src, v, Some(&key), base, out),
+            }
+            s.loc.truncate(mark);
+        }
+    }
+
+    fn string(
+        &mut self,
+        s: &mut Scrubber,
+        src: &[u8],
+        r: std::ops::Range<usize>,
+        ctx: Ctx,
+        base: usize,
+        out: &mut Vec<Edit>,
+    ) {
+        let raw = &src[r.clone()];
+        if raw.is_empty() {
+            return;
+        }
+        let d = decode_mapped(raw);
+        let text = d.bytes.as_ref();
+        let mut inner = Vec::new();
+        match ctx {
+            Ctx::Key(k) => s.by_name(k, text, 0, false, &mut inner),
+            Ctx::HeaderMap(k) => s.header(k, text, 0, &mut inner),
+            Ctx::NameValue { parent, name } => {
+                if norm_is(
+                    parent,
+                    &["headers", "header", "requestheaders", "responseheaders"],
+                ) {
+                    s.header(name, text, 0, &mut inner)
+                } else if norm_is(
+                    parent,
+                    &["cookies", "cookie", "requestcookies", "responsecookies"],
+                ) {
+                    s.secret_value(text, 0, "context.cookie", "cookie", &mut inner)
+                } else {
+                    let url_ctx = norm_is(
+                        parent,
+                        &["querystring", "params", "query", "form", "formdata"],
+                    );
+                    s.by_name(name, text, 0, url_ctx, &mut inner)
+                }
+            }
+            Ctx::Body { mime, base64: true } => {
+                let mut edit = None;
+                self.base64_body(s, text, mime, &mut edit);
+                if let Some(new) = edit {
+                    out.push(Edit {
+                        start: base + r.start,
+                        end: base + r.end,
+                        text: new,
+                        claim: base + r.start,
+                    });
+                }
+                return;
+            }
+            Ctx::Body {
+                mime,
+                base64: false,
+            } => body(s, text, mime, 0, &mut inner),
+            Ctx::None => s.free(text, 0, &mut inner),
+        }
+        for e in inner {
+            out.push(Edit {
+                start: base + r.start + d.raw_offset(e.start),
+                end: base + r.start + d.raw_offset(e.end),
+                text: e.text,
+                claim: base + r.start + d.raw_offset(e.claim),
+            });
+        }
+    }
+
+    /// Decode a base64 body, scrub it, and re-encode it when anything changed.
+    fn base64_body(
+        &mut self,
+        s: &mut Scrubber,
+        text: &[u8],
+        mime: &[u8],
+        edit: &mut Option<String>,
+    ) {
+        let compact: Vec<u8> = text
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        let Ok(bytes) = STANDARD.decode(&compact) else {
+            // Not valid base64 after all: treat it as text so nothing hides in it.
+            let mut inner = Vec::new();
+            s.text(text, 0, Mode::RulesOnly, &mut inner);
+            if !inner.is_empty() {
+                let mut o = Vec::new();
+                apply_edits(text, &mut inner, &mut o);
+                let mut enc = Vec::new();
+                crate::format::json::encode_into(&o, &mut enc);
+                *edit = Some(String::from_utf8_lossy(&enc).into_owned());
+            }
+            return;
+        };
+        let mut inner = Vec::new();
+        body(s, &bytes, mime, 0, &mut inner);
+        if inner.is_empty() {
+            return;
+        }
+        let mut o = Vec::with_capacity(bytes.len());
+        apply_edits(&bytes, &mut inner, &mut o);
+        *edit = Some(STANDARD.encode(&o));
+    }
+}
+
+/// A request or response body, by MIME type (sniffed when missing).
+pub fn body(s: &mut Scrubber, v: &[u8], mime: &[u8], base: usize, out: &mut Vec<Edit>) {
+    let m = String::from_utf8_lossy(mime).to_ascii_lowercase();
+    let first = v.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    if m.contains("json")
+        || (m.is_empty() || m.starts_with("text/plain")) && matches!(first, Some(b'{' | b'['))
+    {
+        if s.json_text(v, base, out) {
+            return;
+        }
+        return s.text(v, base, Mode::Plain, out);
+    }
+    if m.contains("x-www-form-urlencoded") {
+        return s.params(v, base, b'&', true, out);
+    }
+    if m.contains("multipart/form-data") {
+        return multipart(s, v, &m, base, out);
+    }
+    if m.contains("html")
+        || m.contains("xml")
+        || m.contains("javascript")
+        || m.contains("ecmascript")
+        || m.contains("css")
+    {
+        return s.text(v, base, Mode::Code, out);
+    }
+    let binary = [
+        "image/",
+        "font/",
+        "audio/",
+        "video/",
+        "application/octet-stream",
+        "application/wasm",
+        "application/pdf",
+        "application/zip",
+        "application/x-protobuf",
+        "application/grpc",
+    ];
+    if binary.iter().any(|b| m.starts_with(b)) {
+        return s.text(v, base, Mode::RulesOnly, out);
+    }
+    if m.is_empty() && looks_like_form(v) {
+        return s.params(v, base, b'&', true, out);
+    }
+    s.text(v, base, Mode::Plain, out)
+}
+
+fn looks_like_form(v: &[u8]) -> bool {
+    !v.is_empty()
+        && memchr::memchr(b'=', v).is_some()
+        && !v
+            .iter()
+            .any(|b| b.is_ascii_whitespace() || matches!(b, b'{' | b'<' | b'"'))
+}
+
+/// `multipart/form-data`: each part's value is judged by its field name.
+fn multipart(s: &mut Scrubber, v: &[u8], mime: &str, base: usize, out: &mut Vec<Edit>) {
+    let Some(b) = mime.split("boundary=").nth(1) else {
+        return s.text(v, base, Mode::Plain, out);
+    };
+    let b = b.split(';').next().unwrap_or("").trim().trim_matches('"');
+    if b.is_empty() {
+        return s.text(v, base, Mode::Plain, out);
+    }
+    let delim = format!("--{}", b);
+    let finder = memchr::memmem::Finder::new(delim.as_bytes());
+    let starts: Vec<usize> = finder.find_iter(v).collect();
+    if starts.is_empty() {
+        return s.text(v, base, Mode::Plain, out);
+    }
+    // Anything before the first delimiter (preamble) is scanned as text.
+    s.text(&v[..starts[0]], base, Mode::Plain, out);
+    for (i, &st) in starts.iter().enumerate() {
+        let part_start = st + delim.len();
+        let part_end = starts.get(i + 1).copied().unwrap_or(v.len());
+        let part = &v[part_start..part_end];
+        let (hdr_end, body_start) = match memchr::memmem::find(part, b"\r\n\r\n") {
+            Some(p) => (p, p + 4),
+            None => match memchr::memmem::find(part, b"\n\n") {
+                Some(p) => (p, p + 2),
+                None => {
+                    s.text(part, base + part_start, Mode::Plain, out);
+                    continue;
+                }
+            },
+        };
+        let headers = &part[..hdr_end];
+        let mut body_end = part.len();
+        if part[..body_end].ends_with(b"\r\n") {
+            body_end -= 2;
+        } else if part[..body_end].ends_with(b"\n") {
+            body_end -= 1;
+        }
+        let body_end = body_end.max(body_start);
+        let name = field_name(headers);
+        let ctype = headers
+            .split(|&c| c == b'\n')
+            .find(|l| l.len() > 13 && l[..13].eq_ignore_ascii_case(b"content-type:"))
+            .map(|l| l[13..].trim_ascii().to_vec())
+            .unwrap_or_default();
+        let pb = &part[body_start..body_end];
+        let abs = base + part_start + body_start;
+        match name.as_deref().map(|n| s.engine.names.param(n)) {
+            Some(ParamClass::Secret) | Some(ParamClass::Weak) if !pb.is_empty() => {
+                let kind = super::kind_for_name(name.as_deref().unwrap_or(b""));
+                s.redact(
+                    pb,
+                    0,
+                    pb.len(),
+                    abs,
+                    "context.multipart",
+                    kind,
+                    None,
+                    true,
+                    out,
+                );
+            }
+            _ => body(s, pb, &ctype, abs, out),
+        }
+    }
+}
+
+fn field_name(headers: &[u8]) -> Option<Vec<u8>> {
+    let p = memchr::memmem::find(headers, b"name=\"")?;
+    // Skip `filename="`.
+    let p = if p > 0 && headers[p - 1].is_ascii_alphabetic() {
+        let q = memchr::memmem::find(&headers[p + 6..], b" name=\"")? + p + 6 + 1;
+        q
+    } else {
+        p
+    };
+    let rest = &headers[p + 6..];
+    let e = memchr::memchr(b'"', rest)?;
+    Some(rest[..e].to_vec())
+}
+
+fn itoa(i: usize) -> String {
+    i.to_string()
+}

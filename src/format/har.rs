@@ -1,0 +1,498 @@
+//! HAR files, streamed.
+//!
+//! The document is read once, front to back: everything outside `log.entries` is small
+//! and handled whole; each entry is cut out as raw bytes, scrubbed on its own (in
+//! parallel, in batches), and written back in order. Whitespace and punctuation between
+//! values are copied as they are, so a copy differs from its input only where a secret
+//! was. Memory is bounded by the batch size and the largest single entry, not the file.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+
+use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
+
+use crate::detect::walk::Walker;
+use crate::detect::{apply_edits, Known, Scrubber};
+use crate::engine::Engine;
+use crate::finding::Finding;
+use crate::format::json::{self, Parser};
+
+/// Bytes of entries gathered before a batch is scrubbed in parallel.
+const BATCH_BYTES: usize = 8 << 20;
+const READ_CHUNK: usize = 1 << 20;
+
+/// What one pass over a HAR produced.
+#[derive(Debug, Default)]
+pub struct Pass {
+    pub findings: Vec<Finding>,
+    /// Context-found secrets, for propagation to unremarkable places.
+    pub discovered: HashMap<Vec<u8>, String>,
+    pub entries: usize,
+}
+
+/// A buffered byte reader that hands out raw JSON tokens and values.
+struct Stream<R> {
+    r: R,
+    buf: Vec<u8>,
+    pos: usize,
+    eof: bool,
+    consumed: u64,
+}
+
+impl<R: Read> Stream<R> {
+    fn new(r: R) -> Self {
+        Stream {
+            r,
+            buf: Vec::with_capacity(READ_CHUNK * 2),
+            pos: 0,
+            eof: false,
+            consumed: 0,
+        }
+    }
+
+    fn offset(&self) -> u64 {
+        self.consumed + self.pos as u64
+    }
+
+    /// Make at least one unread byte available; false at end of input.
+    fn fill(&mut self) -> Result<bool> {
+        if self.pos < self.buf.len() {
+            return Ok(true);
+        }
+        if self.eof {
+            return Ok(false);
+        }
+        self.consumed += self.buf.len() as u64;
+        self.buf.clear();
+        self.pos = 0;
+        self.buf.resize(READ_CHUNK, 0);
+        let mut n = 0;
+        while n == 0 {
+            match self.r.read(&mut self.buf[..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(k) => n = k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e).context("reading input"),
+            }
+        }
+        self.buf.truncate(n);
+        Ok(n > 0)
+    }
+
+    fn peek(&mut self) -> Result<Option<u8>> {
+        Ok(if self.fill()? {
+            Some(self.buf[self.pos])
+        } else {
+            None
+        })
+    }
+
+    /// Copy whitespace to `out`.
+    fn ws(&mut self, out: &mut Vec<u8>) -> Result<()> {
+        while let Some(b) = self.peek()? {
+            if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                out.push(b);
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn expect(&mut self, want: u8, out: &mut Vec<u8>, what: &str) -> Result<()> {
+        match self.peek()? {
+            Some(b) if b == want => {
+                out.push(b);
+                self.pos += 1;
+                Ok(())
+            }
+            Some(_) => bail!("invalid HAR: expected {} at byte {}", what, self.offset()),
+            None => bail!("invalid HAR: unexpected end of file, expected {}", what),
+        }
+    }
+
+    /// Copy one complete JSON value (raw) into `out`. Syntax inside is checked later
+    /// by the parser; this only finds where the value ends.
+    fn value(&mut self, out: &mut Vec<u8>) -> Result<()> {
+        let mut depth: usize = 0;
+        let mut in_str = false;
+        let mut esc = false;
+        let mut started = false;
+        loop {
+            if !self.fill()? {
+                if started && depth == 0 && !in_str {
+                    return Ok(()); // a scalar at end of input
+                }
+                bail!("invalid HAR: unexpected end of file (truncated?)");
+            }
+            let chunk = &self.buf[self.pos..];
+            let mut i = 0;
+            let mut done = false;
+            while i < chunk.len() {
+                if in_str {
+                    if esc {
+                        esc = false;
+                        i += 1;
+                        continue;
+                    }
+                    match memchr::memchr2(b'"', b'\\', &chunk[i..]) {
+                        None => {
+                            i = chunk.len();
+                            break;
+                        }
+                        Some(j) => {
+                            i += j;
+                            if chunk[i] == b'\\' {
+                                esc = true;
+                            } else {
+                                in_str = false;
+                                if depth == 0 {
+                                    i += 1;
+                                    done = true;
+                                    break;
+                                }
+                            }
+                            i += 1;
+                        }
+                    }
+                    continue;
+                }
+                let b = chunk[i];
+                match b {
+                    b'"' => {
+                        in_str = true;
+                        started = true;
+                    }
+                    b'{' | b'[' => {
+                        depth += 1;
+                        started = true;
+                    }
+                    b'}' | b']' => {
+                        if depth == 0 {
+                            if started {
+                                done = true;
+                                break;
+                            }
+                            bail!(
+                                "invalid HAR: unexpected '{}' at byte {}",
+                                b as char,
+                                self.offset() + i as u64
+                            );
+                        }
+                        depth -= 1;
+                        if depth == 0 {
+                            i += 1;
+                            done = true;
+                            break;
+                        }
+                    }
+                    b',' | b' ' | b'\t' | b'\n' | b'\r' | b':' if depth == 0 => {
+                        if started {
+                            done = true;
+                            break;
+                        }
+                        if b == b',' || b == b':' {
+                            bail!(
+                                "invalid HAR: unexpected '{}' at byte {}",
+                                b as char,
+                                self.offset() + i as u64
+                            );
+                        }
+                    }
+                    _ => started = true,
+                }
+                i += 1;
+            }
+            out.extend_from_slice(&chunk[..i]);
+            self.pos += i;
+            if done {
+                return Ok(());
+            }
+        }
+    }
+}
+
+enum Seg {
+    Raw(Vec<u8>),
+    /// A value to scrub: its JSON Pointer, the key it sits under, its raw bytes.
+    Value {
+        loc: String,
+        key: Vec<u8>,
+        raw: Vec<u8>,
+    },
+}
+
+struct Done {
+    bytes: Vec<u8>,
+    findings: Vec<Finding>,
+    discovered: HashMap<Vec<u8>, String>,
+}
+
+/// Scrub one raw JSON value found at `loc` under `key`.
+pub fn scrub_value(
+    engine: &Engine,
+    file: &str,
+    known: &Known,
+    loc: &str,
+    key: &[u8],
+    raw: &[u8],
+) -> Result<(Vec<u8>, Vec<Finding>, HashMap<Vec<u8>, String>)> {
+    let tree = Parser::new(raw, engine.limits.max_json_depth)
+        .parse_document()
+        .map_err(|e| {
+            anyhow::anyhow!("invalid JSON at {}: {}", loc, json::describe_error(raw, &e))
+        })?;
+    let mut s = Scrubber::new(engine, file, known);
+    s.loc.push_str(loc);
+    let mut edits = Vec::new();
+    Walker::top().value(&mut s, raw, &tree, Some(key), 0, &mut edits);
+    let mut out = Vec::with_capacity(raw.len());
+    if edits.is_empty() {
+        out.extend_from_slice(raw);
+    } else {
+        apply_edits(raw, &mut edits, &mut out);
+    }
+    Ok((out, s.findings, s.discovered))
+}
+
+struct Driver<'a, W> {
+    engine: &'a Engine,
+    file: &'a str,
+    known: &'a Known,
+    out: Option<W>,
+    pending: Vec<Seg>,
+    pending_bytes: usize,
+    pass: Pass,
+}
+
+impl<W: Write> Driver<'_, W> {
+    fn raw(&mut self, bytes: &mut Vec<u8>) {
+        if !bytes.is_empty() {
+            self.pending.push(Seg::Raw(std::mem::take(bytes)));
+        }
+    }
+
+    fn value(&mut self, loc: String, key: &[u8], raw: Vec<u8>) -> Result<()> {
+        self.pending_bytes += raw.len();
+        self.pending.push(Seg::Value {
+            loc,
+            key: key.to_vec(),
+            raw,
+        });
+        if self.pending_bytes >= BATCH_BYTES {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        let segs = std::mem::take(&mut self.pending);
+        self.pending_bytes = 0;
+        let (engine, file, known) = (self.engine, self.file, self.known);
+        let done: Vec<Result<Option<Done>>> = segs
+            .par_iter()
+            .map(|s| match s {
+                Seg::Raw(_) => Ok(None),
+                Seg::Value { loc, key, raw } => {
+                    let (bytes, findings, discovered) =
+                        scrub_value(engine, file, known, loc, key, raw)?;
+                    Ok(Some(Done {
+                        bytes,
+                        findings,
+                        discovered,
+                    }))
+                }
+            })
+            .collect();
+        for (seg, d) in segs.iter().zip(done) {
+            match (seg, d?) {
+                (Seg::Raw(b), _) => {
+                    if let Some(w) = self.out.as_mut() {
+                        w.write_all(b).context("writing copy")?;
+                    }
+                }
+                (Seg::Value { .. }, Some(d)) => {
+                    if let Some(w) = self.out.as_mut() {
+                        w.write_all(&d.bytes).context("writing copy")?;
+                    }
+                    self.pass.findings.extend(d.findings);
+                    self.pass.discovered.extend(d.discovered);
+                }
+                (Seg::Value { .. }, None) => unreachable!(),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn key_text(raw_with_quotes: &[u8]) -> Vec<u8> {
+    let inner = &raw_with_quotes[1..raw_with_quotes.len() - 1];
+    json::decode(inner).into_owned()
+}
+
+fn escape_seg(k: &[u8]) -> String {
+    String::from_utf8_lossy(k)
+        .replace('~', "~0")
+        .replace('/', "~1")
+}
+
+/// Scrub a HAR from `input`, writing the copy to `out` when given. Fails on anything
+/// that is not a HAR (no `log` object, no `log.entries` array) or not valid JSON.
+pub fn scrub<R: Read, W: Write>(
+    engine: &Engine,
+    file: &str,
+    known: &Known,
+    input: R,
+    out: Option<W>,
+) -> Result<Pass> {
+    let mut st = Stream::new(input);
+    let mut d = Driver {
+        engine,
+        file,
+        known,
+        out,
+        pending: Vec::new(),
+        pending_bytes: 0,
+        pass: Pass::default(),
+    };
+    let mut raw = Vec::new();
+    // UTF-8 byte order mark (Fiddler): kept.
+    if st.peek()? == Some(0xEF) {
+        for want in [0xEFu8, 0xBB, 0xBF] {
+            st.expect(want, &mut raw, "a UTF-8 byte order mark")?;
+        }
+    }
+    st.ws(&mut raw)?;
+    if st.peek()? != Some(b'{') {
+        bail!("not a HAR: the file does not start with a JSON object");
+    }
+    st.expect(b'{', &mut raw, "'{'")?;
+    let mut saw_log = false;
+    let mut saw_entries = false;
+    let mut first = true;
+    loop {
+        st.ws(&mut raw)?;
+        if st.peek()? == Some(b'}') {
+            st.expect(b'}', &mut raw, "'}'")?;
+            break;
+        }
+        if !first {
+            st.expect(b',', &mut raw, "',' or '}'")?;
+            st.ws(&mut raw)?;
+        }
+        first = false;
+        let key = read_key(&mut st, &mut raw)?;
+        if key == b"log" && st.peek()? == Some(b'{') {
+            saw_log = true;
+            st.expect(b'{', &mut raw, "'{'")?;
+            let mut first2 = true;
+            loop {
+                st.ws(&mut raw)?;
+                if st.peek()? == Some(b'}') {
+                    st.expect(b'}', &mut raw, "'}'")?;
+                    break;
+                }
+                if !first2 {
+                    st.expect(b',', &mut raw, "',' or '}'")?;
+                    st.ws(&mut raw)?;
+                }
+                first2 = false;
+                let k2 = read_key(&mut st, &mut raw)?;
+                if k2 == b"entries" && st.peek()? == Some(b'[') {
+                    saw_entries = true;
+                    st.expect(b'[', &mut raw, "'['")?;
+                    let mut i = 0usize;
+                    loop {
+                        st.ws(&mut raw)?;
+                        if st.peek()? == Some(b']') {
+                            st.expect(b']', &mut raw, "']'")?;
+                            break;
+                        }
+                        if i > 0 {
+                            st.expect(b',', &mut raw, "',' or ']' in log.entries")?;
+                            st.ws(&mut raw)?;
+                        }
+                        if st.peek()? != Some(b'{') {
+                            bail!("invalid HAR: log.entries[{}] is not an object", i);
+                        }
+                        d.raw(&mut raw);
+                        let mut v = Vec::new();
+                        st.value(&mut v)?;
+                        d.value(format!("/log/entries/{}", i), b"entries", v)?;
+                        i += 1;
+                    }
+                    d.pass.entries = i;
+                } else {
+                    d.raw(&mut raw);
+                    let mut v = Vec::new();
+                    st.value(&mut v)?;
+                    d.value(format!("/log/{}", escape_seg(&k2)), &k2, v)?;
+                }
+            }
+        } else {
+            d.raw(&mut raw);
+            let mut v = Vec::new();
+            st.value(&mut v)?;
+            d.value(format!("/{}", escape_seg(&key)), &key, v)?;
+        }
+    }
+    st.ws(&mut raw)?;
+    if st.peek()?.is_some() {
+        bail!(
+            "invalid HAR: unexpected data after the end of the document (byte {})",
+            st.offset()
+        );
+    }
+    if !saw_log {
+        bail!("not a HAR: no \"log\" object");
+    }
+    if !saw_entries {
+        bail!("not a HAR: \"log\" has no \"entries\" array");
+    }
+    d.raw(&mut raw);
+    d.flush()?;
+    if let Some(w) = d.out.as_mut() {
+        w.flush().context("writing copy")?;
+    }
+    Ok(d.pass)
+}
+
+fn read_key<R: Read>(st: &mut Stream<R>, raw: &mut Vec<u8>) -> Result<Vec<u8>> {
+    if st.peek()? != Some(b'"') {
+        bail!(
+            "invalid HAR: expected a member name at byte {}",
+            st.offset()
+        );
+    }
+    let start = raw.len();
+    st.value(raw)?;
+    let key = key_text(&raw[start..]);
+    st.ws(raw)?;
+    st.expect(b':', raw, "':'")?;
+    st.ws(raw)?;
+    Ok(key)
+}
+
+/// Does this look like a HAR (a JSON object whose members include `log`)? Checks the
+/// first kilobytes only.
+pub fn looks_like_har(prefix: &[u8]) -> bool {
+    let p = prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(prefix);
+    let t = p
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(p.len());
+    if p.get(t) != Some(&b'{') {
+        return false;
+    }
+    let rest = &p[t + 1..];
+    let k = rest
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(rest.len());
+    rest[k..].starts_with(b"\"log\"")
+}

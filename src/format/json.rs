@@ -1,0 +1,496 @@
+//! A span-keeping JSON reader.
+//!
+//! serde_json would re-serialise the whole document; harscrub must instead copy every
+//! byte that is not a secret unchanged (formatting, key order, escapes, number
+//! spellings). This module parses JSON into a light tree that only records byte ranges,
+//! so a handler can decide what to redact and splice placeholders into the original
+//! bytes. Strings are decoded on demand, with a map from decoded offsets back to raw
+//! offsets so an edit in the decoded text lands on the right raw bytes.
+//!
+//! Nesting is limited (`max_depth`) so hostile input cannot overflow the stack.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use anyhow::{bail, Result};
+
+/// A parsed JSON value; strings and scalars are byte ranges into the source.
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// Raw contents between the quotes (escapes not decoded).
+    Str(Range<usize>),
+    /// Number, `true`, `false` or `null`.
+    Scalar(Range<usize>),
+    Arr(Vec<Value>),
+    /// Members in document order: (raw key range, value).
+    Obj(Vec<(Range<usize>, Value)>),
+}
+
+impl Value {
+    pub fn as_str_span(&self) -> Option<Range<usize>> {
+        match self {
+            Value::Str(r) => Some(r.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Error with a byte offset, turned into a line/column message by the caller.
+#[derive(Debug)]
+pub struct SyntaxError {
+    pub offset: usize,
+    pub msg: &'static str,
+}
+
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} at byte {}", self.msg, self.offset)
+    }
+}
+
+impl std::error::Error for SyntaxError {}
+
+/// Recursive-descent parser over a byte slice.
+pub struct Parser<'a> {
+    src: &'a [u8],
+    pos: usize,
+    depth: usize,
+    max_depth: usize,
+}
+
+impl<'a> Parser<'a> {
+    pub fn new(src: &'a [u8], max_depth: usize) -> Self {
+        Parser {
+            src,
+            pos: 0,
+            depth: 0,
+            max_depth,
+        }
+    }
+
+    pub fn at(src: &'a [u8], pos: usize, max_depth: usize) -> Self {
+        Parser {
+            src,
+            pos,
+            depth: 0,
+            max_depth,
+        }
+    }
+
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    fn err<T>(&self, msg: &'static str) -> std::result::Result<T, SyntaxError> {
+        Err(SyntaxError {
+            offset: self.pos,
+            msg,
+        })
+    }
+
+    pub fn skip_ws(&mut self) {
+        while let Some(&b) = self.src.get(self.pos) {
+            if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// Parse a complete document: one value with only whitespace around it.
+    pub fn parse_document(mut self) -> std::result::Result<Value, SyntaxError> {
+        let v = self.parse_value()?;
+        self.skip_ws();
+        if self.pos != self.src.len() {
+            return self.err("trailing characters after JSON value");
+        }
+        Ok(v)
+    }
+
+    /// Parse one value starting at the current position (leading whitespace skipped).
+    pub fn parse_value(&mut self) -> std::result::Result<Value, SyntaxError> {
+        self.skip_ws();
+        match self.src.get(self.pos) {
+            None => self.err("unexpected end of input"),
+            Some(b'"') => Ok(Value::Str(self.parse_string()?)),
+            Some(b'{') => self.parse_object(),
+            Some(b'[') => self.parse_array(),
+            Some(b't') => self.literal(b"true"),
+            Some(b'f') => self.literal(b"false"),
+            Some(b'n') => self.literal(b"null"),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => self.err("unexpected character"),
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> std::result::Result<Value, SyntaxError> {
+        let start = self.pos;
+        if self.src[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(Value::Scalar(start..self.pos))
+        } else {
+            self.err("invalid literal")
+        }
+    }
+
+    fn number(&mut self) -> std::result::Result<Value, SyntaxError> {
+        let start = self.pos;
+        if self.src.get(self.pos) == Some(&b'-') {
+            self.pos += 1;
+        }
+        let digits = |p: &mut Self| {
+            let s = p.pos;
+            while matches!(p.src.get(p.pos), Some(b'0'..=b'9')) {
+                p.pos += 1;
+            }
+            p.pos > s
+        };
+        if !digits(self) {
+            return self.err("invalid number");
+        }
+        if self.src.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            if !digits(self) {
+                return self.err("invalid number");
+            }
+        }
+        if matches!(self.src.get(self.pos), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.src.get(self.pos), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if !digits(self) {
+                return self.err("invalid number");
+            }
+        }
+        Ok(Value::Scalar(start..self.pos))
+    }
+
+    /// Parse a string at the current `"`; returns the raw range between the quotes.
+    pub fn parse_string(&mut self) -> std::result::Result<Range<usize>, SyntaxError> {
+        debug_assert_eq!(self.src.get(self.pos), Some(&b'"'));
+        self.pos += 1;
+        let start = self.pos;
+        loop {
+            match memchr::memchr3(b'"', b'\\', b'\n', &self.src[self.pos..]) {
+                None => return self.err("unterminated string"),
+                Some(i) => {
+                    self.pos += i;
+                    match self.src[self.pos] {
+                        b'"' => {
+                            let end = self.pos;
+                            self.pos += 1;
+                            if self.src[start..end].iter().any(|&b| b < 0x20) {
+                                return self.err("control character in string");
+                            }
+                            return Ok(start..end);
+                        }
+                        b'\\' => {
+                            let esc = self.src.get(self.pos + 1).copied();
+                            match esc {
+                                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                                    self.pos += 2
+                                }
+                                Some(b'u') => {
+                                    let hex = self.src.get(self.pos + 2..self.pos + 6);
+                                    match hex {
+                                        Some(h) if h.iter().all(u8::is_ascii_hexdigit) => {
+                                            self.pos += 6
+                                        }
+                                        _ => return self.err("invalid \\u escape"),
+                                    }
+                                }
+                                _ => return self.err("invalid escape"),
+                            }
+                        }
+                        _ => return self.err("newline in string"),
+                    }
+                }
+            }
+        }
+    }
+
+    fn enter(&mut self) -> std::result::Result<(), SyntaxError> {
+        self.depth += 1;
+        if self.depth > self.max_depth {
+            return self.err("nesting too deep");
+        }
+        Ok(())
+    }
+
+    fn parse_array(&mut self) -> std::result::Result<Value, SyntaxError> {
+        self.enter()?;
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.src.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Value::Arr(items));
+        }
+        loop {
+            items.push(self.parse_value()?);
+            self.skip_ws();
+            match self.src.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    break;
+                }
+                None => return self.err("unexpected end of input in array"),
+                _ => return self.err("expected ',' or ']'"),
+            }
+        }
+        self.depth -= 1;
+        Ok(Value::Arr(items))
+    }
+
+    fn parse_object(&mut self) -> std::result::Result<Value, SyntaxError> {
+        self.enter()?;
+        self.pos += 1;
+        let mut members = Vec::new();
+        self.skip_ws();
+        if self.src.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Value::Obj(members));
+        }
+        loop {
+            self.skip_ws();
+            if self.src.get(self.pos) != Some(&b'"') {
+                return self.err("expected string key");
+            }
+            let key = self.parse_string()?;
+            self.skip_ws();
+            if self.src.get(self.pos) != Some(&b':') {
+                return self.err("expected ':'");
+            }
+            self.pos += 1;
+            let v = self.parse_value()?;
+            members.push((key, v));
+            self.skip_ws();
+            match self.src.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                None => return self.err("unexpected end of input in object"),
+                _ => return self.err("expected ',' or '}'"),
+            }
+        }
+        self.depth -= 1;
+        Ok(Value::Obj(members))
+    }
+}
+
+/// Decode a raw JSON string body (between the quotes). Borrowed when it has no escapes.
+pub fn decode(raw: &[u8]) -> Cow<'_, [u8]> {
+    if memchr::memchr(b'\\', raw).is_none() {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    decode_into(raw, &mut out, None);
+    Cow::Owned(out)
+}
+
+/// Decoded string plus, when escapes were present, a map from each decoded byte offset
+/// (and the end) to the raw offset it came from.
+pub struct Decoded<'a> {
+    pub bytes: Cow<'a, [u8]>,
+    map: Option<Vec<u32>>,
+}
+
+impl Decoded<'_> {
+    /// Raw offset for a decoded offset (identity when there were no escapes).
+    pub fn raw_offset(&self, decoded: usize) -> usize {
+        match &self.map {
+            None => decoded,
+            Some(m) => m[decoded] as usize,
+        }
+    }
+}
+
+pub fn decode_mapped(raw: &[u8]) -> Decoded<'_> {
+    if memchr::memchr(b'\\', raw).is_none() {
+        return Decoded {
+            bytes: Cow::Borrowed(raw),
+            map: None,
+        };
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut map = Vec::with_capacity(raw.len() + 1);
+    decode_into(raw, &mut out, Some(&mut map));
+    map.push(raw.len() as u32);
+    Decoded {
+        bytes: Cow::Owned(out),
+        map: Some(map),
+    }
+}
+
+fn hex4(b: &[u8]) -> Option<u32> {
+    let s = std::str::from_utf8(b.get(..4)?).ok()?;
+    u32::from_str_radix(s, 16).ok()
+}
+
+fn decode_into(raw: &[u8], out: &mut Vec<u8>, mut map: Option<&mut Vec<u32>>) {
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        if b != b'\\' {
+            out.push(b);
+            if let Some(m) = map.as_deref_mut() {
+                m.push(i as u32);
+            }
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let esc = raw.get(i + 1).copied().unwrap_or(b'\\');
+        let mut buf = [0u8; 4];
+        let produced: &[u8] = match esc {
+            b'"' => b"\"",
+            b'\\' => b"\\",
+            b'/' => b"/",
+            b'b' => b"\x08",
+            b'f' => b"\x0c",
+            b'n' => b"\n",
+            b'r' => b"\r",
+            b't' => b"\t",
+            b'u' => {
+                let hi = hex4(&raw[(i + 2).min(raw.len())..]).unwrap_or(0xFFFD);
+                let mut len = 6;
+                let ch = if (0xD800..0xDC00).contains(&hi)
+                    && raw.get(i + 6) == Some(&b'\\')
+                    && raw.get(i + 7) == Some(&b'u')
+                {
+                    match hex4(&raw[(i + 8).min(raw.len())..]) {
+                        Some(lo) if (0xDC00..0xE000).contains(&lo) => {
+                            len = 12;
+                            char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                        }
+                        _ => None,
+                    }
+                } else {
+                    char::from_u32(hi)
+                };
+                let ch = ch.unwrap_or('\u{FFFD}');
+                let s = ch.encode_utf8(&mut buf);
+                i += len - 2;
+                s.as_bytes()
+            }
+            _ => b"\\",
+        };
+        for &p in produced {
+            out.push(p);
+            if let Some(m) = map.as_deref_mut() {
+                m.push(start as u32);
+            }
+        }
+        i += 2;
+    }
+}
+
+/// Encode bytes as the contents of a JSON string (no quotes), escaping minimally.
+pub fn encode_into(s: &[u8], out: &mut Vec<u8>) {
+    for &b in s {
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0..=0x1f => out.extend_from_slice(format!("\\u{:04x}", b).as_bytes()),
+            _ => out.push(b),
+        }
+    }
+}
+
+/// Look up a member of an object by (decoded) key, case-sensitively.
+pub fn get<'v>(src: &[u8], members: &'v [(Range<usize>, Value)], key: &str) -> Option<&'v Value> {
+    members
+        .iter()
+        .find(|(k, _)| decode(&src[k.clone()]).as_ref() == key.as_bytes())
+        .map(|(_, v)| v)
+}
+
+/// Turn a syntax error offset into a `line L, column C` message.
+pub fn describe_error(src: &[u8], e: &SyntaxError) -> String {
+    let upto = &src[..e.offset.min(src.len())];
+    let line = memchr::memchr_iter(b'\n', upto).count() + 1;
+    let col = upto.len() - upto.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
+    format!("{} (line {}, column {})", e.msg, line, col)
+}
+
+/// Parse a whole document, with a readable error.
+pub fn parse(src: &[u8], max_depth: usize) -> Result<Value> {
+    match Parser::new(src, max_depth).parse_document() {
+        Ok(v) => Ok(v),
+        Err(e) => bail!("invalid JSON: {}", describe_error(src, &e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_keeps_spans() {
+        let src = br#"{"a": "x\/y", "b": [1, -2.5e3, true, null], "c": {}}"#;
+        let v = parse(src, 64).unwrap();
+        let Value::Obj(m) = v else { panic!() };
+        assert_eq!(m.len(), 3);
+        let a = m[0].1.as_str_span().unwrap();
+        assert_eq!(&src[a.clone()], br"x\/y");
+        assert_eq!(decode(&src[a]).as_ref(), b"x/y");
+    }
+
+    #[test]
+    fn decode_map_points_back_to_raw() {
+        let raw = br"ab\u0041\/cd\ud83d\ude00e";
+        let d = decode_mapped(raw);
+        assert_eq!(std::str::from_utf8(&d.bytes).unwrap(), "abA/cd\u{1F600}e");
+        // 'c' is at decoded 4, raw 10
+        assert_eq!(d.raw_offset(4), 10);
+        // end maps to raw end
+        assert_eq!(d.raw_offset(d.bytes.len()), raw.len());
+        // the emoji's bytes all map to the start of its escape
+        assert_eq!(d.raw_offset(6), 12);
+        assert_eq!(d.raw_offset(10), 24);
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        for bad in [
+            &b"{"[..],
+            b"{\"a\" 1}",
+            b"[1,]",
+            b"\"abc",
+            b"{\"a\":tru}",
+            b"[1] x",
+            b"\"a\\qb\"",
+        ] {
+            assert!(
+                parse(bad, 64).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+
+    #[test]
+    fn depth_limit_is_an_error_not_a_crash() {
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        let e = parse(deep.as_bytes(), 512).unwrap_err();
+        assert!(e.to_string().contains("nesting too deep"));
+    }
+
+    #[test]
+    fn encode_roundtrip() {
+        let mut out = Vec::new();
+        encode_into(b"a\"b\\c\nd\x01", &mut out);
+        assert_eq!(out, br#"a\"b\\c\nd\u0001"#);
+        assert_eq!(decode(&out).as_ref(), b"a\"b\\c\nd\x01");
+    }
+}

@@ -1,0 +1,45 @@
+//! Text documents: logs, raw HTTP dumps, curl command lines, env files, anything
+//! line-oriented. Findings are located as `line:column`.
+
+use std::collections::HashMap;
+
+use crate::detect::text::Mode;
+use crate::detect::{apply_edits, Known, Scrubber};
+use crate::engine::Engine;
+use crate::finding::Finding;
+
+/// Scrub a text document; returns the copy, findings and context-found secrets.
+pub fn scrub(
+    engine: &Engine,
+    provenance: &str,
+    data: &[u8],
+    known: &Known,
+) -> (Vec<u8>, Vec<Finding>, HashMap<Vec<u8>, String>) {
+    scrub_with(engine, provenance, data, known, Mode::Plain)
+}
+
+pub fn scrub_with(
+    engine: &Engine,
+    provenance: &str,
+    data: &[u8],
+    known: &Known,
+    mode: Mode,
+) -> (Vec<u8>, Vec<Finding>, HashMap<Vec<u8>, String>) {
+    let mut s = Scrubber::new(engine, provenance, known);
+    let mut starts = vec![0usize];
+    starts.extend(memchr::memchr_iter(b'\n', data).map(|i| i + 1));
+    s.lines = Some(starts);
+    let mut edits = Vec::new();
+    s.text(data, 0, mode, &mut edits);
+    if mode == Mode::Plain {
+        s.env_lines(data, &mut edits);
+    }
+    let mut out = Vec::with_capacity(data.len());
+    apply_edits(data, &mut edits, &mut out);
+    let pos = |f: &Finding| -> (usize, usize) {
+        let mut it = f.location.split(':').map(|x| x.parse().unwrap_or(0));
+        (it.next().unwrap_or(0), it.next().unwrap_or(0))
+    };
+    s.findings.sort_by_key(pos);
+    (out, s.findings, s.discovered)
+}

@@ -1,0 +1,66 @@
+//! The built-in rule catalogue: every file of `patterns/`, embedded in the binary.
+//!
+//! This is the one list to edit when a pattern file is added or removed.
+
+/// `(origin name, TOML text)` of every built-in rule file. The file stem is the group.
+pub(crate) const SOURCES: &[(&str, &str)] = &[
+    // identity providers and single sign-on
+    ("okta.toml", include_str!("../../patterns/okta.toml")),
+    (
+        "microsoft.toml",
+        include_str!("../../patterns/microsoft.toml"),
+    ),
+    ("google.toml", include_str!("../../patterns/google.toml")),
+    (
+        "atlassian.toml",
+        include_str!("../../patterns/atlassian.toml"),
+    ),
+    (
+        "salesforce.toml",
+        include_str!("../../patterns/salesforce.toml"),
+    ),
+    (
+        "cloudflare.toml",
+        include_str!("../../patterns/cloudflare.toml"),
+    ),
+    ("saml.toml", include_str!("../../patterns/saml.toml")),
+    // clouds
+    ("aws.toml", include_str!("../../patterns/aws.toml")),
+    ("azure.toml", include_str!("../../patterns/azure.toml")),
+    ("gcp.toml", include_str!("../../patterns/gcp.toml")),
+    (
+        "digitalocean.toml",
+        include_str!("../../patterns/digitalocean.toml"),
+    ),
+    // source hosting, CI and package registries
+    ("github.toml", include_str!("../../patterns/github.toml")),
+    ("gitlab.toml", include_str!("../../patterns/gitlab.toml")),
+    ("npm.toml", include_str!("../../patterns/npm.toml")),
+    ("pypi.toml", include_str!("../../patterns/pypi.toml")),
+    (
+        "registries.toml",
+        include_str!("../../patterns/registries.toml"),
+    ),
+    ("docker.toml", include_str!("../../patterns/docker.toml")),
+    // SaaS APIs
+    ("slack.toml", include_str!("../../patterns/slack.toml")),
+    ("stripe.toml", include_str!("../../patterns/stripe.toml")),
+    ("twilio.toml", include_str!("../../patterns/twilio.toml")),
+    (
+        "sendgrid.toml",
+        include_str!("../../patterns/sendgrid.toml"),
+    ),
+    ("mail.toml", include_str!("../../patterns/mail.toml")),
+    ("ai.toml", include_str!("../../patterns/ai.toml")),
+    (
+        "devtools.toml",
+        include_str!("../../patterns/devtools.toml"),
+    ),
+    (
+        "commerce.toml",
+        include_str!("../../patterns/commerce.toml"),
+    ),
+    ("chat.toml", include_str!("../../patterns/chat.toml")),
+    // provider-independent shapes; keep last
+    ("generic.toml", include_str!("../../patterns/generic.toml")),
+];

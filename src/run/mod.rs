@@ -1,0 +1,354 @@
+//! Running a command over inputs: enumerate files (walking directories), process them
+//! in parallel, collect results in input order, write copies atomically.
+
+use std::fs::{self, File};
+use std::io::{BufReader, BufWriter, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
+
+use crate::detect::Known;
+use crate::engine::Engine;
+use crate::finding::Finding;
+use crate::format::{self, har, Kind};
+use crate::output::{self, Pending};
+use crate::report::{FileReport, Status};
+
+/// What to do with each input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Find only.
+    Scan,
+    /// Write copies: under `out` (mirroring directory inputs), in place, or beside the
+    /// input as `NAME.redacted.EXT`.
+    Clean {
+        out: Option<PathBuf>,
+        in_place: bool,
+        force: bool,
+    },
+}
+
+/// One file to process.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The file on disk (`-` for standard input).
+    pub path: PathBuf,
+    /// Path relative to the folder given on the command line (the file name for a file
+    /// argument): where the copy goes under `--out`.
+    pub rel: PathBuf,
+}
+
+impl Input {
+    pub fn display(&self) -> String {
+        self.path.to_string_lossy().into_owned()
+    }
+    pub fn is_stdin(&self) -> bool {
+        self.path.as_os_str() == "-"
+    }
+}
+
+/// Expand command-line paths into files. Directories are walked recursively without
+/// following symlinks; harscrub's own copies (`*.redacted.*`) and the output folder
+/// are skipped. Problems are returned as failed reports.
+pub fn enumerate(paths: &[PathBuf], out: Option<&Path>) -> (Vec<Input>, Vec<FileReport>) {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    let out_canon = out.and_then(|o| fs::canonicalize(o).ok());
+    for p in paths {
+        if p.as_os_str() == "-" {
+            inputs.push(Input {
+                path: p.clone(),
+                rel: PathBuf::from("-"),
+            });
+            continue;
+        }
+        let meta = match fs::metadata(p) {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(failed(&p.to_string_lossy(), format!("cannot read: {}", e)));
+                continue;
+            }
+        };
+        if meta.is_file() {
+            let name = p
+                .file_name()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| p.clone());
+            inputs.push(Input {
+                path: p.clone(),
+                rel: name,
+            });
+            continue;
+        }
+        if !meta.is_dir() {
+            errors.push(failed(
+                &p.to_string_lossy(),
+                "not a regular file or directory".into(),
+            ));
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(p)
+            .follow_links(false)
+            .sort_by_file_name();
+        let mut it = walker.into_iter();
+        while let Some(entry) = it.next() {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .map(|x| x.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| p.to_string_lossy().into_owned());
+                    errors.push(failed(&path, format!("cannot read: {}", e)));
+                    continue;
+                }
+            };
+            if entry.file_type().is_dir() {
+                if let Some(oc) = &out_canon {
+                    if fs::canonicalize(entry.path()).ok().as_ref() == Some(oc) {
+                        it.skip_current_dir();
+                    }
+                }
+                continue;
+            }
+            if !entry.file_type().is_file() {
+                continue; // symlinks and special files are not followed
+            }
+            let name = entry.file_name().to_string_lossy();
+            if output::is_redacted_name(&name) || name.starts_with(".harscrub-") {
+                continue;
+            }
+            let rel = entry
+                .path()
+                .strip_prefix(p)
+                .unwrap_or(entry.path())
+                .to_path_buf();
+            inputs.push(Input {
+                path: entry.path().to_path_buf(),
+                rel,
+            });
+        }
+    }
+    (inputs, errors)
+}
+
+fn failed(path: &str, error: String) -> FileReport {
+    FileReport {
+        path: path.to_string(),
+        status: Status::Failed,
+        kind: None,
+        output: None,
+        findings: 0,
+        error: Some(error),
+    }
+}
+
+/// Where the copy of `input` goes.
+pub fn destination(input: &Input, out: Option<&Path>, in_place: bool) -> PathBuf {
+    if in_place {
+        return input.path.clone();
+    }
+    match out {
+        Some(dir) => dir.join(&input.rel),
+        None => {
+            let name = input
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            input.path.with_file_name(output::redacted_name(&name))
+        }
+    }
+}
+
+/// Result of processing one input.
+pub struct Processed {
+    pub report: FileReport,
+    pub findings: Vec<Finding>,
+}
+
+/// Process every input in parallel; results come back in input order.
+pub fn process_all(
+    engine: &Engine,
+    action: &Action,
+    inputs: &[Input],
+    progress: &indicatif::ProgressBar,
+) -> Vec<Processed> {
+    inputs
+        .par_iter()
+        .map(|inp| {
+            let r = process_one(engine, action, inp);
+            progress.inc(1);
+            r
+        })
+        .collect()
+}
+
+fn process_one(engine: &Engine, action: &Action, input: &Input) -> Processed {
+    let display = input.display();
+    match try_process(engine, action, input, &display) {
+        Ok((kind, output, findings)) => Processed {
+            report: FileReport {
+                path: display,
+                status: if output.is_some() {
+                    Status::Written
+                } else {
+                    Status::Scanned
+                },
+                kind: Some(kind.name().to_string()),
+                output,
+                findings: findings.len(),
+                error: None,
+            },
+            findings,
+        },
+        Err(e) => Processed {
+            report: failed(&display, format!("{:#}", e)),
+            findings: Vec::new(),
+        },
+    }
+}
+
+fn try_process(
+    engine: &Engine,
+    action: &Action,
+    input: &Input,
+    display: &str,
+) -> Result<(Kind, Option<String>, Vec<Finding>)> {
+    if input.is_stdin() {
+        let mut data = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut data)
+            .context("reading standard input")?;
+        let kind = format::sniff("-", &data[..data.len().min(64 << 10)]);
+        let o = format::sanitize_bytes(engine, "-", "-", &data, 0)?;
+        if let Action::Clean { .. } = action {
+            let mut so = std::io::stdout().lock();
+            so.write_all(&o.output).context("writing standard output")?;
+            so.flush().context("writing standard output")?;
+            return Ok((kind, Some("-".into()), o.findings));
+        }
+        return Ok((kind, None, o.findings));
+    }
+    let mut f = File::open(&input.path).with_context(|| "cannot open".to_string())?;
+    let mut prefix = vec![0u8; 64 << 10];
+    let n = read_up_to(&mut f, &mut prefix).context("cannot read")?;
+    prefix.truncate(n);
+    let name = input
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let kind = format::sniff(&name, &prefix);
+    drop(f);
+    match action {
+        Action::Scan => {
+            let findings = if kind == Kind::Har {
+                let r = BufReader::new(File::open(&input.path).context("cannot open")?);
+                har::scrub(engine, display, &Known::default(), r, None::<std::io::Sink>)?.findings
+            } else {
+                let data = fs::read(&input.path).context("cannot read")?;
+                format::sanitize_bytes(engine, display, &name, &data, 0)?.findings
+            };
+            Ok((kind, None, findings))
+        }
+        Action::Clean {
+            out,
+            in_place,
+            force,
+        } => {
+            let dest = destination(input, out.as_deref(), *in_place);
+            if !*in_place && same_file(&dest, &input.path) {
+                bail!(
+                    "the copy would overwrite the input ({}); choose another --out",
+                    dest.display()
+                );
+            }
+            let mut pending = Pending::create(&dest, *force || *in_place)?;
+            let findings = if kind == Kind::Har {
+                clean_har_file(engine, display, &input.path, &mut pending)?
+            } else {
+                let data = fs::read(&input.path).context("cannot read")?;
+                let o = format::sanitize_bytes(engine, display, &name, &data, 0)?;
+                pending.write_all(&o.output)?;
+                o.findings
+            };
+            if *in_place && findings.is_empty() {
+                // Nothing to change: leave the input untouched (its mtime too).
+                return Ok((kind, Some(dest.to_string_lossy().into_owned()), findings));
+            }
+            let written = pending.commit(*force || *in_place)?;
+            Ok((kind, Some(written.to_string_lossy().into_owned()), findings))
+        }
+    }
+}
+
+fn read_up_to(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (fs::canonicalize(a), fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Stream a HAR from disk into `pending`, then verify the copy by scanning it again;
+/// redo with propagation if a copy of a context-found secret was left elsewhere.
+fn clean_har_file(
+    engine: &Engine,
+    display: &str,
+    input: &Path,
+    pending: &mut Pending,
+) -> Result<Vec<Finding>> {
+    let none = Known::default();
+    let open = || -> Result<BufReader<File>> {
+        Ok(BufReader::with_capacity(
+            1 << 20,
+            File::open(input).context("cannot open")?,
+        ))
+    };
+    let write_pass = |pending: &mut Pending, known: &Known| -> Result<har::Pass> {
+        let f = pending.file();
+        f.set_len(0).context("writing copy")?;
+        f.rewind().context("writing copy")?;
+        let w = BufWriter::with_capacity(1 << 20, f.try_clone().context("writing copy")?);
+        har::scrub(engine, display, known, open()?, Some(w))
+    };
+    let verify = |pending: &Pending, known: &Known| -> Result<har::Pass> {
+        let r = BufReader::with_capacity(
+            1 << 20,
+            File::open(pending.path()).context("re-reading the copy")?,
+        );
+        har::scrub(engine, display, known, r, None::<std::io::Sink>)
+    };
+    let p1 = write_pass(pending, &none)?;
+    if p1.findings.is_empty() {
+        return Ok(p1.findings);
+    }
+    let known = Known::new(&p1.discovered);
+    if verify(pending, &known)?.findings.is_empty() {
+        return Ok(p1.findings);
+    }
+    let p2 = write_pass(pending, &known)?;
+    let v2 = verify(pending, &known)?;
+    if !v2.findings.is_empty() {
+        bail!(
+            "verification failed: {} credential(s) still found in the redacted copy (first at {})",
+            v2.findings.len(),
+            v2.findings[0].location
+        );
+    }
+    Ok(p2.findings)
+}

@@ -1,0 +1,268 @@
+//! Helpers for the HAR fixture tests: finding fixtures, running the binary on a copy in a
+//! temp dir, and the "decoded views" of a HAR (every form in which a secret could still be
+//! readable).
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use base64::Engine as _;
+use percent_encoding::percent_decode_str;
+use regex::Regex;
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tempfile::TempDir;
+
+pub fn testdata(sub: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(sub)
+}
+
+/// The `*.har` files in `testdata/<sub>`, sorted.
+pub fn fixtures(sub: &str) -> Vec<PathBuf> {
+    let dir = testdata(sub);
+    let mut found: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "har"))
+        .collect();
+    found.sort();
+    assert!(!found.is_empty(), "no fixtures in {}", dir.display());
+    found
+}
+
+/// The lines of `X.<ext>` next to `X.har`, without blank lines and `#` comments.
+pub fn sidecar(har: &Path, ext: &str) -> Vec<String> {
+    let Ok(text) = fs::read_to_string(har.with_extension(ext)) else {
+        return Vec::new();
+    };
+    text.lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect()
+}
+
+pub fn name(p: &Path) -> &str {
+    p.file_name().unwrap().to_str().unwrap()
+}
+
+pub fn s(p: &Path) -> &str {
+    p.to_str().expect("temp paths are UTF-8")
+}
+
+pub fn read(p: &Path) -> Vec<u8> {
+    fs::read(p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()))
+}
+
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// stdout and stderr together, for leak checks.
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+pub fn run(args: &[&str]) -> Run {
+    let out = Command::cargo_bin("harscrub")
+        .expect("the harscrub binary")
+        .args(args)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap_or_else(|e| panic!("running harscrub {args:?}: {e}"));
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Copies `fixture` into `dir` (created if needed) and returns the copy's path.
+pub fn stage(fixture: &Path, dir: &Path) -> PathBuf {
+    fs::create_dir_all(dir).unwrap();
+    let dest = dir.join(name(fixture));
+    fs::copy(fixture, &dest).unwrap();
+    dest
+}
+
+/// One `harscrub clean` run on a staged copy of a fixture: `tmp/in/NAME` → `tmp/out/NAME`,
+/// report in `tmp/report.json`.
+pub struct Cleaned {
+    pub tmp: TempDir,
+    pub input: PathBuf,
+    pub copy: PathBuf,
+    pub report: PathBuf,
+    pub run: Run,
+}
+
+pub fn clean(fixture: &Path, extra: &[&str]) -> Cleaned {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = stage(fixture, &tmp.path().join("in"));
+    let out = tmp.path().join("out");
+    fs::create_dir_all(&out).unwrap();
+    let report = tmp.path().join("report.json");
+    let mut args = vec!["clean", s(&input), "--out", s(&out), "--report", s(&report)];
+    args.extend_from_slice(extra);
+    let run = run(&args);
+    Cleaned {
+        copy: out.join(name(fixture)),
+        input,
+        report,
+        run,
+        tmp,
+    }
+}
+
+/// Parses a HAR (or any JSON), ignoring a UTF-8 BOM.
+pub fn parse(bytes: &[u8]) -> serde_json::Result<Value> {
+    serde_json::from_slice(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+}
+
+pub fn entries(har: &Value) -> &[Value] {
+    har["log"]["entries"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+/// Every string in a JSON value, object keys included, decoded.
+pub fn strings(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        Value::Object(m) => m.iter().for_each(|(k, x)| {
+            out.push(k.clone());
+            strings(x, out)
+        }),
+        _ => {}
+    }
+}
+
+/// The decoded text of every `"encoding": "base64"` response body; `Err(i)` for entry `i`
+/// whose body does not decode.
+pub fn base64_bodies(har: &Value) -> Vec<Result<String, usize>> {
+    let mut out = Vec::new();
+    for (i, e) in entries(har).iter().enumerate() {
+        let content = &e["response"]["content"];
+        if content["encoding"] == "base64" {
+            let text = content["text"].as_str().unwrap_or("");
+            out.push(
+                base64::engine::general_purpose::STANDARD
+                    .decode(text)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .map_err(|_| i),
+            );
+        }
+    }
+    out
+}
+
+/// `user:password` behind every `Basic <base64>` credential in the given strings.
+pub fn basic_credentials(strs: &[String]) -> Vec<String> {
+    let re = Regex::new(r"\bBasic ([A-Za-z0-9+/]+=*)").unwrap();
+    strs.iter()
+        .flat_map(|s| {
+            re.captures_iter(s)
+                .map(|c| c[1].to_string())
+                .collect::<Vec<_>>()
+        })
+        .filter_map(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .collect()
+}
+
+pub fn percent_decode(s: &str) -> String {
+    percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+/// Every form of a HAR file in which a secret could still be read: the raw bytes, every
+/// JSON string (keys too, so `\/` and `\u0026` escapes are undone) and its percent-decoding,
+/// the decoded text of base64 bodies and the `user:password` behind `Basic` credentials.
+pub fn views(bytes: &[u8]) -> Vec<String> {
+    let mut out = vec![String::from_utf8_lossy(bytes).into_owned()];
+    if let Ok(har) = parse(bytes) {
+        let mut strs = Vec::new();
+        strings(&har, &mut strs);
+        let decoded: Vec<String> = strs
+            .iter()
+            .filter(|s| s.contains('%'))
+            .map(|s| percent_decode(s))
+            .collect();
+        out.extend(base64_bodies(&har).into_iter().flatten());
+        out.extend(basic_credentials(&strs));
+        out.extend(decoded);
+        out.extend(strs);
+    }
+    out
+}
+
+pub fn visible(views: &[String], needle: &str) -> bool {
+    views.iter().any(|v| v.contains(needle))
+}
+
+/// Token prefixes that are public markers, not secret material.
+const PUBLIC_PREFIXES: &[&str] = &["sk_live_", "ghp_", "xoxb-", "AKIA", "ASIA", "AIza"];
+
+/// The first 8 characters of the secret part of `secret` (after a public marker such as
+/// `ghp_`), for secrets of 12+ characters: no output may contain even that much.
+pub fn probe(secret: &str) -> Option<&str> {
+    if secret.len() < 12 {
+        return None;
+    }
+    let rest = PUBLIC_PREFIXES
+        .iter()
+        .find_map(|p| secret.strip_prefix(p))
+        .unwrap_or(secret);
+    rest.get(..8)
+}
+
+/// Descriptions of every secret (or 8-character probe of one) that occurs in `text`.
+pub fn leaks(text: &str, secrets: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    for secret in secrets {
+        if text.contains(secret.as_str()) {
+            found.push(format!("secret {}…", &secret[..secret.len().min(12)]));
+        } else if let Some(p) = probe(secret).filter(|p| text.contains(p)) {
+            found.push(format!("8-char probe {p:?} of a secret"));
+        }
+    }
+    found
+}
+
+/// Names and contents of the files in a directory, for "nothing was written" checks.
+pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| (name(&p).to_string(), read(&p)))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Panics with every collected failure at once (one fixture's problem should not hide
+/// another's).
+pub fn assert_no_failures(what: &str, failures: Vec<String>) {
+    assert!(
+        failures.is_empty(),
+        "{what}: {} problem(s):\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}

@@ -1,0 +1,131 @@
+//! The real-HAR corpus (`../shared/corpus/real-har/`): every file must yield a valid,
+//! structurally identical redacted copy, or — for the `MALFORMED_` / `EDGE_` ones — a
+//! clear error and no copy. Skipped (with a message) when the corpus is absent.
+
+use std::path::{Path, PathBuf};
+
+use harscrub::engine::Engine;
+use harscrub::format;
+use serde_json::Value;
+
+fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real-har");
+    p.is_dir().then_some(p)
+}
+
+fn parse(bytes: &[u8]) -> Value {
+    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    serde_json::from_slice(b).expect("copy is valid JSON")
+}
+
+/// Same shape; a string may differ only by now holding a placeholder. Returns the number
+/// of strings that changed.
+fn same_shape(a: &Value, b: &Value, path: &str) -> usize {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let kx: Vec<_> = x.keys().collect();
+            let ky: Vec<_> = y.keys().collect();
+            assert_eq!(kx, ky, "keys differ at {}", path);
+            x.iter()
+                .map(|(k, v)| same_shape(v, &y[k], &format!("{}/{}", path, k)))
+                .sum()
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "array length differs at {}", path);
+            x.iter()
+                .zip(y)
+                .enumerate()
+                .map(|(i, (v, w))| same_shape(v, w, &format!("{}/{}", path, i)))
+                .sum()
+        }
+        (Value::String(x), Value::String(y)) => {
+            if x == y {
+                0
+            } else {
+                assert!(
+                    y.contains("[REDACTED:"),
+                    "string changed without a placeholder at {}",
+                    path
+                );
+                1
+            }
+        }
+        _ => {
+            assert_eq!(a, b, "value differs at {}", path);
+            0
+        }
+    }
+}
+
+#[test]
+fn every_real_har_is_cleaned_or_refused() {
+    let Some(dir) = corpus() else {
+        eprintln!("SKIPPED: ../shared/corpus/real-har not found");
+        return;
+    };
+    let engine = Engine::builtin().unwrap().with_key(b"corpus-test");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "har"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 60,
+        "expected the 60-file corpus, found {}",
+        files.len()
+    );
+    let mut changed = 0;
+    for f in &files {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        let data = std::fs::read(f).unwrap();
+        let res = format::sanitize_bytes(&engine, &name, &name, &data, 0);
+        if name.starts_with("MALFORMED_") || name.starts_with("EDGE_") {
+            let err = res.expect_err(&format!("{} must be refused", name));
+            assert!(!err.to_string().is_empty());
+            continue;
+        }
+        let out = res.unwrap_or_else(|e| panic!("{}: {:#}", name, e));
+        let (a, b) = (parse(&data), parse(&out.output));
+        changed += same_shape(&a, &b, &name);
+        // Idempotent: cleaning the copy changes nothing and finds nothing.
+        let again = format::sanitize_bytes(&engine, &name, &name, &out.output, 0).unwrap();
+        assert!(
+            again.findings.is_empty(),
+            "{}: copy still has findings: {:?}",
+            name,
+            again.findings.first()
+        );
+        assert!(
+            again.output == out.output,
+            "{}: cleaning the copy changed it",
+            name
+        );
+    }
+    eprintln!("corpus: {} files, {} strings changed", files.len(), changed);
+}
+
+#[test]
+fn other_formats_are_cleaned_or_refused_clearly() {
+    let Some(dir) = corpus() else {
+        eprintln!("SKIPPED: ../shared/corpus/real-har not found");
+        return;
+    };
+    let engine = Engine::builtin().unwrap().with_key(b"corpus-test");
+    for e in std::fs::read_dir(dir.join("other-formats")).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        let data = std::fs::read(&p).unwrap();
+        match format::sanitize_bytes(&engine, &name, &name, &data, 0) {
+            Ok(o) => {
+                let again = format::sanitize_bytes(&engine, &name, &name, &o.output, 0).unwrap();
+                assert!(
+                    again.findings.is_empty(),
+                    "{}: copy still has findings",
+                    name
+                );
+            }
+            Err(err) => assert!(!format!("{:#}", err).is_empty()),
+        }
+    }
+}

@@ -1,0 +1,321 @@
+//! Detection by context, through the library: one small document per place a
+//! credential hides, checking exactly what changed and what stayed.
+
+use base64::Engine as _;
+use harscrub::engine::Engine;
+use harscrub::format::sanitize_bytes;
+
+fn engine() -> Engine {
+    Engine::builtin().unwrap().with_key(b"test-key")
+}
+
+fn clean(name: &str, doc: &str) -> (String, Vec<harscrub::Finding>) {
+    let o = sanitize_bytes(&engine(), name, name, doc.as_bytes(), 0)
+        .unwrap_or_else(|e| panic!("{:#}", e));
+    (String::from_utf8(o.output).unwrap(), o.findings)
+}
+
+fn ph(kind: &str, secret: &str) -> String {
+    engine().redactor.placeholder(kind, secret.as_bytes())
+}
+
+/// A one-entry HAR around the given request and response JSON.
+fn har(request: &str, response: &str) -> String {
+    format!(
+        r#"{{"log": {{"version": "1.2", "creator": {{"name": "t", "version": "1"}}, "entries": [{{"startedDateTime": "2024-01-01T00:00:00Z", "time": 1, "request": {}, "response": {}, "cache": {{}}, "timings": {{"send": 0, "wait": 1, "receive": 0}}}}]}}}}"#,
+        request, response
+    )
+}
+
+fn req(url: &str, headers: &str, extra: &str) -> String {
+    format!(
+        r#"{{"method": "GET", "url": "{}", "httpVersion": "HTTP/1.1", "headers": [{}], "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0{}}}"#,
+        url, headers, extra
+    )
+}
+
+const RESP: &str = r#"{"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1", "headers": [], "cookies": [], "content": {"size": 0, "mimeType": "text/plain"}, "redirectURL": "", "headersSize": -1, "bodySize": 0}"#;
+
+const TOKEN: &str = "Zk9xV2pQbXN0UkQ3aGZ1bjJ4c0FCCDEFghijk";
+
+#[test]
+fn cookie_header_values_go_names_stay() {
+    let doc = har(
+        &req(
+            "https://a.example/",
+            r#"{"name": "Cookie", "value": "session=Kq8s7dHf6Gv5Bn4M3; theme=dark"}"#,
+            "",
+        ),
+        RESP,
+    );
+    let (out, f) = clean("a.har", &doc);
+    assert!(!out.contains("Kq8s7dHf6Gv5Bn4M3"));
+    assert!(out.contains(&format!(
+        "session={}; theme={}",
+        ph("cookie", "Kq8s7dHf6Gv5Bn4M3"),
+        ph("cookie", "dark")
+    )));
+    assert_eq!(f.len(), 2);
+    assert_eq!(f[0].location, "/log/entries/0/request/headers/0/value");
+    assert_eq!(f[0].rule, "context.cookie");
+}
+
+#[test]
+fn set_cookie_keeps_attributes() {
+    let resp = RESP.replace(r#""headers": []"#, r#""headers": [{"name": "set-cookie", "value": "sid=AbCdEf123456GhIj; Path=/; HttpOnly; Secure\nlang=en; Path=/"}]"#);
+    let (out, _) = clean("a.har", &har(&req("https://a.example/", "", ""), &resp));
+    assert!(
+        out.contains(&format!(
+            "sid={}; Path=/; HttpOnly; Secure\\nlang={}; Path=/",
+            ph("cookie", "AbCdEf123456GhIj"),
+            ph("cookie", "en")
+        )),
+        "{}",
+        out
+    );
+}
+
+#[test]
+fn authorization_keeps_scheme() {
+    let doc = har(
+        &req(
+            "https://a.example/",
+            &format!(
+                r#"{{"name": "authorization", "value": "Bearer {}"}}, {{"name": "Proxy-Authorization", "value": "Basic dXNlcjpodW50ZXIy"}}"#,
+                TOKEN
+            ),
+            "",
+        ),
+        RESP,
+    );
+    let (out, _) = clean("a.har", &doc);
+    assert!(
+        out.contains(&format!("Bearer {}", ph("bearer-token", TOKEN))),
+        "{}",
+        out
+    );
+    assert!(out.contains(&format!("Basic {}", ph("basic-auth", "dXNlcjpodW50ZXIy"))));
+}
+
+#[test]
+fn same_secret_same_placeholder_across_url_query_and_referer() {
+    let url = format!("https://app.example/cb?code={}&state=xyz", TOKEN);
+    let r = req(&url, &format!(r#"{{"name": "Referer", "value": "{}"}}"#, url), "").replace(r#""queryString": []"#, &format!(r#""queryString": [{{"name": "code", "value": "{}"}}, {{"name": "state", "value": "xyz"}}]"#, TOKEN));
+    let (out, f) = clean("a.har", &har(&r, RESP));
+    assert!(!out.contains(TOKEN));
+    let p = ph("auth-code", TOKEN);
+    assert_eq!(out.matches(&p).count(), 3, "{}", out);
+    assert!(out.contains("state=xyz"));
+    assert_eq!(f.len(), 3);
+}
+
+#[test]
+fn fragment_and_userinfo() {
+    let url = format!(
+        "https://user:pa55w0rd@app.example/#id_token=abc.def&access_token={}&token_type=Bearer",
+        TOKEN
+    );
+    let (out, _) = clean("a.har", &har(&req(&url, "", ""), RESP));
+    assert!(!out.contains("pa55w0rd") && !out.contains(TOKEN) && !out.contains("abc.def"));
+    assert!(out.contains("https://user:[REDACTED:password:"));
+    assert!(out.contains("&token_type=Bearer"));
+}
+
+#[test]
+fn jwt_keeps_claims_loses_signature() {
+    let h =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT"}"#);
+    let p = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(r#"{"sub":"42","iss":"https://idp.example","exp":4102444800}"#);
+    let jwt = format!("{}.{}.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl", h, p);
+    let body = format!(r#"{{"message": "token is {}"}}"#, jwt).replace('"', "\\\"");
+    let resp = RESP.replace(
+        r#""mimeType": "text/plain""#,
+        &format!(r#""mimeType": "application/json", "text": "{}""#, body),
+    );
+    let (out, f) = clean("a.har", &har(&req("https://a.example/", "", ""), &resp));
+    assert!(
+        out.contains(&format!("{}.{}.[REDACTED:jwt:", h, p)),
+        "{}",
+        out
+    );
+    assert!(!out.contains("c2lnbmF0dXJl"));
+    let j = f.iter().find_map(|f| f.jwt.clone()).expect("jwt info");
+    assert_eq!(j.alg.as_deref(), Some("HS256"));
+    assert_eq!(j.expired, Some(false));
+}
+
+#[test]
+fn json_and_form_bodies_by_key() {
+    let post = format!(
+        r#", "postData": {{"mimeType": "application/json", "text": "{{\"username\":\"alice\",\"password\":\"hunter2\",\"opts\":{{\"client_secret\":\"{}\"}}}}"}}"#,
+        TOKEN
+    );
+    let (out, _) = clean("a.har", &har(&req("https://a.example/", "", &post), RESP));
+    assert!(out.contains(r#"\"username\":\"alice\""#));
+    assert!(!out.contains("hunter2") && !out.contains(TOKEN));
+    let form = r#", "postData": {"mimeType": "application/x-www-form-urlencoded", "text": "user=bob&password=s%3Dcr3t&remember=1", "params": [{"name": "password", "value": "s%3Dcr3t"}]}"#;
+    let (out, _) = clean("a.har", &har(&req("https://a.example/", "", form), RESP));
+    assert!(!out.contains("s%3Dcr3t"));
+    assert!(out.contains("user=bob&password=[REDACTED:password:") && out.contains("&remember=1"));
+    assert_eq!(
+        out.matches(&ph("password", "s=cr3t")).count(),
+        2,
+        "form text and params[] agree"
+    );
+}
+
+#[test]
+fn base64_body_is_decoded_cleaned_reencoded() {
+    let inner = format!(r#"{{"access_token":"{}","expires_in":3600}}"#, TOKEN);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&inner);
+    let resp = RESP.replace(
+        r#""mimeType": "text/plain""#,
+        &format!(
+            r#""mimeType": "application/json", "encoding": "base64", "text": "{}""#,
+            b64
+        ),
+    );
+    let (out, _) = clean("a.har", &har(&req("https://a.example/", "", ""), &resp));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let text = v["log"]["entries"][0]["response"]["content"]["text"]
+        .as_str()
+        .unwrap();
+    let dec = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(!dec.contains(TOKEN));
+    assert!(dec.contains(r#""expires_in":3600"#));
+    assert_eq!(
+        v["log"]["entries"][0]["response"]["content"]["encoding"],
+        "base64"
+    );
+}
+
+#[test]
+fn html_hidden_inputs_and_meta() {
+    let html = r#"<meta name=\"csrf-token\" content=\"Hq7sKd9Lx2Mn4Pb6Vc8Zq1Wr3\"><input type=\"hidden\" name=\"authenticity_token\" value=\"Tq1sKd9Lx2Mn4Pb6Vc8Zq1Wr3\"><script integrity=\"sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC\"></script>"#;
+    let resp = RESP.replace(
+        r#""mimeType": "text/plain""#,
+        &format!(r#""mimeType": "text/html", "text": "{}""#, html),
+    );
+    let (out, _) = clean("a.har", &har(&req("https://a.example/", "", ""), &resp));
+    assert!(
+        !out.contains("Hq7sKd9Lx2Mn4Pb6Vc8Zq1Wr3") && !out.contains("Tq1sKd9Lx2Mn4Pb6Vc8Zq1Wr3")
+    );
+    assert!(out.contains("sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC"));
+}
+
+#[test]
+fn websocket_frames() {
+    let ws = format!(
+        r#", "_webSocketMessages": [{{"type": "send", "time": 1.5, "opcode": 1, "data": "{{\"auth\":\"{}\",\"op\":\"hello\"}}"}}]"#,
+        TOKEN
+    );
+    let doc = har(&req("wss://a.example/socket", "", ""), RESP)
+        .replace(r#""cache": {}"#, &format!(r#""cache": {{}}{}"#, ws));
+    let (out, _) = clean("a.har", &doc);
+    assert!(!out.contains(TOKEN), "{}", out);
+    assert!(out.contains(r#"\"op\":\"hello\""#));
+}
+
+#[test]
+fn propagation_catches_copies_in_innocent_places() {
+    let secret = "Pq9Rs8Tu7Vw6Xy5Za4Bc3";
+    let resp = RESP.replace(
+        r#""mimeType": "text/plain""#,
+        &format!(
+            r#""mimeType": "text/plain", "text": "debug: current value {} ok""#,
+            secret
+        ),
+    );
+    let doc = har(
+        &req(
+            "https://a.example/",
+            &format!(r#"{{"name": "Cookie", "value": "sid={}"}}"#, secret),
+            "",
+        ),
+        &resp,
+    );
+    let (out, f) = clean("a.har", &doc);
+    assert!(!out.contains(secret), "{}", out);
+    assert_eq!(out.matches(&ph("cookie", secret)).count(), 2);
+    assert!(f.iter().any(|f| f.rule == "context.propagated"));
+}
+
+#[test]
+fn non_secrets_stay_byte_identical() {
+    let headers = r#"{"name": "ETag", "value": "\"33a64df551425fcc55e4d42a148795d9f25f89d4\""}, {"name": "x-request-id", "value": "9b2c6f0e-4c1a-4d7e-9f3b-2a8e5c1d7f60"}, {"name": "traceparent", "value": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}"#;
+    let doc = har(
+        &req(
+            "https://cdn.example/static/main.3f9a1c2e4b.js?v=4f1d2c3b",
+            headers,
+            "",
+        ),
+        RESP,
+    );
+    let (out, f) = clean("a.har", &doc);
+    assert_eq!(out, doc);
+    assert!(f.is_empty(), "{:?}", f);
+}
+
+#[test]
+fn text_logs_env_and_curl() {
+    let log = format!(
+        "2024-01-01 INFO request headers: Authorization: Bearer {t}\nDB_PASSWORD=\"s3cr3t-pw\"\nexport GITHUB_TOKEN=ghp_FAKEfake0123456789abcdefABCDEF012345\ncurl -H 'X-Api-Key: {t}' -u admin:adminpw https://x.example\nDATABASE_URL=postgres://app:dbpass123@db:5432/app\nLOG_LEVEL=debug\n",
+        t = TOKEN
+    );
+    let (out, f) = clean("app.log", &log);
+    for s in [
+        TOKEN,
+        "s3cr3t-pw",
+        "ghp_FAKEfake0123456789abcdefABCDEF012345",
+        "adminpw",
+        "dbpass123",
+    ] {
+        assert!(!out.contains(s), "{} survived in\n{}", s, out);
+    }
+    assert!(out.contains("LOG_LEVEL=debug"));
+    assert!(out.contains("curl -H 'X-Api-Key: [REDACTED:"));
+    assert!(
+        f.iter().all(|f| f.location.contains(':')),
+        "text findings are line:col"
+    );
+    assert_eq!(f[0].location.split(':').next(), Some("1"));
+}
+
+#[test]
+fn bom_crlf_and_escaped_slashes_survive() {
+    let doc = format!(
+        "\u{feff}{}",
+        har(
+            &req("https:\\/\\/a.example\\/x?token=abc123def456", "", ""),
+            RESP
+        )
+        .replace(", ", ",\r\n  ")
+    );
+    let (out, _) = clean("a.har", &doc);
+    assert!(out.starts_with('\u{feff}'));
+    assert!(out.contains("https:\\/\\/a.example\\/x?token=[REDACTED:token:"));
+    assert!(out.contains(",\r\n  "));
+}
+
+#[test]
+fn malformed_har_fails_closed() {
+    let e = engine();
+    for bad in [
+        "{\"log\": {\"entries\": [",
+        "not json",
+        "{\"foo\": 1}",
+        "{\"log\": {\"version\": \"1.2\"}}",
+    ] {
+        assert!(
+            sanitize_bytes(&e, "x.har", "x.har", bad.as_bytes(), 0).is_err(),
+            "{}",
+            bad
+        );
+    }
+}
