@@ -506,7 +506,7 @@ fn one_bad_input_fails_the_run_but_not_the_others() {
         &testdata("malformed").join("truncated.har"),
         &tmp.path().join("in"),
     );
-    let out = tmp.path().join("out");
+    let out = mkdir(tmp.path().join("out"));
     let report = tmp.path().join("report.json");
     let r = run(&[
         "clean",
@@ -546,8 +546,7 @@ fn existing_output_is_only_replaced_with_force() {
     let fixture = testdata("har").join("cookies.har");
     let tmp = tempfile::tempdir().unwrap();
     let input = stage(&fixture, &tmp.path().join("in"));
-    let out = tmp.path().join("out");
-    fs::create_dir_all(&out).unwrap();
+    let out = mkdir(tmp.path().join("out"));
     let copy = out.join("cookies.har");
     fs::write(&copy, "old").unwrap();
 
@@ -594,7 +593,7 @@ fn inputs_are_never_modified() {
     let inputs: Vec<_> = all.iter().map(|f| stage(f, &dir)).collect();
     let before: Vec<Vec<u8>> = inputs.iter().map(|p| read(p)).collect();
     let args: Vec<&str> = inputs.iter().map(|p| s(p)).collect();
-    let out = tmp.path().join("out");
+    let out = mkdir(tmp.path().join("out"));
     run(&[&["clean"][..], &args, &["--out", s(&out)]].concat());
     run(&[&["clean"][..], &args].concat());
     run(&[&["scan"][..], &args, &["--format", "json"]].concat());
@@ -612,7 +611,7 @@ fn inputs_are_never_modified() {
 fn cleaning_a_copy_again_changes_nothing() {
     for_each_cleaned("idempotence", |fixture, c, failures| {
         let n = name(fixture);
-        let again = c.tmp.path().join("again");
+        let again = mkdir(c.tmp.path().join("again"));
         let r = run(&["clean", s(&c.copy), "--out", s(&again)]);
         if r.code != Some(0) || read(&again.join(n)) != read(&c.copy) {
             failures.push(format!("{n}: cleaning the copy again changed it\n{r}"));
@@ -658,7 +657,7 @@ fn same_secret_same_placeholder_across_files_of_a_run() {
     let (one, two) = (tmp.path().join("one.har"), tmp.path().join("two.har"));
     fs::copy(&src, &one).unwrap();
     fs::copy(&src, &two).unwrap();
-    let out = tmp.path().join("out");
+    let out = mkdir(tmp.path().join("out"));
     let r = run(&["clean", s(&one), s(&two), "--out", s(&out)]);
     assert_eq!(r.code, Some(0), "{r}");
     assert!(

@@ -93,23 +93,46 @@ pub fn propagatable(v: &[u8]) -> bool {
     v.len() >= 12 && looks_like_token(v)
 }
 
-/// Heuristic for "random-looking": no spaces, mixes letters and digits, or is long.
+/// Heuristic for "random-looking": 16+ characters without spaces that mix letters
+/// and digits (or are long and mixed-case), so that identifiers such as
+/// `readIndexedDBDuration` or `dark-mode` do not qualify.
 pub fn looks_like_token(v: &[u8]) -> bool {
-    if v.len() < 12 || v.iter().any(|b| b.is_ascii_whitespace()) {
+    if v.len() < 16 || v.iter().any(|b| b.is_ascii_whitespace() || *b >= 0x80) {
         return false;
     }
     let digits = v.iter().filter(|b| b.is_ascii_digit()).count();
-    let alpha = v.iter().filter(|b| b.is_ascii_alphabetic()).count();
     let upper = v.iter().filter(|b| b.is_ascii_uppercase()).count();
     let lower = v.iter().filter(|b| b.is_ascii_lowercase()).count();
-    if alpha == 0 {
+    if upper + lower == 0 {
         return false;
     }
-    // All-lowercase words with dashes/underscores (`dark-mode`, `home_page`) are not
-    // tokens; long mixed-case or digit-bearing strings are.
-    (digits > 0 && alpha > 0 && v.len() >= 16)
-        || (upper > 0 && lower > 0 && digits > 0)
-        || (upper > 1 && lower > 1 && v.len() >= 20)
+    digits > 0 || (upper > 2 && lower > 2 && v.len() >= 32)
+}
+
+/// Values that are not credentials even under a credential name: template variables
+/// (`${token}`, `{{password}}`, `<api-key>`) and masks (`****`).
+pub fn is_template(v: &[u8]) -> bool {
+    let t = v.trim_ascii();
+    (t.starts_with(b"${") && t.ends_with(b"}"))
+        || (t.starts_with(b"{{") && t.ends_with(b"}}"))
+        || (t.len() > 2
+            && t.starts_with(b"<")
+            && t.ends_with(b">")
+            && !t[1..t.len() - 1].contains(&b'<'))
+        || (!t.is_empty() && t.iter().all(|&b| b == b'*' || b == b'.'))
+}
+
+/// For names that are only sometimes credentials (`code`, `key`, `sig`, `sid`) in a
+/// URL or form: skip plain numbers and short or all-lowercase words.
+fn weak_url_value(v: &[u8]) -> bool {
+    if v.len() < 6 {
+        return false;
+    }
+    if v.iter().all(|b| b.is_ascii_digit()) && v.len() < 16 {
+        return false;
+    }
+    !v.iter()
+        .all(|b| b.is_ascii_lowercase() || *b == b'-' || *b == b'_')
 }
 
 /// Scrubbing state for one document (or one HAR entry).
@@ -219,7 +242,8 @@ impl<'e> Scrubber<'e> {
         out: &mut Vec<Edit>,
     ) {
         let v = &s[start..end];
-        if v.is_empty() || redact::only_placeholders(v) || self.engine.allowed(v) {
+        if v.is_empty() || redact::only_placeholders(v) || is_template(v) || self.engine.allowed(v)
+        {
             return;
         }
         if let Some(sig) = jwt::signature_start(v) {
@@ -305,7 +329,11 @@ impl<'e> Scrubber<'e> {
             );
             return;
         }
-        let kind = match names::normalize(scheme).as_str() {
+        let sn = names::normalize(scheme);
+        if sn.starts_with("aws4") || sn == "digest" {
+            return self.auth_params(v, rest, end, base, out);
+        }
+        let kind = match sn.as_str() {
             "basic" => "basic-auth",
             "bearer" => "bearer-token",
             "ssws" => "okta-token",
@@ -322,6 +350,60 @@ impl<'e> Scrubber<'e> {
             true,
             out,
         );
+    }
+
+    /// `AWS4-HMAC-SHA256 Credential=AKIA…/20240315/us-east-1/s3/aws4_request,
+    /// SignedHeaders=…, Signature=…` and `Digest username=…, response=…`: only the key id
+    /// and the signature (or digest response) are secret; scope and names stay.
+    fn auth_params(
+        &mut self,
+        v: &[u8],
+        start: usize,
+        end: usize,
+        base: usize,
+        out: &mut Vec<Edit>,
+    ) {
+        let mut pos = start;
+        for part in v[start..end].split(|&b| b == b',') {
+            let ps = pos;
+            pos += part.len() + 1;
+            let Some(eq) = memchr::memchr(b'=', part) else {
+                continue;
+            };
+            let key = names::normalize(&part[..eq]);
+            let vs = ps + eq + 1;
+            let ve = ps + trim_end(part).max(eq + 1);
+            let (a, b) = trim_quotes(&v[vs..ve]);
+            let (a, b) = (vs + a, vs + b);
+            match key.as_str() {
+                "credential" => {
+                    let e = a + credential_key_end(&v[a..b]);
+                    self.redact(
+                        v,
+                        a,
+                        e,
+                        base,
+                        "context.authorization",
+                        "aws-access-key-id",
+                        None,
+                        true,
+                        out,
+                    );
+                }
+                "signature" | "response" => self.redact(
+                    v,
+                    a,
+                    b,
+                    base,
+                    "context.authorization",
+                    "signature",
+                    None,
+                    true,
+                    out,
+                ),
+                _ => {}
+            }
+        }
     }
 
     /// `a=1; b=2`: every cookie value is a secret, names stay.
@@ -397,6 +479,9 @@ impl<'e> Scrubber<'e> {
         if matches!(nn.as_str(), "setcookie") {
             return self.set_cookie(v, base, out);
         }
+        if url_ctx && nn == "xamzcredential" {
+            return self.param_value(name, v, base, false, out);
+        }
         match self.engine.names.param(name) {
             ParamClass::Secret => {
                 let kind = kind_for_name(name);
@@ -414,7 +499,9 @@ impl<'e> Scrubber<'e> {
                     out,
                 )
             }
-            ParamClass::Weak if url_ctx || looks_like_token(v) => {
+            ParamClass::Weak
+                if (url_ctx && weak_url_value(&pct_decode(v))) || looks_like_token(v) =>
+            {
                 let kind = kind_for_name(name);
                 let ident = if url_ctx { Some(pct_decode(v)) } else { None };
                 self.redact(
@@ -541,7 +628,7 @@ impl<'e> Scrubber<'e> {
     }
 
     /// One percent-encoded parameter value.
-    fn param_value(
+    pub fn param_value(
         &mut self,
         name: &[u8],
         raw: &[u8],
@@ -552,10 +639,29 @@ impl<'e> Scrubber<'e> {
         if raw.is_empty() {
             return;
         }
-        match self.engine.names.param(name) {
-            ParamClass::Secret | ParamClass::Weak => {
+        let class = self.engine.names.param(name);
+        let ident = pct_decode_form(raw, plus);
+        match class {
+            ParamClass::Secret if names::normalize(name) == "xamzcredential" => {
+                // Only the access key id; date, region and service stay.
+                let e = credential_key_end(raw);
+                let ident = pct_decode_form(&raw[..e], plus);
+                self.redact(
+                    raw,
+                    0,
+                    e,
+                    base,
+                    "context.param",
+                    "aws-access-key-id",
+                    Some(&ident),
+                    true,
+                    out,
+                );
+            }
+            ParamClass::Secret | ParamClass::Weak
+                if class == ParamClass::Secret || weak_url_value(&ident) =>
+            {
                 let kind = kind_for_name(name);
-                let ident = pct_decode_form(raw, plus);
                 self.redact(
                     raw,
                     0,
@@ -572,7 +678,7 @@ impl<'e> Scrubber<'e> {
                 // Decode, scrub as a value (URLs inside, tokens), map edits back.
                 let (dec, map) = pct_decode_mapped(raw, plus);
                 let mut inner = Vec::new();
-                if self.engine.names.param(name) == ParamClass::Url {
+                if class == ParamClass::Url {
                     self.url(&dec, 0, &mut inner);
                 } else {
                     self.free(&dec, 0, &mut inner);
@@ -605,6 +711,14 @@ impl<'e> Scrubber<'e> {
         w.value(self, v, &tree, None, base, out);
         true
     }
+}
+
+/// End of the access key id in an AWS credential scope (`AKIA…/date/region/…`, the
+/// slash possibly percent-encoded).
+fn credential_key_end(v: &[u8]) -> usize {
+    let slash = memchr::memchr(b'/', v).unwrap_or(v.len());
+    let enc = memchr::memmem::find(&v.to_ascii_uppercase(), b"%2F").unwrap_or(v.len());
+    slash.min(enc)
 }
 
 fn redacted_jwt(v: &[u8]) -> bool {
@@ -693,8 +807,20 @@ mod tests {
         assert!(looks_like_token(b"a8Fk29sLq0Zx83Jd"));
         assert!(looks_like_token(b"9f86d081884c7d659a2feaa0c55ad015"));
         assert!(!looks_like_token(b"dark-mode-enabled"));
+        assert!(!looks_like_token(b"readIndexedDBDuration"));
         assert!(!looks_like_token(b"short1A"));
         assert!(!looks_like_token(b"hello world 12345 abc"));
+        assert!(
+            is_template(b"${token}")
+                && is_template(b"{{ api_key }}")
+                && is_template(b"<your-token>")
+        );
+        assert!(!is_template(b"abc${x}"));
+        assert!(
+            weak_url_value(b"4/0AX4XfWh")
+                && !weak_url_value(b"4977205")
+                && !weak_url_value(b"homepage")
+        );
     }
 
     #[test]

@@ -36,6 +36,7 @@ struct Res {
     curl_user: Regex,
     words: AhoCorasick,
     env: Regex,
+    url: Regex,
 }
 
 fn res() -> &'static Res {
@@ -43,7 +44,7 @@ fn res() -> &'static Res {
     R.get_or_init(|| Res {
         header_line: Regex::new(r"(?m)^[ \t>]*([A-Za-z][A-Za-z0-9_-]{1,63})[ \t]*:[ \t]*([^\r\n]*)").unwrap(),
         kv: Regex::new(
-            r#"(?i)(?:^|[^A-Za-z0-9_.\-])["']?([A-Za-z_][A-Za-z0-9_.\-]{0,63})["']?[ \t]{0,3}[:=][ \t]{0,3}(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"'&,;<>(){}\[\]\\]+))"#,
+            r#"(?i)(?:^|[^A-Za-z0-9_.\-$])["']?([A-Za-z_][A-Za-z0-9_.\-]{0,63})["']?[ \t]{0,3}[:=][ \t]{0,3}(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"'&,;<>(){}\[\]\\]+))"#,
         )
         .unwrap(),
         tag: Regex::new(r"(?i)<(?:meta|input)\b[^>]*>").unwrap(),
@@ -51,6 +52,7 @@ fn res() -> &'static Res {
         curl_header: Regex::new(r#"(?:-H|--header)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)')"#).unwrap(),
         curl_cookie: Regex::new(r#"(?:-b|--cookie)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#).unwrap(),
         curl_user: Regex::new(r#"(?:-u|--user)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#).unwrap(),
+        url: Regex::new(r#"(?i)\b(?:https?|wss?)://[^\s"'<>\\`]+"#).unwrap(),
         env: Regex::new(r"(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.]*)[ \t]*=[ \t]*([^\r\n]*)").unwrap(),
         words: AhoCorasick::builder()
             .ascii_case_insensitive(true)
@@ -119,6 +121,9 @@ impl Scrubber<'_> {
             if memchr::memchr(b'<', v).is_some() {
                 self.html_tags(v, base, &mut handled, out);
             }
+            if memchr::memmem::find(v, b"://").is_some() {
+                self.urls_in_text(v, base, &mut handled, out);
+            }
             self.key_values(v, base, mode, &handled, out);
         }
         self.rule_spans(v, base, first, out);
@@ -167,6 +172,30 @@ impl Scrubber<'_> {
                     out,
                 );
                 handled.push((s, e));
+            }
+        }
+    }
+
+    /// URLs inside text (links in HTML, URLs in log lines): parameters by name.
+    fn urls_in_text(
+        &mut self,
+        v: &[u8],
+        base: usize,
+        handled: &mut Vec<(usize, usize)>,
+        out: &mut Vec<Edit>,
+    ) {
+        for m in res().url.find_iter(v) {
+            let u = m.as_bytes();
+            if memchr::memchr3(b'?', b'#', b'@', u).is_none() {
+                continue;
+            }
+            if handled.iter().any(|&(s, e)| m.start() < e && m.end() > s) {
+                continue;
+            }
+            let before = out.len();
+            self.url(u, base + m.start(), out);
+            if out.len() > before {
+                handled.push((m.start(), m.end()));
             }
         }
     }
@@ -252,7 +281,10 @@ impl Scrubber<'_> {
                 continue;
             }
             let quoted = c.get(2).or(c.get(3));
-            if mode == Mode::Code && quoted.is_none() {
+            // In code, an unquoted right-hand side is an expression, unless the pair sits
+            // in a query string (`?token=…`, `&key=…`).
+            let in_query = name.start() > 0 && matches!(v[name.start() - 1], b'?' | b'&' | b'#');
+            if mode == Mode::Code && quoted.is_none() && !in_query {
                 continue;
             }
             let Some(m) = quoted.or(c.get(4)) else {

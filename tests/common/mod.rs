@@ -93,6 +93,12 @@ pub fn run(args: &[&str]) -> Run {
     }
 }
 
+/// Creates `dir` (and its parents) and returns it.
+pub fn mkdir(dir: PathBuf) -> PathBuf {
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// Copies `fixture` into `dir` (created if needed) and returns the copy's path.
 pub fn stage(fixture: &Path, dir: &Path) -> PathBuf {
     fs::create_dir_all(dir).unwrap();
@@ -114,8 +120,7 @@ pub struct Cleaned {
 pub fn clean(fixture: &Path, extra: &[&str]) -> Cleaned {
     let tmp = tempfile::tempdir().unwrap();
     let input = stage(fixture, &tmp.path().join("in"));
-    let out = tmp.path().join("out");
-    fs::create_dir_all(&out).unwrap();
+    let out = mkdir(tmp.path().join("out"));
     let report = tmp.path().join("report.json");
     let mut args = vec!["clean", s(&input), "--out", s(&out), "--report", s(&report)];
     args.extend_from_slice(extra);
@@ -237,7 +242,10 @@ pub fn leaks(text: &str, secrets: &[String]) -> Vec<String> {
     let mut found = Vec::new();
     for secret in secrets {
         if text.contains(secret.as_str()) {
-            found.push(format!("secret {}…", &secret[..secret.len().min(12)]));
+            found.push(format!(
+                "secret {}…",
+                secret.chars().take(12).collect::<String>()
+            ));
         } else if let Some(p) = probe(secret).filter(|p| text.contains(p)) {
             found.push(format!("8-char probe {p:?} of a secret"));
         }
