@@ -54,6 +54,9 @@ pub fn apply_edits(src: &[u8], edits: &mut [Edit], out: &mut Vec<u8>) {
     out.extend_from_slice(&src[pos..]);
 }
 
+/// Context-found secrets of a document: value → kind.
+pub type Discovered = HashMap<Vec<u8>, String>;
+
 /// Secrets found by context (a cookie value, a password field) in one document, so
 /// that a copy of the same value in an unremarkable place is redacted too.
 #[derive(Debug, Default, Clone)]

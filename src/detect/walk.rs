@@ -384,8 +384,7 @@ fn field_name(headers: &[u8]) -> Option<Vec<u8>> {
     let p = memchr::memmem::find(headers, b"name=\"")?;
     // Skip `filename="`.
     let p = if p > 0 && headers[p - 1].is_ascii_alphabetic() {
-        let q = memchr::memmem::find(&headers[p + 6..], b" name=\"")? + p + 6 + 1;
-        q
+        memchr::memmem::find(&headers[p + 6..], b" name=\"")? + p + 6 + 1
     } else {
         p
     };

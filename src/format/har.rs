@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
 use crate::detect::walk::Walker;
-use crate::detect::{apply_edits, Known, Scrubber};
+use crate::detect::{apply_edits, Discovered, Known, Scrubber};
 use crate::engine::Engine;
 use crate::finding::Finding;
 use crate::format::json::{self, Parser};
@@ -241,7 +241,7 @@ pub fn scrub_value(
     loc: &str,
     key: &[u8],
     raw: &[u8],
-) -> Result<(Vec<u8>, Vec<Finding>, HashMap<Vec<u8>, String>)> {
+) -> Result<(Vec<u8>, Vec<Finding>, Discovered)> {
     let tree = Parser::new(raw, engine.limits.max_json_depth)
         .parse_document()
         .map_err(|e| {

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use anyhow::{bail, Result};
 
-use crate::detect::{apply_edits, walk::Walker, Known, Scrubber};
+use crate::detect::{apply_edits, walk::Walker, Discovered, Known, Scrubber};
 use crate::engine::Engine;
 use crate::finding::Finding;
 use crate::input::archive::{self, ArchiveKind};
@@ -31,9 +31,13 @@ pub enum Kind {
     Json,
     Text,
     Archive(ArchiveKind),
-    /// Images, fonts and other binary data: copied unchanged unless a token rule
-    /// matches, in which case the document fails (binary cannot be redacted safely).
-    Binary,
+    /// Images, fonts, audio and video (recognised by their magic bytes): copied
+    /// unchanged unless a token rule matches, in which case the document fails (binary
+    /// cannot be redacted safely).
+    Media,
+    /// Binary data harscrub does not understand: refused (no copy), since credentials in
+    /// it could be neither found reliably nor removed.
+    Unknown,
 }
 
 impl Kind {
@@ -45,7 +49,8 @@ impl Kind {
             Kind::Archive(ArchiveKind::Zip) => "zip",
             Kind::Archive(ArchiveKind::Tar) => "tar",
             Kind::Archive(ArchiveKind::Gzip) => "gzip",
-            Kind::Binary => "binary",
+            Kind::Media => "media",
+            Kind::Unknown => "unknown-binary",
         }
     }
 }
@@ -69,18 +74,37 @@ pub fn sniff(name: &str, prefix: &[u8]) -> Kind {
     if matches!(first, Some(b'{' | b'[')) || e == "json" {
         return Kind::Json;
     }
-    let media = [
-        "png", "jpg", "jpeg", "gif", "webp", "ico", "bmp", "woff", "woff2", "ttf", "otf", "eot",
-        "mp3", "mp4", "webm", "ogg", "wav", "avif",
-    ];
-    if media.contains(&e.as_str()) {
-        return Kind::Binary;
+    if is_media(prefix) {
+        return Kind::Media;
     }
     let sample = &prefix[..prefix.len().min(8192)];
     if memchr::memchr(0, sample).is_some() {
-        return Kind::Binary;
+        return Kind::Unknown;
     }
     Kind::Text
+}
+
+/// Magic bytes of images, fonts, audio and video.
+fn is_media(p: &[u8]) -> bool {
+    const MAGIC: &[&[u8]] = &[
+        b"\x89PNG\r\n\x1a\n",
+        b"\xFF\xD8\xFF",
+        b"GIF87a",
+        b"GIF89a",
+        b"wOFF",
+        b"wOF2",
+        b"OTTO",
+        b"\x00\x01\x00\x00\x00",
+        b"\x00\x00\x01\x00",
+        b"BM",
+        b"ID3",
+        b"OggS",
+        b"\x1A\x45\xDF\xA3",
+        b"fLaC",
+    ];
+    MAGIC.iter().any(|m| p.starts_with(m))
+        || (p.len() >= 12 && &p[..4] == b"RIFF" && matches!(&p[8..12], b"WEBP" | b"WAVE" | b"AVI "))
+        || (p.len() >= 12 && &p[4..8] == b"ftyp")
 }
 
 /// One scrubbing pass over an in-memory document of a known kind (archives excluded).
@@ -90,7 +114,7 @@ fn pass(
     kind: Kind,
     data: &[u8],
     known: &Known,
-) -> Result<(Vec<u8>, Vec<Finding>, HashMap<Vec<u8>, String>)> {
+) -> Result<(Vec<u8>, Vec<Finding>, Discovered)> {
     match kind {
         Kind::Har => {
             let mut out = Vec::with_capacity(data.len());
@@ -99,7 +123,11 @@ fn pass(
         }
         Kind::Json => json_doc(engine, provenance, data, known),
         Kind::Text => Ok(text::scrub(engine, provenance, data, known)),
-        Kind::Binary => {
+        Kind::Unknown => bail!(
+            "binary content in a format harscrub does not understand: no copy written \
+             (extract it, or export it as HAR, and clean that)"
+        ),
+        Kind::Media => {
             let (_, findings, _) = text::scrub_with(
                 engine,
                 provenance,
@@ -109,7 +137,7 @@ fn pass(
             );
             if !findings.is_empty() {
                 bail!(
-                    "binary content holds {} credential(s) ({}) that cannot be redacted without corrupting it",
+                    "media file holds {} credential(s) ({}) that cannot be redacted without corrupting it",
                     findings.len(),
                     findings.iter().map(|f| f.kind.as_str()).collect::<Vec<_>>().join(", ")
                 );
@@ -127,7 +155,7 @@ fn json_doc(
     provenance: &str,
     data: &[u8],
     known: &Known,
-) -> Result<(Vec<u8>, Vec<Finding>, HashMap<Vec<u8>, String>)> {
+) -> Result<(Vec<u8>, Vec<Finding>, Discovered)> {
     let (bom, body) = match data.strip_prefix(b"\xEF\xBB\xBF") {
         Some(b) => (3, b),
         None => (0, data),

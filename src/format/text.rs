@@ -1,10 +1,8 @@
 //! Text documents: logs, raw HTTP dumps, curl command lines, env files, anything
 //! line-oriented. Findings are located as `line:column`.
 
-use std::collections::HashMap;
-
 use crate::detect::text::Mode;
-use crate::detect::{apply_edits, Known, Scrubber};
+use crate::detect::{apply_edits, Discovered, Known, Scrubber};
 use crate::engine::Engine;
 use crate::finding::Finding;
 
@@ -14,7 +12,7 @@ pub fn scrub(
     provenance: &str,
     data: &[u8],
     known: &Known,
-) -> (Vec<u8>, Vec<Finding>, HashMap<Vec<u8>, String>) {
+) -> (Vec<u8>, Vec<Finding>, Discovered) {
     scrub_with(engine, provenance, data, known, Mode::Plain)
 }
 
@@ -24,7 +22,7 @@ pub fn scrub_with(
     data: &[u8],
     known: &Known,
     mode: Mode,
-) -> (Vec<u8>, Vec<Finding>, HashMap<Vec<u8>, String>) {
+) -> (Vec<u8>, Vec<Finding>, Discovered) {
     let mut s = Scrubber::new(engine, provenance, known);
     let mut starts = vec![0usize];
     starts.extend(memchr::memchr_iter(b'\n', data).map(|i| i + 1));

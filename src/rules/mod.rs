@@ -17,7 +17,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use anyhow::{anyhow, bail, Context};
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
 
@@ -25,6 +25,8 @@ use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
 const REGEX_SIZE_LIMIT: usize = 2 << 20;
 /// Upper bound on the lazy DFA cache of one rule's regex (per thread).
 const REGEX_DFA_SIZE_LIMIT: usize = 2 << 20;
+/// Up to this many distinct keywords the prefilter is a full DFA.
+const DFA_MAX_KEYWORDS: usize = 2000;
 /// Name of the capture group that delimits the credential inside a match.
 const SECRET_GROUP: &str = "secret";
 
@@ -246,6 +248,9 @@ fn build_prefilter(rules: &[Rule]) -> anyhow::Result<Prefilter> {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
+                // A full DFA is several times faster than the default NFA here; it
+                // stays small (under 1 MB for the built-in catalogue).
+                .kind((patterns.len() <= DFA_MAX_KEYWORDS).then_some(AhoCorasickKind::DFA))
                 .build(&patterns)
                 .context("building the keyword prefilter")?,
         )
@@ -950,7 +955,12 @@ mod zz_profile {
         }
         let data: Vec<Vec<u8>> = files.iter().filter_map(|f| std::fs::read(f).ok()).collect();
         let total: usize = data.iter().map(|d| d.len()).sum();
-        let mut scratch = Scratch { owner: 0, locs: Vec::new(), candidates: Vec::new(), seen: Vec::new() };
+        let mut scratch = Scratch {
+            owner: 0,
+            locs: Vec::new(),
+            candidates: Vec::new(),
+            seen: Vec::new(),
+        };
         set.prepare(&mut scratch);
         let t = std::time::Instant::now();
         let mut cand_count = vec![0usize; set.rules.len()];
@@ -971,12 +981,20 @@ mod zz_profile {
             for d in &data {
                 set.run_rule(idx, d, &mut locs, &mut |_, _| n += 1);
             }
-            times.push((t.elapsed(), set.rules[idx].id.clone(), cand_count[idx] >> 20, n));
+            times.push((
+                t.elapsed(),
+                set.rules[idx].id.clone(),
+                cand_count[idx] >> 20,
+                n,
+            ));
         }
         times.sort();
         times.reverse();
         for t in times.iter().take(8) {
-            println!("{:?} {} (candidate on {} MB, {} matches)", t.0, t.1, t.2, t.3);
+            println!(
+                "{:?} {} (candidate on {} MB, {} matches)",
+                t.0, t.1, t.2, t.3
+            );
         }
         times.sort_by_key(|t| std::cmp::Reverse(t.2));
         for t in times.iter().take(15) {
@@ -989,13 +1007,18 @@ mod zz_profile {
                 counts[m.pattern().as_usize()] += 1;
             }
         }
-        let mut pats: Vec<(usize, usize)> = counts.iter().copied().enumerate().map(|(i, c)| (c, i)).collect();
+        let mut pats: Vec<(usize, usize)> = counts
+            .iter()
+            .copied()
+            .enumerate()
+            .map(|(i, c)| (c, i))
+            .collect();
         pats.sort();
         pats.reverse();
         for (c, i) in pats.iter().take(15) {
             let r = set.prefilter.pattern_rules[*i][0] as usize;
             println!("keyword #{i} of {} hits {c} times", set.rules[r].id);
         }
-        println!("ac kind {:?}", ac.kind());
+        println!("ac kind {:?} mem {}", ac.kind(), ac.memory_usage());
     }
 }
