@@ -44,7 +44,7 @@ fn res() -> &'static Res {
     R.get_or_init(|| Res {
         header_line: Regex::new(r"(?m)^[ \t>]*([A-Za-z][A-Za-z0-9_-]{1,63})[ \t]*:[ \t]*([^\r\n]*)").unwrap(),
         kv: Regex::new(
-            r#"(?i)(?:^|[^A-Za-z0-9_.\-$])["']?([A-Za-z_][A-Za-z0-9_.\-]{0,63})["']?[ \t]{0,3}[:=][ \t]{0,3}(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"'&,;<>(){}\[\]\\]+))"#,
+            r#"^["']?([A-Za-z_][A-Za-z0-9_.\-]{0,63})["']?[ \t]{0,3}[:=][ \t]{0,3}(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"'&,;<>(){}\[\]\\]+))"#,
         )
         .unwrap(),
         tag: Regex::new(r"(?i)<(?:meta|input)\b[^>]*>").unwrap(),
@@ -52,7 +52,7 @@ fn res() -> &'static Res {
         curl_header: Regex::new(r#"(?:-H|--header)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)')"#).unwrap(),
         curl_cookie: Regex::new(r#"(?:-b|--cookie)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#).unwrap(),
         curl_user: Regex::new(r#"(?:-u|--user)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#).unwrap(),
-        url: Regex::new(r#"(?i)\b(?:https?|wss?)://[^\s"'<>\\`]+"#).unwrap(),
+        url: Regex::new(r#"^(?i:https?|wss?)://[^\s"'<>\\`]+"#).unwrap(),
         env: Regex::new(r"(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.]*)[ \t]*=[ \t]*([^\r\n]*)").unwrap(),
         words: AhoCorasick::builder()
             .ascii_case_insensitive(true)
@@ -63,6 +63,10 @@ fn res() -> &'static Res {
             ])
             .unwrap(),
     })
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
 }
 
 /// The span of the first matched alternative among capture groups `groups`.
@@ -184,18 +188,32 @@ impl Scrubber<'_> {
         handled: &mut Vec<(usize, usize)>,
         out: &mut Vec<Edit>,
     ) {
-        for m in res().url.find_iter(v) {
-            let u = m.as_bytes();
+        let finder = memchr::memmem::Finder::new(b"://");
+        let mut next = 0;
+        for p in finder.find_iter(v) {
+            let mut st = p;
+            while st > 0 && p - st < 5 && v[st - 1].is_ascii_alphabetic() {
+                st -= 1;
+            }
+            if st < next || (st > 0 && is_name_byte(v[st - 1])) {
+                continue;
+            }
+            let Some(m) = res().url.find(&v[st..]) else {
+                continue;
+            };
+            let (us, ue) = (st + m.start(), st + m.end());
+            next = ue;
+            let u = &v[us..ue];
             if memchr::memchr3(b'?', b'#', b'@', u).is_none() {
                 continue;
             }
-            if handled.iter().any(|&(s, e)| m.start() < e && m.end() > s) {
+            if handled.iter().any(|&(s, e)| us < e && ue > s) {
                 continue;
             }
             let before = out.len();
-            self.url(u, base + m.start(), out);
+            self.url(u, base + us, out);
             if out.len() > before {
-                handled.push((m.start(), m.end()));
+                handled.push((us, ue));
             }
         }
     }
@@ -268,79 +286,87 @@ impl Scrubber<'_> {
         out: &mut Vec<Edit>,
     ) {
         let r = res();
-        for c in r.kv.captures_iter(v) {
-            let name = c.get(1).unwrap();
-            if handled
-                .iter()
-                .any(|&(s, e)| name.start() < e && name.end() > s)
-            {
+        // Only around credential words: walk back from each hit to the start of the name
+        // it belongs to, then match `name = value` anchored there.
+        let mut last = usize::MAX;
+        for hit in r.words.find_iter(v) {
+            let mut s = hit.start();
+            while s > 0 && hit.start() - s < 64 && is_name_byte(v[s - 1]) {
+                s -= 1;
+            }
+            let q = if s > 0 && matches!(v[s - 1], b'"' | b'\'') {
+                s - 1
+            } else {
+                s
+            };
+            if q == last || (q > 0 && (is_name_byte(v[q - 1]) || v[q - 1] == b'$')) {
                 continue;
             }
-            // Cheap name check before the classifier.
-            if !r.words.is_match(name.as_bytes()) {
-                continue;
-            }
-            let quoted = c.get(2).or(c.get(3));
-            // In code, an unquoted right-hand side is an expression, unless the pair sits
-            // in a query string (`?token=…`, `&key=…`).
-            let in_query = name.start() > 0 && matches!(v[name.start() - 1], b'?' | b'&' | b'#');
-            if mode == Mode::Code && quoted.is_none() && !in_query {
-                continue;
-            }
-            let Some(m) = quoted.or(c.get(4)) else {
+            last = q;
+            let Some(c) = r.kv.captures(&v[q..]) else {
                 continue;
             };
-            let val = m.as_bytes();
-            if is_nothing(val) {
-                continue;
+            self.key_value(v, base, mode, handled, q, &c, out);
+        }
+    }
+
+    /// One `name = value` match anchored at `q`.
+    #[allow(clippy::too_many_arguments)]
+    fn key_value(
+        &mut self,
+        v: &[u8],
+        base: usize,
+        mode: Mode,
+        handled: &[(usize, usize)],
+        q: usize,
+        c: &regex::bytes::Captures,
+        out: &mut Vec<Edit>,
+    ) {
+        let name = c.get(1).unwrap();
+        let (ns, ne) = (q + name.start(), q + name.end());
+        if handled.iter().any(|&(s, e)| ns < e && ne > s) || redact::inside_placeholder(v, ns, ne) {
+            return;
+        }
+        let name = name.as_bytes();
+        let quoted = c.get(2).or(c.get(3));
+        // In code, an unquoted right-hand side is an expression, unless the pair sits
+        // in a query string (`?token=…`, `&key=…`).
+        let in_query = ns > 0 && matches!(v[ns - 1], b'?' | b'&' | b'#' | b';');
+        if mode == Mode::Code && quoted.is_none() && !in_query {
+            return;
+        }
+        let Some(m) = quoted.or(c.get(4)) else { return };
+        let (vs, ve) = (q + m.start(), q + m.end());
+        let val = &v[vs..ve];
+        if is_nothing(val) {
+            return;
+        }
+        // Header-shaped names take the rest of the line (cookies have `; `, schemes a space).
+        let hc = self.engine.names.header(name);
+        if matches!(
+            hc,
+            HeaderClass::Cookie | HeaderClass::SetCookie | HeaderClass::Scheme
+        ) {
+            let end = if quoted.is_some() {
+                ve
+            } else {
+                vs + memchr::memchr2(b'\n', b'\r', &v[vs..]).unwrap_or(v.len() - vs)
+            };
+            self.header(name, &v[vs..end], base + vs, out);
+            return;
+        }
+        let secret = match self.engine.names.param(name) {
+            ParamClass::Secret => true,
+            ParamClass::Weak => super::looks_like_token(val),
+            ParamClass::Url if super::looks_like_url(val) => {
+                self.url(val, base + vs, out);
+                false
             }
-            // Header-shaped names take the rest of the line (cookies have `; `, schemes a space).
-            let hc = self.engine.names.header(name.as_bytes());
-            if matches!(
-                hc,
-                HeaderClass::Cookie | HeaderClass::SetCookie | HeaderClass::Scheme
-            ) {
-                let end = if quoted.is_some() {
-                    m.end()
-                } else {
-                    m.start()
-                        + memchr::memchr2(b'\n', b'\r', &v[m.start()..])
-                            .unwrap_or(v.len() - m.start())
-                };
-                self.header(name.as_bytes(), &v[m.start()..end], base + m.start(), out);
-                continue;
-            }
-            match self.engine.names.param(name.as_bytes()) {
-                ParamClass::Secret => {
-                    let kind = super::kind_for_name(name.as_bytes());
-                    self.redact(
-                        v,
-                        m.start(),
-                        m.end(),
-                        base,
-                        "context.key-value",
-                        kind,
-                        None,
-                        true,
-                        out,
-                    );
-                }
-                ParamClass::Weak if super::looks_like_token(val) => {
-                    let kind = super::kind_for_name(name.as_bytes());
-                    self.redact(
-                        v,
-                        m.start(),
-                        m.end(),
-                        base,
-                        "context.key-value",
-                        kind,
-                        None,
-                        true,
-                        out,
-                    );
-                }
-                _ => {}
-            }
+            _ => false,
+        };
+        if secret {
+            let kind = super::kind_for_name(name);
+            self.redact(v, vs, ve, base, "context.key-value", kind, None, true, out);
         }
     }
 

@@ -1,0 +1,121 @@
+//! Generate benchmark inputs from real and fixture HAR files.
+//!
+//! `cargo run --release --example genhar -- big OUT.har SIZE_MB [SOURCES...]` writes one
+//! HAR of about SIZE_MB built by cycling the entries of the source HARs (pretty-printed,
+//! as browsers export them), so it holds every planted fake credential of the fixtures
+//! many times over.
+//! `cargo run --release --example genhar -- many OUT_DIR COUNT [SOURCES...]` writes
+//! COUNT small HAR files (one to a few entries each) into OUT_DIR.
+//! SOURCES default to `testdata/har/*.har` plus `../shared/corpus/real-har/*.har`.
+
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+fn sources(args: &[String]) -> Vec<PathBuf> {
+    if !args.is_empty() {
+        return args.iter().map(PathBuf::from).collect();
+    }
+    let mut v = Vec::new();
+    for dir in ["testdata/har", "../shared/corpus/real-har"] {
+        if let Ok(rd) = fs::read_dir(dir) {
+            for e in rd.flatten() {
+                let p = e.path();
+                let name = p.file_name().unwrap().to_string_lossy().to_string();
+                if name.ends_with(".har")
+                    && !name.starts_with("MALFORMED_")
+                    && !name.starts_with("EDGE_")
+                {
+                    v.push(p);
+                }
+            }
+        }
+    }
+    v.sort();
+    v
+}
+
+fn entries(paths: &[PathBuf]) -> Vec<Value> {
+    let mut out = Vec::new();
+    for p in paths {
+        let data = fs::read(p).unwrap();
+        let d = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&data);
+        let Ok(v) = serde_json::from_slice::<Value>(d) else {
+            continue;
+        };
+        if let Some(Value::Array(es)) = v.pointer("/log/entries") {
+            out.extend(es.iter().cloned());
+        }
+    }
+    assert!(!out.is_empty(), "no source entries");
+    out
+}
+
+fn write_har(path: &Path, entries: &mut dyn Iterator<Item = Value>) -> u64 {
+    let f = fs::File::create(path).unwrap();
+    let mut w = BufWriter::with_capacity(1 << 20, f);
+    w.write_all(b"{\n  \"log\": {\n    \"version\": \"1.2\",\n    \"creator\": {\"name\": \"harscrub-genhar\", \"version\": \"1\"},\n    \"pages\": [],\n    \"entries\": [\n").unwrap();
+    let mut n = 0u64;
+    for e in entries {
+        if n > 0 {
+            w.write_all(b",\n").unwrap();
+        }
+        serde_json::to_writer_pretty(&mut w, &e).unwrap();
+        n += 1;
+    }
+    w.write_all(b"\n    ]\n  }\n}\n").unwrap();
+    w.flush().unwrap();
+    n
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("big") => {
+            let out = PathBuf::from(&args[1]);
+            let mb: u64 = args[2].parse().unwrap();
+            let es = entries(&sources(&args[3..]));
+            let sizes: Vec<u64> = es
+                .iter()
+                .map(|e| serde_json::to_vec_pretty(e).unwrap().len() as u64 + 2)
+                .collect();
+            let target = mb << 20;
+            let mut total = 0u64;
+            let mut i = 0usize;
+            let mut it = std::iter::from_fn(|| {
+                if total >= target {
+                    return None;
+                }
+                let k = i % es.len();
+                i += 1;
+                total += sizes[k];
+                Some(es[k].clone())
+            });
+            let n = write_har(&out, &mut it);
+            eprintln!(
+                "{}: {} entries, {} bytes",
+                out.display(),
+                n,
+                fs::metadata(&out).unwrap().len()
+            );
+        }
+        Some("many") => {
+            let dir = PathBuf::from(&args[1]);
+            let count: usize = args[2].parse().unwrap();
+            let es = entries(&sources(&args[3..]));
+            fs::create_dir_all(&dir).unwrap();
+            for j in 0..count {
+                let k = 1 + j % 3;
+                let mut it = (0..k).map(|x| es[(j * 7 + x) % es.len()].clone());
+                write_har(&dir.join(format!("capture-{:05}.har", j)), &mut it);
+            }
+            eprintln!("{}: {} files", dir.display(), count);
+        }
+        _ => {
+            eprintln!("usage: genhar big OUT.har SIZE_MB [SOURCES...] | genhar many OUT_DIR COUNT [SOURCES...]");
+            std::process::exit(2);
+        }
+    }
+}
