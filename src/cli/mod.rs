@@ -5,10 +5,11 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::engine::{Engine, Limits};
-use crate::report::{Report, Status};
+use crate::report::sarif::{self, SarifOptions};
+use crate::report::{self, Report, Status, SummaryOptions};
 use crate::rules::RuleSet;
 use crate::run::{self, Action};
 
@@ -19,8 +20,14 @@ HARSCRUB_FINGERPRINT_KEY is given), so the same secret gets the same placeholder
 in a run and can never be brute-forced back from the report. JWTs keep their header and
 payload (claims stay readable); only the signature is replaced.
 
-Exit codes: clean: 0 every copy written and verified, 2 anything failed.
-            scan:  0 nothing found, 1 credentials found, 2 an input could not be read.";
+Exit codes (stable):
+  0  clean: every copy written and verified.   scan: nothing found.
+  1  clean --in-place: a file was changed.      scan: credentials found.
+  2  an input could not be read, parsed or fully sanitized (it has no copy), or bad usage.
+With --exit-zero, 1 becomes 0 (report-only jobs); 2 stays 2.
+
+The summary on stderr is coloured when stderr is a terminal (--color auto) unless NO_COLOR
+is set to a non-empty value; --color always|never overrides both.";
 
 /// Find and redact credentials in HAR files and support bundles.
 ///
@@ -30,8 +37,53 @@ Exit codes: clean: 0 every copy written and verified, 2 anything failed.
 #[derive(Debug, Parser)]
 #[command(name = "harscrub", version, after_help = AFTER_HELP, max_term_width = 100)]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Options accepted before or after any subcommand.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Colour the summary on stderr: auto (when stderr is a terminal and NO_COLOR is
+    /// unset or empty), always, never.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = ColorWhen::Auto,
+        global = true
+    )]
+    pub color: ColorWhen,
+    /// Print nothing on stderr except errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// List every file in the summary (clean ones too) and, for clean, every finding.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    /// Whether to colour output going to a stream that `is_terminal` or not.
+    pub fn enabled(self, is_terminal: bool) -> bool {
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                is_terminal
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+            }
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -47,13 +99,34 @@ pub enum Command {
     Clean(CleanArgs),
     /// Report credentials without writing anything.
     ///
-    /// Exits 0 when nothing was found, 1 when anything was found, 2 on error.
+    /// Exits 0 when nothing was found, 1 when anything was found (0 with --exit-zero),
+    /// 2 when an input could not be read or parsed. `--format sarif` writes SARIF 2.1.0
+    /// for GitHub code scanning; `--format json` the report of schema/report.schema.json.
     #[command(after_help = AFTER_HELP)]
     Scan(ScanArgs),
     /// List or check the detection rules.
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
+    },
+    /// Print a shell completion script on standard output.
+    ///
+    /// bash: `harscrub completions bash > ~/.local/share/bash-completion/completions/harscrub`;
+    /// zsh: `harscrub completions zsh > ~/.zfunc/_harscrub` (with `fpath+=~/.zfunc` before
+    /// `compinit`); fish: `harscrub completions fish > ~/.config/fish/completions/harscrub.fish`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on standard output, or write one page per command.
+    ///
+    /// `harscrub man | man -l -` reads it now; `harscrub man --out ~/.local/share/man/man1`
+    /// installs harscrub.1, harscrub-scan.1, harscrub-clean.1 and the others, for `man harscrub`.
+    Man {
+        /// Write harscrub.1 and a page for every subcommand into this directory.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -86,9 +159,10 @@ pub struct Common {
     /// Also load rules from this TOML file or directory of TOML files.
     #[arg(long, value_name = "FILE|DIR")]
     pub rules: Vec<PathBuf>,
-    /// Print nothing on stderr except errors.
-    #[arg(short, long)]
-    pub quiet: bool,
+    /// Exit 0 even when credentials were found (scan) or files were changed (clean
+    /// --in-place), for report-only jobs; errors still exit 2.
+    #[arg(long)]
+    pub exit_zero: bool,
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
@@ -126,10 +200,14 @@ pub struct CleanArgs {
     pub common: Common,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// One finding per line: `FILE:LOCATION  KIND  RULE  [FINGERPRINT] len=N`.
     Text,
+    /// The findings report (see schema/report.schema.json).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
 }
 
 #[derive(Debug, Args)]
@@ -138,7 +216,7 @@ pub struct ScanArgs {
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Output format for the findings on stdout.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]
     pub format: Format,
     /// Also write the findings report (JSON) to this file.
     #[arg(short, long, value_name = "FILE")]
@@ -176,7 +254,37 @@ pub fn main() -> i32 {
     }
 }
 
+/// The clap command, for completions and man pages.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+fn summary_options(g: &Global, in_place: bool) -> SummaryOptions {
+    SummaryOptions {
+        color: g.color.enabled(std::io::stderr().is_terminal()),
+        verbose: g.verbose,
+        in_place,
+    }
+}
+
+/// The summary on stderr: in full, or only the failures with --quiet.
+fn summarize(report: &Report, g: &Global, opts: &SummaryOptions) -> Result<()> {
+    let err = std::io::stderr().lock();
+    let r = if g.quiet {
+        report.write_failures(err, opts)
+    } else {
+        report.write_summary(err, opts)
+    };
+    match r {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("writing standard error")
+        }
+        _ => Ok(()),
+    }
+}
+
 fn dispatch(cli: Cli) -> Result<i32> {
+    let g = &cli.global;
     match cli.command {
         Command::Clean(a) => {
             let action = Action::Clean {
@@ -184,23 +292,27 @@ fn dispatch(cli: Cli) -> Result<i32> {
                 in_place: a.in_place,
                 force: a.force,
             };
-            let (report, _) = execute(&a.common, &a.paths, &action, a.out.as_deref())?;
+            let (report, _) = execute(&a.common, g, &a.paths, &action, a.out.as_deref())?;
             if let Some(p) = &a.report {
                 write_report(&report, p)?;
             }
-            if !a.common.quiet || report.summary.files_failed > 0 {
-                report.write_summary(std::io::stderr().lock(), "clean")?;
+            let opts = summary_options(g, a.in_place);
+            if g.verbose {
+                report
+                    .write_text(std::io::stderr().lock())
+                    .context("writing standard error")?;
             }
-            if report.summary.files_failed > 0 {
-                Ok(2)
-            } else if a.in_place && report.summary.findings > 0 {
-                Ok(1)
+            summarize(&report, g, &opts)?;
+            Ok(if report.summary.files_failed > 0 {
+                2
+            } else if a.in_place && report.summary.findings > 0 && !a.common.exit_zero {
+                1
             } else {
-                Ok(0)
-            }
+                0
+            })
         }
         Command::Scan(a) => {
-            let (report, _) = execute(&a.common, &a.paths, &Action::Scan, None)?;
+            let (report, engine) = execute(&a.common, g, &a.paths, &Action::Scan, None)?;
             if let Some(p) = &a.report {
                 write_report(&report, p)?;
             }
@@ -208,24 +320,71 @@ fn dispatch(cli: Cli) -> Result<i32> {
             let r = match a.format {
                 Format::Json => report.write_json(stdout),
                 Format::Text => report.write_text(stdout),
+                Format::Sarif => {
+                    let opts = SarifOptions {
+                        stable_key: a.common.fingerprint_key.is_some(),
+                        base_dir: std::env::current_dir().ok(),
+                        read_files: true,
+                    };
+                    sarif::write_sarif(&report, &engine.rules, &opts, stdout)
+                }
             };
             if let Err(e) = r {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
                     return Err(e).context("writing standard output");
                 }
             }
-            if !a.common.quiet || report.summary.files_failed > 0 {
-                report.write_summary(std::io::stderr().lock(), "scan")?;
-            }
+            summarize(&report, g, &summary_options(g, false))?;
             Ok(if report.summary.files_failed > 0 {
                 2
-            } else if report.summary.findings > 0 {
+            } else if report.summary.findings > 0 && !a.common.exit_zero {
                 1
             } else {
                 0
             })
         }
         Command::Rules { command } => rules(command),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command(), "harscrub", &mut script);
+            write_stdout(&script)?;
+            Ok(0)
+        }
+        Command::Man { out } => {
+            match out {
+                Some(dir) => {
+                    std::fs::create_dir_all(&dir)
+                        .with_context(|| format!("creating {}", dir.display()))?;
+                    clap_mangen::generate_to(command(), &dir)
+                        .with_context(|| format!("writing man pages into {}", dir.display()))?;
+                    if !g.quiet {
+                        eprintln!(
+                            "harscrub: man pages written to {}",
+                            report::printable(&dir.to_string_lossy())
+                        );
+                    }
+                }
+                None => {
+                    let mut page = Vec::new();
+                    clap_mangen::Man::new(command())
+                        .render(&mut page)
+                        .context("rendering the man page")?;
+                    write_stdout(&page)?;
+                }
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// Write all of `data` to standard output; a closed pipe (`| head`) is not an error.
+fn write_stdout(data: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(data).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("writing standard output")
+        }
+        _ => Ok(()),
     }
 }
 
@@ -241,10 +400,11 @@ fn write_report(report: &Report, path: &PathBuf) -> Result<()> {
 
 fn execute(
     c: &Common,
+    g: &Global,
     paths: &[PathBuf],
     action: &Action,
     out: Option<&std::path::Path>,
-) -> Result<(Report, ())> {
+) -> Result<(Report, Engine)> {
     let engine = engine(c)?;
     if let Some(n) = c.threads {
         // Only the first call can set the global pool; later calls are harmless.
@@ -253,7 +413,19 @@ fn execute(
             .build_global();
     }
     let (inputs, mut failures) = run::enumerate(paths, out);
-    let bar = if !c.quiet && std::io::stderr().is_terminal() && inputs.len() > 20 {
+    if g.verbose {
+        eprintln!(
+            "harscrub: {} input file(s), {} rules, fingerprint key {}",
+            inputs.len(),
+            engine.rules.rules().len(),
+            if c.fingerprint_key.is_some() {
+                "fixed (reproducible placeholders)"
+            } else {
+                "random for this run"
+            }
+        );
+    }
+    let bar = if !g.quiet && std::io::stderr().is_terminal() && inputs.len() > 20 {
         let b = indicatif::ProgressBar::new(inputs.len() as u64);
         b.set_style(
             indicatif::ProgressStyle::with_template(
@@ -281,7 +453,7 @@ fn execute(
     debug_assert!(files
         .iter()
         .all(|f| f.status != Status::Written || verb == "clean"));
-    Ok((Report::new(verb, files, findings), ()))
+    Ok((Report::new(verb, files, findings), engine))
 }
 
 fn rules(cmd: RulesCommand) -> Result<i32> {

@@ -85,6 +85,14 @@ impl Known {
         self.secrets.is_empty()
     }
 
+    /// The kind a secret was discovered under.
+    pub fn kind_of(&self, v: &[u8]) -> Option<&str> {
+        self.secrets
+            .binary_search_by(|(s, _)| s.as_slice().cmp(v))
+            .ok()
+            .map(|i| self.secrets[i].1.as_str())
+    }
+
     pub fn len(&self) -> usize {
         self.secrets.len()
     }
@@ -153,6 +161,7 @@ pub struct Scrubber<'e> {
     pub discovered: HashMap<Vec<u8>, String>,
     known: &'e Known,
     scratch: Vec<RuleMatch>,
+    seen: std::collections::HashSet<(String, usize, String)>,
 }
 
 /// Kind word for a credential-named field.
@@ -191,6 +200,7 @@ impl<'e> Scrubber<'e> {
             lines: None,
             findings: Vec::new(),
             discovered: HashMap::new(),
+            seen: std::collections::HashSet::new(),
             known,
             scratch: Vec::new(),
         }
@@ -211,21 +221,43 @@ impl<'e> Scrubber<'e> {
     fn record(&mut self, at: usize, rule: &str, kind: &str, ident: &[u8], jwt: bool) -> String {
         let r = &self.engine.redactor;
         let fp = r.fingerprint(ident);
-        let info = if jwt {
-            Some(jwt::info(ident, r, self.engine.now))
-        } else {
-            None
-        };
-        self.findings.push(Finding {
-            file: self.file.to_string(),
-            location: self.location(at),
-            rule: rule.to_string(),
-            kind: kind.to_string(),
-            fingerprint: fp.clone(),
-            length: ident.len(),
-            jwt: info,
-        });
+        let location = self.location(at);
+        // Several detectors can land on the same bytes (a rule, a key name, a URL
+        // parser): one occurrence is one finding.
+        if self.seen.insert((location.clone(), at, fp.clone())) {
+            let info = if jwt {
+                Some(jwt::info(ident, r, self.engine.now))
+            } else {
+                None
+            };
+            self.findings.push(Finding {
+                file: self.file.to_string(),
+                location,
+                rule: rule.to_string(),
+                kind: kind.to_string(),
+                fingerprint: fp.clone(),
+                length: ident.len(),
+                jwt: info,
+            });
+        }
         redact::placeholder_for(kind, &fp)
+    }
+
+    /// The kind word for a secret, the same wherever it is found: the kind of a token
+    /// rule that matches the whole value (`github-token`), else the kind it was first
+    /// discovered under in this file, else the kind its context suggests.
+    fn canonical_kind<'k>(&'k self, context_kind: &'k str, ident: &[u8]) -> &'k str {
+        if ident.len() >= 8 && self.engine.rules.may_match(ident) {
+            let mut ms = Vec::new();
+            self.engine.rules.find_all(ident, &mut ms);
+            if let Some(m) = ms.iter().find(|m| m.start == 0 && m.end == ident.len()) {
+                return &self.engine.rules.rule(m.rule).kind;
+            }
+        }
+        if let Some(k) = self.known.kind_of(ident) {
+            return k;
+        }
+        context_kind
     }
 
     /// Redact `s[start..end]` as one credential. JWTs keep header and payload; empty
@@ -252,7 +284,9 @@ impl<'e> Scrubber<'e> {
         if let Some(sig) = jwt::signature_start(v) {
             let ph = self.record(base + start, rule, "jwt", v, true);
             if propagate {
-                self.discovered.insert(v.to_vec(), "jwt".into());
+                self.discovered
+                    .entry(v.to_vec())
+                    .or_insert_with(|| "jwt".into());
             }
             out.push(Edit {
                 start: base + start + sig,
@@ -267,9 +301,10 @@ impl<'e> Scrubber<'e> {
             return;
         }
         let ident = ident.unwrap_or(v);
-        let ph = self.record(base + start, rule, kind, ident, false);
+        let kind = self.canonical_kind(kind, ident).to_string();
+        let ph = self.record(base + start, rule, &kind, ident, false);
         if propagate && propagatable(ident) {
-            self.discovered.insert(ident.to_vec(), kind.to_string());
+            self.discovered.entry(ident.to_vec()).or_insert(kind);
         }
         out.push(Edit {
             start: base + start,

@@ -167,8 +167,9 @@ impl Walker {
         if raw.is_empty() {
             return;
         }
-        let d = decode_mapped(raw);
-        let text = d.bytes.as_ref();
+        // Decode without an offset map first: most strings need no edit.
+        let decoded = decode(raw);
+        let text = decoded.as_ref();
         let mut inner = Vec::new();
         match ctx {
             Ctx::Key(k) => s.by_name(k, text, 0, false, &mut inner),
@@ -211,6 +212,10 @@ impl Walker {
             } => body(s, text, mime, 0, &mut inner),
             Ctx::None => s.free(text, 0, &mut inner),
         }
+        if inner.is_empty() {
+            return;
+        }
+        let d = decode_mapped(raw);
         for e in inner {
             out.push(Edit {
                 start: base + r.start + d.raw_offset(e.start),

@@ -260,17 +260,14 @@ pub fn scrub_value(
     Ok((out, s.findings, s.discovered))
 }
 
-struct Driver<'a, W> {
-    engine: &'a Engine,
-    file: &'a str,
-    known: &'a Known,
-    out: Option<W>,
+/// Cuts the document into segments and hands them over in batches.
+struct Driver {
+    tx: std::sync::mpsc::SyncSender<Vec<Seg>>,
     pending: Vec<Seg>,
     pending_bytes: usize,
-    pass: Pass,
 }
 
-impl<W: Write> Driver<'_, W> {
+impl Driver {
     fn raw(&mut self, bytes: &mut Vec<u8>) {
         if !bytes.is_empty() {
             self.pending.push(Seg::Raw(std::mem::take(bytes)));
@@ -291,8 +288,27 @@ impl<W: Write> Driver<'_, W> {
     }
 
     fn flush(&mut self) -> Result<()> {
-        let segs = std::mem::take(&mut self.pending);
         self.pending_bytes = 0;
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        self.tx
+            .send(std::mem::take(&mut self.pending))
+            .map_err(|_| anyhow::anyhow!("stopped"))
+    }
+}
+
+/// Scrubs batches in parallel and writes them in order.
+struct Processor<'a, W> {
+    engine: &'a Engine,
+    file: &'a str,
+    known: &'a Known,
+    out: Option<W>,
+    pass: Pass,
+}
+
+impl<W: Write> Processor<'_, W> {
+    fn batch(&mut self, segs: Vec<Seg>) -> Result<()> {
         let (engine, file, known) = (self.engine, self.file, self.known);
         let done: Vec<Result<Option<Done>>> = segs
             .par_iter()
@@ -321,7 +337,9 @@ impl<W: Write> Driver<'_, W> {
                         w.write_all(&d.bytes).context("writing copy")?;
                     }
                     self.pass.findings.extend(d.findings);
-                    self.pass.discovered.extend(d.discovered);
+                    for (k, v) in d.discovered {
+                        self.pass.discovered.entry(k).or_insert(v);
+                    }
                 }
                 (Seg::Value { .. }, None) => unreachable!(),
             }
@@ -343,23 +361,60 @@ fn escape_seg(k: &[u8]) -> String {
 
 /// Scrub a HAR from `input`, writing the copy to `out` when given. Fails on anything
 /// that is not a HAR (no `log` object, no `log.entries` array) or not valid JSON.
-pub fn scrub<R: Read, W: Write>(
+///
+/// A reader thread cuts the document into entries while the rayon pool scrubs the
+/// previous batch, so reading, scrubbing and writing overlap.
+pub fn scrub<R: Read + Send, W: Write>(
     engine: &Engine,
     file: &str,
     known: &Known,
     input: R,
     out: Option<W>,
 ) -> Result<Pass> {
-    let mut st = Stream::new(input);
-    let mut d = Driver {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Seg>>(2);
+    let mut p = Processor {
         engine,
         file,
         known,
         out,
-        pending: Vec::new(),
-        pending_bytes: 0,
         pass: Pass::default(),
     };
+    let (read, processed) = std::thread::scope(|sc| {
+        let reader = sc.spawn(move || {
+            let mut d = Driver {
+                tx,
+                pending: Vec::new(),
+                pending_bytes: 0,
+            };
+            let n = read_har(input, &mut d)?;
+            d.flush()?;
+            Ok::<usize, anyhow::Error>(n)
+        });
+        let mut processed = Ok(());
+        for batch in rx.iter() {
+            processed = p.batch(batch);
+            if processed.is_err() {
+                break;
+            }
+        }
+        drop(rx);
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("HAR reader thread panicked")));
+        (read, processed)
+    });
+    processed?;
+    p.pass.entries = read?;
+    if let Some(w) = p.out.as_mut() {
+        w.flush().context("writing copy")?;
+    }
+    Ok(p.pass)
+}
+
+/// Cut a HAR into segments: raw bytes between values, and values to scrub.
+fn read_har<R: Read>(input: R, d: &mut Driver) -> Result<usize> {
+    let mut st = Stream::new(input);
+    let mut entries = 0;
     let mut raw = Vec::new();
     // UTF-8 byte order mark (Fiddler): kept.
     if st.peek()? == Some(0xEF) {
@@ -426,7 +481,7 @@ pub fn scrub<R: Read, W: Write>(
                         d.value(format!("/log/entries/{}", i), b"entries", v)?;
                         i += 1;
                     }
-                    d.pass.entries = i;
+                    entries = i;
                 } else {
                     d.raw(&mut raw);
                     let mut v = Vec::new();
@@ -455,11 +510,7 @@ pub fn scrub<R: Read, W: Write>(
         bail!("not a HAR: \"log\" has no \"entries\" array");
     }
     d.raw(&mut raw);
-    d.flush()?;
-    if let Some(w) = d.out.as_mut() {
-        w.flush().context("writing copy")?;
-    }
-    Ok(d.pass)
+    Ok(entries)
 }
 
 fn read_key<R: Read>(st: &mut Stream<R>, raw: &mut Vec<u8>) -> Result<Vec<u8>> {

@@ -3,8 +3,10 @@
 //! [`clean_document`] adds the verification every copy goes through.
 
 pub mod har;
+pub mod http;
 pub mod json;
 pub mod text;
+pub mod tnetstring;
 
 use std::collections::HashMap;
 
@@ -35,6 +37,10 @@ pub enum Kind {
     /// unchanged unless a token rule matches, in which case the document fails (binary
     /// cannot be redacted safely).
     Media,
+    /// Raw HTTP/1.x messages (Fiddler `.saz` members, pasted request/response dumps).
+    Http,
+    /// mitmproxy flow dumps (a sequence of tnetstrings).
+    Mitm,
     /// Binary data harscrub does not understand: refused (no copy), since credentials in
     /// it could be neither found reliably nor removed.
     Unknown,
@@ -50,6 +56,8 @@ impl Kind {
             Kind::Archive(ArchiveKind::Tar) => "tar",
             Kind::Archive(ArchiveKind::Gzip) => "gzip",
             Kind::Media => "media",
+            Kind::Http => "http",
+            Kind::Mitm => "mitm",
             Kind::Unknown => "unknown-binary",
         }
     }
@@ -64,6 +72,12 @@ fn ext(name: &str) -> String {
 pub fn sniff(name: &str, prefix: &[u8]) -> Kind {
     if let Some(a) = archive::sniff_archive(name, prefix) {
         return Kind::Archive(a);
+    }
+    if tnetstring::looks_like_mitm(name, prefix) {
+        return Kind::Mitm;
+    }
+    if http::looks_like_http(prefix) {
+        return Kind::Http;
     }
     let e = ext(name);
     if e == "har" || har::looks_like_har(prefix) {
@@ -123,6 +137,8 @@ fn pass(
         }
         Kind::Json => json_doc(engine, provenance, data, known),
         Kind::Text => Ok(text::scrub(engine, provenance, data, known)),
+        Kind::Http => http::scrub(engine, provenance, data, known),
+        Kind::Mitm => tnetstring::scrub(engine, provenance, data, known),
         Kind::Unknown => bail!(
             "binary content in a format harscrub does not understand: no copy written \
              (extract it, or export it as HAR, and clean that)"
@@ -198,15 +214,19 @@ pub fn sanitize_bytes(
     clean_document(engine, provenance, kind, data)
 }
 
-/// Scrub, verify, and if needed scrub again with propagation; fail closed.
+/// Discover, scrub, verify; fail closed.
+///
+/// The first pass finds every secret identified by context (cookie values, password
+/// fields…); the second redacts with those known, so a copy of one in an unremarkable
+/// place is redacted too and every copy gets the same placeholder; the third scans
+/// the copy again, and anything still found fails the document.
 pub fn clean_document(
     engine: &Engine,
     provenance: &str,
     kind: Kind,
     data: &[u8],
 ) -> Result<Outcome> {
-    let none = Known::default();
-    let (out, findings, discovered) = pass(engine, provenance, kind, data, &none)?;
+    let (out, findings, discovered) = pass(engine, provenance, kind, data, &Known::default())?;
     if findings.is_empty() {
         return Ok(Outcome {
             output: out,
@@ -214,26 +234,18 @@ pub fn clean_document(
         });
     }
     let known = Known::new(&discovered);
+    let (out, findings, _) = pass(engine, provenance, kind, data, &known)?;
     let (_, left, _) = pass(engine, provenance, kind, &out, &known)?;
-    if left.is_empty() {
-        return Ok(Outcome {
-            output: out,
-            findings,
-        });
-    }
-    // Copies of context-found secrets were left elsewhere: redo with propagation.
-    let (out2, findings2, _) = pass(engine, provenance, kind, data, &known)?;
-    let (_, left2, _) = pass(engine, provenance, kind, &out2, &known)?;
-    if !left2.is_empty() {
+    if !left.is_empty() {
         bail!(
             "verification failed: {} credential(s) still found in the redacted copy (first at {})",
-            left2.len(),
-            left2[0].location
+            left.len(),
+            left[0].location
         );
     }
     Ok(Outcome {
-        output: out2,
-        findings: findings2,
+        output: out,
+        findings,
     })
 }
 

@@ -9,6 +9,9 @@ use serde::Serialize;
 
 use crate::finding::Finding;
 
+pub mod position;
+pub mod sarif;
+
 /// Bumped on any incompatible change to the JSON report.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -141,45 +144,251 @@ impl Report {
         Ok(())
     }
 
-    /// The short human summary (stderr).
-    pub fn write_summary<W: Write>(&self, mut w: W, verb: &str) -> std::io::Result<()> {
+    /// The human summary (stderr): a headline, a table by kind (with the live/expired
+    /// split of JWTs), a table by file, failures in full, and what to do next.
+    pub fn write_summary<W: Write>(&self, mut w: W, opts: &SummaryOptions) -> std::io::Result<()> {
+        let p = Painter(opts.color);
         let s = &self.summary;
-        writeln!(
-            w,
-            "harscrub {}: {} file(s), {} credential(s) found ({} distinct){}{}",
-            verb,
-            s.files,
-            s.findings,
-            s.distinct_secrets,
-            if verb == "clean" {
-                format!(", {} copy(ies) written", s.files_written)
+        let clean = self.command == "clean";
+        let with_findings = self.files.iter().filter(|f| f.findings > 0).count();
+        let mut head = format!("harscrub {}: ", self.command);
+        let head_style = if s.files_failed > 0 || (s.findings > 0 && !clean) {
+            RED
+        } else if s.findings > 0 {
+            YELLOW
+        } else {
+            GREEN
+        };
+        if s.findings == 0 {
+            head.push_str(&format!(
+                "no credentials found in {}",
+                plural(s.files, "file")
+            ));
+        } else {
+            head.push_str(&format!(
+                "{} {} ({} distinct) in {} of {}",
+                plural(s.findings, "credential"),
+                if clean { "redacted" } else { "found" },
+                s.distinct_secrets,
+                with_findings,
+                plural(s.files, "file")
+            ));
+        }
+        if clean {
+            let written = s.files_written;
+            if opts.in_place {
+                let changed = self
+                    .files
+                    .iter()
+                    .filter(|f| f.status == Status::Written && f.findings > 0)
+                    .count();
+                head.push_str(&format!("; {} rewritten in place", plural(changed, "file")));
             } else {
-                String::new()
-            },
-            if s.files_failed > 0 {
-                format!(", {} FAILED", s.files_failed)
-            } else {
-                String::new()
-            },
-        )?;
-        if !s.by_kind.is_empty() {
-            let width = s.by_kind.keys().map(|k| k.len()).max().unwrap_or(0);
-            for (k, n) in &s.by_kind {
-                writeln!(w, "  {:width$}  {:>6}", k, n, width = width)?;
+                head.push_str(&format!(
+                    "; {} written",
+                    plural_word(written, "verified copy", "verified copies")
+                ));
             }
         }
-        if s.jwt_live + s.jwt_expired > 0 {
+        writeln!(w, "{}", p.paint(&head, head_style))?;
+        if s.files_failed > 0 {
             writeln!(
                 w,
-                "  JWTs: {} live or without expiry, {} expired",
-                s.jwt_live, s.jwt_expired
+                "{}",
+                p.paint(
+                    &format!(
+                        "{} FAILED ({})",
+                        plural(s.files_failed, "file"),
+                        if clean {
+                            "no copy written"
+                        } else {
+                            "not fully scanned"
+                        }
+                    ),
+                    RED
+                )
             )?;
         }
+
+        // By kind.
+        if !s.by_kind.is_empty() {
+            let mut rows: BTreeMap<&str, KindRow> = BTreeMap::new();
+            let mut seen = std::collections::HashSet::new();
+            for f in &self.findings {
+                let r = rows.entry(f.kind.as_str()).or_default();
+                r.found += 1;
+                if seen.insert((f.kind.as_str(), f.fingerprint.as_str())) {
+                    r.distinct += 1;
+                }
+                if let Some(j) = &f.jwt {
+                    if j.expired == Some(true) {
+                        r.expired += 1;
+                    } else {
+                        r.live += 1;
+                    }
+                }
+            }
+            let jwt = s.jwt_live + s.jwt_expired > 0;
+            let kw = rows
+                .keys()
+                .map(|k| k.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(5);
+            writeln!(w)?;
+            let mut header = format!("  {:kw$}  {:>6}  {:>8}", "kind", "found", "distinct");
+            if jwt {
+                header.push_str(&format!("  {:>5}  {:>7}", "live", "expired"));
+            }
+            writeln!(w, "{}", p.paint(&header, BOLD))?;
+            for (k, r) in &rows {
+                let mut line = format!("  {:kw$}  {:>6}  {:>8}", k, r.found, r.distinct);
+                if jwt && r.live + r.expired > 0 {
+                    let live = format!("{:>5}", r.live);
+                    line.push_str(&format!(
+                        "  {}  {:>7}",
+                        if r.live > 0 {
+                            p.paint(&live, RED)
+                        } else {
+                            live
+                        },
+                        r.expired
+                    ));
+                }
+                writeln!(w, "{}", line.trim_end())?;
+            }
+            if rows.len() > 1 {
+                let mut total = format!(
+                    "  {:kw$}  {:>6}  {:>8}",
+                    "total", s.findings, s.distinct_secrets
+                );
+                if jwt {
+                    total.push_str(&format!("  {:>5}  {:>7}", s.jwt_live, s.jwt_expired));
+                }
+                writeln!(w, "{}", p.paint(&total, DIM))?;
+            }
+        }
+
+        // By file: the files with findings or errors (every file with --verbose).
+        let listed: Vec<&FileReport> = self
+            .files
+            .iter()
+            .filter(|f| opts.verbose || f.findings > 0 || f.status == Status::Failed)
+            .collect();
+        if !listed.is_empty() {
+            let shown = if opts.verbose {
+                listed.len()
+            } else {
+                listed.len().min(MAX_FILE_ROWS)
+            };
+            let names: Vec<String> = listed[..shown].iter().map(|f| printable(&f.path)).collect();
+            let fw = names
+                .iter()
+                .map(|n| n.chars().count())
+                .max()
+                .unwrap_or(0)
+                .clamp(4, MAX_FILE_WIDTH);
+            writeln!(w)?;
+            writeln!(
+                w,
+                "{}",
+                p.paint(
+                    &format!(
+                        "  {:fw$}  {:6}  {:>6}  {}",
+                        "file", "type", "found", "result"
+                    ),
+                    BOLD
+                )
+            )?;
+            for (f, name) in listed[..shown].iter().zip(&names) {
+                let found = if f.status == Status::Failed {
+                    "-".to_string()
+                } else {
+                    f.findings.to_string()
+                };
+                let result = match f.status {
+                    Status::Failed => p.paint("FAILED", RED),
+                    Status::Scanned if f.findings > 0 => p.paint("credentials found", YELLOW),
+                    Status::Scanned => "clean".to_string(),
+                    Status::Written if opts.in_place && f.findings > 0 => {
+                        p.paint("redacted in place", YELLOW)
+                    }
+                    Status::Written if opts.in_place => "unchanged".to_string(),
+                    Status::Written => {
+                        format!("copy: {}", printable(f.output.as_deref().unwrap_or("?")))
+                    }
+                };
+                writeln!(
+                    w,
+                    "  {:fw$}  {:6}  {:>6}  {}",
+                    name,
+                    f.kind.as_deref().unwrap_or("-"),
+                    found,
+                    result
+                )?;
+            }
+            if shown < listed.len() {
+                writeln!(
+                    w,
+                    "  … and {} more (--verbose lists every file)",
+                    plural(listed.len() - shown, "file")
+                )?;
+            }
+        }
+
+        // Failures in full.
+        let failed: Vec<&FileReport> = self
+            .files
+            .iter()
+            .filter(|f| f.status == Status::Failed)
+            .collect();
+        if !failed.is_empty() {
+            writeln!(w)?;
+            self.write_failures(&mut w, opts)?;
+        }
+
+        // What next.
+        let mut hints = Vec::new();
+        if s.jwt_live > 0 {
+            hints.push(format!(
+                "{} live or without expiry: if this file was shared, revoke or rotate {}.",
+                plural(s.jwt_live, "JWT is"),
+                if s.jwt_live == 1 { "it" } else { "them" }
+            ));
+        }
+        if s.findings > 0 && !clean {
+            hints.push(
+                "To redact: `harscrub clean --in-place FILE...` rewrites the files, \
+                 `harscrub clean FILE...` writes NAME.redacted.EXT beside each."
+                    .to_string(),
+            );
+        }
+        if clean && opts.in_place && s.findings > 0 {
+            hints.push(
+                "Files were rewritten in place: review the changes (e.g. `git diff`) \
+                 and stage them (`git add`) before committing."
+                    .to_string(),
+            );
+        }
+        if !hints.is_empty() {
+            writeln!(w)?;
+            for h in hints {
+                writeln!(w, "{}", p.paint(&format!("hint: {}", h), CYAN))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// One line per input that failed, naming the file and the reason (for `--quiet`
+    /// too: errors are always shown).
+    pub fn write_failures<W: Write>(&self, mut w: W, opts: &SummaryOptions) -> std::io::Result<()> {
+        let p = Painter(opts.color);
         for f in &self.files {
             if f.status == Status::Failed {
                 writeln!(
                     w,
-                    "  failed: {}: {}",
+                    "{} {}: {}",
+                    p.paint("failed:", RED),
                     printable(&f.path),
                     printable(f.error.as_deref().unwrap_or("error"))
                 )?;
@@ -187,6 +396,145 @@ impl Report {
         }
         Ok(())
     }
+}
+
+/// Options of the human summary.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SummaryOptions {
+    /// Colour with ANSI escapes.
+    pub color: bool,
+    /// List every file, not only those with findings or errors.
+    pub verbose: bool,
+    /// `clean --in-place`: files were rewritten, not copied.
+    pub in_place: bool,
+}
+
+/// Rows of the by-file table shown without `--verbose`.
+const MAX_FILE_ROWS: usize = 50;
+/// File names longer than this are not padded (the column would get too wide).
+const MAX_FILE_WIDTH: usize = 60;
+
+const RED: &str = "1;31";
+const YELLOW: &str = "33";
+const GREEN: &str = "32";
+const CYAN: &str = "36";
+const BOLD: &str = "1";
+const DIM: &str = "2";
+
+#[derive(Default)]
+struct KindRow {
+    found: usize,
+    distinct: usize,
+    live: usize,
+    expired: usize,
+}
+
+/// Wraps text in ANSI SGR escapes when colour is on.
+struct Painter(bool);
+
+impl Painter {
+    fn paint(&self, text: &str, sgr: &str) -> String {
+        if self.0 {
+            format!("\x1b[{}m{}\x1b[0m", sgr, text)
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// `1 file`, `2 files`.
+fn plural(n: usize, word: &str) -> String {
+    if let Some(stem) = word.strip_suffix(" is") {
+        return if n == 1 {
+            format!("1 {} is", stem)
+        } else {
+            format!("{} {}s are", n, stem)
+        };
+    }
+    plural_word(n, word, &format!("{}s", word))
+}
+
+fn plural_word(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", n, if n == 1 { one } else { many })
+}
+
+/// Built-in context rules: `(id, short name, description)`. Pattern rules are described
+/// by the catalogue; these are found by where a value sits, not by its shape.
+pub const CONTEXT_RULES: &[(&str, &str, &str)] = &[
+    (
+        "context.cookie",
+        "Cookie value",
+        "A request cookie value (Cookie header or cookies[] of a HAR). Session cookies let \
+         whoever holds them act as the user until the session ends.",
+    ),
+    (
+        "context.set-cookie",
+        "Set-Cookie value",
+        "A cookie value set by a response (Set-Cookie header). Session cookies let whoever \
+         holds them act as the user until the session ends.",
+    ),
+    (
+        "context.authorization",
+        "Authorization credentials",
+        "The credentials of an Authorization or Proxy-Authorization header (bearer tokens, \
+         Basic user:password, API keys, AWS4 and Digest signatures).",
+    ),
+    (
+        "context.header",
+        "Credential header",
+        "The value of a header whose name says it carries a credential (api-key, \
+         X-Auth-Token, CSRF/XSRF tokens, names containing token, secret or password).",
+    ),
+    (
+        "context.param",
+        "Credential parameter",
+        "The value of a credential-named parameter or field (password, client_secret, \
+         access_token, code, …) in a URL query or fragment, a form post or a JSON body.",
+    ),
+    (
+        "context.url-userinfo",
+        "Password in a URL",
+        "The password of user:password@ userinfo in a URL.",
+    ),
+    (
+        "context.key-value",
+        "Credential key in text",
+        "A value under a credential-named key in text or an embedded document (for example \
+         password=… or \"token\": \"…\" in a log line).",
+    ),
+    (
+        "context.html",
+        "Credential in HTML",
+        "A credential in HTML: a CSRF meta tag, a hidden input or a similar field.",
+    ),
+    (
+        "context.multipart",
+        "Credential multipart field",
+        "The value of a credential-named part of a multipart/form-data body.",
+    ),
+    (
+        "context.env",
+        "Credential environment variable",
+        "The value of a credential-named variable in an environment file or export line.",
+    ),
+    (
+        "context.curl-user",
+        "curl --user credentials",
+        "The user:password argument of a curl --user / -u command line.",
+    ),
+    (
+        "context.propagated",
+        "Copy of a found secret",
+        "A verbatim copy of a secret that was found by context elsewhere in the same file.",
+    ),
+];
+
+/// Short name and description of a built-in context rule.
+pub fn context_rule(id: &str) -> Option<(&'static str, &'static str)> {
+    CONTEXT_RULES
+        .iter()
+        .find(|(i, _, _)| *i == id)
+        .map(|(_, n, d)| (*n, *d))
 }
 
 /// Escape control characters (terminal escapes in hostile file names) for display.

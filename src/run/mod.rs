@@ -2,7 +2,7 @@
 //! in parallel, collect results in input order, write copies atomically.
 
 use std::fs::{self, File};
-use std::io::{BufReader, BufWriter, Read, Seek, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -304,51 +304,48 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Stream a HAR from disk into `pending`, then verify the copy by scanning it again;
-/// redo with propagation if a copy of a context-found secret was left elsewhere.
+/// Stream a HAR from disk into `pending` in three passes: discover (find every
+/// context secret, so copies of them elsewhere in the file can be redacted too),
+/// write, and verify (scan the copy again; anything left fails the file).
 fn clean_har_file(
     engine: &Engine,
     display: &str,
     input: &Path,
     pending: &mut Pending,
 ) -> Result<Vec<Finding>> {
-    let none = Known::default();
     let open = || -> Result<BufReader<File>> {
         Ok(BufReader::with_capacity(
             1 << 20,
             File::open(input).context("cannot open")?,
         ))
     };
-    let write_pass = |pending: &mut Pending, known: &Known| -> Result<har::Pass> {
-        let f = pending.file();
-        f.set_len(0).context("writing copy")?;
-        f.rewind().context("writing copy")?;
-        let w = BufWriter::with_capacity(1 << 20, f.try_clone().context("writing copy")?);
-        har::scrub(engine, display, known, open()?, Some(w))
-    };
-    let verify = |pending: &Pending, known: &Known| -> Result<har::Pass> {
-        let r = BufReader::with_capacity(
-            1 << 20,
-            File::open(pending.path()).context("re-reading the copy")?,
-        );
-        har::scrub(engine, display, known, r, None::<std::io::Sink>)
-    };
-    let p1 = write_pass(pending, &none)?;
-    if p1.findings.is_empty() {
-        return Ok(p1.findings);
+    let discovered = har::scrub(
+        engine,
+        display,
+        &Known::default(),
+        open()?,
+        None::<std::io::Sink>,
+    )?;
+    if discovered.findings.is_empty() {
+        // Nothing to redact: the copy is the input, byte for byte.
+        std::io::copy(&mut open()?, pending.file()).context("writing copy")?;
+        return Ok(Vec::new());
     }
-    let known = Known::new(&p1.discovered);
-    if verify(pending, &known)?.findings.is_empty() {
-        return Ok(p1.findings);
-    }
-    let p2 = write_pass(pending, &known)?;
-    let v2 = verify(pending, &known)?;
-    if !v2.findings.is_empty() {
+    let known = Known::new(&discovered.discovered);
+    let f = pending.file();
+    let w = BufWriter::with_capacity(1 << 20, f.try_clone().context("writing copy")?);
+    let written = har::scrub(engine, display, &known, open()?, Some(w))?;
+    let r = BufReader::with_capacity(
+        1 << 20,
+        File::open(pending.path()).context("re-reading the copy")?,
+    );
+    let left = har::scrub(engine, display, &known, r, None::<std::io::Sink>)?;
+    if !left.findings.is_empty() {
         bail!(
             "verification failed: {} credential(s) still found in the redacted copy (first at {})",
-            v2.findings.len(),
-            v2.findings[0].location
+            left.findings.len(),
+            left.findings[0].location
         );
     }
-    Ok(p2.findings)
+    Ok(written.findings)
 }

@@ -1,0 +1,6 @@
+#![no_main]
+//! See `src/checks.rs` (`har_json`) for what this target checks.
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| harscrub_fuzz::checks::har_json(data));

@@ -1,0 +1,1402 @@
+//! Adversarial inputs, end to end through the binary: every case must either produce a
+//! verified copy with no secret in it, or fail closed — exit 2, one clear line
+//! `failed: <file>: <reason>` naming the file (and the archive member), no copy under
+//! the output name, no temporary file left behind, no panic, bounded time and memory.
+//!
+//! Cases: JSON nested 100,000 levels; a huge string value (16 MiB here, 1 GiB in an
+//! `#[ignore]`d test for the release binary); invalid UTF-8 in bodies; truncated HARs;
+//! zip and tar member names with `../`, absolute paths and drive letters; a zip bomb, a
+//! gzip bomb and nested bombs; too deep nesting; a zip with 100,000 members; symlink
+//! loops; unreadable files (FIFOs, EIO, permissions); `--out` equal to or inside the
+//! input folder; a full disk (a 256 KiB tmpfs, and `/dev/full`); a kill mid-run;
+//! `--in-place` on input that cannot be cleaned. Also the saved fuzz crashes
+//! (`fuzz/regressions/<target>/*`), replayed through the fuzz targets' own checks.
+
+#[path = "../fuzz/src/checks.rs"]
+#[allow(dead_code)]
+mod checks;
+
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use harscrub::engine::Engine;
+use harscrub::format::sanitize_bytes;
+
+/// Fake credentials planted in the generated inputs.
+const TOKEN: &str = "ghp_Q7mZ2kLp9XwR4tVb8NcY1sHd6JfG3aEu0iOq";
+const COOKIE: &str = "Zk9xV2pQbXN0UkQ3aGZ1bjJ4c0FCx81";
+const PASSWORD: &str = "Adv3rsarial-Passw0rd-fake";
+
+struct Out {
+    code: Option<i32>,
+    #[allow(dead_code)]
+    stdout: Vec<u8>,
+    stderr: String,
+    took: Duration,
+}
+
+impl std::fmt::Display for Out {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {:?} after {:?}\n--- stderr\n{}",
+            self.code, self.took, self.stderr
+        )
+    }
+}
+
+fn harscrub(dir: &Path, args: &[&str]) -> Out {
+    harscrub_stdin(dir, args, None)
+}
+
+fn harscrub_stdin(dir: &Path, args: &[&str], stdin: Option<Vec<u8>>) -> Out {
+    let start = Instant::now();
+    let mut cmd = Command::cargo_bin("harscrub").unwrap();
+    cmd.current_dir(dir)
+        .args(args)
+        .env_remove("HARSCRUB_FINGERPRINT_KEY")
+        .timeout(Duration::from_secs(300));
+    if let Some(i) = stdin {
+        cmd.write_stdin(i);
+    }
+    let o = cmd.output().unwrap();
+    Out {
+        code: o.status.code(),
+        stdout: o.stdout,
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        took: start.elapsed(),
+    }
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+/// The `failed: …` line about `file` on stderr.
+fn failure_line<'a>(o: &'a Out, file: &str) -> &'a str {
+    o.stderr
+        .lines()
+        .find(|l| l.starts_with("failed: ") && l.contains(file))
+        .unwrap_or_else(|| panic!("no `failed: {file}: …` line\n{o}"))
+}
+
+/// The run failed closed: exit 2, one `failed:` line naming `file` and containing every
+/// word of `reason`, no panic, no planted secret in anything printed.
+fn assert_failed<'a>(o: &'a Out, file: &str, reason: &[&str]) -> &'a str {
+    assert_eq!(o.code, Some(2), "expected exit 2\n{o}");
+    assert!(!o.stderr.contains("panicked"), "panic\n{o}");
+    let line = failure_line(o, file);
+    eprintln!("{line}");
+    for w in reason {
+        assert!(line.contains(w), "{w:?} not in {line:?}");
+    }
+    assert_no_secret_printed(o);
+    line
+}
+
+fn assert_no_secret_printed(o: &Out) {
+    for s in [TOKEN, COOKIE, PASSWORD, checks::TOKEN, checks::SECRET] {
+        for w in s.as_bytes().windows(8) {
+            let w = std::str::from_utf8(w).unwrap();
+            assert!(!o.stderr.contains(w), "stderr holds {w:?}\n{o}");
+        }
+    }
+}
+
+/// Every file under `dir` (recursively), relative.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    if dir.exists() {
+        for e in walk(dir) {
+            out.push(e.strip_prefix(dir).unwrap().display().to_string());
+        }
+    }
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    for e in fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        let p = e.path();
+        if e.file_type().unwrap().is_dir() {
+            v.extend(walk(&p));
+        } else {
+            v.push(p);
+        }
+    }
+    v
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn engine() -> Engine {
+    Engine::builtin().unwrap().with_key(b"adversarial")
+}
+
+/// A one-entry HAR with credentials in a header, a cookie and a body.
+fn har_with(body_text: &str) -> String {
+    format!(
+        r#"{{"log":{{"version":"1.2","creator":{{"name":"t","version":"1"}},"entries":[{{"startedDateTime":"2024-01-01T00:00:00Z","time":1,
+"request":{{"method":"POST","url":"https://api.example.com/login","httpVersion":"HTTP/1.1",
+ "headers":[{{"name":"Authorization","value":"token {TOKEN}"}},{{"name":"Cookie","value":"sid={COOKIE}"}}],
+ "cookies":[{{"name":"sid","value":"{COOKIE}"}}],"queryString":[],
+ "postData":{{"mimeType":"application/json","text":"{{\"password\":\"{PASSWORD}\"}}"}},"headersSize":-1,"bodySize":0}},
+"response":{{"status":200,"statusText":"OK","httpVersion":"HTTP/1.1","headers":[],"cookies":[],
+ "content":{{"size":0,"mimeType":"text/plain","text":"{body_text}"}},"redirectURL":"","headersSize":-1,"bodySize":0}},
+"cache":{{}},"timings":{{"send":0,"wait":1,"receive":0}}}}]}}}}"#
+    )
+}
+
+fn assert_clean_copy(copy: &Path) {
+    let bytes = fs::read(copy).unwrap_or_else(|e| panic!("{}: {e}", copy.display()));
+    for secret in [TOKEN, COOKIE, PASSWORD] {
+        assert!(
+            !contains(&bytes, secret),
+            "{} still holds {secret}",
+            copy.display()
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// JSON nested 100,000 levels deep
+
+#[test]
+fn json_nested_100k_levels_is_an_error_not_a_stack_overflow() {
+    const N: usize = 100_000;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let arrays = format!("{}{}", "[".repeat(N), "]".repeat(N));
+    let objects = format!("{}1{}", r#"{"a":"#.repeat(N), "}".repeat(N));
+    fs::write(d.join("arrays.json"), &arrays).unwrap();
+    fs::write(d.join("objects.json"), &objects).unwrap();
+    fs::write(
+        d.join("deep-entry.har"),
+        format!(r#"{{"log":{{"version":"1.2","entries":[{{"request":{arrays}}}]}}}}"#),
+    )
+    .unwrap();
+    fs::write(
+        d.join("deep-log.har"),
+        format!(r#"{{"log":{{"version":"1.2","creator":{objects},"entries":[]}}}}"#),
+    )
+    .unwrap();
+    let o = harscrub(
+        d,
+        &[
+            "clean",
+            "arrays.json",
+            "objects.json",
+            "deep-entry.har",
+            "deep-log.har",
+            "--out",
+            "out",
+        ],
+    );
+    for f in [
+        "arrays.json",
+        "objects.json",
+        "deep-entry.har",
+        "deep-log.har",
+    ] {
+        let line = assert_failed(&o, f, &["nesting"]);
+        assert!(line.len() < 300, "long error line: {line}");
+    }
+    assert_eq!(files_under(&d.join("out")), Vec::<String>::new());
+
+    // Through the library on a test thread (2 MiB stack): an error, no overflow.
+    let e = engine();
+    for (name, doc) in [("a.json", &arrays), ("o.json", &objects)] {
+        let r = sanitize_bytes(&e, name, name, doc.as_bytes(), 0);
+        assert!(r.is_err(), "{name}: accepted");
+    }
+
+    // 100,000 brackets inside a string (a body) or a text file are only text: the
+    // copy is written, the secrets beside them are gone.
+    let deep_body = har_with(&format!("{}{}", "[".repeat(N), "]".repeat(N)));
+    fs::write(d.join("deep-body.har"), deep_body).unwrap();
+    fs::write(
+        d.join("deep.log"),
+        format!("token={TOKEN} {}{}", "{".repeat(N), "}".repeat(N)),
+    )
+    .unwrap();
+    let o = harscrub(d, &["clean", "deep-body.har", "deep.log", "--out", "out2"]);
+    assert_eq!(o.code, Some(0), "{o}");
+    assert_clean_copy(&d.join("out2/deep-body.har"));
+    assert_clean_copy(&d.join("out2/deep.log"));
+}
+
+// ---------------------------------------------------------------------------------
+// A huge string value
+
+/// Writes a HAR whose response body is one JSON string of about `size` bytes (with a
+/// `\n` escape every 4 KiB, so the decoder has work), with a token at each end.
+fn write_huge_har(path: &Path, size: u64) {
+    let mut w = BufWriter::with_capacity(1 << 20, fs::File::create(path).unwrap());
+    let head = har_with("@@BODY@@");
+    let (a, b) = head.split_once("@@BODY@@").unwrap();
+    w.write_all(a.as_bytes()).unwrap();
+    write!(w, "start {TOKEN} ").unwrap();
+    let mut line = "lorem ipsum dolor sit amet, 0123456789 ".repeat(105);
+    line.truncate(4094);
+    line.push_str("\\n");
+    let mut written = 0u64;
+    while written < size {
+        w.write_all(line.as_bytes()).unwrap();
+        written += line.len() as u64;
+    }
+    write!(w, " end {TOKEN}").unwrap();
+    w.write_all(b.as_bytes()).unwrap();
+    w.flush().unwrap();
+}
+
+/// Runs the binary with output to files, polling its peak RSS (VmHWM) in /proc.
+/// Returns (exit code, stderr, peak RSS in KiB, wall time).
+fn run_measured(dir: &Path, args: &[&str]) -> (Option<i32>, String, u64, Duration) {
+    let bin = assert_cmd::cargo::cargo_bin("harscrub");
+    let err_path = dir.join("stderr.txt");
+    let start = Instant::now();
+    let mut child = Process::new(bin)
+        .current_dir(dir)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(&err_path).unwrap())
+        .spawn()
+        .unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0u64;
+    let status = loop {
+        if let Ok(st) = fs::read_to_string(&status_file) {
+            if let Some(kb) = st
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse::<u64>().ok())
+            {
+                peak = peak.max(kb);
+            }
+        }
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if start.elapsed() > Duration::from_secs(1800) {
+            child.kill().unwrap();
+            panic!("timed out");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    (
+        status.code(),
+        fs::read_to_string(err_path).unwrap(),
+        peak,
+        start.elapsed(),
+    )
+}
+
+fn huge_string(size: u64) {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write_huge_har(&d.join("huge.har"), size);
+    let (code, stderr, peak_kib, took) =
+        run_measured(d, &["clean", "huge.har", "--out", "out", "-j", "2"]);
+    eprintln!(
+        "huge string: {} MiB input, exit {code:?}, {took:?}, peak RSS {} MiB",
+        size >> 20,
+        peak_kib >> 10
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let copy = d.join("out/huge.har");
+    // Only the two tokens changed.
+    let f = fs::File::open(&copy).unwrap();
+    let mut r = std::io::BufReader::with_capacity(1 << 20, f);
+    let mut buf = vec![0u8; 4 << 20];
+    let mut carry = Vec::new();
+    loop {
+        let n = std::io::Read::read(&mut r, &mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        carry.extend_from_slice(&buf[..n]);
+        assert!(!contains(&carry, TOKEN), "token left in the copy");
+        let keep = carry.len().saturating_sub(TOKEN.len());
+        carry.drain(..keep);
+    }
+    // Bounded memory: a small multiple of the one value (the raw entry, its decoded
+    // text, the copy), not of the file; and never above 10 GiB.
+    let bound_kib = (size >> 10) * 8 + (256 << 10);
+    assert!(
+        peak_kib > 0 && peak_kib < bound_kib && peak_kib < 10 << 20,
+        "peak RSS {peak_kib} KiB for a {} KiB value",
+        size >> 10
+    );
+    assert!(stderr.contains("harscrub clean"), "{stderr}");
+}
+
+/// 16 MiB in one string value, debug binary (64 MiB takes ~40 s in a debug build;
+/// the property is the same).
+#[test]
+fn huge_string_value_16mib_is_cleaned_with_bounded_memory() {
+    huge_string(16 << 20);
+}
+
+/// The real thing: a 1 GiB string value. Needs the release binary:
+/// `cargo test --release --test adversarial -- --ignored huge_string_value_1gib`.
+#[test]
+#[ignore = "slow: 1 GiB on disk and ~2 minutes; run with --release (see SECURITY.md)"]
+fn huge_string_value_1gib_is_cleaned_with_bounded_memory() {
+    huge_string(1 << 30);
+}
+
+// ---------------------------------------------------------------------------------
+// Invalid UTF-8
+
+#[test]
+fn invalid_utf8_in_bodies_is_kept_and_secrets_beside_it_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut har = har_with("@@").into_bytes();
+    let at = har.windows(2).position(|w| w == b"@@").unwrap();
+    let junk: &[u8] = b"bad \xff\xfe \xc3( \xed\xa0\x80 utf8 ";
+    let body = [junk, format!("token {TOKEN} ").as_bytes(), junk].concat();
+    har.splice(at..at + 2, body);
+    fs::write(d.join("bad-utf8.har"), &har).unwrap();
+    let log = [
+        b"line \xff\xfe\n".as_slice(),
+        format!("Authorization: Bearer {TOKEN}\n").as_bytes(),
+        b"\xc3(password=",
+        PASSWORD.as_bytes(),
+        b"\n\xf0\x28\x8c\x28\n",
+    ]
+    .concat();
+    fs::write(d.join("bad-utf8.log"), &log).unwrap();
+    let o = harscrub(
+        d,
+        &[
+            "clean",
+            "bad-utf8.har",
+            "bad-utf8.log",
+            "--out",
+            "out",
+            "--report",
+            "r.json",
+        ],
+    );
+    assert_eq!(o.code, Some(0), "{o}");
+    assert_no_secret_printed(&o);
+    for f in ["bad-utf8.har", "bad-utf8.log"] {
+        let copy = d.join("out").join(f);
+        assert_clean_copy(&copy);
+        let bytes = fs::read(&copy).unwrap();
+        assert!(
+            bytes.windows(2).any(|w| w == b"\xff\xfe"),
+            "{f}: invalid bytes were not kept as they were"
+        );
+    }
+    let report = fs::read(d.join("r.json")).unwrap();
+    assert!(serde_json::from_slice::<serde_json::Value>(&report).is_ok());
+    assert!(!contains(&report, TOKEN));
+}
+
+// ---------------------------------------------------------------------------------
+// Truncated HAR
+
+#[test]
+fn truncated_har_fails_closed_at_every_cut() {
+    let full = har_with("hello");
+    let e = engine();
+    // Every cut point inside the document: an error, never a copy (the library never
+    // returns half a HAR).
+    for cut in (1..full.len() - 3).step_by(7) {
+        let doc = &full.as_bytes()[..cut];
+        if let Ok(o) = sanitize_bytes(&e, "t.har", "t.har", doc, 0) {
+            panic!(
+                "cut at {cut}: accepted, copy of {} bytes: {:?}",
+                o.output.len(),
+                String::from_utf8_lossy(&o.output)
+            );
+        }
+    }
+    // End to end, with the fixture: one clear line, no copy, input untouched by
+    // --in-place.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/malformed/truncated.har");
+    fs::copy(&fixture, d.join("truncated.har")).unwrap();
+    fs::write(d.join("cut.har"), &full.as_bytes()[..full.len() / 2]).unwrap();
+    let o = harscrub(d, &["clean", "truncated.har", "cut.har", "--out", "out"]);
+    assert_failed(&o, "truncated.har", &["truncated"]);
+    assert_failed(&o, "cut.har", &["invalid HAR"]);
+    assert_eq!(files_under(&d.join("out")), Vec::<String>::new());
+    let before = fs::read(d.join("cut.har")).unwrap();
+    let o = harscrub(d, &["clean", "--in-place", "cut.har"]);
+    assert_failed(&o, "cut.har", &["invalid HAR"]);
+    assert_eq!(fs::read(d.join("cut.har")).unwrap(), before);
+    assert_eq!(files_under(d), ["cut.har", "truncated.har"]);
+}
+
+// ---------------------------------------------------------------------------------
+// Zip and tar member names
+
+/// A zip written by hand (no zip64; sizes below 4 GiB): (name, method, crc, compressed
+/// size, size, data).
+struct Member<'a> {
+    name: &'a str,
+    method: u16,
+    crc: u32,
+    size: u64,
+    data: &'a [u8],
+}
+
+fn stored<'a>(name: &'a str, data: &'a [u8]) -> Member<'a> {
+    Member {
+        name,
+        method: 0,
+        crc: crc32(data),
+        size: data.len() as u64,
+        data,
+    }
+}
+
+fn zip_by_hand(members: &[Member]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut cd = Vec::new();
+    for m in members {
+        let off = out.len() as u64;
+        let n = m.name.as_bytes();
+        let zip64 = off > 0xFFFF_FFF0;
+        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        for v in [20u16, 0, m.method, 0, 0x21] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [m.crc, m.data.len() as u32, m.size as u32] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&(n.len() as u16).to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(n);
+        out.extend_from_slice(m.data);
+        cd.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        for v in [0x0314u16, 20, 0, m.method, 0, 0x21] {
+            cd.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [m.crc, m.data.len() as u32, m.size as u32] {
+            cd.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [n.len() as u16, 0, 0, 0, 0] {
+            cd.extend_from_slice(&v.to_le_bytes());
+        }
+        cd.extend_from_slice(&(0o100644u32 << 16).to_le_bytes());
+        assert!(!zip64);
+        cd.extend_from_slice(&(off as u32).to_le_bytes());
+        cd.extend_from_slice(n);
+    }
+    let cd_off = out.len() as u64;
+    let cd_len = cd.len() as u64;
+    out.extend_from_slice(&cd);
+    let count = members.len() as u64;
+    if count > 0xFFFE {
+        // Zip64 end of central directory record and locator.
+        let rec = out.len() as u64;
+        out.extend_from_slice(&0x0606_4b50u32.to_le_bytes());
+        out.extend_from_slice(&44u64.to_le_bytes());
+        out.extend_from_slice(&45u16.to_le_bytes());
+        out.extend_from_slice(&45u16.to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes());
+        for v in [count, count, cd_len, cd_off] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&0x0706_4b50u32.to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(&rec.to_le_bytes());
+        out.extend_from_slice(&1u32.to_le_bytes());
+    }
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&[0; 4]);
+    let c16 = count.min(0xFFFF) as u16;
+    out.extend_from_slice(&c16.to_le_bytes());
+    out.extend_from_slice(&c16.to_le_bytes());
+    out.extend_from_slice(&(cd_len as u32).to_le_bytes());
+    out.extend_from_slice(&(cd_off as u32).to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut c = 0xFFFF_FFFFu32;
+    for &b in data {
+        c ^= b as u32;
+        for _ in 0..8 {
+            c = if c & 1 == 1 {
+                (c >> 1) ^ 0xEDB8_8320
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
+}
+
+/// A tar member whose name is written into the header as it is (the tar crate refuses
+/// `..` and absolute names, an attacker's tool does not).
+fn raw_tar(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, data) in entries {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_mtime(1_700_000_000);
+        h.set_entry_type(tar::EntryType::Regular);
+        let n = name.as_bytes();
+        h.as_old_mut().name[..n.len()].copy_from_slice(n);
+        h.set_cksum();
+        out.extend_from_slice(h.as_bytes());
+        out.extend_from_slice(data);
+        out.resize(out.len().div_ceil(512) * 512, 0);
+    }
+    out.resize(out.len() + 1024, 0);
+    out
+}
+
+#[test]
+fn archive_member_names_that_escape_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let work = d.join("work");
+    fs::create_dir_all(&work).unwrap();
+    let payload = format!("token {TOKEN}\n");
+    let bad = [
+        ("dotdot", "../evil.txt", "`..` component"),
+        ("deep", "a/../../../tmp/evil.txt", "`..` component"),
+        ("abs", "/etc/cron.d/evil", "absolute path"),
+        ("backslash", "..\\..\\evil.txt", "`..` component"),
+        ("drive", "C:\\Windows\\evil.dll", "drive letter"),
+        ("unc", "\\\\server\\share\\evil", "absolute path"),
+    ];
+    let mut args = vec!["clean".to_string()];
+    for (tag, name, _) in bad {
+        let zip = zip_by_hand(&[stored("ok.txt", b"fine"), stored(name, payload.as_bytes())]);
+        fs::write(work.join(format!("{tag}.zip")), zip).unwrap();
+        fs::write(
+            work.join(format!("{tag}.tar")),
+            raw_tar(&[("ok.txt", b"fine"), (name, payload.as_bytes())]),
+        )
+        .unwrap();
+        args.push(format!("{tag}.zip"));
+        args.push(format!("{tag}.tar"));
+    }
+    args.extend(["--out".into(), "out".into()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = harscrub(&work, &args);
+    for (tag, name, why) in bad {
+        for ext in ["zip", "tar"] {
+            let file = format!("{tag}.{ext}");
+            let line = assert_failed(&o, &file, &["unsafe member name", why]);
+            // The member is named (as the archive holds it, escaped for the terminal).
+            let shown = format!("{name:?}");
+            assert!(line.contains(&shown), "{shown} not in {line}");
+        }
+    }
+    // Nothing written anywhere: no copy, nothing extracted next to the work folder.
+    assert_eq!(files_under(&work.join("out")), Vec::<String>::new());
+    let mut all = files_under(d);
+    all.retain(|f| !f.starts_with("work/") || f.starts_with("work/out"));
+    assert_eq!(all, Vec::<String>::new());
+}
+
+// ---------------------------------------------------------------------------------
+// Bombs
+
+/// A raw deflate segment: `n` bytes of `fill`, fully flushed (byte-aligned, no
+/// reference to anything before it), not final: repeating it k times and appending
+/// the final empty block `03 00` is a valid stream of k·n bytes.
+fn deflate_segment(fill: u8, n: usize) -> Vec<u8> {
+    let mut c = flate2::Compress::new(flate2::Compression::best(), false);
+    let input = vec![fill; n];
+    let mut out = Vec::with_capacity(n / 100 + 4096);
+    let st = c
+        .compress_vec(&input, &mut out, flate2::FlushCompress::Full)
+        .unwrap();
+    assert_eq!(st, flate2::Status::Ok);
+    assert_eq!(c.total_in() as usize, n);
+    out
+}
+
+/// CRC-32 of `n` bytes equal to `fill`, in O(log n): one byte is a linear map on the
+/// CRC register over GF(2), applied n times by squaring.
+fn crc32_fill(fill: u8, n: u64) -> u32 {
+    // The map r -> crc step of byte `fill`, split into its linear part (a 32x32
+    // matrix, as the images of the basis vectors) and a constant.
+    let step = |r: u32, b: u8| -> u32 {
+        let mut c = r ^ b as u32;
+        for _ in 0..8 {
+            c = if c & 1 == 1 {
+                (c >> 1) ^ 0xEDB8_8320
+            } else {
+                c >> 1
+            };
+        }
+        c
+    };
+    type M = ([u32; 32], u32); // linear part, constant
+    let apply = |m: &M, v: u32| -> u32 {
+        let mut r = m.1;
+        for (i, col) in m.0.iter().enumerate() {
+            if v >> i & 1 == 1 {
+                r ^= col;
+            }
+        }
+        r
+    };
+    let konst = step(0, fill);
+    let mut lin = [0u32; 32];
+    for (i, col) in lin.iter_mut().enumerate() {
+        *col = step(1 << i, fill) ^ konst;
+    }
+    let compose = |a: &M, b: &M| -> M {
+        // a after b
+        let mut l = [0u32; 32];
+        for (i, col) in l.iter_mut().enumerate() {
+            *col = apply(a, b.0[i]) ^ a.1;
+        }
+        (l, apply(a, b.1))
+    };
+    let mut result: M = (std::array::from_fn(|i| 1u32 << i), 0);
+    let mut base: M = (lin, konst);
+    let mut k = n;
+    while k > 0 {
+        if k & 1 == 1 {
+            result = compose(&base, &result);
+        }
+        base = compose(&base, &base);
+        k >>= 1;
+    }
+    !apply(&result, 0xFFFF_FFFF)
+}
+
+/// A zip with one member of `mib` MiB of `fill`, deflated (about 1 KiB per MiB).
+fn bomb_zip(name: &str, fill: u8, mib: usize) -> Vec<u8> {
+    let seg = deflate_segment(fill, 1 << 20);
+    let mut data = Vec::with_capacity(seg.len() * mib + 2);
+    for _ in 0..mib {
+        data.extend_from_slice(&seg);
+    }
+    data.extend_from_slice(&[0x03, 0x00]);
+    zip_by_hand(&[Member {
+        name,
+        method: 8,
+        crc: crc32_fill(fill, (mib as u64) << 20),
+        size: (mib as u64) << 20,
+        data: &data,
+    }])
+}
+
+fn gzip_bomb(fill: u8, mib: usize) -> Vec<u8> {
+    let seg = deflate_segment(fill, 1 << 20);
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 3];
+    for _ in 0..mib {
+        out.extend_from_slice(&seg);
+    }
+    out.extend_from_slice(&[0x03, 0x00]);
+    let n = (mib as u64) << 20;
+    out.extend_from_slice(&crc32_fill(fill, n).to_le_bytes());
+    out.extend_from_slice(&(n as u32).to_le_bytes());
+    out
+}
+
+/// 42.zip-style nesting: each level holds `copies` identical copies of the level
+/// below, alternately stored and deflated (identical copies within deflate's window
+/// cost almost nothing), so the file stays tiny while the expansion multiplies.
+fn nested_bomb(leaf: Vec<u8>, copies: usize, levels: usize) -> Vec<u8> {
+    let mut cur = leaf;
+    for l in 0..levels {
+        let names: Vec<String> = (0..copies).map(|i| format!("l{l}_{i}.zip")).collect();
+        let (method, data) = if l % 2 == 0 {
+            (0, cur.clone())
+        } else {
+            let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+            e.write_all(&cur).unwrap();
+            (8, e.finish().unwrap())
+        };
+        let crc = crc32(&cur);
+        let members: Vec<Member> = names
+            .iter()
+            .map(|n| Member {
+                name: n,
+                method,
+                crc,
+                size: cur.len() as u64,
+                data: &data,
+            })
+            .collect();
+        cur = zip_by_hand(&members);
+    }
+    cur
+}
+
+#[test]
+fn bomb_helpers_are_valid() {
+    for (fill, n) in [(0u8, 0u64), (0, 1), (b'a', 1000), (0, 3 << 20)] {
+        assert_eq!(crc32_fill(fill, n), crc32(&vec![fill; n as usize]), "{n}");
+    }
+    // The zip crate reads our hand-made bombs back.
+    let z = bomb_zip("x.log", b'a', 2);
+    let mut a = zip::ZipArchive::new(std::io::Cursor::new(z)).unwrap();
+    let mut v = Vec::new();
+    std::io::Read::read_to_end(&mut a.by_index(0).unwrap(), &mut v).unwrap();
+    assert_eq!(v, vec![b'a'; 2 << 20]);
+    let mut v = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&gzip_bomb(0, 2)[..]),
+        &mut v,
+    )
+    .unwrap();
+    assert_eq!(v.len(), 2 << 20);
+    let n = nested_bomb(bomb_zip("x.log", b'a', 1), 3, 2);
+    let mut a = zip::ZipArchive::new(std::io::Cursor::new(n)).unwrap();
+    assert_eq!(a.len(), 3);
+    let mut v = Vec::new();
+    std::io::Read::read_to_end(&mut a.by_index(2).unwrap(), &mut v).unwrap();
+    assert_eq!(
+        zip::ZipArchive::new(std::io::Cursor::new(v)).unwrap().len(),
+        3
+    );
+}
+
+#[test]
+fn zip_and_gzip_bombs_are_refused_quickly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // 1 KiB per MiB: 1 GiB of zeros in a 1 MiB zip; 2 GiB of text in a 2 MiB gzip.
+    let zip = bomb_zip("zeros.log", 0, 1024);
+    let gz = gzip_bomb(b'a', 2048);
+    assert!(zip.len() < 1_100_000 && gz.len() < 2_200_000);
+    fs::write(d.join("bomb.zip"), &zip).unwrap();
+    fs::write(d.join("bomb.log.gz"), &gz).unwrap();
+    let o = harscrub(d, &["clean", "bomb.zip", "bomb.log.gz", "--out", "out"]);
+    assert_failed(
+        &o,
+        "bomb.zip",
+        &["bomb.zip!/zeros.log", "compression ratio"],
+    );
+    assert_failed(
+        &o,
+        "bomb.log.gz",
+        &["bomb.log.gz!/bomb.log", "compression ratio"],
+    );
+    assert_eq!(files_under(&d.join("out")), Vec::<String>::new());
+    assert!(o.took < Duration::from_secs(30), "{o}");
+}
+
+#[test]
+fn nested_zip_bomb_is_refused_quickly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // 10^4 leaves of 16 MiB (160 GiB) in about 20 KB.
+    let bomb = nested_bomb(bomb_zip("zeros.log", b'a', 16), 10, 4);
+    assert!(bomb.len() < 200_000, "{}", bomb.len());
+    fs::write(d.join("nested.zip"), &bomb).unwrap();
+    // And an archive nested deeper than the limit (12 levels, one member each).
+    let mut deep = zip_by_hand(&[stored("leaf.txt", b"hello")]);
+    for i in 0..12 {
+        let name = format!("level{i}.zip");
+        deep = zip_by_hand(&[stored(&name, &deep)]);
+    }
+    fs::write(d.join("deep.zip"), &deep).unwrap();
+    let o = harscrub(d, &["clean", "nested.zip", "deep.zip", "--out", "out"]);
+    assert_failed(&o, "nested.zip", &["zeros.log", "compression ratio"]);
+    assert_failed(&o, "deep.zip", &["nesting", "--max-depth"]);
+    assert_eq!(files_under(&d.join("out")), Vec::<String>::new());
+    assert!(o.took < Duration::from_secs(30), "{o}");
+}
+
+/// The same nesting with leaves of 1 MiB each: members that small are exempt from the
+/// ratio limit, so only `--max-total-bytes` (16 GiB by default) stops the tree, after
+/// inflating and scanning 16 GiB. Measured: 19 KB input, 312 s in a release build.
+#[test]
+#[ignore = "bug: a nested bomb of ratio-exempt 1 MiB leaves (10^6 x 1 MiB in 19 KB) takes ~5 min (release) before --max-total-bytes stops it"]
+fn nested_bomb_of_small_leaves_is_refused_quickly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let bomb = nested_bomb(bomb_zip("a.log", b'a', 1), 10, 6);
+    assert!(bomb.len() < 100_000, "{}", bomb.len());
+    fs::write(d.join("nested.zip"), &bomb).unwrap();
+    let o = harscrub(d, &["clean", "nested.zip", "--out", "out"]);
+    assert_failed(&o, "nested.zip", &[]);
+    assert_eq!(files_under(&d.join("out")), Vec::<String>::new());
+    assert!(o.took < Duration::from_secs(30), "{o}");
+}
+
+// ---------------------------------------------------------------------------------
+// 100,000 members
+
+#[test]
+fn zip_with_100k_members_is_processed_in_bounded_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let names: Vec<String> = (0..100_000).map(|i| format!("m/{i:06}.txt")).collect();
+    let secret_line = format!("token {TOKEN}\n");
+    let mut members: Vec<Member> = names.iter().map(|n| stored(n, b"x")).collect();
+    members[54_321] = stored(&names[54_321], secret_line.as_bytes());
+    let zip = zip_by_hand(&members);
+    fs::write(d.join("many.zip"), &zip).unwrap();
+    let o = harscrub(
+        d,
+        &["clean", "many.zip", "--out", "out", "--report", "r.json"],
+    );
+    assert_eq!(o.code, Some(0), "{o}");
+    assert!(o.took < Duration::from_secs(120), "{o}");
+    let copy = fs::read(d.join("out/many.zip")).unwrap();
+    assert!(!contains(&copy, TOKEN));
+    let a = zip::ZipArchive::new(std::io::Cursor::new(copy)).unwrap();
+    assert_eq!(a.len(), 100_000);
+    let report: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.join("r.json")).unwrap()).unwrap();
+    assert_eq!(
+        report["findings"][0]["file"], "many.zip!/m/054321.txt",
+        "{report:#}"
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// Symlink loops, unreadable files, special files
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_special_files_never_hang() {
+    use std::os::unix::fs::symlink;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let input = d.join("in");
+    fs::create_dir_all(input.join("sub")).unwrap();
+    fs::write(input.join("sub/app.log"), format!("token={TOKEN}\n")).unwrap();
+    symlink(".", input.join("sub/self")).unwrap();
+    symlink("..", input.join("sub/parent")).unwrap();
+    symlink("b", input.join("a")).unwrap();
+    symlink("a", input.join("b")).unwrap();
+    symlink("/proc/self/root", input.join("root")).unwrap();
+    let fifo = input.join("pipe");
+    let made = Process::new("mkfifo").arg(&fifo).status();
+    let o = harscrub(d, &["clean", "in", "--out", "out", "--report", "r.json"]);
+    assert_eq!(o.code, Some(0), "{o}");
+    // Links are not followed (never into a loop, never out of the tree): the one
+    // regular file is cleaned, nothing else is written.
+    assert_eq!(files_under(&d.join("out")), vec!["sub/app.log".to_string()]);
+    assert_clean_copy(&d.join("out/sub/app.log"));
+    assert!(o.took < Duration::from_secs(60));
+
+    // Named directly, a loop or a FIFO is an error, not a hang.
+    let mut args = vec![
+        "clean",
+        "in/a",
+        "in/sub/self/self/self/app.log",
+        "--out",
+        "out2",
+    ];
+    if made.is_ok_and(|s| s.success()) {
+        args.insert(1, "in/pipe");
+    }
+    let o = harscrub(d, &args);
+    assert_failed(&o, "in/a", &["cannot read"]);
+    if args.contains(&"in/pipe") {
+        assert_failed(&o, "in/pipe", &["not a regular file"]);
+    }
+    // A path through the self link is an ordinary file.
+    assert_clean_copy(&d.join("out2/app.log"));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn unreadable_files_fail_with_a_clear_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // A file whose every read fails (EIO), whoever we are.
+    let o = harscrub(d, &["clean", "/proc/self/mem", "--out", "out"]);
+    assert_failed(&o, "/proc/self/mem", &["cannot read"]);
+    assert_eq!(files_under(&d.join("out")), Vec::<String>::new());
+    // A missing file.
+    let o = harscrub(d, &["scan", "no-such.har"]);
+    assert_failed(&o, "no-such.har", &["cannot read"]);
+
+    // Permission denied: chmod 000 stops nobody when we are root, so run harscrub as
+    // `nobody` through setpriv(1) then.
+    fs::set_permissions(d, fs::Permissions::from_mode(0o777)).unwrap();
+    let secret = d.join("secret.har");
+    fs::write(&secret, har_with("x")).unwrap();
+    fs::set_permissions(&secret, fs::Permissions::from_mode(0o000)).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("harscrub");
+    let root = Process::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
+    if root && !bin_reachable_as_nobody(&bin) {
+        eprintln!("SKIPPED the permission case: the binary is not reachable as nobody");
+        return;
+    }
+    let mut cmd = if root {
+        let mut c = Process::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(&bin);
+        c
+    } else {
+        Process::new(&bin)
+    };
+    let out = match cmd
+        .current_dir(d)
+        .args(["clean", "secret.har", "--out", "out3"])
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("SKIPPED the permission case: cannot run as another user ({e})");
+            return;
+        }
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if root && out.status.code() != Some(2) && stderr.contains("setpriv") {
+        eprintln!("SKIPPED the permission case: setpriv failed: {stderr}");
+        return;
+    }
+    let o = Out {
+        code: out.status.code(),
+        stdout: out.stdout,
+        stderr: stderr.into_owned(),
+        took: Duration::ZERO,
+    };
+    let line = assert_failed(&o, "secret.har", &["cannot"]);
+    assert!(line.contains("ermission denied"), "{line}");
+    assert!(!d.join("out3/secret.har").exists());
+}
+
+#[cfg(target_os = "linux")]
+fn bin_reachable_as_nobody(bin: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    bin.ancestors().skip(1).all(|p| {
+        fs::metadata(p)
+            .map(|m| m.permissions().mode() & 0o001 != 0)
+            .unwrap_or(false)
+    })
+}
+
+// ---------------------------------------------------------------------------------
+// --out equal to or inside the input folder
+
+fn in_folder_with_secrets() -> (tempfile::TempDir, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    fs::create_dir_all(input.join("sub")).unwrap();
+    let har = har_with("x");
+    fs::write(input.join("a.har"), &har).unwrap();
+    fs::write(input.join("sub/b.log"), format!("token={TOKEN}\n")).unwrap();
+    (tmp, har)
+}
+
+/// `--out` naming the input file's own folder: every copy would overwrite its input.
+#[test]
+fn out_equal_to_the_input_files_folder_is_refused() {
+    let (tmp, har) = in_folder_with_secrets();
+    let d = tmp.path();
+    let o = harscrub(d, &["clean", "in/a.har", "--out", "in", "--force"]);
+    assert_failed(&o, "a.har", &["overwrite the input"]);
+    assert_eq!(fs::read_to_string(d.join("in/a.har")).unwrap(), har);
+    let o = harscrub(d, &["clean", "in/sub/b.log", "--out", "./in/sub/../sub"]);
+    assert_failed(&o, "b.log", &["overwrite the input"]);
+}
+
+/// `clean DIR --out DIR`: today the walker skips the output folder, which is the whole
+/// input, so nothing is cleaned and the run exits 0 ("0 files").
+#[test]
+#[ignore = "bug: `clean in --out in` silently processes 0 files and exits 0 instead of refusing"]
+fn out_equal_to_the_input_folder_is_refused() {
+    let (tmp, har) = in_folder_with_secrets();
+    let d = tmp.path();
+    for out in ["in", "./in/sub/.."] {
+        let o = harscrub(d, &["clean", "in", "--out", out, "--force"]);
+        assert_eq!(o.code, Some(2), "--out {out}: {o}");
+        assert!(o.stderr.contains("failed: "), "--out {out}: {o}");
+        assert_eq!(fs::read_to_string(d.join("in/a.har")).unwrap(), har);
+    }
+}
+
+/// `--out` inside the input folder: copies go there, and a second run does not take
+/// the copies for inputs.
+#[test]
+fn out_inside_the_input_folder() {
+    let (tmp, har) = in_folder_with_secrets();
+    let d = tmp.path();
+    let input = d.join("in");
+    let o = harscrub(
+        d,
+        &["clean", "in", "--out", "in/out", "--report", "r1.json"],
+    );
+    assert_eq!(o.code, Some(0), "{o}");
+    assert_clean_copy(&input.join("out/a.har"));
+    assert_clean_copy(&input.join("out/sub/b.log"));
+    assert_eq!(fs::read_to_string(input.join("a.har")).unwrap(), har);
+    let o = harscrub(
+        d,
+        &[
+            "clean", "in", "--out", "in/out", "--force", "--report", "r2.json",
+        ],
+    );
+    assert_eq!(o.code, Some(0), "{o}");
+    let r: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.join("r2.json")).unwrap()).unwrap();
+    let paths: Vec<&str> = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 2, "{paths:?}");
+    assert!(paths.iter().all(|p| !p.contains("in/out")), "{paths:?}");
+    assert_eq!(
+        files_under(&input),
+        ["a.har", "out/a.har", "out/sub/b.log", "sub/b.log"]
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// Full disk, kills, --in-place
+
+/// A 256 KiB tmpfs mounted for the test (needs root); unmounted on drop.
+struct TinyFs {
+    dir: tempfile::TempDir,
+}
+
+impl TinyFs {
+    fn mount(size: &str) -> Option<TinyFs> {
+        let dir = tempfile::tempdir().ok()?;
+        let ok = Process::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(TinyFs { dir })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for TinyFs {
+    fn drop(&mut self) {
+        let _ = Process::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+fn big_har(entries: usize) -> String {
+    let one = har_with("x");
+    let (head, rest) = one.split_once("\"entries\":[").unwrap();
+    let (entry, tail) = rest.rsplit_once("]}").unwrap();
+    let list = vec![entry; entries].join(",");
+    format!("{head}\"entries\":[{list}]}}{tail}")
+}
+
+#[test]
+fn full_disk_leaves_no_copy_and_no_temporary_file() {
+    let Some(fs_) = TinyFs::mount("256k") else {
+        eprintln!("SKIPPED: cannot mount a tmpfs here (not root?); /dev/full is still tested");
+        dev_full();
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let big = big_har(800);
+    assert!(big.len() > 600 << 10, "{}", big.len());
+    fs::write(d.join("big.har"), &big).unwrap();
+    fs::write(d.join("small.har"), har_with("x")).unwrap();
+    let out = fs_.path().join("out");
+    let o = harscrub(
+        d,
+        &["clean", "big.har", "small.har", "--out", s(&out), "-j", "1"],
+    );
+    let line = assert_failed(&o, "big.har", &[]);
+    assert!(
+        line.contains("No space left on device") || line.contains("writing"),
+        "{line}"
+    );
+    // The small one fits and is written; the big one left nothing at all.
+    assert_eq!(files_under(&out), vec!["small.har".to_string()], "{o}");
+    assert_clean_copy(&out.join("small.har"));
+
+    // --in-place on a full disk: the input stays exactly as it was.
+    let inplace = fs_.path().join("inplace.har");
+    let sixty = big_har(60);
+    fs::write(&inplace, &sixty).unwrap();
+    fs::remove_dir_all(&out).unwrap();
+    let filler = fs_.path().join("filler");
+    let mut f = fs::File::create(&filler).unwrap();
+    let chunk = vec![b'x'; 4096];
+    while f.write_all(&chunk).is_ok() {}
+    drop(f);
+    let o = harscrub(d, &["clean", "--in-place", s(&inplace)]);
+    assert_failed(&o, "inplace.har", &[]);
+    assert_eq!(fs::read_to_string(&inplace).unwrap(), sixty);
+    let left: Vec<String> = files_under(fs_.path());
+    assert_eq!(left, ["filler", "inplace.har"], "{o}");
+    dev_full();
+}
+
+/// `clean -` writes the copy to stdout: on /dev/full that fails, with exit 2.
+fn dev_full() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let out = Process::new(assert_cmd::cargo::cargo_bin("harscrub"))
+        .args(["clean", "-"])
+        .stdin(Stdio::piped())
+        .stdout(
+            fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        )
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin
+                .take()
+                .unwrap()
+                .write_all(har_with("x").as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let o = Out {
+        code: out.status.code(),
+        stdout: Vec::new(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        took: Duration::ZERO,
+    };
+    assert_failed(&o, "-", &["writing standard output"]);
+}
+
+/// SIGKILL in the middle of writing a copy: nothing under the copy's name (a
+/// `.harscrub-*.tmp` may stay behind; it is never renamed). With `--in-place`, the
+/// input is either untouched or completely cleaned, never half.
+#[cfg(unix)]
+#[test]
+fn a_kill_mid_run_leaves_no_partial_copy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let big = big_har(6000);
+    fs::write(d.join("big.har"), &big).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("harscrub");
+    for delay_ms in [150u64, 400, 900] {
+        let _ = fs::remove_dir_all(d.join("out"));
+        let mut child = Process::new(&bin)
+            .current_dir(d)
+            .args(["clean", "big.har", "--out", "out"])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let copy = d.join("out/big.har");
+        if status.success() {
+            assert_clean_copy(&copy); // finished before the kill
+        } else {
+            assert!(!copy.exists(), "partial copy after a kill at {delay_ms} ms");
+        }
+        // In place: whole before or whole after.
+        fs::write(d.join("inplace.har"), &big).unwrap();
+        let mut child = Process::new(&bin)
+            .current_dir(d)
+            .args(["clean", "--in-place", "inplace.har"])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        child.wait().unwrap();
+        let now = fs::read(d.join("inplace.har")).unwrap();
+        if now != big.as_bytes() {
+            assert!(
+                serde_json::from_slice::<serde_json::Value>(&now).is_ok(),
+                "--in-place left a broken file after a kill at {delay_ms} ms"
+            );
+            assert_clean_copy(&d.join("inplace.har"));
+        }
+    }
+}
+
+#[test]
+fn in_place_replaces_only_complete_verified_copies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let good = har_with("x");
+    fs::write(d.join("good.har"), &good).unwrap();
+    // An archive that fails on its second member: nothing of it may change.
+    let zip = zip_by_hand(&[
+        stored("a.log", format!("token={TOKEN}\n").as_bytes()),
+        stored("../evil.log", b"x"),
+    ]);
+    fs::write(d.join("half.zip"), &zip).unwrap();
+    let o = harscrub(d, &["clean", "--in-place", "good.har", "half.zip"]);
+    assert_failed(&o, "half.zip", &["unsafe member name"]);
+    assert_eq!(fs::read(d.join("half.zip")).unwrap(), zip);
+    assert_clean_copy(&d.join("good.har"));
+    assert!(
+        serde_json::from_slice::<serde_json::Value>(&fs::read(d.join("good.har")).unwrap()).is_ok()
+    );
+    assert_eq!(files_under(d), ["good.har", "half.zip"]);
+}
+
+// ---------------------------------------------------------------------------------
+// Secrets in names (keys, member names) never reach the copy or the report
+
+#[test]
+#[ignore = "bug: a token used as a JSON object key is neither redacted in the copy nor kept out of the report's location"]
+fn a_token_used_as_a_json_key_is_redacted_and_not_reported() {
+    let e = engine();
+    let doc = format!(r#"{{"sessions":{{"{TOKEN}":{{"password":"{PASSWORD}"}}}}}}"#);
+    let o = sanitize_bytes(&e, "k.json", "k.json", doc.as_bytes(), 0).unwrap();
+    assert!(
+        !contains(&o.output, TOKEN),
+        "{}",
+        String::from_utf8_lossy(&o.output)
+    );
+    let report = serde_json::to_string(&o.findings).unwrap();
+    assert!(!report.contains(TOKEN), "{report}");
+    let har = har_with("x").replace(r#""cache":{}"#, &format!(r#""cache":{{"{TOKEN}":1}}"#));
+    let o = sanitize_bytes(&e, "k.har", "k.har", har.as_bytes(), 0).unwrap();
+    assert!(!contains(&o.output, TOKEN));
+}
+
+#[test]
+#[ignore = "bug: a token in an archive member name survives in the copy and appears in the report's `file`"]
+fn a_token_in_a_member_name_is_not_passed_on() {
+    let e = engine();
+    let name = format!("logs/{TOKEN}.txt");
+    let zip = zip_by_hand(&[stored(&name, format!("password={PASSWORD}\n").as_bytes())]);
+    let r = sanitize_bytes(&e, "n.zip", "n.zip", &zip, 0);
+    match r {
+        // Either refused with an error that does not repeat the name…
+        Err(err) => assert!(!format!("{err:#}").contains(TOKEN)),
+        // …or a copy and findings without it.
+        Ok(o) => {
+            assert!(!contains(&o.output, TOKEN));
+            assert!(!serde_json::to_string(&o.findings).unwrap().contains(TOKEN));
+        }
+    }
+}
+
+#[test]
+#[ignore = "bug: a known-format token in a Cookie part without `=`, in Set-Cookie attributes, in a Digest/AWS4 Authorization or as the Authorization scheme word is not redacted"]
+fn tokens_anywhere_in_cookie_and_authorization_headers_are_redacted() {
+    let e = engine();
+    for (name, value) in [
+        ("Cookie", format!("junk {TOKEN} junk")),
+        ("Set-Cookie", format!("sid=abc; Domain=x; {TOKEN}")),
+        ("Set-Cookie", TOKEN.to_string()),
+        ("Authorization", format!("{TOKEN} extra")),
+        ("Authorization", format!("Digest {TOKEN}")),
+        ("Authorization", format!("AWS4-HMAC-SHA256 {TOKEN}")),
+        (
+            "Authorization",
+            format!(r#"Digest username="bob", nonce="{TOKEN}""#),
+        ),
+    ] {
+        let har = har_with("x").replace(
+            r#"{"name":"Authorization","value":"token "#,
+            &format!(
+                r#"{{"name":"{name}","value":"{}"}},{{"name":"X","value":"token "#,
+                value.replace('"', "\\\"")
+            ),
+        );
+        let o = sanitize_bytes(&e, "h.har", "h.har", har.as_bytes(), 0).unwrap();
+        assert!(
+            !contains(&o.output, TOKEN),
+            "{name}: {value}: token survived"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Saved fuzz crashes
+
+/// Replays the saved fuzz inputs of every target whose file name does (`known_bugs`)
+/// or does not start with `bug-` through the check that target runs.
+fn replay_fuzz_regressions(known_bugs: bool) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+    type Check = fn(&[u8]);
+    let targets: [(&str, Check); 4] = [
+        ("har_json", checks::har_json),
+        ("text", checks::text),
+        ("archive", checks::archive),
+        ("rewrite", checks::rewrite),
+    ];
+    let mut n = 0;
+    let mut failed = Vec::new();
+    for (name, check) in targets {
+        let dir = root.join(name);
+        let Ok(rd) = fs::read_dir(&dir) else { continue };
+        let mut files: Vec<PathBuf> = rd.map(|e| e.unwrap().path()).collect();
+        files.sort();
+        for f in files {
+            let file_name = f.file_name().unwrap().to_string_lossy().into_owned();
+            if file_name.starts_with('.')
+                || file_name.ends_with(".md")
+                || file_name.starts_with("bug-") != known_bugs
+            {
+                continue;
+            }
+            let data = fs::read(&f).unwrap();
+            if std::panic::catch_unwind(|| check(&data)).is_err() {
+                failed.push(format!("{name}/{file_name}"));
+            }
+            n += 1;
+        }
+    }
+    eprintln!("{n} fuzz regression input(s) replayed");
+    assert!(failed.is_empty(), "fuzz checks fail on: {failed:?}");
+}
+
+/// Every crash the fuzzers found (`fuzz/regressions/<target>/*`, minimized) goes
+/// through the same check the fuzz target runs. Inputs for bugs not fixed yet are
+/// named `bug-*` and replayed by `fuzz_regressions_of_open_bugs`; rename one when its
+/// bug is fixed.
+#[test]
+fn fuzz_regressions() {
+    replay_fuzz_regressions(false);
+}
+
+#[test]
+#[ignore = "bug: fuzz crashes not fixed yet (fuzz/regressions/*/bug-*, see fuzz/regressions/README.md)"]
+fn fuzz_regressions_of_open_bugs() {
+    replay_fuzz_regressions(true);
+}
+
+/// A few seeds through each fuzz check, so `cargo test` catches a check that no longer
+/// compiles against the library or rejects ordinary input.
+#[test]
+fn fuzz_checks_accept_ordinary_input() {
+    let har = har_with("hello");
+    checks::har_json_at(har.as_bytes(), har.find("hello").unwrap());
+    checks::har_json(b"");
+    let log = b"Authorization: Bearer abc\nuser=1 password=hunter2hunter2\n";
+    for pos in [0, 10, log.len()] {
+        checks::text_at(log, pos);
+    }
+    checks::text(log);
+    checks::archive(
+        b"\x00\x02\x01\x05a.log\x00\x0a\x00hello=1234\x03\x05b.txt\x01\x04\x00abcd\x02",
+    );
+    for sel in 0u8..8 {
+        let mut v = vec![sel];
+        v.extend_from_slice(b"\x05hello\x03abc\x04a=b;\x02xy\x01z\x07");
+        checks::rewrite(&v);
+    }
+}
