@@ -943,8 +943,6 @@ fn fiddler_saz_is_cleaned_as_a_zip() {
 }
 
 #[test]
-#[ignore = "bug: a .saz whose response holds a binary body (image, gzip-encoded body) is refused as a whole: \
-            raw HTTP messages with a binary body are `unknown-binary`"]
 fn fiddler_saz_with_binary_response_bodies_is_cleaned() {
     let t = tmp();
     let png = png();
@@ -1307,9 +1305,6 @@ fn text_logs_env_files_and_connection_strings() {
 }
 
 #[test]
-#[ignore = "bug: one secret in a text line is reported up to three times at the same line:column \
-            (generic.connection-string twice plus context.url-userinfo; context.key-value plus \
-            context.param; context.cookie plus context.key-value)"]
 fn a_secret_in_a_text_line_is_reported_once() {
     let t = tmp();
     write(
@@ -1974,9 +1969,6 @@ fn the_same_secret_gets_the_same_fingerprint_in_every_container() {
 }
 
 #[test]
-#[ignore = "bug: the placeholder kind depends on where a token was found, so one ghp_ token becomes \
-            [REDACTED:auth:…], [REDACTED:token:…] and [REDACTED:github-token:…] in one run \
-            (README: the same secret gets the same placeholder everywhere)"]
 fn the_same_token_gets_the_same_placeholder_in_every_container() {
     let (_t, copies, rep) = same_secret_everywhere();
     let fp_token = fp(SAME_TOKEN);

@@ -3,4 +3,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| harscrub_fuzz::checks::rewrite(data));
+fuzz_target!(
+    init: harscrub_fuzz::init(),
+    |data: &[u8]| harscrub_fuzz::checks::rewrite(data)
+);

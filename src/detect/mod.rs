@@ -329,6 +329,7 @@ impl<'e> Scrubber<'e> {
 
     /// A header value, by header name.
     pub fn header(&mut self, name: &[u8], value: &[u8], base: usize, out: &mut Vec<Edit>) {
+        let first = out.len();
         match self.engine.names.header(name) {
             HeaderClass::Cookie => self.cookie_pairs(value, base, out),
             HeaderClass::SetCookie => self.set_cookie(value, base, out),
@@ -338,8 +339,11 @@ impl<'e> Scrubber<'e> {
                 self.secret_value(value, base, "context.header", kind, out)
             }
             HeaderClass::Url => self.url(value, base, out),
-            HeaderClass::Other => self.free(value, base, out),
+            HeaderClass::Other => return self.free(value, base, out),
         }
+        // Token rules over the rest of the value too: a token in a cookie attribute,
+        // a bare cookie part, another Authorization parameter, the scheme word.
+        self.rule_spans(value, base, first, out);
     }
 
     /// `Authorization: <scheme> <credentials>`: keep the scheme word.

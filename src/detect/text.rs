@@ -409,7 +409,7 @@ impl Scrubber<'_> {
 
     /// Token rules and known secrets, skipping spans already covered by `out[first..]`
     /// and placeholders.
-    fn rule_spans(&mut self, v: &[u8], base: usize, first: usize, out: &mut Vec<Edit>) {
+    pub(crate) fn rule_spans(&mut self, v: &[u8], base: usize, first: usize, out: &mut Vec<Edit>) {
         let mut spans: Vec<(usize, usize, String, String)> = Vec::new();
         let rules = &self.engine.rules;
         if rules.may_match(v) {

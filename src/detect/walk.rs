@@ -125,7 +125,28 @@ impl Walker {
         for (k, v) in members {
             let key = decode(&src[k.clone()]);
             let mark = s.loc.len();
-            if self.track {
+            // A credential used as a key (maps keyed by token): redact the key itself,
+            // and never let it into a location.
+            let mut key_edits = Vec::new();
+            if s.engine.rules.may_match(&key) {
+                s.rule_spans(&key, 0, 0, &mut key_edits);
+            }
+            if !key_edits.is_empty() {
+                let mut shown = Vec::new();
+                apply_edits(&key, &mut key_edits.clone(), &mut shown);
+                let d = decode_mapped(&src[k.clone()]);
+                for e in key_edits {
+                    out.push(Edit {
+                        start: base + k.start + d.raw_offset(e.start),
+                        end: base + k.start + d.raw_offset(e.end),
+                        text: e.text,
+                        claim: base + k.start + d.raw_offset(e.claim),
+                    });
+                }
+                if self.track {
+                    push_seg(&mut s.loc, &shown);
+                }
+            } else if self.track {
                 push_seg(&mut s.loc, &key);
             }
             match v {

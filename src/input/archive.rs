@@ -163,7 +163,7 @@ pub fn sanitize_archive(
     data: &[u8],
     depth: usize,
 ) -> Result<Outcome> {
-    sanitize_archive_with(
+    sanitize_archive_guarded(
         &engine.limits,
         provenance,
         kind,
@@ -172,6 +172,13 @@ pub fn sanitize_archive(
         depth,
         &|prov: &str, member: &str, bytes: &[u8], d: usize| {
             crate::format::sanitize_bytes(engine, prov, member, bytes, d)
+        },
+        &|name: &str| {
+            engine.rules.may_match(name.as_bytes()) && {
+                let mut ms = Vec::new();
+                engine.rules.find_all(name.as_bytes(), &mut ms);
+                !ms.is_empty()
+            }
         },
     )
 }
@@ -192,6 +199,32 @@ pub fn sanitize_archive_with(
     depth: usize,
     member_fn: &MemberFn<'_>,
 ) -> Result<Outcome> {
+    sanitize_archive_guarded(
+        limits,
+        provenance,
+        kind,
+        name,
+        data,
+        depth,
+        member_fn,
+        &|_| false,
+    )
+}
+
+/// [`sanitize_archive_with`] plus a guard on member names: a member whose name the
+/// guard flags (a credential in a file name) fails the whole archive, with an error
+/// that does not repeat the name.
+#[allow(clippy::too_many_arguments)]
+fn sanitize_archive_guarded(
+    limits: &Limits,
+    provenance: &str,
+    kind: ArchiveKind,
+    name: &str,
+    data: &[u8],
+    depth: usize,
+    member_fn: &MemberFn<'_>,
+    name_guard: &dyn Fn(&str) -> bool,
+) -> Result<Outcome> {
     if depth >= limits.max_depth {
         bail!(
             "{provenance}: archive nesting level {} exceeds limit {} (raise with --max-depth)",
@@ -206,6 +239,7 @@ pub fn sanitize_archive_with(
         depth,
         budget: &budget,
         member_fn,
+        name_guard,
     };
     match kind {
         ArchiveKind::Zip => sanitize_zip(&cx, data),
@@ -220,6 +254,7 @@ struct Cx<'a> {
     depth: usize,
     budget: &'a Budget,
     member_fn: &'a MemberFn<'a>,
+    name_guard: &'a dyn Fn(&str) -> bool,
 }
 
 impl Cx<'_> {
@@ -428,6 +463,9 @@ fn sanitize_zip(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
                 f.options(),
             )
         };
+        if (cx.name_guard)(&name) {
+            bail!("{prov}: a member's name holds a credential; the archive is refused so the name is not passed on");
+        }
         let member = format!("{prov}!/{name}");
         names.check(&member, &name, is_symlink && !is_dir)?;
         if encrypted {
@@ -859,6 +897,9 @@ fn sanitize_tar(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
             .or(long_name)
             .unwrap_or(&header_path);
         let name = String::from_utf8_lossy(name_bytes).into_owned();
+        if (cx.name_guard)(&name) {
+            bail!("{prov}: a member's name holds a credential; the archive is refused so the name is not passed on");
+        }
         let member = format!("{prov}!/{name}");
         names.check(&member, &name, et.is_symlink())?;
         if et.is_hard_link() {

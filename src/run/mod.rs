@@ -81,6 +81,13 @@ pub fn enumerate(paths: &[PathBuf], out: Option<&Path>) -> (Vec<Input>, Vec<File
             });
             continue;
         }
+        if meta.is_dir() && out_canon.is_some() && fs::canonicalize(p).ok() == out_canon {
+            errors.push(failed(
+                &p.to_string_lossy(),
+                "--out is this input folder itself: copies would replace the inputs; choose another --out".into(),
+            ));
+            continue;
+        }
         if !meta.is_dir() {
             errors.push(failed(
                 &p.to_string_lossy(),
@@ -105,6 +112,11 @@ pub fn enumerate(paths: &[PathBuf], out: Option<&Path>) -> (Vec<Input>, Vec<File
                 }
             };
             if entry.file_type().is_dir() {
+                let n = entry.file_name();
+                if entry.depth() > 0 && (n == ".git" || n == ".hg" || n == ".svn") {
+                    it.skip_current_dir();
+                    continue;
+                }
                 if let Some(oc) = &out_canon {
                     if fs::canonicalize(entry.path()).ok().as_ref() == Some(oc) {
                         it.skip_current_dir();
