@@ -918,6 +918,11 @@ fn sanitize_tar(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
         }
 
         let regular = (et.is_file() || et.is_contiguous()) && !name.ends_with('/');
+        if !regular && !body.is_empty() {
+            // Directories, links and vendor types carry no data in a normal tar; bytes
+            // there could hold anything and cannot be sanitized in place.
+            bail!("{member}: a non-regular tar entry carries data; refusing it");
+        }
         if regular && !body.is_empty() {
             let outcome = cx.member(&member, &name, body)?;
             findings.extend(outcome.findings);
