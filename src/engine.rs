@@ -45,6 +45,8 @@ pub struct Engine {
     pub allow_values: Vec<Vec<u8>>,
     /// Patterns whose matches are never redacted, from the user's config.
     pub allow_patterns: Vec<regex::bytes::Regex>,
+    /// JSON Pointer patterns (segments, `*` for any one) never redacted.
+    pub allow_paths: Vec<Vec<String>>,
 }
 
 impl Engine {
@@ -61,6 +63,7 @@ impl Engine {
                 .unwrap_or(0),
             allow_values: Vec::new(),
             allow_patterns: Vec::new(),
+            allow_paths: Vec::new(),
         })
     }
 
@@ -68,6 +71,17 @@ impl Engine {
     pub fn with_key(mut self, key: &[u8]) -> Self {
         self.redactor = Redactor::new(key);
         self
+    }
+
+    /// Is this JSON Pointer allow-listed by the user?
+    pub fn path_allowed(&self, pointer: &str) -> bool {
+        if self.allow_paths.is_empty() || !pointer.starts_with('/') {
+            return false;
+        }
+        let segs: Vec<&str> = pointer.split('/').skip(1).collect();
+        self.allow_paths
+            .iter()
+            .any(|p| p.len() == segs.len() && p.iter().zip(&segs).all(|(a, b)| a == "*" || a == b))
     }
 
     /// Is this value allow-listed by the user?

@@ -6,6 +6,7 @@
 //! placeholders) → `output` (atomic copies) → `report` (findings, never secrets).
 
 pub mod cli;
+pub mod config;
 pub mod detect;
 pub mod engine;
 pub mod finding;

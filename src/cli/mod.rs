@@ -159,6 +159,10 @@ pub struct Common {
     /// Also load rules from this TOML file or directory of TOML files.
     #[arg(long, value_name = "FILE|DIR")]
     pub rules: Vec<PathBuf>,
+    /// Configuration file (default: ./.harscrub.toml, else the one at the root of the
+    /// enclosing git repository): extra sensitive names, allow-lists, fingerprint key.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Exit 0 even when credentials were found (scan) or files were changed (clean
     /// --in-place), for report-only jobs; errors still exit 2.
     #[arg(long)]
@@ -228,6 +232,14 @@ pub struct ScanArgs {
 /// Build the engine from the common options.
 pub fn engine(c: &Common) -> Result<Engine> {
     let mut e = Engine::builtin()?;
+    if let Some(path) = crate::config::locate(c.config.as_deref()) {
+        let cfg = crate::config::Config::load(&path)?;
+        let base = path.parent().unwrap_or(std::path::Path::new("."));
+        cfg.apply(&mut e, base)?;
+        if let Some(k) = cfg.key()? {
+            e = e.with_key(k.as_bytes());
+        }
+    }
     if let Some(k) = &c.fingerprint_key {
         e = e.with_key(k.as_bytes());
     }

@@ -277,7 +277,11 @@ impl<'e> Scrubber<'e> {
         out: &mut Vec<Edit>,
     ) {
         let v = &s[start..end];
-        if v.is_empty() || redact::only_placeholders(v) || is_template(v) || self.engine.allowed(v)
+        if v.is_empty()
+            || redact::only_placeholders(v)
+            || is_template(v)
+            || self.engine.allowed(v)
+            || (self.lines.is_none() && self.engine.path_allowed(&self.loc))
         {
             return;
         }

@@ -65,6 +65,19 @@ fn res() -> &'static Res {
     })
 }
 
+/// `accesskey: "accessKey"`: a value that spells its own key is a name mapping.
+fn names_itself(v: &[u8], s: usize, e: usize) -> bool {
+    let mut k = s;
+    while k > 0 && matches!(v[k - 1], b'"' | b'\'' | b' ' | b'\t' | b':' | b'=') {
+        k -= 1;
+    }
+    let ke = k;
+    while k > 0 && is_name_byte(v[k - 1]) {
+        k -= 1;
+    }
+    ke > k && super::names::normalize(&v[k..ke]) == super::names::normalize(&v[s..e])
+}
+
 fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
 }
@@ -331,14 +344,23 @@ impl Scrubber<'_> {
         let quoted = c.get(2).or(c.get(3));
         // In code, an unquoted right-hand side is an expression, unless the pair sits
         // in a query string (`?token=…`, `&key=…`).
-        let in_query = ns > 0 && matches!(v[ns - 1], b'?' | b'&' | b'#' | b';');
-        if mode == Mode::Code && quoted.is_none() && !in_query {
-            return;
-        }
+        let in_query = ns > 0 && matches!(v[ns - 1], b'?' | b'&' | b'#');
         let Some(m) = quoted.or(c.get(4)) else { return };
         let (vs, ve) = (q + m.start(), q + m.end());
         let val = &v[vs..ve];
-        if is_nothing(val) {
+        if mode == Mode::Code
+            && quoted.is_none()
+            && !(in_query && !name.contains(&b'.') && super::looks_like_token(val))
+        {
+            return;
+        }
+        // `this.password`, `i.withCredentials`: judge the member name.
+        let name = match name.iter().rposition(|&b| b == b'.') {
+            Some(p) if mode == Mode::Code && p + 1 < name.len() => &name[p + 1..],
+            _ => name,
+        };
+        // A map from names to names (`accesskey: "accessKey"`) holds no secret.
+        if is_nothing(val) || super::names::normalize(val) == super::names::normalize(name) {
             return;
         }
         // Header-shaped names take the rest of the line (cookies have `; `, schemes a space).
@@ -444,7 +466,7 @@ impl Scrubber<'_> {
             let covered = out[first..]
                 .iter()
                 .any(|ed| ed.claim <= as_ && ed.end >= ae);
-            if covered || redact::inside_placeholder(v, s, e) {
+            if covered || redact::inside_placeholder(v, s, e) || names_itself(v, s, e) {
                 continue;
             }
             self.redact(v, s, e, base, &rule, &kind, None, true, out);

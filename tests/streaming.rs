@@ -1,0 +1,181 @@
+//! The streaming HAR path and the in-memory paths must agree byte for byte.
+//!
+//! For every HAR in `testdata/har/` and in the real corpus (`../shared/corpus/real-har/`,
+//! when present; `MALFORMED_` and `EDGE_` files excluded), with the same fingerprint key:
+//!
+//! * the copy the binary writes with `clean` (a file on disk: the three streaming passes
+//!   of `run::clean_har_file`),
+//! * the copy from `format::sanitize_bytes` (the document in memory, sniffed as a HAR),
+//! * the copy from `format::clean_document(.., Kind::Json, ..)` (the document treated as
+//!   plain JSON: one parse of the whole tree, walked from the root),
+//!
+//! are identical, and a file that fails on one path fails on the others. A difference is
+//! reported with the file, the first differing byte offset and a little context.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use harscrub::engine::Engine;
+use harscrub::format::{self, Kind};
+
+const KEY: &str = "k";
+
+/// The HAR files to compare, sorted within each folder.
+fn inputs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut all = Vec::new();
+    for (dir, required) in [
+        (root.join("testdata/har"), true),
+        (root.join("../shared/corpus/real-har"), false),
+    ] {
+        let rd = match fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) if !required => {
+                eprintln!("skipping {}: {e}", dir.display());
+                continue;
+            }
+            Err(e) => panic!("reading {}: {e}", dir.display()),
+        };
+        let mut found: Vec<PathBuf> = rd
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                let n = p.file_name().unwrap().to_string_lossy();
+                n.ends_with(".har") && !n.starts_with("MALFORMED_") && !n.starts_with("EDGE_")
+            })
+            .collect();
+        found.sort();
+        all.extend(found);
+    }
+    assert!(!all.is_empty(), "no HAR inputs found");
+    all
+}
+
+/// Where two byte strings first differ (None when equal).
+fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
+    if a == b {
+        return None;
+    }
+    Some(
+        a.iter()
+            .zip(b)
+            .position(|(x, y)| x != y)
+            .unwrap_or(a.len().min(b.len())),
+    )
+}
+
+/// A short, printable excerpt of `b` around `at`.
+fn excerpt(b: &[u8], at: usize) -> String {
+    let start = at.saturating_sub(60);
+    let end = (at + 60).min(b.len());
+    String::from_utf8_lossy(&b[start..end])
+        .escape_debug()
+        .to_string()
+}
+
+/// Compare two results of cleaning `name`; describe the first difference.
+fn compare(
+    name: &str,
+    (la, a): (&str, &Result<Vec<u8>, String>),
+    (lb, b): (&str, &Result<Vec<u8>, String>),
+) -> Option<String> {
+    match (a, b) {
+        (Ok(x), Ok(y)) => first_difference(x, y).map(|at| {
+            format!(
+                "{name}: {la} and {lb} copies differ at byte {at} (lengths {} / {})\n  \
+                 {la}: …{}…\n  {lb}: …{}…",
+                x.len(),
+                y.len(),
+                excerpt(x, at),
+                excerpt(y, at)
+            )
+        }),
+        (Err(_), Err(_)) => None,
+        (Ok(_), Err(e)) => Some(format!("{name}: {la} wrote a copy, {lb} failed: {e}")),
+        (Err(e), Ok(_)) => Some(format!("{name}: {la} failed ({e}), {lb} wrote a copy")),
+    }
+}
+
+#[test]
+fn streaming_and_in_memory_copies_are_identical() {
+    let files = inputs();
+    let tmp = tempfile::tempdir().unwrap();
+    let input_dir = tmp.path().join("in");
+    let out_dir = tmp.path().join("out");
+    fs::create_dir_all(&input_dir).unwrap();
+    for f in &files {
+        let dest = input_dir.join(f.file_name().unwrap());
+        assert!(!dest.exists(), "two inputs named {}", dest.display());
+        fs::copy(f, &dest).unwrap();
+    }
+
+    // The binary: every file streamed from disk. Run in the temp dir, so that no
+    // `.harscrub.toml` of the checkout (or its git root) changes the engine.
+    let run = Command::cargo_bin("harscrub")
+        .unwrap()
+        .current_dir(tmp.path())
+        .args([
+            "clean",
+            "in",
+            "--out",
+            "out",
+            "--quiet",
+            "--fingerprint-key",
+            KEY,
+        ])
+        .env_remove("HARSCRUB_FINGERPRINT_KEY")
+        .timeout(Duration::from_secs(600))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        matches!(run.status.code(), Some(0 | 2)),
+        "harscrub clean: {:?}\n{stderr}",
+        run.status
+    );
+
+    let engine = Engine::builtin().unwrap().with_key(b"other");
+    let mut problems = Vec::new();
+    let mut compared = 0;
+    for f in &files {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        let data = fs::read(f).unwrap();
+
+        let streamed = fs::read(out_dir.join(&name)).map_err(|_| {
+            // The summary names the failed file with its reason.
+            stderr
+                .lines()
+                .filter(|l| l.contains(name.as_str()))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        });
+        let in_memory = format::sanitize_bytes(&engine, &name, &name, &data, 0)
+            .map(|o| o.output)
+            .map_err(|e| format!("{e:#}"));
+        let as_json = format::clean_document(&engine, &name, Kind::Json, &data)
+            .map(|o| o.output)
+            .map_err(|e| format!("{e:#}"));
+
+        let s = ("streaming (binary clean)", &streamed);
+        let m = ("in-memory (sanitize_bytes)", &in_memory);
+        let j = ("plain JSON (clean_document Json)", &as_json);
+        problems.extend(compare(&name, s, m));
+        problems.extend(compare(&name, s, j));
+        if streamed.is_ok() {
+            compared += 1;
+        }
+    }
+    eprintln!(
+        "{} HAR files, {} copies compared on three paths",
+        files.len(),
+        compared
+    );
+    assert!(compared > 0, "the binary wrote no copy at all:\n{stderr}");
+    assert!(
+        problems.is_empty(),
+        "{} difference(s) between the streaming and in-memory paths:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
