@@ -135,7 +135,7 @@ fn streaming_and_in_memory_copies_are_identical() {
         run.status
     );
 
-    let engine = Engine::builtin().unwrap().with_key(b"other");
+    let engine = Engine::builtin().unwrap().with_key(KEY.as_bytes());
     let mut problems = Vec::new();
     let mut compared = 0;
     for f in &files {
