@@ -586,20 +586,7 @@ fn is_media(mime: &[u8], v: &[u8]) -> bool {
     if textual.iter().any(|t| m.contains(t)) || m.contains("form") {
         return false;
     }
-    const MAGIC: &[&[u8]] = &[
-        b"\x89PNG\r\n\x1a\n",
-        b"\xFF\xD8\xFF",
-        b"GIF87a",
-        b"GIF89a",
-        b"wOFF",
-        b"wOF2",
-        b"OggS",
-        b"\x1A\x45\xDF\xA3",
-        b"fLaC",
-    ];
-    MAGIC.iter().any(|p| v.starts_with(p))
-        || (v.len() >= 12 && &v[..4] == b"RIFF" && matches!(&v[8..12], b"WEBP" | b"WAVE" | b"AVI "))
-        || (v.len() >= 12 && &v[4..8] == b"ftyp")
+    super::is_media(v)
 }
 
 /// Scrub decoded body bytes; returns the new bytes when anything changed.

@@ -99,7 +99,7 @@ pub fn sniff(name: &str, prefix: &[u8]) -> Kind {
 }
 
 /// Magic bytes of images, fonts, audio and video.
-fn is_media(p: &[u8]) -> bool {
+pub(crate) fn is_media(p: &[u8]) -> bool {
     const MAGIC: &[&[u8]] = &[
         b"\x89PNG\r\n\x1a\n",
         b"\xFF\xD8\xFF",
