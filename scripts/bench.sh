@@ -158,8 +158,9 @@ measure() {
         rsss+=("$(cat "$WORK/m.rss")")
         note "  $label run $i/$RUNS: $(cat "$WORK/m.wall") s, peak RSS $(($(cat "$WORK/m.rss") / 1024)) MB"
     done
-    local wall rss
+    local wall rss range
     wall=$(printf '%s\n' "${walls[@]}" | median)
+    range=$(printf '%s\n' "${walls[@]}" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.1f–%.1f", lo, hi}')
     rss=$(printf '%s\n' "${rsss[@]}" | median)
     WALL[$key]=$wall
     RSS[$key]=$rss
@@ -170,7 +171,7 @@ measure() {
     if [[ $files -gt 0 ]]; then
         fps=$(awk -v n="$files" -v t="$wall" 'BEGIN {printf "%.0f", n / t}')
     fi
-    ROWS+=("| $label | $(printf '%.2f' "$wall") | ${mbs:-–} | ${fps:-–} | $(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}') |")
+    ROWS+=("| $label | $(printf '%.2f' "$wall") | $range | ${mbs:-–} | ${fps:-–} | $(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}') |")
 }
 
 # The number of findings in a report (summary.findings).
@@ -241,8 +242,8 @@ echo "harscrub $rev, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($cpu)," \
 echo "big.har: $BIG_BYTES bytes ($BIG_MB MB)$([[ $COUNT -gt 0 ]] && echo "; many/: $COUNT files, $MANY_BYTES bytes")"
 echo "median of $RUNS run(s); MB/s = input size / wall time; peak RSS from $RSS_METHOD"
 echo
-echo "| command | wall (s) | MB/s | files/s | peak RSS (MB) |"
-echo "|---|---:|---:|---:|---:|"
+echo "| command | wall (s) | min–max (s) | MB/s | files/s | peak RSS (MB) |"
+echo "|---|---:|---:|---:|---:|---:|"
 printf '%s\n' "${ROWS[@]}"
 echo
 if [[ -n $FINDINGS ]]; then

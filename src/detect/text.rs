@@ -68,8 +68,13 @@ fn res() -> &'static Res {
 /// `accesskey: "accessKey"`: a value that spells its own key is a name mapping.
 fn names_itself(v: &[u8], s: usize, e: usize) -> bool {
     let mut k = s;
+    let mut assigned = false;
     while k > 0 && matches!(v[k - 1], b'"' | b'\'' | b' ' | b'\t' | b':' | b'=') {
+        assigned |= matches!(v[k - 1], b':' | b'=');
         k -= 1;
+    }
+    if !assigned {
+        return false;
     }
     let ke = k;
     while k > 0 && is_name_byte(v[k - 1]) {
