@@ -17,12 +17,15 @@
 #   BENCH_REPORT=0      skip the `clean --report` row
 #   BENCH_REGEN=1       regenerate the inputs even if they look up to date
 #   BENCH_DATA=DIR      where inputs and copies go (default bench-data)
+#   BENCH_SOURCES="A.har B.har"  the HARs genhar cycles through, relative to the
+#                       repository root (default: testdata/har/ and the real corpus)
 # COUNT=0 skips the many-files part.
 #
 # Wall time is measured around the process; peak RSS comes from GNU `/usr/bin/time -v`
 # ("Maximum resident set size") or, without it, from polling VmHWM in /proc. Inputs are
 # read from the page cache after the first run (they were just written), so these are
-# warm-cache numbers. Other load on the machine skews them: the load average is printed.
+# warm-cache numbers. Other load on the machine skews them: the load average and the CPU
+# use during the measurements are printed.
 
 set -euo pipefail
 
@@ -45,6 +48,7 @@ RUNS=${BENCH_RUNS:-3}
 BASELINES=${BENCH_BASELINES:-1}
 WITH_REPORT=${BENCH_REPORT:-1}
 REGEN=${BENCH_REGEN:-0}
+read -r -a SOURCES <<<"${BENCH_SOURCES:-}"
 [[ $SIZE_MB =~ ^[1-9][0-9]*$ ]] || die "SIZE_MB must be a positive integer, got '$SIZE_MB'"
 [[ $COUNT =~ ^[0-9]+$ ]] || die "COUNT must be a non-negative integer, got '$COUNT'"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, got '$RUNS'"
@@ -71,24 +75,27 @@ BIN=$TARGET/release/harscrub
 
 stamp_ok() { [[ $REGEN != 1 && -e $1 && -f $1.stamp && $(cat "$1.stamp") == "$2" ]]; }
 
-if stamp_ok "$BIG" "$SIZE_MB"; then
+for s in "${SOURCES[@]}"; do [[ -f $s ]] || die "BENCH_SOURCES: no file $s"; done
+STAMP="$SIZE_MB${SOURCES[*]:+ ${SOURCES[*]}}"
+if stamp_ok "$BIG" "$STAMP"; then
     note "reusing $BIG ($SIZE_MB MB)"
 else
     note "generating $BIG ($SIZE_MB MB)…"
     rm -f "$BIG" "$BIG.stamp"
-    cargo run --release --quiet --example genhar -- big "$BIG" "$SIZE_MB" ||
+    cargo run --release --quiet --example genhar -- big "$BIG" "$SIZE_MB" "${SOURCES[@]}" ||
         die "genhar big failed"
-    echo "$SIZE_MB" >"$BIG.stamp"
+    echo "$STAMP" >"$BIG.stamp"
 fi
 if [[ $COUNT -gt 0 ]]; then
-    if stamp_ok "$MANY" "$COUNT"; then
+    STAMP="$COUNT${SOURCES[*]:+ ${SOURCES[*]}}"
+    if stamp_ok "$MANY" "$STAMP"; then
         note "reusing $MANY ($COUNT files)"
     else
         note "generating $MANY ($COUNT files)…"
         rm -rf "$MANY" "$MANY.stamp"
-        cargo run --release --quiet --example genhar -- many "$MANY" "$COUNT" ||
+        cargo run --release --quiet --example genhar -- many "$MANY" "$COUNT" "${SOURCES[@]}" ||
             die "genhar many failed"
-        echo "$COUNT" >"$MANY.stamp"
+        echo "$STAMP" >"$MANY.stamp"
     fi
 fi
 
@@ -160,7 +167,7 @@ measure() {
     done
     local wall rss range
     wall=$(printf '%s\n' "${walls[@]}" | median)
-    range=$(printf '%s\n' "${walls[@]}" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.1f–%.1f", lo, hi}')
+    range=$(printf '%s\n' "${walls[@]}" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.2f–%.2f", lo, hi}')
     rss=$(printf '%s\n' "${rsss[@]}" | median)
     WALL[$key]=$wall
     RSS[$key]=$rss
@@ -186,6 +193,9 @@ report_findings() {
 }
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# "busy steal total" clock ticks of all CPUs so far (from /proc/stat).
+cpu_ticks() { awk '/^cpu / {t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6, $9, t}' /proc/stat; }
+read -r BUSY0 STEAL0 TOTAL0 < <(cpu_ticks)
 LOAD_BEFORE=$(loadavg)
 BIG_MB=$(awk -v b="$BIG_BYTES" 'BEGIN {printf "%.0f", b / 1048576}')
 note "measuring ($RUNS runs each, median; load average $LOAD_BEFORE)…"
@@ -228,6 +238,9 @@ if [[ $BASELINES == 1 ]]; then
     fi
 fi
 LOAD_AFTER=$(loadavg)
+read -r BUSY1 STEAL1 TOTAL1 < <(cpu_ticks)
+CPU_USE=$(awk -v b=$((BUSY1 - BUSY0)) -v s=$((STEAL1 - STEAL0)) -v t=$((TOTAL1 - TOTAL0)) \
+    'BEGIN {if (t > 0) printf "CPUs %.0f%% busy (all processes), %.1f%% stolen by the hypervisor", 100 * b / t, 100 * s / t}')
 
 # ---------------------------------------------------------------- report
 rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -240,6 +253,7 @@ echo
 echo "harscrub $rev, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($cpu)," \
     "load average $LOAD_BEFORE before / $LOAD_AFTER after"
 echo "big.har: $BIG_BYTES bytes ($BIG_MB MB)$([[ $COUNT -gt 0 ]] && echo "; many/: $COUNT files, $MANY_BYTES bytes")"
+echo "during the measurements: ${CPU_USE:-CPU use unknown}"
 echo "median of $RUNS run(s); MB/s = input size / wall time; peak RSS from $RSS_METHOD"
 echo
 echo "| command | wall (s) | min–max (s) | MB/s | files/s | peak RSS (MB) |"
