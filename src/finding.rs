@@ -1,10 +1,10 @@
 //! A finding: where a credential was, what it was, and a keyed fingerprint of it.
 //! A finding never holds the secret itself, nor any part of it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Decoded, non-secret claims of a JWT, for triage.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
 pub struct JwtInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alg: Option<String>,
@@ -24,7 +24,7 @@ pub struct JwtInfo {
 }
 
 /// One credential occurrence.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Finding {
     /// Provenance of the file: a path, with `!/member` segments for archive members.
     pub file: String,
@@ -41,4 +41,12 @@ pub struct Finding {
     pub length: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt: Option<JwtInfo>,
+}
+
+impl Finding {
+    /// Was this credential already expired when scanned? Only what the input says
+    /// counts (a JWT's `exp`); anything without an expiry is taken as live.
+    pub fn is_expired(&self) -> bool {
+        self.jwt.as_ref().is_some_and(|j| j.expired == Some(true))
+    }
 }

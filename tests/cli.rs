@@ -569,3 +569,50 @@ fn readme_workflow_steps_work() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// More findings than the report keeps in memory (they spill to a temporary file and
+/// are streamed back): the JSON report and `--format text` still list every one, in
+/// input order, and the summary counts them all.
+#[test]
+fn reports_with_many_findings_are_complete_and_ordered() {
+    let tmp = tempfile::tempdir().unwrap();
+    let n = 6000;
+    let entries: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "startedDateTime": "2024-01-01T00:00:00.000Z", "time": 1,
+                "request": { "method": "GET", "url": "https://app.example.com/",
+                    "headers": [{ "name": "Cookie",
+                                  "value": format!("sid=Fake{i:06}Sess{:08x}", i * 7919) }] },
+                "response": { "status": 200, "headers": [] }
+            })
+        })
+        .collect();
+    let har = serde_json::json!({ "log": { "version": "1.2", "entries": entries } }).to_string();
+    let input = write(tmp.path(), "many.har", &har);
+    let report = tmp.path().join("report.json");
+    let out = tmp.path().join("out");
+    let r = run(&[
+        "clean",
+        s(&input),
+        "--out",
+        s(&out),
+        "--report",
+        s(&report),
+        "-q",
+    ]);
+    assert_eq!(r.code, Some(0), "{r}");
+    let doc: serde_json::Value = serde_json::from_slice(&fs::read(&report).unwrap()).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), n);
+    assert_eq!(doc["summary"]["findings"], n);
+    assert_eq!(doc["summary"]["distinct_secrets"], n);
+    assert_eq!(doc["summary"]["live"], n);
+    for (i, f) in findings.iter().enumerate() {
+        let want = format!("/log/entries/{i}/request/headers/0/value");
+        assert_eq!(f["location"], want.as_str());
+    }
+    let r = run(&["scan", "--format", "text", s(&input)]);
+    assert_eq!(r.code, Some(1), "{r}");
+    assert_eq!(r.stdout.lines().count(), n, "one line per finding");
+}

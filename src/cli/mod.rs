@@ -9,7 +9,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::engine::{Engine, Limits};
 use crate::report::sarif::{self, SarifOptions};
-use crate::report::{self, Report, Status, SummaryOptions};
+use crate::report::{self, Findings, Report, Status, SummaryOptions};
 use crate::rules::RuleSet;
 use crate::run::{self, Action};
 
@@ -304,9 +304,9 @@ fn dispatch(cli: Cli) -> Result<i32> {
                 in_place: a.in_place,
                 force: a.force,
             };
-            let (report, _) = execute(&a.common, g, &a.paths, &action, a.out.as_deref())?;
+            let (mut report, _) = execute(&a.common, g, &a.paths, &action, a.out.as_deref())?;
             if let Some(p) = &a.report {
-                write_report(&report, p)?;
+                write_report(&mut report, p)?;
             }
             let opts = summary_options(g, a.in_place);
             if g.verbose {
@@ -324,9 +324,9 @@ fn dispatch(cli: Cli) -> Result<i32> {
             })
         }
         Command::Scan(a) => {
-            let (report, engine) = execute(&a.common, g, &a.paths, &Action::Scan, None)?;
+            let (mut report, engine) = execute(&a.common, g, &a.paths, &Action::Scan, None)?;
             if let Some(p) = &a.report {
-                write_report(&report, p)?;
+                write_report(&mut report, p)?;
             }
             let stdout = std::io::stdout().lock();
             let r = match a.format {
@@ -338,7 +338,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
                         base_dir: std::env::current_dir().ok(),
                         read_files: true,
                     };
-                    sarif::write_sarif(&report, &engine.rules, &opts, stdout)
+                    sarif::write_sarif(&mut report, &engine.rules, &opts, stdout)
                 }
             };
             if let Err(e) = r {
@@ -400,13 +400,12 @@ fn write_stdout(data: &[u8]) -> Result<()> {
     }
 }
 
-fn write_report(report: &Report, path: &PathBuf) -> Result<()> {
-    let mut f = std::fs::File::create(path)
+fn write_report(report: &mut Report, path: &PathBuf) -> Result<()> {
+    let f = std::fs::File::create(path)
         .with_context(|| format!("writing report {}", path.display()))?;
     report
-        .write_json(&mut f)
+        .write_json(&f)
         .with_context(|| format!("writing report {}", path.display()))?;
-    f.flush()?;
     Ok(())
 }
 
@@ -449,13 +448,18 @@ fn execute(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let results = run::process_all(&engine, action, &inputs, &bar);
-    bar.finish_and_clear();
-    let mut files = Vec::with_capacity(results.len() + failures.len());
-    let mut findings = Vec::new();
-    for r in results {
+    let mut files = Vec::with_capacity(inputs.len() + failures.len());
+    let mut findings = Findings::new();
+    let mut spool_error = None;
+    run::process_all(&engine, action, &inputs, &bar, |r| {
         files.push(r.report);
-        findings.extend(r.findings);
+        if let Err(e) = findings.append(r.findings) {
+            spool_error.get_or_insert(e);
+        }
+    });
+    bar.finish_and_clear();
+    if let Some(e) = spool_error {
+        return Err(e).context("recording findings in a temporary file");
     }
     files.append(&mut failures);
     let verb = match action {

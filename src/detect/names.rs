@@ -1,7 +1,9 @@
 //! Credential names: which header, cookie, parameter and JSON-key names hold secrets.
 //! The lists are data (`patterns/names.toml`), extended by the user's config.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
@@ -61,27 +63,54 @@ pub enum ParamClass {
     Other,
 }
 
+const EXACT: u8 = 1;
+const SCHEME: u8 = 2;
+const WEAK: u8 = 4;
+const SAFE: u8 = 8;
+const URL: u8 = 16;
+
+/// One section's lists: the exact-name lists as bit flags in one map (one lookup per
+/// name), the substrings as one automaton.
 #[derive(Debug)]
 struct Lists {
-    exact: HashSet<String>,
-    scheme: HashSet<String>,
-    weak: HashSet<String>,
-    contains: Vec<String>,
-    safe: HashSet<String>,
-    url: HashSet<String>,
+    flags: HashMap<String, u8>,
+    contains: Option<AhoCorasick>,
 }
 
 impl Lists {
-    fn from(s: Section) -> Self {
-        let set = |v: Vec<String>| v.iter().map(|x| normalize_str(x)).collect();
-        Lists {
-            exact: set(s.exact),
-            scheme: set(s.scheme),
-            weak: set(s.weak),
-            contains: s.contains.iter().map(|x| normalize_str(x)).collect(),
-            safe: set(s.safe),
-            url: set(s.url),
+    fn from(s: Section) -> Result<Self> {
+        let mut flags: HashMap<String, u8> = HashMap::new();
+        for (list, bit) in [
+            (&s.exact, EXACT),
+            (&s.scheme, SCHEME),
+            (&s.weak, WEAK),
+            (&s.safe, SAFE),
+            (&s.url, URL),
+        ] {
+            for x in list {
+                *flags.entry(normalize_str(x)).or_default() |= bit;
+            }
         }
+        let contains: Vec<String> = s.contains.iter().map(|x| normalize_str(x)).collect();
+        let contains = if contains.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&contains)
+                    .context("building the name-substring automaton")?,
+            )
+        };
+        Ok(Lists { flags, contains })
+    }
+
+    fn flags(&self, n: &str) -> u8 {
+        self.flags.get(n).copied().unwrap_or(0)
+    }
+
+    fn contains(&self, n: &str) -> bool {
+        self.contains.as_ref().is_some_and(|ac| ac.is_match(n))
     }
 }
 
@@ -103,6 +132,40 @@ pub fn normalize(name: &[u8]) -> String {
     s
 }
 
+/// Names up to this length are normalised on the stack.
+const STACK_NAME: usize = 64;
+
+/// A normalised name: borrowed from a stack buffer when short.
+enum Normal<'a> {
+    Stack(&'a str),
+    Heap(String),
+}
+
+impl Normal<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Normal::Stack(s) => s,
+            Normal::Heap(s) => s,
+        }
+    }
+}
+
+/// [`normalize`] without allocating for names that fit `buf`.
+fn normalize_into<'a>(name: &[u8], buf: &'a mut [u8; STACK_NAME]) -> Normal<'a> {
+    if name.len() > STACK_NAME {
+        return Normal::Heap(normalize(name));
+    }
+    let mut n = 0;
+    for &b in name {
+        if !matches!(b, b'-' | b'_' | b'.' | b' ' | b'$' | b':') && b.is_ascii() {
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+    }
+    // Only ASCII bytes were kept.
+    Normal::Stack(std::str::from_utf8(&buf[..n]).unwrap_or_default())
+}
+
 fn normalize_str(s: &str) -> String {
     normalize(s.as_bytes())
 }
@@ -115,72 +178,75 @@ impl Names {
     pub fn from_toml(text: &str) -> Result<Self> {
         let f: File = toml::from_str(text)?;
         Ok(Names {
-            headers: Lists::from(f.headers),
-            params: Lists::from(f.params),
+            headers: Lists::from(f.headers)?,
+            params: Lists::from(f.params)?,
         })
     }
 
     /// Add user-supplied sensitive names (headers, cookies, parameters, JSON keys).
     pub fn add_sensitive(&mut self, headers: &[String], params: &[String]) {
         for h in headers {
-            let n = normalize_str(h);
-            self.headers.safe.remove(&n);
-            self.headers.exact.insert(n);
+            let f = self.headers.flags.entry(normalize_str(h)).or_default();
+            *f = (*f & !SAFE) | EXACT;
         }
         for p in params {
-            let n = normalize_str(p);
-            self.params.safe.remove(&n);
-            self.params.weak.remove(&n);
-            self.params.exact.insert(n);
+            let f = self.params.flags.entry(normalize_str(p)).or_default();
+            *f = (*f & !(SAFE | WEAK)) | EXACT;
         }
     }
 
     pub fn header(&self, name: &[u8]) -> HeaderClass {
-        let n = normalize(name);
+        let mut buf = [0u8; STACK_NAME];
+        let n = normalize_into(name, &mut buf);
+        let n = n.as_str();
         let l = &self.headers;
-        match n.as_str() {
+        match n {
             "cookie" | "cookie2" => return HeaderClass::Cookie,
             "setcookie" | "setcookie2" => return HeaderClass::SetCookie,
             _ => {}
         }
-        if l.safe.contains(&n) {
+        let f = l.flags(n);
+        if f & SAFE != 0 {
             return HeaderClass::Other;
         }
-        if l.scheme.contains(&n) {
+        if f & SCHEME != 0 {
             return HeaderClass::Scheme;
         }
-        if l.exact.contains(&n) {
+        if f & EXACT != 0 {
             return HeaderClass::Secret;
         }
-        if l.url.contains(&n) {
+        if f & URL != 0 {
             return HeaderClass::Url;
         }
         if n.starts_with("accesscontrol") {
             return HeaderClass::Other;
         }
-        if l.contains.iter().any(|c| n.contains(c.as_str())) {
+        if l.contains(n) {
             return HeaderClass::Secret;
         }
         HeaderClass::Other
     }
 
     pub fn param(&self, name: &[u8]) -> ParamClass {
-        let n = normalize(name);
+        let mut buf = [0u8; STACK_NAME];
+        let n = normalize_into(name, &mut buf);
+        let n = n.as_str();
         let l = &self.params;
-        if n.is_empty() || l.safe.contains(&n) {
+        let f = l.flags(n);
+        if n.is_empty() || f & SAFE != 0 {
             return ParamClass::Other;
         }
-        if l.weak.contains(&n) {
+        if f & WEAK != 0 {
             return ParamClass::Weak;
         }
-        if l.exact.contains(&n) {
+        if f & EXACT != 0 {
             return ParamClass::Secret;
         }
-        if l.url.contains(&n) {
+        if f & URL != 0 {
             return ParamClass::Url;
         }
         // Endings such as `...Token`, `...Secret`, `...Password`.
-        if l.contains.iter().any(|c| n.contains(c.as_str())) {
+        if l.contains(n) {
             return ParamClass::Secret;
         }
         ParamClass::Other

@@ -17,6 +17,7 @@ use crate::detect::{apply_edits, Discovered, Known, Scrubber};
 use crate::engine::Engine;
 use crate::finding::Finding;
 use crate::format::json::{self, Parser};
+use crate::report::Findings;
 
 /// Bytes of entries gathered before a batch is scrubbed in parallel.
 const BATCH_BYTES: usize = 8 << 20;
@@ -25,7 +26,7 @@ const READ_CHUNK: usize = 1 << 20;
 /// What one pass over a HAR produced.
 #[derive(Debug, Default)]
 pub struct Pass {
-    pub findings: Vec<Finding>,
+    pub findings: Findings,
     /// Context-found secrets, for propagation to unremarkable places.
     pub discovered: HashMap<Vec<u8>, String>,
     pub entries: usize,
@@ -336,7 +337,10 @@ impl<W: Write> Processor<'_, W> {
                     if let Some(w) = self.out.as_mut() {
                         w.write_all(&d.bytes).context("writing copy")?;
                     }
-                    self.pass.findings.extend(d.findings);
+                    self.pass
+                        .findings
+                        .extend(d.findings)
+                        .context("recording findings")?;
                     for (k, v) in d.discovered {
                         self.pass.discovered.entry(k).or_insert(v);
                     }
@@ -359,8 +363,9 @@ fn escape_seg(k: &[u8]) -> String {
         .replace('/', "~1")
 }
 
-/// Scrub a HAR from `input`, writing the copy to `out` when given. Fails on anything
-/// that is not a HAR (no `log` object, no `log.entries` array) or not valid JSON.
+/// Scrub a HAR from `input`, writing the copy to `out` when given and the findings to
+/// `findings`. Fails on anything that is not a HAR (no `log` object, no `log.entries`
+/// array) or not valid JSON.
 ///
 /// A reader thread cuts the document into entries while the rayon pool scrubs the
 /// previous batch, so reading, scrubbing and writing overlap.
@@ -370,6 +375,7 @@ pub fn scrub<R: Read + Send, W: Write>(
     known: &Known,
     input: R,
     out: Option<W>,
+    findings: Findings,
 ) -> Result<Pass> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Seg>>(2);
     let mut p = Processor {
@@ -377,7 +383,10 @@ pub fn scrub<R: Read + Send, W: Write>(
         file,
         known,
         out,
-        pass: Pass::default(),
+        pass: Pass {
+            findings,
+            ..Pass::default()
+        },
     };
     let (read, processed) = std::thread::scope(|sc| {
         let reader = sc.spawn(move || {

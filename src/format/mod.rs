@@ -10,7 +10,7 @@ pub mod tnetstring;
 
 use std::collections::HashMap;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::detect::{apply_edits, walk::Walker, Discovered, Known, Scrubber};
 use crate::engine::Engine;
@@ -132,8 +132,16 @@ fn pass(
     match kind {
         Kind::Har => {
             let mut out = Vec::with_capacity(data.len());
-            let p = har::scrub(engine, provenance, known, data, Some(&mut out))?;
-            Ok((out, p.findings, p.discovered))
+            let p = har::scrub(
+                engine,
+                provenance,
+                known,
+                data,
+                Some(&mut out),
+                crate::report::Findings::new(),
+            )?;
+            let findings = p.findings.into_vec().context("recording findings")?;
+            Ok((out, findings, p.discovered))
         }
         Kind::Json => json_doc(engine, provenance, data, known),
         Kind::Text => Ok(text::scrub(engine, provenance, data, known)),

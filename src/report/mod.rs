@@ -7,10 +7,11 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::finding::Finding;
-
 pub mod position;
 pub mod sarif;
+pub mod store;
+
+pub use store::{Findings, Tally};
 
 /// Bumped on any incompatible change to the JSON report.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -49,19 +50,26 @@ pub struct Summary {
     /// Distinct secrets (by fingerprint).
     pub distinct_secrets: usize,
     pub by_kind: BTreeMap<String, usize>,
-    /// JWTs whose `exp` is still in the future.
+    /// Credentials that look usable: unexpired JWTs and cookies, and everything
+    /// without an expiry.
+    pub live: usize,
+    /// Credentials already expired when scanned (JWT `exp`, cookie expiry).
+    pub expired: usize,
+    /// JWTs whose `exp` is still in the future (or that have none).
     pub jwt_live: usize,
     /// JWTs already expired when scanned.
     pub jwt_expired: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// The report. `findings` may live on disk (see [`store`]); it is written out in order
+/// by [`Report::write_json`] and never held whole in memory.
+#[derive(Debug)]
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
     pub command: String,
     pub files: Vec<FileReport>,
-    pub findings: Vec<Finding>,
+    pub findings: Findings,
     pub summary: Summary,
 }
 
@@ -72,26 +80,24 @@ pub struct Tool {
 }
 
 impl Report {
-    pub fn new(command: &str, files: Vec<FileReport>, findings: Vec<Finding>) -> Report {
-        let mut s = Summary {
+    pub fn new(command: &str, files: Vec<FileReport>, findings: Findings) -> Report {
+        let t = findings.tally();
+        let s = Summary {
             files: files.len(),
             files_written: files.iter().filter(|f| f.status == Status::Written).count(),
             files_failed: files.iter().filter(|f| f.status == Status::Failed).count(),
-            findings: findings.len(),
-            ..Summary::default()
+            findings: t.findings,
+            distinct_secrets: t.distinct(),
+            by_kind: t
+                .by_kind
+                .iter()
+                .map(|(k, c)| (k.clone(), c.found))
+                .collect(),
+            live: t.live,
+            expired: t.expired,
+            jwt_live: t.jwt_live,
+            jwt_expired: t.jwt_expired,
         };
-        let mut fps = std::collections::HashSet::new();
-        for f in &findings {
-            *s.by_kind.entry(f.kind.clone()).or_default() += 1;
-            fps.insert((&f.kind, &f.fingerprint));
-            if let Some(j) = &f.jwt {
-                match j.expired {
-                    Some(true) => s.jwt_expired += 1,
-                    _ => s.jwt_live += 1,
-                }
-            }
-        }
-        s.distinct_secrets = fps.len();
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool {
@@ -105,14 +111,39 @@ impl Report {
         }
     }
 
-    pub fn write_json<W: Write>(&self, mut w: W) -> std::io::Result<()> {
-        serde_json::to_writer_pretty(&mut w, self)?;
-        w.write_all(b"\n")
+    /// The JSON report. Files and findings are written one compact object per line
+    /// (findings streamed from the store), the rest pretty-printed.
+    pub fn write_json<W: Write>(&mut self, w: W) -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+        writeln!(w, "{{")?;
+        writeln!(w, "  \"schema_version\": {},", self.schema_version)?;
+        writeln!(w, "  \"tool\": {},", serde_json::to_string(&self.tool)?)?;
+        writeln!(
+            w,
+            "  \"command\": {},",
+            serde_json::to_string(&self.command)?
+        )?;
+        write_array(&mut w, "files", self.files.iter().map(Ok))?;
+        writeln!(w, ",")?;
+        write!(w, "  \"findings\": [")?;
+        let mut first = true;
+        self.findings.for_each(|f| {
+            w.write_all(if first { b"\n    " } else { b",\n    " })?;
+            first = false;
+            serde_json::to_writer(&mut w, f)?;
+            Ok(())
+        })?;
+        writeln!(w, "{}],", if first { "" } else { "\n  " })?;
+        let summary = serde_json::to_string_pretty(&self.summary)?;
+        writeln!(w, "  \"summary\": {}", summary.replace('\n', "\n  "))?;
+        writeln!(w, "}}")?;
+        w.flush()
     }
 
     /// Findings one per line, for `scan --format text`.
-    pub fn write_text<W: Write>(&self, mut w: W) -> std::io::Result<()> {
-        for f in &self.findings {
+    pub fn write_text<W: Write>(&mut self, w: W) -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+        self.findings.for_each(|f| {
             let mut extra = String::new();
             if let Some(j) = &f.jwt {
                 extra = format!(
@@ -139,9 +170,9 @@ impl Report {
                 f.fingerprint,
                 f.length,
                 extra
-            )?;
-        }
-        Ok(())
+            )
+        })?;
+        w.flush()
     }
 
     /// The human summary (stderr): a headline, a table by kind (with the live/expired
@@ -212,23 +243,7 @@ impl Report {
 
         // By kind.
         if !s.by_kind.is_empty() {
-            let mut rows: BTreeMap<&str, KindRow> = BTreeMap::new();
-            let mut seen = std::collections::HashSet::new();
-            for f in &self.findings {
-                let r = rows.entry(f.kind.as_str()).or_default();
-                r.found += 1;
-                if seen.insert((f.kind.as_str(), f.fingerprint.as_str())) {
-                    r.distinct += 1;
-                }
-                if let Some(j) = &f.jwt {
-                    if j.expired == Some(true) {
-                        r.expired += 1;
-                    } else {
-                        r.live += 1;
-                    }
-                }
-            }
-            let jwt = s.jwt_live + s.jwt_expired > 0;
+            let rows = &self.findings.tally().by_kind;
             let kw = rows
                 .keys()
                 .map(|k| k.chars().count())
@@ -236,35 +251,32 @@ impl Report {
                 .unwrap_or(0)
                 .max(5);
             writeln!(w)?;
-            let mut header = format!("  {:kw$}  {:>6}  {:>8}", "kind", "found", "distinct");
-            if jwt {
-                header.push_str(&format!("  {:>5}  {:>7}", "live", "expired"));
-            }
+            let header = format!(
+                "  {:kw$}  {:>6}  {:>8}  {:>5}  {:>7}",
+                "kind", "found", "distinct", "live", "expired"
+            );
             writeln!(w, "{}", p.paint(&header, BOLD))?;
-            for (k, r) in &rows {
-                let mut line = format!("  {:kw$}  {:>6}  {:>8}", k, r.found, r.distinct);
-                if jwt && r.live + r.expired > 0 {
-                    let live = format!("{:>5}", r.live);
-                    line.push_str(&format!(
-                        "  {}  {:>7}",
-                        if r.live > 0 {
-                            p.paint(&live, RED)
-                        } else {
-                            live
-                        },
-                        r.expired
-                    ));
-                }
+            for (k, r) in rows {
+                let live = format!("{:>5}", r.live);
+                let line = format!(
+                    "  {:kw$}  {:>6}  {:>8}  {}  {:>7}",
+                    k,
+                    r.found,
+                    r.distinct,
+                    if r.live > 0 {
+                        p.paint(&live, RED)
+                    } else {
+                        live
+                    },
+                    r.expired
+                );
                 writeln!(w, "{}", line.trim_end())?;
             }
             if rows.len() > 1 {
-                let mut total = format!(
-                    "  {:kw$}  {:>6}  {:>8}",
-                    "total", s.findings, s.distinct_secrets
+                let total = format!(
+                    "  {:kw$}  {:>6}  {:>8}  {:>5}  {:>7}",
+                    "total", s.findings, s.distinct_secrets, s.live, s.expired
                 );
-                if jwt {
-                    total.push_str(&format!("  {:>5}  {:>7}", s.jwt_live, s.jwt_expired));
-                }
                 writeln!(w, "{}", p.paint(&total, DIM))?;
             }
         }
@@ -356,6 +368,14 @@ impl Report {
                 if s.jwt_live == 1 { "it" } else { "them" }
             ));
         }
+        if s.live > 0 && s.expired > 0 {
+            hints.push(format!(
+                "{} of {} look live (no expiry, or not expired yet): revoke those first; {} already expired.",
+                s.live,
+                plural(s.findings, "credential"),
+                s.expired
+            ));
+        }
         if s.findings > 0 && !clean {
             hints.push(
                 "To redact: `harscrub clean --in-place FILE...` rewrites the files, \
@@ -422,13 +442,6 @@ const BOLD: &str = "1";
 const DIM: &str = "2";
 
 #[derive(Default)]
-struct KindRow {
-    found: usize,
-    distinct: usize,
-    live: usize,
-    expired: usize,
-}
-
 /// Wraps text in ANSI SGR escapes when colour is on.
 struct Painter(bool);
 
@@ -548,6 +561,22 @@ pub fn printable(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// `  "name": [` one compact object per line `]` (no trailing newline).
+fn write_array<W: Write, T: Serialize, I: Iterator<Item = std::io::Result<T>>>(
+    w: &mut W,
+    name: &str,
+    items: I,
+) -> std::io::Result<()> {
+    write!(w, "  \"{}\": [", name)?;
+    let mut first = true;
+    for it in items {
+        w.write_all(if first { b"\n    " } else { b",\n    " })?;
+        first = false;
+        serde_json::to_writer(&mut *w, &it?)?;
+    }
+    write!(w, "{}]", if first { "" } else { "\n  " })
 }
 
 #[cfg(test)]

@@ -67,16 +67,24 @@ pub struct SarifOptions {
     pub read_files: bool,
 }
 
-/// Write `report` as a SARIF 2.1.0 log.
+/// Write `report` as a SARIF 2.1.0 log. SARIF results are built as one document, so
+/// unlike the JSON report this holds every finding in memory.
 pub fn write_sarif<W: Write>(
-    report: &Report,
+    report: &mut Report,
     rules: &RuleSet,
     opts: &SarifOptions,
-    mut w: W,
+    w: W,
 ) -> std::io::Result<()> {
-    let doc = to_sarif(report, rules, opts);
+    let mut findings = Vec::with_capacity(report.findings.len());
+    report.findings.for_each(|f| {
+        findings.push(f.clone());
+        Ok(())
+    })?;
+    let doc = to_sarif(report, &findings, rules, opts);
+    let mut w = std::io::BufWriter::new(w);
     serde_json::to_writer_pretty(&mut w, &doc)?;
-    w.write_all(b"\n")
+    w.write_all(b"\n")?;
+    w.flush()
 }
 
 /// Where a finding is: the file on disk, the archive member inside it (if any), and the
@@ -286,14 +294,19 @@ fn fingerprint(parts: &[&str]) -> String {
 }
 
 /// Build the SARIF log of a report.
-pub fn to_sarif(report: &Report, rules: &RuleSet, opts: &SarifOptions) -> Value {
+pub fn to_sarif(
+    report: &Report,
+    findings: &[Finding],
+    rules: &RuleSet,
+    opts: &SarifOptions,
+) -> Value {
     let base = opts.base_dir.as_deref();
     let catalogue: HashMap<&str, &Rule> =
         rules.rules().iter().map(|r| (r.id.as_str(), r)).collect();
 
     // Rules with results, sorted by id; results refer to them by index.
     let ids: Vec<&str> = {
-        let mut v: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+        let mut v: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
         v.sort_unstable();
         v.dedup();
         v
@@ -306,13 +319,9 @@ pub fn to_sarif(report: &Report, rules: &RuleSet, opts: &SarifOptions) -> Value 
 
     // Findings grouped by the input they came from.
     let inputs: Vec<&str> = report.files.iter().map(|f| f.path.as_str()).collect();
-    let places: Vec<Place> = report
-        .findings
-        .iter()
-        .map(|f| place(&f.file, &inputs))
-        .collect();
+    let places: Vec<Place> = findings.iter().map(|f| place(&f.file, &inputs)).collect();
     let mut by_outer: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for (f, p) in report.findings.iter().zip(&places) {
+    for (f, p) in findings.iter().zip(&places) {
         if p.member.is_none() {
             by_outer.entry(p.outer).or_default().push(f);
         }
@@ -327,8 +336,8 @@ pub fn to_sarif(report: &Report, rules: &RuleSet, opts: &SarifOptions) -> Value 
         HashMap::new()
     };
 
-    let mut results = Vec::with_capacity(report.findings.len());
-    for (f, p) in report.findings.iter().zip(&places) {
+    let mut results = Vec::with_capacity(findings.len());
+    for (f, p) in findings.iter().zip(&places) {
         let (uri, relative) = artifact_uri(p.outer, base);
         let mut artifact = json!({ "uri": uri });
         if relative {

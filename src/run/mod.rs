@@ -10,10 +10,9 @@ use rayon::prelude::*;
 
 use crate::detect::Known;
 use crate::engine::Engine;
-use crate::finding::Finding;
 use crate::format::{self, har, Kind};
 use crate::output::{self, Pending};
-use crate::report::{FileReport, Status};
+use crate::report::{FileReport, Findings, Status};
 
 /// What to do with each input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,24 +176,45 @@ pub fn destination(input: &Input, out: Option<&Path>, in_place: bool) -> PathBuf
 /// Result of processing one input.
 pub struct Processed {
     pub report: FileReport,
-    pub findings: Vec<Finding>,
+    pub findings: Findings,
 }
 
-/// Process every input in parallel; results come back in input order.
-pub fn process_all(
+/// Process every input in parallel and hand the results to `sink` in input order.
+///
+/// Workers take inputs in order (`par_bridge`), so results arrive nearly in order and
+/// only the few that finished early wait in memory; each one's findings may already be
+/// on disk (see [`crate::report::store`]).
+pub fn process_all<F: FnMut(Processed) + Send>(
     engine: &Engine,
     action: &Action,
     inputs: &[Input],
     progress: &indicatif::ProgressBar,
-) -> Vec<Processed> {
-    inputs
-        .par_iter()
-        .map(|inp| {
-            let r = process_one(engine, action, inp);
-            progress.inc(1);
-            r
-        })
-        .collect()
+    sink: F,
+) {
+    struct Reorder<F> {
+        next: usize,
+        waiting: std::collections::BTreeMap<usize, Processed>,
+        sink: F,
+    }
+    let state = std::sync::Mutex::new(Reorder {
+        next: 0,
+        waiting: Default::default(),
+        sink,
+    });
+    inputs.iter().enumerate().par_bridge().for_each(|(i, inp)| {
+        let r = process_one(engine, action, inp);
+        progress.inc(1);
+        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+        st.waiting.insert(i, r);
+        loop {
+            let n = st.next;
+            let Some(r) = st.waiting.remove(&n) else {
+                break;
+            };
+            (st.sink)(r);
+            st.next += 1;
+        }
+    });
 }
 
 fn process_one(engine: &Engine, action: &Action, input: &Input) -> Processed {
@@ -217,7 +237,7 @@ fn process_one(engine: &Engine, action: &Action, input: &Input) -> Processed {
         },
         Err(e) => Processed {
             report: failed(&display, format!("{:#}", e)),
-            findings: Vec::new(),
+            findings: Findings::new(),
         },
     }
 }
@@ -227,7 +247,7 @@ fn try_process(
     action: &Action,
     input: &Input,
     display: &str,
-) -> Result<(Kind, Option<String>, Vec<Finding>)> {
+) -> Result<(Kind, Option<String>, Findings)> {
     if input.is_stdin() {
         let mut data = Vec::new();
         std::io::stdin()
@@ -235,13 +255,15 @@ fn try_process(
             .context("reading standard input")?;
         let kind = format::sniff("-", &data[..data.len().min(64 << 10)]);
         let o = format::sanitize_bytes(engine, "-", "-", &data, 0)?;
+        let mut findings = Findings::new();
+        findings.extend(o.findings).context("recording findings")?;
         if let Action::Clean { .. } = action {
             let mut so = std::io::stdout().lock();
             so.write_all(&o.output).context("writing standard output")?;
             so.flush().context("writing standard output")?;
-            return Ok((kind, Some("-".into()), o.findings));
+            return Ok((kind, Some("-".into()), findings));
         }
-        return Ok((kind, None, o.findings));
+        return Ok((kind, None, findings));
     }
     let mut f = File::open(&input.path).with_context(|| "cannot open".to_string())?;
     let mut prefix = vec![0u8; 64 << 10];
@@ -258,10 +280,21 @@ fn try_process(
         Action::Scan => {
             let findings = if kind == Kind::Har {
                 let r = BufReader::new(File::open(&input.path).context("cannot open")?);
-                har::scrub(engine, display, &Known::default(), r, None::<std::io::Sink>)?.findings
+                har::scrub(
+                    engine,
+                    display,
+                    &Known::default(),
+                    r,
+                    None::<std::io::Sink>,
+                    Findings::new(),
+                )?
+                .findings
             } else {
                 let data = fs::read(&input.path).context("cannot read")?;
-                format::sanitize_bytes(engine, display, &name, &data, 0)?.findings
+                let mut f = Findings::new();
+                f.extend(format::sanitize_bytes(engine, display, &name, &data, 0)?.findings)
+                    .context("recording findings")?;
+                f
             };
             Ok((kind, None, findings))
         }
@@ -284,7 +317,9 @@ fn try_process(
                 let data = fs::read(&input.path).context("cannot read")?;
                 let o = format::sanitize_bytes(engine, display, &name, &data, 0)?;
                 pending.write_all(&o.output)?;
-                o.findings
+                let mut f = Findings::new();
+                f.extend(o.findings).context("recording findings")?;
+                f
             };
             if *in_place && findings.is_empty() {
                 // Nothing to change: leave the input untouched (its mtime too).
@@ -324,7 +359,7 @@ fn clean_har_file(
     display: &str,
     input: &Path,
     pending: &mut Pending,
-) -> Result<Vec<Finding>> {
+) -> Result<Findings> {
     let open = || -> Result<BufReader<File>> {
         Ok(BufReader::with_capacity(
             1 << 20,
@@ -337,26 +372,34 @@ fn clean_har_file(
         &Known::default(),
         open()?,
         None::<std::io::Sink>,
+        Findings::count_only(),
     )?;
     if discovered.findings.is_empty() {
         // Nothing to redact: the copy is the input, byte for byte.
         std::io::copy(&mut open()?, pending.file()).context("writing copy")?;
-        return Ok(Vec::new());
+        return Ok(Findings::new());
     }
     let known = Known::new(&discovered.discovered);
     let f = pending.file();
     let w = BufWriter::with_capacity(1 << 20, f.try_clone().context("writing copy")?);
-    let written = har::scrub(engine, display, &known, open()?, Some(w))?;
+    let written = har::scrub(engine, display, &known, open()?, Some(w), Findings::new())?;
     let r = BufReader::with_capacity(
         1 << 20,
         File::open(pending.path()).context("re-reading the copy")?,
     );
-    let left = har::scrub(engine, display, &known, r, None::<std::io::Sink>)?;
-    if !left.findings.is_empty() {
+    let left = har::scrub(
+        engine,
+        display,
+        &known,
+        r,
+        None::<std::io::Sink>,
+        Findings::count_only(),
+    )?;
+    if let Some(first) = left.findings.first() {
         bail!(
             "verification failed: {} credential(s) still found in the redacted copy (first at {})",
             left.findings.len(),
-            left.findings[0].location
+            first.location
         );
     }
     Ok(written.findings)

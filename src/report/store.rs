@@ -1,0 +1,330 @@
+//! An ordered list of findings that does not grow memory with the input: past a few
+//! thousand findings it spills to an anonymous temporary file (one compact JSON object
+//! per line) and is read back, in order, when the report is written. Counts for the
+//! summary are kept as findings arrive, so the summary never needs the list itself.
+//!
+//! Findings never hold a secret, so nothing secret reaches the temporary file; it is
+//! unlinked from the start and disappears with the process.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
+
+use serde::Serialize;
+
+use crate::finding::Finding;
+
+/// Findings kept in memory before the list spills to disk.
+const IN_MEMORY: usize = 4096;
+
+/// Per-kind counts for the summary table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct KindCounts {
+    pub found: usize,
+    pub distinct: usize,
+    pub live: usize,
+    pub expired: usize,
+}
+
+/// Counts over every finding pushed, whether or not the finding itself was kept.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    pub findings: usize,
+    pub by_kind: BTreeMap<String, KindCounts>,
+    /// JWTs whose `exp` is in the future, or that have none.
+    pub jwt_live: usize,
+    pub jwt_expired: usize,
+    /// Credentials that look usable (unexpired JWTs and cookies, anything without an
+    /// expiry) and those already expired when scanned.
+    pub live: usize,
+    pub expired: usize,
+    /// (kind, fingerprint) of every distinct secret.
+    distinct: HashSet<(String, String)>,
+}
+
+impl Tally {
+    fn add(&mut self, f: &Finding) {
+        self.findings += 1;
+        let expired = f.is_expired();
+        if !self.by_kind.contains_key(&f.kind) {
+            self.by_kind.insert(f.kind.clone(), KindCounts::default());
+        }
+        let row = self.by_kind.get_mut(&f.kind).expect("just inserted");
+        row.found += 1;
+        if expired {
+            row.expired += 1;
+            self.expired += 1;
+        } else {
+            row.live += 1;
+            self.live += 1;
+        }
+        if let Some(j) = &f.jwt {
+            if j.expired == Some(true) {
+                self.jwt_expired += 1;
+            } else {
+                self.jwt_live += 1;
+            }
+        }
+        if !self
+            .distinct
+            .contains(&(f.kind.clone(), f.fingerprint.clone()))
+        {
+            self.distinct
+                .insert((f.kind.clone(), f.fingerprint.clone()));
+            row.distinct += 1;
+        }
+    }
+
+    fn merge(&mut self, other: Tally) {
+        self.findings += other.findings;
+        self.jwt_live += other.jwt_live;
+        self.jwt_expired += other.jwt_expired;
+        self.live += other.live;
+        self.expired += other.expired;
+        for (kind, c) in other.by_kind {
+            let row = self.by_kind.entry(kind).or_default();
+            row.found += c.found;
+            row.live += c.live;
+            row.expired += c.expired;
+        }
+        for key in other.distinct {
+            if !self.distinct.contains(&key) {
+                self.by_kind.entry(key.0.clone()).or_default().distinct += 1;
+                self.distinct.insert(key);
+            }
+        }
+    }
+
+    /// Distinct secrets (by kind and fingerprint).
+    pub fn distinct(&self) -> usize {
+        self.distinct.len()
+    }
+}
+
+/// An ordered list of findings, in memory while small and on disk beyond that.
+#[derive(Debug, Default)]
+pub struct Findings {
+    mem: Vec<Finding>,
+    spill: Option<BufWriter<File>>,
+    spilled: usize,
+    /// Count only (and keep the first finding): for passes whose findings are not
+    /// reported.
+    count_only: bool,
+    first: Option<Finding>,
+    tally: Tally,
+}
+
+impl Findings {
+    pub fn new() -> Self {
+        Findings::default()
+    }
+
+    /// A list that counts findings and keeps only the first one.
+    pub fn count_only() -> Self {
+        Findings {
+            count_only: true,
+            ..Findings::default()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.tally.findings
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    /// The first finding pushed.
+    pub fn first(&self) -> Option<&Finding> {
+        self.first.as_ref()
+    }
+
+    pub fn push(&mut self, f: Finding) -> std::io::Result<()> {
+        self.tally.add(&f);
+        if self.first.is_none() {
+            self.first = Some(f.clone());
+        }
+        if self.count_only {
+            return Ok(());
+        }
+        if self.spill.is_none() && self.mem.len() < IN_MEMORY {
+            self.mem.push(f);
+            return Ok(());
+        }
+        if self.spill.is_none() {
+            self.spill = Some(BufWriter::with_capacity(1 << 16, tempfile::tempfile()?));
+            for g in std::mem::take(&mut self.mem) {
+                self.write_line(&g)?;
+            }
+        }
+        self.write_line(&f)
+    }
+
+    fn write_line(&mut self, f: &Finding) -> std::io::Result<()> {
+        let w = self.spill.as_mut().expect("spilling");
+        serde_json::to_writer(&mut *w, f)?;
+        w.write_all(b"\n")?;
+        self.spilled += 1;
+        Ok(())
+    }
+
+    pub fn extend<I: IntoIterator<Item = Finding>>(&mut self, it: I) -> std::io::Result<()> {
+        for f in it {
+            self.push(f)?;
+        }
+        Ok(())
+    }
+
+    /// Move every finding of `other` to the end of this list.
+    pub fn append(&mut self, mut other: Findings) -> std::io::Result<()> {
+        if other.count_only || self.count_only {
+            // Counts only: keep `first` if this list had none.
+            if self.first.is_none() {
+                self.first = other.first.take();
+            }
+            if !self.count_only {
+                // A count-only list has nothing to hand over but its counts; that is
+                // never what a caller wants for a reported list.
+                debug_assert!(other.is_empty(), "appending a count-only list");
+            }
+            self.tally.merge(std::mem::take(&mut other.tally));
+            return Ok(());
+        }
+        let tally = std::mem::take(&mut other.tally);
+        if self.first.is_none() {
+            self.first = other.first.take();
+        }
+        if self.spill.is_none()
+            && other.spill.is_none()
+            && self.mem.len() + other.mem.len() <= IN_MEMORY
+        {
+            self.mem.append(&mut other.mem);
+        } else {
+            // Re-push without counting again (the tallies are merged below).
+            let before = std::mem::take(&mut self.tally);
+            other.for_each(|f| self.push(f.clone()))?;
+            self.tally = before;
+        }
+        self.tally.merge(tally);
+        Ok(())
+    }
+
+    /// Visit every finding in order.
+    pub fn for_each<F: FnMut(&Finding) -> std::io::Result<()>>(
+        &mut self,
+        mut f: F,
+    ) -> std::io::Result<()> {
+        match self.spill.as_mut() {
+            None => self.mem.iter().try_for_each(f),
+            Some(w) => {
+                w.flush()?;
+                let mut file = w.get_ref().try_clone()?;
+                file.seek(SeekFrom::Start(0))?;
+                let mut r = BufReader::with_capacity(1 << 16, &file);
+                let mut line = String::new();
+                let mut n = 0;
+                loop {
+                    line.clear();
+                    if r.read_line(&mut line)? == 0 {
+                        break;
+                    }
+                    let finding: Finding = serde_json::from_str(&line)?;
+                    f(&finding)?;
+                    n += 1;
+                }
+                // The clone shares the file offset: put it back at the end for more pushes.
+                file.seek(SeekFrom::End(0))?;
+                if n != self.spilled {
+                    return Err(std::io::Error::other("findings spill file was truncated"));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// All findings in memory (for small lists and tests).
+    pub fn into_vec(mut self) -> std::io::Result<Vec<Finding>> {
+        if self.spill.is_none() {
+            return Ok(self.mem);
+        }
+        let mut v = Vec::with_capacity(self.spilled);
+        self.for_each(|f| {
+            v.push(f.clone());
+            Ok(())
+        })?;
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(i: usize, kind: &str) -> Finding {
+        Finding {
+            file: "f.har".into(),
+            location: format!("/log/entries/{}", i),
+            rule: "context.cookie".into(),
+            kind: kind.into(),
+            fingerprint: format!("{:08x}", i % 7),
+            length: 20,
+            jwt: None,
+        }
+    }
+
+    #[test]
+    fn spills_and_reads_back_in_order() {
+        let mut a = Findings::new();
+        let n = IN_MEMORY * 2 + 17;
+        for i in 0..n {
+            a.push(finding(i, if i % 2 == 0 { "cookie" } else { "token" }))
+                .unwrap();
+        }
+        assert!(a.spill.is_some());
+        assert_eq!(a.len(), n);
+        let mut b = Findings::new();
+        b.push(finding(n, "password")).unwrap();
+        b.append(a).unwrap();
+        assert_eq!(b.len(), n + 1);
+        let v = b.into_vec().unwrap();
+        assert_eq!(v.len(), n + 1);
+        assert_eq!(v[0].kind, "password");
+        for (i, f) in v[1..].iter().enumerate() {
+            assert_eq!(f.location, format!("/log/entries/{}", i));
+        }
+    }
+
+    #[test]
+    fn tally_counts_distinct_across_appends() {
+        let mut a = Findings::new();
+        let mut b = Findings::new();
+        for i in 0..20 {
+            a.push(finding(i, "cookie")).unwrap();
+            b.push(finding(i + 3, "cookie")).unwrap();
+        }
+        a.append(b).unwrap();
+        let t = a.tally();
+        assert_eq!(t.findings, 40);
+        assert_eq!(t.by_kind["cookie"].found, 40);
+        // Fingerprints are i % 7: seven distinct secrets over both lists.
+        assert_eq!(t.by_kind["cookie"].distinct, 7);
+        assert_eq!(t.distinct(), 7);
+        assert_eq!(t.live, 40);
+    }
+
+    #[test]
+    fn count_only_keeps_the_first() {
+        let mut a = Findings::count_only();
+        for i in 0..10 {
+            a.push(finding(i, "cookie")).unwrap();
+        }
+        assert_eq!(a.len(), 10);
+        assert_eq!(a.first().unwrap().location, "/log/entries/0");
+        assert!(a.into_vec().unwrap().is_empty());
+    }
+}
