@@ -1277,7 +1277,6 @@ fn a_token_used_as_a_json_key_is_redacted_and_not_reported() {
 /// The same outside `log.entries`: as a member of `log` and at the top level, both
 /// read by the streaming HAR reader, whose findings are located `/log/<key>/…`.
 #[test]
-#[ignore = "bug: a token used as a key of `log` or of the top-level HAR object stays in the copy and in the report's location"]
 fn a_token_used_as_a_har_log_key_is_redacted_and_not_reported() {
     let e = engine();
     let in_log = har_with("x").replacen(

@@ -225,6 +225,9 @@ enum Seg {
         loc: String,
         key: Vec<u8>,
         raw: Vec<u8>,
+        /// `raw` is one member wrapped in braces (`{"name": value}`), so that the
+        /// member's name is scrubbed too; the braces are dropped again after.
+        wrapped: bool,
     },
 }
 
@@ -275,12 +278,13 @@ impl Driver {
         }
     }
 
-    fn value(&mut self, loc: String, key: &[u8], raw: Vec<u8>) -> Result<()> {
+    fn value(&mut self, loc: String, key: &[u8], raw: Vec<u8>, wrapped: bool) -> Result<()> {
         self.pending_bytes += raw.len();
         self.pending.push(Seg::Value {
             loc,
             key: key.to_vec(),
             raw,
+            wrapped,
         });
         if self.pending_bytes >= BATCH_BYTES {
             self.flush()?;
@@ -315,9 +319,24 @@ impl<W: Write> Processor<'_, W> {
             .par_iter()
             .map(|s| match s {
                 Seg::Raw(_) => Ok(None),
-                Seg::Value { loc, key, raw } => {
-                    let (bytes, findings, discovered) =
+                Seg::Value {
+                    loc,
+                    key,
+                    raw,
+                    wrapped,
+                } => {
+                    let (mut bytes, findings, discovered) =
                         scrub_value(engine, file, known, loc, key, raw)?;
+                    if *wrapped {
+                        if bytes.first() != Some(&b'{') || bytes.last() != Some(&b'}') {
+                            bail!(
+                                "internal error: a wrapped member lost its braces at {}",
+                                loc
+                            );
+                        }
+                        bytes.pop();
+                        bytes.remove(0);
+                    }
                     Ok(Some(Done {
                         bytes,
                         findings,
@@ -355,12 +374,6 @@ impl<W: Write> Processor<'_, W> {
 fn key_text(raw_with_quotes: &[u8]) -> Vec<u8> {
     let inner = &raw_with_quotes[1..raw_with_quotes.len() - 1];
     json::decode(inner).into_owned()
-}
-
-fn escape_seg(k: &[u8]) -> String {
-    String::from_utf8_lossy(k)
-        .replace('~', "~0")
-        .replace('/', "~1")
 }
 
 /// Scrub a HAR from `input`, writing the copy to `out` when given and the findings to
@@ -450,6 +463,7 @@ fn read_har<R: Read>(input: R, d: &mut Driver) -> Result<usize> {
             st.ws(&mut raw)?;
         }
         first = false;
+        let key_start = raw.len();
         let key = read_key(&mut st, &mut raw)?;
         if key == b"log" && st.peek()? == Some(b'{') {
             saw_log = true;
@@ -466,6 +480,7 @@ fn read_har<R: Read>(input: R, d: &mut Driver) -> Result<usize> {
                     st.ws(&mut raw)?;
                 }
                 first2 = false;
+                let k2_start = raw.len();
                 let k2 = read_key(&mut st, &mut raw)?;
                 if k2 == b"entries" && st.peek()? == Some(b'[') {
                     saw_entries = true;
@@ -487,22 +502,16 @@ fn read_har<R: Read>(input: R, d: &mut Driver) -> Result<usize> {
                         d.raw(&mut raw);
                         let mut v = Vec::new();
                         st.value(&mut v)?;
-                        d.value(format!("/log/entries/{}", i), b"entries", v)?;
+                        d.value(format!("/log/entries/{}", i), b"entries", v, false)?;
                         i += 1;
                     }
                     entries = i;
                 } else {
-                    d.raw(&mut raw);
-                    let mut v = Vec::new();
-                    st.value(&mut v)?;
-                    d.value(format!("/log/{}", escape_seg(&k2)), &k2, v)?;
+                    member(&mut st, d, &mut raw, k2_start, "/log", b"log")?;
                 }
             }
         } else {
-            d.raw(&mut raw);
-            let mut v = Vec::new();
-            st.value(&mut v)?;
-            d.value(format!("/{}", escape_seg(&key)), &key, v)?;
+            member(&mut st, d, &mut raw, key_start, "", b"")?;
         }
     }
     st.ws(&mut raw)?;
@@ -520,6 +529,28 @@ fn read_har<R: Read>(input: R, d: &mut Driver) -> Result<usize> {
     }
     d.raw(&mut raw);
     Ok(entries)
+}
+
+/// A member outside `log.entries` (of `log` or of the top-level object) whose name has
+/// just been read into `raw[key_start..]`: it is scrubbed as the one-member object
+/// `{"name": value}` under `loc`, so that a credential used as the name is found and
+/// redacted like any other, and no location ever spells it.
+fn member<R: Read>(
+    st: &mut Stream<R>,
+    d: &mut Driver,
+    raw: &mut Vec<u8>,
+    key_start: usize,
+    loc: &str,
+    parent: &[u8],
+) -> Result<()> {
+    let mut v = Vec::with_capacity(raw.len() - key_start + 2);
+    v.push(b'{');
+    v.extend_from_slice(&raw[key_start..]);
+    raw.truncate(key_start);
+    d.raw(raw);
+    st.value(&mut v)?;
+    v.push(b'}');
+    d.value(loc.to_string(), parent, v, true)
 }
 
 fn read_key<R: Read>(st: &mut Stream<R>, raw: &mut Vec<u8>) -> Result<Vec<u8>> {
