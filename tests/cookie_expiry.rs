@@ -104,6 +104,23 @@ fn har_fixture_report_fields() {
     // Never a secret in the report.
     let secrets = [OLD, LIVE, SID, GONE].map(String::from);
     assert!(leaks(&r.all(), &secrets).is_empty());
+    // The schema describes the new fields, and an expiry without its verdict is invalid.
+    let schema: Value = serde_json::from_slice(&read(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report.schema.json"),
+    ))
+    .unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let mut report = report;
+    let errors: Vec<String> = v.iter_errors(&report).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let f = report["findings"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|f| f.get("cookie_expires").is_some())
+        .unwrap();
+    f.as_object_mut().unwrap().remove("cookie_expired");
+    assert!(!v.is_valid(&report));
 }
 
 #[test]
