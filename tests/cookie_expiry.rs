@@ -274,3 +274,34 @@ fn redaction_is_unchanged_by_triage() {
     assert!(copy.contains("; Max-Age=0; Path=/"));
     assert!(copy.contains(r#""expires": "2074-03-03T17:02:11.000Z""#));
 }
+
+#[test]
+fn sarif_levels_follow_is_expired() {
+    let fixture = testdata("har/cookie-expiry.har");
+    let r = run(&["scan", "--format", "sarif", "--exit-zero", s(&fixture)]);
+    assert_eq!(r.code, Some(0), "{r}");
+    let sarif: Value = serde_json::from_str(&r.stdout).unwrap();
+    let mut levels = BTreeMap::new();
+    for res in sarif["runs"][0]["results"].as_array().unwrap() {
+        let p = &res["properties"];
+        let expired = p["cookie_expired"].as_bool();
+        let level = res["level"].as_str().unwrap().to_string();
+        let text = res["message"]["text"].as_str().unwrap();
+        match expired {
+            Some(true) => assert!(text.contains("Cookie expired"), "{text}"),
+            Some(false) => assert!(text.contains("Cookie live"), "{text}"),
+            None => assert!(!text.contains("Cookie "), "{text}"),
+        }
+        *levels.entry((expired, level)).or_insert(0) += 1;
+    }
+    let want: BTreeMap<(Option<bool>, String), i32> = [
+        ((None, "error".to_string()), 7),
+        ((Some(false), "error".to_string()), 3),
+        ((Some(true), "warning".to_string()), 4),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(levels, want);
+    let secrets = [OLD, LIVE, SID, GONE].map(String::from);
+    assert!(leaks(&r.all(), &secrets).is_empty());
+}
