@@ -143,8 +143,10 @@ impl Walker {
             None
         };
         let saved_time = s.response_time;
-        if let Some(t) = str_member("startedDateTime").and_then(|t| parse_rfc3339(&t)) {
-            s.response_time = Some(t.div_euclid(1000));
+        if parent == Some(b"entries".as_slice()) {
+            if let Some(t) = str_member("startedDateTime").and_then(|t| parse_rfc3339(&t)) {
+                s.response_time = Some(t.div_euclid(1000));
+            }
         }
         for (k, v) in members {
             let key = decode(&src[k.clone()]);
