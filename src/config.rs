@@ -5,6 +5,7 @@
 //! ```toml
 //! fingerprint_key_env = "HARSCRUB_KEY"   # or fingerprint_key = "…" (keep it out of git)
 //! rules = ["ci/harscrub-rules"]          # extra rule files or folders
+//! placeholder = "kind"                   # [REDACTED:<kind>]; or "fixed", "kind-fingerprint"
 //!
 //! [names]
 //! headers = ["X-Acme-Session"]           # whole value is a credential
@@ -34,6 +35,11 @@ pub struct Config {
     pub fingerprint_key_env: Option<String>,
     #[serde(default)]
     pub rules: Vec<PathBuf>,
+    /// How placeholders look in the copies: `kind-fingerprint` (default,
+    /// `[REDACTED:<kind>:<fingerprint>]`), `kind` (`[REDACTED:<kind>]`) or `fixed`
+    /// (`[REDACTED]`).
+    #[serde(default)]
+    pub placeholder: Option<crate::redact::Style>,
     #[serde(default)]
     pub names: Names,
     #[serde(default)]
@@ -104,6 +110,9 @@ impl Config {
 
     /// Apply names and allow-lists to an engine. Rule paths are relative to `base`.
     pub fn apply(&self, e: &mut Engine, base: &Path) -> Result<()> {
+        if let Some(style) = self.placeholder {
+            e.placeholder = style;
+        }
         for r in &self.rules {
             let p = base.join(r);
             e.rules
@@ -171,5 +180,29 @@ mod tests {
     #[test]
     fn unknown_fields_are_errors() {
         assert!(toml::from_str::<Config>("[allow]\nvalue = []").is_err());
+        assert!(toml::from_str::<Config>("placeholder = \"hash\"").is_err());
+    }
+
+    #[test]
+    fn placeholder_style() {
+        use crate::redact::Style;
+        let mut e = Engine::builtin().unwrap();
+        assert_eq!(e.placeholder, Style::KindFingerprint);
+        let c: Config = toml::from_str("").unwrap();
+        c.apply(&mut e, Path::new(".")).unwrap();
+        assert_eq!(e.placeholder, Style::KindFingerprint);
+        for (text, style) in [
+            ("kind-fingerprint", Style::KindFingerprint),
+            ("kind", Style::Kind),
+            ("fixed", Style::Fixed),
+        ] {
+            let c: Config = toml::from_str(&format!("placeholder = {:?}", text)).unwrap();
+            c.apply(&mut e, Path::new(".")).unwrap();
+            // A key given later (config or command line) keeps the style.
+            let mut e2 = Engine::builtin().unwrap();
+            c.apply(&mut e2, Path::new(".")).unwrap();
+            let e2 = e2.with_key(b"k");
+            assert_eq!((e.placeholder, e2.placeholder), (style, style));
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! every worker thread.
 
 use crate::detect::names::Names;
-use crate::redact::Redactor;
+use crate::redact::{Redactor, Style};
 use crate::rules::RuleSet;
 
 /// Limits that protect against archive bombs and runaway inputs.
@@ -38,6 +38,8 @@ pub struct Engine {
     pub rules: RuleSet,
     pub names: Names,
     pub redactor: Redactor,
+    /// How placeholders look in the copies (the report always has kind and fingerprint).
+    pub placeholder: Style,
     pub limits: Limits,
     /// Unix time used to decide whether JWTs and cookies are expired.
     pub now: i64,
@@ -56,6 +58,7 @@ impl Engine {
             rules: RuleSet::builtin()?,
             names: Names::builtin()?,
             redactor: Redactor::random(),
+            placeholder: Style::default(),
             limits: Limits::default(),
             now: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)

@@ -24,7 +24,7 @@ pub struct JwtInfo {
 }
 
 /// One credential occurrence.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
 pub struct Finding {
     /// Provenance of the file: a path, with `!/member` segments for archive members.
     pub file: String,
@@ -41,12 +41,26 @@ pub struct Finding {
     pub length: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt: Option<JwtInfo>,
+    /// When the cookie that carried the credential expires (unix seconds): the `Max-Age`
+    /// (counted from the HAR entry's `startedDateTime`) or `Expires` attribute of a
+    /// `Set-Cookie`, or the `expires` of a HAR cookie object. Absent for session cookies,
+    /// cookies whose expiry could not be read, credentials that did not come in a
+    /// cookie, and a `Max-Age` whose response time is unknown (raw dumps, logs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cookie_expires: Option<i64>,
+    /// Whether that cookie had already expired when scanned, or was deleted
+    /// (`Max-Age` zero or negative). Present whenever the cookie had a readable
+    /// expiry (always with `cookie_expires`); a positive `Max-Age` whose response time
+    /// is unknown counts from the scan: live.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cookie_expired: Option<bool>,
 }
 
 impl Finding {
-    /// Was this credential already expired when scanned? Only what the input says
-    /// counts (a JWT's `exp`); anything without an expiry is taken as live.
+    /// Was the credential already expired when scanned: a JWT past its `exp`, or a cookie
+    /// past its expiry (or deleted)? Session cookies, tokens without an expiry and
+    /// anything whose expiry is unknown count as live.
     pub fn is_expired(&self) -> bool {
-        self.jwt.as_ref().is_some_and(|j| j.expired == Some(true))
+        self.jwt.as_ref().and_then(|j| j.expired) == Some(true) || self.cookie_expired == Some(true)
     }
 }

@@ -319,3 +319,43 @@ fn malformed_har_fails_closed() {
         );
     }
 }
+
+#[test]
+fn oracle_thin_jdbc_password_goes_user_and_host_stay() {
+    let text =
+        "spring.datasource.url=jdbc:oracle:thin:scott/FAKEtiger77@db.example.com:1521/ORCLPDB1\n\
+                ORACLE_URL=jdbc:oracle:thin:app_user/FAKE-pw_2024x@//db.internal:1521/APPSVC\n\
+                other=jdbc:oracle:thin:@//db.internal:1521/APPSVC\n";
+    let (out, f) = clean("app.properties", text);
+    assert!(
+        !out.contains("FAKEtiger77") && !out.contains("FAKE-pw_2024x"),
+        "{out}"
+    );
+    assert!(out.contains(&format!(
+        "jdbc:oracle:thin:scott/{}@db.example.com:1521/ORCLPDB1\n",
+        ph("connection-string", "FAKEtiger77")
+    )));
+    assert!(out.contains(&format!(
+        "jdbc:oracle:thin:app_user/{}@//db.internal:1521/APPSVC\n",
+        ph("connection-string", "FAKE-pw_2024x")
+    )));
+    assert!(out.contains("other=jdbc:oracle:thin:@//db.internal:1521/APPSVC\n"));
+    assert_eq!(f.len(), 2, "{f:?}");
+    assert!(f.iter().all(|f| f.rule == "generic.jdbc-oracle"));
+    // In a HAR (a JSON body) too, and idempotent.
+    let doc = har(
+        &req(
+            "https://a.example/api/datasources",
+            "",
+            r#", "postData": {"mimeType": "application/json", "text": "{\"url\": \"jdbc:oracle:thin:scott/FAKEtiger77@db:1521:XE\"}"}"#,
+        ),
+        RESP,
+    );
+    let (out, f) = clean("a.har", &doc);
+    assert!(!out.contains("FAKEtiger77"), "{out}");
+    assert!(out.contains("jdbc:oracle:thin:scott/[REDACTED:"), "{out}");
+    assert_eq!(f.len(), 1, "{f:?}");
+    let (again, f2) = clean("a.har", &out);
+    assert_eq!(again, out);
+    assert!(f2.is_empty());
+}

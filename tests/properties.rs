@@ -4,7 +4,8 @@
 //!   `Set-Cookie`, `Authorization`, api-key headers, query and fragment parameters,
 //!   URL userinfo, JSON and form bodies, WebSocket frames, known token formats in free
 //!   text), neither verbatim nor in any decoded JSON string of the copy;
-//! * `clean` is idempotent: cleaning a copy changes nothing (and finds nothing);
+//! * `clean` is idempotent: cleaning a copy changes nothing (and finds nothing), with
+//!   every placeholder style (`placeholder` in `.harscrub.toml`), even another one;
 //! * a HAR with no secrets comes out byte-identical, with no findings.
 //!
 //! Most cases go through the library (`sanitize_bytes`, what every handler uses); a
@@ -15,12 +16,38 @@ use std::fs;
 use assert_cmd::Command;
 use harscrub::engine::Engine;
 use harscrub::format::sanitize_bytes;
+use harscrub::redact::Style;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-fn engine() -> &'static Engine {
-    static E: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
-    E.get_or_init(|| Engine::builtin().unwrap().with_key(b"properties-test-key"))
+const STYLES: [Style; 3] = [Style::KindFingerprint, Style::Kind, Style::Fixed];
+
+fn style() -> impl Strategy<Value = Style> {
+    prop::sample::select(STYLES.to_vec())
+}
+
+/// The test engine, writing placeholders in `style`.
+fn engine(style: Style) -> &'static Engine {
+    static E: std::sync::OnceLock<Vec<Engine>> = std::sync::OnceLock::new();
+    let all = E.get_or_init(|| {
+        STYLES
+            .iter()
+            .map(|&s| {
+                let mut e = Engine::builtin().unwrap().with_key(b"properties-test-key");
+                e.placeholder = s;
+                e
+            })
+            .collect()
+    });
+    &all[STYLES.iter().position(|&s| s == style).unwrap()]
+}
+
+fn style_name(s: Style) -> &'static str {
+    match s {
+        Style::KindFingerprint => "kind-fingerprint",
+        Style::Kind => "kind",
+        Style::Fixed => "fixed",
+    }
 }
 
 const WORDS: &[&str] = &[
@@ -293,10 +320,10 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
     #[test]
-    fn no_planted_secret_survives((specs, pretty) in har_specs(true)) {
+    fn no_planted_secret_survives((specs, pretty) in har_specs(true), style in style()) {
         let har = build_har(&specs, pretty);
         let secrets = planted_values(&specs);
-        let o = sanitize_bytes(engine(), "p.har", "p.har", &har, 0)
+        let o = sanitize_bytes(engine(style), "p.har", "p.har", &har, 0)
             .map_err(|e| TestCaseError::fail(format!("{e:#}")))?;
         let left = leftovers(&o.output, &secrets);
         prop_assert!(left.is_empty(), "{:?}\n{}", left, String::from_utf8_lossy(&o.output));
@@ -309,11 +336,16 @@ proptest! {
     }
 
     #[test]
-    fn clean_is_idempotent((specs, pretty) in har_specs(true)) {
+    fn clean_is_idempotent(
+        (specs, pretty) in har_specs(true),
+        style in style(),
+        second in style(),
+    ) {
         let har = build_har(&specs, pretty);
-        let once = sanitize_bytes(engine(), "p.har", "p.har", &har, 0)
+        let once = sanitize_bytes(engine(style), "p.har", "p.har", &har, 0)
             .map_err(|e| TestCaseError::fail(format!("{e:#}")))?;
-        let twice = sanitize_bytes(engine(), "p.har", "p.har", &once.output, 0)
+        // Cleaning again, with the same style or another, changes nothing.
+        let twice = sanitize_bytes(engine(second), "p.har", "p.har", &once.output, 0)
             .map_err(|e| TestCaseError::fail(format!("second pass: {e:#}")))?;
         prop_assert!(
             twice.output == once.output,
@@ -331,7 +363,7 @@ proptest! {
     #[test]
     fn a_har_without_secrets_is_byte_identical((specs, pretty) in har_specs(false)) {
         let har = build_har(&specs, pretty);
-        let o = sanitize_bytes(engine(), "p.har", "p.har", &har, 0)
+        let o = sanitize_bytes(engine(Style::KindFingerprint), "p.har", "p.har", &har, 0)
             .map_err(|e| TestCaseError::fail(format!("{e:#}")))?;
         prop_assert!(o.findings.is_empty(), "false positives: {:?}", o.findings);
         prop_assert!(o.output == har, "the copy differs");
@@ -348,9 +380,15 @@ proptest! {
     fn the_binary_agrees(
         (specs, pretty) in har_specs(true),
         (clean_specs, clean_pretty) in har_specs(false),
+        style in style(),
     ) {
         let tmp = tempfile::tempdir().unwrap();
         let d = tmp.path();
+        fs::write(
+            d.join(".harscrub.toml"),
+            format!("placeholder = {:?}\n", style_name(style)),
+        )
+        .unwrap();
         let har = build_har(&specs, pretty);
         let plain = build_har(&clean_specs, clean_pretty);
         fs::write(d.join("dirty.har"), &har).unwrap();

@@ -403,6 +403,22 @@ fn provider_cases() -> Vec<(String, &'static str, String)> {
         "FAKEsql9",
     );
     add(
+        "spring.datasource.url=jdbc:oracle:thin:scott/FAKEtiger9@db.example.com:1521/ORCLPDB1\n"
+            .into(),
+        "generic.jdbc-oracle",
+        "FAKEtiger9",
+    );
+    add(
+        "{\"url\": \"jdbc:oracle:thin:app_user/FAKE-pw_2024@//db.internal:1521/APPSVC\"}".into(),
+        "generic.jdbc-oracle",
+        "FAKE-pw_2024",
+    );
+    add(
+        "jdbc:oracle:thin:SYSTEM/FAKEpw@localhost:1521:XE".into(),
+        "generic.jdbc-oracle",
+        "FAKEpw",
+    );
+    add(
         "{\"client_secret\": \"FAKEclientSECRET0123\"}".into(),
         "generic.secret-quoted",
         "FAKEclientSECRET0123",
@@ -520,6 +536,27 @@ fn non_secrets() -> Vec<String> {
             "{kind}: [REDACTED:{kind}:0123abcd]; {kind}=[REDACTED:{kind}:89abcdef]"
         ));
         v.push(format!("{{\"{kind}\": \"[REDACTED:{kind}:0123abcd]\"}}"));
+        // The other placeholder styles (`placeholder = "kind"` and `"fixed"`).
+        v.push(format!(
+            "{kind}: [REDACTED:{kind}]; {kind}=[REDACTED:{kind}]; {kind}=[REDACTED]"
+        ));
+        v.push(format!(
+            "{{\"{kind}\": \"[REDACTED:{kind}]\", \"x_{kind}\": \"[REDACTED]\"}}"
+        ));
+    }
+    for p in ["[REDACTED:jwt]", "[REDACTED]"] {
+        v.push(format!(
+            "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.{p}"
+        ));
+        v.push(format!(
+            "access_token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.{p}&x=1"
+        ));
+        v.push(format!(
+            "password={p}&user=fake\n{{\"password\": \"{p}\"}}\npostgres://app:{p}@db/app"
+        ));
+        v.push(format!(
+            "jdbc:oracle:thin:scott/{p}@db:1521/ORCL X-Amz-Credential={p}%2F20240101"
+        ));
     }
     v
 }

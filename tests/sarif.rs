@@ -430,6 +430,9 @@ fn json_report_matches_its_schema() {
     if !findings.iter().any(|f| f["jwt"].is_object()) {
         failures.push("no JWT finding: the jwt object went unchecked".into());
     }
+    if !findings.iter().any(|f| f["cookie_expires"].is_i64()) {
+        failures.push("no cookie expiry: cookie_expires went unchecked".into());
+    }
     // clean --report, into a temporary directory.
     let tmp = tempfile::tempdir().unwrap();
     let report: PathBuf = tmp.path().join("report.json");

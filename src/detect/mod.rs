@@ -7,6 +7,7 @@
 //! (JSON string escapes, percent-encoding, base64) decode, recurse, and map the edits
 //! back to their own raw bytes, so everything that is not a secret stays byte-identical.
 
+pub mod expiry;
 pub mod jwt;
 pub mod names;
 pub mod text;
@@ -167,6 +168,10 @@ pub struct Scrubber<'e> {
     pub findings: Vec<Finding>,
     /// Context-found secrets seen in this document (value → kind).
     pub discovered: HashMap<Vec<u8>, String>,
+    /// When the response being scrubbed was received (unix seconds): a HAR entry's
+    /// `startedDateTime`, maintained by the walker. `Max-Age` counts from here; when
+    /// it is unknown, only whether `Max-Age` deleted the cookie is recorded.
+    pub response_time: Option<i64>,
     known: &'e Known,
     scratch: Vec<RuleMatch>,
     seen: std::collections::HashSet<(String, usize, String)>,
@@ -208,6 +213,7 @@ impl<'e> Scrubber<'e> {
             lines: None,
             findings: Vec::new(),
             discovered: HashMap::new(),
+            response_time: None,
             seen: std::collections::HashSet::new(),
             known,
             scratch: Vec::new(),
@@ -246,9 +252,22 @@ impl<'e> Scrubber<'e> {
                 fingerprint: fp.clone(),
                 length: ident.len(),
                 jwt: info,
+                cookie_expires: None,
+                cookie_expired: None,
             });
         }
-        redact::placeholder_for(kind, &fp)
+        self.engine.placeholder.render(kind, &fp)
+    }
+
+    /// Give the findings recorded since `from` (the value of one cookie) the cookie's
+    /// expiry, for triage.
+    pub fn cookie_expiry(&mut self, from: usize, expiry: Option<expiry::Expiry>) {
+        let Some(e) = expiry else { return };
+        let expired = e.expired(self.engine.now);
+        for f in self.findings.iter_mut().skip(from) {
+            f.cookie_expires = e.at;
+            f.cookie_expired = Some(expired);
+        }
     }
 
     /// The kind word for a secret, the same wherever it is found: the kind of a token
@@ -486,7 +505,8 @@ impl<'e> Scrubber<'e> {
         }
     }
 
-    /// `Set-Cookie`: one cookie per line; the value before the first `;` is secret.
+    /// `Set-Cookie`: one cookie per line; the value before the first `;` is secret. Its
+    /// `Expires` / `Max-Age` attributes go into the finding, for triage.
     pub fn set_cookie(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
         let mut pos = 0;
         for line in v.split(|&b| b == b'\n') {
@@ -502,6 +522,7 @@ impl<'e> Scrubber<'e> {
                 continue;
             }
             let (a, b) = trim_quotes(&v[vs..ve]);
+            let from = self.findings.len();
             self.redact(
                 v,
                 vs + a,
@@ -513,6 +534,10 @@ impl<'e> Scrubber<'e> {
                 true,
                 out,
             );
+            if self.findings.len() > from {
+                let e = expiry::set_cookie_expiry(&line[first..], self.response_time);
+                self.cookie_expiry(from, e);
+            }
         }
     }
 
@@ -776,7 +801,7 @@ fn credential_key_end(v: &[u8]) -> usize {
 }
 
 fn redacted_jwt(v: &[u8]) -> bool {
-    let Some(p) = memchr::memmem::find(v, b".[REDACTED:") else {
+    let Some(p) = memchr::memmem::find(v, b".[REDACTED") else {
         return false;
     };
     v.starts_with(b"eyJ") && redact::is_placeholder(&v[p + 1..])

@@ -9,6 +9,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
+use super::expiry::{har_cookie_expiry, parse_rfc3339};
 use super::names::ParamClass;
 use super::text::Mode;
 use super::{apply_edits, Edit, Scrubber};
@@ -49,6 +50,9 @@ fn push_seg(loc: &mut String, seg: &[u8]) {
         }
     }
 }
+
+/// Keys of the arrays that hold `{name, value}` cookie objects.
+const COOKIE_PARENTS: &[&str] = &["cookies", "cookie", "requestcookies", "responsecookies"];
 
 fn norm_is(k: &[u8], words: &[&str]) -> bool {
     let n = super::names::normalize(k);
@@ -122,6 +126,28 @@ impl Walker {
             )
         });
         let in_ws = parent.is_some_and(|p| norm_is(p, &["websocketmessages"]));
+        // Triage: a HAR cookie's expiry, and the time of the entry (for `Max-Age`).
+        let in_cookies = parent.is_some_and(|p| norm_is(p, COOKIE_PARENTS));
+        let cookie_expiry = if in_cookies && pair_name.is_some() {
+            members.iter().find_map(|(k, v)| {
+                if decode(&src[k.clone()]).as_ref() != b"expires" {
+                    return None;
+                }
+                match v {
+                    Value::Str(r) => har_cookie_expiry(&decode(&src[r.clone()])),
+                    Value::Scalar(r) => har_cookie_expiry(&src[r.clone()]),
+                    _ => None,
+                }
+            })
+        } else {
+            None
+        };
+        let saved_time = s.response_time;
+        if parent == Some(b"entries".as_slice()) {
+            if let Some(t) = str_member("startedDateTime").and_then(|t| parse_rfc3339(&t)) {
+                s.response_time = Some(t.div_euclid(1000));
+            }
+        }
         for (k, v) in members {
             let key = decode(&src[k.clone()]);
             let mark = s.loc.len();
@@ -167,12 +193,18 @@ impl Walker {
                         (k, _) if in_headers && pair_name.is_none() => Ctx::HeaderMap(k),
                         (k, _) => Ctx::Key(k),
                     };
+                    let from = s.findings.len();
+                    let cookie_value = in_cookies && matches!(ctx, Ctx::NameValue { .. });
                     self.string(s, src, r.clone(), ctx, base, out);
+                    if cookie_value {
+                        s.cookie_expiry(from, cookie_expiry);
+                    }
                 }
                 _ => self.value(s, src, v, Some(&key), base, out),
             }
             s.loc.truncate(mark);
         }
+        s.response_time = saved_time;
     }
 
     fn string(
@@ -201,10 +233,7 @@ impl Walker {
                     &["headers", "header", "requestheaders", "responseheaders"],
                 ) {
                     s.header(name, text, 0, &mut inner)
-                } else if norm_is(
-                    parent,
-                    &["cookies", "cookie", "requestcookies", "responsecookies"],
-                ) {
+                } else if norm_is(parent, COOKIE_PARENTS) {
                     s.secret_value(text, 0, "context.cookie", "cookie", &mut inner)
                 } else {
                     let url_ctx = norm_is(

@@ -1001,7 +1001,7 @@ mod tests {
             kind: "github".into(),
             fingerprint: "00000000".into(),
             length: 40,
-            jwt: None,
+            ..Finding::default()
         }
     }
 

@@ -4,6 +4,10 @@
 //! random per run unless the user supplies one, so a fingerprint of a short password
 //! cannot be brute-forced from the report; with a fixed key, runs are reproducible and
 //! the same secret can be correlated across files and runs.
+//!
+//! The config file can choose a shorter [`Style`]: `[REDACTED:<kind>]` or `[REDACTED]`.
+//! Every style is recognised whatever the configured one (so cleaning a copy again
+//! changes nothing, even with another style), and never flagged as a secret.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -57,18 +61,58 @@ impl Redactor {
     }
 }
 
+/// How placeholders look in the copies (`placeholder` in `.harscrub.toml`). The report
+/// always has kind and fingerprint; only the copies change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Style {
+    /// `[REDACTED:<kind>:<fingerprint>]`: the same secret gets the same placeholder,
+    /// so requests can be correlated in the copy (the default).
+    #[default]
+    KindFingerprint,
+    /// `[REDACTED:<kind>]`: what it was, but not which one.
+    Kind,
+    /// `[REDACTED]`: nothing but the fact that something was removed.
+    Fixed,
+}
+
+impl Style {
+    /// The placeholder for a secret of `kind` with fingerprint `fp`.
+    pub fn render(self, kind: &str, fp: &str) -> String {
+        match self {
+            Style::KindFingerprint => placeholder_for(kind, fp),
+            Style::Kind => format!("[REDACTED:{}]", kind),
+            Style::Fixed => "[REDACTED]".to_string(),
+        }
+    }
+}
+
+/// The default placeholder, `[REDACTED:<kind>:<fingerprint>]`.
 pub fn placeholder_for(kind: &str, fp: &str) -> String {
     format!("[REDACTED:{}:{}]", kind, fp)
 }
 
-/// Length of the placeholder starting at `s[0]`, if `s` starts with one.
+/// Length of the placeholder starting at `s[0]`, if `s` starts with one (of any
+/// [`Style`]: `[REDACTED:<kind>:<8 hex>]`, `[REDACTED:<kind>]` or `[REDACTED]`).
 pub fn placeholder_len(s: &[u8]) -> Option<usize> {
-    let rest = s.strip_prefix(b"[REDACTED:")?;
+    const OPEN: usize = b"[REDACTED".len();
+    let rest = s.strip_prefix(b"[REDACTED")?;
+    match rest.first()? {
+        b']' => return Some(OPEN + 1),
+        b':' => {}
+        _ => return None,
+    }
+    let rest = &rest[1..];
     let kind_len = rest
         .iter()
         .position(|&b| !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))?;
-    if kind_len == 0 || rest.get(kind_len) != Some(&b':') {
+    if kind_len == 0 {
         return None;
+    }
+    match rest.get(kind_len) {
+        Some(b']') => return Some(OPEN + 1 + kind_len + 1),
+        Some(b':') => {}
+        _ => return None,
     }
     let fp = rest.get(kind_len + 1..kind_len + 1 + FP_LEN)?;
     if !fp
@@ -80,7 +124,7 @@ pub fn placeholder_len(s: &[u8]) -> Option<usize> {
     if rest.get(kind_len + 1 + FP_LEN) != Some(&b']') {
         return None;
     }
-    Some(10 + kind_len + 1 + FP_LEN + 1)
+    Some(OPEN + 1 + kind_len + 1 + FP_LEN + 1)
 }
 
 /// True when `s` is exactly one placeholder.
@@ -109,10 +153,12 @@ pub fn only_placeholders(s: &[u8]) -> bool {
 /// Does the text at `s[start..]` continue a placeholder that began before `start`? Used
 /// to avoid matching rules inside placeholders.
 pub fn inside_placeholder(s: &[u8], start: usize, end: usize) -> bool {
-    // Look back for a '[REDACTED:' that covers [start, end).
-    let from = start.saturating_sub(64);
-    let window = &s[from..start.min(s.len())];
-    if let Some(p) = memchr::memmem::rfind(window, b"[REDACTED:") {
+    // Look back for a '[REDACTED' that starts before `start` and covers [start, end)
+    // (the window reaches far enough to hold one starting just before `start`).
+    let to = (start + 8).min(s.len());
+    let from = start.saturating_sub(64).min(to);
+    let window = &s[from..to];
+    if let Some(p) = memchr::memmem::rfind(window, b"[REDACTED") {
         let abs = from + p;
         if let Some(n) = placeholder_len(&s[abs..]) {
             return abs + n >= end;
@@ -151,6 +197,47 @@ mod tests {
         let s = b"x=[REDACTED:token:0123abcd]&y";
         assert!(inside_placeholder(s, 13, 20));
         assert!(!inside_placeholder(s, 0, 1));
+    }
+
+    #[test]
+    fn every_style_is_recognised() {
+        for (style, want) in [
+            (Style::KindFingerprint, "[REDACTED:api-key:0123abcd]"),
+            (Style::Kind, "[REDACTED:api-key]"),
+            (Style::Fixed, "[REDACTED]"),
+        ] {
+            let p = style.render("api-key", "0123abcd");
+            assert_eq!(p, want);
+            assert!(is_placeholder(p.as_bytes()), "{p}");
+            assert!(only_placeholders(format!("{p}; {p}").as_bytes()), "{p}");
+            assert!(!only_placeholders(format!("{p}x").as_bytes()), "{p}");
+            let s = format!("x={p}&y");
+            assert!(inside_placeholder(
+                s.as_bytes(),
+                2 + p.len() - 4,
+                2 + p.len() - 1
+            ));
+            assert!(!inside_placeholder(s.as_bytes(), 0, 1));
+        }
+        for bad in [
+            &b"[REDACTED"[..],
+            b"[REDACTED:]",
+            b"[REDACTED:Api]",
+            b"[REDACTED:api:]",
+            b"[REDACTED:api:0123abc]",
+            b"[REDACTEDx]",
+            b"[redacted]",
+        ] {
+            assert!(!is_placeholder(bad), "{}", String::from_utf8_lossy(bad));
+        }
+        let parse = |t: &str| toml::from_str::<std::collections::HashMap<String, Style>>(t);
+        assert_eq!(parse("s = 'kind'").unwrap()["s"], Style::Kind);
+        assert_eq!(parse("s = 'fixed'").unwrap()["s"], Style::Fixed);
+        assert_eq!(
+            parse("s = 'kind-fingerprint'").unwrap()["s"],
+            Style::KindFingerprint
+        );
+        assert!(parse("s = 'hash'").is_err());
     }
 
     #[test]

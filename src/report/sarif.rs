@@ -389,13 +389,11 @@ pub fn to_sarif(
             "{} credential ({} bytes, fingerprint {}) found by {} at {}.",
             f.kind, f.length, f.fingerprint, f.rule, where_
         );
-        let mut level = "error";
+        // Expired credentials (a JWT past exp, a cookie past its expiry) matter less.
+        let level = if f.is_expired() { "warning" } else { "error" };
         if let Some(j) = &f.jwt {
             let state = match j.expired {
-                Some(true) => {
-                    level = "warning";
-                    "expired"
-                }
+                Some(true) => "expired",
                 Some(false) => "live",
                 None => "without expiry",
             };
@@ -404,6 +402,17 @@ pub fn to_sarif(
                 state,
                 j.alg.as_deref().unwrap_or("?")
             ));
+        }
+        if let Some(expired) = f.cookie_expired {
+            let state = if expired { "expired" } else { "live" };
+            match f.cookie_expires {
+                Some(at) => message.push_str(&format!(
+                    " Cookie {} (expires {}).",
+                    state,
+                    crate::detect::expiry::format_rfc3339(at)
+                )),
+                None => message.push_str(&format!(" Cookie {}.", state)),
+            }
         }
         message.push_str(" Redact with `harscrub clean`.");
 
@@ -430,6 +439,12 @@ pub fn to_sarif(
         props.insert("location".into(), Value::from(f.location.as_str()));
         if let Some(j) = &f.jwt {
             props.insert("jwt".into(), serde_json::to_value(j).unwrap_or(Value::Null));
+        }
+        if let Some(at) = f.cookie_expires {
+            props.insert("cookie_expires".into(), Value::from(at));
+        }
+        if let Some(expired) = f.cookie_expired {
+            props.insert("cookie_expired".into(), Value::from(expired));
         }
 
         results.push(json!({

@@ -273,7 +273,7 @@ mod tests {
             kind: kind.into(),
             fingerprint: format!("{:08x}", i % 7),
             length: 20,
-            jwt: None,
+            ..Finding::default()
         }
     }
 
