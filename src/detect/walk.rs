@@ -12,7 +12,7 @@ use base64::Engine as _;
 use super::names::ParamClass;
 use super::text::Mode;
 use super::{apply_edits, Edit, Scrubber};
-use crate::format::json::{decode, decode_mapped, Value};
+use crate::format::json::{decode, offset_map, Value};
 
 /// What a string means, from where it sits.
 enum Ctx<'a> {
@@ -134,7 +134,7 @@ impl Walker {
             if !key_edits.is_empty() {
                 let mut shown = Vec::new();
                 apply_edits(&key, &mut key_edits.clone(), &mut shown);
-                let d = decode_mapped(&src[k.clone()]);
+                let d = offset_map(&src[k.clone()]);
                 for e in key_edits {
                     out.push(Edit {
                         start: base + k.start + d.raw_offset(e.start),
@@ -236,7 +236,8 @@ impl Walker {
         if inner.is_empty() {
             return;
         }
-        let d = decode_mapped(raw);
+        // Only a sparse map back to raw offsets: the decoded text is not built twice.
+        let d = offset_map(raw);
         for e in inner {
             out.push(Edit {
                 start: base + r.start + d.raw_offset(e.start),
