@@ -576,7 +576,7 @@ mod tests {
                     (1, 1)
                 };
                 decoded.extend_from_slice(&buf[..produced]);
-                full.extend(std::iter::repeat(i).take(produced));
+                full.extend(std::iter::repeat_n(i, produced));
                 i += used;
             }
             full.push(raw.len());
