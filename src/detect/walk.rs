@@ -256,12 +256,18 @@ impl Walker {
         mime: &[u8],
         edit: &mut Option<String>,
     ) {
-        let compact: Vec<u8> = text
-            .iter()
-            .copied()
-            .filter(|b| !b.is_ascii_whitespace())
-            .collect();
-        let Ok(bytes) = STANDARD.decode(&compact) else {
+        // Copies are dropped as soon as they are done with: a body can be huge.
+        let decoded = if text.iter().any(|b| b.is_ascii_whitespace()) {
+            let compact: Vec<u8> = text
+                .iter()
+                .copied()
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect();
+            STANDARD.decode(&compact)
+        } else {
+            STANDARD.decode(text)
+        };
+        let Ok(bytes) = decoded else {
             // Not valid base64 after all: treat it as text so nothing hides in it.
             let mut inner = Vec::new();
             s.text(text, 0, Mode::RulesOnly, &mut inner);
@@ -281,6 +287,7 @@ impl Walker {
         }
         let mut o = Vec::with_capacity(bytes.len());
         apply_edits(&bytes, &mut inner, &mut o);
+        drop(bytes);
         *edit = Some(STANDARD.encode(&o));
     }
 }

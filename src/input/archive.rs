@@ -41,19 +41,27 @@
 //!   `x.tar.gz` uses two.
 //! * `max_members`: members of one archive (tar extension headers such as pax and
 //!   GNU long names are not counted separately).
-//! * `max_total_bytes`: every byte inflated from a zip member or a gzip stream is
-//!   charged to a budget shared by the whole tree below one top-level input (keyed by
-//!   the provenance before the first `!/`), across depths and threads. A zip member
-//!   whose declared size does not fit the remaining budget is refused before it is
-//!   read; a gzip stream is stopped as soon as it passes the remaining budget. Tar
-//!   members are already in memory and not charged. Everything is held in memory, so
-//!   this limit is also, roughly, the memory limit of one input.
+//! * The tree budget: every byte inflated from a zip member or a gzip stream (and
+//!   from an HTTP body's `Content-Encoding`, see [`charge_tree`]) is charged to a
+//!   budget shared by the whole tree below one top-level input (keyed by the
+//!   provenance before the first `!/`), across depths and threads. The budget is
+//!   `max_ratio` times the size of the top-level input, but at least
+//!   `min_tree_budget` (64 MiB) and at most `max_total_bytes` ([`tree_limit`]):
+//!   nesting multiplies ratios, and members of at most 1 MiB are exempt from the
+//!   per-member ratio, so without it a 19 KB nested bomb of 1 MiB leaves was only
+//!   stopped by `max_total_bytes`, after inflating and scanning 16 GiB. A zip whose
+//!   members' declared sizes add up to more than what is left is refused before
+//!   anything is inflated; each member is charged its declared size before it is
+//!   read; a gzip stream is charged chunk by chunk as it inflates. Tar members are
+//!   already in memory and not charged. Everything is held in memory, so this limit
+//!   is also, roughly, the memory limit of one input.
 //! * `max_ratio`: for a zip member or gzip stream that inflates to more than 1 MiB
 //!   ([`RATIO_EXEMPT_BYTES`]), decompressed / compressed size may not exceed
 //!   `max_ratio`. Zip members are checked against their declared size before
-//!   reading. gzip declares no size, so it is checked while inflating, against the
-//!   compressed bytes consumed so far: a bomb stops after about 1 MiB (a stream whose
-//!   first megabytes are far more repetitive than the rest can trip it too).
+//!   reading (all members of an archive before the first is read). gzip declares no
+//!   size, so it is checked while inflating, against the compressed bytes consumed so
+//!   far: a bomb stops after about 1 MiB (a stream whose first megabytes are far
+//!   more repetitive than the rest can trip it too).
 //!
 //! Decompression is always bounded: a zip member is read through
 //! `take(declared size + 1)` and refused if it yields more than its header declares,
@@ -1837,7 +1845,8 @@ mod tests {
         charge_tree("t.zip!/a/b.txt", &lim, 60).unwrap();
         let e = format!("{:#}", charge_tree("t.zip!/a/c.txt", &lim, 60).unwrap_err());
         assert!(
-            e.starts_with("t.zip!/a/c.txt: ") && e.contains("--max-total-bytes"),
+            e.starts_with("total decompressed size exceeds limit of 100 bytes")
+                && e.contains("--max-total-bytes"),
             "{e}"
         );
         assert_eq!(b.remaining(), 40);
