@@ -11,8 +11,13 @@ use crate::rules::RuleSet;
 pub struct Limits {
     /// Maximum total bytes decompressed from one top-level input (all members, all depths).
     pub max_total_bytes: u64,
-    /// Maximum compression ratio (decompressed / compressed) for one member.
+    /// Maximum compression ratio (decompressed / compressed) for one member, and for
+    /// one top-level input as a whole: all members at all depths may not inflate to
+    /// more than `max_ratio` times its size (nor less than `min_tree_budget`).
     pub max_ratio: u64,
+    /// The whole-input limit `max_ratio` × input size is never below this, so that a
+    /// small archive with a few well-compressed logs is not refused.
+    pub min_tree_budget: u64,
     /// Maximum archive nesting depth (an archive inside an archive is depth 2).
     pub max_depth: usize,
     /// Maximum number of members in one archive.
@@ -26,6 +31,7 @@ impl Default for Limits {
         Limits {
             max_total_bytes: 16 << 30,
             max_ratio: 1000,
+            min_tree_budget: 64 << 20,
             max_depth: 8,
             max_members: 200_000,
             max_json_depth: 512,

@@ -173,7 +173,9 @@ pub struct Common {
     /// Refuse archives that expand to more than this many bytes in total.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_total_bytes)]
     pub max_total_bytes: u64,
-    /// Refuse archive members compressed more than this ratio.
+    /// Refuse archive members and HTTP bodies compressed more than this ratio, and
+    /// archives that expand to more than this many times their size in total (all
+    /// members at all depths; at least 64 MiB).
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_ratio)]
     pub max_ratio: u64,
     /// Refuse archives nested deeper than this.

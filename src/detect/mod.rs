@@ -719,27 +719,26 @@ impl<'e> Scrubber<'e> {
             return;
         }
         let class = self.engine.names.param(name);
-        let ident = pct_decode_form(raw, plus);
-        match class {
-            ParamClass::Secret if names::normalize(name) == "xamzcredential" => {
-                // Only the access key id; date, region and service stay.
-                let e = credential_key_end(raw);
-                let ident = pct_decode_form(&raw[..e], plus);
-                self.redact(
-                    raw,
-                    0,
-                    e,
-                    base,
-                    "context.param",
-                    "aws-access-key-id",
-                    Some(&ident),
-                    true,
-                    out,
-                );
-            }
-            ParamClass::Secret | ParamClass::Weak
-                if class == ParamClass::Secret || weak_url_value(&ident) =>
-            {
+        if class == ParamClass::Secret && names::normalize(name) == "xamzcredential" {
+            // Only the access key id; date, region and service stay.
+            let e = credential_key_end(raw);
+            let ident = pct_decode_form(&raw[..e], plus);
+            self.redact(
+                raw,
+                0,
+                e,
+                base,
+                "context.param",
+                "aws-access-key-id",
+                Some(&ident),
+                true,
+                out,
+            );
+            return;
+        }
+        if matches!(class, ParamClass::Secret | ParamClass::Weak) {
+            let ident = pct_decode_form(raw, plus);
+            if class == ParamClass::Secret || weak_url_value(&ident) {
                 let kind = kind_for_name(name);
                 self.redact(
                     raw,
@@ -752,25 +751,25 @@ impl<'e> Scrubber<'e> {
                     true,
                     out,
                 );
+                return;
             }
-            _ => {
-                // Decode, scrub as a value (URLs inside, tokens), map edits back.
-                let (dec, map) = pct_decode_mapped(raw, plus);
-                let mut inner = Vec::new();
-                if class == ParamClass::Url {
-                    self.url(&dec, 0, &mut inner);
-                } else {
-                    self.free(&dec, 0, &mut inner);
-                }
-                for e in inner {
-                    out.push(Edit {
-                        start: base + map_off(&map, e.start),
-                        end: base + map_off(&map, e.end),
-                        text: e.text,
-                        claim: base + map_off(&map, e.claim),
-                    });
-                }
-            }
+        }
+        // Decode, scrub as a value (URLs inside, tokens), map edits back.
+        let (dec, map) = pct_decode_mapped(raw, plus);
+        let mut inner = Vec::new();
+        if class == ParamClass::Url {
+            self.url(&dec, 0, &mut inner);
+        } else {
+            self.free(&dec, 0, &mut inner);
+        }
+        drop(dec);
+        for e in inner {
+            out.push(Edit {
+                start: base + map.raw_offset(e.start),
+                end: base + map.raw_offset(e.end),
+                text: e.text,
+                claim: base + map.raw_offset(e.claim),
+            });
         }
     }
 
@@ -841,40 +840,88 @@ pub fn pct_decode(v: &[u8]) -> Vec<u8> {
 }
 
 fn pct_decode_form(v: &[u8], plus: bool) -> Vec<u8> {
-    pct_decode_mapped(v, plus).0
-}
-
-/// Percent-decode with a map from decoded offsets to raw offsets (None: identity).
-pub fn pct_decode_mapped(v: &[u8], plus: bool) -> (Vec<u8>, Option<Vec<usize>>) {
-    if !v.iter().any(|&b| b == b'%' || (plus && b == b'+')) {
-        return (v.to_vec(), None);
+    if memchr::memchr(b'%', v).is_none() && !(plus && memchr::memchr(b'+', v).is_some()) {
+        return v.to_vec();
     }
     let mut out = Vec::with_capacity(v.len());
-    let mut map = Vec::with_capacity(v.len() + 1);
     let mut i = 0;
-    let hex = |b: u8| (b as char).to_digit(16);
     while i < v.len() {
-        if v[i] == b'%' && i + 2 < v.len() {
-            if let (Some(h), Some(l)) = (hex(v[i + 1]), hex(v[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                map.push(i);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(if plus && v[i] == b'+' { b' ' } else { v[i] });
-        map.push(i);
-        i += 1;
+        let (b, used) = pct_unit(v, i, plus);
+        out.push(b);
+        i += used;
     }
-    map.push(v.len());
-    (out, Some(map))
+    out
 }
 
-pub fn map_off(map: &Option<Vec<usize>>, off: usize) -> usize {
-    match map {
-        None => off,
-        Some(m) => m[off],
+/// The byte `v[i..]` decodes to and how many raw bytes that takes (3 for a valid
+/// `%XX`, else 1).
+fn pct_unit(v: &[u8], i: usize, plus: bool) -> (u8, usize) {
+    let hex = |b: u8| (b as char).to_digit(16);
+    if v[i] == b'%' && i + 2 < v.len() {
+        if let (Some(h), Some(l)) = (hex(v[i + 1]), hex(v[i + 2])) {
+            return ((h * 16 + l) as u8, 3);
+        }
     }
+    (if plus && v[i] == b'+' { b' ' } else { v[i] }, 1)
+}
+
+/// Decoded bytes between two marks of a [`PctMap`].
+const PCT_MAP_STRIDE: usize = 128;
+
+/// Maps offsets in a percent-decoded value back to raw offsets: a mark every
+/// [`PCT_MAP_STRIDE`] decoded bytes (not one per byte: a huge form body would need
+/// eight times its size), and a lookup decodes forward from the mark before it.
+pub struct PctMap<'a> {
+    raw: &'a [u8],
+    plus: bool,
+    /// Raw offset of decoded offset `k * PCT_MAP_STRIDE`; empty when every decoded
+    /// byte is one raw byte (no `%XX`).
+    marks: Vec<usize>,
+    len: usize,
+}
+
+impl PctMap<'_> {
+    /// Raw offset for a decoded offset (the end maps to the raw end).
+    pub fn raw_offset(&self, decoded: usize) -> usize {
+        if self.marks.is_empty() {
+            return decoded.min(self.raw.len());
+        }
+        if decoded >= self.len {
+            return self.raw.len();
+        }
+        let mut i = self.marks[decoded / PCT_MAP_STRIDE];
+        for _ in decoded / PCT_MAP_STRIDE * PCT_MAP_STRIDE..decoded {
+            i += pct_unit(self.raw, i, self.plus).1;
+        }
+        i
+    }
+}
+
+/// Percent-decode with a map from decoded offsets to raw offsets.
+pub fn pct_decode_mapped(v: &[u8], plus: bool) -> (Vec<u8>, PctMap<'_>) {
+    let mut map = PctMap {
+        raw: v,
+        plus,
+        marks: Vec::new(),
+        len: 0,
+    };
+    if memchr::memchr(b'%', v).is_none() {
+        let out = pct_decode_form(v, plus);
+        map.len = out.len();
+        return (out, map);
+    }
+    let mut out = Vec::with_capacity(v.len());
+    let mut i = 0;
+    while i < v.len() {
+        if out.len() % PCT_MAP_STRIDE == 0 {
+            map.marks.push(i);
+        }
+        let (b, used) = pct_unit(v, i, plus);
+        out.push(b);
+        i += used;
+    }
+    map.len = out.len();
+    (out, map)
 }
 
 #[cfg(test)]
@@ -906,8 +953,35 @@ mod tests {
     fn percent_map() {
         let (d, m) = pct_decode_mapped(b"a%2Bb+c", true);
         assert_eq!(d, b"a+b c");
-        assert_eq!(map_off(&m, 2), 4);
-        assert_eq!(map_off(&m, 5), 7);
+        assert_eq!(m.raw_offset(2), 4);
+        assert_eq!(m.raw_offset(5), 7);
+        // Across many marks, against a map of every byte.
+        let raw: Vec<u8> = (0..3000)
+            .flat_map(|i| match i % 7 {
+                0 => b"%41".to_vec(),
+                1 => b"+".to_vec(),
+                2 => b"%zz".to_vec(),
+                3 => b"%2".to_vec(),
+                _ => b"x".to_vec(),
+            })
+            .collect();
+        for plus in [false, true] {
+            let (d, m) = pct_decode_mapped(&raw, plus);
+            let mut full = Vec::new();
+            let mut i = 0;
+            while i < raw.len() {
+                full.push(i);
+                i += pct_unit(&raw, i, plus).1;
+            }
+            full.push(raw.len());
+            assert_eq!(d.len() + 1, full.len());
+            assert_eq!(d, pct_decode_form(&raw, plus));
+            for (k, want) in full.iter().enumerate() {
+                assert_eq!(m.raw_offset(k), *want, "{k}");
+            }
+        }
+        let (d, m) = pct_decode_mapped(b"a+b", true);
+        assert_eq!((d.as_slice(), m.raw_offset(2)), (&b"a b"[..], 2));
     }
 
     #[test]

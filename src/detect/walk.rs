@@ -13,7 +13,7 @@ use super::expiry::{har_cookie_expiry, parse_rfc3339};
 use super::names::ParamClass;
 use super::text::Mode;
 use super::{apply_edits, Edit, Scrubber};
-use crate::format::json::{decode, decode_mapped, Value};
+use crate::format::json::{decode, offset_map, Value};
 
 /// What a string means, from where it sits.
 enum Ctx<'a> {
@@ -160,7 +160,7 @@ impl Walker {
             if !key_edits.is_empty() {
                 let mut shown = Vec::new();
                 apply_edits(&key, &mut key_edits.clone(), &mut shown);
-                let d = decode_mapped(&src[k.clone()]);
+                let d = offset_map(&src[k.clone()]);
                 for e in key_edits {
                     out.push(Edit {
                         start: base + k.start + d.raw_offset(e.start),
@@ -265,7 +265,8 @@ impl Walker {
         if inner.is_empty() {
             return;
         }
-        let d = decode_mapped(raw);
+        // Only a sparse map back to raw offsets: the decoded text is not built twice.
+        let d = offset_map(raw);
         for e in inner {
             out.push(Edit {
                 start: base + r.start + d.raw_offset(e.start),
@@ -284,12 +285,18 @@ impl Walker {
         mime: &[u8],
         edit: &mut Option<String>,
     ) {
-        let compact: Vec<u8> = text
-            .iter()
-            .copied()
-            .filter(|b| !b.is_ascii_whitespace())
-            .collect();
-        let Ok(bytes) = STANDARD.decode(&compact) else {
+        // Copies are dropped as soon as they are done with: a body can be huge.
+        let decoded = if text.iter().any(|b| b.is_ascii_whitespace()) {
+            let compact: Vec<u8> = text
+                .iter()
+                .copied()
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect();
+            STANDARD.decode(&compact)
+        } else {
+            STANDARD.decode(text)
+        };
+        let Ok(bytes) = decoded else {
             // Not valid base64 after all: treat it as text so nothing hides in it.
             let mut inner = Vec::new();
             s.text(text, 0, Mode::RulesOnly, &mut inner);
@@ -309,6 +316,7 @@ impl Walker {
         }
         let mut o = Vec::with_capacity(bytes.len());
         apply_edits(&bytes, &mut inner, &mut o);
+        drop(bytes);
         *edit = Some(STANDARD.encode(&o));
     }
 }

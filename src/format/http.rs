@@ -460,12 +460,18 @@ fn codings(v: &[u8]) -> Result<Vec<&'static str>> {
     Ok(out)
 }
 
-fn inflate(s: &Scrubber, raw: &[u8], coding: &str) -> Result<(Vec<u8>, Coding)> {
-    let limits = &s.engine.limits;
-    let cap = (raw.len() as u64)
+/// The most the body's codings may inflate it to, all layers together: the ratio
+/// limit applies to the body as sent, not layer by layer (`gzip, gzip, gzip` would
+/// otherwise multiply it: 300 bytes to gigabytes).
+fn inflate_cap(limits: &crate::engine::Limits, sent: usize) -> u64 {
+    (sent as u64)
         .saturating_mul(limits.max_ratio)
         .max(RATIO_EXEMPT_BYTES)
-        .min(limits.max_total_bytes);
+        .min(limits.max_total_bytes)
+}
+
+fn inflate(s: &Scrubber, raw: &[u8], coding: &str, cap: u64) -> Result<(Vec<u8>, Coding)> {
+    let limits = &s.engine.limits;
     let mut buf = Vec::new();
     let c = match coding {
         "gzip" => {
@@ -496,7 +502,8 @@ fn inflate(s: &Scrubber, raw: &[u8], coding: &str) -> Result<(Vec<u8>, Coding)> 
     };
     if buf.len() as u64 > cap {
         bail!(
-            "compressed body inflates past the limit ({} bytes, ratio {}:1): no copy written",
+            "compressed body inflates past the limit ({} bytes, ratio {}:1 to the body as sent, \
+             all codings together; raise with --max-ratio): no copy written",
             cap,
             limits.max_ratio
         );
@@ -558,8 +565,12 @@ fn scrub_stored(
     }
     let mut layers = Vec::new();
     let mut cur = raw.to_vec();
+    let cap = inflate_cap(&s.engine.limits, raw.len());
     for c in list.iter().rev() {
-        let (dec, kind) = inflate(s, &cur, c)?;
+        let (dec, kind) = inflate(s, &cur, c, cap)?;
+        // Inside an archive, what a body inflates to counts towards the whole
+        // input's limit too.
+        crate::input::archive::charge_tree(s.file, &s.engine.limits, dec.len() as u64)?;
         layers.push(kind);
         cur = dec;
     }

@@ -291,41 +291,122 @@ pub fn decode(raw: &[u8]) -> Cow<'_, [u8]> {
         return Cow::Borrowed(raw);
     }
     let mut out = Vec::with_capacity(raw.len());
-    decode_into(raw, &mut out, None);
+    decode_into(raw, &mut out);
     Cow::Owned(out)
 }
 
-/// Decoded string plus, when escapes were present, a map from each decoded byte offset
-/// (and the end) to the raw offset it came from.
+/// Decoded string plus a map from decoded offsets back to raw offsets.
 pub struct Decoded<'a> {
     pub bytes: Cow<'a, [u8]>,
-    map: Option<Vec<u32>>,
+    map: OffsetMap<'a>,
 }
 
 impl Decoded<'_> {
     /// Raw offset for a decoded offset (identity when there were no escapes).
     pub fn raw_offset(&self, decoded: usize) -> usize {
-        match &self.map {
-            None => decoded,
-            Some(m) => m[decoded] as usize,
-        }
+        self.map.raw_offset(decoded)
     }
 }
 
+/// [`decode`] with an [`OffsetMap`]. When the decoded bytes are already at hand, use
+/// [`offset_map`] alone: it does not decode again.
 pub fn decode_mapped(raw: &[u8]) -> Decoded<'_> {
+    Decoded {
+        bytes: decode(raw),
+        map: offset_map(raw),
+    }
+}
+
+/// Decoded bytes between two marks of an [`OffsetMap`].
+const MAP_STRIDE: usize = 128;
+
+/// Maps offsets in the decoded form of a raw JSON string body back to raw offsets.
+///
+/// It does not keep one entry per byte (a 1 GiB string would need gigabytes of map):
+/// only a mark every [`MAP_STRIDE`] decoded bytes, and a lookup decodes forward from
+/// the mark before it (at most `MAP_STRIDE` characters). About 1/16 of a byte per
+/// decoded byte; nothing at all for a string without escapes.
+pub struct OffsetMap<'a> {
+    raw: &'a [u8],
+    /// For decoded offset `k * MAP_STRIDE`: the raw offset of the character (plain
+    /// byte or escape) that produced it, shifted left by 2, plus how many bytes that
+    /// character produced before it (0..=3, UTF-8 from a `\u` escape).
+    marks: Vec<u64>,
+    /// Length of the decoded string.
+    len: usize,
+    /// No escapes: decoded and raw offsets are the same.
+    identity: bool,
+}
+
+/// The [`OffsetMap`] of a raw JSON string body, without decoding it into memory.
+pub fn offset_map(raw: &[u8]) -> OffsetMap<'_> {
     if memchr::memchr(b'\\', raw).is_none() {
-        return Decoded {
-            bytes: Cow::Borrowed(raw),
-            map: None,
+        return OffsetMap {
+            raw,
+            marks: Vec::new(),
+            len: raw.len(),
+            identity: true,
         };
     }
-    let mut out = Vec::with_capacity(raw.len());
-    let mut map = Vec::with_capacity(raw.len() + 1);
-    decode_into(raw, &mut out, Some(&mut map));
-    map.push(raw.len() as u32);
-    Decoded {
-        bytes: Cow::Owned(out),
-        map: Some(map),
+    let mut marks = Vec::with_capacity(raw.len() / MAP_STRIDE + 1);
+    let (mut i, mut d) = (0usize, 0usize);
+    let mut buf = [0u8; 4];
+    while i < raw.len() {
+        // A run of plain bytes: decoded and raw offsets advance together.
+        let run = memchr::memchr(b'\\', &raw[i..]).unwrap_or(raw.len() - i);
+        let mut next = marks.len() * MAP_STRIDE;
+        while next < d + run {
+            marks.push(((i + next - d) as u64) << 2);
+            next += MAP_STRIDE;
+        }
+        i += run;
+        d += run;
+        if i >= raw.len() {
+            break;
+        }
+        let (used, produced) = unescape(raw, i, &mut buf);
+        let mut next = marks.len() * MAP_STRIDE;
+        while next < d + produced {
+            marks.push(((i as u64) << 2) | (next - d) as u64);
+            next += MAP_STRIDE;
+        }
+        i += used;
+        d += produced;
+    }
+    OffsetMap {
+        raw,
+        marks,
+        len: d,
+        identity: false,
+    }
+}
+
+impl OffsetMap<'_> {
+    /// Raw offset for a decoded offset. Every byte a character produced maps to the
+    /// start of that character (of its escape); the end maps to the raw end.
+    pub fn raw_offset(&self, decoded: usize) -> usize {
+        if self.identity {
+            return decoded.min(self.raw.len());
+        }
+        if decoded >= self.len {
+            return self.raw.len();
+        }
+        let mark = self.marks[decoded / MAP_STRIDE];
+        let mut i = (mark >> 2) as usize;
+        let mut d = decoded / MAP_STRIDE * MAP_STRIDE - (mark & 3) as usize;
+        let mut buf = [0u8; 4];
+        loop {
+            let (used, produced) = if self.raw[i] == b'\\' {
+                unescape(self.raw, i, &mut buf)
+            } else {
+                (1, 1)
+            };
+            if decoded < d + produced {
+                return i;
+            }
+            d += produced;
+            i += used;
+        }
     }
 }
 
@@ -334,61 +415,59 @@ fn hex4(b: &[u8]) -> Option<u32> {
     u32::from_str_radix(s, 16).ok()
 }
 
-fn decode_into(raw: &[u8], out: &mut Vec<u8>, mut map: Option<&mut Vec<u32>>) {
-    let mut i = 0;
-    while i < raw.len() {
-        let b = raw[i];
-        if b != b'\\' {
-            out.push(b);
-            if let Some(m) = map.as_deref_mut() {
-                m.push(i as u32);
-            }
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let esc = raw.get(i + 1).copied().unwrap_or(b'\\');
-        let mut buf = [0u8; 4];
-        let produced: &[u8] = match esc {
-            b'"' => b"\"",
-            b'\\' => b"\\",
-            b'/' => b"/",
-            b'b' => b"\x08",
-            b'f' => b"\x0c",
-            b'n' => b"\n",
-            b'r' => b"\r",
-            b't' => b"\t",
-            b'u' => {
-                let hi = hex4(&raw[(i + 2).min(raw.len())..]).unwrap_or(0xFFFD);
-                let mut len = 6;
-                let ch = if (0xD800..0xDC00).contains(&hi)
-                    && raw.get(i + 6) == Some(&b'\\')
-                    && raw.get(i + 7) == Some(&b'u')
-                {
-                    match hex4(&raw[(i + 8).min(raw.len())..]) {
-                        Some(lo) if (0xDC00..0xE000).contains(&lo) => {
-                            len = 12;
-                            char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
-                        }
-                        _ => None,
+/// Decode the escape at `raw[i]` (a backslash) into `buf`: (raw bytes used, bytes
+/// produced). Malformed escapes (which the parser refuses) decode to something
+/// harmless rather than failing: a lone `\\`, U+FFFD for bad `\u` digits.
+fn unescape(raw: &[u8], i: usize, buf: &mut [u8; 4]) -> (usize, usize) {
+    let esc = raw.get(i + 1).copied().unwrap_or(b'\\');
+    let simple = match esc {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        b'/' => b'/',
+        b'b' => b'\x08',
+        b'f' => b'\x0c',
+        b'n' => b'\n',
+        b'r' => b'\r',
+        b't' => b'\t',
+        b'u' => {
+            let hi = hex4(&raw[(i + 2).min(raw.len())..]).unwrap_or(0xFFFD);
+            let mut len = 6;
+            let ch = if (0xD800..0xDC00).contains(&hi)
+                && raw.get(i + 6) == Some(&b'\\')
+                && raw.get(i + 7) == Some(&b'u')
+            {
+                match hex4(&raw[(i + 8).min(raw.len())..]) {
+                    Some(lo) if (0xDC00..0xE000).contains(&lo) => {
+                        len = 12;
+                        char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
                     }
-                } else {
-                    char::from_u32(hi)
-                };
-                let ch = ch.unwrap_or('\u{FFFD}');
-                let s = ch.encode_utf8(&mut buf);
-                i += len - 2;
-                s.as_bytes()
-            }
-            _ => b"\\",
-        };
-        for &p in produced {
-            out.push(p);
-            if let Some(m) = map.as_deref_mut() {
-                m.push(start as u32);
-            }
+                    _ => None,
+                }
+            } else {
+                char::from_u32(hi)
+            };
+            let n = ch.unwrap_or('\u{FFFD}').encode_utf8(buf).len();
+            return (len.min(raw.len() - i), n);
         }
-        i += 2;
+        _ => b'\\',
+    };
+    buf[0] = simple;
+    (2.min(raw.len() - i), 1)
+}
+
+fn decode_into(raw: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    let mut buf = [0u8; 4];
+    while i < raw.len() {
+        let run = memchr::memchr(b'\\', &raw[i..]).unwrap_or(raw.len() - i);
+        out.extend_from_slice(&raw[i..i + run]);
+        i += run;
+        if i >= raw.len() {
+            break;
+        }
+        let (used, produced) = unescape(raw, i, &mut buf);
+        out.extend_from_slice(&buf[..produced]);
+        i += used;
     }
 }
 
@@ -458,6 +537,60 @@ mod tests {
         // the emoji's bytes all map to the start of its escape
         assert_eq!(d.raw_offset(6), 12);
         assert_eq!(d.raw_offset(10), 24);
+    }
+
+    /// The sparse map agrees with a map of every byte, across strides and escapes of
+    /// every width (including UTF-8 from `\u` escapes split across a mark).
+    #[test]
+    fn offset_map_matches_a_full_map() {
+        let pieces: [&[u8]; 9] = [
+            b"abc",
+            br"\n",
+            br"\u00e9",
+            br"\ud83d\ude00",
+            br"\u20ac",
+            br"\/",
+            b"x",
+            br"\\",
+            br"\ud800x",
+        ];
+        for seed in 0..40u32 {
+            let mut raw = Vec::new();
+            let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(7);
+            for _ in 0..(seed as usize * 37 % 400 + 1) {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                raw.extend_from_slice(pieces[x as usize % pieces.len()]);
+            }
+            // Reference: one raw offset per decoded byte.
+            let mut full = Vec::new();
+            let mut decoded = Vec::new();
+            let mut i = 0;
+            let mut buf = [0u8; 4];
+            while i < raw.len() {
+                let (used, produced) = if raw[i] == b'\\' {
+                    unescape(&raw, i, &mut buf)
+                } else {
+                    buf[0] = raw[i];
+                    (1, 1)
+                };
+                decoded.extend_from_slice(&buf[..produced]);
+                full.extend(std::iter::repeat_n(i, produced));
+                i += used;
+            }
+            full.push(raw.len());
+            assert_eq!(decode(&raw).as_ref(), decoded.as_slice(), "seed {seed}");
+            let m = offset_map(&raw);
+            for (d, want) in full.iter().enumerate() {
+                assert_eq!(m.raw_offset(d), *want, "seed {seed}, decoded offset {d}");
+            }
+        }
+        // Without escapes: the identity, and no marks at all.
+        let m = offset_map(b"plain text");
+        assert!(m.marks.is_empty());
+        assert_eq!(m.raw_offset(3), 3);
+        assert_eq!(m.raw_offset(10), 10);
     }
 
     #[test]

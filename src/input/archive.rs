@@ -41,19 +41,27 @@
 //!   `x.tar.gz` uses two.
 //! * `max_members`: members of one archive (tar extension headers such as pax and
 //!   GNU long names are not counted separately).
-//! * `max_total_bytes`: every byte inflated from a zip member or a gzip stream is
-//!   charged to a budget shared by the whole tree below one top-level input (keyed by
-//!   the provenance before the first `!/`), across depths and threads. A zip member
-//!   whose declared size does not fit the remaining budget is refused before it is
-//!   read; a gzip stream is stopped as soon as it passes the remaining budget. Tar
-//!   members are already in memory and not charged. Everything is held in memory, so
-//!   this limit is also, roughly, the memory limit of one input.
+//! * The tree budget: every byte inflated from a zip member or a gzip stream (and
+//!   from an HTTP body's `Content-Encoding`, see [`charge_tree`]) is charged to a
+//!   budget shared by the whole tree below one top-level input (keyed by the
+//!   provenance before the first `!/`), across depths and threads. The budget is
+//!   `max_ratio` times the size of the top-level input, but at least
+//!   `min_tree_budget` (64 MiB) and at most `max_total_bytes` ([`tree_limit`]):
+//!   nesting multiplies ratios, and members of at most 1 MiB are exempt from the
+//!   per-member ratio, so without it a 19 KB nested bomb of 1 MiB leaves was only
+//!   stopped by `max_total_bytes`, after inflating and scanning 16 GiB. A zip whose
+//!   members' declared sizes add up to more than what is left is refused before
+//!   anything is inflated; each member is charged its declared size before it is
+//!   read; a gzip stream is charged chunk by chunk as it inflates. Tar members are
+//!   already in memory and not charged. Everything is held in memory, so this limit
+//!   is also, roughly, the memory limit of one input.
 //! * `max_ratio`: for a zip member or gzip stream that inflates to more than 1 MiB
 //!   ([`RATIO_EXEMPT_BYTES`]), decompressed / compressed size may not exceed
 //!   `max_ratio`. Zip members are checked against their declared size before
-//!   reading. gzip declares no size, so it is checked while inflating, against the
-//!   compressed bytes consumed so far: a bomb stops after about 1 MiB (a stream whose
-//!   first megabytes are far more repetitive than the rest can trip it too).
+//!   reading (all members of an archive before the first is read). gzip declares no
+//!   size, so it is checked while inflating, against the compressed bytes consumed so
+//!   far: a bomb stops after about 1 MiB (a stream whose first megabytes are far
+//!   more repetitive than the rest can trip it too).
 //!
 //! Decompression is always bounded: a zip member is read through
 //! `take(declared size + 1)` and refused if it yields more than its header declares,
@@ -232,7 +240,7 @@ fn sanitize_archive_guarded(
             limits.max_depth
         );
     }
-    let budget = Budget::enter(provenance, limits.max_total_bytes);
+    let budget = Budget::enter(provenance, limits, data.len() as u64);
     let cx = Cx {
         limits,
         provenance,
@@ -259,8 +267,18 @@ struct Cx<'a> {
 
 impl Cx<'_> {
     fn member(&self, provenance: &str, name: &str, data: &[u8]) -> Result<Outcome> {
-        (self.member_fn)(provenance, name, data, self.depth + 1)
-            .with_context(|| format!("{provenance}: cannot sanitize archive member"))
+        (self.member_fn)(provenance, name, data, self.depth + 1).map_err(|e| {
+            // An error from a nested archive already names the member it is about
+            // (`a.zip!/b.zip!/c.log: …`): one prefix per level would only repeat it.
+            let top = e.to_string();
+            if top.starts_with(&format!("{provenance}!/"))
+                || top.starts_with(&format!("{provenance}: "))
+            {
+                e
+            } else {
+                e.context(format!("{provenance}: cannot sanitize archive member"))
+            }
+        })
     }
 
     /// `out` bytes inflated from `compressed`.
@@ -273,10 +291,16 @@ impl Cx<'_> {
     }
 
     fn total_error(&self, member: &str) -> anyhow::Error {
-        anyhow!(
-            "{member}: total decompressed size exceeds limit of {} bytes (raise with --max-total-bytes)",
-            self.limits.max_total_bytes
-        )
+        self.budget.error(member, self.limits)
+    }
+
+    /// Take `n` bytes from the tree's budget, or fail with the limit that is hit.
+    fn charge(&self, member: &str, n: u64) -> Result<()> {
+        if self.budget.charge(n) {
+            Ok(())
+        } else {
+            Err(self.total_error(member))
+        }
     }
 
     /// The most a member compressed to `compressed` bytes may inflate to.
@@ -290,9 +314,20 @@ impl Cx<'_> {
 // ---------------------------------------------------------------------------------
 // Decompression budget shared by one top-level input.
 
-/// Remaining decompression budget for each top-level input currently being worked on,
-/// with the number of `sanitize_archive` calls using it.
-static BUDGETS: Mutex<Option<HashMap<String, (u64, usize)>>> = Mutex::new(None);
+/// The budget of one top-level input currently being worked on.
+struct TreeBudget {
+    /// Bytes that may still be inflated.
+    remaining: u64,
+    /// `sanitize_archive` calls (and [`charge_tree`] callers) using it.
+    users: usize,
+    /// What it started at, and why (for the error message).
+    limit: u64,
+    input_len: u64,
+    relative: bool,
+}
+
+/// Budgets by root (the provenance before the first `!/`).
+static BUDGETS: Mutex<Option<HashMap<String, TreeBudget>>> = Mutex::new(None);
 
 /// A handle on the budget of one top-level input (the part of the provenance before
 /// the first `!/`). Nested archives find and share their root's budget; the entry is
@@ -301,36 +336,93 @@ struct Budget {
     root: String,
 }
 
-fn with_budgets<T>(f: impl FnOnce(&mut HashMap<String, (u64, usize)>) -> T) -> T {
+fn with_budgets<T>(f: impl FnOnce(&mut HashMap<String, TreeBudget>) -> T) -> T {
     let mut guard = BUDGETS.lock().unwrap_or_else(|e| e.into_inner());
     f(guard.get_or_insert_with(HashMap::new))
 }
 
+fn root_of(provenance: &str) -> &str {
+    provenance.split("!/").next().unwrap_or(provenance)
+}
+
+/// The most that may be inflated from a top-level input of `input_len` bytes, all
+/// members at all depths: `max_ratio` times its size (but at least
+/// `min_tree_budget`), and never more than `max_total_bytes`. True when the relative
+/// limit is the one that applies.
+pub fn tree_limit(limits: &Limits, input_len: u64) -> (u64, bool) {
+    let relative = input_len
+        .saturating_mul(limits.max_ratio)
+        .max(limits.min_tree_budget);
+    if relative < limits.max_total_bytes {
+        (relative, true)
+    } else {
+        (limits.max_total_bytes, false)
+    }
+}
+
 impl Budget {
-    fn enter(provenance: &str, max_total: u64) -> Budget {
-        let root = provenance
-            .split("!/")
-            .next()
-            .unwrap_or(provenance)
-            .to_owned();
-        with_budgets(|m| m.entry(root.clone()).or_insert((max_total, 0)).1 += 1);
+    /// Join the budget of `provenance`'s root, creating it from `limits` and
+    /// `input_len` (the size of the archive being opened: the top-level input itself
+    /// when this is the root) when this is the first archive of the tree.
+    fn enter(provenance: &str, limits: &Limits, input_len: u64) -> Budget {
+        let root = root_of(provenance).to_owned();
+        with_budgets(|m| {
+            m.entry(root.clone())
+                .or_insert_with(|| {
+                    let (limit, relative) = tree_limit(limits, input_len);
+                    TreeBudget {
+                        remaining: limit,
+                        users: 0,
+                        limit,
+                        input_len,
+                        relative,
+                    }
+                })
+                .users += 1
+        });
         Budget { root }
     }
 
     fn remaining(&self) -> u64 {
-        with_budgets(|m| m.get(&self.root).map_or(0, |e| e.0))
+        with_budgets(|m| m.get(&self.root).map_or(0, |e| e.remaining))
     }
 
     /// Take `n` bytes from the budget; false (and nothing taken) if there are not
     /// that many left.
     fn charge(&self, n: u64) -> bool {
         with_budgets(|m| match m.get_mut(&self.root) {
-            Some(e) if e.0 >= n => {
-                e.0 -= n;
+            Some(e) if e.remaining >= n => {
+                e.remaining -= n;
                 true
             }
             _ => false,
         })
+    }
+
+    /// The error for `member` when the budget is exhausted, naming the limit that
+    /// applies and the option that raises it.
+    fn error(&self, member: &str, limits: &Limits) -> anyhow::Error {
+        anyhow!("{member}: {}", self.exhausted(limits))
+    }
+
+    fn exhausted(&self, limits: &Limits) -> String {
+        let (limit, input_len, relative) = with_budgets(|m| {
+            m.get(&self.root)
+                .map_or((limits.max_total_bytes, 0, false), |e| {
+                    (e.limit, e.input_len, e.relative)
+                })
+        });
+        if relative {
+            format!(
+                "total decompressed size exceeds limit of {limit} bytes for a {input_len}-byte input \
+                 ({}:1, at least {} bytes; nested archive bomb?) (raise with --max-ratio)",
+                limits.max_ratio, limits.min_tree_budget
+            )
+        } else {
+            format!(
+                "total decompressed size exceeds limit of {limit} bytes (raise with --max-total-bytes)"
+            )
+        }
     }
 }
 
@@ -338,13 +430,35 @@ impl Drop for Budget {
     fn drop(&mut self) {
         with_budgets(|m| {
             if let Some(e) = m.get_mut(&self.root) {
-                e.1 -= 1;
-                if e.1 == 0 {
+                e.users -= 1;
+                if e.users == 0 {
                     m.remove(&self.root);
                 }
             }
         })
     }
+}
+
+/// Charge `n` bytes inflated by a format handler (an HTTP body's `Content-Encoding`,
+/// say) to the budget of the archive tree `provenance` belongs to. Outside an archive
+/// there is no tree budget and nothing is charged (the handler's own limits apply).
+pub fn charge_tree(provenance: &str, limits: &Limits, n: u64) -> Result<()> {
+    let root = root_of(provenance);
+    let ok = with_budgets(|m| match m.get_mut(root) {
+        None => true,
+        Some(e) if e.remaining >= n => {
+            e.remaining -= n;
+            true
+        }
+        Some(_) => false,
+    });
+    if ok {
+        return Ok(());
+    }
+    // Hold a handle while building the message, so the entry is still there. The
+    // caller says where (a body at some line of `provenance`).
+    let b = Budget::enter(provenance, limits, 0);
+    Err(anyhow!(b.exhausted(limits)))
 }
 
 /// Read at most `cap` bytes; `Ok(None)` when the reader had more.
@@ -439,6 +553,28 @@ fn sanitize_zip(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
             cx.limits.max_members
         );
     }
+    // The central directory declares every member's size: an archive that could not
+    // fit in what is left of the budget is refused before anything is inflated (a
+    // flat bomb of many small members would otherwise be inflated up to the limit).
+    // (A member over the ratio limit is named first: that is the more useful error.)
+    let mut declared = 0u64;
+    for i in 0..archive.len() {
+        let f = archive
+            .by_index_raw(i)
+            .with_context(|| format!("{prov}: cannot read zip member #{i}"))?;
+        let (size, csize) = (f.size(), f.compressed_size().min(data.len() as u64));
+        if !f.is_dir() && !f.is_symlink() && size > RATIO_EXEMPT_BYTES && size > cx.ratio_cap(csize)
+        {
+            if (cx.name_guard)(f.name()) {
+                bail!("{prov}: a member's name holds a credential; the archive is refused so the name is not passed on");
+            }
+            return Err(cx.ratio_error(&format!("{prov}!/{}", f.name()), size, csize));
+        }
+        declared = declared.saturating_add(size);
+    }
+    if declared > cx.budget.remaining() {
+        return Err(cx.total_error(prov));
+    }
     let mut writer = ZipWriter::new(Cursor::new(Vec::with_capacity(data.len() + 1024)));
     let mut names = NameGuard::default();
     let mut findings: Vec<Finding> = Vec::new();
@@ -491,9 +627,8 @@ fn sanitize_zip(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
         if !is_symlink && size > RATIO_EXEMPT_BYTES && size > cx.ratio_cap(csize) {
             return Err(cx.ratio_error(&member, size, csize));
         }
-        if size > cx.budget.remaining() {
-            return Err(cx.total_error(&member));
-        }
+        // Charged before inflating (the read below never yields more than `size`).
+        cx.charge(&member, size)?;
         let content = {
             let f = archive
                 .by_index(i)
@@ -504,9 +639,6 @@ fn sanitize_zip(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
                     anyhow!("{member}: member is larger than its header declares (corrupt or malicious zip)")
                 })?
         };
-        if !cx.budget.charge(content.len() as u64) {
-            return Err(cx.total_error(&member));
-        }
 
         if is_symlink {
             let target = String::from_utf8_lossy(&content);
@@ -575,7 +707,6 @@ fn sanitize_gzip(cx: &Cx<'_>, name: &str, data: &[u8]) -> Result<Outcome> {
     let prov = cx.provenance;
     let inner_name = gzip_inner_name(name);
     let member = format!("{prov}!/{inner_name}");
-    let budget = cx.budget.remaining();
 
     // gzip declares no (reliable) size, so the limits are checked as we inflate: the
     // ratio against the compressed bytes consumed so far, so that a bomb is stopped
@@ -601,12 +732,7 @@ fn sanitize_gzip(cx: &Cx<'_>, name: &str, data: &[u8]) -> Result<Outcome> {
         if produced > cx.ratio_cap(consumed) {
             return Err(cx.ratio_error(&member, produced, consumed));
         }
-        if produced > budget {
-            return Err(cx.total_error(&member));
-        }
-    }
-    if !cx.budget.charge(inner.len() as u64) {
-        return Err(cx.total_error(&member));
+        cx.charge(&member, n as u64)?;
     }
     let header = decoder.header().cloned();
 
@@ -1581,11 +1707,31 @@ mod tests {
         };
         // Each archive alone fits...
         run(&lim, "one.zip", "one.zip", &inner).unwrap();
-        // ...but not both levels of the same tree.
+        // ...but not both levels of the same tree: the inner archive is refused from
+        // its declared sizes, before b.bin is inflated.
         let outer = make_zip(&[("a.bin", Z::File(&blob)), ("inner.zip", Z::Stored(&inner))]);
         let e = err_text(run(&lim, "two.zip", "two.zip", &outer));
         assert!(
-            e.contains("two.zip!/inner.zip!/b.bin") && e.contains("--max-total-bytes"),
+            e.starts_with(
+                "two.zip!/inner.zip: total decompressed size exceeds limit of 1000000 bytes"
+            ) && e.contains("--max-total-bytes"),
+            "{e}"
+        );
+        // Member by member, as the declared sizes fit: a.bin, then b.bin is refused.
+        let inner2 = make_zip(&[("b.bin", Z::File(&blob[..300_000]))]);
+        let outer = make_zip(&[
+            ("a.bin", Z::File(&blob)),
+            ("inner.zip", Z::Stored(&inner2)),
+            ("c.bin", Z::File(&blob[..300_000])),
+        ]);
+        let lim2 = Limits {
+            max_total_bytes: 1_150_000,
+            ..limits()
+        };
+        let e = err_text(run(&lim2, "three.zip", "three.zip", &outer));
+        assert!(
+            e.starts_with("three.zip!/c.bin: total decompressed size")
+                && e.contains("--max-total-bytes"),
             "{e}"
         );
         let e = err_text(run(
@@ -1596,7 +1742,116 @@ mod tests {
         ));
         assert!(e.contains("--max-total-bytes"), "{e}");
         // Budgets are released afterwards.
-        with_budgets(|m| assert!(!m.contains_key("two.zip") && !m.contains_key("one.zip")));
+        with_budgets(|m| {
+            assert!(!m.contains_key("two.zip") && !m.contains_key("one.zip"));
+            assert!(!m.contains_key("three.zip"));
+        });
+    }
+
+    #[test]
+    fn tree_limit_is_relative_to_the_input_with_a_floor_and_a_ceiling() {
+        let lim = Limits {
+            max_ratio: 100,
+            min_tree_budget: 1000,
+            max_total_bytes: 1_000_000,
+            ..limits()
+        };
+        assert_eq!(tree_limit(&lim, 0), (1000, true));
+        assert_eq!(tree_limit(&lim, 5), (1000, true));
+        assert_eq!(tree_limit(&lim, 50), (5000, true));
+        assert_eq!(tree_limit(&lim, 20_000), (1_000_000, false));
+        assert_eq!(tree_limit(&lim, u64::MAX), (1_000_000, false));
+        // Defaults: a 19 KB input may inflate to 64 MiB, a 1 MB one to 1 GB, a 100 MB
+        // one to 16 GiB.
+        assert_eq!(tree_limit(&limits(), 19_000), (64 << 20, true));
+        assert_eq!(tree_limit(&limits(), 1_000_000), (1_000_000_000, true));
+        assert_eq!(tree_limit(&limits(), 100_000_000), (16 << 30, false));
+    }
+
+    /// Members of at most 1 MiB are exempt from the per-member ratio, and nesting
+    /// multiplies what a few bytes expand to: the tree as a whole may not inflate to
+    /// more than `max_ratio` times the input.
+    #[test]
+    fn ratio_is_also_limited_for_the_whole_tree() {
+        let mib = vec![b'a'; 1 << 20];
+        let flat = make_zip(&[
+            ("a.log", Z::File(&mib)),
+            ("b.log", Z::File(&mib)),
+            ("c.log", Z::File(&mib)),
+        ]);
+        assert!(flat.len() < 20_000, "{}", flat.len());
+        let strict = Limits {
+            max_ratio: 100,
+            min_tree_budget: 0,
+            ..limits()
+        };
+        // Refused from the declared sizes, before anything is inflated.
+        let e = err_text(run(&strict, "flat.zip", "flat.zip", &flat));
+        assert!(
+            e.starts_with("flat.zip: total decompressed size exceeds limit of")
+                && e.contains("--max-ratio"),
+            "{e}"
+        );
+        // The floor lets small archives through.
+        let floor = Limits {
+            min_tree_budget: 8 << 20,
+            ..strict.clone()
+        };
+        run(&floor, "flat.zip", "flat.zip", &flat).unwrap();
+        // Nested: each level alone is well within its declared sizes; the tree is not.
+        let inner = make_zip(&[("a.log", Z::File(&mib)), ("b.log", Z::File(&mib))]);
+        let outer = make_zip(&[
+            ("1.zip", Z::Stored(&inner)),
+            ("2.zip", Z::Stored(&inner)),
+            ("3.zip", Z::Stored(&inner)),
+        ]);
+        let lim = Limits {
+            min_tree_budget: 3 << 20,
+            ..strict.clone()
+        };
+        let e = err_text(run(&lim, "nest.zip", "nest.zip", &outer));
+        assert!(
+            e.starts_with(
+                "nest.zip!/2.zip: total decompressed size exceeds limit of 3145728 bytes for a"
+            ) && e.contains("--max-ratio"),
+            "{e}"
+        );
+        // One prefix per archive level, not one per level and per member.
+        assert_eq!(e.matches("nest.zip").count(), 1, "{e}");
+        run(&floor, "nest.zip", "nest.zip", &outer).unwrap();
+        // gzip: charged as it inflates.
+        let e = err_text(run(
+            &lim,
+            "g.log.gz",
+            "g.log.gz",
+            &gz(&[mib.as_slice(); 4].concat()),
+        ));
+        assert!(
+            e.contains("g.log.gz!/g.log") && e.contains("--max-ratio"),
+            "{e}"
+        );
+        with_budgets(|m| assert!(!m.contains_key("nest.zip") && !m.contains_key("flat.zip")));
+    }
+
+    #[test]
+    fn format_handlers_charge_the_tree_budget() {
+        let lim = Limits {
+            max_total_bytes: 100,
+            ..limits()
+        };
+        // Outside an archive there is no tree budget.
+        charge_tree("loose.http", &lim, 1 << 40).unwrap();
+        let b = Budget::enter("t.zip", &lim, 10);
+        charge_tree("t.zip!/a/b.txt", &lim, 60).unwrap();
+        let e = format!("{:#}", charge_tree("t.zip!/a/c.txt", &lim, 60).unwrap_err());
+        assert!(
+            e.starts_with("total decompressed size exceeds limit of 100 bytes")
+                && e.contains("--max-total-bytes"),
+            "{e}"
+        );
+        assert_eq!(b.remaining(), 40);
+        drop(b);
+        with_budgets(|m| assert!(!m.contains_key("t.zip")));
     }
 
     // ----- gzip
