@@ -179,3 +179,108 @@ fn streaming_and_in_memory_copies_are_identical() {
         problems.join("\n")
     );
 }
+
+/// Clean one HAR with the binary (fixed key); return the copy and the report.
+fn clean_with_binary(har: &str) -> (Vec<u8>, serde_json::Value) {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("in.har"), har).unwrap();
+    let run = Command::cargo_bin("harscrub")
+        .unwrap()
+        .current_dir(tmp.path())
+        .args([
+            "clean", "in.har", "--out", "out", "--report", "r.json", "-q",
+        ])
+        .args(["--fingerprint-key", KEY])
+        .env_remove("HARSCRUB_FINGERPRINT_KEY")
+        .timeout(Duration::from_secs(600))
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let report = serde_json::from_slice(&fs::read(tmp.path().join("r.json")).unwrap()).unwrap();
+    (fs::read(tmp.path().join("out/in.har")).unwrap(), report)
+}
+
+fn entry(request_headers: serde_json::Value, body: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "startedDateTime": "2024-01-01T00:00:00.000Z", "time": 1,
+        "request": { "method": "GET", "url": "https://app.example.com/",
+                     "headers": request_headers },
+        "response": { "status": 200, "headers": [], "content": body }
+    })
+}
+
+/// The streaming copy is written in one pass that learns secrets as it goes. A copy of
+/// a secret met before the secret itself is discovered must still be redacted (the
+/// copy is verified and, when that finds a secret, written again with everything
+/// known) — and the result is the same copy as the in-memory path's.
+#[test]
+fn a_copy_met_before_its_secret_is_discovered_is_redacted() {
+    use base64::Engine as _;
+    const SID: &str = "FakeSess1on7f9a2c41d8e6b053a9c7e1f2";
+    let page = format!("<html><body>debug: {SID}</body></html>");
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&page);
+    // 1. Same batch, but the earlier copy is inside a base64 body: the batch's
+    //    catch-up search (raw bytes) cannot see it, the verification does.
+    let small = serde_json::json!({ "log": { "version": "1.2", "entries": [
+        entry(serde_json::json!([]), serde_json::json!({
+            "size": page.len(), "mimeType": "text/html", "encoding": "base64", "text": b64 })),
+        entry(serde_json::json!([{ "name": "Cookie", "value": format!("sid={SID}") }]),
+              serde_json::json!({ "size": 0, "mimeType": "text/plain", "text": "" })),
+    ]}})
+    .to_string();
+    // 2. The earlier copy (plain text) is in an earlier batch than the Cookie header
+    //    that reveals it: ~9 MB of ordinary entries in between.
+    let filler = "x".repeat(64 << 10);
+    let mut entries = vec![entry(
+        serde_json::json!([]),
+        serde_json::json!({ "size": page.len(), "mimeType": "text/html", "text": page }),
+    )];
+    for _ in 0..144 {
+        entries.push(entry(
+            serde_json::json!([{ "name": "Accept", "value": "*/*" }]),
+            serde_json::json!({ "size": filler.len(), "mimeType": "text/plain", "text": filler }),
+        ));
+    }
+    entries.push(entry(
+        serde_json::json!([{ "name": "Cookie", "value": format!("sid={SID}") }]),
+        serde_json::json!({ "size": 0, "mimeType": "text/plain", "text": "" }),
+    ));
+    let large = serde_json::json!({ "log": { "version": "1.2", "entries": entries } }).to_string();
+    assert!(large.len() > 9 << 20);
+
+    let engine = Engine::builtin().unwrap().with_key(KEY.as_bytes());
+    for (what, har) in [("base64 copy", small), ("earlier batch", large)] {
+        let (copy, report) = clean_with_binary(&har);
+        let text = String::from_utf8_lossy(&copy);
+        assert!(
+            !text.contains(SID),
+            "{what}: the secret is left in the copy"
+        );
+        assert!(
+            !text.contains(&b64),
+            "{what}: the base64 body was not rewritten"
+        );
+        let propagated = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "context.propagated")
+            .count();
+        assert!(
+            propagated >= 1,
+            "{what}: the early copy is reported: {report}"
+        );
+        let in_memory = format::sanitize_bytes(&engine, "in.har", "in.har", har.as_bytes(), 0)
+            .unwrap()
+            .output;
+        assert!(
+            copy == in_memory,
+            "{what}: streaming and in-memory copies differ"
+        );
+    }
+}

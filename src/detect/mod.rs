@@ -107,6 +107,23 @@ impl Known {
     }
 }
 
+/// For every known secret: its fingerprint and the kind its placeholder gets in a pass
+/// that knows all of `known` (a token rule matching the whole value, else the kind it
+/// was discovered under).
+pub fn placeholder_kinds(engine: &Engine, known: &Known) -> HashMap<String, String> {
+    let s = Scrubber::new(engine, "", known);
+    known
+        .secrets
+        .iter()
+        .map(|(v, k)| {
+            (
+                engine.redactor.fingerprint(v),
+                s.canonical_kind(k, v).to_string(),
+            )
+        })
+        .collect()
+}
+
 /// Is this value worth propagating (long and random enough that finding it elsewhere
 /// means it is the same credential, not a coincidence such as `true` or `en-US`)?
 pub fn propagatable(v: &[u8]) -> bool {
@@ -552,11 +569,17 @@ impl<'e> Scrubber<'e> {
         out: &mut Vec<Edit>,
     ) {
         let nn = names::normalize(name);
+        // As for the headers: the context handler redacts the cookie values, token
+        // rules cover what it keeps (names, attributes, parts without `=`).
         if matches!(nn.as_str(), "cookie" | "cookies") {
-            return self.cookie_pairs(v, base, out);
+            let first = out.len();
+            self.cookie_pairs(v, base, out);
+            return self.rule_spans(v, base, first, out);
         }
         if matches!(nn.as_str(), "setcookie") {
-            return self.set_cookie(v, base, out);
+            let first = out.len();
+            self.set_cookie(v, base, out);
+            return self.rule_spans(v, base, first, out);
         }
         if url_ctx && nn == "xamzcredential" {
             return self.param_value(name, v, base, false, out);

@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
 use crate::detect::walk::Walker;
-use crate::detect::{apply_edits, Discovered, Known, Scrubber};
+use crate::detect::{apply_edits, placeholder_kinds, Discovered, Known, Scrubber};
 use crate::engine::Engine;
 use crate::finding::Finding;
 use crate::format::json::{self, Parser};
@@ -30,6 +30,26 @@ pub struct Pass {
     /// Context-found secrets, for propagation to unremarkable places.
     pub discovered: HashMap<Vec<u8>, String>,
     pub entries: usize,
+    /// Progressive passes only: the kind each fingerprint was reported under, and the
+    /// fingerprints reported under more than one kind (see [`Pass::consistent_with`]).
+    kinds: HashMap<String, String>,
+    mixed: std::collections::HashSet<String>,
+}
+
+impl Pass {
+    /// Would a pass that knew every discovered secret from the start (`known`, built
+    /// from this pass's discoveries) have named each one the same way? A progressive
+    /// pass learns secrets batch by batch, so an occurrence met before its secret was
+    /// discovered may have been named by its own context instead. When this holds and
+    /// the copy verifies clean against `known`, the copy is the one the three-pass
+    /// path writes.
+    pub fn consistent_with(&self, engine: &Engine, known: &Known) -> bool {
+        placeholder_kinds(engine, known)
+            .into_iter()
+            .all(|(fp, kind)| {
+                !self.mixed.contains(&fp) && self.kinds.get(&fp).is_none_or(|k| *k == kind)
+            })
+    }
 }
 
 /// A buffered byte reader that hands out raw JSON tokens and values.
@@ -307,17 +327,20 @@ impl Driver {
 struct Processor<'a, W> {
     engine: &'a Engine,
     file: &'a str,
-    known: &'a Known,
+    known: std::borrow::Cow<'a, Known>,
+    /// Extend `known` with each batch's discoveries before the next batch.
+    progressive: bool,
     out: Option<W>,
     pass: Pass,
 }
 
 impl<W: Write> Processor<'_, W> {
-    fn batch(&mut self, segs: Vec<Seg>) -> Result<()> {
-        let (engine, file, known) = (self.engine, self.file, self.known);
-        let done: Vec<Result<Option<Done>>> = segs
+    /// Scrub the segments at `idx` (in parallel) with the current known secrets.
+    fn run(&self, segs: &[Seg], idx: &[usize]) -> Result<Vec<Option<Done>>> {
+        let (engine, file, known) = (self.engine, self.file, &*self.known);
+        let done: Vec<Result<Option<Done>>> = idx
             .par_iter()
-            .map(|s| match s {
+            .map(|&i| match &segs[i] {
                 Seg::Raw(_) => Ok(None),
                 Seg::Value {
                     loc,
@@ -345,8 +368,57 @@ impl<W: Write> Processor<'_, W> {
                 }
             })
             .collect();
+        done.into_iter().collect()
+    }
+
+    /// Progressive passes: when this batch discovered secrets, make them known and
+    /// scrub again the entries of the batch that may hold one, so that an entry does not
+    /// miss a copy of a secret discovered by an entry beside it. A few rounds at most;
+    /// the caller's verification catches anything left (e.g. a copy inside a base64
+    /// body).
+    fn catch_up(&mut self, segs: &[Seg], done: &mut [Option<Done>]) -> Result<()> {
+        for _round in 0..3 {
+            let mut new: Vec<Vec<u8>> = Vec::new();
+            for d in done.iter().flatten() {
+                for (k, v) in &d.discovered {
+                    if !self.pass.discovered.contains_key(k) {
+                        self.pass.discovered.insert(k.clone(), v.clone());
+                        new.push(k.clone());
+                    }
+                }
+            }
+            if new.is_empty() {
+                return Ok(());
+            }
+            self.known = std::borrow::Cow::Owned(Known::new(&self.pass.discovered));
+            // Search the raw JSON for the longest run of letters and digits of each
+            // secret: it survives JSON escapes and percent-encoding unchanged.
+            let patterns: Vec<&[u8]> = new.iter().map(|k| longest_alnum_run(k)).collect();
+            let ac = aho_corasick::AhoCorasick::new(&patterns)
+                .context("building the automaton of new secrets")?;
+            let redo: Vec<usize> = segs
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| matches!(s, Seg::Value { raw, .. } if ac.is_match(raw)))
+                .map(|(i, _)| i)
+                .collect();
+            let again = self.run(segs, &redo)?;
+            for (i, d) in redo.into_iter().zip(again) {
+                done[i] = d;
+            }
+        }
+        Ok(())
+    }
+
+    fn batch(&mut self, segs: Vec<Seg>) -> Result<()> {
+        let all: Vec<usize> = (0..segs.len()).collect();
+        let mut done = self.run(&segs, &all)?;
+        if self.progressive {
+            self.catch_up(&segs, &mut done)?;
+        }
+        let mut grew = false;
         for (seg, d) in segs.iter().zip(done) {
-            match (seg, d?) {
+            match (seg, d) {
                 (Seg::Raw(b), _) => {
                     if let Some(w) = self.out.as_mut() {
                         w.write_all(b).context("writing copy")?;
@@ -356,18 +428,57 @@ impl<W: Write> Processor<'_, W> {
                     if let Some(w) = self.out.as_mut() {
                         w.write_all(&d.bytes).context("writing copy")?;
                     }
+                    if self.progressive {
+                        for f in &d.findings {
+                            match self.pass.kinds.get(&f.fingerprint) {
+                                None => {
+                                    self.pass
+                                        .kinds
+                                        .insert(f.fingerprint.clone(), f.kind.clone());
+                                }
+                                Some(k) if *k != f.kind => {
+                                    self.pass.mixed.insert(f.fingerprint.clone());
+                                }
+                                Some(_) => {}
+                            }
+                        }
+                    }
                     self.pass
                         .findings
                         .extend(d.findings)
                         .context("recording findings")?;
                     for (k, v) in d.discovered {
-                        self.pass.discovered.entry(k).or_insert(v);
+                        if !self.pass.discovered.contains_key(&k) {
+                            self.pass.discovered.insert(k, v);
+                            grew = true;
+                        }
                     }
                 }
                 (Seg::Value { .. }, None) => unreachable!(),
             }
         }
+        if self.progressive && grew {
+            self.known = std::borrow::Cow::Owned(Known::new(&self.pass.discovered));
+        }
         Ok(())
+    }
+}
+
+/// The longest run of ASCII letters and digits in `v` (all of `v` if it has none).
+fn longest_alnum_run(v: &[u8]) -> &[u8] {
+    let mut best = (0, 0);
+    let mut start = 0;
+    for (i, b) in v.iter().enumerate() {
+        if !b.is_ascii_alphanumeric() {
+            start = i + 1;
+        } else if i + 1 - start > best.1 - best.0 {
+            best = (start, i + 1);
+        }
+    }
+    if best.1 == best.0 {
+        v
+    } else {
+        &v[best.0..best.1]
     }
 }
 
@@ -380,6 +491,10 @@ fn key_text(raw_with_quotes: &[u8]) -> Vec<u8> {
 /// `findings`. Fails on anything that is not a HAR (no `log` object, no `log.entries`
 /// array) or not valid JSON.
 ///
+/// With `progressive`, secrets discovered in one batch of entries are known (and so
+/// redacted wherever they appear) from the next batch on; the caller verifies the copy
+/// and checks [`Pass::consistent_with`] to know whether a full rewrite is needed.
+///
 /// A reader thread cuts the document into entries while the rayon pool scrubs the
 /// previous batch, so reading, scrubbing and writing overlap.
 pub fn scrub<R: Read + Send, W: Write>(
@@ -389,12 +504,14 @@ pub fn scrub<R: Read + Send, W: Write>(
     input: R,
     out: Option<W>,
     findings: Findings,
+    progressive: bool,
 ) -> Result<Pass> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Seg>>(2);
     let mut p = Processor {
         engine,
         file,
-        known,
+        known: std::borrow::Cow::Borrowed(known),
+        progressive,
         out,
         pass: Pass {
             findings,

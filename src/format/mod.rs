@@ -139,6 +139,7 @@ fn pass(
                 data,
                 Some(&mut out),
                 crate::report::Findings::new(),
+                false,
             )?;
             let findings = p.findings.into_vec().context("recording findings")?;
             Ok((out, findings, p.discovered))

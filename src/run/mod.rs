@@ -2,7 +2,7 @@
 //! in parallel, collect results in input order, write copies atomically.
 
 use std::fs::{self, File};
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -287,6 +287,7 @@ fn try_process(
                     r,
                     None::<std::io::Sink>,
                     Findings::new(),
+                    false,
                 )?
                 .findings
             } else {
@@ -351,9 +352,16 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Stream a HAR from disk into `pending` in three passes: discover (find every
-/// context secret, so copies of them elsewhere in the file can be redacted too),
-/// write, and verify (scan the copy again; anything left fails the file).
+/// Stream a HAR from disk into `pending`, then verify the copy (scan it again; anything
+/// left fails the file).
+///
+/// The first pass writes the copy progressively: a secret found by its context (a
+/// cookie value, a password field) is redacted from the next batch of entries on
+/// wherever it appears. Usually that is the whole job: the copy verifies clean and
+/// every secret was named the same way everywhere, which makes it the copy the
+/// three-pass method (discover every secret first, then write) produces. Otherwise (a
+/// copy of a secret appears before the secret itself, e.g. in an earlier response
+/// body) the copy is written again with every secret known from the start.
 fn clean_har_file(
     engine: &Engine,
     display: &str,
@@ -366,39 +374,62 @@ fn clean_har_file(
             File::open(input).context("cannot open")?,
         ))
     };
-    let discovered = har::scrub(
+    let writer = |pending: &mut Pending| -> Result<BufWriter<File>> {
+        let f = pending.file();
+        f.set_len(0).context("writing copy")?;
+        f.seek(SeekFrom::Start(0)).context("writing copy")?;
+        Ok(BufWriter::with_capacity(
+            1 << 20,
+            f.try_clone().context("writing copy")?,
+        ))
+    };
+    let copy = pending.path().to_path_buf();
+    let verify = |known: &Known| -> Result<Findings> {
+        let r =
+            BufReader::with_capacity(1 << 20, File::open(&copy).context("re-reading the copy")?);
+        Ok(har::scrub(
+            engine,
+            display,
+            known,
+            r,
+            None::<std::io::Sink>,
+            Findings::count_only(),
+            false,
+        )?
+        .findings)
+    };
+    let first = har::scrub(
         engine,
         display,
         &Known::default(),
         open()?,
-        None::<std::io::Sink>,
-        Findings::count_only(),
+        Some(writer(pending)?),
+        Findings::new(),
+        true,
     )?;
-    if discovered.findings.is_empty() {
+    if first.findings.is_empty() {
         // Nothing to redact: the copy is the input, byte for byte.
-        std::io::copy(&mut open()?, pending.file()).context("writing copy")?;
-        return Ok(Findings::new());
+        return Ok(first.findings);
     }
-    let known = Known::new(&discovered.discovered);
-    let f = pending.file();
-    let w = BufWriter::with_capacity(1 << 20, f.try_clone().context("writing copy")?);
-    let written = har::scrub(engine, display, &known, open()?, Some(w), Findings::new())?;
-    let r = BufReader::with_capacity(
-        1 << 20,
-        File::open(pending.path()).context("re-reading the copy")?,
-    );
-    let left = har::scrub(
+    let known = Known::new(&first.discovered);
+    if first.consistent_with(engine, &known) && verify(&known)?.is_empty() {
+        return Ok(first.findings);
+    }
+    drop(first);
+    let written = har::scrub(
         engine,
         display,
         &known,
-        r,
-        None::<std::io::Sink>,
-        Findings::count_only(),
+        open()?,
+        Some(writer(pending)?),
+        Findings::new(),
+        false,
     )?;
-    if let Some(first) = left.findings.first() {
+    let left = verify(&known)?;
+    if let Some(first) = left.first() {
         bail!(
             "verification failed: {} credential(s) still found in the redacted copy (first at {})",
-            left.findings.len(),
+            left.len(),
             first.location
         );
     }
