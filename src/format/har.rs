@@ -448,8 +448,10 @@ impl<W: Write> Processor<'_, W> {
                         .extend(d.findings)
                         .context("recording findings")?;
                     for (k, v) in d.discovered {
-                        if !self.pass.discovered.contains_key(&k) {
-                            self.pass.discovered.insert(k, v);
+                        if let std::collections::hash_map::Entry::Vacant(e) =
+                            self.pass.discovered.entry(k)
+                        {
+                            e.insert(v);
                             grew = true;
                         }
                     }
