@@ -324,17 +324,16 @@ impl Driver {
 }
 
 /// Scrubs batches in parallel and writes them in order.
-struct Processor<'a, W> {
+struct Processor<'a> {
     engine: &'a Engine,
     file: &'a str,
     known: std::borrow::Cow<'a, Known>,
     /// Extend `known` with each batch's discoveries before the next batch.
     progressive: bool,
-    out: Option<W>,
-    pass: Pass,
+    discovered: HashMap<Vec<u8>, String>,
 }
 
-impl<W: Write> Processor<'_, W> {
+impl Processor<'_> {
     /// Scrub the segments at `idx` (in parallel) with the current known secrets.
     fn run(&self, segs: &[Seg], idx: &[usize]) -> Result<Vec<Option<Done>>> {
         let (engine, file, known) = (self.engine, self.file, &*self.known);
@@ -381,8 +380,8 @@ impl<W: Write> Processor<'_, W> {
             let mut new: Vec<Vec<u8>> = Vec::new();
             for d in done.iter().flatten() {
                 for (k, v) in &d.discovered {
-                    if !self.pass.discovered.contains_key(k) {
-                        self.pass.discovered.insert(k.clone(), v.clone());
+                    if !self.discovered.contains_key(k) {
+                        self.discovered.insert(k.clone(), v.clone());
                         new.push(k.clone());
                     }
                 }
@@ -390,7 +389,7 @@ impl<W: Write> Processor<'_, W> {
             if new.is_empty() {
                 return Ok(());
             }
-            self.known = std::borrow::Cow::Owned(Known::new(&self.pass.discovered));
+            self.known = std::borrow::Cow::Owned(Known::new(&self.discovered));
             // Search the raw JSON for the longest run of letters and digits of each
             // secret: it survives JSON escapes and percent-encoding unchanged.
             let patterns: Vec<&[u8]> = new.iter().map(|k| longest_alnum_run(k)).collect();
@@ -410,57 +409,87 @@ impl<W: Write> Processor<'_, W> {
         Ok(())
     }
 
-    fn batch(&mut self, segs: Vec<Seg>) -> Result<()> {
+    /// Scrub one batch; its pieces go to the writer, in order.
+    fn batch(&mut self, segs: Vec<Seg>) -> Result<Vec<Piece>> {
         let all: Vec<usize> = (0..segs.len()).collect();
         let mut done = self.run(&segs, &all)?;
         if self.progressive {
             self.catch_up(&segs, &mut done)?;
         }
         let mut grew = false;
-        for (seg, d) in segs.iter().zip(done) {
+        let mut pieces = Vec::with_capacity(segs.len());
+        for (seg, d) in segs.into_iter().zip(done) {
             match (seg, d) {
-                (Seg::Raw(b), _) => {
-                    if let Some(w) = self.out.as_mut() {
-                        w.write_all(b).context("writing copy")?;
-                    }
-                }
+                (Seg::Raw(b), _) => pieces.push(Piece::Raw(b)),
                 (Seg::Value { .. }, Some(d)) => {
-                    if let Some(w) = self.out.as_mut() {
-                        w.write_all(&d.bytes).context("writing copy")?;
-                    }
-                    if self.progressive {
-                        for f in &d.findings {
-                            match self.pass.kinds.get(&f.fingerprint) {
-                                None => {
-                                    self.pass
-                                        .kinds
-                                        .insert(f.fingerprint.clone(), f.kind.clone());
-                                }
-                                Some(k) if *k != f.kind => {
-                                    self.pass.mixed.insert(f.fingerprint.clone());
-                                }
-                                Some(_) => {}
-                            }
-                        }
-                    }
-                    self.pass
-                        .findings
-                        .extend(d.findings)
-                        .context("recording findings")?;
                     for (k, v) in d.discovered {
                         if let std::collections::hash_map::Entry::Vacant(e) =
-                            self.pass.discovered.entry(k)
+                            self.discovered.entry(k)
                         {
                             e.insert(v);
                             grew = true;
                         }
                     }
+                    pieces.push(Piece::Value(d.bytes, d.findings));
                 }
                 (Seg::Value { .. }, None) => unreachable!(),
             }
         }
         if self.progressive && grew {
-            self.known = std::borrow::Cow::Owned(Known::new(&self.pass.discovered));
+            self.known = std::borrow::Cow::Owned(Known::new(&self.discovered));
+        }
+        Ok(pieces)
+    }
+}
+
+/// What the writer receives: bytes to copy as they are, or a scrubbed value and its
+/// findings.
+enum Piece {
+    Raw(Vec<u8>),
+    Value(Vec<u8>, Vec<Finding>),
+}
+
+/// The writer thread's side: the copy, the findings, and (progressive passes) the
+/// kinds each fingerprint was reported under.
+struct Writer<W> {
+    out: Option<W>,
+    findings: Findings,
+    progressive: bool,
+    kinds: HashMap<String, String>,
+    mixed: std::collections::HashSet<String>,
+}
+
+impl<W: Write> Writer<W> {
+    fn pieces(&mut self, pieces: Vec<Piece>) -> Result<()> {
+        for p in pieces {
+            match p {
+                Piece::Raw(b) => {
+                    if let Some(w) = self.out.as_mut() {
+                        w.write_all(&b).context("writing copy")?;
+                    }
+                }
+                Piece::Value(bytes, findings) => {
+                    if let Some(w) = self.out.as_mut() {
+                        w.write_all(&bytes).context("writing copy")?;
+                    }
+                    if self.progressive {
+                        for f in &findings {
+                            match self.kinds.get(&f.fingerprint) {
+                                None => {
+                                    self.kinds.insert(f.fingerprint.clone(), f.kind.clone());
+                                }
+                                Some(k) if *k != f.kind => {
+                                    self.mixed.insert(f.fingerprint.clone());
+                                }
+                                Some(_) => {}
+                            }
+                        }
+                    }
+                    self.findings
+                        .extend(findings)
+                        .context("recording findings")?;
+                }
+            }
         }
         Ok(())
     }
@@ -499,7 +528,7 @@ fn key_text(raw_with_quotes: &[u8]) -> Vec<u8> {
 ///
 /// A reader thread cuts the document into entries while the rayon pool scrubs the
 /// previous batch, so reading, scrubbing and writing overlap.
-pub fn scrub<R: Read + Send, W: Write>(
+pub fn scrub<R: Read + Send, W: Write + Send>(
     engine: &Engine,
     file: &str,
     known: &Known,
@@ -509,18 +538,22 @@ pub fn scrub<R: Read + Send, W: Write>(
     progressive: bool,
 ) -> Result<Pass> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Seg>>(2);
+    let (wtx, wrx) = std::sync::mpsc::sync_channel::<Vec<Piece>>(2);
     let mut p = Processor {
         engine,
         file,
         known: std::borrow::Cow::Borrowed(known),
         progressive,
-        out,
-        pass: Pass {
-            findings,
-            ..Pass::default()
-        },
+        discovered: HashMap::new(),
     };
-    let (read, processed) = std::thread::scope(|sc| {
+    let mut w = Writer {
+        out,
+        findings,
+        progressive,
+        kinds: HashMap::new(),
+        mixed: Default::default(),
+    };
+    let (read, processed, written) = std::thread::scope(|sc| {
         let reader = sc.spawn(move || {
             let mut d = Driver {
                 tx,
@@ -531,25 +564,50 @@ pub fn scrub<R: Read + Send, W: Write>(
             d.flush()?;
             Ok::<usize, anyhow::Error>(n)
         });
+        // Writing (and spooling findings) overlaps the scrubbing of the next batch.
+        let writer = sc.spawn(move || {
+            for pieces in wrx.iter() {
+                w.pieces(pieces)?;
+            }
+            if let Some(o) = w.out.as_mut() {
+                o.flush().context("writing copy")?;
+            }
+            Ok::<Writer<W>, anyhow::Error>(w)
+        });
         let mut processed = Ok(());
         for batch in rx.iter() {
-            processed = p.batch(batch);
-            if processed.is_err() {
-                break;
+            match p.batch(batch) {
+                Ok(pieces) => {
+                    if wtx.send(pieces).is_err() {
+                        break; // the writer failed: its error is reported below
+                    }
+                }
+                Err(e) => {
+                    processed = Err(e);
+                    break;
+                }
             }
         }
         drop(rx);
+        drop(wtx);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("HAR writer thread panicked")));
         let read = reader
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("HAR reader thread panicked")));
-        (read, processed)
+        (read, processed, written)
     });
+    let w = written?;
     processed?;
-    p.pass.entries = read?;
-    if let Some(w) = p.out.as_mut() {
-        w.flush().context("writing copy")?;
-    }
-    Ok(p.pass)
+    let entries = read?;
+    Ok(Pass {
+        findings: w.findings,
+        discovered: p.discovered,
+        entries,
+        kinds: w.kinds,
+        mixed: w.mixed,
+    })
 }
 
 /// Cut a HAR into segments: raw bytes between values, and values to scrub.
