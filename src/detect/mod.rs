@@ -58,10 +58,6 @@ pub fn apply_edits(src: &[u8], edits: &mut [Edit], out: &mut Vec<u8>) {
 /// Context-found secrets of a document: value → kind.
 pub type Discovered = HashMap<Vec<u8>, String>;
 
-/// Total bytes of known secrets up to which their automaton is a full DFA (about
-/// 16 MB of transition table at the bound).
-const KNOWN_DFA_MAX_BYTES: usize = 64 << 10;
-
 /// Secrets found by context (a cookie value, a password field) in one document, so
 /// that a copy of the same value in an unremarkable place is redacted too.
 #[derive(Debug, Default, Clone)]
@@ -78,12 +74,12 @@ impl Known {
         let ac = if secrets.is_empty() {
             None
         } else {
-            // A full DFA searches several times faster than the default NFA; its size
-            // grows with the total length of the secrets, so only up to a bound.
-            let total: usize = secrets.iter().map(|(s, _)| s.len()).sum();
+            // A contiguous NFA: a full DFA searches a little faster but costs far more
+            // to build, and a set of known secrets is rebuilt for every small file and
+            // every batch that discovers something.
             AhoCorasick::builder()
                 .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-                .kind((total <= KNOWN_DFA_MAX_BYTES).then_some(aho_corasick::AhoCorasickKind::DFA))
+                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
                 .build(secrets.iter().map(|(s, _)| s))
                 .ok()
         };

@@ -19,8 +19,10 @@ use crate::finding::Finding;
 use crate::format::json::{self, Parser};
 use crate::report::Findings;
 
-/// Bytes of entries gathered before a batch is scrubbed in parallel.
-const BATCH_BYTES: usize = 8 << 20;
+/// Bytes of entries gathered before a batch is scrubbed in parallel. With one batch
+/// being read, one being scrubbed and one being written (plus one waiting on each side)
+/// this bounds the memory of a pass at a few times this, whatever the file's size.
+const BATCH_BYTES: usize = 4 << 20;
 const READ_CHUNK: usize = 1 << 20;
 
 /// What one pass over a HAR produced.
@@ -258,6 +260,9 @@ struct Done {
 }
 
 /// Scrub one raw JSON value found at `loc` under `key`.
+///
+/// Without `copy` (scan and verification passes) the scrubbed bytes are not built and
+/// an empty vector is returned in their place.
 pub fn scrub_value(
     engine: &Engine,
     file: &str,
@@ -265,6 +270,7 @@ pub fn scrub_value(
     loc: &str,
     key: &[u8],
     raw: &[u8],
+    copy: bool,
 ) -> Result<(Vec<u8>, Vec<Finding>, Discovered)> {
     let tree = Parser::new(raw, engine.limits.max_json_depth)
         .parse_document()
@@ -275,10 +281,13 @@ pub fn scrub_value(
     s.loc.push_str(loc);
     let mut edits = Vec::new();
     Walker::top().value(&mut s, raw, &tree, Some(key), 0, &mut edits);
-    let mut out = Vec::with_capacity(raw.len());
-    if edits.is_empty() {
+    let mut out = Vec::new();
+    if !copy {
+        // Nothing to build.
+    } else if edits.is_empty() {
         out.extend_from_slice(raw);
     } else {
+        out.reserve(raw.len());
         apply_edits(raw, &mut edits, &mut out);
     }
     Ok((out, s.findings, s.discovered))
@@ -331,6 +340,8 @@ struct Processor<'a> {
     /// Extend `known` with each batch's discoveries before the next batch.
     progressive: bool,
     discovered: HashMap<Vec<u8>, String>,
+    /// A copy is written: build the scrubbed bytes.
+    copy: bool,
 }
 
 impl Processor<'_> {
@@ -348,8 +359,8 @@ impl Processor<'_> {
                     wrapped,
                 } => {
                     let (mut bytes, findings, discovered) =
-                        scrub_value(engine, file, known, loc, key, raw)?;
-                    if *wrapped {
+                        scrub_value(engine, file, known, loc, key, raw, self.copy)?;
+                    if *wrapped && self.copy {
                         if bytes.first() != Some(&b'{') || bytes.last() != Some(&b'}') {
                             bail!(
                                 "internal error: a wrapped member lost its braces at {}",
@@ -393,7 +404,9 @@ impl Processor<'_> {
             // Search the raw JSON for the longest run of letters and digits of each
             // secret: it survives JSON escapes and percent-encoding unchanged.
             let patterns: Vec<&[u8]> = new.iter().map(|k| longest_alnum_run(k)).collect();
-            let ac = aho_corasick::AhoCorasick::new(&patterns)
+            let ac = aho_corasick::AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+                .build(&patterns)
                 .context("building the automaton of new secrets")?;
             let redo: Vec<usize> = segs
                 .iter()
@@ -420,7 +433,8 @@ impl Processor<'_> {
         let mut pieces = Vec::with_capacity(segs.len());
         for (seg, d) in segs.into_iter().zip(done) {
             match (seg, d) {
-                (Seg::Raw(b), _) => pieces.push(Piece::Raw(b)),
+                (Seg::Raw(b), _) if self.copy => pieces.push(Piece::Raw(b)),
+                (Seg::Raw(_), _) => {}
                 (Seg::Value { .. }, Some(d)) => {
                     for (k, v) in d.discovered {
                         if let std::collections::hash_map::Entry::Vacant(e) =
@@ -537,14 +551,15 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
     findings: Findings,
     progressive: bool,
 ) -> Result<Pass> {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Seg>>(2);
-    let (wtx, wrx) = std::sync::mpsc::sync_channel::<Vec<Piece>>(2);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Seg>>(1);
+    let (wtx, wrx) = std::sync::mpsc::sync_channel::<Vec<Piece>>(1);
     let mut p = Processor {
         engine,
         file,
         known: std::borrow::Cow::Borrowed(known),
         progressive,
         discovered: HashMap::new(),
+        copy: out.is_some(),
     };
     let mut w = Writer {
         out,

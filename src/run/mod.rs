@@ -179,66 +179,94 @@ pub struct Processed {
     pub findings: Findings,
 }
 
+/// A verified copy waiting to be flushed to disk and renamed into place.
+struct Commit {
+    pending: Pending,
+    force: bool,
+}
+
 /// Process every input in parallel and hand the results to `sink` in input order.
 ///
-/// Workers take inputs in order (`par_bridge`), so results arrive nearly in order and
-/// only the few that finished early wait in memory; each one's findings may already be
-/// on disk (see [`crate::report::store`]).
+/// Workers take inputs in order (`par_bridge`) and pass their results to a collector
+/// thread, which puts them back in order, commits the copies (`fsync` and rename: the
+/// workers go on scrubbing meanwhile) and calls `sink`. Only the few results that
+/// finished early wait in memory; their findings may already be on disk (see
+/// [`crate::report::store`]).
 pub fn process_all<F: FnMut(Processed) + Send>(
     engine: &Engine,
     action: &Action,
     inputs: &[Input],
     progress: &indicatif::ProgressBar,
-    sink: F,
+    mut sink: F,
 ) {
-    struct Reorder<F> {
-        next: usize,
-        waiting: std::collections::BTreeMap<usize, Processed>,
-        sink: F,
-    }
-    let state = std::sync::Mutex::new(Reorder {
-        next: 0,
-        waiting: Default::default(),
-        sink,
-    });
-    inputs.iter().enumerate().par_bridge().for_each(|(i, inp)| {
-        let r = process_one(engine, action, inp);
-        progress.inc(1);
-        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
-        st.waiting.insert(i, r);
-        loop {
-            let n = st.next;
-            let Some(r) = st.waiting.remove(&n) else {
-                break;
-            };
-            (st.sink)(r);
-            st.next += 1;
-        }
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Processed, Option<Commit>)>(64);
+    std::thread::scope(|sc| {
+        sc.spawn(move || {
+            let mut next = 0;
+            let mut waiting = std::collections::BTreeMap::new();
+            for (i, r, c) in rx.iter() {
+                waiting.insert(i, (r, c));
+                while let Some((mut r, c)) = waiting.remove(&next) {
+                    if let Some(c) = c {
+                        finish(&mut r, c);
+                    }
+                    sink(r);
+                    next += 1;
+                }
+            }
+        });
+        inputs
+            .iter()
+            .enumerate()
+            .par_bridge()
+            .for_each_with(tx, |tx, (i, inp)| {
+                let (r, c) = process_one(engine, action, inp);
+                progress.inc(1);
+                // The collector only stops when every sender is gone.
+                let _ = tx.send((i, r, c));
+            });
     });
 }
 
-fn process_one(engine: &Engine, action: &Action, input: &Input) -> Processed {
+/// Flush and rename a copy into place; on failure the input is reported failed.
+fn finish(r: &mut Processed, c: Commit) {
+    match c.pending.commit(c.force) {
+        Ok(written) => r.report.output = Some(written.to_string_lossy().into_owned()),
+        Err(e) => {
+            r.report = failed(&r.report.path, format!("{:#}", e));
+            r.findings = Findings::new();
+        }
+    }
+}
+
+fn process_one(engine: &Engine, action: &Action, input: &Input) -> (Processed, Option<Commit>) {
     let display = input.display();
     match try_process(engine, action, input, &display) {
-        Ok((kind, output, findings)) => Processed {
-            report: FileReport {
-                path: display,
-                status: if output.is_some() {
-                    Status::Written
-                } else {
-                    Status::Scanned
+        Ok((kind, output, findings, commit)) => (
+            Processed {
+                report: FileReport {
+                    path: display,
+                    status: if output.is_some() {
+                        Status::Written
+                    } else {
+                        Status::Scanned
+                    },
+                    kind: Some(kind.name().to_string()),
+                    output,
+                    findings: findings.len(),
+                    error: None,
                 },
-                kind: Some(kind.name().to_string()),
-                output,
-                findings: findings.len(),
-                error: None,
+                findings,
             },
-            findings,
-        },
-        Err(e) => Processed {
-            report: failed(&display, format!("{:#}", e)),
-            findings: Findings::new(),
-        },
+            commit,
+        ),
+        Err(e) => (
+            Processed {
+                report: failed(&display, format!("{:#}", e)),
+                findings: Findings::new(),
+            },
+            None,
+        ),
     }
 }
 
@@ -247,7 +275,7 @@ fn try_process(
     action: &Action,
     input: &Input,
     display: &str,
-) -> Result<(Kind, Option<String>, Findings)> {
+) -> Result<(Kind, Option<String>, Findings, Option<Commit>)> {
     if input.is_stdin() {
         let mut data = Vec::new();
         std::io::stdin()
@@ -261,9 +289,9 @@ fn try_process(
             let mut so = std::io::stdout().lock();
             so.write_all(&o.output).context("writing standard output")?;
             so.flush().context("writing standard output")?;
-            return Ok((kind, Some("-".into()), findings));
+            return Ok((kind, Some("-".into()), findings, None));
         }
-        return Ok((kind, None, findings));
+        return Ok((kind, None, findings, None));
     }
     let mut f = File::open(&input.path).with_context(|| "cannot open".to_string())?;
     let mut prefix = vec![0u8; 64 << 10];
@@ -297,7 +325,7 @@ fn try_process(
                     .context("recording findings")?;
                 f
             };
-            Ok((kind, None, findings))
+            Ok((kind, None, findings, None))
         }
         Action::Clean {
             out,
@@ -322,12 +350,16 @@ fn try_process(
                 f.extend(o.findings).context("recording findings")?;
                 f
             };
+            let shown = Some(dest.to_string_lossy().into_owned());
             if *in_place && findings.is_empty() {
                 // Nothing to change: leave the input untouched (its mtime too).
-                return Ok((kind, Some(dest.to_string_lossy().into_owned()), findings));
+                return Ok((kind, shown, findings, None));
             }
-            let written = pending.commit(*force || *in_place)?;
-            Ok((kind, Some(written.to_string_lossy().into_owned()), findings))
+            let commit = Commit {
+                pending,
+                force: *force || *in_place,
+            };
+            Ok((kind, shown, findings, Some(commit)))
         }
     }
 }
