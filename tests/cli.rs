@@ -616,3 +616,13 @@ fn reports_with_many_findings_are_complete_and_ordered() {
     assert_eq!(r.code, Some(1), "{r}");
     assert_eq!(r.stdout.lines().count(), n, "one line per finding");
 }
+
+/// `scan --format text` says which cookies had already expired.
+#[test]
+fn text_findings_show_cookie_expiry() {
+    let r = run(&["scan", "--format", "text", "testdata/har/cookie-expiry.har"]);
+    assert_eq!(r.code, Some(1), "{r}");
+    assert!(r.stdout.contains("(cookie expired)"), "{r}");
+    assert!(r.stdout.contains("(cookie not expired yet)"), "{r}");
+    no_leak(&r);
+}

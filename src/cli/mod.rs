@@ -18,7 +18,9 @@ Placeholders look like [REDACTED:<kind>:<fingerprint>]. The fingerprint is the f
 digits of HMAC-SHA256 over the secret, keyed per run (random unless --fingerprint-key or
 HARSCRUB_FINGERPRINT_KEY is given), so the same secret gets the same placeholder everywhere
 in a run and can never be brute-forced back from the report. JWTs keep their header and
-payload (claims stay readable); only the signature is replaced.
+payload (claims stay readable); only the signature is replaced. `placeholder = \"kind\"` or
+`\"fixed\"` in .harscrub.toml writes [REDACTED:<kind>] or [REDACTED] instead (the report
+keeps the fingerprint; the copy loses the correlation).
 
 Exit codes (stable):
   0  clean: every copy written and verified.   scan: nothing found.

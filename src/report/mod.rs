@@ -160,6 +160,11 @@ impl Report {
                     }
                 );
             }
+            match f.cookie_expired {
+                Some(true) => extra.push_str("  (cookie expired)"),
+                Some(false) => extra.push_str("  (cookie not expired yet)"),
+                None => {}
+            }
             writeln!(
                 w,
                 "{}:{}  {}  {}  [{}] len={}{}",
