@@ -188,8 +188,8 @@ struct Commit {
 /// Process every input in parallel and hand the results to `sink` in input order.
 ///
 /// Workers take inputs in order (`par_bridge`) and pass their results to a collector
-/// thread, which puts them back in order, commits the copies (`fsync` and rename: the
-/// workers go on scrubbing meanwhile) and calls `sink`. Only the few results that
+/// thread, which commits the copies (`fsync` and rename: the workers go on scrubbing
+/// meanwhile), puts the results back in order and calls `sink`. Only the few results that
 /// finished early wait in memory; their findings may already be on disk (see
 /// [`crate::report::store`]).
 pub fn process_all<F: FnMut(Processed) + Send>(
@@ -204,12 +204,14 @@ pub fn process_all<F: FnMut(Processed) + Send>(
         sc.spawn(move || {
             let mut next = 0;
             let mut waiting = std::collections::BTreeMap::new();
-            for (i, r, c) in rx.iter() {
-                waiting.insert(i, (r, c));
-                while let Some((mut r, c)) = waiting.remove(&next) {
-                    if let Some(c) = c {
-                        finish(&mut r, c);
-                    }
+            for (i, mut r, c) in rx.iter() {
+                // Commit at once (the order only matters to the sink): a result waiting
+                // for its turn holds no open temporary file.
+                if let Some(c) = c {
+                    finish(&mut r, c);
+                }
+                waiting.insert(i, r);
+                while let Some(r) = waiting.remove(&next) {
                     sink(r);
                     next += 1;
                 }
