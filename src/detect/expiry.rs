@@ -3,9 +3,10 @@
 //!
 //! Dates come from untrusted input and from tools with their own ideas about them:
 //! anything that does not parse is ignored (the expiry is then unknown, and the
-//! cookie counts as live). Only the standard library is used: HAR dates are RFC 3339,
-//! cookie dates follow the lenient algorithm of RFC 6265 §5.1.1, which also accepts
-//! the Netscape form (`Wed, 21-Oct-2026 07:28:00 GMT`) that HTTP-date parsers refuse.
+//! cookie counts as live). The fields are read here, leniently (HAR dates are RFC 3339
+//! as browsers write it, cookie dates follow the algorithm of RFC 6265 §5.1.1, which also
+//! accepts the Netscape form `Wed, 21-Oct-2026 07:28:00 GMT` that HTTP-date parsers
+//! refuse); calendar arithmetic is the `time` crate's.
 
 /// Latest time reported, 9999-12-31T23:59:59Z (huge `Max-Age` values are clamped here).
 pub const MAX_TIME: i64 = 253_402_300_799;
@@ -32,67 +33,31 @@ impl Expiry {
     }
 }
 
-/// Days from 1970-01-01 to the given proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day number (inverse of [`days_from_civil`]).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
-/// Unix seconds of a UTC date and time, if the date exists.
+/// Unix seconds of a UTC date and time, if the date exists. A leap second (60) is
+/// accepted and counted as the next second.
 fn unix(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<i64> {
-    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 {
-        return None;
-    }
-    // A leap second (60) is accepted and counted as the next second.
-    if s > 60 {
-        return None;
-    }
-    Some(days_from_civil(y, mo, d) * 86_400 + (h * 3600 + mi * 60 + s) as i64)
+    let month = time::Month::try_from(u8::try_from(mo).ok()?).ok()?;
+    let date = time::Date::from_calendar_date(i32::try_from(y).ok()?, month, u8::try_from(d).ok()?)
+        .ok()?;
+    let leap = s == 60;
+    let clock = time::Time::from_hms(
+        u8::try_from(h).ok()?,
+        u8::try_from(mi).ok()?,
+        if leap { 59 } else { u8::try_from(s).ok()? },
+    )
+    .ok()?;
+    Some(date.with_time(clock).assume_utc().unix_timestamp() + i64::from(leap))
 }
 
-/// `secs` as `2026-10-21T07:28:00Z`.
+/// `secs` as `2026-10-21T07:28:00Z` (clamped to years 1–9999).
 pub fn format_rfc3339(secs: i64) -> String {
-    let secs = secs.clamp(MIN_TIME, MAX_TIME);
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    let t = secs.rem_euclid(86_400);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        y,
-        m,
-        d,
-        t / 3600,
-        t % 3600 / 60,
-        t % 60
-    )
+    time::OffsetDateTime::from_unix_timestamp(secs.clamp(MIN_TIME, MAX_TIME))
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
 }
 
 /// Exactly `n` ASCII digits at `s[at..]`.
