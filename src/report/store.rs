@@ -6,7 +6,7 @@
 //! Findings never hold a secret, so nothing secret reaches the temporary file; it is
 //! unlinked from the start and disappears with the process.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 
@@ -38,8 +38,9 @@ pub struct Tally {
     /// expiry) and those already expired when scanned.
     pub live: usize,
     pub expired: usize,
-    /// (kind, fingerprint) of every distinct secret.
-    distinct: HashSet<(String, String)>,
+    /// Fingerprints of the distinct secrets, by kind.
+    distinct: HashMap<String, HashSet<String>>,
+    distinct_count: usize,
 }
 
 impl Tally {
@@ -65,13 +66,14 @@ impl Tally {
                 self.jwt_live += 1;
             }
         }
-        if !self
-            .distinct
-            .contains(&(f.kind.clone(), f.fingerprint.clone()))
-        {
-            self.distinct
-                .insert((f.kind.clone(), f.fingerprint.clone()));
+        let fps = match self.distinct.get_mut(&f.kind) {
+            Some(fps) => fps,
+            None => self.distinct.entry(f.kind.clone()).or_default(),
+        };
+        if !fps.contains(&f.fingerprint) {
+            fps.insert(f.fingerprint.clone());
             row.distinct += 1;
+            self.distinct_count += 1;
         }
     }
 
@@ -87,17 +89,19 @@ impl Tally {
             row.live += c.live;
             row.expired += c.expired;
         }
-        for key in other.distinct {
-            if !self.distinct.contains(&key) {
-                self.by_kind.entry(key.0.clone()).or_default().distinct += 1;
-                self.distinct.insert(key);
-            }
+        for (kind, fps) in other.distinct {
+            let mine = self.distinct.entry(kind.clone()).or_default();
+            let before = mine.len();
+            mine.extend(fps);
+            let added = mine.len() - before;
+            self.by_kind.entry(kind).or_default().distinct += added;
+            self.distinct_count += added;
         }
     }
 
     /// Distinct secrets (by kind and fingerprint).
     pub fn distinct(&self) -> usize {
-        self.distinct.len()
+        self.distinct_count
     }
 }
 
