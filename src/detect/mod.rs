@@ -9,8 +9,10 @@
 
 pub mod expiry;
 pub mod jwt;
+pub mod layers;
 pub mod names;
 pub mod text;
+pub mod views;
 pub mod walk;
 
 use std::collections::HashMap;
@@ -59,10 +61,15 @@ pub fn apply_edits(src: &[u8], edits: &mut [Edit], out: &mut Vec<u8>) {
 pub type Discovered = HashMap<Vec<u8>, String>;
 
 /// Secrets found by context (a cookie value, a password field) in one document, so
-/// that a copy of the same value in an unremarkable place is redacted too.
+/// that a copy of the same value in an unremarkable place is redacted too — in every
+/// form a reader could recover it from: raw, percent-encoded (once or twice, either
+/// hex case), JSON/JavaScript-escaped, as HTML character references, and inside
+/// base64/base64url at any alignment (see [`encoded_forms`]).
 #[derive(Debug, Default, Clone)]
 pub struct Known {
     secrets: Vec<(Vec<u8>, String)>,
+    /// For every pattern of `ac`: the index of the secret it is a form of.
+    owner: Vec<usize>,
     ac: Option<AhoCorasick>,
 }
 
@@ -71,7 +78,18 @@ impl Known {
         let mut secrets: Vec<(Vec<u8>, String)> =
             map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         secrets.sort();
-        let ac = if secrets.is_empty() {
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        let mut owner = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (i, (s, _)) in secrets.iter().enumerate() {
+            for f in std::iter::once(s.clone()).chain(encoded_forms(s)) {
+                if seen.insert(f.clone()) {
+                    patterns.push(f);
+                    owner.push(i);
+                }
+            }
+        }
+        let ac = if patterns.is_empty() {
             None
         } else {
             // A contiguous NFA: a full DFA searches a little faster but costs far more
@@ -80,10 +98,10 @@ impl Known {
             AhoCorasick::builder()
                 .match_kind(aho_corasick::MatchKind::LeftmostLongest)
                 .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-                .build(secrets.iter().map(|(s, _)| s))
+                .build(&patterns)
                 .ok()
         };
-        Known { secrets, ac }
+        Known { secrets, owner, ac }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -101,6 +119,136 @@ impl Known {
     pub fn len(&self) -> usize {
         self.secrets.len()
     }
+
+    /// The kind of the first known secret (in any of its forms) found in `hay`.
+    pub fn first_in(&self, hay: &[u8]) -> Option<&str> {
+        self.first_at(hay).map(|(_, k)| k)
+    }
+
+    /// Where the first known secret (in any of its forms) is in `hay`, and its kind.
+    pub fn first_at(&self, hay: &[u8]) -> Option<(usize, &str)> {
+        let m = self.ac.as_ref()?.find(hay)?;
+        Some((
+            m.start(),
+            self.secrets[self.owner[m.pattern().as_usize()]].1.as_str(),
+        ))
+    }
+
+    /// Every occurrence of a known secret in any of its forms: (start, end, the secret,
+    /// its kind).
+    pub(crate) fn find_all<'a>(
+        &'a self,
+        hay: &'a [u8],
+    ) -> impl Iterator<Item = (usize, usize, &'a [u8], &'a str)> + 'a {
+        self.ac.iter().flat_map(move |ac| {
+            ac.find_iter(hay).map(move |m| {
+                let (s, k) = &self.secrets[self.owner[m.pattern().as_usize()]];
+                (m.start(), m.end(), s.as_slice(), k.as_str())
+            })
+        })
+    }
+}
+
+/// The forms in which a secret can appear in a document besides itself: percent-encoded
+/// (every reserved byte, or only the ones query strings must encode; upper and lower
+/// hex; twice), JSON `\/`, JavaScript and JSON `\xNN` / `\u00NN` escapes, HTML character
+/// references (hex, decimal, named), and the part of its base64 / base64url encoding
+/// that does not depend on its neighbours, at each of the three alignments (only for
+/// secrets of 12 bytes or more, so that the fragment is itself long enough to be
+/// unambiguous).
+pub fn encoded_forms(s: &[u8]) -> Vec<Vec<u8>> {
+    use base64::engine::general_purpose::STANDARD_NO_PAD;
+    use base64::Engine as _;
+    let special = |b: u8| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    let map = |f: &dyn Fn(u8) -> Option<String>| -> Vec<u8> {
+        let mut v = Vec::with_capacity(s.len() * 2);
+        for &b in s {
+            match f(b) {
+                Some(e) => v.extend_from_slice(e.as_bytes()),
+                None => v.push(b),
+            }
+        }
+        v
+    };
+    if s.iter().any(|&b| special(b)) {
+        let upper = map(&|b| special(b).then(|| format!("%{b:02X}")));
+        out.push(lower_hex(&upper));
+        // Twice: `%` itself encoded.
+        let mut twice = Vec::new();
+        for &b in &upper {
+            if b == b'%' {
+                twice.extend_from_slice(b"%25");
+            } else {
+                twice.push(b);
+            }
+        }
+        out.push(twice);
+        out.push(upper);
+        // Only what a query value must encode (`/`, `:` and `@` often stay).
+        let query = |b: u8| matches!(b, b'+' | b'=' | b'&' | b'#' | b'%' | b' ' | b'?' | b'"');
+        out.push(map(&|b| query(b).then(|| format!("%{b:02X}"))));
+        out.push(map(&|b| match b {
+            b' ' => Some("+".into()),
+            b if query(b) => Some(format!("%{b:02X}")),
+            _ => None,
+        }));
+        out.push(map(&|b| (b == b'/').then(|| "\\/".into())));
+        out.push(map(&|b| special(b).then(|| format!("\\u{:04x}", b))));
+        out.push(map(&|b| special(b).then(|| format!("\\u{:04X}", b))));
+        out.push(map(&|b| special(b).then(|| format!("\\x{:02x}", b))));
+        out.push(map(&|b| special(b).then(|| format!("\\x{:02X}", b))));
+        out.push(map(&|b| special(b).then(|| format!("&#x{:X};", b))));
+        out.push(map(&|b| special(b).then(|| format!("&#x{:x};", b))));
+        out.push(map(&|b| special(b).then(|| format!("&#{};", b))));
+        out.push(map(&|b| match b {
+            b'&' => Some("&amp;".into()),
+            b'"' => Some("&quot;".into()),
+            b'<' => Some("&lt;".into()),
+            b'>' => Some("&gt;".into()),
+            _ => None,
+        }));
+    }
+    if s.len() >= 12 {
+        for k in 0..3usize {
+            let mut buf = vec![0u8; k];
+            buf.extend_from_slice(s);
+            let enc = STANDARD_NO_PAD.encode(&buf);
+            let from = (8 * k).div_ceil(6);
+            let to = 8 * (k + s.len()) / 6;
+            if to > from + 8 {
+                let core = enc.as_bytes()[from..to].to_vec();
+                let url: Vec<u8> = core
+                    .iter()
+                    .map(|&b| match b {
+                        b'+' => b'-',
+                        b'/' => b'_',
+                        b => b,
+                    })
+                    .collect();
+                out.push(core);
+                out.push(url);
+            }
+        }
+    }
+    out.retain(|f| f.as_slice() != s);
+    out
+}
+
+/// `%XX` escapes with lowercase hex digits.
+fn lower_hex(v: &[u8]) -> Vec<u8> {
+    let mut v = v.to_vec();
+    let mut i = 0;
+    while i + 2 < v.len() {
+        if v[i] == b'%' {
+            v[i + 1] = v[i + 1].to_ascii_lowercase();
+            v[i + 2] = v[i + 2].to_ascii_lowercase();
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    v
 }
 
 /// For every known secret: its fingerprint and the kind its placeholder gets in a pass
@@ -120,10 +268,59 @@ pub fn placeholder_kinds(engine: &Engine, known: &Known) -> HashMap<String, Stri
         .collect()
 }
 
-/// Is this value worth propagating (long and random enough that finding it elsewhere
-/// means it is the same credential, not a coincidence such as `true` or `en-US`)?
+/// Is this value, already judged a credential by its context, worth propagating: long
+/// and random enough that finding it elsewhere means it is the same credential, not a
+/// coincidence such as `true`, `en-US` or a date? A random-looking value of 12 bytes or
+/// more, or one of 8 or more that mixes letters and digits (a short session id from a
+/// `sid` cookie is still a credential wherever it is copied).
 pub fn propagatable(v: &[u8]) -> bool {
-    v.len() >= 12 && looks_like_token(v)
+    // A URL or a path is not a credential worth chasing (a cookie holding the
+    // referring page, say): its parts are judged where they appear.
+    if memchr::memmem::find(&pct_decode(v), b"://").is_some() {
+        return false;
+    }
+    (v.len() >= 12 && looks_like_token(v))
+        || (v.len() >= 8
+            && v.iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'))
+            && v.iter().any(|b| b.is_ascii_alphabetic())
+            && v.iter().any(|b| b.is_ascii_digit()))
+}
+
+impl Scrubber<'_> {
+    /// Every known secret (in any of its forms) in `v` as a whole, beyond what the
+    /// context handlers already redacted in its parts: a copy may straddle the pieces a
+    /// handler splits a value into (`…vtid=<cookie value>` in a URL).
+    pub fn known_sweep(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
+        if self.known.is_empty() || v.len() < 8 {
+            return;
+        }
+        let hits: Vec<(usize, usize, Vec<u8>, String)> = self
+            .known
+            .find_all(v)
+            .map(|(s, e, secret, kind)| (s, e, secret.to_vec(), kind.to_string()))
+            .collect();
+        for (s, e, secret, kind) in hits {
+            let (as_, ae) = (base + s, base + e);
+            if out.iter().any(|ed| ed.start <= as_ && ed.end >= ae)
+                || redact::inside_placeholder(v, s, e)
+            {
+                continue;
+            }
+            let ident = (secret.as_slice() != &v[s..e]).then_some(secret);
+            self.redact(
+                v,
+                s,
+                e,
+                base,
+                "context.propagated",
+                &kind,
+                ident.as_deref(),
+                false,
+                out,
+            );
+        }
+    }
 }
 
 /// Heuristic for "random-looking": 16+ characters without spaces that mix letters
@@ -188,6 +385,8 @@ pub struct Scrubber<'e> {
     known: &'e Known,
     scratch: Vec<RuleMatch>,
     seen: std::collections::HashSet<(String, usize, String)>,
+    /// How many encoding layers deep the current text is (see [`layers`]).
+    layer_depth: u8,
 }
 
 /// Kind word for a credential-named field.
@@ -230,7 +429,14 @@ impl<'e> Scrubber<'e> {
             seen: std::collections::HashSet::new(),
             known,
             scratch: Vec::new(),
+            layer_depth: 0,
         }
+    }
+
+    /// Are secrets of this document already known (so that a copy of one may be
+    /// anywhere, even in a JSON key)?
+    pub fn knows_secrets(&self) -> bool {
+        !self.known.is_empty()
     }
 
     fn location(&self, at: usize) -> String {
@@ -332,10 +538,16 @@ impl<'e> Scrubber<'e> {
                     .entry(v.to_vec())
                     .or_insert_with(|| "jwt".into());
             }
+            // The payload stays readable, but a credential inside it (an access token,
+            // a password claim, an API key) is redacted and the payload re-encoded.
+            let (from, text) = match self.jwt_payload(&v[..sig]) {
+                Some((p0, payload)) => (p0, format!("{payload}.{ph}")),
+                None => (sig, ph),
+            };
             out.push(Edit {
-                start: base + start + sig,
+                start: base + start + from,
                 end: base + end,
-                text: ph,
+                text,
                 claim: base + start,
             });
             return;
@@ -347,8 +559,23 @@ impl<'e> Scrubber<'e> {
         let ident = ident.unwrap_or(v);
         let kind = self.canonical_kind(kind, ident).to_string();
         let ph = self.record(base + start, rule, &kind, ident, false);
-        if propagate && propagatable(ident) {
-            self.discovered.entry(ident.to_vec()).or_insert(kind);
+        if propagate {
+            if propagatable(ident) {
+                self.discovered
+                    .entry(ident.to_vec())
+                    .or_insert(kind.clone());
+            }
+            // A composite value (`id=<uuid>:lv=…`, `a|b`): its random parts are copied
+            // on their own by trackers and scripts.
+            if ident.len() >= 24 {
+                for part in ident.split(|b| matches!(b, b'=' | b'&' | b':' | b'|' | b',' | b';')) {
+                    if part.len() < ident.len() && part.len() >= 12 && looks_like_token(part) {
+                        self.discovered
+                            .entry(part.to_vec())
+                            .or_insert_with(|| kind.clone());
+                    }
+                }
+            }
         }
         out.push(Edit {
             start: base + start,
@@ -356,6 +583,39 @@ impl<'e> Scrubber<'e> {
             text: ph,
             claim: base + start,
         });
+    }
+
+    /// `head` is a JWT without its signature (`header.payload.`): when its payload holds
+    /// a credential, the payload's offset in `head` and the payload re-encoded with the
+    /// credential redacted.
+    fn jwt_payload(&mut self, head: &[u8]) -> Option<(usize, String)> {
+        use base64::Engine as _;
+        let d1 = memchr::memchr(b'.', head)?;
+        let seg = &head[d1 + 1..head.len().saturating_sub(1).max(d1 + 1)];
+        let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(
+                seg.iter()
+                    .copied()
+                    .filter(|&b| b != b'=')
+                    .collect::<Vec<u8>>(),
+            )
+            .ok()?;
+        if self.layer_depth >= layers::MAX_LAYERS {
+            return None;
+        }
+        self.layer_depth += 1;
+        let mut inner = Vec::new();
+        self.json_text(&json, 0, &mut inner);
+        self.layer_depth -= 1;
+        if inner.is_empty() {
+            return None;
+        }
+        let mut o = Vec::with_capacity(json.len());
+        apply_edits(&json, &mut inner, &mut o);
+        Some((
+            d1 + 1,
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(o),
+        ))
     }
 
     /// The whole value is a credential.

@@ -149,6 +149,7 @@ impl Scrubber<'_> {
             self.key_values(v, base, mode, &handled, out);
         }
         self.rule_spans(v, base, first, out);
+        self.layers(v, base, mode, out);
     }
 
     fn curl(
@@ -437,36 +438,40 @@ impl Scrubber<'_> {
     /// Token rules and known secrets, skipping spans already covered by `out[first..]`
     /// and placeholders.
     pub(crate) fn rule_spans(&mut self, v: &[u8], base: usize, first: usize, out: &mut Vec<Edit>) {
-        let mut spans: Vec<(usize, usize, String, String)> = Vec::new();
+        // (start, end, rule, kind, the known secret when the match is an encoded form)
+        let mut spans: Vec<Span> = Vec::new();
         let rules = &self.engine.rules;
         if rules.may_match(v) {
             let mut ms = std::mem::take(&mut self.scratch);
             rules.find_all(v, &mut ms);
             for m in &ms {
                 let rule = rules.rule(m.rule);
-                spans.push((m.start, m.end, rule.id.clone(), rule.kind.clone()));
+                spans.push((m.start, m.end, rule.id.clone(), rule.kind.clone(), None));
             }
             self.scratch = ms;
         }
-        if let Some(ac) = &self.known.ac {
-            for m in ac.find_iter(v) {
-                let kind = self.known.secrets[m.pattern().as_usize()].1.clone();
-                spans.push((m.start(), m.end(), "context.propagated".into(), kind));
-            }
+        for (s, e, secret, kind) in self.known.find_all(v) {
+            let ident = (secret != &v[s..e]).then(|| secret.to_vec());
+            spans.push((s, e, "context.propagated".into(), kind.into(), ident));
         }
         if spans.is_empty() {
             return;
         }
         spans.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         // Merge overlapping spans into their union (first rule names it).
-        let mut merged: Vec<(usize, usize, String, String)> = Vec::new();
+        let mut merged: Vec<Span> = Vec::new();
         for s in spans {
             match merged.last_mut() {
-                Some(last) if s.0 < last.1 => last.1 = last.1.max(s.1),
+                Some(last) if s.0 < last.1 => {
+                    if s.1 > last.1 {
+                        last.1 = s.1;
+                        last.4 = None;
+                    }
+                }
                 _ => merged.push(s),
             }
         }
-        for (s, e, rule, kind) in merged {
+        for (s, e, rule, kind, ident) in merged {
             let (as_, ae) = (base + s, base + e);
             let covered = out[first..]
                 .iter()
@@ -474,10 +479,14 @@ impl Scrubber<'_> {
             if covered || redact::inside_placeholder(v, s, e) || names_itself(v, s, e) {
                 continue;
             }
-            self.redact(v, s, e, base, &rule, &kind, None, true, out);
+            self.redact(v, s, e, base, &rule, &kind, ident.as_deref(), true, out);
         }
     }
 }
+
+/// A match of a rule or a known secret: start, end, rule id, kind, and the known
+/// secret when the match is one of its encoded forms.
+type Span = (usize, usize, String, String, Option<Vec<u8>>);
 
 /// Does an environment variable name hold a secret (`*_TOKEN`, `*_SECRET`,
 /// `*_PASSWORD`, `*_API_KEY`, `*_KEY`, …)?

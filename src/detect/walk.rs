@@ -154,7 +154,7 @@ impl Walker {
             // A credential used as a key (maps keyed by token): redact the key itself,
             // and never let it into a location.
             let mut key_edits = Vec::new();
-            if s.engine.rules.may_match(&key) {
+            if s.engine.rules.may_match(&key) || (key.len() >= 8 && s.knows_secrets()) {
                 s.rule_spans(&key, 0, 0, &mut key_edits);
             }
             if !key_edits.is_empty() {
@@ -262,6 +262,7 @@ impl Walker {
             } => body(s, text, mime, 0, &mut inner),
             Ctx::None => s.free(text, 0, &mut inner),
         }
+        s.known_sweep(text, 0, &mut inner);
         if inner.is_empty() {
             return;
         }
@@ -271,7 +272,7 @@ impl Walker {
             out.push(Edit {
                 start: base + r.start + d.raw_offset(e.start),
                 end: base + r.start + d.raw_offset(e.end),
-                text: e.text,
+                text: json_escaped(e.text),
                 claim: base + r.start + d.raw_offset(e.claim),
             });
         }
@@ -454,6 +455,17 @@ fn field_name(headers: &[u8]) -> Option<Vec<u8>> {
     let rest = &headers[p + 6..];
     let e = memchr::memchr(b'"', rest)?;
     Some(rest[..e].to_vec())
+}
+
+/// An edit's replacement as it must be written inside a JSON string (a re-encoded blob
+/// may hold line breaks or quotes; placeholders never do).
+fn json_escaped(t: String) -> String {
+    if !t.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        return t;
+    }
+    let mut o = Vec::with_capacity(t.len() + 8);
+    crate::format::json::encode_into(t.as_bytes(), &mut o);
+    String::from_utf8(o).unwrap_or_default()
 }
 
 fn itoa(i: usize) -> String {

@@ -252,10 +252,23 @@ pub fn clean_document(
             left[0].location
         );
     }
+    if let Some(s) = crate::detect::views::find_survivor(&out, &known) {
+        bail!("{}", survivor_error(&s));
+    }
     Ok(Outcome {
         output: out,
         findings,
     })
+}
+
+/// The error for a copy in which a decoded view still shows a secret of the first
+/// pass (never the secret itself).
+pub fn survivor_error(s: &crate::detect::views::Survivor) -> String {
+    format!(
+        "verification failed: a credential found in the input ({}) is still readable in the \
+         redacted copy ({} view, near byte {})",
+        s.kind, s.view, s.at
+    )
 }
 
 /// Scan only: findings without a copy.
