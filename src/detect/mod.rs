@@ -630,7 +630,7 @@ impl<'e> Scrubber<'e> {
         if url_ctx && nn == "xamzcredential" {
             return self.param_value(name, v, base, false, out);
         }
-        match self.engine.names.param(name) {
+        match self.engine.names.field(name) {
             ParamClass::Secret => {
                 let kind = kind_for_name(name);
                 let ident = if url_ctx { Some(pct_decode(v)) } else { None };
@@ -787,7 +787,7 @@ impl<'e> Scrubber<'e> {
         if raw.is_empty() {
             return;
         }
-        let class = self.engine.names.param(name);
+        let class = self.engine.names.field(name);
         if class == ParamClass::Secret && names::normalize(name) == "xamzcredential" {
             // Only the access key id; date, region and service stay.
             let e = credential_key_end(raw);

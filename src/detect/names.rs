@@ -22,6 +22,8 @@ struct Section {
     safe: Vec<String>,
     #[serde(default)]
     url: Vec<String>,
+    #[serde(default)]
+    field: Vec<String>,
 }
 
 /// The word lists of the name model (`[words]` in `patterns/names.toml`).
@@ -99,6 +101,7 @@ const SCHEME: u8 = 2;
 const WEAK: u8 = 4;
 const SAFE: u8 = 8;
 const URL: u8 = 16;
+const FIELD: u8 = 32;
 
 /// One section's lists: the exact-name lists as bit flags in one map (one lookup per
 /// name).
@@ -116,6 +119,7 @@ impl Lists {
             (&s.weak, WEAK),
             (&s.safe, SAFE),
             (&s.url, URL),
+            (&s.field, FIELD),
         ] {
             for x in list {
                 *flags.entry(normalize_str(x)).or_default() |= bit;
@@ -242,6 +246,21 @@ impl Names {
             Verdict::Secret => HeaderClass::Secret,
             _ => HeaderClass::Other,
         }
+    }
+
+    /// [`Names::param`] for the name of a field of structured data (a JSON key, a form
+    /// field, a query parameter, an HTML input, an XML element): short credential words
+    /// (`pin`, `sid`, `pass`) are credentials there whatever the value looks like.
+    pub fn field(&self, name: &[u8]) -> ParamClass {
+        let c = self.param(name);
+        if c == ParamClass::Weak {
+            let mut buf = [0u8; STACK_NAME];
+            let n = normalize_into(name, &mut buf);
+            if self.params.flags(n.as_str()) & FIELD != 0 {
+                return ParamClass::Secret;
+            }
+        }
+        c
     }
 
     pub fn param(&self, name: &[u8]) -> ParamClass {
@@ -540,8 +559,10 @@ impl Model {
             return Verdict::Other;
         }
         let Some(p) = prev else {
-            // Alone: `code`, `key` (weak); `X-Auth`, `X-Session` as headers.
+            // Alone: `code`, `key` (weak); `X-Auth`, `X-Session` as headers (not a
+            // bare `Session:` or `Key:`, which log lines start with).
             if header
+                && ws.len() > 1
                 && matches!(
                     last,
                     "auth" | "session" | "sig" | "signature" | "assertion" | "credentials" | "key"
@@ -688,10 +709,7 @@ mod tests {
             "login[pass]",
             "user[password]",
             "user.password",
-            "pass",
-            "pin",
             "pwd",
-            "sid",
             "PASSWORD",
             "Passwd",
             "pass_word",
@@ -797,6 +815,18 @@ mod tests {
         ] {
             assert_ne!(n.param(s.as_bytes()), ParamClass::Other, "{s}");
             assert_ne!(n.param(s.as_bytes()), ParamClass::Secret, "{s}");
+        }
+    }
+
+    #[test]
+    fn short_words_are_credentials_as_field_names() {
+        let n = Names::builtin().unwrap();
+        for s in ["pass", "pin", "sid", "PIN", "Sid"] {
+            assert_eq!(n.field(s.as_bytes()), ParamClass::Secret, "{s}");
+            assert_eq!(n.param(s.as_bytes()), ParamClass::Weak, "{s}");
+        }
+        for s in ["code", "key", "session"] {
+            assert_eq!(n.field(s.as_bytes()), ParamClass::Weak, "{s}");
         }
     }
 

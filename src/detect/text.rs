@@ -379,7 +379,11 @@ impl Scrubber<'_> {
                         {
                             continue;
                         }
-                        if self.html_value(v, base, t.start() + s, t.start() + e, n, false, out) {
+                        // Any attribute of the element in markup (`<Session SID="1">`):
+                        // only a token-looking value; `data-*` attributes hold data.
+                        if (an.starts_with(b"data-") || super::looks_like_token(&tag[s..e]))
+                            && self.html_value(v, base, t.start() + s, t.start() + e, n, false, out)
+                        {
                             found = true;
                         }
                     }
@@ -453,7 +457,7 @@ impl Scrubber<'_> {
         if value.is_empty() || is_nothing(value) {
             return false;
         }
-        let cls = self.engine.names.param(name);
+        let cls = self.engine.names.field(name);
         let secret = is_password
             || cls == ParamClass::Secret
             || (cls == ParamClass::Weak && super::looks_like_token(value));
@@ -493,7 +497,7 @@ impl Scrubber<'_> {
             ) {
                 continue;
             }
-            if self.engine.names.param(local.as_bytes()) != ParamClass::Secret {
+            if self.engine.names.field(local.as_bytes()) != ParamClass::Secret {
                 continue;
             }
             let Some(body) = c.get(3).or(c.get(4)) else {

@@ -84,7 +84,7 @@ fn numeric_secret(
     if !raw
         .first()
         .is_some_and(|b| b.is_ascii_digit() || *b == b'-')
-        || s.engine.names.param(key) != ParamClass::Secret
+        || s.engine.names.field(key) != ParamClass::Secret
     {
         return;
     }
