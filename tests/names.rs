@@ -449,3 +449,198 @@ fn javascript_calls_and_paths() {
         js
     );
 }
+
+/// Every spelling style of a name, from its words.
+fn spellings(words: &[&str]) -> Vec<String> {
+    let cap = |w: &str| {
+        let mut c = w.chars();
+        c.next()
+            .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+            .unwrap_or_default()
+    };
+    let camel: String = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| if i == 0 { w.to_string() } else { cap(w) })
+        .collect();
+    let pascal: String = words.iter().map(|w| cap(w)).collect();
+    vec![
+        camel.clone(),
+        pascal,
+        words.join("_"),
+        words.join("-"),
+        words.join("_").to_ascii_uppercase(),
+        words.concat(),
+        words.join("."),
+        format!("data[{camel}]"),
+        format!("user[{}]", words.join("_")),
+        format!("config.settings.{camel}"),
+    ]
+}
+
+const POSITIVE: &[&[&str]] = &[
+    &["login", "pwd"],
+    &["user", "pass"],
+    &["admin", "pass"],
+    &["signing", "key"],
+    &["hmac", "key"],
+    &["otp", "code"],
+    &["sms", "code"],
+    &["secure", "pin"],
+    &["api", "key"],
+    &["access", "token"],
+    &["client", "secret"],
+    &["new", "password"],
+    &["refresh", "token"],
+    &["session", "id"],
+    &["csrf", "token"],
+    &["private", "key"],
+    &["auth", "code"],
+    &["password"],
+    &["passwd"],
+    &["secret"],
+    &["token"],
+    &["api", "secret"],
+    &["x", "api", "key"],
+    &["verification", "code"],
+    &["master", "key"],
+    &["id", "token"],
+    &["db", "password"],
+    &["old", "pwd"],
+    &["password", "hash"],
+    &["auth", "ticket"],
+    &["bearer", "token"],
+    &["app", "secret"],
+    &["secret", "key"],
+    &["current", "password"],
+    &["mfa", "code"],
+    &["encryption", "key"],
+    &["access", "key"],
+];
+
+const NEGATIVE: &[&[&str]] = &[
+    &["password", "policy"],
+    &["token", "type"],
+    &["key", "code"],
+    &["max", "tokens"],
+    &["session", "timeout"],
+    &["token", "expiry"],
+    &["key", "id"],
+    &["status", "code"],
+    &["public", "key"],
+    &["password", "min", "length"],
+    &["csrf", "token", "name"],
+    &["keyboard"],
+    &["passenger"],
+    &["compass"],
+    &["bypass"],
+    &["passport"],
+    &["spinner"],
+    &["monkey"],
+    &["error", "code"],
+    &["cache", "key"],
+    &["token", "endpoint"],
+    &["secret", "name"],
+    &["client", "id"],
+    &["country", "code"],
+    &["sort", "key"],
+];
+
+/// Names × spellings × containers (JSON, form, query, HTML input, XML element, script):
+/// every credential spelling loses its value, every ordinary one keeps it.
+#[test]
+fn generated_spellings_in_every_container() {
+    let mut pos: Vec<(String, String)> = Vec::new();
+    let mut neg: Vec<(String, String)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, w) in POSITIVE.iter().enumerate() {
+        for (j, n) in spellings(w).into_iter().enumerate() {
+            if seen.insert(n.clone()) {
+                pos.push((n, format!("Vq{i}x{j}Lm2")));
+            }
+        }
+    }
+    for (i, w) in NEGATIVE.iter().enumerate() {
+        for (j, n) in spellings(w).into_iter().enumerate() {
+            if seen.insert(n.clone()) {
+                neg.push((n, format!("Nk{i}y{j}Pw3")));
+            }
+        }
+    }
+    let all: Vec<&(String, String)> = pos.iter().chain(neg.iter()).collect();
+    let xml_ok = |n: &str| !n.contains('[');
+    let check = |what: &str, out: &str| {
+        for (n, v) in &pos {
+            if what == "xml" && !xml_ok(n) {
+                continue;
+            }
+            assert!(!out.contains(v.as_str()), "{what}: value of {n} survived");
+        }
+        for (n, v) in &neg {
+            if what == "xml" && !xml_ok(n) {
+                continue;
+            }
+            let p = out.find(&format!("{n}\\\"")).unwrap_or(0);
+            assert!(
+                out.contains(v.as_str()),
+                "{what}: value of {n} was redacted: {}",
+                &out[p..(p + 120).min(out.len())]
+            );
+        }
+    };
+    // JSON body.
+    let mut obj = serde_json::Map::new();
+    for (n, v) in &all {
+        obj.insert(n.clone(), json!(v));
+    }
+    let out = clean(
+        "a.har",
+        &entry(
+            post(
+                "application/json",
+                &serde_json::Value::Object(obj).to_string(),
+            ),
+            None,
+        ),
+    );
+    check("json", &out);
+    // Form body and query string (names percent-encoded as browsers send them).
+    let enc = |s: &str| s.replace('[', "%5B").replace(']', "%5D");
+    let form: Vec<String> = all.iter().map(|(n, v)| format!("{}={v}", enc(n))).collect();
+    let out = clean(
+        "a.har",
+        &entry(
+            post("application/x-www-form-urlencoded", &form.join("&")),
+            None,
+        ),
+    );
+    check("form", &out);
+    let out = clean(
+        "a.har",
+        &entry(
+            get(
+                &format!("https://app.example/cb?{}", form.join("&")),
+                json!([]),
+            ),
+            None,
+        ),
+    );
+    check("query", &out);
+    // HTML inputs, XML elements, script.
+    let html: String = all
+        .iter()
+        .map(|(n, v)| format!("<input type=\"hidden\" name=\"{n}\" value=\"{v}\">\n"))
+        .collect();
+    check("html", &body("text/html", &format!("<form>{html}</form>")));
+    let xml: String = all
+        .iter()
+        .filter(|(n, _)| xml_ok(n))
+        .map(|(n, v)| format!("<{n}>{v}</{n}>"))
+        .collect();
+    check("xml", &body("application/xml", &format!("<r>{xml}</r>")));
+    let js: String = all
+        .iter()
+        .map(|(n, v)| format!("localStorage.setItem('{n}', '{v}');\n"))
+        .collect();
+    check("js", &body("application/javascript", &js));
+}
