@@ -409,7 +409,7 @@ pub fn kind_for_name(name: &[u8]) -> &'static str {
         "secret"
     } else if has("session") || n == "sid" || n.ends_with("sessid") {
         "session"
-    } else if has("code") || n == "otp" || n == "pin" {
+    } else if has("code") || n.ends_with("otp") || n.ends_with("pin") {
         "auth-code"
     } else {
         "token"
@@ -634,6 +634,10 @@ impl<'e> Scrubber<'e> {
     /// A header value, by header name.
     pub fn header(&mut self, name: &[u8], value: &[u8], base: usize, out: &mut Vec<Edit>) {
         let first = out.len();
+        if name.eq_ignore_ascii_case(b"sec-websocket-protocol") {
+            self.websocket_protocol(value, base, out);
+            return self.rule_spans(value, base, first, out);
+        }
         match self.engine.names.header(name) {
             HeaderClass::Cookie => self.cookie_pairs(value, base, out),
             HeaderClass::SetCookie => self.set_cookie(value, base, out),
@@ -648,6 +652,52 @@ impl<'e> Scrubber<'e> {
         // Token rules over the rest of the value too: a token in a cookie attribute,
         // a bare cookie part, another Authorization parameter, the scheme word.
         self.rule_spans(value, base, first, out);
+    }
+
+    /// `Sec-WebSocket-Protocol: base64url.bearer.authorization.k8s.io.<token>, …`, or
+    /// a token offered as a subprotocol after a credential-named one (`access_token,
+    /// <token>`): the token goes, the protocol names stay.
+    fn websocket_protocol(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
+        const K8S: &[u8] = b"base64url.bearer.authorization.k8s.io.";
+        let mut pos = 0;
+        let mut after_name = false;
+        for part in v.split(|&b| b == b',') {
+            let start = pos;
+            pos += part.len() + 1;
+            let a = trim_start(part);
+            let b = trim_end(part).max(a);
+            let item = &part[a..b];
+            let (s, e) = (start + a, start + b);
+            if item.len() > K8S.len() && item[..K8S.len()].eq_ignore_ascii_case(K8S) {
+                self.redact(
+                    v,
+                    s + K8S.len(),
+                    e,
+                    base,
+                    "context.websocket-protocol",
+                    "bearer-token",
+                    None,
+                    true,
+                    out,
+                );
+            } else if after_name && !item.is_empty() {
+                self.redact(
+                    v,
+                    s,
+                    e,
+                    base,
+                    "context.websocket-protocol",
+                    "token",
+                    None,
+                    true,
+                    out,
+                );
+            }
+            after_name = !item.is_empty()
+                && (matches!(self.engine.names.param(item), ParamClass::Secret)
+                    || item.eq_ignore_ascii_case(b"authorization")
+                    || item.eq_ignore_ascii_case(b"bearer"));
+        }
     }
 
     /// `Authorization: <scheme> <credentials>`: keep the scheme word.
@@ -840,7 +890,7 @@ impl<'e> Scrubber<'e> {
         if url_ctx && nn == "xamzcredential" {
             return self.param_value(name, v, base, false, out);
         }
-        match self.engine.names.param(name) {
+        match self.engine.names.field(name) {
             ParamClass::Secret => {
                 let kind = kind_for_name(name);
                 let ident = if url_ctx { Some(pct_decode(v)) } else { None };
@@ -997,7 +1047,7 @@ impl<'e> Scrubber<'e> {
         if raw.is_empty() {
             return;
         }
-        let class = self.engine.names.param(name);
+        let class = self.engine.names.field(name);
         if class == ParamClass::Secret && names::normalize(name) == "xamzcredential" {
             // Only the access key id; date, region and service stay.
             let e = credential_key_end(raw);

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use std::collections::HashSet;
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
@@ -19,11 +19,42 @@ struct Section {
     #[serde(default)]
     weak: Vec<String>,
     #[serde(default)]
-    contains: Vec<String>,
-    #[serde(default)]
     safe: Vec<String>,
     #[serde(default)]
     url: Vec<String>,
+    #[serde(default)]
+    field: Vec<String>,
+}
+
+/// The word lists of the name model (`[words]` in `patterns/names.toml`).
+#[derive(Debug, Default, Deserialize)]
+struct WordLists {
+    #[serde(default)]
+    strong: Vec<String>,
+    #[serde(default)]
+    short: Vec<String>,
+    #[serde(default)]
+    context: Vec<String>,
+    #[serde(default)]
+    qualify_code: Vec<String>,
+    #[serde(default)]
+    qualify_key: Vec<String>,
+    #[serde(default)]
+    qualify_sig: Vec<String>,
+    #[serde(default)]
+    qualify_other: Vec<String>,
+    #[serde(default)]
+    safe_prefix: Vec<String>,
+    #[serde(default)]
+    describe: Vec<String>,
+    #[serde(default)]
+    transparent: Vec<String>,
+    #[serde(default)]
+    counting: Vec<String>,
+    #[serde(default)]
+    known: Vec<String>,
+    #[serde(default)]
+    glued_suffix: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -32,6 +63,8 @@ struct File {
     headers: Section,
     #[serde(default)]
     params: Section,
+    #[serde(default)]
+    words: WordLists,
 }
 
 /// How a header's value is treated.
@@ -68,13 +101,13 @@ const SCHEME: u8 = 2;
 const WEAK: u8 = 4;
 const SAFE: u8 = 8;
 const URL: u8 = 16;
+const FIELD: u8 = 32;
 
 /// One section's lists: the exact-name lists as bit flags in one map (one lookup per
-/// name), the substrings as one automaton.
+/// name).
 #[derive(Debug)]
 struct Lists {
     flags: HashMap<String, u8>,
-    contains: Option<AhoCorasick>,
 }
 
 impl Lists {
@@ -86,31 +119,17 @@ impl Lists {
             (&s.weak, WEAK),
             (&s.safe, SAFE),
             (&s.url, URL),
+            (&s.field, FIELD),
         ] {
             for x in list {
                 *flags.entry(normalize_str(x)).or_default() |= bit;
             }
         }
-        let contains: Vec<String> = s.contains.iter().map(|x| normalize_str(x)).collect();
-        let contains = if contains.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasick::builder()
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&contains)
-                    .context("building the name-substring automaton")?,
-            )
-        };
-        Ok(Lists { flags, contains })
+        Ok(Lists { flags })
     }
 
     fn flags(&self, n: &str) -> u8 {
         self.flags.get(n).copied().unwrap_or(0)
-    }
-
-    fn contains(&self, n: &str) -> bool {
-        self.contains.as_ref().is_some_and(|ac| ac.is_match(n))
     }
 }
 
@@ -119,6 +138,7 @@ impl Lists {
 pub struct Names {
     headers: Lists,
     params: Lists,
+    model: Model,
 }
 
 /// Lowercase and drop separators: `X-Api_Key` → `xapikey`.
@@ -180,6 +200,7 @@ impl Names {
         Ok(Names {
             headers: Lists::from(f.headers)?,
             params: Lists::from(f.params)?,
+            model: Model::from(f.words),
         })
     }
 
@@ -218,16 +239,36 @@ impl Names {
         if f & URL != 0 {
             return HeaderClass::Url;
         }
-        if n.starts_with("accesscontrol") {
+        if n.starts_with("accesscontrol") || n.is_empty() {
             return HeaderClass::Other;
         }
-        if l.contains(n) {
-            return HeaderClass::Secret;
+        match self.model.judge(&self.model.words(name), true) {
+            Verdict::Secret => HeaderClass::Secret,
+            _ => HeaderClass::Other,
         }
-        HeaderClass::Other
+    }
+
+    /// [`Names::param`] for the name of a field of structured data (a JSON key, a form
+    /// field, a query parameter, an HTML input, an XML element): short credential words
+    /// (`pin`, `sid`, `pass`) are credentials there whatever the value looks like.
+    pub fn field(&self, name: &[u8]) -> ParamClass {
+        let c = self.param(name);
+        if c == ParamClass::Weak {
+            let mut buf = [0u8; STACK_NAME];
+            let n = normalize_into(name, &mut buf);
+            if self.params.flags(n.as_str()) & FIELD != 0 {
+                return ParamClass::Secret;
+            }
+        }
+        c
     }
 
     pub fn param(&self, name: &[u8]) -> ParamClass {
+        // A key that was itself a credential is a placeholder in a copy: its words
+        // (`[REDACTED:github-token:…]`) say nothing about the value.
+        if memchr::memmem::find(name, b"[REDACTED").is_some() {
+            return ParamClass::Other;
+        }
         let mut buf = [0u8; STACK_NAME];
         let n = normalize_into(name, &mut buf);
         let n = n.as_str();
@@ -245,11 +286,333 @@ impl Names {
         if f & URL != 0 {
             return ParamClass::Url;
         }
-        // Endings such as `...Token`, `...Secret`, `...Password`.
-        if l.contains(n) {
-            return ParamClass::Secret;
+        match self.model.judge(&self.model.words(name), false) {
+            Verdict::Secret => ParamClass::Secret,
+            Verdict::Weak => ParamClass::Weak,
+            Verdict::Other => ParamClass::Other,
         }
-        ParamClass::Other
+    }
+}
+
+/// What the word model says about a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The value is a credential.
+    Secret,
+    /// A credential only when the value looks like a token.
+    Weak,
+    /// Describes a credential (or nothing) without holding one.
+    Other,
+}
+
+/// The name model: split a name into words, classify the words, and let the last
+/// meaningful word decide (`loginPwd`, `otpCode` and `hmacKey` hold credentials;
+/// `passwordPolicy`, `keyCode` and `maxTokens` do not).
+#[derive(Debug, Default)]
+struct Model {
+    strong: HashSet<String>,
+    short: HashSet<String>,
+    context: HashSet<String>,
+    qualify_code: HashSet<String>,
+    qualify_key: HashSet<String>,
+    qualify_sig: HashSet<String>,
+    qualify_other: HashSet<String>,
+    safe_prefix: HashSet<String>,
+    describe: HashSet<String>,
+    transparent: HashSet<String>,
+    counting: HashSet<String>,
+    /// Every word of every list: the vocabulary glued names are split with.
+    vocab: HashSet<String>,
+    glued_suffix: Vec<String>,
+}
+
+/// Compounds of two words that are one credential word.
+const COMPOUNDS: &[&str] = &[
+    "sessionid",
+    "sessid",
+    "apikey",
+    "privatekey",
+    "password",
+    "passphrase",
+    "passcode",
+    "passwd",
+];
+
+fn set(v: &[String]) -> HashSet<String> {
+    v.iter().map(|w| w.to_ascii_lowercase()).collect()
+}
+
+impl Model {
+    fn from(w: WordLists) -> Self {
+        let mut vocab = HashSet::new();
+        for l in [
+            &w.strong,
+            &w.short,
+            &w.context,
+            &w.qualify_code,
+            &w.qualify_key,
+            &w.qualify_sig,
+            &w.qualify_other,
+            &w.safe_prefix,
+            &w.describe,
+            &w.transparent,
+            &w.counting,
+            &w.known,
+            &w.glued_suffix,
+        ] {
+            vocab.extend(l.iter().map(|x| x.to_ascii_lowercase()));
+        }
+        Model {
+            strong: set(&w.strong),
+            short: set(&w.short),
+            context: set(&w.context),
+            qualify_code: set(&w.qualify_code),
+            qualify_key: set(&w.qualify_key),
+            qualify_sig: set(&w.qualify_sig),
+            qualify_other: set(&w.qualify_other),
+            safe_prefix: set(&w.safe_prefix),
+            describe: set(&w.describe),
+            transparent: set(&w.transparent),
+            counting: set(&w.counting),
+            vocab,
+            glued_suffix: w
+                .glued_suffix
+                .iter()
+                .map(|x| x.to_ascii_lowercase())
+                .collect(),
+        }
+    }
+
+    /// Split a run of lowercase letters into known words (`accesstoken` → `access`,
+    /// `token`), fewest pieces first; `None` when the vocabulary cannot cover it.
+    fn segment(&self, w: &str) -> Option<Vec<String>> {
+        let n = w.len();
+        if n > 48 || !w.is_ascii() {
+            return None;
+        }
+        // best[i]: fewest pieces covering w[..i], and where the last piece starts.
+        let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+        best[0] = Some((0, 0));
+        for i in 1..=n {
+            for j in 0..i {
+                let Some((c, _)) = best[j] else { continue };
+                // One-letter pieces only for a leading `x` (`xapikey`).
+                if i - j == 1 && !(j == 0 && &w[..1] == "x") {
+                    continue;
+                }
+                if self.vocab.contains(&w[j..i]) && best[i].is_none_or(|(b, _)| c + 1 < b) {
+                    best[i] = Some((c + 1, j));
+                }
+            }
+        }
+        best[n]?;
+        let mut parts = Vec::new();
+        let mut i = n;
+        while i > 0 {
+            let (_, j) = best[i]?;
+            parts.push(w[j..i].to_string());
+            i = j;
+        }
+        parts.reverse();
+        Some(parts)
+    }
+
+    /// Split a name into lowercase words: camelCase, PascalCase, ACRONYMCase, snake,
+    /// kebab, brackets (`data[User][pwd]`), dots, digits. Glued lowercase words are
+    /// split by the vocabulary (`newpassword` → `new`, `password`).
+    fn words(&self, name: &[u8]) -> Vec<String> {
+        let mut raw: Vec<String> = Vec::new();
+        let mut cur = String::new();
+        for (i, &c) in name.iter().enumerate() {
+            if !c.is_ascii_alphanumeric() {
+                if !cur.is_empty() {
+                    raw.push(std::mem::take(&mut cur));
+                }
+                continue;
+            }
+            if !cur.is_empty() {
+                let p = name[i - 1];
+                let up = c.is_ascii_uppercase();
+                let boundary = (up && (p.is_ascii_lowercase() || p.is_ascii_digit()))
+                    || (up
+                        && p.is_ascii_uppercase()
+                        && name.get(i + 1).is_some_and(|n| n.is_ascii_lowercase()))
+                    || (c.is_ascii_digit() != p.is_ascii_digit());
+                if boundary {
+                    raw.push(std::mem::take(&mut cur));
+                }
+            }
+            cur.push(c.to_ascii_lowercase() as char);
+        }
+        if !cur.is_empty() {
+            raw.push(cur);
+        }
+        let mut out = Vec::with_capacity(raw.len());
+        for w in raw {
+            if w.len() >= 4 && !self.vocab.contains(&w) && w.bytes().all(|c| c.is_ascii_lowercase())
+            {
+                if let Some(parts) = self.segment(&w) {
+                    out.extend(parts);
+                    continue;
+                }
+                if let Some(sfx) = self
+                    .glued_suffix
+                    .iter()
+                    .find(|s| w.len() > s.len() && w.ends_with(s.as_str()))
+                {
+                    out.push(w[..w.len() - sfx.len()].to_string());
+                    out.push(sfx.clone());
+                    continue;
+                }
+            }
+            out.push(w);
+        }
+        let mut merged: Vec<String> = Vec::with_capacity(out.len());
+        for w in out {
+            if let Some(prev) = merged.last_mut() {
+                if prev.len() + w.len() <= 10 {
+                    let joined = format!("{prev}{w}");
+                    if COMPOUNDS.contains(&joined.as_str()) {
+                        *prev = joined;
+                        continue;
+                    }
+                }
+            }
+            merged.push(w);
+        }
+        merged
+    }
+
+    /// The verdict on a name's words. `header`: a header name, where a vendor word
+    /// before `Auth`, `Key`, `Session` or `Signature` (`X-Tableau-Auth`) still names a
+    /// credential.
+    fn judge(&self, words: &[String], header: bool) -> Verdict {
+        let mut ws: Vec<&str> = words.iter().map(String::as_str).collect();
+        // Trailing digits, versions and transparent words (`password2`, `token_b64`).
+        while ws.len() > 1 {
+            let last = ws[ws.len() - 1];
+            let version = last.len() >= 2
+                && last.starts_with('v')
+                && last[1..].bytes().all(|c| c.is_ascii_digit());
+            if last.bytes().all(|c| c.is_ascii_digit()) {
+                ws.pop();
+                // `v2`, `b64`: a letter glued to the number goes with it.
+                if ws.len() > 1 && ws[ws.len() - 1].len() == 1 {
+                    ws.pop();
+                }
+            } else if version || self.transparent.contains(last) {
+                ws.pop();
+            } else {
+                break;
+            }
+        }
+        let Some(&last) = ws.last() else {
+            return Verdict::Other;
+        };
+        // The word before the last, skipping vendor prefixes such as `x`.
+        let prev = ws[..ws.len() - 1]
+            .iter()
+            .rev()
+            .copied()
+            .find(|w| *w != "x" && !w.bytes().all(|c| c.is_ascii_digit()));
+        let strong_prev = prev.is_some_and(|p| self.strong.contains(p));
+        if last == "tokens" {
+            return match prev {
+                None => Verdict::Weak,
+                Some(p) if self.counting.contains(p) => Verdict::Other,
+                Some(p)
+                    if strong_prev
+                        || self.qualify_other.contains(p)
+                        || self.qualify_key.contains(p) =>
+                {
+                    Verdict::Secret
+                }
+                Some(_) => Verdict::Other,
+            };
+        }
+        if self.strong.contains(last) {
+            // `forgotPassword`, `showPassword`, `invalidToken`: about the credential.
+            if prev.is_some_and(|p| self.describe.contains(p)) && !header {
+                return Verdict::Weak;
+            }
+            // `boardingPass`, `mapPin`: a short word after an unrelated one.
+            if let Some(p) = prev.filter(|_| self.short.contains(last)) {
+                let q = strong_prev
+                    || self.qualify_other.contains(p)
+                    || self.qualify_key.contains(p)
+                    || self.qualify_code.contains(p)
+                    || matches!(
+                        p,
+                        "new"
+                            | "old"
+                            | "current"
+                            | "confirm"
+                            | "my"
+                            | "db"
+                            | "card"
+                            | "wifi"
+                            | "root"
+                            | "temp"
+                    );
+                if !q && !header {
+                    return Verdict::Weak;
+                }
+            }
+            return Verdict::Secret;
+        }
+        if !self.context.contains(last) {
+            return Verdict::Other;
+        }
+        let Some(p) = prev else {
+            // Alone: `code`, `key` (weak); `X-Auth`, `X-Session` as headers (not a
+            // bare `Session:` or `Key:`, which log lines start with).
+            if header
+                && ws.len() > 1
+                && matches!(
+                    last,
+                    "auth" | "session" | "sig" | "signature" | "assertion" | "credentials" | "key"
+                )
+            {
+                return Verdict::Secret;
+            }
+            if matches!(last, "hash" | "state" | "handle" | "verifier") {
+                return Verdict::Other;
+            }
+            return Verdict::Weak;
+        };
+        if self.safe_prefix.contains(p) && !strong_prev {
+            return Verdict::Other;
+        }
+        let qualified = strong_prev
+            || match last {
+                "hash" | "nonce" | "state" => false,
+                "code" => self.qualify_code.contains(p),
+                "key" => self.qualify_key.contains(p),
+                "sig" | "signature" => self.qualify_sig.contains(p),
+                _ => self.qualify_other.contains(p),
+            };
+        if qualified {
+            return Verdict::Secret;
+        }
+        if header && matches!(last, "auth" | "key" | "sig" | "signature" | "credentials") {
+            return Verdict::Secret;
+        }
+        if matches!(last, "signature" | "sig") {
+            return Verdict::Weak;
+        }
+        Verdict::Other
+    }
+}
+
+impl Names {
+    /// The words of a name, as the model splits them (for tests and diagnostics).
+    pub fn words(&self, name: &[u8]) -> Vec<String> {
+        self.model.words(name)
+    }
+
+    /// The word model's verdict on a name, without the exact-name lists.
+    pub fn verdict(&self, name: &[u8], header: bool) -> Verdict {
+        self.model.judge(&self.model.words(name), header)
     }
 }
 
@@ -309,5 +672,336 @@ mod tests {
             assert_eq!(n.param(s.as_bytes()), ParamClass::Other, "{s}");
         }
         assert_eq!(n.param(b"redirect_uri"), ParamClass::Url);
+    }
+
+    #[test]
+    fn words_split_every_spelling() {
+        let n = Names::builtin().unwrap();
+        let w = |s: &str| n.words(s.as_bytes()).join(" ");
+        assert_eq!(w("loginPwd"), "login pwd");
+        assert_eq!(w("APIKey"), "apikey");
+        assert_eq!(w("X-Api-Key"), "x apikey");
+        assert_eq!(w("xapikey"), "x apikey");
+        assert_eq!(w("data[User][pwd]"), "data user pwd");
+        assert_eq!(w("user.password"), "user password");
+        assert_eq!(w("access_token"), "access token");
+        assert_eq!(w("clientsecret"), "client secret");
+        assert_eq!(w("newpassword"), "new password");
+        assert_eq!(w("password2"), "password 2");
+        assert_eq!(w("SAMLResponse"), "saml response");
+        assert_eq!(w("tokentypehint"), "token type hint");
+        assert_eq!(w("JSESSIONID"), "j sessionid");
+        assert_eq!(w("acmetoken"), "acme token");
+        assert_eq!(w("keyboard"), "keyboard");
+        assert_eq!(w("bypass"), "bypass");
+        assert_eq!(w("session_id"), "sessionid");
+    }
+
+    #[test]
+    fn name_model_credentials() {
+        let n = Names::builtin().unwrap();
+        for s in [
+            "loginPwd",
+            "newPwd",
+            "userPass",
+            "adminPass",
+            "signingKey",
+            "hmacKey",
+            "otpCode",
+            "smsCode",
+            "securePin",
+            "data[User][pwd]",
+            "login[pass]",
+            "user[password]",
+            "user.password",
+            "pwd",
+            "PASSWORD",
+            "Passwd",
+            "pass_word",
+            "password_confirmation",
+            "passwordConfirm",
+            "password2",
+            "confirm-password",
+            "db_password",
+            "dbpassword",
+            "rootpwd",
+            "wifiPass",
+            "mfa_code",
+            "verifyCode",
+            "authCode",
+            "auth_code",
+            "twoFactorCode",
+            "apiKey",
+            "api-key",
+            "API_KEY",
+            "apikey",
+            "accessKey",
+            "secretKey",
+            "privateKey",
+            "private_key",
+            "clientSecret",
+            "client_secret",
+            "appSecret",
+            "csrfToken",
+            "_csrf",
+            "csrf_token",
+            "xsrf-token",
+            "authenticity_token",
+            "csrfmiddlewaretoken",
+            "sessionId",
+            "session_id",
+            "JSESSIONID",
+            "PHPSESSID",
+            "sessionToken",
+            "refreshTokens",
+            "accessTokens",
+            "jwt",
+            "id_token",
+            "idToken",
+            "bearerToken",
+            "passwordHash",
+            "tokenHash",
+            "licenseKey",
+            "subscriptionKey",
+            "masterKey",
+            "encryptionKey",
+            "sessionKey",
+            "serviceTicket",
+            "authTicket",
+            "clientAssertion",
+            "samlAssertion",
+            "otp",
+            "totp",
+            "pinCode",
+            "pin_code",
+            "passcode",
+            "passphrase",
+            "secret",
+            "secrets",
+            "clientCredentials",
+            "window.__APP__.config.auth.accessToken",
+            "config.auth.accessToken",
+            "token_b64",
+            "apiKeyValue",
+            "secret_v2",
+            "myToken",
+            "acmetoken",
+            "creds",
+            "cardPin",
+            "newPin",
+            "user_pw",
+            "adminPw",
+            "x-acme-password",
+            "stateToken",
+            "csrfState",
+            "password_new",
+            "requestSig",
+        ] {
+            assert_eq!(n.param(s.as_bytes()), ParamClass::Secret, "{s}");
+        }
+        for s in [
+            "code",
+            "key",
+            "sig",
+            "signature",
+            "session",
+            "auth",
+            "ticket",
+            "tokens",
+            "credentials",
+            "nonce",
+            "boardingPass",
+            "mapPin",
+            "forgotPassword",
+            "showPassword",
+            "invalidToken",
+            "widgetSig",
+            "widget_signature",
+        ] {
+            assert_ne!(n.param(s.as_bytes()), ParamClass::Other, "{s}");
+            assert_ne!(n.param(s.as_bytes()), ParamClass::Secret, "{s}");
+        }
+    }
+
+    #[test]
+    fn short_words_are_credentials_as_field_names() {
+        let n = Names::builtin().unwrap();
+        for s in ["pass", "pin", "sid", "PIN", "Sid"] {
+            assert_eq!(n.field(s.as_bytes()), ParamClass::Secret, "{s}");
+            assert_eq!(n.param(s.as_bytes()), ParamClass::Weak, "{s}");
+        }
+        for s in ["code", "key", "session"] {
+            assert_eq!(n.field(s.as_bytes()), ParamClass::Weak, "{s}");
+        }
+    }
+
+    #[test]
+    fn name_model_ordinary_names() {
+        let n = Names::builtin().unwrap();
+        for s in [
+            "keyboard",
+            "keyboardLayout",
+            "passenger",
+            "passengers",
+            "keyCode",
+            "key_code",
+            "passport",
+            "tokenType",
+            "token_type",
+            "maxTokens",
+            "max_tokens",
+            "promptTokens",
+            "completion_tokens",
+            "compass",
+            "bypass",
+            "bypassCache",
+            "passive",
+            "pinned",
+            "spinner",
+            "monkey",
+            "turkey",
+            "passwordPolicy",
+            "password_policy",
+            "passwordMinLength",
+            "tokenExpiry",
+            "token_expires_in",
+            "keyId",
+            "key_id",
+            "sessionTimeout",
+            "session_timeout",
+            "statusCode",
+            "errorCode",
+            "countryCode",
+            "zipcode",
+            "postCode",
+            "promoCode",
+            "sourceCode",
+            "charCode",
+            "hashCode",
+            "publicKey",
+            "public_key",
+            "cacheKey",
+            "routingKey",
+            "idempotencyKey",
+            "partitionKey",
+            "primaryKey",
+            "sortKey",
+            "csrfTokenName",
+            "csrf_header_name",
+            "tokenEndpoint",
+            "token_url",
+            "passwordResetUrl",
+            "passwordStrength",
+            "hasPassword",
+            "secretName",
+            "secretId",
+            "clientId",
+            "username",
+            "user_name",
+            "email",
+            "page",
+            "pageSize",
+            "tokenizer",
+            "sidebar",
+            "side",
+            "passage",
+            "compassHeading",
+            "spinnerColor",
+            "authority",
+            "author",
+            "authorName",
+            "authorized",
+            "authuser",
+            "sessionState",
+            "session_state",
+            "authState",
+            "fileHash",
+            "commitHash",
+            "state",
+            "hash",
+            "emailSignature",
+            "signatureAlgorithm",
+            "tokenCount",
+            "password_length",
+            "password.minLength",
+            "token.type",
+            "keyName",
+            "apiKeyName",
+            "apiKeyId",
+            "accessKeyId",
+            "withCredentials",
+            "credentialType",
+            "fileHandle",
+            "supportTicket",
+            "passwordShown",
+            "passwordRequirements",
+            "passwordVisible",
+            "passwordLabel",
+        ] {
+            assert_eq!(n.param(s.as_bytes()), ParamClass::Other, "{s}");
+        }
+    }
+
+    #[test]
+    fn name_model_headers() {
+        let n = Names::builtin().unwrap();
+        for s in [
+            "X-Auth-Key",
+            "DD-API-KEY",
+            "DD-APPLICATION-KEY",
+            "X-Tableau-Auth",
+            "X-JFrog-Art-Api",
+            "X-Honeycomb-Team",
+            "X-Okta-Session",
+            "X-Session",
+            "X-Sid",
+            "X-Access-Key",
+            "Ocp-Apim-Subscription-Key",
+            "PRIVATE-TOKEN",
+            "X-Api-Secret",
+            "X-Goog-Api-Key",
+            "X-Figma-Token",
+            "X-Postmark-Server-Token",
+            "X-Shopify-Access-Token",
+            "X-Buildkite-Token",
+            "x-auth-token",
+            "X-CSRF-Token",
+            "X-Acme-Signature",
+            "X-Partner-Key",
+            "X-Session-Id",
+            "X-Credentials",
+            "x-mycompany-password",
+            "X-Auth",
+            "X-Jwt",
+            "X-Client-Secret",
+            "x-apikey",
+        ] {
+            assert_eq!(n.header(s.as_bytes()), HeaderClass::Secret, "{s}");
+        }
+        assert_eq!(n.header(b"Authentication"), HeaderClass::Scheme);
+        for s in [
+            "X-Request-Id",
+            "X-Client-Data",
+            "Sec-WebSocket-Key",
+            "Sec-WebSocket-Protocol",
+            "Idempotency-Key",
+            "X-Api-Version",
+            "X-Goog-AuthUser",
+            "X-Auth-User",
+            "X-Token-Expiry",
+            "Content-Type",
+            "Strict-Transport-Security",
+            "Public-Key-Pins",
+            "X-Cache-Key",
+            "X-Session-Timeout",
+            "X-Csrf-Token-Name",
+            "Keep-Alive",
+            "X-Content-Type-Options",
+            "X-Goog-Api-Client",
+            "X-Hash",
+            "x-amz-cf-id",
+        ] {
+            assert_eq!(n.header(s.as_bytes()), HeaderClass::Other, "{s}");
+        }
     }
 }

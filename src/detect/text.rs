@@ -31,6 +31,11 @@ struct Res {
     kv: Regex,
     tag: Regex,
     attr: Regex,
+    textarea: Regex,
+    element: Regex,
+    js_call: Regex,
+    js_template: Regex,
+    js_member: Regex,
     curl_header: Regex,
     curl_cookie: Regex,
     curl_user: Regex,
@@ -47,8 +52,13 @@ fn res() -> &'static Res {
             r#"^["']?([A-Za-z_][A-Za-z0-9_.\-]{0,63})["']?[ \t]{0,3}[:=][ \t]{0,3}(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"'&,;<>(){}\[\]\\]+))"#,
         )
         .unwrap(),
-        tag: Regex::new(r"(?i)<(?:meta|input)\b[^>]*>").unwrap(),
-        attr: Regex::new(r#"(?i)\b([a-z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')"#).unwrap(),
+        tag: Regex::new(r#"<[A-Za-z][A-Za-z0-9:-]*(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?>"#).unwrap(),
+        attr: Regex::new(r#"(?:^|[\s"'])([A-Za-z_:@][A-Za-z0-9_:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#).unwrap(),
+        textarea: Regex::new(r#"(?is)<textarea\b((?:[^<>"']|"[^"]*"|'[^']*')*)>([^<]*)</textarea\s*>"#).unwrap(),
+        element: Regex::new(r#"<((?:[A-Za-z_][A-Za-z0-9_.-]*:)?([A-Za-z_][A-Za-z0-9_.-]*))(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?>(?:<!\[CDATA\[((?s:.*?))\]\]>|([^<]+))</((?:[A-Za-z_][A-Za-z0-9_.-]*:)?[A-Za-z_][A-Za-z0-9_.-]*)\s*>"#).unwrap(),
+        js_call: Regex::new(r#"\b(setItem|setRequestHeader|setHeader|set|append|header|put)\(\s*(?:"([^"\r\n]{1,80})"|'([^'\r\n]{1,80})'|`([^`$\r\n]{1,80})`)\s*,\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|`([^`]*)`)"#).unwrap(),
+        js_template: Regex::new(r#"(?:["']([A-Za-z_$][A-Za-z0-9_$-]{0,63})["']|\b([A-Za-z_$][A-Za-z0-9_$]{0,63}))\s*:\s*`([^`]*)`"#).unwrap(),
+        js_member: Regex::new(r#"\.([A-Za-z_$][A-Za-z0-9_$]{0,63})\s*=\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|`([^`]*)`)"#).unwrap(),
         curl_header: Regex::new(r#"(?:-H|--header)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)')"#).unwrap(),
         curl_cookie: Regex::new(r#"(?:-b|--cookie)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#).unwrap(),
         curl_user: Regex::new(r#"(?:-u|--user)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#).unwrap(),
@@ -117,6 +127,71 @@ fn is_nothing(v: &[u8]) -> bool {
     ) || redact::only_placeholders(v)
 }
 
+/// Does a value read as a sentence (`too short (minimum is 12 characters)`) rather
+/// than a credential? Three or more words, one of them a common function word.
+pub(crate) fn reads_as_prose(v: &[u8]) -> bool {
+    const STOP: &[&str] = &[
+        "is",
+        "are",
+        "be",
+        "must",
+        "should",
+        "too",
+        "the",
+        "a",
+        "an",
+        "at",
+        "least",
+        "not",
+        "of",
+        "to",
+        "for",
+        "and",
+        "or",
+        "with",
+        "your",
+        "you",
+        "please",
+        "required",
+        "invalid",
+        "minimum",
+        "maximum",
+        "characters",
+        "contain",
+        "contains",
+        "match",
+        "does",
+        "incorrect",
+        "wrong",
+        "expired",
+        "has",
+        "have",
+        "been",
+        "was",
+        "will",
+        "can",
+        "cannot",
+        "enter",
+        "missing",
+        "empty",
+        "this",
+        "that",
+        "field",
+        "length",
+    ];
+    let Ok(t) = std::str::from_utf8(v) else {
+        return false;
+    };
+    let words: Vec<&str> = t.split_whitespace().collect();
+    words.len() >= 3
+        && words.iter().any(|w| {
+            let w = w
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_ascii_lowercase();
+            STOP.contains(&w.as_str())
+        })
+}
+
 impl Scrubber<'_> {
     /// Scrub free text.
     pub fn text(&mut self, v: &[u8], base: usize, mode: Mode, out: &mut Vec<Edit>) {
@@ -133,6 +208,11 @@ impl Scrubber<'_> {
                     if class == HeaderClass::Other || class == HeaderClass::Url {
                         continue;
                     }
+                    // `Password: too short (minimum is 12 characters)` is a message.
+                    if class == HeaderClass::Secret && reads_as_prose(val.as_bytes()) {
+                        handled.push((name.start(), val.end()));
+                        continue;
+                    }
                     self.header(name.as_bytes(), val.as_bytes(), base + val.start(), out);
                     handled.push((name.start(), val.end()));
                 }
@@ -142,6 +222,10 @@ impl Scrubber<'_> {
             }
             if memchr::memchr(b'<', v).is_some() {
                 self.html_tags(v, base, &mut handled, out);
+                self.xml_elements(v, base, &mut handled, out);
+            }
+            if mode != Mode::RulesOnly {
+                self.js_calls(v, base, &mut handled, out);
             }
             if memchr::memmem::find(v, b"://").is_some() {
                 self.urls_in_text(v, base, &mut handled, out);
@@ -237,7 +321,10 @@ impl Scrubber<'_> {
         }
     }
 
-    /// `<meta name="csrf-token" content="…">`, `<input name="authenticity_token" value="…">`.
+    /// HTML: `<meta name="csrf-token" content="…">`, `<input name=password value=…>`
+    /// (any attribute order, quoted or not, `>` inside quotes), `<input type=password
+    /// value=…>` without a name, `<textarea name="…">…</textarea>`, and attributes
+    /// named like credentials on any element (`data-api-key="…"`, `data-token="…"`).
     fn html_tags(
         &mut self,
         v: &[u8],
@@ -248,51 +335,299 @@ impl Scrubber<'_> {
         let r = res();
         for t in r.tag.find_iter(v) {
             let tag = t.as_bytes();
-            let mut name: Option<Vec<u8>> = None;
+            if !r.words.is_match(tag) {
+                continue;
+            }
+            let tag_name_end = tag
+                .iter()
+                .position(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/')
+                .unwrap_or(tag.len());
+            let tag_name = tag[1..tag_name_end].to_ascii_lowercase();
+            let mut name: Option<(u8, Vec<u8>)> = None;
             let mut val: Option<(usize, usize)> = None;
             let mut is_password = false;
-            for a in r.attr.captures_iter(tag) {
-                let an = a.get(1).unwrap().as_bytes().to_ascii_lowercase();
-                let Some((s, e)) = first_group(&a, &[2, 3]) else {
+            let mut found = false;
+            for a in r.attr.captures_iter(&tag[tag_name_end..]) {
+                let off = tag_name_end;
+                let an_m = a.get(1).unwrap();
+                let an = an_m.as_bytes().to_ascii_lowercase();
+                let Some((s0, mut e)) = first_group(&a, &[2, 3, 4]) else {
                     continue;
                 };
+                // `<input value=x/>`: the slash closes the tag.
+                if a.get(4).is_some() && tag[off + e - 1] == b'/' && off + e + 1 == tag.len() {
+                    e -= 1;
+                }
+                let (s, e) = (off + s0, off + e);
                 match an.as_slice() {
-                    b"name" | b"id" | b"property" if name.is_none() => {
-                        name = Some(tag[s..e].to_vec())
+                    b"name" => name = Some((3, tag[s..e].to_vec())),
+                    b"property" | b"itemprop" | b"http-equiv"
+                        if name.as_ref().is_none_or(|n| n.0 < 2) =>
+                    {
+                        name = Some((2, tag[s..e].to_vec()))
                     }
+                    b"id" if name.is_none() => name = Some((1, tag[s..e].to_vec())),
                     b"content" | b"value" => val = Some((s, e)),
                     b"type" if tag[s..e].eq_ignore_ascii_case(b"password") => is_password = true,
-                    _ => {}
+                    _ => {
+                        // `data-api-key="…"`, `data-csrf="…"` on any element.
+                        let n = an.strip_prefix(b"data-").unwrap_or(&an);
+                        if an.starts_with(b"on")
+                            || matches!(
+                                n,
+                                b"class" | b"style" | b"href" | b"src" | b"for" | b"action"
+                            )
+                        {
+                            continue;
+                        }
+                        // Any attribute of the element in markup (`<Session SID="1">`):
+                        // only a token-looking value; `data-*` attributes hold data.
+                        if (an.starts_with(b"data-") || super::looks_like_token(&tag[s..e]))
+                            && self.html_value(v, base, t.start() + s, t.start() + e, n, false, out)
+                        {
+                            found = true;
+                        }
+                    }
                 }
             }
-            let (Some((s, e)), Some(n)) = (val, name) else {
+            if !matches!(
+                tag_name.as_slice(),
+                b"input" | b"meta" | b"button" | b"param" | b"option" | b"select" | b"data"
+            ) {
+                if found {
+                    handled.push((t.start(), t.end()));
+                }
+                continue;
+            }
+            let Some((s, e)) = val else {
+                if found {
+                    handled.push((t.start(), t.end()));
+                }
                 continue;
             };
-            let cls = self.engine.names.param(&n);
-            let value = &tag[s..e];
-            let secret = is_password
-                || cls == ParamClass::Secret
-                || (cls == ParamClass::Weak && super::looks_like_token(value));
-            if secret && !is_nothing(value) {
-                let kind = if is_password {
-                    "password"
-                } else {
-                    super::kind_for_name(&n)
-                };
-                let abs = t.start() + s;
-                self.redact(
-                    v,
-                    abs,
-                    t.start() + e,
-                    base,
-                    "context.html",
-                    kind,
-                    None,
-                    true,
-                    out,
-                );
+            let n = name.map(|n| n.1).unwrap_or_default();
+            if (is_password || !n.is_empty())
+                && self.html_value(v, base, t.start() + s, t.start() + e, &n, is_password, out)
+            {
+                found = true;
+            }
+            if found {
                 handled.push((t.start(), t.end()));
             }
+        }
+        if memchr::memmem::find(&v.to_ascii_lowercase(), b"<textarea").is_some() {
+            for c in r.textarea.captures_iter(v) {
+                let attrs = c.get(1).unwrap();
+                let body = c.get(2).unwrap();
+                let mut n: Vec<u8> = Vec::new();
+                for a in r.attr.captures_iter(attrs.as_bytes()) {
+                    let an = a.get(1).unwrap().as_bytes().to_ascii_lowercase();
+                    if let Some((s, e)) = first_group(&a, &[2, 3, 4]) {
+                        if an == b"name" || (an == b"id" && n.is_empty()) {
+                            n = attrs.as_bytes()[s..e].to_vec();
+                        }
+                    }
+                }
+                let (mut s, mut e) = (body.start(), body.end());
+                while s < e && v[s].is_ascii_whitespace() {
+                    s += 1;
+                }
+                while e > s && v[e - 1].is_ascii_whitespace() {
+                    e -= 1;
+                }
+                if !n.is_empty() && s < e && self.html_value(v, base, s, e, &n, false, out) {
+                    handled.push((c.get(0).unwrap().start(), c.get(0).unwrap().end()));
+                }
+            }
+        }
+    }
+
+    /// One value in markup under `name`; true when it was redacted.
+    #[allow(clippy::too_many_arguments)]
+    fn html_value(
+        &mut self,
+        v: &[u8],
+        base: usize,
+        s: usize,
+        e: usize,
+        name: &[u8],
+        is_password: bool,
+        out: &mut Vec<Edit>,
+    ) -> bool {
+        let value = &v[s..e];
+        if value.is_empty() || is_nothing(value) {
+            return false;
+        }
+        let cls = self.engine.names.field(name);
+        let secret = is_password
+            || cls == ParamClass::Secret
+            || (cls == ParamClass::Weak && super::looks_like_token(value));
+        if !secret {
+            return false;
+        }
+        let kind = if is_password {
+            "password"
+        } else {
+            super::kind_for_name(name)
+        };
+        self.redact(v, s, e, base, "context.html", kind, None, true, out);
+        true
+    }
+
+    /// XML and SOAP elements named like credentials: `<wsse:Password Type="…">…
+    /// </wsse:Password>`, `<Token>…</Token>`, `<SessionId>…</SessionId>` (namespace
+    /// prefix ignored; the element text, or its CDATA, is the value).
+    fn xml_elements(
+        &mut self,
+        v: &[u8],
+        base: usize,
+        handled: &mut Vec<(usize, usize)>,
+        out: &mut Vec<Edit>,
+    ) {
+        let r = res();
+        for c in r.element.captures_iter(v) {
+            let (open, local, close) = (c.get(1).unwrap(), c.get(2).unwrap(), c.get(5).unwrap());
+            if open.as_bytes() != close.as_bytes() || !r.words.is_match(local.as_bytes()) {
+                continue;
+            }
+            // HTML elements that show text, not data (`<code>`, `<kbd>`).
+            let ln = local.as_bytes().to_ascii_lowercase();
+            if matches!(
+                ln.as_slice(),
+                b"code" | b"kbd" | b"samp" | b"var" | b"key" | b"pre"
+            ) {
+                continue;
+            }
+            if self.engine.names.field(local.as_bytes()) != ParamClass::Secret {
+                continue;
+            }
+            let Some(body) = c.get(3).or(c.get(4)) else {
+                continue;
+            };
+            let (mut s, mut e) = (body.start(), body.end());
+            while s < e && v[s].is_ascii_whitespace() {
+                s += 1;
+            }
+            while e > s && v[e - 1].is_ascii_whitespace() {
+                e -= 1;
+            }
+            let whole = c.get(0).unwrap();
+            if s >= e || is_nothing(&v[s..e]) || handled.iter().any(|&(hs, he)| s < he && e > hs) {
+                continue;
+            }
+            let kind = super::kind_for_name(local.as_bytes());
+            self.redact(v, s, e, base, "context.xml", kind, None, true, out);
+            handled.push((whole.start(), whole.end()));
+        }
+    }
+
+    /// Credentials in script: `localStorage.setItem('token', '…')`,
+    /// `xhr.setRequestHeader('Authorization', 'Bearer …')`, `headers.set("X-Api-Key",
+    /// "…")`, `{Authorization: `Bearer …`}` (template literals), and member
+    /// assignments at the end of a dotted path of any length
+    /// (`window.__APP__.config.auth.accessToken = "…"`).
+    fn js_calls(
+        &mut self,
+        v: &[u8],
+        base: usize,
+        handled: &mut Vec<(usize, usize)>,
+        out: &mut Vec<Edit>,
+    ) {
+        let r = res();
+        if memchr::memchr(b'(', v).is_some() {
+            for c in r.js_call.captures_iter(v) {
+                let (Some((ns, ne)), Some((vs, ve))) =
+                    (first_group(&c, &[2, 3, 4]), first_group(&c, &[5, 6, 7]))
+                else {
+                    continue;
+                };
+                let func = c.get(1).unwrap().as_bytes();
+                let header_call = matches!(func, b"setRequestHeader" | b"setHeader" | b"header")
+                    || func == b"set"
+                    || func == b"append";
+                self.js_pair(v, base, (ns, ne), (vs, ve), header_call, handled, out);
+            }
+        }
+        if memchr::memchr(b'`', v).is_some() {
+            for c in r.js_template.captures_iter(v) {
+                let (Some((ns, ne)), Some(val)) = (first_group(&c, &[1, 2]), c.get(3)) else {
+                    continue;
+                };
+                self.js_pair(
+                    v,
+                    base,
+                    (ns, ne),
+                    (val.start(), val.end()),
+                    false,
+                    handled,
+                    out,
+                );
+            }
+        }
+        if memchr::memchr(b'=', v).is_some() {
+            for c in r.js_member.captures_iter(v) {
+                let (Some((ns, ne)), Some((vs, ve))) =
+                    (first_group(&c, &[1]), first_group(&c, &[2, 3, 4]))
+                else {
+                    continue;
+                };
+                self.js_pair(v, base, (ns, ne), (vs, ve), false, handled, out);
+            }
+        }
+    }
+
+    /// A literal `value` under `name` in script. Values built from expressions
+    /// (`${…}`) keep their expressions; only a literal credential goes.
+    #[allow(clippy::too_many_arguments)]
+    fn js_pair(
+        &mut self,
+        v: &[u8],
+        base: usize,
+        (ns, ne): (usize, usize),
+        (vs, ve): (usize, usize),
+        header_call: bool,
+        handled: &mut Vec<(usize, usize)>,
+        out: &mut Vec<Edit>,
+    ) {
+        let name = &v[ns..ne];
+        let val = &v[vs..ve];
+        if val.is_empty()
+            || is_nothing(val)
+            || handled.iter().any(|&(s, e)| ns < e && ne > s)
+            || redact::inside_placeholder(v, vs, ve)
+            || super::names::normalize(val) == super::names::normalize(name)
+        {
+            return;
+        }
+        // `Bearer ${token}`: an expression, not a credential.
+        if memchr::memmem::find(val, b"${").is_some() {
+            return;
+        }
+        // Header-shaped names take the header's rules (a scheme word stays); a name
+        // that is a credential only as a header name (`key`) counts as one only in a
+        // header call.
+        let hc = self.engine.names.header(name);
+        if matches!(
+            hc,
+            HeaderClass::Cookie | HeaderClass::SetCookie | HeaderClass::Scheme
+        ) || (header_call && hc == HeaderClass::Secret)
+        {
+            let before = out.len();
+            self.header(name, val, base + vs, out);
+            if out.len() > before {
+                handled.push((ns, ve));
+            }
+            return;
+        }
+        let secret = match self.engine.names.param(name) {
+            ParamClass::Secret => true,
+            ParamClass::Weak => super::looks_like_token(val),
+            _ => false,
+        };
+        if secret {
+            let kind = super::kind_for_name(name);
+            self.redact(v, vs, ve, base, "context.script", kind, None, true, out);
+            handled.push((ns, ve));
         }
     }
 

@@ -59,6 +59,58 @@ fn norm_is(k: &[u8], words: &[&str]) -> bool {
     words.contains(&n.as_str())
 }
 
+/// Edit text going into a JSON string: a replacement that carries quotes (a number
+/// replaced by a quoted placeholder inside JSON held in a string) is escaped.
+fn escape_in_string(t: String) -> String {
+    if !t.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        return t;
+    }
+    let mut o = Vec::with_capacity(t.len() + 4);
+    crate::format::json::encode_into(t.as_bytes(), &mut o);
+    String::from_utf8(o).unwrap_or(t)
+}
+
+/// `"password": 83920174`, `"pin": 4711`: a number under a credential name is a
+/// credential too. It is replaced by its placeholder as a JSON string.
+fn numeric_secret(
+    s: &mut Scrubber,
+    src: &[u8],
+    r: std::ops::Range<usize>,
+    key: &[u8],
+    base: usize,
+    out: &mut Vec<Edit>,
+) {
+    let raw = &src[r.clone()];
+    if !raw
+        .first()
+        .is_some_and(|b| b.is_ascii_digit() || *b == b'-')
+        || s.engine.names.field(key) != ParamClass::Secret
+    {
+        return;
+    }
+    let mut inner = Vec::new();
+    let kind = super::kind_for_name(key);
+    s.redact(
+        raw,
+        0,
+        raw.len(),
+        0,
+        "context.param",
+        kind,
+        None,
+        true,
+        &mut inner,
+    );
+    for e in inner {
+        out.push(Edit {
+            start: base + r.start + e.start,
+            end: base + r.start + e.end,
+            text: format!("\"{}\"", e.text),
+            claim: base + r.start + e.claim,
+        });
+    }
+}
+
 impl Walker {
     pub fn top() -> Self {
         Walker { track: true }
@@ -83,7 +135,11 @@ impl Walker {
                 let ctx = key.map_or(Ctx::None, Ctx::Key);
                 self.string(s, src, r.clone(), ctx, base, out)
             }
-            Value::Scalar(_) => {}
+            Value::Scalar(r) => {
+                if let Some(k) = key {
+                    numeric_secret(s, src, r.clone(), k, base, out);
+                }
+            }
             Value::Arr(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let mark = s.loc.len();
@@ -272,7 +328,7 @@ impl Walker {
             out.push(Edit {
                 start: base + r.start + d.raw_offset(e.start),
                 end: base + r.start + d.raw_offset(e.end),
-                text: json_escaped(e.text),
+                text: escape_in_string(e.text),
                 claim: base + r.start + d.raw_offset(e.claim),
             });
         }
@@ -455,17 +511,6 @@ fn field_name(headers: &[u8]) -> Option<Vec<u8>> {
     let rest = &headers[p + 6..];
     let e = memchr::memchr(b'"', rest)?;
     Some(rest[..e].to_vec())
-}
-
-/// An edit's replacement as it must be written inside a JSON string (a re-encoded blob
-/// may hold line breaks or quotes; placeholders never do).
-fn json_escaped(t: String) -> String {
-    if !t.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
-        return t;
-    }
-    let mut o = Vec::with_capacity(t.len() + 8);
-    crate::format::json::encode_into(t.as_bytes(), &mut o);
-    String::from_utf8(o).unwrap_or_default()
 }
 
 fn itoa(i: usize) -> String {

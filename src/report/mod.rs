@@ -526,6 +526,24 @@ pub const CONTEXT_RULES: &[(&str, &str, &str)] = &[
         "A credential in HTML: a CSRF meta tag, a hidden input or a similar field.",
     ),
     (
+        "context.xml",
+        "Credential XML element",
+        "The text of an XML or SOAP element named like a credential (wsse:Password, Token, \
+         SessionId, …).",
+    ),
+    (
+        "context.script",
+        "Credential in script",
+        "A literal credential in JavaScript: localStorage/sessionStorage.setItem, \
+         setRequestHeader, headers.set, a template literal or a credential-named member \
+         assignment.",
+    ),
+    (
+        "context.websocket-protocol",
+        "Token in a WebSocket subprotocol",
+        "A bearer token offered as a Sec-WebSocket-Protocol subprotocol.",
+    ),
+    (
         "context.multipart",
         "Credential multipart field",
         "The value of a credential-named part of a multipart/form-data body.",

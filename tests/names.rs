@@ -1,0 +1,646 @@
+//! The name model and the name contexts of markup and script, through the library:
+//! credential names in every spelling (JSON keys, form fields, query parameters,
+//! header names), HTML attributes, XML / SOAP elements and JavaScript calls. Each case
+//! plants a fake credential and checks that it is gone and that its name and the
+//! ordinary data around it stay.
+
+use harscrub::engine::Engine;
+use harscrub::format::sanitize_bytes;
+use serde_json::json;
+
+fn engine() -> &'static Engine {
+    static E: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    E.get_or_init(|| Engine::builtin().unwrap().with_key(b"test-key"))
+}
+
+fn clean(name: &str, doc: &str) -> String {
+    let o = sanitize_bytes(engine(), name, name, doc.as_bytes(), 0)
+        .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    String::from_utf8(o.output).unwrap()
+}
+
+fn entry(request: serde_json::Value, response_body: Option<(&str, &str)>) -> String {
+    let content = match response_body {
+        Some((mime, text)) => json!({"size": text.len(), "mimeType": mime, "text": text}),
+        None => json!({"size": 0, "mimeType": "text/plain"}),
+    };
+    json!({"log": {"version": "1.2", "creator": {"name": "t", "version": "1"}, "entries": [{
+        "startedDateTime": "2024-01-01T00:00:00Z", "time": 1,
+        "request": request,
+        "response": {"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1",
+            "headers": [], "cookies": [], "content": content, "redirectURL": "",
+            "headersSize": -1, "bodySize": 0},
+        "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 0}}]}})
+    .to_string()
+}
+
+fn get(url: &str, headers: serde_json::Value) -> serde_json::Value {
+    json!({"method": "GET", "url": url, "httpVersion": "HTTP/1.1", "headers": headers,
+        "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0})
+}
+
+fn post(mime: &str, text: &str) -> serde_json::Value {
+    json!({"method": "POST", "url": "https://app.example/api", "httpVersion": "HTTP/1.1",
+        "headers": [], "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0,
+        "postData": {"mimeType": mime, "text": text}})
+}
+
+/// A response body of this MIME type, cleaned.
+fn body(mime: &str, text: &str) -> String {
+    clean(
+        "a.har",
+        &entry(get("https://app.example/", json!([])), Some((mime, text))),
+    )
+}
+
+const SECRETS: &[&str] = &["hunter2x", "Kq8s7dHf6Gv5", "83920174", "s3cr3t-Value"];
+
+fn gone(out: &str, secret: &str, what: &str) {
+    assert!(!out.contains(secret), "{what}: {secret} survived in\n{out}");
+}
+
+#[test]
+fn credential_names_in_every_spelling_in_json_forms_and_urls() {
+    let names = [
+        "loginPwd",
+        "newPwd",
+        "userPass",
+        "adminPass",
+        "signingKey",
+        "hmacKey",
+        "otpCode",
+        "smsCode",
+        "securePin",
+        "pass",
+        "pin",
+        "pwd",
+        "sid",
+        "password",
+        "PASSWORD",
+        "user_pw",
+        "pass_word",
+        "password_confirmation",
+        "password2",
+        "db-password",
+        "rootpwd",
+        "clientSecret",
+        "client_secret",
+        "apiKey",
+        "API_KEY",
+        "accessKey",
+        "secretKey",
+        "privateKey",
+        "csrfToken",
+        "_csrf",
+        "sessionId",
+        "JSESSIONID",
+        "refreshToken",
+        "authCode",
+        "verificationCode",
+        "twoFactorCode",
+        "passcode",
+        "passphrase",
+        "passwordHash",
+        "licenseKey",
+        "cardPin",
+        "mfa_code",
+        "token_b64",
+    ];
+    for (i, n) in names.iter().enumerate() {
+        let secret = format!("Vq{i}x8Lm2Zr{i}");
+        // JSON request body.
+        let doc = entry(
+            post(
+                "application/json",
+                &json!({ *n: secret, "lang": "en" }).to_string(),
+            ),
+            None,
+        );
+        let out = clean("a.har", &doc);
+        gone(&out, &secret, &format!("JSON key {n}"));
+        assert!(
+            out.contains(n) && out.contains(r#"\"lang\":\"en\""#),
+            "{n}: {out}"
+        );
+        // Form body.
+        let form = format!("{n}={secret}&lang=en");
+        let out = clean(
+            "a.har",
+            &entry(post("application/x-www-form-urlencoded", &form), None),
+        );
+        gone(&out, &secret, &format!("form field {n}"));
+        assert!(out.contains("&lang=en"), "{n}");
+        // Query string.
+        let out = clean(
+            "a.har",
+            &entry(
+                get(
+                    &format!("https://app.example/x?{n}={secret}&page=2"),
+                    json!([]),
+                ),
+                None,
+            ),
+        );
+        gone(&out, &secret, &format!("query {n}"));
+        assert!(out.contains("&page=2"), "{n}");
+    }
+}
+
+#[test]
+fn bracketed_and_dotted_form_names() {
+    for n in [
+        "data[User][pwd]",
+        "login[pass]",
+        "user[password]",
+        "user.password",
+        "session[sid]",
+        "account[api_key]",
+    ] {
+        let enc = n.replace('[', "%5B").replace(']', "%5D");
+        for name in [n.to_string(), enc] {
+            let form = format!("{name}=Zx81kPq4Wm&remember=1");
+            let out = clean(
+                "a.har",
+                &entry(post("application/x-www-form-urlencoded", &form), None),
+            );
+            gone(&out, "Zx81kPq4Wm", &name);
+            assert!(out.contains("&remember=1"));
+        }
+    }
+}
+
+#[test]
+fn numbers_and_arrays_under_credential_names() {
+    let doc = entry(
+        post(
+            "application/json",
+            r#"{"password": 83920174, "pin": 4711, "page": 3, "tokens": ["gQ7vL2pX9kR4mT8wZ1yB"], "refreshTokens": ["rt-Aa1"], "maxTokens": 4096}"#,
+        ),
+        None,
+    );
+    let out = clean("a.har", &doc);
+    for s in ["83920174", "4711", "gQ7vL2pX9kR4mT8wZ1yB", "rt-Aa1"] {
+        gone(&out, s, "number/array");
+    }
+    assert!(
+        out.contains(r#"\"page\": 3"#) && out.contains(r#"\"maxTokens\": 4096"#),
+        "{out}"
+    );
+    // The copy is still valid JSON, with the number now a placeholder string.
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let text = v["log"]["entries"][0]["request"]["postData"]["text"]
+        .as_str()
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert!(body["password"]
+        .as_str()
+        .unwrap()
+        .starts_with("[REDACTED:password:"));
+}
+
+#[test]
+fn ordinary_names_keep_their_values() {
+    let keep = json!({
+        "keyboard": "Qw3rtyLayout2024xyz", "passenger": "Jane Doe 12", "keyCode": "Enter13",
+        "passport": "X1234567", "tokenType": "Bearer", "maxTokens": "4096", "compass": "N12E",
+        "bypass": "cache-2024", "passive": "yes1234", "pinned": "true", "spinner": "dots12",
+        "monkey": "Bob42", "turkey": "Istanbul1", "passwordPolicy": "min12chars",
+        "tokenExpiry": "3600s", "keyId": "k-2024-01", "sessionTimeout": "30m",
+        "statusCode": "A200OK", "errorCode": "E42x", "publicKey": "pk_abc",
+        "promoCode": "SUMMER24", "forgotPassword": "Forgot your password?",
+        "passwordLabel": "Password", "sortKey": "b12", "authority": "login.example",
+    });
+    let text = keep.to_string();
+    let out = body("application/json", &text);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["log"]["entries"][0]["response"]["content"]["text"]
+            .as_str()
+            .unwrap(),
+        text
+    );
+}
+
+#[test]
+fn prose_is_not_a_credential() {
+    let text = json!({"errors": ["Password: too short (minimum is 12 characters)"], "message": "Token: has expired, please sign in again"}).to_string();
+    let out = body("application/json", &text);
+    assert!(
+        out.contains("Password: too short (minimum is 12 characters)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Token: has expired, please sign in again"),
+        "{out}"
+    );
+    // Under a password key, a passphrase with spaces is the credential.
+    let out = body(
+        "application/json",
+        r#"{"password": "correct horse battery staple"}"#,
+    );
+    gone(&out, "correct horse battery staple", "passphrase");
+    // In a log, a password line with a value still goes.
+    let log = "12:00 login\nPassword: hunter2x\nPassword: must be at least 12 characters\n";
+    let o = sanitize_bytes(engine(), "a.log", "a.log", log.as_bytes(), 0).unwrap();
+    let out = String::from_utf8(o.output).unwrap();
+    gone(&out, "hunter2x", "log line");
+    assert!(
+        out.contains("Password: must be at least 12 characters"),
+        "{out}"
+    );
+}
+
+#[test]
+fn credential_headers_by_name_model_and_list() {
+    let names = [
+        "X-Auth-Key",
+        "DD-API-KEY",
+        "DD-APPLICATION-KEY",
+        "X-Tableau-Auth",
+        "X-JFrog-Art-Api",
+        "X-Honeycomb-Team",
+        "X-Okta-Session",
+        "X-Session",
+        "X-Sid",
+        "X-Access-Key",
+        "Ocp-Apim-Subscription-Key",
+        "PRIVATE-TOKEN",
+        "X-Api-Secret",
+        "X-Goog-Api-Key",
+        "X-Figma-Token",
+        "X-Postmark-Server-Token",
+        "X-Shopify-Access-Token",
+        "X-Buildkite-Token",
+        "x-acme-auth",
+        "X-Partner-Key",
+        "x-my-app-password",
+    ];
+    for n in names {
+        let doc = entry(
+            get(
+                "https://api.example/",
+                json!([{"name": n, "value": "Yt5rE3wQ1aZ9"}, {"name": "Accept", "value": "*/*"}]),
+            ),
+            None,
+        );
+        let out = clean("a.har", &doc);
+        gone(&out, "Yt5rE3wQ1aZ9", n);
+        assert!(out.contains(n) && out.contains("*/*"), "{n}");
+    }
+    // `Authentication` keeps its scheme word, like `Authorization`.
+    let doc = entry(
+        get(
+            "https://api.example/",
+            json!([{"name": "Authentication", "value": "Bearer Yt5rE3wQ1aZ9"}]),
+        ),
+        None,
+    );
+    let out = clean("a.har", &doc);
+    gone(&out, "Yt5rE3wQ1aZ9", "Authentication");
+    assert!(out.contains("Bearer [REDACTED"), "{out}");
+    // Ordinary headers stay.
+    for (n, v) in [
+        ("X-Jenkins-Session", "a86ede14"),
+        ("Idempotency-Key", "Op-2024-77xyz"),
+        ("X-Request-Id", "r-12345678"),
+    ] {
+        let doc = entry(
+            get("https://api.example/", json!([{"name": n, "value": v}])),
+            None,
+        );
+        assert!(clean("a.har", &doc).contains(v), "{n}");
+    }
+}
+
+#[test]
+fn websocket_protocol_token_goes_protocol_names_stay() {
+    let v = "base64url.bearer.authorization.k8s.io.ZXlKaGJHY2lPaUpTVXpJMU5pSjkuZmFrZQ, base64.binary.k8s.io";
+    let doc = entry(
+        get(
+            "wss://k8s.example/api/v1/exec",
+            json!([{"name": "Sec-WebSocket-Protocol", "value": v}]),
+        ),
+        None,
+    );
+    let out = clean("a.har", &doc);
+    gone(
+        &out,
+        "ZXlKaGJHY2lPaUpTVXpJMU5pSjkuZmFrZQ",
+        "k8s subprotocol",
+    );
+    assert!(
+        out.contains("base64url.bearer.authorization.k8s.io.[REDACTED:bearer-token:"),
+        "{out}"
+    );
+    assert!(out.contains(", base64.binary.k8s.io"));
+    let doc = entry(
+        get(
+            "wss://gql.example/",
+            json!([{"name": "sec-websocket-protocol", "value": "access_token, Pq7Lm3Zx9Wk2Rt5"}]),
+        ),
+        None,
+    );
+    let out = clean("a.har", &doc);
+    gone(&out, "Pq7Lm3Zx9Wk2Rt5", "token subprotocol");
+    assert!(out.contains("access_token, [REDACTED"));
+    let doc = entry(
+        get(
+            "wss://chat.example/",
+            json!([{"name": "Sec-WebSocket-Protocol", "value": "graphql-transport-ws, actioncable-v1-json"}]),
+        ),
+        None,
+    );
+    assert!(clean("a.har", &doc).contains("graphql-transport-ws, actioncable-v1-json"));
+}
+
+#[test]
+fn html_attributes_in_any_form() {
+    let cases = [
+        r#"<form><input name=password value=hunter2x></form>"#,
+        r#"<input value=hunter2x name=password/>"#,
+        r#"<input type="password" value="hunter2x">"#,
+        r#"<input type=password class="a>b" value='hunter2x'>"#,
+        r#"<input data-x="a > b" name="user[password]" value="hunter2x">"#,
+        r#"<input value="hunter2x" type="hidden" name="authenticity_token">"#,
+        r#"<meta content="hunter2x" name="csrf-token">"#,
+        r#"<textarea name="private_key" rows=3>hunter2x</textarea>"#,
+        r#"<button name="otp_code" value="hunter2x">Go</button>"#,
+        r#"<div id="app" data-api-key="hunter2x"></div>"#,
+        r#"<span data-csrf='hunter2x'>x</span>"#,
+    ];
+    for c in cases {
+        let html = format!("<html><body>{c}<p>Hello</p></body></html>");
+        let out = body("text/html", &html);
+        gone(&out, "hunter2x", c);
+        assert!(out.contains("<p>Hello</p>"), "{c}");
+    }
+    // Names and ordinary values stay.
+    let html = r#"<input name="username" value="alice"><input type="password" name="password" value=""><meta name="csrf-param" content="authenticity_token"><label for="password">Password</label>"#;
+    let out = body("text/html", html);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["log"]["entries"][0]["response"]["content"]["text"]
+            .as_str()
+            .unwrap(),
+        html
+    );
+}
+
+#[test]
+fn xml_and_soap_elements_by_name() {
+    let soap = r#"<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header><wsse:Security><wsse:UsernameToken><wsse:Username>alice</wsse:Username><wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">hunter2x</wsse:Password></wsse:UsernameToken></wsse:Security></soapenv:Header><soapenv:Body><Login><Token>Kq8s7dHf6Gv5</Token><SessionId>
+  83920174
+</SessionId><password><![CDATA[s3cr3t-Value]]></password><Key>photos/2024/img.jpg</Key><Code>E42</Code></Login></soapenv:Body></soapenv:Envelope>"#;
+    for mime in ["text/xml", "application/soap+xml"] {
+        let out = body(mime, soap);
+        for s in SECRETS {
+            gone(&out, s, mime);
+        }
+        for keep in [
+            "<wsse:Username>alice</wsse:Username>",
+            "#PasswordText\\\">",
+            "<Key>photos/2024/img.jpg</Key>",
+            "<Code>E42</Code>",
+            "<![CDATA[[REDACTED",
+        ] {
+            assert!(out.contains(keep), "{keep} lost in {out}");
+        }
+    }
+    // In a log file too.
+    let log = "request: <auth><pin>4711</pin><sid>Kq8s7dHf6Gv5</sid></auth>\n";
+    let o = sanitize_bytes(engine(), "soap.log", "soap.log", log.as_bytes(), 0).unwrap();
+    let out = String::from_utf8(o.output).unwrap();
+    gone(&out, "4711", "xml in log");
+    gone(&out, "Kq8s7dHf6Gv5", "xml in log");
+}
+
+#[test]
+fn javascript_calls_and_paths() {
+    let cases = [
+        r#"localStorage.setItem('token', 'hunter2x');"#,
+        r#"sessionStorage.setItem("authToken", "hunter2x")"#,
+        r#"window.localStorage.setItem(`refresh_token`, `hunter2x`)"#,
+        r#"xhr.setRequestHeader('Authorization', 'Bearer hunter2x');"#,
+        r#"xhr.setRequestHeader("X-Api-Key", "hunter2x");"#,
+        r#"headers.set("X-Api-Key", "hunter2x");"#,
+        r#"h.append('X-Auth-Key','hunter2x')"#,
+        r#"fetch(url, {headers: {Authorization: `Bearer hunter2x`}})"#,
+        r#"fetch(url, {headers: {"X-Figma-Token": `hunter2x`}})"#,
+        r#"window.__APP__.config.auth.accessToken = "hunter2x";"#,
+        r#"window.__INITIAL_STATE__.session.currentUser.credentials.oauth.accessToken = 'hunter2x';"#,
+        r#"params.set('client_secret', 'hunter2x')"#,
+    ];
+    for c in cases {
+        let js = format!("(function(){{ var a = 1; {c} return a; }})();");
+        for mime in ["application/javascript", "text/html"] {
+            let out = body(mime, &js);
+            gone(&out, "hunter2x", c);
+            assert!(out.contains("var a = 1;"), "{c}");
+        }
+    }
+    // Expressions and ordinary calls stay.
+    let js = r#"xhr.setRequestHeader('Authorization', `Bearer ${token}`); localStorage.setItem('theme', 'dark-2024-mode'); headers.set('Content-Type', 'application/json'); cfg.tokenType = "Bearer";"#;
+    let out = body("application/javascript", js);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["log"]["entries"][0]["response"]["content"]["text"]
+            .as_str()
+            .unwrap(),
+        js
+    );
+}
+
+/// Every spelling style of a name, from its words.
+fn spellings(words: &[&str]) -> Vec<String> {
+    let cap = |w: &str| {
+        let mut c = w.chars();
+        c.next()
+            .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+            .unwrap_or_default()
+    };
+    let camel: String = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| if i == 0 { w.to_string() } else { cap(w) })
+        .collect();
+    let pascal: String = words.iter().map(|w| cap(w)).collect();
+    vec![
+        camel.clone(),
+        pascal,
+        words.join("_"),
+        words.join("-"),
+        words.join("_").to_ascii_uppercase(),
+        words.concat(),
+        words.join("."),
+        format!("data[{camel}]"),
+        format!("user[{}]", words.join("_")),
+        format!("config.settings.{camel}"),
+    ]
+}
+
+const POSITIVE: &[&[&str]] = &[
+    &["login", "pwd"],
+    &["user", "pass"],
+    &["admin", "pass"],
+    &["signing", "key"],
+    &["hmac", "key"],
+    &["otp", "code"],
+    &["sms", "code"],
+    &["secure", "pin"],
+    &["api", "key"],
+    &["access", "token"],
+    &["client", "secret"],
+    &["new", "password"],
+    &["refresh", "token"],
+    &["session", "id"],
+    &["csrf", "token"],
+    &["private", "key"],
+    &["auth", "code"],
+    &["password"],
+    &["passwd"],
+    &["secret"],
+    &["token"],
+    &["api", "secret"],
+    &["x", "api", "key"],
+    &["verification", "code"],
+    &["master", "key"],
+    &["id", "token"],
+    &["db", "password"],
+    &["old", "pwd"],
+    &["password", "hash"],
+    &["auth", "ticket"],
+    &["bearer", "token"],
+    &["app", "secret"],
+    &["secret", "key"],
+    &["current", "password"],
+    &["mfa", "code"],
+    &["encryption", "key"],
+    &["access", "key"],
+];
+
+const NEGATIVE: &[&[&str]] = &[
+    &["password", "policy"],
+    &["token", "type"],
+    &["key", "code"],
+    &["max", "tokens"],
+    &["session", "timeout"],
+    &["token", "expiry"],
+    &["key", "id"],
+    &["status", "code"],
+    &["public", "key"],
+    &["password", "min", "length"],
+    &["csrf", "token", "name"],
+    &["keyboard"],
+    &["passenger"],
+    &["compass"],
+    &["bypass"],
+    &["passport"],
+    &["spinner"],
+    &["monkey"],
+    &["error", "code"],
+    &["cache", "key"],
+    &["token", "endpoint"],
+    &["secret", "name"],
+    &["client", "id"],
+    &["country", "code"],
+    &["sort", "key"],
+];
+
+/// Names × spellings × containers (JSON, form, query, HTML input, XML element, script):
+/// every credential spelling loses its value, every ordinary one keeps it.
+#[test]
+fn generated_spellings_in_every_container() {
+    let mut pos: Vec<(String, String)> = Vec::new();
+    let mut neg: Vec<(String, String)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, w) in POSITIVE.iter().enumerate() {
+        for (j, n) in spellings(w).into_iter().enumerate() {
+            if seen.insert(n.clone()) {
+                pos.push((n, format!("Vq{i}x{j}Lm2")));
+            }
+        }
+    }
+    for (i, w) in NEGATIVE.iter().enumerate() {
+        for (j, n) in spellings(w).into_iter().enumerate() {
+            if seen.insert(n.clone()) {
+                neg.push((n, format!("Nk{i}y{j}Pw3")));
+            }
+        }
+    }
+    let all: Vec<&(String, String)> = pos.iter().chain(neg.iter()).collect();
+    let xml_ok = |n: &str| !n.contains('[');
+    let check = |what: &str, out: &str| {
+        for (n, v) in &pos {
+            if what == "xml" && !xml_ok(n) {
+                continue;
+            }
+            assert!(!out.contains(v.as_str()), "{what}: value of {n} survived");
+        }
+        for (n, v) in &neg {
+            if what == "xml" && !xml_ok(n) {
+                continue;
+            }
+            let p = out.find(&format!("{n}\\\"")).unwrap_or(0);
+            assert!(
+                out.contains(v.as_str()),
+                "{what}: value of {n} was redacted: {}",
+                &out[p..(p + 120).min(out.len())]
+            );
+        }
+    };
+    // JSON body.
+    let mut obj = serde_json::Map::new();
+    for (n, v) in &all {
+        obj.insert(n.clone(), json!(v));
+    }
+    let out = clean(
+        "a.har",
+        &entry(
+            post(
+                "application/json",
+                &serde_json::Value::Object(obj).to_string(),
+            ),
+            None,
+        ),
+    );
+    check("json", &out);
+    // Form body and query string (names percent-encoded as browsers send them).
+    let enc = |s: &str| s.replace('[', "%5B").replace(']', "%5D");
+    let form: Vec<String> = all.iter().map(|(n, v)| format!("{}={v}", enc(n))).collect();
+    let out = clean(
+        "a.har",
+        &entry(
+            post("application/x-www-form-urlencoded", &form.join("&")),
+            None,
+        ),
+    );
+    check("form", &out);
+    let out = clean(
+        "a.har",
+        &entry(
+            get(
+                &format!("https://app.example/cb?{}", form.join("&")),
+                json!([]),
+            ),
+            None,
+        ),
+    );
+    check("query", &out);
+    // HTML inputs, XML elements, script.
+    let html: String = all
+        .iter()
+        .map(|(n, v)| format!("<input type=\"hidden\" name=\"{n}\" value=\"{v}\">\n"))
+        .collect();
+    check("html", &body("text/html", &format!("<form>{html}</form>")));
+    let xml: String = all
+        .iter()
+        .filter(|(n, _)| xml_ok(n))
+        .map(|(n, v)| format!("<{n}>{v}</{n}>"))
+        .collect();
+    check("xml", &body("application/xml", &format!("<r>{xml}</r>")));
+    let js: String = all
+        .iter()
+        .map(|(n, v)| format!("localStorage.setItem('{n}', '{v}');\n"))
+        .collect();
+    check("js", &body("application/javascript", &js));
+}
