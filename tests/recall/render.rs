@@ -37,6 +37,9 @@ pub enum Container {
     TarGz,
     /// A plain log file.
     Log,
+    /// Propagation: the secret in a cookie (found by context), and a copy of the bare
+    /// secret, encoded, in an unremarkable response field (`"trace"`).
+    Echo,
 }
 
 pub const CONTAINERS: &[Container] = &[
@@ -58,6 +61,7 @@ pub const CONTAINERS: &[Container] = &[
     Container::Zip,
     Container::TarGz,
     Container::Log,
+    Container::Echo,
 ];
 
 /// How the credential is encoded before it goes into the container. `Raw` and `RawPct`
@@ -131,6 +135,8 @@ pub fn applicable(kind: Kind, c: Container, e: Enc, name: &str) -> bool {
     match c {
         // header names are tokens; values cannot hold newlines
         Container::Header => !brackets && !multiline_raw,
+        // the context copy is a cookie value
+        Container::Echo => kind != Kind::Pem,
         // cookie values hold no spaces, quotes, backslashes, `;` or `,`
         Container::Cookie => {
             !multiline_raw
@@ -456,6 +462,30 @@ pub fn encode(
                 false,
             )
         }
+    }
+}
+
+/// The bare secret encoded with `e` (for an echo of a secret found elsewhere).
+pub fn encode_bare(e: Enc, secret: &str) -> String {
+    let b = secret.as_bytes();
+    match e {
+        Enc::Raw | Enc::JsonSlash => secret.to_string(),
+        Enc::RawPct | Enc::Pct1 => pct(secret),
+        Enc::Pct2 => pct(&pct(secret)),
+        Enc::Plus => form(&format!("{secret} ")),
+        Enc::PctLower => pct_with(secret, b"", false),
+        Enc::JsonU => json_u(secret).trim_matches('"').to_string(),
+        Enc::Html => html_entities(secret),
+        Enc::Js => js_escape_all(secret),
+        Enc::B64 => b64(b),
+        Enc::B64Url => b64url(b),
+        Enc::B64Unpadded => b64(b).trim_end_matches('=').to_string(),
+        Enc::B64Wrapped => wrap76(&b64(format!("{secret}\n{secret}\n").as_bytes())),
+        Enc::GzipB64 => b64(&compress(0, b)),
+        Enc::DeflateB64 => b64(&compress(1, b)),
+        Enc::ZlibB64 => b64(&compress(2, b)),
+        Enc::DataUrl => format!("data:text/plain;base64,{}", b64(b)),
+        Enc::Jwt => jwt(&json!({"sub": "tracker", "ref": secret})),
     }
 }
 
@@ -796,6 +826,20 @@ pub fn render(c: Container, e: Enc, kind: Kind, name: &str, secret: &str, rng: &
             let mut d = doc(compress(0, &tarb), "support.tar.gz", false);
             d.keep.truncate(2); // no ETag in a log
             return d;
+        }
+        Container::Echo => {
+            let hs = en["request"]["headers"].as_array_mut().unwrap();
+            hs.push(json!({"name": "cookie", "value": format!("theme=dark; {name}={secret}")}));
+            en["request"]["cookies"] = json!([
+                {"name": "theme", "value": "dark"},
+                {"name": name, "value": secret},
+            ]);
+            let body = json!({"ok": true, "trace": encode_bare(e, secret), "note": marker});
+            respond(
+                &mut en,
+                "application/json",
+                serde_json::to_string(&body).unwrap(),
+            );
         }
         Container::Log => {
             let text = log_text(&base, &slot, &v, rng);
