@@ -487,6 +487,37 @@ fn table(
     s
 }
 
+/// Failures / cases for each container (rows) × encoding (columns).
+fn matrix(results: &[Result]) -> String {
+    let mut m: BTreeMap<(Container, Enc), (usize, usize)> = BTreeMap::new();
+    for r in results {
+        let e = m.entry((r.case.c, r.case.e)).or_default();
+        e.1 += 1;
+        if r.verdict != Verdict::Clean {
+            e.0 += 1;
+        }
+    }
+    let mut s = String::from("\nfailing/cases: container × encoding\n           ");
+    for &e in ENCS {
+        let l = label(e);
+        let _ = write!(s, "{:>7}", &l[..l.len().min(6)]);
+    }
+    s.push('\n');
+    for &c in CONTAINERS {
+        let _ = write!(s, "{:<11}", label(c));
+        for &e in ENCS {
+            match m.get(&(c, e)) {
+                Some((f, n)) => {
+                    let _ = write!(s, "{:>7}", format!("{f}/{n}"));
+                }
+                None => s.push_str("      -"),
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
 fn report(seed: u64, results: &[Result]) -> String {
     let n = |v| results.iter().filter(|r| r.verdict == v).count();
     let mut s = format!(
@@ -521,10 +552,26 @@ fn report(seed: u64, results: &[Result]) -> String {
         true,
         60,
     );
+    s += &matrix(results);
     let bad: Vec<&Result> = results
         .iter()
         .filter(|r| r.verdict != Verdict::Clean)
         .collect();
+    // the plainest shapes first: a secret under its own name, unencoded or percent-encoded
+    let plain: Vec<&&Result> = bad
+        .iter()
+        .filter(|r| matches!(r.case.e, Enc::Raw | Enc::RawPct))
+        .collect();
+    if !plain.is_empty() {
+        s += "\nfailing Raw / RawPct cases (the secret under its own name):\n";
+        for r in &plain {
+            let _ = writeln!(
+                s,
+                "  {:?} idx={} {:?} {:?} {:?} {:?} name={:?}: {}",
+                r.verdict, r.case.idx, r.case.kind, r.case.sp, r.case.c, r.case.e, r.name, r.why
+            );
+        }
+    }
     if !bad.is_empty() {
         s += "\nfirst failing cases (coordinates and name only; never the secret):\n";
         for r in bad.iter().take(40) {
@@ -851,7 +898,12 @@ mod property {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+        // seeds are printed on failure; no regressions file in the tree
+        #![proptest_config(ProptestConfig {
+            cases: 128,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
 
         /// Any composition of secret kind × name spelling × container × encoding,
         /// with any seed, comes out CLEAN.
