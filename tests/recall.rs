@@ -190,13 +190,17 @@ fn survivors(views: &[Vec<u8>], sets: &[&[String]]) -> Vec<Option<usize>> {
 }
 
 /// A HAR's shape: keys, array lengths and value kinds (strings and numbers alike, since
-/// a numeric password becomes a string placeholder).
+/// a numeric password becomes a string placeholder). Keys that look like data (a digit,
+/// or over 32 characters) count by place only.
 fn skeleton(v: &Value, out: &mut String) {
     match v {
         Value::Object(m) => {
             out.push('{');
             for (k, x) in m {
-                out.push_str(k);
+                // a key holding a digit or over 32 characters is data (an echoed secret
+                // as a key may be redacted): only its place counts
+                let data = k.len() > 32 || k.bytes().any(|b| b.is_ascii_digit());
+                out.push_str(if data { "*" } else { k });
                 out.push(':');
                 skeleton(x, out);
                 out.push(',');

@@ -40,6 +40,9 @@ pub enum Container {
     /// Propagation: the secret in a cookie (found by context), and a copy of the bare
     /// secret, encoded, in an unremarkable response field (`"trace"`).
     Echo,
+    /// Propagation into a JSON key: the secret in a cookie, and the same secret, encoded,
+    /// as an object key in a response body (`{"sessions": {"<secret>": …}}`).
+    EchoKey,
 }
 
 pub const CONTAINERS: &[Container] = &[
@@ -62,6 +65,7 @@ pub const CONTAINERS: &[Container] = &[
     Container::TarGz,
     Container::Log,
     Container::Echo,
+    Container::EchoKey,
 ];
 
 /// How the credential is encoded before it goes into the container. `Raw` and `RawPct`
@@ -136,7 +140,7 @@ pub fn applicable(kind: Kind, c: Container, e: Enc, name: &str) -> bool {
         // header names are tokens; values cannot hold newlines
         Container::Header => !brackets && !multiline_raw,
         // the context copy is a cookie value
-        Container::Echo => kind != Kind::Pem,
+        Container::Echo | Container::EchoKey => kind != Kind::Pem,
         // cookie values hold no spaces, quotes, backslashes, `;` or `,`
         Container::Cookie => {
             !multiline_raw
@@ -827,14 +831,21 @@ pub fn render(c: Container, e: Enc, kind: Kind, name: &str, secret: &str, rng: &
             d.keep.truncate(2); // no ETag in a log
             return d;
         }
-        Container::Echo => {
+        Container::Echo | Container::EchoKey => {
             let hs = en["request"]["headers"].as_array_mut().unwrap();
             hs.push(json!({"name": "cookie", "value": format!("theme=dark; {name}={secret}")}));
             en["request"]["cookies"] = json!([
                 {"name": "theme", "value": "dark"},
                 {"name": name, "value": secret},
             ]);
-            let body = json!({"ok": true, "trace": encode_bare(e, secret), "note": marker});
+            let echo = encode_bare(e, secret);
+            let body = if c == Container::Echo {
+                json!({"ok": true, "trace": echo, "note": marker})
+            } else {
+                let mut m = serde_json::Map::new();
+                m.insert(echo, json!({"active": true, "age": 42}));
+                json!({"ok": true, "sessions": Value::Object(m), "note": marker})
+            };
             respond(
                 &mut en,
                 "application/json",
