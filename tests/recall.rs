@@ -525,9 +525,10 @@ fn matrix(results: &[Result]) -> String {
 fn report(seed: u64, results: &[Result]) -> String {
     let n = |v| results.iter().filter(|r| r.verdict == v).count();
     let mut s = format!(
-        "recall: seed={seed:#x} cases={} CLEAN={} LEAK={} NOCOPY={} OVERREDACTED={}\n\
+        "recall: seed={seed:#x} cases={} (of {} combinations) CLEAN={} LEAK={} NOCOPY={} OVERREDACTED={}\n\
          (rerun with RECALL_SEED={seed:#x}; RECALL_CASES=all for the whole cross product)\n",
         results.len(),
+        all_cases().len(),
         n(Verdict::Clean),
         n(Verdict::Leak),
         n(Verdict::NoCopy),
