@@ -413,6 +413,13 @@ impl Scrubber<'_> {
             if e - s >= 2 && matches!(v[s], b'"' | b'\'') && v[e - 1] == v[s] {
                 s += 1;
                 e -= 1;
+            } else if e > s
+                && matches!(v[s], b'"' | b'\'')
+                && memchr::memchr(v[s], &v[s + 1..e]).is_none()
+            {
+                // A quoted value that goes on over the next lines (a PEM block): the
+                // opening quote is not part of it.
+                s += 1;
             }
             let value = &v[s..e];
             if is_nothing(value) || out.iter().any(|ed| ed.claim <= s && ed.end >= e) {

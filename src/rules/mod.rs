@@ -382,7 +382,10 @@ impl RuleSet {
             };
             *counts.entry(p).or_default() += 1;
         }
-        counts.into_iter().map(|(p, n)| (p.to_string(), n)).collect()
+        counts
+            .into_iter()
+            .map(|(p, n)| (p.to_string(), n))
+            .collect()
     }
 
     pub fn rules(&self) -> &[Rule] {
