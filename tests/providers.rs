@@ -187,3 +187,44 @@ fn token_as_url_userinfo_without_colon_is_redacted_and_verifies() {
     assert!(out.contains("http://[REDACTED:github-token:"), "{out}");
     assert!(out.contains("@github.com/org/repo.git"), "{out}");
 }
+
+#[test]
+fn code_assignments_redact_literals_not_code() {
+    let secret = "Zk9xV2pQbXN0UkQ3aGZ1bjJ4c0FC";
+    for (line, gone) in [
+        (format!("os.environ['X_API_TOKEN'] = '{secret}'"), true),
+        (format!("1passwordToken = \"{secret}\""), true),
+        (format!("api_secret = \"{secret}\";"), true),
+        (
+            format!("<add key=\"ApiSecret\" value=\"{secret}\" />"),
+            true,
+        ),
+    ] {
+        let out = clean_log(&format!("{line}\n"));
+        assert_eq!(!out.contains(secret), gone, "{out}");
+        assert!(out.contains("[REDACTED:"), "{out}");
+    }
+    // Code on the right-hand side stays as it is.
+    for line in [
+        "    pwd = (char *) (p + 12);",
+        "    password = NULL;",
+        "    password = None",
+        "    password = nil",
+        "const apiToken = process.env.X_API_TOKEN || defaultToken;",
+        "const secret = Buffer.from(data, 'base64');",
+        "db_password = config.password",
+        "AccountKey=<YOUR_ACCOUNT_KEY>",
+        "  var passwordField = \"#add-password\";",
+    ] {
+        let doc = format!("{line}\n");
+        let out = clean_log(&doc);
+        assert_eq!(out, doc);
+    }
+    // A configuration key name is never redacted; the secret inside its value is.
+    let doc = format!(
+        "<add key=\"ConnectionString_B2B\" value=\"Server=db;User Id=sa;Password={secret};\" />\n"
+    );
+    let out = clean_log(&doc);
+    assert!(out.contains("key=\"ConnectionString_B2B\""), "{out}");
+    assert!(!out.contains(secret), "{out}");
+}
