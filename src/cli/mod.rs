@@ -503,5 +503,15 @@ fn rules(cmd: RulesCommand) -> Result<i32> {
     for r in set.rules() {
         writeln!(out, "{:<40} {:<22} {}", r.id, r.kind, r.description)?;
     }
+    let per_provider = set.count_per_provider();
+    writeln!(
+        out,
+        "\n{} rules for {} providers:",
+        set.rules().len(),
+        per_provider.len()
+    )?;
+    for (provider, n) in &per_provider {
+        writeln!(out, "  {:<32} {}", provider, n)?;
+    }
     Ok(0)
 }

@@ -30,6 +30,41 @@ pub fn signature_start(s: &[u8]) -> Option<usize> {
     Some(d2 + 1)
 }
 
+/// How a JWT-shaped value (accepted by [`signature_start`]) is redacted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redaction {
+    /// Signed, with a JSON payload: keep header and payload, replace the signature
+    /// (from this offset).
+    Signature(usize),
+    /// Unsigned (`alg` `none` or an empty signature): a careless server may accept it
+    /// as it is and its claims may be the credential, so payload and signature are
+    /// replaced (from this offset, the start of the payload); the header stays readable.
+    Payload(usize),
+    /// The middle part is not a JSON object: nothing to keep, the whole value goes.
+    Whole,
+}
+
+/// How to redact `s`, when it is JWT-shaped (see [`signature_start`]).
+pub fn redaction(s: &[u8]) -> Option<Redaction> {
+    let sig = signature_start(s)?;
+    let d1 = memchr::memchr(b'.', s)?;
+    let payload = &s[d1 + 1..sig - 1];
+    if !decode_segment(payload).is_some_and(|p| p.is_object()) {
+        return Some(Redaction::Whole);
+    }
+    let alg_none = decode_segment(&s[..d1])
+        .and_then(|h| {
+            h.get("alg")
+                .and_then(|a| a.as_str())
+                .map(|a| a.eq_ignore_ascii_case("none"))
+        })
+        .unwrap_or(false);
+    if sig == s.len() || alg_none {
+        return Some(Redaction::Payload(d1 + 1));
+    }
+    Some(Redaction::Signature(sig))
+}
+
 fn decode_segment(seg: &[u8]) -> Option<serde_json::Value> {
     let trimmed: Vec<u8> = seg.iter().copied().filter(|&b| b != b'=').collect();
     let bytes = URL_SAFE_NO_PAD.decode(trimmed).ok()?;
@@ -104,6 +139,41 @@ mod tests {
         assert_eq!(i.exp, Some(100));
         assert_eq!(i.expired, Some(true));
         assert_eq!(i.sub_fingerprint.as_ref().map(|s| s.len()), Some(8));
+    }
+
+    #[test]
+    fn unsigned_and_opaque_jwts_are_redacted_further() {
+        let signed = make(
+            r#"{"alg":"HS256"}"#,
+            r#"{"sub":"u"}"#,
+            "c2lnbmF0dXJlLWZha2U",
+        );
+        let at = signature_start(signed.as_bytes()).unwrap();
+        assert_eq!(redaction(signed.as_bytes()), Some(Redaction::Signature(at)));
+        let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#);
+        let none = make(r#"{"alg":"none"}"#, r#"{"sub":"admin"}"#, "");
+        assert_eq!(
+            redaction(none.as_bytes()),
+            Some(Redaction::Payload(header.len() + 1))
+        );
+        // alg none with a (meaningless) signature: the payload goes too.
+        let none_sig = make(r#"{"alg":"None"}"#, r#"{"sub":"admin"}"#, "c2ln");
+        assert!(matches!(
+            redaction(none_sig.as_bytes()),
+            Some(Redaction::Payload(_))
+        ));
+        // Empty signature with a real algorithm: unsigned all the same.
+        let empty = make(r#"{"alg":"HS256"}"#, r#"{"sub":"u"}"#, "");
+        assert!(matches!(
+            redaction(empty.as_bytes()),
+            Some(Redaction::Payload(_))
+        ));
+        let opaque = format!(
+            "{}.eyJub3QganNvbiBhdCBhbGwgRkFLRQ.c2lnbmF0dXJl",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256"}"#)
+        );
+        assert_eq!(redaction(opaque.as_bytes()), Some(Redaction::Whole));
+        assert_eq!(redaction(b"abc.def.ghi"), None);
     }
 
     #[test]

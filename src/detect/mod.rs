@@ -531,8 +531,17 @@ impl<'e> Scrubber<'e> {
         {
             return;
         }
-        if let Some(sig) = jwt::signature_start(v) {
-            let ph = self.record(base + start, rule, "jwt", v, true);
+        // The kept part of a redacted JWT (`eyJ….eyJ….` or `eyJ….`) right before its
+        // placeholder, cut off there by a value pattern: nothing left to do.
+        if v.starts_with(b"eyJ") && v.ends_with(b".") && placeholder_follows(s, end) {
+            return;
+        }
+        if let Some(how) = jwt::redaction(v) {
+            let keep = match how {
+                jwt::Redaction::Signature(at) | jwt::Redaction::Payload(at) => at,
+                jwt::Redaction::Whole => 0,
+            };
+            let ph = self.record(base + start, rule, "jwt", v, keep > 0);
             if propagate {
                 self.discovered
                     .entry(v.to_vec())
@@ -540,9 +549,12 @@ impl<'e> Scrubber<'e> {
             }
             // The payload stays readable, but a credential inside it (an access token,
             // a password claim, an API key) is redacted and the payload re-encoded.
-            let (from, text) = match self.jwt_payload(&v[..sig]) {
-                Some((p0, payload)) => (p0, format!("{payload}.{ph}")),
-                None => (sig, ph),
+            let (from, text) = match how {
+                jwt::Redaction::Signature(sig) => match self.jwt_payload(&v[..sig]) {
+                    Some((p0, payload)) => (p0, format!("{payload}.{ph}")),
+                    None => (sig, ph),
+                },
+                _ => (keep, ph),
             };
             out.push(Edit {
                 start: base + start + from,
@@ -956,7 +968,11 @@ impl<'e> Scrubber<'e> {
                     .unwrap_or(v.len() - auth_start);
             if let Some(at) = v[auth_start..auth_end].iter().rposition(|&b| b == b'@') {
                 let ui = &v[auth_start..auth_start + at];
-                if let Some(c) = memchr::memchr(b':', ui) {
+                // A colon inside a placeholder (`[REDACTED:token:…]@host`) separates nothing.
+                let colon = memchr::memchr_iter(b':', ui)
+                    .find(|&c| !redact::inside_placeholder(ui, c, c + 1));
+                let only_placeholders = redact::only_placeholders(ui);
+                if let (false, Some(c)) = (only_placeholders, colon) {
                     let ps = auth_start + c + 1;
                     let pe = auth_start + at;
                     let ident = pct_decode(&v[ps..pe]);
@@ -971,7 +987,7 @@ impl<'e> Scrubber<'e> {
                         true,
                         out,
                     );
-                } else if looks_like_token(ui) {
+                } else if !only_placeholders && looks_like_token(ui) {
                     let ident = pct_decode(ui);
                     self.redact(
                         v,
@@ -1126,6 +1142,13 @@ fn credential_key_end(v: &[u8]) -> usize {
     let slash = memchr::memchr(b'/', v).unwrap_or(v.len());
     let enc = memchr::memmem::find(&v.to_ascii_uppercase(), b"%2F").unwrap_or(v.len());
     slash.min(enc)
+}
+
+/// Does a placeholder start at `s[at..]`?
+fn placeholder_follows(s: &[u8], at: usize) -> bool {
+    let rest = &s[at.min(s.len())..];
+    rest.starts_with(b"[REDACTED")
+        && memchr::memchr(b']', rest).is_some_and(|close| redact::is_placeholder(&rest[..=close]))
 }
 
 fn redacted_jwt(v: &[u8]) -> bool {

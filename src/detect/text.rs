@@ -49,7 +49,7 @@ fn res() -> &'static Res {
     R.get_or_init(|| Res {
         header_line: Regex::new(r"(?m)^[ \t>]*([A-Za-z][A-Za-z0-9_-]{1,63})[ \t]*:[ \t]*([^\r\n]*)").unwrap(),
         kv: Regex::new(
-            r#"^["']?([A-Za-z_][A-Za-z0-9_.\-]{0,63})["']?[ \t]{0,3}[:=][ \t]{0,3}(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"'&,;<>(){}\[\]\\]+))"#,
+            r#"^["']?([A-Za-z0-9_][A-Za-z0-9_.\-]{0,63})(?:["']\])?["']?[ \t]{0,3}[:=][ \t]{0,3}(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"'&,;<>(){}\[\]\\]+))"#,
         )
         .unwrap(),
         tag: Regex::new(r#"<[A-Za-z][A-Za-z0-9:-]*(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?>"#).unwrap(),
@@ -63,7 +63,7 @@ fn res() -> &'static Res {
         curl_cookie: Regex::new(r#"(?:-b|--cookie)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#).unwrap(),
         curl_user: Regex::new(r#"(?:-u|--user)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#).unwrap(),
         url: Regex::new(r#"^(?i:https?|wss?)://[^\s"'<>\\`]+"#).unwrap(),
-        env: Regex::new(r"(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.]*)[ \t]*=[ \t]*([^\r\n]*)").unwrap(),
+        env: Regex::new(r"(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z0-9_][A-Za-z0-9_.]*)[ \t]*=[ \t]*([^\r\n]*)").unwrap(),
         words: AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build([
@@ -704,6 +704,28 @@ impl Scrubber<'_> {
         if is_nothing(val) || super::names::normalize(val) == super::names::normalize(name) {
             return;
         }
+        // Code, not a credential: an element id (`"#add-password"`), or an unquoted
+        // call, cast or reference to another variable.
+        if (quoted.is_some() && is_element_id(val))
+            || (quoted.is_none() && is_code_value(&v[vs..line_end(v, vs)]))
+        {
+            return;
+        }
+        // `<add key="ApiSecret" value="…">`: the key attribute names the value attribute.
+        if quoted.is_some() && name.eq_ignore_ascii_case(b"key") {
+            if let Some((as_, ae)) = value_attribute(v, ve + 1) {
+                let named = match self.engine.names.param(val) {
+                    ParamClass::Secret => true,
+                    ParamClass::Weak => super::looks_like_token(&v[as_..ae]),
+                    _ => false,
+                };
+                if named && !is_nothing(&v[as_..ae]) {
+                    let kind = super::kind_for_name(val);
+                    self.redact(v, as_, ae, base, "context.key-value", kind, None, true, out);
+                }
+                return;
+            }
+        }
         // Header-shaped names take the rest of the line (cookies have `; `, schemes a space).
         let hc = self.engine.names.header(name);
         if matches!(
@@ -746,9 +768,31 @@ impl Scrubber<'_> {
             while e > s && v[e - 1].is_ascii_whitespace() {
                 e -= 1;
             }
+            // `name = "value";` in code: the terminator is not part of a quoted value.
+            if e - s >= 3
+                && matches!(v[s], b'"' | b'\'')
+                && matches!(v[e - 1], b';' | b',')
+                && v[e - 2] == v[s]
+            {
+                e -= 1;
+            }
+            let quoted = e - s >= 2 && matches!(v[s], b'"' | b'\'') && v[e - 1] == v[s];
+            if quoted && is_element_id(&v[s + 1..e - 1]) {
+                continue;
+            }
+            if !quoted && is_code_value(&v[s..e]) {
+                continue;
+            }
             if e - s >= 2 && matches!(v[s], b'"' | b'\'') && v[e - 1] == v[s] {
                 s += 1;
                 e -= 1;
+            } else if e > s
+                && matches!(v[s], b'"' | b'\'')
+                && memchr::memchr(v[s], &v[s + 1..e]).is_none()
+            {
+                // A quoted value that goes on over the next lines (a PEM block): the
+                // opening quote is not part of it.
+                s += 1;
             }
             let value = &v[s..e];
             if is_nothing(value) || out.iter().any(|ed| ed.claim <= s && ed.end >= e) {
@@ -781,6 +825,14 @@ impl Scrubber<'_> {
             rules.find_all(v, &mut ms);
             for m in &ms {
                 let rule = rules.rule(m.rule);
+                // Provider-independent shapes (`password = …`) around code: `NULL;`,
+                // `config.password`, `process.env.X || …` are not credentials.
+                if rule.group == "generic"
+                    && rule.kind == "password"
+                    && is_code_value(&v[m.start..line_end(v, m.start)])
+                {
+                    continue;
+                }
                 spans.push((m.start, m.end, rule.id.clone(), rule.kind.clone(), None));
             }
             self.scratch = ms;
@@ -825,6 +877,138 @@ type Span = (usize, usize, String, String, Option<Vec<u8>>);
 
 /// Does an environment variable name hold a secret (`*_TOKEN`, `*_SECRET`,
 /// `*_PASSWORD`, `*_API_KEY`, `*_KEY`, …)?
+/// End of the line that `at` is on.
+fn line_end(v: &[u8], at: usize) -> usize {
+    at + memchr::memchr2(b'\n', b'\r', &v[at..]).unwrap_or(v.len() - at)
+}
+
+/// `#some-id` / `#someId`: a CSS selector or element id, not a credential.
+fn is_element_id(v: &[u8]) -> bool {
+    v.len() > 1
+        && v[0] == b'#'
+        && v[1].is_ascii_alphabetic()
+        && v[1..]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && v[1..].iter().any(|&b| b == b'-' || b.is_ascii_lowercase())
+}
+
+/// Roots of member paths that are configuration or environment lookups in code.
+const CODE_ROOTS: &[&str] = &[
+    "process",
+    "config",
+    "cfg",
+    "conf",
+    "settings",
+    "self",
+    "this",
+    "os",
+    "env",
+    "options",
+    "opts",
+    "args",
+    "params",
+    "props",
+    "state",
+    "ctx",
+    "context",
+    "req",
+    "request",
+    "window",
+    "document",
+    "app",
+    "secrets",
+    "vars",
+    "system",
+    "environment",
+    "import",
+];
+
+/// The unquoted right-hand side of an assignment (the rest of its line) is code, not a
+/// credential: `NULL;`, a cast or parenthesised expression, a call (`Buffer.from(…)`),
+/// or a reference to another variable (`process.env.X || …`, `config.password`).
+fn is_code_value(rest: &[u8]) -> bool {
+    let t = rest.trim_ascii();
+    let t = t.strip_suffix(b";").unwrap_or(t).trim_ascii_end();
+    if t.is_empty() || is_nothing(t) {
+        return true;
+    }
+    if t[0] == b'(' {
+        return true;
+    }
+    // Leading identifier path: `a`, `a.b.c`, `$x.y`.
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    if !(t[0].is_ascii_alphabetic() || t[0] == b'_' || t[0] == b'$') {
+        return false;
+    }
+    let mut i = 0;
+    let mut segments = Vec::new();
+    loop {
+        let st = i;
+        if i >= t.len() || !(t[i].is_ascii_alphabetic() || t[i] == b'_' || t[i] == b'$') {
+            return false;
+        }
+        while i < t.len() && ident(t[i]) {
+            i += 1;
+        }
+        segments.push(&t[st..i]);
+        if i < t.len() && t[i] == b'.' {
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    let after = t[i..].trim_ascii_start();
+    // A call: `name(…)`, `a.b(…)`, `new X(…)`.
+    if after.starts_with(b"(") {
+        return true;
+    }
+    if segments.len() == 1 {
+        // `new Foo(…)`, `await fetch(…)`
+        let kw = segments[0].to_ascii_lowercase();
+        return matches!(kw.as_slice(), b"new" | b"await")
+            && after.iter().position(|&b| b == b'(').is_some_and(|p| {
+                after[..p]
+                    .iter()
+                    .all(|&b| ident(b) || b == b'.' || b == b' ')
+            });
+    }
+    // A member path followed by an operator, or rooted at a configuration object.
+    let operator = [&b"||"[..], b"??", b"&&", b"or ", b"+ ", b"?"]
+        .iter()
+        .any(|op| after.starts_with(op));
+    let root = segments[0].to_ascii_lowercase();
+    after.is_empty() && CODE_ROOTS.iter().any(|r| r.as_bytes() == root.as_slice())
+        || operator
+        || (after.is_empty() && segments.iter().any(|s| s.eq_ignore_ascii_case(b"env")))
+}
+
+/// `value="…"` (or `'…'`) after the `key="…"` attribute of the same tag, starting the
+/// search at `from`; the span of the value inside its quotes.
+fn value_attribute(v: &[u8], from: usize) -> Option<(usize, usize)> {
+    let rest = &v[from.min(v.len())..];
+    let t = rest.trim_ascii_start();
+    let off = from + (rest.len() - t.len());
+    let lower: Vec<u8> = t.iter().take(6).map(|b| b.to_ascii_lowercase()).collect();
+    if !lower.starts_with(b"value") {
+        return None;
+    }
+    let mut i = 5;
+    while i < t.len() && matches!(t[i], b' ' | b'\t') {
+        i += 1;
+    }
+    if t.get(i) != Some(&b'=') {
+        return None;
+    }
+    i += 1;
+    while i < t.len() && matches!(t[i], b' ' | b'\t') {
+        i += 1;
+    }
+    let q = *t.get(i).filter(|&&b| b == b'"' || b == b'\'')?;
+    let close = memchr::memchr(q, &t[i + 1..])?;
+    Some((off + i + 1, off + i + 1 + close))
+}
+
 fn env_secret_name(name: &[u8]) -> bool {
     let u = name.to_ascii_uppercase();
     let ends = |s: &[u8]| u.ends_with(s);

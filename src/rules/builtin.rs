@@ -61,6 +61,14 @@ pub(crate) const SOURCES: &[(&str, &str)] = &[
         include_str!("../../patterns/commerce.toml"),
     ),
     ("chat.toml", include_str!("../../patterns/chat.toml")),
+    // self-identifying formats added for provider coverage (issue 12)
+    ("llm.toml", include_str!("../../patterns/llm.toml")),
+    ("cloud.toml", include_str!("../../patterns/cloud.toml")),
+    (
+        "platforms.toml",
+        include_str!("../../patterns/platforms.toml"),
+    ),
+    ("saas.toml", include_str!("../../patterns/saas.toml")),
     // provider-independent shapes; keep last
     ("generic.toml", include_str!("../../patterns/generic.toml")),
 ];

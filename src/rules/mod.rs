@@ -39,6 +39,10 @@ pub struct Rule {
     /// Kind of credential: lowercase words joined by `-`; used in placeholders.
     pub kind: String,
     pub description: String,
+    /// Vendor or product the credential belongs to; `rules list` counts rules per provider.
+    /// Empty: the rule file's group stands in.
+    #[serde(default)]
+    pub provider: String,
     #[serde(default)]
     pub references: Vec<String>,
     /// Regex (bytes, ASCII mode). A named group `secret` delimits the credential;
@@ -365,6 +369,23 @@ impl RuleSet {
         self.prefilter = prefilter;
         self.uid = next_uid();
         Ok(())
+    }
+
+    /// Number of rules per provider (the rule's `provider`, else its group), sorted by name.
+    pub fn count_per_provider(&self) -> Vec<(String, usize)> {
+        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+        for r in &self.rules {
+            let p = if r.provider.is_empty() {
+                r.group.as_str()
+            } else {
+                r.provider.as_str()
+            };
+            *counts.entry(p).or_default() += 1;
+        }
+        counts
+            .into_iter()
+            .map(|(p, n)| (p.to_string(), n))
+            .collect()
     }
 
     pub fn rules(&self) -> &[Rule] {
