@@ -276,7 +276,12 @@ impl Scrubber<'_> {
         } else {
             mode
         };
-        self.text(&m.bytes, 0, inner_mode, &mut inner);
+        if inner_mode == Mode::Value {
+            // A decoded value may be a URL or a JSON document of its own.
+            self.free(&m.bytes, 0, &mut inner);
+        } else {
+            self.text(&m.bytes, 0, inner_mode, &mut inner);
+        }
         let mut added = false;
         // What a replacement (a re-encoded blob, say) must look like in this layer.
         let escape = |t: String| -> String {

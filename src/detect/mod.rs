@@ -121,17 +121,13 @@ impl Known {
     }
 
     /// The kind of the first known secret (in any of its forms) found in `hay`.
-    pub fn first_in(&self, hay: &[u8]) -> Option<&str> {
+    pub fn first_in<'a>(&'a self, hay: &'a [u8]) -> Option<&'a str> {
         self.first_at(hay).map(|(_, k)| k)
     }
 
     /// Where the first known secret (in any of its forms) is in `hay`, and its kind.
-    pub fn first_at(&self, hay: &[u8]) -> Option<(usize, &str)> {
-        let m = self.ac.as_ref()?.find(hay)?;
-        Some((
-            m.start(),
-            self.secrets[self.owner[m.pattern().as_usize()]].1.as_str(),
-        ))
+    pub fn first_at<'a>(&'a self, hay: &'a [u8]) -> Option<(usize, &'a str)> {
+        self.find_all(hay).next().map(|(s, _, _, k)| (s, k))
     }
 
     /// Every occurrence of a known secret in any of its forms: (start, end, the secret,
@@ -141,9 +137,18 @@ impl Known {
         hay: &'a [u8],
     ) -> impl Iterator<Item = (usize, usize, &'a [u8], &'a str)> + 'a {
         self.ac.iter().flat_map(move |ac| {
-            ac.find_iter(hay).map(move |m| {
+            ac.find_iter(hay).filter_map(move |m| {
                 let (s, k) = &self.secrets[self.owner[m.pattern().as_usize()]];
-                (m.start(), m.end(), s.as_slice(), k.as_str())
+                // A numeric secret (a PIN, a numeric password) only as a whole number,
+                // not inside a longer one (a timestamp, an id).
+                let digit = |i: Option<&u8>| i.is_some_and(|b| b.is_ascii_digit());
+                if s.iter().all(u8::is_ascii_digit)
+                    && (digit(m.start().checked_sub(1).and_then(|i| hay.get(i)))
+                        || digit(hay.get(m.end())))
+                {
+                    return None;
+                }
+                Some((m.start(), m.end(), s.as_slice(), k.as_str()))
             })
         })
     }
@@ -572,7 +577,12 @@ impl<'e> Scrubber<'e> {
         let kind = self.canonical_kind(kind, ident).to_string();
         let ph = self.record(base + start, rule, &kind, ident, false);
         if propagate {
-            if propagatable(ident) {
+            // A numeric password or PIN is a credential too: propagated as a whole
+            // number (see `Known::find_all`).
+            let numeric = ident.len() >= 6
+                && ident.iter().all(u8::is_ascii_digit)
+                && matches!(kind.as_str(), "password" | "auth-code" | "pin" | "otp");
+            if propagatable(ident) || numeric {
                 self.discovered
                     .entry(ident.to_vec())
                     .or_insert(kind.clone());

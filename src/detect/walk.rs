@@ -210,8 +210,12 @@ impl Walker {
             // A credential used as a key (maps keyed by token): redact the key itself,
             // and never let it into a location.
             let mut key_edits = Vec::new();
-            if s.engine.rules.may_match(&key) || (key.len() >= 8 && s.knows_secrets()) {
-                s.rule_spans(&key, 0, 0, &mut key_edits);
+            if s.engine.rules.may_match(&key)
+                || (key.len() >= 8
+                    && (s.knows_secrets() || memchr::memchr3(b'%', b'&', b'\\', &key).is_some()))
+            {
+                // Token rules, known secrets, and what an encoding inside the key hides.
+                s.text(&key, 0, Mode::RulesOnly, &mut key_edits);
             }
             if !key_edits.is_empty() {
                 let mut shown = Vec::new();
