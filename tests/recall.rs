@@ -155,6 +155,12 @@ fn plant(seed: u64, case: &Case) -> Planted {
     let name = rng.pick(&names).to_string();
     let secret = gen::secret(case.kind, &mut rng);
     let doc = render::render(case.c, case.e, case.kind, &name, &secret.value, &mut rng);
+    // Debugging aid: `RECALL_DUMP=<idx>` writes that case's input to the temp folder.
+    if std::env::var("RECALL_DUMP").ok() == Some(case.idx.to_string()) {
+        let p = std::env::temp_dir().join(format!("recall-{}-{}", case.idx, doc.file_name));
+        std::fs::write(&p, &doc.bytes).unwrap();
+        eprintln!("case {} written to {}", case.idx, p.display());
+    }
     Planted { name, secret, doc }
 }
 

@@ -689,9 +689,12 @@ impl Scrubber<'_> {
         let Some(m) = quoted.or(c.get(4)) else { return };
         let (vs, ve) = (q + m.start(), q + m.end());
         let val = &v[vs..ve];
+        // A JSON-style pair (`"pin": 93016910`): the name is quoted, a number is data.
+        let json_pair = matches!(v[q], b'"' | b'\'');
         if mode == Mode::Code
             && quoted.is_none()
             && !(in_query && !name.contains(&b'.') && super::looks_like_token(val))
+            && !(json_pair && val.iter().all(u8::is_ascii_digit))
         {
             return;
         }
@@ -740,7 +743,14 @@ impl Scrubber<'_> {
             self.header(name, &v[vs..end], base + vs, out);
             return;
         }
-        let secret = match self.engine.names.param(name) {
+        // A quoted pair or a query parameter is a field: short names (`pass`, `pin`,
+        // `sid`) count there as they do in JSON and forms.
+        let class = if json_pair || quoted.is_some() || in_query {
+            self.engine.names.field(name)
+        } else {
+            self.engine.names.param(name)
+        };
+        let secret = match class {
             ParamClass::Secret => true,
             ParamClass::Weak => super::looks_like_token(val),
             ParamClass::Url if super::looks_like_url(val) => {
