@@ -22,10 +22,12 @@ fn parse(bytes: &[u8]) -> Value {
 /// A base64 blob that was decoded, redacted and re-encoded holds its placeholder inside.
 fn reencoded_with_placeholder(y: &str) -> bool {
     use base64::Engine as _;
-    y.split(|c: char| !(c.is_ascii_alphanumeric() || "+/=-_".contains(c)))
+    // Inside a form or query value the blob is percent-encoded.
+    let y = percent_encoding::percent_decode_str(y).decode_utf8_lossy();
+    y.split(|c: char| !(c.is_ascii_alphanumeric() || "+/-_".contains(c)))
         .filter(|run| run.len() >= 16)
         .any(|run| {
-            let t = run.trim_end_matches('=');
+            let t = run;
             [
                 base64::engine::general_purpose::STANDARD_NO_PAD.decode(t),
                 base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(t),
@@ -34,9 +36,14 @@ fn reencoded_with_placeholder(y: &str) -> bool {
             .flatten()
             .any(|d| {
                 memchr::memmem::find(&d, b"[REDACTED:").is_some() || {
-                    let mut z = Vec::new();
-                    let _ = flate2::read::MultiGzDecoder::new(d.as_slice()).read_to_end(&mut z);
-                    memchr::memmem::find(&z, b"[REDACTED:").is_some()
+                    let inflated = |r: &mut dyn Read| {
+                        let mut z = Vec::new();
+                        let _ = r.read_to_end(&mut z);
+                        memchr::memmem::find(&z, b"[REDACTED:").is_some()
+                    };
+                    inflated(&mut flate2::read::MultiGzDecoder::new(d.as_slice()))
+                        || inflated(&mut flate2::read::ZlibDecoder::new(d.as_slice()))
+                        || inflated(&mut flate2::read::DeflateDecoder::new(d.as_slice()))
                 }
             })
         })
@@ -220,8 +227,12 @@ fn false_positives_in_the_real_corpus_stay_rare() {
         changed_bodies, bodies, changed_headers, headers
     );
     assert!(changed_bodies <= 12, "{} bodies changed", changed_bodies);
+    // The ordinary headers that change today (7) all hold a value that is a cookie or a
+    // session id elsewhere in the same file: a tracker echoing a cookie (`adrum_1`, a
+    // base64 debug header), WebPageTest's broken header lines that are cookies, and a
+    // session id in an `Accept` parameter. Same value, same placeholder.
     assert!(
-        changed_headers <= 5,
+        changed_headers <= 8,
         "{} ordinary headers changed",
         changed_headers
     );

@@ -286,17 +286,7 @@ impl Scrubber<'_> {
         // What a replacement (a re-encoded blob, say) must look like in this layer.
         let escape = |t: String| -> String {
             match layer {
-                Layer::Percent if t.bytes().any(|b| b"+/=%&# \"".contains(&b)) => {
-                    let mut o = String::with_capacity(t.len() + 8);
-                    for b in t.bytes() {
-                        if b"+/=%&# \"".contains(&b) {
-                            o.push_str(&format!("%{b:02X}"));
-                        } else {
-                            o.push(b as char);
-                        }
-                    }
-                    o
-                }
+                Layer::Percent => super::pct_escape_replacement(t),
                 Layer::Html => t
                     .replace('&', "&amp;")
                     .replace('"', "&quot;")
@@ -306,7 +296,6 @@ impl Scrubber<'_> {
                     .replace('\\', "\\\\")
                     .replace('"', "\\\"")
                     .replace('\n', "\\n"),
-                _ => t,
             }
         };
         for e in inner {

@@ -836,17 +836,34 @@ impl<'e> Scrubber<'e> {
             let vs = start + eq + 1;
             let ve = start + part.len();
             let (a, b) = trim_quotes(&v[vs..ve]);
-            self.redact(
-                v,
-                vs + a,
-                vs + b,
-                base,
-                "context.cookie",
-                "cookie",
-                None,
-                true,
-                out,
-            );
+            let name = part[..eq].trim_ascii();
+            self.redact_cookie(v, vs + a, vs + b, base, "context.cookie", name, out);
+        }
+    }
+
+    /// One cookie value: always redacted (names stay). Copied elsewhere it is chased
+    /// only when the cookie is named like a credential (`sid`, `pin`: short and numeric
+    /// values count) or the value is token-like; `ServedBy=beacon-a101` is not chased
+    /// into an `X-Served-By` header.
+    #[allow(clippy::too_many_arguments)]
+    pub fn redact_cookie(
+        &mut self,
+        v: &[u8],
+        a: usize,
+        b: usize,
+        base: usize,
+        rule: &str,
+        name: &[u8],
+        out: &mut Vec<Edit>,
+    ) {
+        let val = &v[a..b];
+        let named = !name.is_empty() && self.engine.names.field(name) == ParamClass::Secret;
+        let chase = named || (val.len() >= 12 && looks_like_token(val)) || val.len() >= 24;
+        self.redact(v, a, b, base, rule, "cookie", None, chase, out);
+        if named && val.len() >= 6 && val.iter().all(u8::is_ascii_digit) {
+            self.discovered
+                .entry(val.to_vec())
+                .or_insert_with(|| kind_for_name(name).to_string());
         }
     }
 
@@ -868,17 +885,8 @@ impl<'e> Scrubber<'e> {
             }
             let (a, b) = trim_quotes(&v[vs..ve]);
             let from = self.findings.len();
-            self.redact(
-                v,
-                vs + a,
-                vs + b,
-                base,
-                "context.set-cookie",
-                "cookie",
-                None,
-                true,
-                out,
-            );
+            let name = line[..eq].trim_ascii();
+            self.redact_cookie(v, vs + a, vs + b, base, "context.set-cookie", name, out);
             if self.findings.len() > from {
                 let e = expiry::set_cookie_expiry(&line[first..], self.response_time);
                 self.cookie_expiry(from, e);
@@ -1122,7 +1130,7 @@ impl<'e> Scrubber<'e> {
             out.push(Edit {
                 start: base + map.raw_offset(e.start),
                 end: base + map.raw_offset(e.end),
-                text: e.text,
+                text: pct_escape_replacement(e.text),
                 claim: base + map.raw_offset(e.claim),
             });
         }
@@ -1144,6 +1152,25 @@ impl<'e> Scrubber<'e> {
         w.value(self, v, &tree, None, base, out);
         true
     }
+}
+
+/// A replacement going back into a percent-encoded value (a re-encoded base64 blob,
+/// say): the bytes that mean something there (`+` is a space in a form) are encoded;
+/// placeholders have none of them and stay readable.
+pub(crate) fn pct_escape_replacement(t: String) -> String {
+    const SPECIAL: &[u8] = b"+/=%&#?; \"\n\r";
+    if !t.bytes().any(|b| SPECIAL.contains(&b)) {
+        return t;
+    }
+    let mut o = String::with_capacity(t.len() + 8);
+    for c in t.chars() {
+        if c.is_ascii() && SPECIAL.contains(&(c as u8)) {
+            o.push_str(&format!("%{:02X}", c as u32));
+        } else {
+            o.push(c);
+        }
+    }
+    o
 }
 
 /// End of the access key id in an AWS credential scope (`AKIA…/date/region/…`, the

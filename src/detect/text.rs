@@ -743,9 +743,10 @@ impl Scrubber<'_> {
             self.header(name, &v[vs..end], base + vs, out);
             return;
         }
-        // A quoted pair or a query parameter is a field: short names (`pass`, `pin`,
-        // `sid`) count there as they do in JSON and forms.
-        let class = if json_pair || quoted.is_some() || in_query {
+        // A JSON-style pair (quoted name) or a query parameter is a field: short names
+        // (`pass`, `pin`, `sid`) count there as they do in JSON and forms; a quoted value
+        // alone (`sid="1"` in a log or an XML attribute) does not make one.
+        let class = if json_pair || in_query {
             self.engine.names.field(name)
         } else {
             self.engine.names.param(name)

@@ -294,7 +294,8 @@ impl Walker {
                 ) {
                     s.header(name, text, 0, &mut inner)
                 } else if norm_is(parent, COOKIE_PARENTS) {
-                    s.secret_value(text, 0, "context.cookie", "cookie", &mut inner)
+                    let (a, b) = super::trim_quotes(text);
+                    s.redact_cookie(text, a, b, 0, "context.cookie", name, &mut inner)
                 } else {
                     let url_ctx = norm_is(
                         parent,
