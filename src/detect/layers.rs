@@ -402,7 +402,9 @@ impl Scrubber<'_> {
             if texty(&plain) {
                 self.free_any(&plain, &mut inner);
             } else {
-                self.rule_spans(&plain, 0, 0, &mut inner);
+                // Binary (protobuf in gRPC-web frames, say): every printable run is
+                // read as text, the way `strings` would show it.
+                self.printable_runs(&plain, &mut inner);
             }
             if inner.is_empty() {
                 self.findings.truncate(findings);
@@ -418,6 +420,25 @@ impl Scrubber<'_> {
                 text: String::from_utf8_lossy(&enc).into_owned(),
                 claim: base + start,
             });
+        }
+    }
+
+    /// Runs of 8+ printable bytes inside binary data, each scrubbed as text.
+    pub(crate) fn printable_runs(&mut self, d: &[u8], out: &mut Vec<Edit>) {
+        let printable = |b: u8| (0x20..0x7f).contains(&b) || b == b'\t';
+        let mut i = 0;
+        while i < d.len() {
+            if !printable(d[i]) {
+                i += 1;
+                continue;
+            }
+            let s = i;
+            while i < d.len() && printable(d[i]) {
+                i += 1;
+            }
+            if i - s >= 8 {
+                self.text(&d[s..i], s, Mode::Plain, out);
+            }
         }
     }
 

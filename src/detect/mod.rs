@@ -831,6 +831,11 @@ impl<'e> Scrubber<'e> {
             let start = pos;
             pos += part.len() + 1;
             let Some(eq) = memchr::memchr(b'=', part) else {
+                // A nameless cookie (`Cookie: <value>`): the value is all there is.
+                let (a, b) = (trim_start(part), trim_end(part));
+                if a < b {
+                    self.redact_cookie(v, start + a, start + b, base, "context.cookie", b"", out);
+                }
                 continue;
             };
             let vs = start + eq + 1;
@@ -870,10 +875,8 @@ impl<'e> Scrubber<'e> {
     /// `Set-Cookie`: one cookie per line; the value before the first `;` is secret. Its
     /// `Expires` / `Max-Age` attributes go into the finding, for triage.
     pub fn set_cookie(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
-        let mut pos = 0;
-        for line in v.split(|&b| b == b'\n') {
-            let start = pos;
-            pos += line.len() + 1;
+        for (start, end) in set_cookie_lines(v) {
+            let line = &v[start..end];
             let first = memchr::memchr(b';', line).unwrap_or(line.len());
             let Some(eq) = memchr::memchr(b'=', &line[..first]) else {
                 continue;
@@ -1031,9 +1034,21 @@ impl<'e> Scrubber<'e> {
             (None, None) => v.len(),
         };
         // Tokens in the path (e.g. webhook URLs) are found by the rules.
-        let before = out.len();
         self.rules_only(&v[..path_end], base, out);
-        let _ = before;
+        // Path parameters (`/app;jsessionid=…`, `/x;token=…;v=2`): judged by name.
+        let path = &v[path_start..path_end];
+        for semi in memchr::memchr_iter(b';', path) {
+            let seg_end = path[semi + 1..]
+                .iter()
+                .position(|&b| matches!(b, b';' | b'/'))
+                .map_or(path.len(), |e| semi + 1 + e);
+            let seg = &path[semi + 1..seg_end];
+            if let Some(eq) = memchr::memchr(b'=', seg) {
+                let name = pct_decode(&seg[..eq]);
+                let at = path_start + semi + 1 + eq + 1;
+                self.param_value(&name, &seg[eq + 1..], base + at, false, out);
+            }
+        }
         if let Some(q) = q.filter(|&q| h.is_none_or(|h| q < h)) {
             let qe = h.unwrap_or(v.len());
             self.params(&v[q + 1..qe], base + q + 1, b'&', false, out);
@@ -1152,6 +1167,37 @@ impl<'e> Scrubber<'e> {
         w.value(self, v, &tree, None, base, out);
         true
     }
+}
+
+/// The cookies of a `Set-Cookie` value: one per line, and several folded into one
+/// line with commas (`a=1; Path=/, sid=…; HttpOnly`). A comma inside `Expires=Wed, 21
+/// Oct …` is not a fold: what follows it is no `name=value`.
+fn set_cookie_lines(v: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    for line in v.split(|&b| b == b'\n') {
+        let (start, end) = (pos, pos + line.len());
+        pos = end + 1;
+        let mut from = start;
+        for c in memchr::memchr_iter(b',', line) {
+            let rest = &line[c + 1..];
+            let seg = &rest[..memchr::memchr(b';', rest).unwrap_or(rest.len())];
+            let Some(eq) = memchr::memchr(b'=', seg) else {
+                continue;
+            };
+            let name = seg[..eq].trim_ascii();
+            if !name.is_empty()
+                && name
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || b"_-.$!#%&'*+^`|~".contains(&b))
+            {
+                out.push((from, start + c));
+                from = start + c + 1;
+            }
+        }
+        out.push((from, end));
+    }
+    out
 }
 
 /// A replacement going back into a percent-encoded value (a re-encoded base64 blob,

@@ -372,7 +372,9 @@ impl Scrubber<'_> {
                     _ => {
                         // `data-api-key="…"`, `data-csrf="…"` on any element.
                         let n = an.strip_prefix(b"data-").unwrap_or(&an);
+                        // `<add key="ApiSecret" value="…">`: `key` names another attribute.
                         if an.starts_with(b"on")
+                            || an == b"key"
                             || matches!(
                                 n,
                                 b"class" | b"style" | b"href" | b"src" | b"for" | b"action"
@@ -653,7 +655,10 @@ impl Scrubber<'_> {
             } else {
                 s
             };
-            if q == last || (q > 0 && (is_name_byte(v[q - 1]) || v[q - 1] == b'$')) {
+            // A quoted name inside brackets (`os.environ['X_TOKEN']`) starts at its quote.
+            let glued = q > 0
+                && (v[q - 1] == b'$' || (is_name_byte(v[q - 1]) && !(q < s && v[q - 1] == b'[')));
+            if q == last || glued {
                 continue;
             }
             last = q;
@@ -886,8 +891,6 @@ impl Scrubber<'_> {
 /// secret when the match is one of its encoded forms.
 type Span = (usize, usize, String, String, Option<Vec<u8>>);
 
-/// Does an environment variable name hold a secret (`*_TOKEN`, `*_SECRET`,
-/// `*_PASSWORD`, `*_API_KEY`, `*_KEY`, …)?
 /// End of the line that `at` is on.
 fn line_end(v: &[u8], at: usize) -> usize {
     at + memchr::memchr2(b'\n', b'\r', &v[at..]).unwrap_or(v.len() - at)

@@ -383,37 +383,37 @@ impl Walker {
     }
 }
 
-/// A request or response body, by MIME type (sniffed when missing).
+/// A request or response body. What the bytes are decides before the label: JSON,
+/// forms and multipart bodies are recognised whatever `mimeType` says (servers and
+/// proxies label JSON `text/plain`, `application/octet-stream`, `text/html`…).
 pub fn body(s: &mut Scrubber, v: &[u8], mime: &[u8], base: usize, out: &mut Vec<Edit>) {
     let m = String::from_utf8_lossy(mime).to_ascii_lowercase();
     let first = v.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    if m.contains("json")
-        || (m.is_empty() || m.starts_with("text/plain")) && matches!(first, Some(b'{' | b'['))
-    {
-        if s.json_text(v, base, out) {
-            return;
-        }
+    if matches!(first, Some(b'{' | b'[')) && s.json_text(v, base, out) {
+        return;
+    }
+    if m.contains("json") {
         return s.text(v, base, Mode::Plain, out);
     }
     if m.contains("x-www-form-urlencoded") {
         return s.params(v, base, b'&', true, out);
     }
-    if m.contains("multipart/form-data") {
-        return multipart(s, v, &m, base, out);
+    if let Some(b) = multipart_boundary(&m, v) {
+        return multipart(s, v, &b, base, out);
     }
-    if m.contains("html")
-        || m.contains("xml")
-        || m.contains("javascript")
-        || m.contains("ecmascript")
-        || m.contains("css")
-    {
+    let markup = ["html", "xml", "javascript", "ecmascript", "css"];
+    if markup.iter().any(|k| m.contains(k)) {
         return s.text(v, base, Mode::Code, out);
     }
+    let media = ["image/", "font/", "audio/", "video/"];
+    if media.iter().any(|b| m.starts_with(b)) {
+        return s.text(v, base, Mode::RulesOnly, out);
+    }
+    if looks_like_form(v) {
+        return s.params(v, base, b'&', true, out);
+    }
+    // Binary labels (`octet-stream`, protobuf, gRPC) holding text are read as text.
     let binary = [
-        "image/",
-        "font/",
-        "audio/",
-        "video/",
         "application/octet-stream",
         "application/wasm",
         "application/pdf",
@@ -421,32 +421,68 @@ pub fn body(s: &mut Scrubber, v: &[u8], mime: &[u8], base: usize, out: &mut Vec<
         "application/x-protobuf",
         "application/grpc",
     ];
-    if binary.iter().any(|b| m.starts_with(b)) {
+    if binary.iter().any(|b| m.starts_with(b)) && !texty(v) {
         return s.text(v, base, Mode::RulesOnly, out);
-    }
-    if m.is_empty() && looks_like_form(v) {
-        return s.params(v, base, b'&', true, out);
     }
     s.text(v, base, Mode::Plain, out)
 }
 
+/// Printable UTF-8 (tabs and line breaks allowed): text whatever its label.
+fn texty(v: &[u8]) -> bool {
+    std::str::from_utf8(v).is_ok()
+        && !v
+            .iter()
+            .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') || b == 0x7f)
+}
+
 fn looks_like_form(v: &[u8]) -> bool {
-    !v.is_empty()
-        && memchr::memchr(b'=', v).is_some()
+    let v = v.trim_ascii();
+    let Some(eq) = memchr::memchr(b'=', v) else {
+        return false;
+    };
+    // `name=value[&name=value…]`, names a form would use; not base64 padding (`…==`).
+    eq > 0
+        && v[eq..].iter().any(|&b| b != b'=')
+        && v[..eq]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.[]%+$:".contains(b))
         && !v
             .iter()
             .any(|b| b.is_ascii_whitespace() || matches!(b, b'{' | b'<' | b'"'))
 }
 
-/// `multipart/form-data`: each part's value is judged by its field name.
-fn multipart(s: &mut Scrubber, v: &[u8], mime: &str, base: usize, out: &mut Vec<Edit>) {
-    let Some(b) = mime.split("boundary=").nth(1) else {
-        return s.text(v, base, Mode::Plain, out);
-    };
-    let b = b.split(';').next().unwrap_or("").trim().trim_matches('"');
-    if b.is_empty() {
-        return s.text(v, base, Mode::Plain, out);
+/// The multipart boundary: from the type's parameter (any case, quoted or not), or
+/// sniffed from a body that opens with a `--boundary` line whatever the label says.
+fn multipart_boundary(m: &str, v: &[u8]) -> Option<String> {
+    if m.contains("multipart/") {
+        if let Some(p) = m.find("boundary=") {
+            // The label was lowered; take the boundary's own case from the body.
+            let b = m[p + 9..].split(';').next().unwrap_or("").trim();
+            let b = b.trim_matches('"');
+            if !b.is_empty() {
+                let lower = v.to_ascii_lowercase();
+                let needle = format!("--{b}");
+                if let Some(at) = memchr::memmem::find(&lower, needle.as_bytes()) {
+                    let raw = &v[at + 2..at + 2 + b.len()];
+                    return Some(String::from_utf8_lossy(raw).into_owned());
+                }
+            }
+        }
     }
+    // Sniffed: `--<boundary>` then a line break, then part headers.
+    let t = &v[v.iter().position(|b| !b.is_ascii_whitespace())?..];
+    let line_end = memchr::memchr(b'\n', t)?;
+    let line = t[..line_end].strip_suffix(b"\r").unwrap_or(&t[..line_end]);
+    let b = line.strip_prefix(b"--")?;
+    let ok = (4..=200).contains(&b.len())
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"'()+_,-./:=?".contains(c));
+    let rest = t[line_end + 1..].to_ascii_lowercase();
+    (ok && rest.starts_with(b"content-")).then(|| String::from_utf8_lossy(b).into_owned())
+}
+
+/// `multipart/form-data`: each part's value is judged by its field name.
+fn multipart(s: &mut Scrubber, v: &[u8], b: &str, base: usize, out: &mut Vec<Edit>) {
     let delim = format!("--{}", b);
     let finder = memchr::memmem::Finder::new(delim.as_bytes());
     let starts: Vec<usize> = finder.find_iter(v).collect();
@@ -485,7 +521,7 @@ fn multipart(s: &mut Scrubber, v: &[u8], mime: &str, base: usize, out: &mut Vec<
             .unwrap_or_default();
         let pb = &part[body_start..body_end];
         let abs = base + part_start + body_start;
-        match name.as_deref().map(|n| s.engine.names.param(n)) {
+        match name.as_deref().map(|n| s.engine.names.field(n)) {
             Some(ParamClass::Secret) | Some(ParamClass::Weak) if !pb.is_empty() => {
                 let kind = super::kind_for_name(name.as_deref().unwrap_or(b""));
                 s.redact(
@@ -505,17 +541,31 @@ fn multipart(s: &mut Scrubber, v: &[u8], mime: &str, base: usize, out: &mut Vec<
     }
 }
 
+/// The `name` parameter of a part's `Content-Disposition` (any case, quoted or not;
+/// `filename` is another parameter).
 fn field_name(headers: &[u8]) -> Option<Vec<u8>> {
-    let p = memchr::memmem::find(headers, b"name=\"")?;
-    // Skip `filename="`.
-    let p = if p > 0 && headers[p - 1].is_ascii_alphabetic() {
-        memchr::memmem::find(&headers[p + 6..], b" name=\"")? + p + 6 + 1
-    } else {
-        p
-    };
-    let rest = &headers[p + 6..];
-    let e = memchr::memchr(b'"', rest)?;
-    Some(rest[..e].to_vec())
+    let line = headers
+        .split(|&c| c == b'\n')
+        .find(|l| l.len() > 20 && l[..20].eq_ignore_ascii_case(b"content-disposition:"))?;
+    let mut rest = &line[20..];
+    loop {
+        let semi = memchr::memchr(b';', rest)?;
+        rest = rest[semi + 1..].trim_ascii_start();
+        if rest.len() > 5 && rest[..5].eq_ignore_ascii_case(b"name=") {
+            let v = &rest[5..];
+            let v = match v.first() {
+                Some(b'"') => &v[1..1 + memchr::memchr(b'"', &v[1..])?],
+                _ => {
+                    let e = v
+                        .iter()
+                        .position(|&c| c == b';' || c.is_ascii_whitespace())
+                        .unwrap_or(v.len());
+                    &v[..e]
+                }
+            };
+            return Some(v.to_vec());
+        }
+    }
 }
 
 fn itoa(i: usize) -> String {

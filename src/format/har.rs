@@ -763,6 +763,13 @@ fn read_key<R: Read>(st: &mut Stream<R>, raw: &mut Vec<u8>) -> Result<Vec<u8>> {
 
 /// Does this look like a HAR (a JSON object whose members include `log`)? Checks the
 /// first kilobytes only.
+/// A `.har` file in another layout than one `{"log": …}` object (JSON lines of
+/// entries, concatenated HARs): read as generic JSON instead.
+pub fn other_layout(e: &anyhow::Error) -> bool {
+    let m = e.to_string();
+    m.starts_with("invalid HAR: unexpected data after the end")
+}
+
 pub fn looks_like_har(prefix: &[u8]) -> bool {
     let p = prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(prefix);
     let t = p

@@ -119,6 +119,14 @@ impl<'a> Parser<'a> {
             Some(b't') => self.literal(b"true"),
             Some(b'f') => self.literal(b"false"),
             Some(b'n') => self.literal(b"null"),
+            // Not JSON, but written by Python's `json` and some exporters: kept as is.
+            Some(b'N') => self.literal(b"NaN"),
+            Some(b'I') => self.literal(b"Infinity"),
+            Some(b'-') if self.src[self.pos + 1..].starts_with(b"Infinity") => {
+                self.pos += 1;
+                self.literal(b"Infinity")
+                    .map(|_| Value::Scalar(self.pos - 9..self.pos))
+            }
             Some(b'-' | b'0'..=b'9') => self.number(),
             Some(_) => self.err("unexpected character"),
         }

@@ -80,11 +80,12 @@ pub fn sniff(name: &str, prefix: &[u8]) -> Kind {
         return Kind::Http;
     }
     let e = ext(name);
-    if e == "har" || har::looks_like_har(prefix) {
-        return Kind::Har;
-    }
     let body = prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(prefix);
     let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    // A `.har` that is a JSON array (HARs wrapped in a list) is walked as JSON.
+    if har::looks_like_har(prefix) || (e == "har" && first != Some(b'[')) {
+        return Kind::Har;
+    }
     if matches!(first, Some(b'{' | b'[')) || e == "json" {
         return Kind::Json;
     }
@@ -132,7 +133,7 @@ fn pass(
     match kind {
         Kind::Har => {
             let mut out = Vec::with_capacity(data.len());
-            let p = har::scrub(
+            let p = match har::scrub(
                 engine,
                 provenance,
                 known,
@@ -140,7 +141,15 @@ fn pass(
                 Some(&mut out),
                 crate::report::Findings::new(),
                 false,
-            )?;
+            ) {
+                Ok(p) => p,
+                // Entries one per line (JSON lines), or a HAR followed by another: the
+                // JSON walker reads them by key names like any other JSON.
+                Err(e) if har::other_layout(&e) => {
+                    return json_doc(engine, provenance, data, known)
+                }
+                Err(e) => return Err(e),
+            };
             let findings = p.findings.into_vec().context("recording findings")?;
             Ok((out, findings, p.discovered))
         }

@@ -308,7 +308,7 @@ fn try_process(
     drop(f);
     match action {
         Action::Scan => {
-            let findings = if kind == Kind::Har {
+            let findings = if kind == Kind::Har && har::looks_like_har(&prefix) {
                 let r = BufReader::new(File::open(&input.path).context("cannot open")?);
                 har::scrub(
                     engine,
@@ -342,7 +342,7 @@ fn try_process(
                 );
             }
             let mut pending = Pending::create(&dest, *force || *in_place)?;
-            let findings = if kind == Kind::Har {
+            let findings = if kind == Kind::Har && har::looks_like_har(&prefix) {
                 clean_har_file(engine, display, &input.path, &mut pending)?
             } else {
                 let data = fs::read(&input.path).context("cannot read")?;

@@ -192,13 +192,32 @@ pub fn basic_credentials(strs: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The decoded claims of every JWT (`eyJ….eyJ…`) in the given strings.
+pub fn jwt_payloads(strs: &[String]) -> Vec<String> {
+    let re = Regex::new(r"eyJ[A-Za-z0-9_-]*\.(eyJ[A-Za-z0-9_-]*)").unwrap();
+    strs.iter()
+        .flat_map(|s| {
+            re.captures_iter(s)
+                .map(|c| c[1].to_string())
+                .collect::<Vec<_>>()
+        })
+        .filter_map(|b| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(b)
+                .ok()
+        })
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .collect()
+}
+
 pub fn percent_decode(s: &str) -> String {
     percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
 /// Every form of a HAR file in which a secret could still be read: the raw bytes, every
 /// JSON string (keys too, so `\/` and `\u0026` escapes are undone) and its percent-decoding,
-/// the decoded text of base64 bodies and the `user:password` behind `Basic` credentials.
+/// the decoded text of base64 bodies, the claims of JWTs and the `user:password` behind
+/// `Basic` credentials.
 pub fn views(bytes: &[u8]) -> Vec<String> {
     let mut out = vec![String::from_utf8_lossy(bytes).into_owned()];
     if let Ok(har) = parse(bytes) {
@@ -211,6 +230,7 @@ pub fn views(bytes: &[u8]) -> Vec<String> {
             .collect();
         out.extend(base64_bodies(&har).into_iter().flatten());
         out.extend(basic_credentials(&strs));
+        out.extend(jwt_payloads(&strs));
         out.extend(decoded);
         out.extend(strs);
     }
