@@ -155,10 +155,13 @@ fn plant(seed: u64, case: &Case) -> Planted {
     let name = rng.pick(&names).to_string();
     let secret = gen::secret(case.kind, &mut rng);
     let doc = render::render(case.c, case.e, case.kind, &name, &secret.value, &mut rng);
-    // Debugging aid: `RECALL_DUMP=<idx>` writes that case's input to the temp folder.
-    if std::env::var("RECALL_DUMP").ok() == Some(case.idx.to_string()) {
+    // Debugging aid: `RECALL_DUMP=<idx>[,<idx>…]` writes those cases' inputs (and their
+    // fake secrets, beside them) to the temp folder.
+    let dump = std::env::var("RECALL_DUMP").unwrap_or_default();
+    if dump.split(',').any(|i| i == case.idx.to_string()) {
         let p = std::env::temp_dir().join(format!("recall-{}-{}", case.idx, doc.file_name));
         std::fs::write(&p, &doc.bytes).unwrap();
+        std::fs::write(p.with_extension("secret"), &secret.value).unwrap();
         eprintln!("case {} written to {}", case.idx, p.display());
     }
     Planted { name, secret, doc }

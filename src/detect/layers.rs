@@ -115,6 +115,15 @@ fn percent_unit(v: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
     Some(3)
 }
 
+/// Form encoding: percent escapes, and `+` for a space.
+fn form_unit(v: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
+    if v[i] == b'+' {
+        out.push(b' ');
+        return Some(1);
+    }
+    percent_unit(v, i, out)
+}
+
 fn html_unit(v: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
     if v[i] != b'&' {
         return None;
@@ -148,6 +157,20 @@ fn js_unit(v: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
             out.push(*b);
             Some(2)
         }
+        // Line breaks and tabs, as JSON and JavaScript strings write them (a wrapped
+        // base64 blob inside a JSON string in a log line).
+        b'n' => {
+            out.push(b'\n');
+            Some(2)
+        }
+        b'r' => {
+            out.push(b'\r');
+            Some(2)
+        }
+        b't' => {
+            out.push(b'\t');
+            Some(2)
+        }
         _ => None,
     }
 }
@@ -156,6 +179,7 @@ fn js_unit(v: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
 #[derive(Clone, Copy, PartialEq)]
 enum Layer {
     Percent,
+    Form,
     Html,
     Js,
 }
@@ -242,6 +266,12 @@ impl Scrubber<'_> {
             if let Some(m) = decode_with(v, percent_unit) {
                 self.through(Layer::Percent, &m, base, mode, first, out);
             }
+            // `+` for spaces too (`-----BEGIN+PRIVATE+KEY-----` in a form value).
+            if memchr::memchr(b'+', v).is_some() {
+                if let Some(m) = decode_with(v, form_unit) {
+                    self.through(Layer::Form, &m, base, mode, first, out);
+                }
+            }
         }
         if memchr::memchr(b'&', v).is_some() {
             if let Some(m) = decode_with(v, html_unit) {
@@ -287,6 +317,7 @@ impl Scrubber<'_> {
         let escape = |t: String| -> String {
             match layer {
                 Layer::Percent => super::pct_escape_replacement(t),
+                Layer::Form => super::pct_escape_replacement(t).replace("%20", "+"),
                 Layer::Html => t
                     .replace('&', "&amp;")
                     .replace('"', "&quot;")
@@ -295,7 +326,9 @@ impl Scrubber<'_> {
                 Layer::Js => t
                     .replace('\\', "\\\\")
                     .replace('"', "\\\"")
-                    .replace('\n', "\\n"),
+                    .replace('\r', "\\r")
+                    .replace('\n', "\\n")
+                    .replace('\t', "\\t"),
             }
         };
         for e in inner {

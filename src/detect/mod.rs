@@ -297,7 +297,7 @@ impl Scrubber<'_> {
     /// context handlers already redacted in its parts: a copy may straddle the pieces a
     /// handler splits a value into (`…vtid=<cookie value>` in a URL).
     pub fn known_sweep(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
-        if self.known.is_empty() || v.len() < 8 {
+        if self.known.is_empty() || v.len() < 6 {
             return;
         }
         let hits: Vec<(usize, usize, Vec<u8>, String)> = self
@@ -357,9 +357,38 @@ pub fn is_template(v: &[u8]) -> bool {
         || (!t.is_empty() && t.iter().all(|&b| b == b'*' || b == b'.'))
 }
 
+/// The value of a name that is only sometimes a credential (`session`, `sid`, `key`)
+/// outside a URL (a JSON member, `session=…` in a log line, a hidden input): a token,
+/// or an identifier that mixes lowercase letters and digits or changes case often
+/// (`GV8FPyrxWtQz`), not a word, a number or an upper-case code (`ERR_1234`).
+pub(crate) fn weak_text_value(v: &[u8]) -> bool {
+    if looks_like_token(v) {
+        return true;
+    }
+    if v.len() < 8
+        || !weak_url_value(v)
+        || !v
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    {
+        return false;
+    }
+    let digit = v.iter().any(u8::is_ascii_digit);
+    let lower = v.iter().any(u8::is_ascii_lowercase);
+    let changes = v
+        .windows(2)
+        .filter(|w| {
+            w[0].is_ascii_alphabetic()
+                && w[1].is_ascii_alphabetic()
+                && w[0].is_ascii_uppercase() != w[1].is_ascii_uppercase()
+        })
+        .count();
+    (digit && lower) || changes >= 4
+}
+
 /// For names that are only sometimes credentials (`code`, `key`, `sig`, `sid`) in a
 /// URL or form: skip plain numbers and short or all-lowercase words.
-fn weak_url_value(v: &[u8]) -> bool {
+pub(crate) fn weak_url_value(v: &[u8]) -> bool {
     if v.len() < 6 {
         return false;
     }
@@ -862,8 +891,18 @@ impl<'e> Scrubber<'e> {
         out: &mut Vec<Edit>,
     ) {
         let val = &v[a..b];
-        let named = !name.is_empty() && self.engine.names.field(name) == ParamClass::Secret;
-        let chase = named || (val.len() >= 12 && looks_like_token(val)) || val.len() >= 24;
+        let class = if name.is_empty() {
+            ParamClass::Other
+        } else {
+            self.engine.names.field(name)
+        };
+        // Named like a credential (`sid`, `x-session`): chased wherever its value occurs.
+        let named = class == ParamClass::Secret
+            || (!name.is_empty() && self.engine.names.header(name) == HeaderClass::Secret);
+        let chase = named
+            || (class == ParamClass::Weak && weak_text_value(val))
+            || (val.len() >= 12 && looks_like_token(val))
+            || val.len() >= 24;
         self.redact(v, a, b, base, rule, "cookie", None, chase, out);
         if named && val.len() >= 6 && val.iter().all(u8::is_ascii_digit) {
             self.discovered
@@ -941,7 +980,8 @@ impl<'e> Scrubber<'e> {
                 )
             }
             ParamClass::Weak
-                if (url_ctx && weak_url_value(&pct_decode(v))) || looks_like_token(v) =>
+                if (url_ctx && weak_url_value(&pct_decode(v)))
+                    || (!url_ctx && weak_text_value(v)) =>
             {
                 let kind = kind_for_name(name);
                 let ident = if url_ctx { Some(pct_decode(v)) } else { None };

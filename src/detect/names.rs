@@ -286,9 +286,19 @@ impl Names {
         if f & URL != 0 {
             return ParamClass::Url;
         }
+        // `user[otp_attempt]`: the innermost key may be a credential name on its own.
+        let inner = name
+            .strip_suffix(b"]")
+            .and_then(|n| n.iter().rposition(|&b| b == b'[').map(|p| &n[p + 1..]))
+            .filter(|i| !i.is_empty())
+            .map_or(ParamClass::Other, |i| self.param(i));
+        if inner == ParamClass::Secret {
+            return inner;
+        }
         match self.model.judge(&self.model.words(name), false) {
             Verdict::Secret => ParamClass::Secret,
             Verdict::Weak => ParamClass::Weak,
+            Verdict::Other if inner == ParamClass::Weak => ParamClass::Weak,
             Verdict::Other => ParamClass::Other,
         }
     }

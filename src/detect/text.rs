@@ -463,7 +463,7 @@ impl Scrubber<'_> {
         let cls = self.engine.names.field(name);
         let secret = is_password
             || cls == ParamClass::Secret
-            || (cls == ParamClass::Weak && super::looks_like_token(value));
+            || (cls == ParamClass::Weak && super::weak_text_value(value));
         if !secret {
             return false;
         }
@@ -623,7 +623,7 @@ impl Scrubber<'_> {
         }
         let secret = match self.engine.names.param(name) {
             ParamClass::Secret => true,
-            ParamClass::Weak => super::looks_like_token(val),
+            ParamClass::Weak => super::weak_text_value(val),
             _ => false,
         };
         if secret {
@@ -692,13 +692,26 @@ impl Scrubber<'_> {
         // in a query string (`?token=…`, `&key=…`).
         let in_query = ns > 0 && matches!(v[ns - 1], b'?' | b'&' | b'#');
         let Some(m) = quoted.or(c.get(4)) else { return };
-        let (vs, ve) = (q + m.start(), q + m.end());
+        let (vs, mut ve) = (q + m.start(), q + m.end());
+        // A PEM block as the value (`key=-----BEGIN+PRIVATE+KEY-----%0A…`): up to its
+        // END line, across the line breaks.
+        if v[vs..ve].starts_with(b"-----BEGIN") {
+            if let Some(p) = memchr::memmem::find(&v[ve..], b"-----END") {
+                let after = ve + p + 8;
+                if let Some(close) = memchr::memmem::find(&v[after..], b"-----") {
+                    ve = after + close + 5;
+                }
+            }
+        }
         let val = &v[vs..ve];
         // A JSON-style pair (`"pin": 93016910`): the name is quoted, a number is data.
         let json_pair = matches!(v[q], b'"' | b'\'');
         if mode == Mode::Code
             && quoted.is_none()
-            && !(in_query && !name.contains(&b'.') && super::looks_like_token(val))
+            && !(in_query
+                && !name.contains(&b'.')
+                && (super::looks_like_token(val)
+                    || self.engine.names.field(name) == ParamClass::Secret))
             && !(json_pair && val.iter().all(u8::is_ascii_digit))
         {
             return;
@@ -758,7 +771,9 @@ impl Scrubber<'_> {
         };
         let secret = match class {
             ParamClass::Secret => true,
-            ParamClass::Weak => super::looks_like_token(val),
+            // In a query, judged as URLs judge them; elsewhere as JSON members.
+            ParamClass::Weak if in_query => super::weak_url_value(val),
+            ParamClass::Weak => super::weak_text_value(val),
             ParamClass::Url if super::looks_like_url(val) => {
                 self.url(val, base + vs, out);
                 false

@@ -314,7 +314,8 @@ pub(crate) fn inflate_any(d: &[u8]) -> Option<Vec<u8>> {
     }
     // Raw deflate has no magic: only binary that starts with a valid block type is
     // tried, and only when its first bytes inflate to text is it inflated whole.
-    if texty(d) || d.len() < 16 || d[0] & 0b110 == 0b110 {
+    // (Compressed bytes are mostly printable too; text is also valid UTF-8.)
+    if (texty(d) && std::str::from_utf8(d).is_ok()) || d.len() < 16 || d[0] & 0b110 == 0b110 {
         return None;
     }
     let mut head = Vec::new();

@@ -163,6 +163,16 @@ pub fn inside_placeholder(s: &[u8], start: usize, end: usize) -> bool {
         if let Some(n) = placeholder_len(&s[abs..]) {
             return abs + n >= end;
         }
+        // A placeholder cut off by the end of the text (a wrapped base64 blob decoded
+        // line by line ends inside one): it covers the rest.
+        let rest = &s[abs + 1..];
+        if rest.len() < 64
+            && rest
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-' | b'_' | b'.'))
+        {
+            return true;
+        }
     }
     // Or the span itself starts a placeholder.
     placeholder_len(&s[start..]).is_some_and(|n| start + n >= end)
