@@ -157,20 +157,6 @@ fn js_unit(v: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
             out.push(*b);
             Some(2)
         }
-        // Line breaks and tabs, as JSON and JavaScript strings write them (a wrapped
-        // base64 blob inside a JSON string in a log line).
-        b'n' => {
-            out.push(b'\n');
-            Some(2)
-        }
-        b'r' => {
-            out.push(b'\r');
-            Some(2)
-        }
-        b't' => {
-            out.push(b'\t');
-            Some(2)
-        }
         _ => None,
     }
 }
@@ -265,11 +251,12 @@ impl Scrubber<'_> {
         if memchr::memchr(b'%', v).is_some() {
             if let Some(m) = decode_with(v, percent_unit) {
                 self.through(Layer::Percent, &m, base, mode, first, out);
-            }
-            // `+` for spaces too (`-----BEGIN+PRIVATE+KEY-----` in a form value).
-            if memchr::memchr(b'+', v).is_some() {
-                if let Some(m) = decode_with(v, form_unit) {
-                    self.through(Layer::Form, &m, base, mode, first, out);
+                // Form-encoded (percent escapes and `+` for spaces:
+                // `-----BEGIN+PRIVATE+KEY-----%0A…`): decoded that way too.
+                if memchr::memchr(b'+', v).is_some() {
+                    if let Some(m) = decode_with(v, form_unit) {
+                        self.through(Layer::Form, &m, base, mode, first, out);
+                    }
                 }
             }
         }
@@ -375,11 +362,16 @@ impl Scrubber<'_> {
                     i += 1;
                     continue;
                 }
-                // A line break followed by more base64: a wrapped blob.
+                // A line break followed by more base64: a wrapped blob. Inside a JSON
+                // or JavaScript string the break is written `\r\n` or `\n`.
                 let nl = if v[i..].starts_with(b"\r\n") {
                     2
                 } else if b == b'\n' {
                     1
+                } else if v[i..].starts_with(b"\\r\\n") {
+                    4
+                } else if v[i..].starts_with(b"\\n") {
+                    2
                 } else {
                     0
                 };
@@ -402,7 +394,10 @@ impl Scrubber<'_> {
                 i += 1;
             }
             let end = i;
-            if compact.len() < MIN_B64 || (url && std) || ragged {
+            // Short blobs (12+) can only hide a known secret (a 10-character password):
+            // looked into only when they do.
+            let short = compact.len() < MIN_B64;
+            if (short && (compact.len() < 12 || !self.knows_secrets())) || (url && std) || ragged {
                 continue;
             }
             // Already redacted by a handler above: nothing to add.
@@ -415,6 +410,9 @@ impl Scrubber<'_> {
             let Some(decoded) = b64_decode_lenient(&compact) else {
                 continue;
             };
+            if short && self.known.find_all(&decoded).next().is_none() {
+                continue;
+            }
             let (packing, plain) = match inflate_any(&decoded) {
                 Some(p) => (
                     if decoded.starts_with(&[0x1f, 0x8b]) {

@@ -489,7 +489,8 @@ impl Scrubber<'_> {
         let r = res();
         for c in r.element.captures_iter(v) {
             let (open, local, close) = (c.get(1).unwrap(), c.get(2).unwrap(), c.get(5).unwrap());
-            if open.as_bytes() != close.as_bytes() || !r.words.is_match(local.as_bytes()) {
+            let tag_end = c.get(3).or(c.get(4)).map_or(close.start(), |b| b.start());
+            if open.as_bytes() != close.as_bytes() || !r.words.is_match(&v[open.start()..tag_end]) {
                 continue;
             }
             // HTML elements that show text, not data (`<code>`, `<kbd>`).
@@ -500,11 +501,32 @@ impl Scrubber<'_> {
             ) {
                 continue;
             }
-            if self.engine.names.field(local.as_bytes()) != ParamClass::Secret {
-                continue;
-            }
             let Some(body) = c.get(3).or(c.get(4)) else {
                 continue;
+            };
+            // `<param name="user[otp_attempt]">…</param>`, `<add key="ApiKey">…</add>`:
+            // a generic element named by its `name` or `key` attribute.
+            let whole = c.get(0).unwrap();
+            let named_by = || -> Option<Vec<u8>> {
+                let tag = &v[whole.start()..body.start()];
+                r.attr.captures_iter(tag).find_map(|a| {
+                    let an = a.get(1)?.as_bytes();
+                    if !(an.eq_ignore_ascii_case(b"name") || an.eq_ignore_ascii_case(b"key")) {
+                        return None;
+                    }
+                    a.get(2)
+                        .or(a.get(3))
+                        .or(a.get(4))
+                        .map(|m| m.as_bytes().to_vec())
+                })
+            };
+            let name = if self.engine.names.field(local.as_bytes()) == ParamClass::Secret {
+                local.as_bytes().to_vec()
+            } else {
+                match named_by() {
+                    Some(n) if self.engine.names.field(&n) == ParamClass::Secret => n,
+                    _ => continue,
+                }
             };
             let (mut s, mut e) = (body.start(), body.end());
             while s < e && v[s].is_ascii_whitespace() {
@@ -513,11 +535,10 @@ impl Scrubber<'_> {
             while e > s && v[e - 1].is_ascii_whitespace() {
                 e -= 1;
             }
-            let whole = c.get(0).unwrap();
             if s >= e || is_nothing(&v[s..e]) || handled.iter().any(|&(hs, he)| s < he && e > hs) {
                 continue;
             }
-            let kind = super::kind_for_name(local.as_bytes());
+            let kind = super::kind_for_name(&name);
             self.redact(v, s, e, base, "context.xml", kind, None, true, out);
             handled.push((whole.start(), whole.end()));
         }
@@ -621,7 +642,8 @@ impl Scrubber<'_> {
             }
             return;
         }
-        let secret = match self.engine.names.param(name) {
+        // A stored or sent field (`setItem("pin", …)`): short names count.
+        let secret = match self.engine.names.field(name) {
             ParamClass::Secret => true,
             ParamClass::Weak => super::weak_text_value(val),
             _ => false,
