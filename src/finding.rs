@@ -43,11 +43,11 @@ pub struct Finding {
     /// value of, where known. Read from the redacted copy, so never a secret.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub name: Option<String>,
-    /// HAR: the method of the entry's request.
+    /// HAR entries and mitmproxy flows: the method of the request.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub method: Option<String>,
-    /// HAR: the URL of the entry's request, taken from the redacted copy (placeholders
-    /// where the input had secrets), cut after 512 characters.
+    /// HAR entries and mitmproxy flows: the URL of the request, taken from the redacted
+    /// copy (placeholders where the input had secrets), cut after 512 characters.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

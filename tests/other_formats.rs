@@ -456,7 +456,10 @@ fn brotli_and_zstd_bodies_are_decoded_and_recompressed() {
         assert_eq!(m.header("content-encoding"), Some(enc));
         check_json_body(enc, &unpack(enc, &m.body));
         assert!(out.findings.iter().any(|f| f.kind == "github-token"));
-        assert!(out.findings.iter().any(|f| f.kind == "cookie"));
+        assert!(out
+            .findings
+            .iter()
+            .any(|f| f.kind == "cookie" && f.name.as_deref() == Some("sid")));
     }
     // Chunked and brotli together.
     let body = brotli_pack(&json_body());
@@ -1029,6 +1032,27 @@ fn mitm_flow_built_in_the_test_is_cleaned() {
             .findings
             .iter()
             .any(|f| f.location == "/0/request/headers/1/1"));
+        // Findings name what they are, and the request (from the copy).
+        let named = |loc: &str| -> Vec<String> {
+            out.findings
+                .iter()
+                .filter(|f| f.location == loc)
+                .filter_map(|f| f.name.clone())
+                .collect()
+        };
+        assert_eq!(named("/0/request/headers/1/1"), ["sid", "lang"]);
+        assert_eq!(named("/0/request/path"), ["access_token"]);
+        let f = out
+            .findings
+            .iter()
+            .find(|f| f.location == "/0/request/path")
+            .unwrap();
+        assert_eq!(f.method.as_deref(), Some("POST"));
+        let url = f.url.as_deref().unwrap();
+        assert!(
+            url.starts_with("https://api.example.com/v1/items?limit=5&access_token=[REDACTED:"),
+            "{url}"
+        );
     }
 }
 

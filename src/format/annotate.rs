@@ -215,6 +215,97 @@ pub fn lines(engine: &Engine, findings: &mut [Finding], copy: &[u8]) {
     }
 }
 
+/// Name, method and URL of findings in a mitmproxy flow dump (JSON-Pointer-like
+/// locations into its tnetstrings: `/0/request/headers/3/1`).
+pub fn mitm(engine: &Engine, findings: &mut [Finding], copy: &[u8]) {
+    use super::tnetstring::{self, Node};
+    if findings.is_empty() {
+        return;
+    }
+    let Ok(flows) = tnetstring::parse_all(copy, 64) else {
+        return;
+    };
+    let text = |n: &Node| -> Option<String> {
+        matches!(n.tag, b',' | b';' | b'#')
+            .then(|| String::from_utf8_lossy(&copy[n.payload.clone()]).into_owned())
+    };
+    let member = |n: &'_ Node, key: &str| -> Option<usize> {
+        (n.tag == b'}').then_some(())?;
+        (0..n.children.len())
+            .step_by(2)
+            .find(|&i| &copy[n.children[i].payload.clone()] == key.as_bytes())
+            .map(|i| i + 1)
+    };
+    for f in findings.iter_mut() {
+        let segs: Vec<String> = f.location.split('/').skip(1).map(unescape).collect();
+        let Some(flow) = segs
+            .first()
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| flows.get(i))
+        else {
+            continue;
+        };
+        let mut chain: Vec<&Node> = vec![flow];
+        let mut request: Option<&Node> = None;
+        for seg in &segs[1..] {
+            let cur = *chain.last().unwrap();
+            let next = if cur.tag == b'}' {
+                member(cur, seg).map(|i| &cur.children[i])
+            } else if cur.tag == b']' {
+                seg.parse::<usize>().ok().and_then(|i| cur.children.get(i))
+            } else {
+                None
+            };
+            let Some(n) = next else { break };
+            if seg == "request" && n.tag == b'}' {
+                request = Some(n);
+            }
+            chain.push(n);
+        }
+        if let Some(r) = request {
+            let get = |k: &str| member(r, k).and_then(|i| text(&r.children[i]));
+            f.method = get("method");
+            if let (Some(host), Some(path)) = (get("host"), get("path")) {
+                let scheme = get("scheme").unwrap_or_else(|| "http".into());
+                let port = get("port")
+                    .filter(|p| {
+                        !matches!(
+                            (scheme.as_str(), p.as_str()),
+                            ("https", "443") | ("http", "80")
+                        )
+                    })
+                    .map(|p| format!(":{p}"))
+                    .unwrap_or_default();
+                f.url = Some(cut_url(&format!("{scheme}://{host}{port}{path}")));
+            }
+        }
+        if chain.len() != segs.len() {
+            continue;
+        }
+        let target = *chain.last().unwrap();
+        if matches!(target.tag, b',' | b';') {
+            let v = &copy[target.payload.clone()];
+            if let Some(at) = find_placeholder(engine, f, v, 0) {
+                if let Some(n) = name_before(v, at) {
+                    f.name = Some(n);
+                    continue;
+                }
+            }
+        }
+        let (Some(last), Some(parent)) =
+            (segs.last(), chain.len().checked_sub(2).map(|i| chain[i]))
+        else {
+            continue;
+        };
+        // A `[name, value]` header pair, else a dictionary key.
+        if parent.tag == b']' && parent.children.len() == 2 && last == "1" {
+            f.name = text(&parent.children[0]).and_then(|n| clean_name(n.as_bytes()));
+        } else if parent.tag == b'}' && !NOT_NAMES.contains(&last.as_str()) {
+            f.name = clean_name(last.as_bytes());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -291,6 +291,7 @@ fn name_findings(engine: &Engine, kind: Kind, copy: &[u8], findings: &mut [Findi
             }
         }
         Kind::Text | Kind::Http => annotate::lines(engine, findings, copy),
+        Kind::Mitm => annotate::mitm(engine, findings, copy),
         _ => {}
     }
 }
