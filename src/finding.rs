@@ -39,6 +39,17 @@ pub struct Finding {
     pub fingerprint: String,
     /// Length of the secret in bytes.
     pub length: usize,
+    /// The header, cookie, query or form parameter, or JSON key the credential was the
+    /// value of, where known. Read from the redacted copy, so never a secret.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub name: Option<String>,
+    /// HAR entries and mitmproxy flows: the method of the request.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub method: Option<String>,
+    /// HAR entries and mitmproxy flows: the URL of the request, taken from the redacted
+    /// copy (placeholders where the input had secrets), cut after 512 characters.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt: Option<JwtInfo>,
     /// When the cookie that carried the credential expires (unix seconds): the `Max-Age`

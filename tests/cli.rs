@@ -185,6 +185,61 @@ fn help_documents_exit_codes() {
     }
 }
 
+#[test]
+fn help_is_honest_about_fingerprints() {
+    // SECURITY.md: with a fixed key, whoever has it can test guesses of a short secret.
+    let security = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/SECURITY.md")).unwrap();
+    assert!(security.contains("The fingerprint key is a secret"));
+    let r = run(&["--help"]);
+    let flat = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(!flat.contains("brute-forced"), "{flat}");
+    assert!(!flat.contains("can never be"), "{flat}");
+    for want in [
+        "whoever knows a fixed key can try guesses of a short secret",
+        "The fingerprint key is a secret",
+    ] {
+        assert!(flat.contains(want), "--help lacks {want:?}\n{flat}");
+    }
+    let r = run(&["scan", "--help"]);
+    let flat = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(!flat.contains("brute-forced"), "{flat}");
+    assert!(
+        flat.contains("whoever has it can test guesses"),
+        "scan --help, --fingerprint-key\n{flat}"
+    );
+}
+
+#[test]
+fn rules_list_includes_the_context_rules() {
+    let r = run(&["rules", "list"]);
+    assert_eq!(r.code, Some(0), "{r}");
+    for id in [
+        "context.cookie",
+        "context.set-cookie",
+        "context.authorization",
+        "context.header",
+        "context.param",
+        "context.key-value",
+        "context.propagated",
+    ] {
+        let line = r
+            .stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(id))
+            .unwrap_or_else(|| panic!("rules list lacks {id}\n{r}"));
+        assert!(
+            line.len() > id.len() + 20,
+            "{id} has no description: {line}"
+        );
+    }
+    assert!(r.stdout.contains("context rules; "), "{r}");
+    // Token rules are still listed, with the per-provider counts at the end.
+    assert!(
+        r.stdout.contains("github.pat") || r.stdout.contains("github"),
+        "{r}"
+    );
+}
+
 // --- the summary -------------------------------------------------------------------------
 
 #[test]

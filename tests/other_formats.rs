@@ -111,6 +111,59 @@ fn unzlib(data: &[u8]) -> Vec<u8> {
     out
 }
 
+fn brotli_pack(data: &[u8]) -> Vec<u8> {
+    let mut e = brotli::CompressorWriter::new(Vec::new(), 4096, 5, 20);
+    e.write_all(data).unwrap();
+    e.flush().unwrap();
+    e.into_inner()
+}
+
+fn brotli_unpack(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    brotli::Decompressor::new(data, 4096)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+fn zstd_pack(data: &[u8]) -> Vec<u8> {
+    zstd::stream::encode_all(data, 1).unwrap()
+}
+
+fn zstd_unpack(data: &[u8]) -> Vec<u8> {
+    zstd::stream::decode_all(data).unwrap()
+}
+
+/// Apply a `Content-Encoding` list (in order) to `data`.
+fn pack(enc: &str, data: &[u8]) -> Vec<u8> {
+    let mut d = data.to_vec();
+    for c in enc.split(',').map(str::trim) {
+        d = match c {
+            "gzip" => gzip(&d),
+            "deflate" => zlib(&d),
+            "br" => brotli_pack(&d),
+            "zstd" => zstd_pack(&d),
+            other => panic!("no coding {other}"),
+        };
+    }
+    d
+}
+
+/// Undo a `Content-Encoding` list.
+fn unpack(enc: &str, data: &[u8]) -> Vec<u8> {
+    let mut d = data.to_vec();
+    for c in enc.rsplit(',').map(str::trim) {
+        d = match c {
+            "gzip" => gunzip(&d),
+            "deflate" => unzlib(&d),
+            "br" => brotli_unpack(&d),
+            "zstd" => zstd_unpack(&d),
+            other => panic!("no coding {other}"),
+        };
+    }
+    d
+}
+
 // ---------------------------------------------------------------------------------
 // A minimal reader for raw HTTP messages, to check the copies.
 
@@ -386,6 +439,62 @@ fn gzip_and_deflate_bodies_are_decoded_and_recompressed() {
 }
 
 #[test]
+fn brotli_and_zstd_bodies_are_decoded_and_recompressed() {
+    for enc in ["br", "zstd", "zstd, gzip", "gzip, br"] {
+        let data = response(
+            &[
+                ("Content-Type", "application/json"),
+                ("Content-Encoding", enc),
+                ("Set-Cookie", &format!("sid={}; Path=/", SESSION)),
+            ],
+            &pack(enc, &json_body()),
+        );
+        let out = clean("s.txt", &data);
+        let m = split(&out.output);
+        assert_gone(enc, &out.output, &[SESSION, GHP]);
+        assert_length_right(&m);
+        assert_eq!(m.header("content-encoding"), Some(enc));
+        check_json_body(enc, &unpack(enc, &m.body));
+        assert!(out.findings.iter().any(|f| f.kind == "github-token"));
+        assert!(out
+            .findings
+            .iter()
+            .any(|f| f.kind == "cookie" && f.name.as_deref() == Some("sid")));
+    }
+    // Chunked and brotli together.
+    let body = brotli_pack(&json_body());
+    let cut = body.len() / 2;
+    let mut data = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: br\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for part in [&body[..cut], &body[cut..]] {
+        data.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
+        data.extend_from_slice(part);
+        data.extend_from_slice(b"\r\n");
+    }
+    data.extend_from_slice(b"0\r\n\r\n");
+    let out = clean("s.txt", &data);
+    let m = split(&out.output);
+    check_json_body("chunked br", &brotli_unpack(&m.payload()));
+    // Bombs: the ratio limit applies to brotli and zstd too.
+    for enc in ["br", "zstd"] {
+        let zeros = vec![0u8; 64 << 20];
+        let data = response(&[("Content-Encoding", enc)], &pack(enc, &zeros));
+        let err = refused("s.txt", &data);
+        assert!(err.contains("inflates past the limit"), "{enc}: {err}");
+    }
+    // Nothing to redact: the compressed bytes stay as they were.
+    for enc in ["br", "zstd"] {
+        let quiet = response(
+            &[
+                ("Content-Type", "application/json"),
+                ("Content-Encoding", enc),
+            ],
+            &pack(enc, br#"{"hello":"world"}"#),
+        );
+        assert_eq!(clean("s.txt", &quiet).output, quiet, "{enc}");
+    }
+}
+
+#[test]
 fn chunked_bodies_are_dechunked_and_reemitted_valid() {
     // The token is split over two chunks, and the stream is gzip.
     for gz in [false, true] {
@@ -428,6 +537,25 @@ fn undecodable_encodings_and_binary_secrets_are_refused() {
         );
         let err = refused("s.txt", &data);
         assert!(err.contains(enc), "{}", err);
+    }
+    // Truncated brotli and zstd streams, and bytes after the end of one, fail closed:
+    // whatever is in them would go uninspected.
+    for enc in ["br", "zstd"] {
+        let whole = pack(enc, &json_body());
+        let mut trailing = whole.clone();
+        trailing.extend_from_slice(format!(" {GHP}").as_bytes());
+        for body in [&whole[..whole.len() - 4], &trailing[..]] {
+            let data = response(
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Content-Encoding", enc),
+                ],
+                body,
+            );
+            let err = refused("s.txt", &data);
+            assert!(err.contains(enc) && err.contains("body at"), "{}", err);
+            assert!(!err.contains(GHP));
+        }
     }
     // An empty body needs no decoding.
     let empty = response(&[("Content-Encoding", "br")], b"");
@@ -493,7 +621,7 @@ fn decoded(member: &[u8]) -> Vec<u8> {
     let mut out = member[..member.len() - m.body.len()].to_vec();
     let p = m.payload();
     match m.header("content-encoding") {
-        Some("gzip") => out.extend(gunzip(&p)),
+        Some(enc) => out.extend(unpack(enc, &p)),
         _ => out.extend(p),
     }
     out
@@ -556,6 +684,53 @@ fn saz_built_in_the_test_is_cleaned() {
 }
 
 #[test]
+fn saz_with_brotli_and_zstd_bodies_is_cleaned() {
+    let meta = br#"<?xml version="1.0" encoding="utf-8"?><Session SID="1"></Session>"#.to_vec();
+    let mut members = Vec::new();
+    for (i, enc) in ["br", "zstd"].iter().enumerate() {
+        let n = i + 1;
+        members.push((
+            format!("raw/{n}_c.txt"),
+            b"GET https://api.example.com/v1/me HTTP/1.1\r\nHost: api.example.com\r\nAccept-Encoding: gzip, br, zstd\r\n\r\n".to_vec(),
+        ));
+        members.push((
+            format!("raw/{n}_s.txt"),
+            response(
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Content-Encoding", enc),
+                    ("Set-Cookie", &format!("session={}; Path=/", SESSION)),
+                ],
+                &pack(enc, &json_body()),
+            ),
+        ));
+        members.push((format!("raw/{n}_m.xml"), meta.clone()));
+    }
+    let refs: Vec<(&str, Vec<u8>)> = members
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.clone()))
+        .collect();
+    let out = clean("coded.saz", &make_zip(&refs));
+    let got = unzip(&out.output);
+    assert_eq!(got.len(), members.len());
+    for ((name, new), (_, old)) in got.iter().zip(&members) {
+        assert_gone(name, &decoded(new), &[SESSION, GHP]);
+        if name.ends_with("_s.txt") {
+            let m = split(new);
+            assert_length_right(&m);
+            let enc = m.header("content-encoding").unwrap().to_string();
+            check_json_body(name, &unpack(&enc, &m.body));
+        } else {
+            assert_eq!(new, old, "{name} unchanged");
+        }
+    }
+    assert!(out
+        .findings
+        .iter()
+        .any(|f| f.file.ends_with("!/raw/2_s.txt") && f.kind == "github-token"));
+}
+
+#[test]
 fn real_saz_captures() {
     let Some(dir) = corpus() else {
         eprintln!("SKIPPED: ../shared/corpus/real-har/other-formats not found");
@@ -573,36 +748,32 @@ fn real_saz_captures() {
         }
     }
 
-    // httpbin: one response is brotli-compressed, which cannot be inspected here, so
-    // the archive is refused with a message that says why...
+    // httpbin: one response is brotli-compressed (raw/3_s.txt); it is decoded,
+    // inspected, and the archive gets a verified copy.
     let data = std::fs::read(dir.join("saz__httpbin-test.saz")).unwrap();
-    match format::sanitize_bytes(engine(), "h.saz", "h.saz", &data, 0) {
-        Ok(o) => {
-            let again = format::sanitize_bytes(engine(), "h.saz", "h.saz", &o.output, 0);
-            assert!(again.unwrap().findings.is_empty());
-        }
-        Err(e) => {
-            let msg = format!("{:#}", e);
-            assert!(msg.contains("raw/3_s.txt") && msg.contains("br"), "{}", msg);
-        }
-    }
-    // ... and everything else in it (chunked, gzip, deflate, form post) is cleaned.
-    let members: Vec<(String, Vec<u8>)> = unzip(&data)
-        .into_iter()
-        .filter(|(n, _)| !n.starts_with("raw/3_") && !n.ends_with('/'))
-        .collect();
-    let refs: Vec<(&str, Vec<u8>)> = members
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.clone()))
-        .collect();
-    let out = clean("httpbin.saz", &make_zip(&refs));
-    for ((n, x), (_, y)) in members.iter().zip(unzip(&out.output)) {
+    let out = clean("saz__httpbin-test.saz", &data);
+    let (a, b) = (unzip(&data), unzip(&out.output));
+    assert_eq!(a.len(), b.len());
+    let mut brotli_bodies = 0;
+    for ((n, x), (m, y)) in a.iter().zip(&b) {
+        assert_eq!(n, m);
         if n.ends_with(".txt") {
-            let m = split(&y);
-            assert_length_right(&m);
-            assert_eq!(m.start, split(x).start);
+            let (before, after) = (split(x), split(y));
+            assert_length_right(&after);
+            assert_eq!(before.start, after.start);
+            if after.header("content-encoding") == Some("br") {
+                brotli_bodies += 1;
+                // Still a complete brotli stream, of the same text when nothing in it
+                // was a credential.
+                let plain = brotli_unpack(&after.payload());
+                assert!(std::str::from_utf8(&plain).is_ok(), "{n}");
+                if x == y {
+                    assert_eq!(plain, brotli_unpack(&before.payload()));
+                }
+            }
         }
     }
+    assert!(brotli_bodies >= 1, "the capture has a brotli body");
 }
 
 // ---------------------------------------------------------------------------------
@@ -664,7 +835,12 @@ fn hdrs(pairs: &[(&str, String)]) -> T {
 /// One HTTP flow with a websocket message; `req`, `resp` (gzip-compressed here) and
 /// `ws` are the bodies.
 fn tn_flow(req: &[u8], resp: &[u8], ws: &[u8]) -> Vec<u8> {
-    let resp_gz = gzip(resp);
+    tn_flow_coded(req, resp, ws, "gzip")
+}
+
+/// [`tn_flow`] with the response body sent with `Content-Encoding: enc`.
+fn tn_flow_coded(req: &[u8], resp: &[u8], ws: &[u8], coding: &'static str) -> Vec<u8> {
+    let resp_gz = pack(coding, resp);
     let flow = T::D(vec![
         (
             "request",
@@ -701,7 +877,7 @@ fn tn_flow(req: &[u8], resp: &[u8], ws: &[u8]) -> Vec<u8> {
                     "headers",
                     hdrs(&[
                         ("content-type", "application/json".into()),
-                        ("content-encoding", "gzip".into()),
+                        ("content-encoding", coding.into()),
                         ("content-length", resp_gz.len().to_string()),
                     ]),
                 ),
@@ -856,7 +1032,67 @@ fn mitm_flow_built_in_the_test_is_cleaned() {
             .findings
             .iter()
             .any(|f| f.location == "/0/request/headers/1/1"));
+        // Findings name what they are, and the request (from the copy).
+        let named = |loc: &str| -> Vec<String> {
+            out.findings
+                .iter()
+                .filter(|f| f.location == loc)
+                .filter_map(|f| f.name.clone())
+                .collect()
+        };
+        assert_eq!(named("/0/request/headers/1/1"), ["sid", "lang"]);
+        assert_eq!(named("/0/request/path"), ["access_token"]);
+        let f = out
+            .findings
+            .iter()
+            .find(|f| f.location == "/0/request/path")
+            .unwrap();
+        assert_eq!(f.method.as_deref(), Some("POST"));
+        let url = f.url.as_deref().unwrap();
+        assert!(
+            url.starts_with("https://api.example.com/v1/items?limit=5&access_token=[REDACTED:"),
+            "{url}"
+        );
     }
+}
+
+#[test]
+fn mitm_flows_with_brotli_and_zstd_bodies_are_cleaned() {
+    let req = format!(r#"{{"api_token":"{}"}}"#, GHP3).into_bytes();
+    for enc in ["br", "zstd"] {
+        let data = tn_flow_coded(&req, &json_body(), b"hello", enc);
+        let out = clean("flows.mitm", &data);
+        let copy = &out.output;
+        assert_gone(enc, copy, &[GHP, GHP3, SESSION]);
+        let before = tnetstring::parse_all(&data, 64).unwrap();
+        let after = tnetstring::parse_all(copy, 64).expect("the copy re-parses");
+        assert_eq!(shape(&data, &before[0]), shape(copy, &after[0]));
+        let rs = get(copy, &after[0], "response");
+        let body = &copy[get(copy, rs, "content").payload.clone()];
+        let h = get(copy, rs, "headers");
+        assert_eq!(header_value(copy, h, "content-encoding"), enc.as_bytes());
+        assert_eq!(
+            header_value(copy, h, "content-length"),
+            body.len().to_string().into_bytes()
+        );
+        check_json_body(enc, &unpack(enc, body));
+        assert!(out
+            .findings
+            .iter()
+            .any(|f| f.location == "/0/response/content" && f.kind == "github-token"));
+    }
+    // A damaged zstd body fails the file.
+    let mut data = tn_flow_coded(&req, &json_body(), b"hello", "zstd");
+    let at = contains_at(&data, &[0x28, 0xb5, 0x2f, 0xfd]).unwrap();
+    for b in &mut data[at + 4..at + 12] {
+        *b = 0xff;
+    }
+    let err = refused("flows.mitm", &data);
+    assert!(err.contains("zstd"), "{}", err);
+}
+
+fn contains_at(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 #[test]
@@ -903,41 +1139,31 @@ fn real_mitm_captures() {
         assert_eq!(shape(&data, a), shape(&out.output, b));
     }
 
-    // Some flows hold brotli bodies, which cannot be inspected here: the file is
-    // refused, saying why; the other flows are cleaned.
+    // Some flows hold brotli bodies: they are decoded and inspected, and the file gets
+    // a verified copy with every flow.
     let name = "mitmproxy__diff_data.mitm";
     let data = std::fs::read(dir.join(name)).unwrap();
-    match format::sanitize_bytes(engine(), name, name, &data, 0) {
-        Ok(o) => {
-            let again = format::sanitize_bytes(engine(), name, name, &o.output, 0).unwrap();
-            assert!(again.findings.is_empty());
-        }
-        Err(e) => {
-            let msg = format!("{:#}", e);
-            assert!(msg.contains("Content-Encoding: br"), "{}", msg);
-        }
-    }
-    let flows = tnetstring::parse_all(&data, 64).unwrap();
-    let mut kept = Vec::new();
-    let mut skipped = 0;
-    for f in &flows {
-        let raw = &data[f.start..f.end];
-        if contains(raw, b"16:content-encoding,2:br,")
-            || contains(raw, b"16:Content-Encoding,2:br,")
-        {
-            skipped += 1;
-            continue;
-        }
-        kept.extend_from_slice(raw);
-    }
-    let out = clean(name, &kept);
+    let out = clean(name, &data);
+    let before = tnetstring::parse_all(&data, 64).unwrap();
     let after = tnetstring::parse_all(&out.output, 64).unwrap();
-    assert_eq!(after.len(), flows.len() - skipped);
+    assert_eq!(before.len(), after.len());
+    for (a, b) in before.iter().zip(&after) {
+        assert_eq!(shape(&data, a), shape(&out.output, b));
+    }
+    let brotli = before
+        .iter()
+        .filter(|f| {
+            let raw = &data[f.start..f.end];
+            contains(raw, b"16:content-encoding,2:br,")
+                || contains(raw, b"16:Content-Encoding,2:br,")
+        })
+        .count();
+    assert!(brotli >= 1, "the capture has brotli bodies");
     eprintln!(
-        "{}: {} flows, {} with brotli bodies left out, {} findings in the rest",
+        "{}: {} flows ({} with brotli bodies), {} findings",
         name,
-        flows.len(),
-        skipped,
+        before.len(),
+        brotli,
         out.findings.len()
     );
 }
@@ -978,5 +1204,107 @@ fn damaged_inputs_never_panic() {
                 }
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// HAR bodies stored as sent: base64 of the compressed bytes, under the response's
+// Content-Encoding.
+
+fn har_with_body(enc: &str, text: &str, b64: bool, mime: &str) -> Vec<u8> {
+    let content = if b64 {
+        serde_json::json!({"size": 1, "mimeType": mime, "text": text, "encoding": "base64"})
+    } else {
+        serde_json::json!({"size": 1, "mimeType": mime, "text": text})
+    };
+    let har = serde_json::json!({"log": {"version": "1.2", "creator": {"name": "t", "version": "1"},
+        "entries": [{"startedDateTime": "2025-01-01T00:00:00Z", "time": 1,
+            "request": {"method": "GET", "url": "https://api.example.com/v1/me", "httpVersion": "HTTP/1.1",
+                "headers": [], "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0},
+            "response": {"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1",
+                "headers": [{"name": "Content-Type", "value": mime}, {"name": "content-encoding", "value": enc}],
+                "cookies": [], "content": content, "redirectURL": "", "headersSize": -1, "bodySize": 1},
+            "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 0}}]}});
+    serde_json::to_vec_pretty(&har).unwrap()
+}
+
+fn har_body_bytes(har: &[u8]) -> Vec<u8> {
+    use base64::Engine as _;
+    let v: serde_json::Value = serde_json::from_slice(har).unwrap();
+    let t = v["log"]["entries"][0]["response"]["content"]["text"]
+        .as_str()
+        .unwrap();
+    base64::engine::general_purpose::STANDARD.decode(t).unwrap()
+}
+
+#[test]
+fn har_base64_bodies_stored_compressed_are_decoded_and_recompressed() {
+    use base64::Engine as _;
+    let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+    for enc in ["gzip", "deflate", "br", "zstd", "br, gzip"] {
+        let har = har_with_body(
+            enc,
+            &b64(&pack(enc, &json_body())),
+            true,
+            "application/json",
+        );
+        let out = clean("coded.har", &har);
+        assert_gone(enc, &out.output, &[GHP]);
+        check_json_body(enc, &unpack(enc, &har_body_bytes(&out.output)));
+        assert!(
+            out.findings.iter().any(|f| f.kind == "github-token"
+                && f.location == "/log/entries/0/response/content/text"),
+            "{enc}: {:?}",
+            out.findings
+        );
+    }
+    // Stored decoded (what browsers do) under the same headers: read as it is.
+    for enc in ["br", "zstd", "gzip"] {
+        let har = har_with_body(
+            enc,
+            &String::from_utf8(json_body()).unwrap(),
+            false,
+            "application/json",
+        );
+        let out = clean("decoded.har", &har);
+        assert_gone(enc, &out.output, &[GHP]);
+        let har = har_with_body(enc, &b64(&json_body()), true, "application/json");
+        let out = clean("decoded.har", &har);
+        check_json_body(enc, &har_body_bytes(&out.output));
+    }
+    // Binary stored decoded under a br header (a protobuf Chrome decoded, an image):
+    // not brotli, so read as it is, not refused.
+    let mut bin = vec![0x0a, 0x03, 0x00, 0xff, 0xfe];
+    bin.extend((0..300u32).map(|i| (i * 37 % 256) as u8));
+    let har = har_with_body("br", &b64(&bin), true, "application/x-protobuf");
+    assert_eq!(clean("bin.har", &har).output, har);
+    // Nothing to redact: the compressed body stays byte for byte.
+    let quiet = har_with_body(
+        "zstd",
+        &b64(&zstd_pack(br#"{"ok":true}"#)),
+        true,
+        "application/json",
+    );
+    assert_eq!(clean("quiet.har", &quiet).output, quiet);
+}
+
+#[test]
+fn har_bodies_that_cannot_be_decoded_fail_the_file() {
+    use base64::Engine as _;
+    let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+    for enc in ["gzip", "zstd"] {
+        let whole = pack(enc, &json_body());
+        let har = har_with_body(
+            enc,
+            &b64(&whole[..whole.len() - 6]),
+            true,
+            "application/json",
+        );
+        let err = refused("broken.har", &har);
+        assert!(
+            err.contains("/log/entries/0/response/content/text") && err.contains(enc),
+            "{err}"
+        );
+        assert!(!err.contains(GHP));
     }
 }

@@ -17,7 +17,10 @@ const AFTER_HELP: &str = "\
 Placeholders look like [REDACTED:<kind>:<fingerprint>]. The fingerprint is the first 8 hex
 digits of HMAC-SHA256 over the secret, keyed per run (random unless --fingerprint-key or
 HARSCRUB_FINGERPRINT_KEY is given), so the same secret gets the same placeholder everywhere
-in a run and can never be brute-forced back from the report. JWTs keep their header and
+in a run. Guesses can be tested against a fingerprint only with the key: the random key is
+never printed or stored, but whoever knows a fixed key can try guesses of a short secret (a
+PIN, a weak password) against its fingerprint, so keep such a key as secret as the inputs
+(SECURITY.md, \"The fingerprint key is a secret\"). JWTs keep their header and
 payload (claims stay readable); only the signature is replaced. `placeholder = \"kind\"` or
 `\"fixed\"` in .harscrub.toml writes [REDACTED:<kind>] or [REDACTED] instead (the report
 keeps the fingerprint; the copy loses the correlation).
@@ -150,7 +153,8 @@ pub struct RulesArgs {
 #[derive(Debug, Args)]
 pub struct Common {
     /// Key for placeholder fingerprints (any string). Fixed keys make runs reproducible
-    /// and let placeholders be correlated across runs; keep it secret.
+    /// and let placeholders be correlated across runs; keep it secret: whoever has it can
+    /// test guesses of a short secret against its fingerprint.
     #[arg(
         long,
         env = "HARSCRUB_FINGERPRINT_KEY",
@@ -500,13 +504,23 @@ fn rules(cmd: RulesCommand) -> Result<i32> {
         )?;
         return Ok(if problems.is_empty() { 0 } else { 1 });
     }
+    writeln!(
+        out,
+        "Context rules (built in: a value is a credential because of where it is; names in \
+         patterns/names.toml):"
+    )?;
+    for (id, name, description) in report::CONTEXT_RULES {
+        writeln!(out, "{:<40} {}. {}", id, name, description)?;
+    }
+    writeln!(out, "\nToken rules (known formats, anywhere):")?;
     for r in set.rules() {
         writeln!(out, "{:<40} {:<22} {}", r.id, r.kind, r.description)?;
     }
     let per_provider = set.count_per_provider();
     writeln!(
         out,
-        "\n{} rules for {} providers:",
+        "\n{} context rules; {} token rules for {} providers:",
+        report::CONTEXT_RULES.len(),
         set.rules().len(),
         per_provider.len()
     )?;

@@ -3,7 +3,7 @@
 //! A credential in real traffic often sits under one more encoding than the field it is
 //! in: percent-encoded twice in a `next=` parameter, HTML character references in a
 //! `data-*` attribute, JavaScript escapes (`\x3d`, `\u002e`) in an inline script, a
-//! base64 or base64url blob (padded or not, line-wrapped, possibly gzip or deflate
+//! base64 or base64url blob (padded or not, line-wrapped, possibly gzip, deflate or zstd
 //! inside) in a JSON field or a `data:` URL. After the structured handlers of
 //! [`Scrubber::text`] have run, each such layer is decoded, scrubbed like any other
 //! value, and the edits are brought back: through an offset map for the escaping
@@ -213,6 +213,7 @@ enum Packing {
     Gzip,
     Zlib,
     Deflate,
+    Zstd,
 }
 
 fn pack(p: Packing, d: &[u8]) -> Vec<u8> {
@@ -231,6 +232,7 @@ fn pack(p: Packing, d: &[u8]) -> Vec<u8> {
             let mut e = flate2::write::DeflateEncoder::new(Vec::new(), level);
             e.write_all(d).and_then(|_| e.finish())
         }
+        Packing::Zstd => zstd::stream::encode_all(d, 3),
     };
     r.unwrap_or_default()
 }
@@ -417,6 +419,8 @@ impl Scrubber<'_> {
                 Some(p) => (
                     if decoded.starts_with(&[0x1f, 0x8b]) {
                         Packing::Gzip
+                    } else if crate::format::coding::is_zstd(&decoded) {
+                        Packing::Zstd
                     } else if decoded[0] & 0x0f == 8
                         && (u16::from(decoded[0]) << 8 | u16::from(decoded[1])) % 31 == 0
                     {

@@ -505,8 +505,7 @@ impl<'e> Scrubber<'e> {
                 fingerprint: fp.clone(),
                 length: ident.len(),
                 jwt: info,
-                cookie_expires: None,
-                cookie_expired: None,
+                ..Default::default()
             });
         }
         self.engine.placeholder.render(kind, &fp)

@@ -290,7 +290,7 @@ pub(crate) fn b64_decode_lenient(s: &[u8]) -> Option<Vec<u8>> {
     (!out.is_empty()).then_some(out)
 }
 
-/// Gzip, zlib or raw deflate, bounded; None unless it inflates to something.
+/// Gzip, zlib, zstd or raw deflate, bounded; None unless it inflates to something.
 pub(crate) fn inflate_any(d: &[u8]) -> Option<Vec<u8>> {
     let read = |r: &mut dyn Read| -> Option<Vec<u8>> {
         let mut out = Vec::new();
@@ -306,6 +306,10 @@ pub(crate) fn inflate_any(d: &[u8]) -> Option<Vec<u8>> {
     }
     if d.starts_with(&[0x1f, 0x8b]) {
         return read(&mut flate2::read::MultiGzDecoder::new(d));
+    }
+    if crate::format::coding::is_zstd(d) {
+        let mut z = zstd::stream::read::Decoder::with_buffer(d).ok()?;
+        return read(&mut z);
     }
     if d[0] & 0x0f == 8 && (u16::from(d[0]) << 8 | u16::from(d[1])) % 31 == 0 {
         if let Some(o) = read(&mut flate2::read::ZlibDecoder::new(d)) {

@@ -38,6 +38,10 @@ pub struct Walker {
     /// Maintain `Scrubber::loc` as a JSON Pointer (off for JSON nested in a string,
     /// whose findings are located at the enclosing string).
     track: bool,
+    /// `Content-Encoding` of the message whose `content` / `postData` is being walked.
+    encoding: Option<Vec<u8>>,
+    /// A body that could not be decoded (the document must fail): the first such error.
+    pub error: Option<anyhow::Error>,
 }
 
 fn push_seg(loc: &mut String, seg: &[u8]) {
@@ -49,6 +53,27 @@ fn push_seg(loc: &mut String, seg: &[u8]) {
             c => loc.push(c),
         }
     }
+}
+
+/// The `Content-Encoding` values of a HAR `headers` array, joined with commas.
+fn content_encoding(src: &[u8], items: &[Value]) -> Option<Vec<u8>> {
+    let mut enc = Vec::new();
+    for item in items {
+        let Value::Obj(m) = item else { continue };
+        let field = |name: &[u8]| {
+            m.iter().find_map(|(k, v)| match v {
+                Value::Str(r) if decode(&src[k.clone()]).as_ref() == name => {
+                    Some(decode(&src[r.clone()]))
+                }
+                _ => None,
+            })
+        };
+        if field(b"name").is_some_and(|n| n.eq_ignore_ascii_case(b"content-encoding")) {
+            enc.extend_from_slice(&field(b"value").unwrap_or_default());
+            enc.push(b',');
+        }
+    }
+    (!enc.is_empty()).then_some(enc)
 }
 
 /// Keys of the arrays that hold `{name, value}` cookie objects.
@@ -113,11 +138,19 @@ fn numeric_secret(
 
 impl Walker {
     pub fn top() -> Self {
-        Walker { track: true }
+        Walker {
+            track: true,
+            encoding: None,
+            error: None,
+        }
     }
 
     pub fn nested() -> Self {
-        Walker { track: false }
+        Walker {
+            track: false,
+            encoding: None,
+            error: None,
+        }
     }
 
     /// Scrub `v` (a tree over `src`); edits are in `src` coordinates plus `base`.
@@ -198,6 +231,13 @@ impl Walker {
         } else {
             None
         };
+        // A HAR message's `Content-Encoding`, for its base64 body.
+        let coding = members.iter().find_map(|(k, v)| match v {
+            Value::Arr(items) if decode(&src[k.clone()]).as_ref() == b"headers" => {
+                content_encoding(src, items)
+            }
+            _ => None,
+        });
         let saved_time = s.response_time;
         if parent == Some(b"entries".as_slice()) {
             if let Some(t) = str_member("startedDateTime").and_then(|t| parse_rfc3339(&t)) {
@@ -259,6 +299,11 @@ impl Walker {
                     if cookie_value {
                         s.cookie_expiry(from, cookie_expiry);
                     }
+                }
+                _ if coding.is_some() && matches!(key.as_ref(), b"content" | b"postData") => {
+                    let saved = std::mem::replace(&mut self.encoding, coding.clone());
+                    self.value(s, src, v, Some(&key), base, out);
+                    self.encoding = saved;
                 }
                 _ => self.value(s, src, v, Some(&key), base, out),
             }
@@ -371,6 +416,23 @@ impl Walker {
             }
             return;
         };
+        // Stored as sent (gzip, br, zstd…): decoded, scrubbed, encoded again.
+        let undone = match self.encoding.as_deref() {
+            Some(enc) => {
+                crate::format::http::undo_har_codings(s, &bytes, enc).unwrap_or_else(|e| {
+                    let enc = String::from_utf8_lossy(enc);
+                    let enc = enc.trim_end_matches(',');
+                    let e = e.context(format!("body at {} (Content-Encoding: {enc})", s.loc));
+                    self.error.get_or_insert(e);
+                    None
+                })
+            }
+            None => None,
+        };
+        let (bytes, layers) = match undone {
+            Some((plain, layers)) => (plain, layers),
+            None => (bytes, Vec::new()),
+        };
         let mut inner = Vec::new();
         body(s, &bytes, mime, 0, &mut inner);
         if inner.is_empty() {
@@ -379,7 +441,12 @@ impl Walker {
         let mut o = Vec::with_capacity(bytes.len());
         apply_edits(&bytes, &mut inner, &mut o);
         drop(bytes);
-        *edit = Some(STANDARD.encode(&o));
+        match crate::format::http::redo_codings(o, &layers) {
+            Ok(o) => *edit = Some(STANDARD.encode(&o)),
+            Err(e) => {
+                self.error.get_or_insert(e.context("re-encoding a body"));
+            }
+        }
     }
 }
 

@@ -24,6 +24,9 @@ use crate::report::Findings;
 /// this bounds the memory of a pass at a few times this, whatever the file's size.
 const BATCH_BYTES: usize = 4 << 20;
 const READ_CHUNK: usize = 1 << 20;
+/// Entries up to this size get names, methods and URLs in their findings (the
+/// scrubbed entry is parsed once more for that).
+const ANNOTATE_MAX: usize = 64 << 20;
 
 /// What one pass over a HAR produced.
 #[derive(Debug, Default)]
@@ -280,15 +283,29 @@ pub fn scrub_value(
     let mut s = Scrubber::new(engine, file, known);
     s.loc.push_str(loc);
     let mut edits = Vec::new();
-    Walker::top().value(&mut s, raw, &tree, Some(key), 0, &mut edits);
+    let mut w = Walker::top();
+    w.value(&mut s, raw, &tree, Some(key), 0, &mut edits);
+    if let Some(e) = w.error {
+        return Err(e);
+    }
     let mut out = Vec::new();
-    if !copy {
-        // Nothing to build.
-    } else if edits.is_empty() {
-        out.extend_from_slice(raw);
-    } else {
+    if edits.is_empty() {
+        if copy {
+            out.extend_from_slice(raw);
+        }
+    } else if copy || raw.len() <= ANNOTATE_MAX {
+        // A scan builds the scrubbed entry too (when not huge): names and the URL in
+        // the report are read from it, never from the input.
         out.reserve(raw.len());
         apply_edits(raw, &mut edits, &mut out);
+    }
+    if !s.findings.is_empty() && !out.is_empty() && out.len() <= ANNOTATE_MAX {
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&out) {
+            super::annotate::json(engine, &mut s.findings, loc, &v);
+        }
+    }
+    if !copy {
+        out = Vec::new();
     }
     Ok((out, s.findings, s.discovered))
 }
@@ -509,6 +526,36 @@ impl<W: Write> Writer<W> {
     }
 }
 
+/// A scan writes no copy, so nothing verified the scrubbed entries that names and URLs
+/// were read from: a secret discovered by context in one entry and copied verbatim to
+/// an unremarkable place of another (a URL parameter not named like a credential)
+/// may still be there. Such a name or URL is left out of the findings.
+fn without_unverified_context(
+    mut findings: Findings,
+    discovered: &HashMap<Vec<u8>, String>,
+) -> Result<Findings> {
+    let patterns: Vec<&[u8]> = discovered.keys().map(|k| longest_alnum_run(k)).collect();
+    let ac = aho_corasick::AhoCorasick::builder()
+        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+        .build(&patterns)
+        .context("building the automaton of discovered secrets")?;
+    let mut out = Findings::new();
+    findings
+        .for_each(|f| {
+            let mut f = f.clone();
+            let leaky = |v: &Option<String>| v.as_ref().is_some_and(|t| ac.is_match(t));
+            if leaky(&f.url) {
+                f.url = None;
+            }
+            if leaky(&f.name) {
+                f.name = None;
+            }
+            out.push(f)
+        })
+        .context("recording findings")?;
+    Ok(out)
+}
+
 /// The longest run of ASCII letters and digits in `v` (all of `v` if it has none).
 fn longest_alnum_run(v: &[u8]) -> &[u8] {
     let mut best = (0, 0);
@@ -616,8 +663,12 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
     let w = written?;
     processed?;
     let entries = read?;
+    let mut findings = w.findings;
+    if !p.copy && !findings.is_count_only() && !p.discovered.is_empty() {
+        findings = without_unverified_context(findings, &p.discovered)?;
+    }
     Ok(Pass {
-        findings: w.findings,
+        findings,
         discovered: p.discovered,
         entries,
         kinds: w.kinds,

@@ -4,10 +4,11 @@
 //! A message is a start line (the request target is scrubbed as a URL), header lines
 //! (each judged by its name, line endings kept exactly) and a body judged by its
 //! `Content-Type`. Bodies are first undone the way they were sent
-//! (`Transfer-Encoding: chunked`, `Content-Encoding: gzip` / `deflate`), scrubbed, and
-//! only when something changed written back the same way (one chunk, recompressed),
-//! with `Content-Length` corrected. Bodies that cannot be inspected (`br`, `zstd`,
-//! unknown encodings, malformed chunking) fail the document: no copy is written.
+//! (`Transfer-Encoding: chunked`, `Content-Encoding: gzip` / `deflate` / `br` / `zstd`,
+//! see [`super::coding`]), scrubbed, and only when something changed written back the
+//! same way (one chunk, recompressed), with `Content-Length` corrected. Bodies that
+//! cannot be inspected (unknown codings, corrupt or truncated compressed streams,
+//! malformed chunking) fail the document: no copy is written.
 //! Images, fonts, audio and video are kept byte for byte, unless a token rule matches
 //! in them, which also fails the document.
 //!
@@ -15,17 +16,18 @@
 //! where its `Content-Length` or chunked body says, or, without either, at the next
 //! line that is a start line.
 
-use std::io::{Read, Write};
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use regex::bytes::Regex;
 
 use crate::detect::text::Mode;
 use crate::detect::{apply_edits, walk, Discovered, Edit, Known, Scrubber};
 use crate::engine::Engine;
 use crate::finding::Finding;
+
+use super::coding::{self, Coding};
 
 /// Bodies that inflate to at most this much are exempt from the ratio limit.
 const RATIO_EXEMPT_BYTES: u64 = 1 << 20;
@@ -430,76 +432,29 @@ fn dechunk(data: &[u8], mut pos: usize) -> Result<Chunked> {
     }
 }
 
-/// A content coding harscrub can undo and redo.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Coding {
-    Gzip,
-    Zlib,
-    RawDeflate,
-}
-
-/// Parse a `Content-Encoding` value (comma-separated, applied in order).
-fn codings(v: &[u8]) -> Result<Vec<&'static str>> {
-    let mut out = Vec::new();
-    for t in v.split(|&b| b == b',') {
-        let t = t.trim_ascii().to_ascii_lowercase();
-        match t.as_slice() {
-            b"" | b"identity" => {}
-            b"gzip" | b"x-gzip" => out.push("gzip"),
-            b"deflate" => out.push("deflate"),
-            b"br" => bail!(
-                "body with Content-Encoding: br cannot be inspected (no brotli decoder): \
-                 no copy written (export it decoded, e.g. as HAR, and clean that)"
-            ),
-            other => bail!(
-                "body with Content-Encoding: {} cannot be inspected: no copy written",
-                String::from_utf8_lossy(other)
-            ),
-        }
-    }
-    Ok(out)
-}
-
 /// The most the body's codings may inflate it to, all layers together: the ratio
 /// limit applies to the body as sent, not layer by layer (`gzip, gzip, gzip` would
 /// otherwise multiply it: 300 bytes to gigabytes).
-fn inflate_cap(limits: &crate::engine::Limits, sent: usize) -> u64 {
+pub(crate) fn inflate_cap(limits: &crate::engine::Limits, sent: usize) -> u64 {
     (sent as u64)
         .saturating_mul(limits.max_ratio)
         .max(RATIO_EXEMPT_BYTES)
         .min(limits.max_total_bytes)
 }
 
-fn inflate(s: &Scrubber, raw: &[u8], coding: &str, cap: u64) -> Result<(Vec<u8>, Coding)> {
-    let limits = &s.engine.limits;
-    let mut buf = Vec::new();
-    let c = match coding {
-        "gzip" => {
-            flate2::read::MultiGzDecoder::new(raw)
-                .take(cap + 1)
-                .read_to_end(&mut buf)
-                .context("gzip body cannot be decompressed")?;
-            Coding::Gzip
-        }
-        _ => {
-            let zlib = raw.len() >= 2
-                && raw[0] & 0x0f == 8
-                && (u16::from(raw[0]) << 8 | u16::from(raw[1])) % 31 == 0;
-            if zlib {
-                flate2::read::ZlibDecoder::new(raw)
-                    .take(cap + 1)
-                    .read_to_end(&mut buf)
-                    .context("deflate body cannot be decompressed")?;
-                Coding::Zlib
-            } else {
-                flate2::read::DeflateDecoder::new(raw)
-                    .take(cap + 1)
-                    .read_to_end(&mut buf)
-                    .context("deflate body cannot be decompressed")?;
-                Coding::RawDeflate
-            }
-        }
-    };
+/// Undo one coding, refusing output past `cap`.
+pub(crate) fn inflate(
+    limits: &crate::engine::Limits,
+    raw: &[u8],
+    coding: &str,
+    cap: u64,
+) -> Result<(Vec<u8>, Coding)> {
+    let (buf, c) = coding::decode(raw, coding, cap)?;
+    check_cap(limits, &buf, cap)?;
+    Ok((buf, c))
+}
+
+fn check_cap(limits: &crate::engine::Limits, buf: &[u8], cap: u64) -> Result<()> {
     if buf.len() as u64 > cap {
         bail!(
             "compressed body inflates past the limit ({} bytes, ratio {}:1 to the body as sent, \
@@ -508,28 +463,69 @@ fn inflate(s: &Scrubber, raw: &[u8], coding: &str, cap: u64) -> Result<(Vec<u8>,
             limits.max_ratio
         );
     }
-    Ok((buf, c))
+    Ok(())
 }
 
-fn deflate(data: &[u8], c: Coding) -> Result<Vec<u8>> {
-    let level = flate2::Compression::default();
-    Ok(match c {
-        Coding::Gzip => {
-            let mut e = flate2::write::GzEncoder::new(Vec::new(), level);
-            e.write_all(data)?;
-            e.finish()?
+/// A HAR body (base64-decoded) whose entry says `Content-Encoding: enc`: the decoded
+/// body and the codings to redo, or None when it is stored decoded.
+///
+/// HAR bodies are normally stored decoded whatever the header says; some tools
+/// (mitmproxy when decoding failed, proxies exporting raw bytes) store them as sent.
+/// A gzip, zlib or zstd body is recognised by its signature, and then must decode
+/// (an error fails the document: no copy). Brotli has no signature: a body that is
+/// neither text nor a known media type is tried, and taken as stored decoded when it
+/// is not a complete brotli stream (a protobuf body Chrome decoded, say). Unknown
+/// codings are taken as decoded too.
+pub(crate) fn undo_har_codings(
+    s: &Scrubber,
+    bytes: &[u8],
+    enc: &[u8],
+) -> Result<Option<(Vec<u8>, Vec<Coding>)>> {
+    let Ok(list) = coding::parse(enc) else {
+        return Ok(None);
+    };
+    let Some(&outer) = list.last() else {
+        return Ok(None);
+    };
+    let still_encoded = match outer {
+        "gzip" | "zstd" => coding::has_signature(outer, bytes),
+        "deflate" => {
+            bytes.len() >= 2
+                && bytes[0] & 0x0f == 8
+                && (u16::from(bytes[0]) << 8 | u16::from(bytes[1])) % 31 == 0
+                && !super::is_media(bytes)
         }
-        Coding::Zlib => {
-            let mut e = flate2::write::ZlibEncoder::new(Vec::new(), level);
-            e.write_all(data)?;
-            e.finish()?
-        }
-        Coding::RawDeflate => {
-            let mut e = flate2::write::DeflateEncoder::new(Vec::new(), level);
-            e.write_all(data)?;
-            e.finish()?
-        }
-    })
+        _ => std::str::from_utf8(bytes).is_err() && !super::is_media(bytes),
+    };
+    if !still_encoded || bytes.is_empty() {
+        return Ok(None);
+    }
+    let limits = &s.engine.limits;
+    let cap = inflate_cap(limits, bytes.len());
+    let mut layers = Vec::new();
+    let mut cur: Option<Vec<u8>> = None;
+    for (i, c) in list.iter().rev().enumerate() {
+        let input = cur.as_deref().unwrap_or(bytes);
+        let (dec, kind) = match coding::decode(input, c, cap) {
+            Ok(d) => d,
+            // A brotli trial that fails: the body was stored decoded.
+            Err(_) if i == 0 && *c == "br" => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        check_cap(limits, &dec, cap)?;
+        crate::input::archive::charge_tree(s.file, limits, dec.len() as u64)?;
+        layers.push(kind);
+        cur = Some(dec);
+    }
+    Ok(cur.map(|c| (c, layers)))
+}
+
+/// Redo the codings undone by [`undo_har_codings`].
+pub(crate) fn redo_codings(mut data: Vec<u8>, layers: &[Coding]) -> Result<Vec<u8>> {
+    for kind in layers.iter().rev() {
+        data = coding::encode(&data, *kind)?;
+    }
+    Ok(data)
 }
 
 /// Scrub a body as stored, with `Content-Encoding` value `encoding` (may be empty).
@@ -559,7 +555,7 @@ fn scrub_stored(
     if raw.is_empty() {
         return Ok(None);
     }
-    let list = codings(encoding)?;
+    let list = coding::parse(encoding)?;
     if list.is_empty() {
         return scrub_payload(s, raw, mime, base, label);
     }
@@ -567,7 +563,7 @@ fn scrub_stored(
     let mut cur = raw.to_vec();
     let cap = inflate_cap(&s.engine.limits, raw.len());
     for c in list.iter().rev() {
-        let (dec, kind) = inflate(s, &cur, c, cap)?;
+        let (dec, kind) = inflate(&s.engine.limits, &cur, c, cap)?;
         // Inside an archive, what a body inflates to counts towards the whole
         // input's limit too.
         crate::input::archive::charge_tree(s.file, &s.engine.limits, dec.len() as u64)?;
@@ -578,7 +574,7 @@ fn scrub_stored(
         return Ok(None);
     };
     for kind in layers.iter().rev() {
-        new = deflate(&new, *kind)?;
+        new = coding::encode(&new, *kind)?;
     }
     Ok(Some(new))
 }
@@ -685,9 +681,9 @@ mod tests {
 
     #[test]
     fn codings_fail_closed() {
-        assert!(codings(b"gzip").is_ok());
-        assert!(codings(b"identity, deflate").is_ok());
-        assert!(codings(b"br").is_err());
-        assert!(codings(b"zstd").is_err());
+        assert!(coding::parse(b"gzip").is_ok());
+        assert!(coding::parse(b"identity, deflate").is_ok());
+        assert!(coding::parse(b"br, zstd").is_ok());
+        assert!(coding::parse(b"compress").is_err());
     }
 }

@@ -2,6 +2,8 @@
 //! handler; [`sanitize_bytes`] recognises the kind and dispatches, and
 //! [`clean_document`] adds the verification every copy goes through.
 
+pub mod annotate;
+pub mod coding;
 pub mod har;
 pub mod http;
 pub mod json;
@@ -204,7 +206,11 @@ fn json_doc(
     };
     let mut s = Scrubber::new(engine, provenance, known);
     let mut edits = Vec::new();
-    Walker::top().value(&mut s, body, &tree, None, bom, &mut edits);
+    let mut w = Walker::top();
+    w.value(&mut s, body, &tree, None, bom, &mut edits);
+    if let Some(e) = w.error {
+        return Err(e);
+    }
     let mut out = Vec::with_capacity(data.len());
     apply_edits(data, &mut edits, &mut out);
     Ok((out, s.findings, s.discovered))
@@ -264,10 +270,30 @@ pub fn clean_document(
     if let Some(s) = crate::detect::views::find_survivor(&out, &known) {
         bail!("{}", survivor_error(&s));
     }
+    let mut findings = findings;
+    name_findings(engine, kind, &out, &mut findings);
     Ok(Outcome {
         output: out,
         findings,
     })
+}
+
+/// Names (and HAR methods and URLs) for findings, read from the verified copy. HAR
+/// entries got theirs as they were scrubbed.
+fn name_findings(engine: &Engine, kind: Kind, copy: &[u8], findings: &mut [Finding]) {
+    match kind {
+        Kind::Json => {
+            let body = copy.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(copy);
+            if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
+                annotate::json(engine, findings, "", &v);
+            } else {
+                annotate::lines(engine, findings, copy);
+            }
+        }
+        Kind::Text | Kind::Http => annotate::lines(engine, findings, copy),
+        Kind::Mitm => annotate::mitm(engine, findings, copy),
+        _ => {}
+    }
 }
 
 /// The error for a copy in which a decoded view still shows a secret of the first

@@ -1,9 +1,10 @@
 //! Keyed placeholders: `[REDACTED:<kind>:<fingerprint>]`.
 //!
 //! The fingerprint is the first 8 hex digits of HMAC-SHA256(key, secret). The key is
-//! random per run unless the user supplies one, so a fingerprint of a short password
-//! cannot be brute-forced from the report; with a fixed key, runs are reproducible and
-//! the same secret can be correlated across files and runs.
+//! random per run unless the user supplies one, so without it nobody can test guesses
+//! of a short password against its fingerprint; with a fixed key, runs are reproducible
+//! and the same secret can be correlated across files and runs, and whoever knows the key
+//! can test guesses (SECURITY.md).
 //!
 //! The config file can choose a shorter [`Style`]: `[REDACTED:<kind>]` or `[REDACTED]`.
 //! Every style is recognised whatever the configured one (so cleaning a copy again

@@ -165,13 +165,25 @@ impl Report {
                 Some(false) => extra.push_str("  (cookie not expired yet)"),
                 None => {}
             }
+            let mut named = String::new();
+            if let Some(n) = &f.name {
+                named = format!("  {}", printable(n));
+            }
+            if let Some(u) = &f.url {
+                extra.push_str(&format!(
+                    "  in {} {}",
+                    printable(f.method.as_deref().unwrap_or("?")),
+                    printable(u)
+                ));
+            }
             writeln!(
                 w,
-                "{}:{}  {}  {}  [{}] len={}{}",
+                "{}:{}  {}  {}{}  [{}] len={}{}",
                 printable(&f.file),
                 printable(&f.location),
                 f.kind,
                 f.rule,
+                named,
                 f.fingerprint,
                 f.length,
                 extra

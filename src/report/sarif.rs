@@ -385,10 +385,23 @@ pub fn to_sarif(
             Some(m) => format!("{} in {}", f.location, m),
             None => f.location.clone(),
         };
-        let mut message = format!(
-            "{} credential ({} bytes, fingerprint {}) found by {} at {}.",
-            f.kind, f.length, f.fingerprint, f.rule, where_
-        );
+        let mut message = match &f.name {
+            Some(n) => format!(
+                "{} credential in {} ({} bytes, fingerprint {}) found by {} at {}.",
+                f.kind, n, f.length, f.fingerprint, f.rule, where_
+            ),
+            None => format!(
+                "{} credential ({} bytes, fingerprint {}) found by {} at {}.",
+                f.kind, f.length, f.fingerprint, f.rule, where_
+            ),
+        };
+        if let Some(u) = &f.url {
+            message.push_str(&format!(
+                " Request: {} {}.",
+                f.method.as_deref().unwrap_or("?"),
+                u
+            ));
+        }
         // Expired credentials (a JWT past exp, a cookie past its expiry) matter less.
         let level = if f.is_expired() { "warning" } else { "error" };
         if let Some(j) = &f.jwt {
@@ -437,6 +450,11 @@ pub fn to_sarif(
         props.insert("length".into(), Value::from(f.length));
         props.insert("file".into(), Value::from(f.file.as_str()));
         props.insert("location".into(), Value::from(f.location.as_str()));
+        for (k, v) in [("name", &f.name), ("method", &f.method), ("url", &f.url)] {
+            if let Some(v) = v {
+                props.insert(k.into(), Value::from(v.as_str()));
+            }
+        }
         if let Some(j) = &f.jwt {
             props.insert("jwt".into(), serde_json::to_value(j).unwrap_or(Value::Null));
         }

@@ -131,6 +131,11 @@ impl Findings {
         }
     }
 
+    /// Made by [`Findings::count_only`].
+    pub fn is_count_only(&self) -> bool {
+        self.count_only
+    }
+
     pub fn len(&self) -> usize {
         self.tally.findings
     }

@@ -250,6 +250,11 @@ pub fn probe(secret: &str) -> Option<&str> {
     if secret.len() < 12 {
         return None;
     }
+    // A Stripe client secret `pi_<id>_secret_<random>`: the payment intent id is public
+    // (it is in the URLs that reports show), the part after `_secret_` is the secret.
+    if let Some((_, random)) = secret.split_once("_secret_") {
+        return random.get(..8);
+    }
     let rest = PUBLIC_PREFIXES
         .iter()
         .find_map(|p| secret.strip_prefix(p))

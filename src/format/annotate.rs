@@ -1,0 +1,340 @@
+//! What a finding was under: the header, cookie, parameter or key name, and for a HAR
+//! entry the request's method and URL.
+//!
+//! Everything here is read from the **redacted copy**, never from the input: the copy
+//! passed verification, so a name or URL taken from it holds placeholders where the
+//! input held secrets. A finding's placeholder (`[REDACTED:<kind>:<fingerprint>]`) is
+//! looked up in the copy at the finding's location, and the name is what the
+//! placeholder follows (`name=`, `"name": "`, `Name: `); failing that, the structure
+//! says it (the `name` of a HAR `{name, value}` pair, a JSON key, an HTTP header line).
+
+use serde_json::Value;
+
+use crate::engine::Engine;
+use crate::finding::Finding;
+
+/// Longest name kept; longer ones are not names.
+const MAX_NAME: usize = 128;
+/// URLs are cut to this many characters (a `data:` URL can be megabytes).
+const MAX_URL: usize = 512;
+
+/// Keys that are HAR fields holding a value, not names of what the value is.
+const NOT_NAMES: &[&str] = &[
+    "text",
+    "url",
+    "redirectURL",
+    "data",
+    "value",
+    "title",
+    "comment",
+    "_initiator",
+    "content",
+    "path",
+];
+
+fn name_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"_-.[]$@".contains(&b)
+}
+
+fn value_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"_-.~+/%".contains(&b)
+}
+
+fn clean_name(n: &[u8]) -> Option<String> {
+    let s = String::from_utf8_lossy(n).trim().to_string();
+    (!s.is_empty() && s.len() <= MAX_NAME && !s.contains("[REDACTED")).then_some(s)
+}
+
+/// The name that `placeholder`, at byte `at` of `s`, is the value of.
+fn name_before(s: &[u8], at: usize) -> Option<String> {
+    let mut i = at;
+    // The start of the value: a JWT's header and payload, a prefix kept before a
+    // placeholder, an opening quote.
+    while i > 0 && value_char(s[i - 1]) {
+        i -= 1;
+    }
+    let quoted = i > 0 && matches!(s[i - 1], b'"' | b'\'');
+    if quoted {
+        i -= 1;
+    }
+    let mut j = i;
+    let mut spaced = false;
+    while j > 0 && s[j - 1] == b' ' {
+        j -= 1;
+        spaced = true;
+    }
+    if j == 0 {
+        return None;
+    }
+    match s[j - 1] {
+        b'=' => {
+            let end = j - 1;
+            let mut k = end;
+            while k > 0 && name_char(s[k - 1]) {
+                k -= 1;
+            }
+            clean_name(&s[k..end])
+        }
+        // `key: value` wants a space or a quote after the colon (`user:pass@` is not).
+        b':' if quoted || spaced => {
+            let mut end = j - 1;
+            while end > 0 && s[end - 1] == b' ' {
+                end -= 1;
+            }
+            if end > 0 && matches!(s[end - 1], b'"' | b'\'') {
+                let q = s[end - 1];
+                let close = end - 1;
+                let open = s[..close].iter().rposition(|&b| b == q)?;
+                return clean_name(&s[open + 1..close]);
+            }
+            let mut k = end;
+            while k > 0 && name_char(s[k - 1]) {
+                k -= 1;
+            }
+            clean_name(&s[k..end])
+        }
+        _ => None,
+    }
+}
+
+/// Where the finding's placeholder is in `s` (the one nearest `near` when the style
+/// repeats placeholders).
+fn find_placeholder(engine: &Engine, f: &Finding, s: &[u8], near: usize) -> Option<usize> {
+    let p = engine.placeholder.render(&f.kind, &f.fingerprint);
+    memchr::memmem::find_iter(s, p.as_bytes()).min_by_key(|&at| at.abs_diff(near))
+}
+
+fn unescape(seg: &str) -> String {
+    seg.replace("~1", "/").replace("~0", "~")
+}
+
+fn cut_url(u: &str) -> String {
+    if u.chars().count() <= MAX_URL {
+        return u.to_string();
+    }
+    let mut s: String = u.chars().take(MAX_URL).collect();
+    s.push('…');
+    s
+}
+
+/// Name, method and URL of findings located by JSON Pointer under `prefix` in a
+/// document whose redacted copy, at `prefix`, is `doc`.
+pub fn json(engine: &Engine, findings: &mut [Finding], prefix: &str, doc: &Value) {
+    for f in findings.iter_mut() {
+        let Some(rel) = f.location.strip_prefix(prefix) else {
+            continue;
+        };
+        if !(rel.is_empty() || rel.starts_with('/')) {
+            continue;
+        }
+        let segs: Vec<String> = rel.split('/').skip(1).map(unescape).collect();
+        let mut chain: Vec<&Value> = vec![doc];
+        let mut cur = doc;
+        let mut request: Option<&Value> = None;
+        for seg in &segs {
+            if let Some(r) = cur.get("request").filter(|r| r.get("url").is_some()) {
+                request = Some(r);
+            }
+            let next = match cur {
+                Value::Object(m) => m.get(seg.as_str()),
+                Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+                _ => None,
+            };
+            let Some(n) = next else { break };
+            cur = n;
+            chain.push(n);
+        }
+        if let Some(r) = request {
+            f.method = r.get("method").and_then(Value::as_str).map(String::from);
+            f.url = r.get("url").and_then(Value::as_str).map(cut_url);
+        }
+        if chain.len() != segs.len() + 1 {
+            continue;
+        }
+        // The placeholder in the string at the location, and what it follows.
+        if let Value::String(s) = cur {
+            if let Some(at) = find_placeholder(engine, f, s.as_bytes(), 0) {
+                if let Some(n) = name_before(s.as_bytes(), at) {
+                    f.name = Some(n);
+                    continue;
+                }
+            }
+        }
+        // The structure: the `name` of a `{name, value}` pair, else the key.
+        let Some(last) = segs.last() else { continue };
+        let parent = chain[chain.len() - 2];
+        if let Value::Object(m) = parent {
+            if last == "value" {
+                if let Some(n) = m.get("name").and_then(Value::as_str) {
+                    f.name = clean_name(n.as_bytes());
+                    continue;
+                }
+            }
+            if !NOT_NAMES.contains(&last.as_str()) {
+                f.name = clean_name(last.as_bytes());
+            }
+        }
+    }
+}
+
+/// Name of findings located by `line:column` in a text copy (raw HTTP, logs, env
+/// files): what the placeholder follows on its line, else the header name of an
+/// HTTP header line.
+pub fn lines(engine: &Engine, findings: &mut [Finding], copy: &[u8]) {
+    if findings.is_empty() {
+        return;
+    }
+    let mut starts = vec![0usize];
+    starts.extend(memchr::memchr_iter(b'\n', copy).map(|i| i + 1));
+    for f in findings.iter_mut() {
+        let Some((l, c)) = f.location.split_once(':') else {
+            continue;
+        };
+        let (Ok(l), Ok(c)) = (l.parse::<usize>(), c.parse::<usize>()) else {
+            continue;
+        };
+        let Some(&start) = starts.get(l.wrapping_sub(1)) else {
+            continue;
+        };
+        let end = memchr::memchr(b'\n', &copy[start..]).map_or(copy.len(), |i| start + i);
+        let line = &copy[start..end];
+        let Some(at) = find_placeholder(engine, f, line, c.saturating_sub(1)) else {
+            continue;
+        };
+        if let Some(n) = name_before(line, at) {
+            f.name = Some(n);
+            continue;
+        }
+        // `Authorization: Bearer [REDACTED:…]`: the header's name.
+        let colon = line.iter().position(|&b| b == b':');
+        if let Some(k) = colon.filter(|&k| k > 0 && k < at) {
+            if line[..k].iter().all(|&b| name_char(b)) {
+                f.name = clean_name(&line[..k]);
+            }
+        }
+    }
+}
+
+/// Name, method and URL of findings in a mitmproxy flow dump (JSON-Pointer-like
+/// locations into its tnetstrings: `/0/request/headers/3/1`).
+pub fn mitm(engine: &Engine, findings: &mut [Finding], copy: &[u8]) {
+    use super::tnetstring::{self, Node};
+    if findings.is_empty() {
+        return;
+    }
+    let Ok(flows) = tnetstring::parse_all(copy, 64) else {
+        return;
+    };
+    let text = |n: &Node| -> Option<String> {
+        matches!(n.tag, b',' | b';' | b'#')
+            .then(|| String::from_utf8_lossy(&copy[n.payload.clone()]).into_owned())
+    };
+    let member = |n: &'_ Node, key: &str| -> Option<usize> {
+        (n.tag == b'}').then_some(())?;
+        (0..n.children.len())
+            .step_by(2)
+            .find(|&i| &copy[n.children[i].payload.clone()] == key.as_bytes())
+            .map(|i| i + 1)
+    };
+    for f in findings.iter_mut() {
+        let segs: Vec<String> = f.location.split('/').skip(1).map(unescape).collect();
+        let Some(flow) = segs
+            .first()
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| flows.get(i))
+        else {
+            continue;
+        };
+        let mut chain: Vec<&Node> = vec![flow];
+        let mut request: Option<&Node> = None;
+        for seg in &segs[1..] {
+            let cur = *chain.last().unwrap();
+            let next = if cur.tag == b'}' {
+                member(cur, seg).map(|i| &cur.children[i])
+            } else if cur.tag == b']' {
+                seg.parse::<usize>().ok().and_then(|i| cur.children.get(i))
+            } else {
+                None
+            };
+            let Some(n) = next else { break };
+            if seg == "request" && n.tag == b'}' {
+                request = Some(n);
+            }
+            chain.push(n);
+        }
+        if let Some(r) = request {
+            let get = |k: &str| member(r, k).and_then(|i| text(&r.children[i]));
+            f.method = get("method");
+            if let (Some(host), Some(path)) = (get("host"), get("path")) {
+                let scheme = get("scheme").unwrap_or_else(|| "http".into());
+                let port = get("port")
+                    .filter(|p| {
+                        !matches!(
+                            (scheme.as_str(), p.as_str()),
+                            ("https", "443") | ("http", "80")
+                        )
+                    })
+                    .map(|p| format!(":{p}"))
+                    .unwrap_or_default();
+                f.url = Some(cut_url(&format!("{scheme}://{host}{port}{path}")));
+            }
+        }
+        if chain.len() != segs.len() {
+            continue;
+        }
+        let target = *chain.last().unwrap();
+        if matches!(target.tag, b',' | b';') {
+            let v = &copy[target.payload.clone()];
+            if let Some(at) = find_placeholder(engine, f, v, 0) {
+                if let Some(n) = name_before(v, at) {
+                    f.name = Some(n);
+                    continue;
+                }
+            }
+        }
+        let (Some(last), Some(parent)) =
+            (segs.last(), chain.len().checked_sub(2).map(|i| chain[i]))
+        else {
+            continue;
+        };
+        // A `[name, value]` header pair, else a dictionary key.
+        if parent.tag == b']' && parent.children.len() == 2 && last == "1" {
+            f.name = text(&parent.children[0]).and_then(|n| clean_name(n.as_bytes()));
+        } else if parent.tag == b'}' && !NOT_NAMES.contains(&last.as_str()) {
+            f.name = clean_name(last.as_bytes());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Option<String> {
+        let i = s.find("[REDACTED").unwrap();
+        name_before(s.as_bytes(), i)
+    }
+
+    #[test]
+    fn names_before_placeholders() {
+        assert_eq!(at("a=1; sid=[REDACTED:cookie:1]").as_deref(), Some("sid"));
+        assert_eq!(
+            at("/x?code=1&access_token=[REDACTED:token:1]&y=2").as_deref(),
+            Some("access_token")
+        );
+        assert_eq!(
+            at(r#"{"user":"a","password": "[REDACTED:password:1]"}"#).as_deref(),
+            Some("password")
+        );
+        assert_eq!(
+            at("X-Api-Key: [REDACTED:api-key:1]").as_deref(),
+            Some("X-Api-Key")
+        );
+        assert_eq!(
+            at("id_token=eyJhbGciOi.eyJzdWIi.[REDACTED:jwt:1]").as_deref(),
+            Some("id_token")
+        );
+        assert_eq!(at("https://alice:[REDACTED:password:1]@h/"), None);
+        assert_eq!(at("Bearer [REDACTED:bearer-token:1]"), None);
+    }
+}

@@ -1,0 +1,221 @@
+//! HTTP content codings: undone to inspect a body, redone when the body changed.
+//!
+//! `gzip` (`x-gzip`), `deflate` (zlib-wrapped or raw), `br` (brotli) and `zstd`. Every
+//! decoder is strict: a truncated or corrupt stream, or bytes left over after the end
+//! of a brotli or zstd stream, is an error, so that nothing in a body goes uninspected
+//! (the caller fails the document: no copy). Decoding is bounded by a cap given by the
+//! caller (the ratio limit of the body as sent); a body that inflates past it is refused.
+//!
+//! Used by raw HTTP messages (`.saz` members, dumps), mitmproxy flows and base64 bodies
+//! of HAR entries whose response says how they were encoded.
+
+use std::io::{Read, Write};
+
+use anyhow::{bail, Context, Result};
+
+/// A content coding harscrub can undo and redo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coding {
+    Gzip,
+    /// `deflate` as RFC 9110 means it: a zlib stream.
+    Zlib,
+    /// `deflate` as some servers send it: raw deflate without the zlib wrapper.
+    RawDeflate,
+    Brotli,
+    Zstd,
+}
+
+/// The codings of a `Content-Encoding` value: comma-separated tokens applied in order,
+/// several header lines concatenated with commas. `identity` and empty tokens are
+/// dropped; an unknown coding is an error (a body that cannot be inspected).
+pub fn parse(v: &[u8]) -> Result<Vec<&'static str>> {
+    let mut out = Vec::new();
+    for t in v.split(|&b| b == b',') {
+        let t = t.trim_ascii().to_ascii_lowercase();
+        match t.as_slice() {
+            b"" | b"identity" => {}
+            b"gzip" | b"x-gzip" => out.push("gzip"),
+            b"deflate" => out.push("deflate"),
+            b"br" => out.push("br"),
+            b"zstd" => out.push("zstd"),
+            other => bail!(
+                "body with Content-Encoding: {} cannot be inspected (harscrub decodes gzip, \
+                 deflate, br and zstd): no copy written",
+                String::from_utf8_lossy(other)
+            ),
+        }
+    }
+    Ok(out)
+}
+
+/// Does `d` start the way a stream of `coding` must start? gzip, zlib and zstd carry a
+/// signature; brotli and raw deflate have none (always true).
+pub fn has_signature(coding: &str, d: &[u8]) -> bool {
+    match coding {
+        "gzip" => d.starts_with(&[0x1f, 0x8b]),
+        "zstd" => is_zstd(d),
+        _ => true,
+    }
+}
+
+/// A zstd frame (magic `28 B5 2F FD`) or a skippable frame (`?0..?F 2A 4D 18`).
+pub fn is_zstd(d: &[u8]) -> bool {
+    d.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
+        || (d.len() >= 4 && d[0] & 0xf0 == 0x50 && d[1..4] == [0x2a, 0x4d, 0x18])
+}
+
+fn is_zlib(d: &[u8]) -> bool {
+    d.len() >= 2 && d[0] & 0x0f == 8 && (u16::from(d[0]) << 8 | u16::from(d[1])) % 31 == 0
+}
+
+/// Undo one coding of `raw`, reading at most `cap + 1` bytes of output (the caller
+/// checks the cap). Errors name the coding.
+pub fn decode(raw: &[u8], coding: &str, cap: u64) -> Result<(Vec<u8>, Coding)> {
+    let mut buf = Vec::new();
+    let c = match coding {
+        "gzip" => {
+            flate2::read::MultiGzDecoder::new(raw)
+                .take(cap + 1)
+                .read_to_end(&mut buf)
+                .context("gzip body cannot be decompressed")?;
+            Coding::Gzip
+        }
+        "br" => {
+            // The whole body fits the input buffer, so after the end of the stream the
+            // decoder can tell whether bytes were left over (one more read errs then).
+            let mut d = brotli::Decompressor::new(raw, raw.len().max(4096));
+            let what = "br (brotli) body cannot be decompressed";
+            (&mut d).take(cap + 1).read_to_end(&mut buf).context(what)?;
+            if buf.len() as u64 <= cap {
+                let mut probe = [0u8; 1];
+                if d.read(&mut probe).context(what)? != 0 {
+                    bail!("{what}: data after the end of the stream");
+                }
+            }
+            Coding::Brotli
+        }
+        "zstd" => {
+            if !is_zstd(raw) {
+                bail!("zstd body cannot be decompressed: not a zstd frame");
+            }
+            zstd::stream::read::Decoder::with_buffer(raw)
+                .context("zstd body cannot be decompressed")?
+                .take(cap + 1)
+                .read_to_end(&mut buf)
+                .context("zstd body cannot be decompressed")?;
+            Coding::Zstd
+        }
+        _ => {
+            if is_zlib(raw) {
+                flate2::read::ZlibDecoder::new(raw)
+                    .take(cap + 1)
+                    .read_to_end(&mut buf)
+                    .context("deflate body cannot be decompressed")?;
+                Coding::Zlib
+            } else {
+                flate2::read::DeflateDecoder::new(raw)
+                    .take(cap + 1)
+                    .read_to_end(&mut buf)
+                    .context("deflate body cannot be decompressed")?;
+                Coding::RawDeflate
+            }
+        }
+    };
+    Ok((buf, c))
+}
+
+/// Redo a coding.
+pub fn encode(data: &[u8], c: Coding) -> Result<Vec<u8>> {
+    let level = flate2::Compression::default();
+    Ok(match c {
+        Coding::Gzip => {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), level);
+            e.write_all(data)?;
+            e.finish()?
+        }
+        Coding::Zlib => {
+            let mut e = flate2::write::ZlibEncoder::new(Vec::new(), level);
+            e.write_all(data)?;
+            e.finish()?
+        }
+        Coding::RawDeflate => {
+            let mut e = flate2::write::DeflateEncoder::new(Vec::new(), level);
+            e.write_all(data)?;
+            e.finish()?
+        }
+        Coding::Brotli => {
+            // Quality 9, 4 MiB window: what servers use for dynamic content.
+            let mut e = brotli::CompressorWriter::new(Vec::new(), 4096, 9, 22);
+            e.write_all(data)?;
+            e.flush()?;
+            e.into_inner()
+        }
+        Coding::Zstd => zstd::stream::encode_all(data, 3).context("zstd compression failed")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BIG: u64 = 1 << 20;
+
+    #[test]
+    fn parses_and_fails_closed_on_unknown() {
+        assert_eq!(parse(b"gzip").unwrap(), ["gzip"]);
+        assert_eq!(
+            parse(b"identity, deflate,BR, zstd,").unwrap(),
+            ["deflate", "br", "zstd"]
+        );
+        assert!(parse(b"compress").is_err());
+        assert!(parse(b"x-custom").is_err());
+    }
+
+    #[test]
+    fn round_trips_every_coding() {
+        let text = b"{\"token\":\"not-a-real-token-0123456789\"}".repeat(20);
+        for (name, c) in [
+            ("gzip", Coding::Gzip),
+            ("deflate", Coding::Zlib),
+            ("deflate", Coding::RawDeflate),
+            ("br", Coding::Brotli),
+            ("zstd", Coding::Zstd),
+        ] {
+            let packed = encode(&text, c).unwrap();
+            assert!(has_signature(name, &packed), "{name}");
+            let (plain, got) = decode(&packed, name, BIG).unwrap();
+            assert_eq!(plain, text, "{name}");
+            assert_eq!(got, c, "{name}");
+        }
+    }
+
+    #[test]
+    fn damaged_streams_are_errors() {
+        let text = b"hello brotli and zstd, hello again and again".repeat(10);
+        for (name, c) in [("br", Coding::Brotli), ("zstd", Coding::Zstd)] {
+            let packed = encode(&text, c).unwrap();
+            // Truncated.
+            let cut = &packed[..packed.len() - 3];
+            assert!(decode(cut, name, BIG).is_err(), "{name} truncated");
+            // Bytes after the end of the stream.
+            let mut extra = packed.clone();
+            extra.extend_from_slice(b"trailing junk");
+            assert!(decode(&extra, name, BIG).is_err(), "{name} trailing");
+            // Garbage.
+            assert!(
+                decode(b"\x1b\x07\x03\x00\x1c\x07v3W", name, BIG).is_err(),
+                "{name} garbage"
+            );
+        }
+    }
+
+    #[test]
+    fn output_is_capped() {
+        let zeros = vec![0u8; 100_000];
+        for (name, c) in [("br", Coding::Brotli), ("zstd", Coding::Zstd)] {
+            let packed = encode(&zeros, c).unwrap();
+            let (out, _) = decode(&packed, name, 1000).unwrap();
+            assert_eq!(out.len(), 1001, "{name}: reads stop just past the cap");
+        }
+    }
+}
