@@ -721,7 +721,10 @@ fn execute(
     let mut processed = Vec::with_capacity(inputs.len());
     let mut findings = Findings::new();
     let mut spool_error = None;
-    run::process_all(&engine, action, &inputs, &bar, |r| {
+    // Byte progress for large files, when the file bar is not shown (few inputs).
+    let bytes = (!g.quiet && std::io::stderr().is_terminal() && inputs.len() <= 20)
+        .then(indicatif::MultiProgress::new);
+    run::process_all(&engine, action, &inputs, &bar, bytes.as_ref(), |r| {
         processed.push(r.report);
         if let Err(e) = findings.append(r.findings) {
             spool_error.get_or_insert(e);

@@ -399,6 +399,7 @@ pub fn process_all<F: FnMut(Processed) + Send>(
     action: &Action,
     inputs: &[Input],
     progress: &indicatif::ProgressBar,
+    bytes: Option<&indicatif::MultiProgress>,
     mut sink: F,
 ) {
     let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Processed, Option<Commit>)>(64);
@@ -424,7 +425,7 @@ pub fn process_all<F: FnMut(Processed) + Send>(
             .enumerate()
             .par_bridge()
             .for_each_with(tx, |tx, (i, inp)| {
-                let (r, c) = process_one(engine, action, inp);
+                let (r, c) = process_one(engine, action, inp, bytes);
                 progress.inc(1);
                 // The collector only stops when every sender is gone.
                 let _ = tx.send((i, r, c));
@@ -455,7 +456,12 @@ fn finish(r: &mut Processed, c: Commit) {
     }
 }
 
-fn process_one(engine: &Engine, action: &Action, input: &Input) -> (Processed, Option<Commit>) {
+fn process_one(
+    engine: &Engine,
+    action: &Action,
+    input: &Input,
+    bytes: Option<&indicatif::MultiProgress>,
+) -> (Processed, Option<Commit>) {
     let display = input.display();
     if let Action::Clean {
         out,
@@ -477,7 +483,8 @@ fn process_one(engine: &Engine, action: &Action, input: &Input) -> (Processed, O
             );
         }
     }
-    match try_process(engine, action, input, &display) {
+    let meter = Meter::new(bytes, input);
+    match try_process(engine, action, input, &display, &meter) {
         Ok((kind, output, findings, commit)) => (
             Processed {
                 report: FileReport {
@@ -512,6 +519,7 @@ fn try_process(
     action: &Action,
     input: &Input,
     display: &str,
+    meter: &Meter,
 ) -> Result<(Kind, Option<String>, Findings, Option<Commit>)> {
     if input.is_stdin() {
         let mut data = Vec::new();
@@ -544,7 +552,9 @@ fn try_process(
     match action {
         Action::Scan => {
             let findings = if kind == Kind::Har && har::looks_like_har(&prefix) {
-                let r = BufReader::new(File::open(&input.path).context("cannot open")?);
+                meter.pass("scanning");
+                let r =
+                    BufReader::new(meter.reader(File::open(&input.path).context("cannot open")?));
                 har::scrub(
                     engine,
                     display,
@@ -584,7 +594,7 @@ fn try_process(
                 pending.keep_permissions(m.permissions());
             }
             let findings = if kind == Kind::Har && har::looks_like_har(&prefix) {
-                clean_har_file(engine, display, &input.path, &mut pending)?
+                clean_har_file(engine, display, &input.path, &mut pending, meter)?
             } else {
                 let data = fs::read(&input.path).context("cannot read")?;
                 let o = format::sanitize_bytes(engine, display, &name, &data, 0)?;
@@ -642,11 +652,12 @@ fn clean_har_file(
     display: &str,
     input: &Path,
     pending: &mut Pending,
+    meter: &Meter,
 ) -> Result<Findings> {
-    let open = || -> Result<BufReader<File>> {
+    let open = || -> Result<BufReader<Counting<File>>> {
         Ok(BufReader::with_capacity(
             1 << 20,
-            File::open(input).context("cannot open")?,
+            meter.reader(File::open(input).context("cannot open")?),
         ))
     };
     let writer = |pending: &mut Pending| -> Result<BufWriter<File>> {
@@ -660,8 +671,11 @@ fn clean_har_file(
     };
     let copy = pending.path().to_path_buf();
     let verify = |known: &Known| -> Result<Findings> {
-        let r =
-            BufReader::with_capacity(1 << 20, File::open(&copy).context("re-reading the copy")?);
+        meter.pass("verifying the copy");
+        let r = BufReader::with_capacity(
+            1 << 20,
+            meter.reader(File::open(&copy).context("re-reading the copy")?),
+        );
         let left = har::scrub(
             engine,
             display,
@@ -675,9 +689,10 @@ fn clean_har_file(
         if left.is_empty() {
             // Independent of the detector: every decoded view of the copy, searched
             // for every secret of the first pass.
+            meter.pass("checking decoded views of the copy");
             let r = BufReader::with_capacity(
                 1 << 20,
-                File::open(&copy).context("re-reading the copy")?,
+                meter.reader(File::open(&copy).context("re-reading the copy")?),
             );
             if let Some(s) = crate::detect::views::find_survivor_in_reader(r, known)
                 .context("re-reading the copy")?
@@ -687,6 +702,7 @@ fn clean_har_file(
         }
         Ok(left)
     };
+    meter.pass("writing the copy");
     let first = har::scrub(
         engine,
         display,
@@ -705,6 +721,7 @@ fn clean_har_file(
         return Ok(first.findings);
     }
     drop(first);
+    meter.pass("writing the copy again (every secret known)");
     let written = har::scrub(
         engine,
         display,
@@ -723,4 +740,79 @@ fn clean_har_file(
         );
     }
     Ok(written.findings)
+}
+
+/// Files at least this large get a byte progress bar (on a terminal, without -q).
+const METER_MIN_BYTES: u64 = 64 << 20;
+
+/// The byte progress bar of one large file: hidden unless byte progress is on and the
+/// file is large. Each pass over the file (write, verify, …) starts it again.
+struct Meter {
+    bar: Option<indicatif::ProgressBar>,
+    name: String,
+}
+
+impl Meter {
+    fn new(multi: Option<&indicatif::MultiProgress>, input: &Input) -> Meter {
+        let name = input
+            .path
+            .file_name()
+            .map(|n| crate::report::printable(&n.to_string_lossy()))
+            .unwrap_or_default();
+        let size = match multi {
+            Some(_) if !input.is_stdin() => fs::metadata(&input.path).map(|m| m.len()).unwrap_or(0),
+            _ => 0,
+        };
+        let bar = multi.filter(|_| size >= METER_MIN_BYTES).map(|m| {
+            let b = m.add(indicatif::ProgressBar::new(size));
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg} {bar:30} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            b
+        });
+        Meter { bar, name }
+    }
+
+    /// A new pass over the file.
+    fn pass(&self, what: &str) {
+        if let Some(b) = &self.bar {
+            b.reset();
+            b.set_message(format!("{}: {}", self.name, what));
+        }
+    }
+
+    /// `f`, counting the bytes read on the bar.
+    fn reader(&self, f: File) -> Counting<File> {
+        Counting {
+            inner: f,
+            bar: self.bar.clone(),
+        }
+    }
+}
+
+impl Drop for Meter {
+    fn drop(&mut self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// A reader that advances a progress bar by the bytes it reads.
+struct Counting<R> {
+    inner: R,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(b) = &self.bar {
+            b.inc(n as u64);
+        }
+        Ok(n)
+    }
 }
