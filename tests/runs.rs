@@ -498,12 +498,13 @@ fn a_failed_run_never_leaves_a_torn_or_clobbered_report() {
 // ---------------------------------------------------------------------------------------
 // 5. Interrupts.
 
-/// A HAR of about `mb` MiB, every entry carrying a cookie.
-fn big_har(path: &Path, mb: usize) {
+/// A HAR of about `mb` MiB, every entry carrying a cookie and a password, with `pad`
+/// bytes of harmless text each.
+fn big_har(path: &Path, mb: usize, pad: usize) {
     let entry = |i: usize| {
         format!(
             r#"{{"startedDateTime": "2024-01-01T00:00:00.000Z", "time": 1, "request": {{"method": "POST", "url": "https://example.com/api/{i}?access_token={COOKIE}", "httpVersion": "HTTP/1.1", "headers": [{{"name": "Cookie", "value": "sid={COOKIE}"}}], "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0, "postData": {{"mimeType": "application/json", "text": "{{\"password\": \"hunter2-{i}\", \"note\": \"{pad}\"}}"}}}}, "response": {{"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1", "headers": [], "cookies": [], "content": {{"size": 2, "mimeType": "text/plain", "text": "ok"}}, "redirectURL": "", "headersSize": -1, "bodySize": 2}}, "cache": {{}}, "timings": {{"send": 0, "wait": 1, "receive": 0}}}}"#,
-            pad = "lorem ipsum dolor sit amet ".repeat(20)
+            pad = "lorem ipsum dolor sit amet ".repeat(pad / 27 + 1)
         )
     };
     let mut s = String::from(
@@ -525,7 +526,7 @@ fn big_har(path: &Path, mb: usize) {
 fn interrupt_run(signal: &str) {
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
-    big_har(&d.join("in/big.har"), 48);
+    big_har(&d.join("in/big.har"), 48, 500);
     write(&d.join("r.json"), "previous report\n");
     let bin = assert_cmd::cargo::cargo_bin("harscrub");
     let mut child = std::process::Command::new(bin)
@@ -956,4 +957,85 @@ fn an_empty_shard_is_not_a_failure() {
         codes.push(r.code);
     }
     assert!(codes.iter().all(|c| *c == Some(0)), "{codes:?}");
+}
+
+// ---------------------------------------------------------------------------------------
+// 8. Progress and hints.
+
+/// The output of `harscrub ARGS` on a pseudo-terminal (util-linux `script`), or None
+/// when `script` is not installed.
+fn on_a_terminal(dir: &Path, args: &str) -> Option<String> {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return None;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("harscrub");
+    let cmd = format!("'{}' {args} >/dev/null", bin.display());
+    let out = std::process::Command::new("script")
+        .current_dir(dir)
+        .args(["-q", "-e", "-c", &cmd, "/dev/null"])
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR")
+        .env_remove("HARSCRUB_FINGERPRINT_KEY")
+        .output()
+        .unwrap();
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn a_large_file_shows_byte_progress_on_a_terminal_only() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    big_har(&d.join("in/big.har"), 20, 64 << 10);
+    let Some(tty) = on_a_terminal(d, "clean in/big.har --out out") else {
+        return;
+    };
+    assert!(tty.contains("big.har: writing the copy"), "{tty:?}");
+    assert!(tty.contains("MiB"), "bytes, not files: {tty:?}");
+    assert!(
+        tty.contains("harscrub clean:"),
+        "the summary follows: {tty:?}"
+    );
+    assert!(!tty.contains(COOKIE));
+    let quiet = on_a_terminal(d, "scan in/big.har -q").unwrap();
+    assert!(
+        !quiet.contains("big.har: scanning"),
+        "-q: no bar: {quiet:?}"
+    );
+    // Not a terminal: no bar.
+    let r = harscrub(d, &["scan", "in/big.har"]);
+    assert_eq!(r.code, Some(1), "{r}");
+    assert!(!r.stderr.contains("big.har: scanning"), "{r}");
+}
+
+#[test]
+fn the_scan_hint_names_the_command_to_run() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    write(&d.join("in/a.har"), har(COOKIE));
+    write(&d.join("in/my notes.log"), log(TOKEN));
+    write(&d.join("in/clean.txt"), "nothing\n");
+    let r = harscrub(d, &["scan", "in"]);
+    assert_eq!(r.code, Some(1), "{r}");
+    assert!(
+        r.stderr.contains(
+            "hint: To redact: `harscrub clean --in-place in/a.har 'in/my notes.log'` rewrites the files, \
+             `harscrub clean in/a.har 'in/my notes.log'` writes NAME.redacted.EXT beside each."
+        ),
+        "{r}"
+    );
+    assert!(!r.stderr.contains("harscrub-clean"), "{r}");
+    // Under pre-commit (which sets PRE_COMMIT), the fixer hook is named too.
+    let r = harscrub_env(d, &["scan", "in/a.har"], &[("PRE_COMMIT", "1")]);
+    assert_eq!(r.code, Some(1), "{r}");
+    assert!(
+        r.stderr
+            .contains("`harscrub clean --in-place in/a.har` rewrites the file"),
+        "{r}"
+    );
+    assert!(r.stderr.contains("the `harscrub-clean` hook"), "{r}");
 }

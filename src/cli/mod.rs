@@ -350,6 +350,7 @@ fn summary_options(g: &Global, in_place: bool) -> SummaryOptions {
         verbose: g.verbose,
         in_place,
         shard: None,
+        pre_commit: std::env::var_os("PRE_COMMIT").is_some_and(|v| !v.is_empty()),
     }
 }
 
@@ -485,9 +486,11 @@ fn dispatch(cli: Cli) -> Result<i32> {
             };
             let roots = roots(&a.paths, &a.inputs)?;
             let mut o = execute(&a.common, g, &roots, &a.inputs, &action, a.out.as_deref())?;
-            if let Some(p) = &a.report {
-                write_report(&mut o.report, p)?;
-            }
+            // The summary is printed even when the report cannot be written.
+            let report_error = a
+                .report
+                .as_ref()
+                .and_then(|p| write_report(&mut o.report, p).err());
             let mut opts = summary_options(g, a.in_place);
             opts.shard = a.inputs.shard.map(|s| s.to_string());
             if g.verbose {
@@ -496,6 +499,9 @@ fn dispatch(cli: Cli) -> Result<i32> {
                     .context("writing standard error")?;
             }
             summarize(&o, g, &opts)?;
+            if let Some(e) = report_error {
+                return Err(e);
+            }
             Ok(
                 if o.report.summary.files_failed > 0 || nothing_processed(&o, &a.inputs) {
                     2
@@ -510,9 +516,11 @@ fn dispatch(cli: Cli) -> Result<i32> {
             check_destinations(a.report.as_deref(), None)?;
             let roots = roots(&a.paths, &a.inputs)?;
             let mut o = execute(&a.common, g, &roots, &a.inputs, &Action::Scan, None)?;
-            if let Some(p) = &a.report {
-                write_report(&mut o.report, p)?;
-            }
+            // The summary is printed even when the report cannot be written.
+            let report_error = a
+                .report
+                .as_ref()
+                .and_then(|p| write_report(&mut o.report, p).err());
             let stdout = std::io::stdout().lock();
             let report = &mut o.report;
             let r = match a.format {
@@ -535,6 +543,9 @@ fn dispatch(cli: Cli) -> Result<i32> {
             let mut opts = summary_options(g, false);
             opts.shard = a.inputs.shard.map(|s| s.to_string());
             summarize(&o, g, &opts)?;
+            if let Some(e) = report_error {
+                return Err(e);
+            }
             Ok(
                 if o.report.summary.files_failed > 0 || nothing_processed(&o, &a.inputs) {
                     2

@@ -525,11 +525,38 @@ impl Report {
             ));
         }
         if s.findings > 0 && !clean {
-            hints.push(
-                "To redact: `harscrub clean --in-place FILE...` rewrites the files, \
-                 `harscrub clean FILE...` writes NAME.redacted.EXT beside each."
-                    .to_string(),
+            // Name the files, so the command can be pasted as it is.
+            let found: Vec<&str> = self
+                .files
+                .iter()
+                .filter(|f| f.findings > 0)
+                .map(|f| f.path.as_str())
+                .collect();
+            let args = if found.len() <= MAX_HINT_FILES && !found.contains(&"-") {
+                found
+                    .iter()
+                    .map(|p| shell_quote(p))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            } else {
+                "FILE...".to_string()
+            };
+            let (them, each) = if found.len() == 1 {
+                ("the file", "it")
+            } else {
+                ("the files", "each")
+            };
+            let mut h = format!(
+                "To redact: `harscrub clean --in-place {args}` rewrites {them}, \
+                 `harscrub clean {args}` writes NAME.redacted.EXT beside {each}."
             );
+            if opts.pre_commit {
+                h.push_str(
+                    " Or add the `harscrub-clean` hook to your .pre-commit-config.yaml: \
+                     it redacts in place on commit.",
+                );
+            }
+            hints.push(h);
         }
         if clean && opts.in_place && s.findings > 0 {
             hints.push(
@@ -577,6 +604,31 @@ pub struct SummaryOptions {
     pub in_place: bool,
     /// `--shard I/N`, when the run was one shard of a batch.
     pub shard: Option<String>,
+    /// Running as a pre-commit hook (`PRE_COMMIT` is set): hints name the fixer hook.
+    pub pre_commit: bool,
+}
+
+/// Files named in a hint's command line; more become `FILE...`.
+const MAX_HINT_FILES: usize = 5;
+
+/// `path` as one shell word (single-quoted unless plainly safe), control characters
+/// escaped.
+fn shell_quote(path: &str) -> String {
+    let plain = !path.is_empty()
+        && !path.starts_with('-')
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./-+=:@,%".contains(c));
+    if plain {
+        path.to_string()
+    } else {
+        let p = if path.starts_with('-') {
+            format!("./{}", path)
+        } else {
+            path.to_string()
+        };
+        printable(&format!("'{}'", p.replace('\'', "'\\''")))
+    }
 }
 
 /// Rows of the by-file table shown without `--verbose`.
@@ -754,5 +806,14 @@ mod tests {
     #[test]
     fn printable_escapes_controls() {
         assert_eq!(printable("a\x1b[31mb\n"), "a\\u{1b}[31mb\\n");
+    }
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(shell_quote("logs/app.log"), "logs/app.log");
+        assert_eq!(shell_quote("my capture.har"), "'my capture.har'");
+        assert_eq!(shell_quote("it's.har"), "'it'\\''s.har'");
+        assert_eq!(shell_quote("-x.har"), "'./-x.har'");
+        assert_eq!(shell_quote("a\nb"), "'a\\nb'");
     }
 }

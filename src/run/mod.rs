@@ -743,7 +743,7 @@ fn clean_har_file(
 }
 
 /// Files at least this large get a byte progress bar (on a terminal, without -q).
-const METER_MIN_BYTES: u64 = 64 << 20;
+const METER_MIN_BYTES: u64 = 16 << 20;
 
 /// The byte progress bar of one large file: hidden unless byte progress is on and the
 /// file is large. Each pass over the file (write, verify, …) starts it again.
