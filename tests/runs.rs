@@ -1039,3 +1039,69 @@ fn the_scan_hint_names_the_command_to_run() {
     );
     assert!(r.stderr.contains("the `harscrub-clean` hook"), "{r}");
 }
+
+// ---------------------------------------------------------------------------------------
+// The report format.
+
+#[test]
+fn reports_with_skipped_unchanged_and_merged_entries_match_the_schema() {
+    let schema: Value = serde_json::from_slice(
+        &fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let v = jsonschema::options().build(&schema).unwrap();
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    batch(d);
+    write(&d.join("in/.git/HEAD"), "ref: x\n");
+    let k = ["--fingerprint-key", KEY];
+    let mut reports = Vec::new();
+    for (i, extra) in [
+        &["--report", "r1.json"][..],
+        &["--report", "r2.json"][..],
+        &["--report", "r3.json", "--skip-existing"][..],
+        &["--report", "s1.json", "--shard", "1/2"][..],
+        &["--report", "s2.json", "--shard", "2/2"][..],
+    ]
+    .iter()
+    .enumerate()
+    {
+        let args = [&["clean", "in", "--out", "out"][..], &k[..], extra].concat();
+        let r = harscrub(d, &args);
+        if i < 3 {
+            assert_eq!(r.code, Some(2), "run {i}: the broken HAR fails: {r}");
+        } else {
+            // A shard fails only if the broken HAR is one of its inputs.
+            assert!(r.code == Some(0) || r.code == Some(2), "run {i}: {r}");
+        }
+        reports.push(extra[1].to_string());
+    }
+    let r = harscrub(
+        d,
+        &["report", "merge", "s1.json", "s2.json", "-o", "merged.json"],
+    );
+    assert_eq!(r.code, Some(0), "{r}");
+    reports.push("merged.json".into());
+    let mut statuses = std::collections::BTreeSet::new();
+    for name in &reports {
+        let rep = report(&d.join(name));
+        let errors: Vec<String> = v
+            .iter_errors(&rep)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+        for (_, s, _) in files(&rep) {
+            statuses.insert(s);
+        }
+    }
+    assert_eq!(
+        statuses.into_iter().collect::<Vec<_>>(),
+        ["failed", "skipped", "unchanged", "written"]
+    );
+    // The second run: every copy unchanged; the merged shards: unchanged too.
+    assert_eq!(report(&d.join("r2.json"))["summary"]["files_unchanged"], 24);
+    assert_eq!(
+        report(&d.join("merged.json"))["summary"],
+        report(&d.join("r2.json"))["summary"]
+    );
+}

@@ -25,8 +25,14 @@ keeps the fingerprint; the copy loses the correlation).
 Exit codes (stable):
   0  clean: every copy written and verified.   scan: nothing found.
   1  clean --in-place: a file was changed.      scan: credentials found.
-  2  an input could not be read, parsed or fully sanitized (it has no copy), or bad usage.
+  2  an input could not be read, parsed or fully sanitized (it has no copy), no input was
+     read at all (nothing processed), a destination cannot work (--report a directory,
+     --out a file: refused before any work), or bad usage.
+  130  interrupted (SIGINT, SIGTERM): temporary files removed, previous report kept.
 With --exit-zero, 1 becomes 0 (report-only jobs); 2 stays 2.
+
+Nothing is skipped silently: symlinks, VCS folders, the --out folder and files named like
+harscrub's copies are listed with the reason in the summary and the report.
 
 The summary on stderr is coloured when stderr is a terminal (--color auto) unless NO_COLOR
 is set to a non-empty value; --color always|never overrides both.";
