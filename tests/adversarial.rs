@@ -1126,10 +1126,20 @@ fn out_inside_the_input_folder() {
         .as_array()
         .unwrap()
         .iter()
+        .filter(|f| f["status"] != "skipped")
         .map(|f| f["path"].as_str().unwrap())
         .collect();
     assert_eq!(paths.len(), 2, "{paths:?}");
     assert!(paths.iter().all(|p| !p.contains("in/out")), "{paths:?}");
+    // The --out folder is listed as skipped, with the reason.
+    let skipped: Vec<(&str, &str)> = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "skipped")
+        .map(|f| (f["path"].as_str().unwrap(), f["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(skipped, [("in/out", "the --out folder (not walked)")]);
     assert_eq!(
         files_under(&input),
         ["a.har", "out/a.har", "out/sub/b.log", "sub/b.log"]

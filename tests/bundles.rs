@@ -184,11 +184,13 @@ fn file_entry<'a>(report: &'a Value, path: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no files[] entry for {path}: {:#}", report["files"]))
 }
 
+/// The inputs a report says were read (skipped entries left out).
 fn reported_paths(report: &Value) -> Vec<String> {
     report["files"]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|f| f["status"] != "skipped")
         .map(|f| f["path"].as_str().unwrap().to_owned())
         .collect()
 }
@@ -675,11 +677,14 @@ fn directory_without_out_gets_copies_beside_each_file_and_reruns_skip_them() {
     assert_no_problems("secrets left in the copies", problems);
     assert!(gunzip(&read(&root.join("capture.redacted.har.gz"))).starts_with(b"{"));
 
-    // Running again over the same folder: the copies are not inputs. Without --force
-    // the existing copies are kept (each input fails with "already exists").
+    // Running again over the same folder: the copies are not inputs (they are listed
+    // as skipped). Same key, so every copy is identical and left as it was.
     let r = harscrub(t.path(), &["clean", "case", "--report", "r2.json"]);
-    assert_eq!(r.code, Some(2), "{r}");
-    assert!(r.stderr.contains("already exists"), "{r}");
+    assert_eq!(r.code, Some(0), "{r}");
+    assert!(
+        r.stderr.contains("9 unchanged (identical copy existed)"),
+        "{r}"
+    );
     let rep = report(&t.path().join("r2.json"));
     assert_eq!(
         reported_paths(&rep).len(),
@@ -687,6 +692,32 @@ fn directory_without_out_gets_copies_beside_each_file_and_reruns_skip_them() {
         "{:#}",
         rep["files"]
     );
+    let statuses: BTreeSet<(String, String)> = rep["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let copy = f["path"].as_str().unwrap().contains(".redacted");
+            (copy.to_string(), f["status"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("false".to_string(), "unchanged".to_string()),
+            ("true".to_string(), "skipped".to_string())
+        ]
+        .into_iter()
+        .collect(),
+        "inputs unchanged, copies skipped"
+    );
+    // A copy edited by hand is not overwritten: that input fails, the edit stays.
+    fs::write(root.join("logs/app.redacted.log"), "my notes\n").unwrap();
+    let r = harscrub(t.path(), &["clean", "case"]);
+    assert_eq!(r.code, Some(2), "{r}");
+    assert!(r.stderr.contains("already exists and differs"), "{r}");
+    assert_eq!(read(&root.join("logs/app.redacted.log")), b"my notes\n");
+    fs::write(root.join("logs/app.redacted.log"), &first[7]).unwrap();
 
     // With --force every input is cleaned again, the copies still are not.
     let r = harscrub(

@@ -1,15 +1,15 @@
 //! The command line: clap definitions, turned once into an [`Engine`] and an
 //! [`Action`]; no clap type travels further.
 
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::engine::{Engine, Limits};
 use crate::report::sarif::{self, SarifOptions};
-use crate::report::{self, Findings, Report, Status, SummaryOptions};
+use crate::report::{self, FileReport, Findings, Report, Status, SummaryOptions};
 use crate::rules::RuleSet;
 use crate::run::{self, Action};
 
@@ -28,8 +28,14 @@ keeps the fingerprint; the copy loses the correlation).
 Exit codes (stable):
   0  clean: every copy written and verified.   scan: nothing found.
   1  clean --in-place: a file was changed.      scan: credentials found.
-  2  an input could not be read, parsed or fully sanitized (it has no copy), or bad usage.
+  2  an input could not be read, parsed or fully sanitized (it has no copy), no input was
+     read at all (nothing processed), a destination cannot work (--report a directory,
+     --out a file: refused before any work), or bad usage.
+  130  interrupted (SIGINT, SIGTERM): temporary files removed, previous report kept.
 With --exit-zero, 1 becomes 0 (report-only jobs); 2 stays 2.
+
+Nothing is skipped silently: symlinks, VCS folders, the --out folder and files named like
+harscrub's copies are listed with the reason in the summary and the report.
 
 The summary on stderr is coloured when stderr is a terminal (--color auto) unless NO_COLOR
 is set to a non-empty value; --color always|never overrides both.";
@@ -109,6 +115,11 @@ pub enum Command {
     /// for GitHub code scanning; `--format json` the report of schema/report.schema.json.
     #[command(after_help = AFTER_HELP)]
     Scan(ScanArgs),
+    /// Work with findings reports: `merge` combines the reports of shards.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// List or check the detection rules.
     Rules {
         #[command(subcommand)]
@@ -131,6 +142,23 @@ pub enum Command {
     Man {
         /// Write harscrub.1 and a page for every subcommand into this directory.
         #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Combine the JSON reports of the shards of one batch (`--shard I/N`) into one,
+    /// equal to the report of a single run over the same inputs: files sorted by path
+    /// (component by component, the order of a folder walk), each file's findings in
+    /// document order, the summary computed again. Refuses reports of different
+    /// commands and shards that overlap.
+    Merge {
+        /// The shard reports.
+        #[arg(required = true, value_name = "REPORT")]
+        reports: Vec<PathBuf>,
+        /// Write the merged report here (atomically) instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
 }
@@ -189,11 +217,32 @@ pub struct Common {
     pub max_depth: usize,
 }
 
+/// Which inputs a run takes.
+#[derive(Debug, Args)]
+pub struct Inputs {
+    /// Read more paths from FILE (`-`: standard input), one a line, or NUL-separated
+    /// (as `find -print0` and `git ls-files -z` write them; detected by the first NUL).
+    /// Listed paths must be relative and keep their place under --out.
+    #[arg(long, value_name = "FILE|-")]
+    pub files_from: Option<PathBuf>,
+    /// Process only the inputs of shard I of N (1 <= I <= N), to split one batch over
+    /// several processes or machines. An input belongs to the shard given by a hash of
+    /// its path relative to the input root, the same in every run and on every machine.
+    /// Give every shard the same --fingerprint-key (or config file) and combine the
+    /// reports with `harscrub report merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<run::Shard>,
+    /// Also process files named like harscrub's copies (`*.redacted.*`) found in
+    /// folders; by default they are skipped (and listed as skipped).
+    #[arg(long)]
+    pub include_own_output: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct CleanArgs {
     /// Files or directories (walked recursively); `-` reads standard input and writes the
     /// copy to standard output.
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "files_from", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Write copies under this directory instead of beside the inputs.
     #[arg(short, long, value_name = "DIR")]
@@ -201,13 +250,21 @@ pub struct CleanArgs {
     /// Write the findings report (JSON) to this file.
     #[arg(short, long, value_name = "FILE")]
     pub report: Option<PathBuf>,
-    /// Overwrite existing copies.
+    /// Overwrite existing copies. Without it, an existing copy identical to the new one
+    /// is left as it is ("unchanged"), one that differs only in placeholder fingerprints
+    /// (a run with another key) is replaced, and any other makes that input fail.
     #[arg(short, long)]
     pub force: bool,
+    /// Leave inputs whose copy already exists alone (not read; listed as skipped):
+    /// resumes an interrupted batch.
+    #[arg(long, conflicts_with_all = ["force", "in_place"])]
+    pub skip_existing: bool,
     /// Replace each input with its redacted copy (atomically, after verification).
     /// Exits 1 when any file was changed, like other pre-commit fixers.
     #[arg(long, conflicts_with = "out")]
     pub in_place: bool,
+    #[command(flatten)]
+    pub inputs: Inputs,
     #[command(flatten)]
     pub common: Common,
 }
@@ -225,7 +282,7 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files or directories (walked recursively); `-` reads standard input.
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "files_from", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Output format for the findings on stdout.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]
@@ -233,6 +290,8 @@ pub struct ScanArgs {
     /// Also write the findings report (JSON) to this file.
     #[arg(short, long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub inputs: Inputs,
     #[command(flatten)]
     pub common: Common,
 }
@@ -265,6 +324,22 @@ pub fn engine(c: &Common) -> Result<Engine> {
 /// Entry point: returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    if matches!(
+        cli.command,
+        Command::Clean(_) | Command::Scan(_) | Command::Report { .. }
+    ) {
+        // SIGINT, SIGTERM (and SIGHUP): remove this run's temporary files (copies and
+        // the report being written), say so, exit 130. Copies already renamed into
+        // place are complete and verified; a previous report is left as it was.
+        let _ = ctrlc::set_handler(|| {
+            let n = crate::output::remove_temporaries();
+            eprintln!(
+                "harscrub: interrupted: removed {} temporary file(s); copies already in place are complete, no report written",
+                n
+            );
+            std::process::exit(130);
+        });
+    }
     match dispatch(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -284,17 +359,42 @@ fn summary_options(g: &Global, in_place: bool) -> SummaryOptions {
         color: g.color.enabled(std::io::stderr().is_terminal()),
         verbose: g.verbose,
         in_place,
+        shard: None,
+        pre_commit: std::env::var_os("PRE_COMMIT").is_some_and(|v| !v.is_empty()),
     }
 }
 
-/// The summary on stderr: in full, or only the failures with --quiet.
-fn summarize(report: &Report, g: &Global, opts: &SummaryOptions) -> Result<()> {
-    let err = std::io::stderr().lock();
+/// A run that read no input file at all is not a success: exit 2, unless it is one
+/// shard of a batch whose inputs all went to other shards.
+fn nothing_processed(o: &Outcome, inputs: &Inputs) -> bool {
+    o.nothing_read() && !(inputs.shard.is_some() && o.other_shards > 0)
+}
+
+/// The summary on stderr: in full, or only the failures with --quiet (and, always, the
+/// error of a run that processed nothing).
+fn summarize(o: &Outcome, g: &Global, opts: &SummaryOptions) -> Result<()> {
+    let report = &o.report;
+    let mut err = std::io::stderr().lock();
     let r = if g.quiet {
-        report.write_failures(err, opts)
+        report.write_failures(&mut err, opts)
     } else {
-        report.write_summary(err, opts)
+        report.write_summary(&mut err, opts)
     };
+    let r = r.and_then(|_| {
+        if o.nothing_read() && !(opts.shard.is_some() && o.other_shards > 0) {
+            writeln!(
+                err,
+                "harscrub: error: nothing processed: no input file was read{}",
+                if report.summary.files_skipped > 0 {
+                    " (every input was skipped; see above)"
+                } else {
+                    " (no file found in the inputs)"
+                }
+            )
+        } else {
+            Ok(())
+        }
+    });
     match r {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(e).context("writing standard error")
@@ -303,40 +403,136 @@ fn summarize(report: &Report, g: &Global, opts: &SummaryOptions) -> Result<()> {
     }
 }
 
+/// Refuse destinations that cannot work before anything is read or written: a report
+/// path that is a folder (or in a folder that does not exist), an --out that is not a
+/// folder.
+fn check_destinations(report: Option<&Path>, out: Option<&Path>) -> Result<()> {
+    if let Some(r) = report {
+        if r.is_dir() {
+            bail!(
+                "--report {} is a directory; give a file name (e.g. {})",
+                r.display(),
+                r.join("report.json").display()
+            );
+        }
+        let parent = match r.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        if !parent.is_dir() {
+            bail!(
+                "--report {}: the folder {} does not exist",
+                r.display(),
+                parent.display()
+            );
+        }
+    }
+    if let Some(o) = out {
+        if o.exists() && !o.is_dir() {
+            bail!(
+                "--out {} exists and is not a directory; --out names the folder the copies go to",
+                o.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The inputs of a run: the paths on the command line, then those of --files-from.
+fn roots(paths: &[PathBuf], inputs: &Inputs) -> Result<Vec<run::Root>> {
+    let mut roots: Vec<run::Root> = paths.iter().cloned().map(run::Root::arg).collect();
+    if let Some(list) = &inputs.files_from {
+        let data = if list.as_os_str() == "-" {
+            if paths.iter().any(|p| p.as_os_str() == "-") {
+                bail!("--files-from - and the input - both want standard input");
+            }
+            let mut d = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut d)
+                .context("reading --files-from from standard input")?;
+            d
+        } else {
+            std::fs::read(list)
+                .with_context(|| format!("reading --files-from {}", list.display()))?
+        };
+        roots.extend(
+            run::read_file_list(&data)
+                .into_iter()
+                .map(|path| run::Root { path, listed: true }),
+        );
+    }
+    Ok(roots)
+}
+
+/// What a run's exit code and summary need beyond the report.
+struct Outcome {
+    report: Report,
+    engine: Engine,
+    /// Inputs (files found, before sharding) that belong to other shards.
+    other_shards: usize,
+    /// Input files selected for processing (found, not skipped by the walk, in this
+    /// shard); with --skip-existing some may then be left alone.
+    selected: usize,
+}
+
+impl Outcome {
+    /// No input file was read: neither processed nor failed (everything skipped, an
+    /// empty folder, or only other shards' files).
+    fn nothing_read(&self) -> bool {
+        self.selected == 0
+    }
+}
+
 fn dispatch(cli: Cli) -> Result<i32> {
     let g = &cli.global;
     match cli.command {
         Command::Clean(a) => {
+            check_destinations(a.report.as_deref(), a.out.as_deref())?;
             let action = Action::Clean {
                 out: a.out.clone(),
                 in_place: a.in_place,
                 force: a.force,
+                skip_existing: a.skip_existing,
             };
-            let (mut report, _) = execute(&a.common, g, &a.paths, &action, a.out.as_deref())?;
-            if let Some(p) = &a.report {
-                write_report(&mut report, p)?;
-            }
-            let opts = summary_options(g, a.in_place);
+            let roots = roots(&a.paths, &a.inputs)?;
+            let mut o = execute(&a.common, g, &roots, &a.inputs, &action, a.out.as_deref())?;
+            // The summary is printed even when the report cannot be written.
+            let report_error = a
+                .report
+                .as_ref()
+                .and_then(|p| write_report(&mut o.report, p).err());
+            let mut opts = summary_options(g, a.in_place);
+            opts.shard = a.inputs.shard.map(|s| s.to_string());
             if g.verbose {
-                report
+                o.report
                     .write_text(std::io::stderr().lock())
                     .context("writing standard error")?;
             }
-            summarize(&report, g, &opts)?;
-            Ok(if report.summary.files_failed > 0 {
-                2
-            } else if a.in_place && report.summary.findings > 0 && !a.common.exit_zero {
-                1
-            } else {
-                0
-            })
+            summarize(&o, g, &opts)?;
+            if let Some(e) = report_error {
+                return Err(e);
+            }
+            Ok(
+                if o.report.summary.files_failed > 0 || nothing_processed(&o, &a.inputs) {
+                    2
+                } else if a.in_place && o.report.summary.findings > 0 && !a.common.exit_zero {
+                    1
+                } else {
+                    0
+                },
+            )
         }
         Command::Scan(a) => {
-            let (mut report, engine) = execute(&a.common, g, &a.paths, &Action::Scan, None)?;
-            if let Some(p) = &a.report {
-                write_report(&mut report, p)?;
-            }
+            check_destinations(a.report.as_deref(), None)?;
+            let roots = roots(&a.paths, &a.inputs)?;
+            let mut o = execute(&a.common, g, &roots, &a.inputs, &Action::Scan, None)?;
+            // The summary is printed even when the report cannot be written.
+            let report_error = a
+                .report
+                .as_ref()
+                .and_then(|p| write_report(&mut o.report, p).err());
             let stdout = std::io::stdout().lock();
+            let report = &mut o.report;
             let r = match a.format {
                 Format::Json => report.write_json(stdout),
                 Format::Text => report.write_text(stdout),
@@ -346,7 +542,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
                         base_dir: std::env::current_dir().ok(),
                         read_files: true,
                     };
-                    sarif::write_sarif(&mut report, &engine.rules, &opts, stdout)
+                    sarif::write_sarif(report, &o.engine.rules, &opts, stdout)
                 }
             };
             if let Err(e) = r {
@@ -354,15 +550,53 @@ fn dispatch(cli: Cli) -> Result<i32> {
                     return Err(e).context("writing standard output");
                 }
             }
-            summarize(&report, g, &summary_options(g, false))?;
-            Ok(if report.summary.files_failed > 0 {
-                2
-            } else if report.summary.findings > 0 && !a.common.exit_zero {
-                1
-            } else {
-                0
-            })
+            let mut opts = summary_options(g, false);
+            opts.shard = a.inputs.shard.map(|s| s.to_string());
+            summarize(&o, g, &opts)?;
+            if let Some(e) = report_error {
+                return Err(e);
+            }
+            Ok(
+                if o.report.summary.files_failed > 0 || nothing_processed(&o, &a.inputs) {
+                    2
+                } else if o.report.summary.findings > 0 && !a.common.exit_zero {
+                    1
+                } else {
+                    0
+                },
+            )
         }
+        Command::Report { command } => match command {
+            ReportCommand::Merge { reports, out } => {
+                if let Some(o) = &out {
+                    check_destinations(Some(o), None)?;
+                }
+                let mut merged = report::merge::merge(&reports)?;
+                match &out {
+                    Some(p) => write_report(&mut merged, p)?,
+                    None => {
+                        let mut buf = Vec::new();
+                        merged.write_json(&mut buf).context("writing the report")?;
+                        write_stdout(&buf)?;
+                    }
+                }
+                if !g.quiet {
+                    let s = &merged.summary;
+                    eprintln!(
+                        "harscrub report merge: {} reports, {} files ({} failed, {} skipped), {} findings{}",
+                        reports.len(),
+                        s.files,
+                        s.files_failed,
+                        s.files_skipped,
+                        s.findings,
+                        out.as_ref()
+                            .map(|p| format!(" -> {}", report::printable(&p.to_string_lossy())))
+                            .unwrap_or_default()
+                    );
+                }
+                Ok(0)
+            }
+        },
         Command::Rules { command } => rules(command),
         Command::Completions { shell } => {
             let mut script = Vec::new();
@@ -408,22 +642,35 @@ fn write_stdout(data: &[u8]) -> Result<()> {
     }
 }
 
-fn write_report(report: &mut Report, path: &PathBuf) -> Result<()> {
-    let f = std::fs::File::create(path)
-        .with_context(|| format!("writing report {}", path.display()))?;
-    report
-        .write_json(&f)
-        .with_context(|| format!("writing report {}", path.display()))?;
-    Ok(())
+/// Write the report atomically: to a temporary file beside it, renamed over `path` only
+/// once complete, so an interrupted or failing write never leaves a torn report and
+/// never replaces a previous one.
+fn write_report(report: &mut Report, path: &Path) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let ctx = || format!("writing report {}", path.display());
+    let tmp = crate::output::temp_file_in(dir).with_context(ctx)?;
+    let tmp_path = tmp.path().to_path_buf();
+    let r = (|| -> Result<()> {
+        report.write_json(tmp.as_file()).with_context(ctx)?;
+        tmp.as_file().sync_all().with_context(ctx)?;
+        tmp.persist(path).map_err(|e| e.error).with_context(ctx)?;
+        Ok(())
+    })();
+    crate::output::forget_temp(&tmp_path);
+    r
 }
 
 fn execute(
     c: &Common,
     g: &Global,
-    paths: &[PathBuf],
+    roots: &[run::Root],
+    inputs_opts: &Inputs,
     action: &Action,
-    out: Option<&std::path::Path>,
-) -> Result<(Report, Engine)> {
+    out: Option<&Path>,
+) -> Result<Outcome> {
     let engine = engine(c)?;
     if let Some(n) = c.threads {
         // Only the first call can set the global pool; later calls are harmless.
@@ -431,11 +678,46 @@ fn execute(
             .num_threads(n.max(1))
             .build_global();
     }
-    let (inputs, mut failures) = run::enumerate(paths, out);
+    // Temporary files an interrupted or killed run left under --out. Not with --shard:
+    // the other shards may be writing theirs right now.
+    if let (Some(dir), None) = (out, inputs_opts.shard) {
+        if dir.is_dir() {
+            let removed = crate::output::remove_stale_temporaries(dir);
+            if !removed.is_empty() && !g.quiet {
+                eprintln!(
+                    "harscrub: removed {} stale temporary file(s) (.harscrub-*.tmp) left under {} by an interrupted run",
+                    removed.len(),
+                    report::printable(&dir.to_string_lossy())
+                );
+            }
+        }
+    }
+    let walk = run::WalkOptions {
+        out,
+        include_own_output: inputs_opts.include_own_output,
+    };
+    let mut entries = run::enumerate(roots, &walk);
+    let mut other_shards = 0;
+    if let Some(shard) = inputs_opts.shard {
+        let before = entries.len();
+        entries.retain(|e| shard.takes(&e.key));
+        other_shards = before - entries.len();
+    }
+    let inputs: Vec<run::Input> = entries
+        .iter()
+        .filter_map(|e| match &e.item {
+            run::Item::Input(i) => Some(i.clone()),
+            run::Item::Done(_) => None,
+        })
+        .collect();
     if g.verbose {
         eprintln!(
-            "harscrub: {} input file(s), {} rules, fingerprint key {}",
+            "harscrub: {} input file(s){}, {} rules, fingerprint key {}",
             inputs.len(),
+            inputs_opts
+                .shard
+                .map(|s| format!(" in shard {} ({} in other shards)", s, other_shards))
+                .unwrap_or_default(),
             engine.rules.rules().len(),
             if c.fingerprint_key.is_some() {
                 "fixed (reproducible placeholders)"
@@ -456,11 +738,15 @@ fn execute(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let mut files = Vec::with_capacity(inputs.len() + failures.len());
+    let selected = inputs.len();
+    let mut processed = Vec::with_capacity(inputs.len());
     let mut findings = Findings::new();
     let mut spool_error = None;
-    run::process_all(&engine, action, &inputs, &bar, |r| {
-        files.push(r.report);
+    // Byte progress for large files, when the file bar is not shown (few inputs).
+    let bytes = (!g.quiet && std::io::stderr().is_terminal() && inputs.len() <= 20)
+        .then(indicatif::MultiProgress::new);
+    run::process_all(&engine, action, &inputs, &bar, bytes.as_ref(), |r| {
+        processed.push(r.report);
         if let Err(e) = findings.append(r.findings) {
             spool_error.get_or_insert(e);
         }
@@ -469,7 +755,15 @@ fn execute(
     if let Some(e) = spool_error {
         return Err(e).context("recording findings in a temporary file");
     }
-    files.append(&mut failures);
+    // Every entry in enumeration order: processed inputs and those accounted for.
+    let mut processed = processed.into_iter();
+    let files: Vec<FileReport> = entries
+        .into_iter()
+        .filter_map(|e| match e.item {
+            run::Item::Input(_) => processed.next(),
+            run::Item::Done(r) => Some(r),
+        })
+        .collect();
     let verb = match action {
         Action::Scan => "scan",
         Action::Clean { .. } => "clean",
@@ -477,7 +771,12 @@ fn execute(
     debug_assert!(files
         .iter()
         .all(|f| f.status != Status::Written || verb == "clean"));
-    Ok((Report::new(verb, files, findings), engine))
+    Ok(Outcome {
+        report: Report::new(verb, files, findings),
+        engine,
+        other_shards,
+        selected,
+    })
 }
 
 fn rules(cmd: RulesCommand) -> Result<i32> {

@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+pub mod merge;
 pub mod position;
 pub mod sarif;
 pub mod store;
@@ -17,34 +18,75 @@ pub use store::{Findings, Tally};
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// What happened to one input.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// A verified copy was written.
     Written,
+    /// The copy already existed, byte for byte identical to the verified copy: left as
+    /// it was.
+    Unchanged,
     /// Scanned only (no copy requested).
     Scanned,
+    /// Not read at all (a symlink, harscrub's own output, a VCS folder, the `--out`
+    /// folder, an existing copy with `--skip-existing`): `reason` says why.
+    Skipped,
     /// Could not be processed: no copy.
     Failed,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FileReport {
     pub path: String,
     pub status: Status,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
     pub findings: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Why a file was skipped, or a note on what happened to an existing copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl FileReport {
+    /// An input that was not read, and why.
+    pub fn skipped(path: &str, reason: impl Into<String>) -> FileReport {
+        FileReport {
+            path: path.to_string(),
+            status: Status::Skipped,
+            kind: None,
+            output: None,
+            findings: 0,
+            error: None,
+            reason: Some(reason.into()),
+        }
+    }
+
+    /// An input that could not be processed.
+    pub fn failed(path: &str, error: impl Into<String>) -> FileReport {
+        FileReport {
+            path: path.to_string(),
+            status: Status::Failed,
+            kind: None,
+            output: None,
+            findings: 0,
+            error: Some(error.into()),
+            reason: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Summary {
+    /// Every entry of `files`: processed, failed and skipped.
     pub files: usize,
     pub files_written: usize,
+    /// Existing copies found identical to the verified copy and left as they were.
+    pub files_unchanged: usize,
+    pub files_skipped: usize,
     pub files_failed: usize,
     pub findings: usize,
     /// Distinct secrets (by fingerprint).
@@ -85,6 +127,11 @@ impl Report {
         let s = Summary {
             files: files.len(),
             files_written: files.iter().filter(|f| f.status == Status::Written).count(),
+            files_unchanged: files
+                .iter()
+                .filter(|f| f.status == Status::Unchanged)
+                .count(),
+            files_skipped: files.iter().filter(|f| f.status == Status::Skipped).count(),
             files_failed: files.iter().filter(|f| f.status == Status::Failed).count(),
             findings: t.findings,
             distinct_secrets: t.distinct(),
@@ -199,64 +246,111 @@ impl Report {
         let s = &self.summary;
         let clean = self.command == "clean";
         let with_findings = self.files.iter().filter(|f| f.findings > 0).count();
+        let read = s.files - s.files_skipped;
+        let ok = read - s.files_failed;
         let mut head = format!("harscrub {}: ", self.command);
-        let head_style = if s.files_failed > 0 || (s.findings > 0 && !clean) {
+        let head_style = if (read == 0
+            && opts.shard.is_none()
+            && !self.files.iter().any(|f| f.output.is_some()))
+            || s.files_failed > 0
+            || (s.findings > 0 && !clean)
+        {
             RED
         } else if s.findings > 0 {
             YELLOW
         } else {
             GREEN
         };
-        if s.findings == 0 {
+        // Inputs left alone because their copy exists (--skip-existing): selected, not
+        // read, and nothing to do.
+        let kept = self
+            .files
+            .iter()
+            .filter(|f| f.status == Status::Skipped && f.output.is_some())
+            .count();
+        if read == 0 && kept > 0 {
             head.push_str(&format!(
-                "no credentials found in {}",
-                plural(s.files, "file")
+                "nothing to do: {} already exist (--skip-existing)",
+                plural_word(kept, "copy", "copies")
             ));
-        } else {
-            head.push_str(&format!(
-                "{} {} ({} distinct) in {} of {}",
-                plural(s.findings, "credential"),
-                if clean { "redacted" } else { "found" },
-                s.distinct_secrets,
-                with_findings,
-                plural(s.files, "file")
-            ));
-        }
-        if clean {
-            let written = s.files_written;
-            if opts.in_place {
-                let changed = self
-                    .files
-                    .iter()
-                    .filter(|f| f.status == Status::Written && f.findings > 0)
-                    .count();
-                head.push_str(&format!("; {} rewritten in place", plural(changed, "file")));
-            } else {
+            if s.files_skipped > kept {
+                head.push_str(&format!("; {} more skipped", s.files_skipped - kept));
+            }
+        } else if read == 0 {
+            match &opts.shard {
+                Some(shard) => head.push_str(&format!(
+                    "nothing processed in shard {}: every input belongs to another shard",
+                    shard
+                )),
+                None => head.push_str("nothing processed: no input file was read"),
+            }
+            if s.files_skipped > 0 {
                 head.push_str(&format!(
-                    "; {} written",
-                    plural_word(written, "verified copy", "verified copies")
+                    " ({} skipped, listed below)",
+                    plural(s.files_skipped, "input")
                 ));
+            }
+        } else {
+            let mut parts = Vec::new();
+            if s.files_failed > 0 {
+                parts.push(format!(
+                    "{} of {} FAILED ({})",
+                    s.files_failed,
+                    plural(read, "file"),
+                    if clean {
+                        "no copy written"
+                    } else {
+                        "not fully scanned"
+                    }
+                ));
+            }
+            let other = if s.files_failed > 0 { "the other " } else { "" };
+            if ok > 0 || s.files_failed == 0 {
+                if s.findings == 0 {
+                    parts.push(format!(
+                        "no credentials found in {}{}",
+                        other,
+                        plural(ok, "file")
+                    ));
+                } else {
+                    parts.push(format!(
+                        "{} {} ({} distinct) in {} of {}{}",
+                        plural(s.findings, "credential"),
+                        if clean { "redacted" } else { "found" },
+                        s.distinct_secrets,
+                        with_findings,
+                        other,
+                        plural(ok, "file")
+                    ));
+                }
+            }
+            if clean && ok > 0 {
+                if opts.in_place {
+                    let changed = self
+                        .files
+                        .iter()
+                        .filter(|f| f.status == Status::Written && f.findings > 0)
+                        .count();
+                    parts.push(format!("{} rewritten in place", plural(changed, "file")));
+                } else {
+                    let mut copies =
+                        plural_word(s.files_written, "verified copy", "verified copies");
+                    copies.push_str(" written");
+                    if s.files_unchanged > 0 {
+                        copies.push_str(&format!(
+                            ", {} unchanged (identical copy existed)",
+                            s.files_unchanged
+                        ));
+                    }
+                    parts.push(copies);
+                }
+            }
+            head.push_str(&parts.join("; "));
+            if s.files_skipped > 0 {
+                head.push_str(&format!("; {} skipped", plural(s.files_skipped, "input")));
             }
         }
         writeln!(w, "{}", p.paint(&head, head_style))?;
-        if s.files_failed > 0 {
-            writeln!(
-                w,
-                "{}",
-                p.paint(
-                    &format!(
-                        "{} FAILED ({})",
-                        plural(s.files_failed, "file"),
-                        if clean {
-                            "no copy written"
-                        } else {
-                            "not fully scanned"
-                        }
-                    ),
-                    RED
-                )
-            )?;
-        }
 
         // By kind.
         if !s.by_kind.is_empty() {
@@ -302,6 +396,7 @@ impl Report {
         let listed: Vec<&FileReport> = self
             .files
             .iter()
+            .filter(|f| f.status != Status::Skipped)
             .filter(|f| opts.verbose || f.findings > 0 || f.status == Status::Failed)
             .collect();
         if !listed.is_empty() {
@@ -344,8 +439,18 @@ impl Report {
                     }
                     Status::Written if opts.in_place => "unchanged".to_string(),
                     Status::Written => {
-                        format!("copy: {}", printable(f.output.as_deref().unwrap_or("?")))
+                        let mut r =
+                            format!("copy: {}", printable(f.output.as_deref().unwrap_or("?")));
+                        if let Some(why) = &f.reason {
+                            r.push_str(&format!(" ({})", printable(why)));
+                        }
+                        r
                     }
+                    Status::Unchanged => format!(
+                        "unchanged: {} (identical copy existed)",
+                        printable(f.output.as_deref().unwrap_or("?"))
+                    ),
+                    Status::Skipped => "skipped".to_string(),
                 };
                 writeln!(
                     w,
@@ -361,6 +466,44 @@ impl Report {
                     w,
                     "  … and {} more (--verbose lists every file)",
                     plural(listed.len() - shown, "file")
+                )?;
+            }
+        }
+
+        // Skipped inputs, each with its reason.
+        let skipped: Vec<&FileReport> = self
+            .files
+            .iter()
+            .filter(|f| f.status == Status::Skipped)
+            .collect();
+        if !skipped.is_empty() {
+            writeln!(w)?;
+            let shown = if opts.verbose {
+                skipped.len()
+            } else {
+                skipped.len().min(MAX_FILE_ROWS)
+            };
+            writeln!(
+                w,
+                "{}",
+                p.paint(
+                    &format!("skipped {} (not read):", plural(skipped.len(), "input")),
+                    BOLD
+                )
+            )?;
+            for f in &skipped[..shown] {
+                writeln!(
+                    w,
+                    "  {}: {}",
+                    printable(&f.path),
+                    printable(f.reason.as_deref().unwrap_or("skipped"))
+                )?;
+            }
+            if shown < skipped.len() {
+                writeln!(
+                    w,
+                    "  … and {} more (the report lists every one; --verbose lists them here)",
+                    skipped.len() - shown
                 )?;
             }
         }
@@ -394,11 +537,38 @@ impl Report {
             ));
         }
         if s.findings > 0 && !clean {
-            hints.push(
-                "To redact: `harscrub clean --in-place FILE...` rewrites the files, \
-                 `harscrub clean FILE...` writes NAME.redacted.EXT beside each."
-                    .to_string(),
+            // Name the files, so the command can be pasted as it is.
+            let found: Vec<&str> = self
+                .files
+                .iter()
+                .filter(|f| f.findings > 0)
+                .map(|f| f.path.as_str())
+                .collect();
+            let args = if found.len() <= MAX_HINT_FILES && !found.contains(&"-") {
+                found
+                    .iter()
+                    .map(|p| shell_quote(p))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            } else {
+                "FILE...".to_string()
+            };
+            let (them, each) = if found.len() == 1 {
+                ("the file", "it")
+            } else {
+                ("the files", "each")
+            };
+            let mut h = format!(
+                "To redact: `harscrub clean --in-place {args}` rewrites {them}, \
+                 `harscrub clean {args}` writes NAME.redacted.EXT beside {each}."
             );
+            if opts.pre_commit {
+                h.push_str(
+                    " Or add the `harscrub-clean` hook to your .pre-commit-config.yaml: \
+                     it redacts in place on commit.",
+                );
+            }
+            hints.push(h);
         }
         if clean && opts.in_place && s.findings > 0 {
             hints.push(
@@ -436,7 +606,7 @@ impl Report {
 }
 
 /// Options of the human summary.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct SummaryOptions {
     /// Colour with ANSI escapes.
     pub color: bool,
@@ -444,6 +614,33 @@ pub struct SummaryOptions {
     pub verbose: bool,
     /// `clean --in-place`: files were rewritten, not copied.
     pub in_place: bool,
+    /// `--shard I/N`, when the run was one shard of a batch.
+    pub shard: Option<String>,
+    /// Running as a pre-commit hook (`PRE_COMMIT` is set): hints name the fixer hook.
+    pub pre_commit: bool,
+}
+
+/// Files named in a hint's command line; more become `FILE...`.
+const MAX_HINT_FILES: usize = 5;
+
+/// `path` as one shell word (single-quoted unless plainly safe), control characters
+/// escaped.
+fn shell_quote(path: &str) -> String {
+    let plain = !path.is_empty()
+        && !path.starts_with('-')
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./-+=:@,%".contains(c));
+    if plain {
+        path.to_string()
+    } else {
+        let p = if path.starts_with('-') {
+            format!("./{}", path)
+        } else {
+            path.to_string()
+        };
+        printable(&format!("'{}'", p.replace('\'', "'\\''")))
+    }
 }
 
 /// Rows of the by-file table shown without `--verbose`.
@@ -621,5 +818,14 @@ mod tests {
     #[test]
     fn printable_escapes_controls() {
         assert_eq!(printable("a\x1b[31mb\n"), "a\\u{1b}[31mb\\n");
+    }
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(shell_quote("logs/app.log"), "logs/app.log");
+        assert_eq!(shell_quote("my capture.har"), "'my capture.har'");
+        assert_eq!(shell_quote("it's.har"), "'it'\\''s.har'");
+        assert_eq!(shell_quote("-x.har"), "'./-x.har'");
+        assert_eq!(shell_quote("a\nb"), "'a\\nb'");
     }
 }

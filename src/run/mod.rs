@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::detect::Known;
 use crate::engine::Engine;
 use crate::format::{self, har, Kind};
-use crate::output::{self, Pending};
+use crate::output::{self, Committed, Pending};
 use crate::report::{FileReport, Findings, Status};
 
 /// What to do with each input.
@@ -25,6 +25,8 @@ pub enum Action {
         out: Option<PathBuf>,
         in_place: bool,
         force: bool,
+        /// Leave an input whose copy already exists alone (not read; reported skipped).
+        skip_existing: bool,
     },
 }
 
@@ -47,53 +49,239 @@ impl Input {
     }
 }
 
-/// Expand command-line paths into files. Directories are walked recursively without
-/// following symlinks; harscrub's own copies (`*.redacted.*`) and the output folder
-/// are skipped. Problems are returned as failed reports.
-pub fn enumerate(paths: &[PathBuf], out: Option<&Path>) -> (Vec<Input>, Vec<FileReport>) {
-    let mut inputs = Vec::new();
-    let mut errors = Vec::new();
-    let out_canon = out.and_then(|o| fs::canonicalize(o).ok());
-    for p in paths {
+/// Where the inputs come from: paths given on the command line, or listed in a file
+/// (`--files-from`).
+#[derive(Debug, Clone)]
+pub struct Root {
+    pub path: PathBuf,
+    /// Listed by `--files-from`: the path keeps its place under `--out` (a file
+    /// `logs/app.log` is copied to `OUT/logs/app.log`, not `OUT/app.log`).
+    pub listed: bool,
+}
+
+impl Root {
+    pub fn arg(path: PathBuf) -> Root {
+        Root {
+            path,
+            listed: false,
+        }
+    }
+}
+
+/// How folders are walked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WalkOptions<'a> {
+    /// The `--out` folder: skipped when it is inside an input folder.
+    pub out: Option<&'a Path>,
+    /// Process files named like harscrub's copies (`*.redacted.*`) too.
+    pub include_own_output: bool,
+}
+
+/// One entry of the enumeration: a file to process, or an input that is already
+/// accounted for (skipped, with the reason, or failed).
+#[derive(Debug, Clone)]
+pub enum Item {
+    Input(Input),
+    Done(FileReport),
+}
+
+/// An [`Item`] and the key that assigns it to a shard: its path relative to the input
+/// root (see [`Shard`]).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub item: Item,
+    pub key: String,
+}
+
+/// `--shard I/N`: this run takes the inputs whose key hashes to `I - 1` modulo `N`.
+///
+/// The key is the path relative to the input root (a folder argument: the path under
+/// it; a file argument: its file name; `--files-from`: the path as listed), so the
+/// assignment is the same on every machine and in every run, whatever the number of
+/// threads, the order of the walk or the folder the inputs are mounted in. The hash is
+/// the first 8 bytes of SHA-256 (big-endian), stable across versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based.
+    pub index: u32,
+    pub count: u32,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Shard, String> {
+        let (i, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("`{s}`: expected I/N, e.g. 1/4"))?;
+        let index: u32 = i
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{s}`: I is not a number"))?;
+        let count: u32 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{s}`: N is not a number"))?;
+        if count == 0 || index == 0 || index > count {
+            return Err(format!("`{s}`: need 1 <= I <= N"));
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl Shard {
+    /// Does the input with this key belong to this shard?
+    pub fn takes(&self, key: &str) -> bool {
+        shard_of(key, self.count) == self.index - 1
+    }
+}
+
+/// The 0-based shard of `key` among `count`.
+pub fn shard_of(key: &str, count: u32) -> u32 {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(key.as_bytes());
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&d[..8]);
+    (u64::from_be_bytes(b) % u64::from(count.max(1))) as u32
+}
+
+/// A path as a shard key: components joined with `/`, without `.` components.
+fn key_of(p: &Path) -> String {
+    p.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Read a `--files-from` list: NUL-separated when it holds a NUL byte, else one path a
+/// line (`\r\n` too); empty entries are ignored.
+pub fn read_file_list(data: &[u8]) -> Vec<PathBuf> {
+    let sep = if data.contains(&0) { b'\0' } else { b'\n' };
+    data.split(|&b| b == sep)
+        .map(|l| {
+            if sep == b'\n' {
+                l.strip_suffix(b"\r").unwrap_or(l)
+            } else {
+                l
+            }
+        })
+        .filter(|l| !l.is_empty())
+        .map(path_from_bytes)
+        .collect()
+}
+
+#[cfg(unix)]
+fn path_from_bytes(b: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(b))
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(b: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(b).into_owned())
+}
+
+/// Expand the inputs into files, in order: each root in turn, folders walked
+/// recursively in name order. Every path is accounted for: what is not processed is
+/// an [`Item::Done`] with the reason — symlinks and special files inside folders (not
+/// followed), VCS folders (`.git`, `.hg`, `.svn`), the `--out` folder, harscrub's own
+/// copies (`*.redacted.*`, unless `include_own_output`) and temporary files
+/// (`.harscrub-*.tmp`), and paths that cannot be read.
+pub fn enumerate(roots: &[Root], opts: &WalkOptions) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    let out_canon = opts.out.and_then(|o| fs::canonicalize(o).ok());
+    for root in roots {
+        let p = &root.path;
+        let shown = p.to_string_lossy().into_owned();
         if p.as_os_str() == "-" {
-            inputs.push(Input {
-                path: p.clone(),
-                rel: PathBuf::from("-"),
+            entries.push(Entry {
+                item: Item::Input(Input {
+                    path: p.clone(),
+                    rel: PathBuf::from("-"),
+                }),
+                key: "-".into(),
             });
             continue;
         }
+        // A listed path keeps its place under --out; it must stay inside it.
+        let listed_rel = if root.listed {
+            let safe = p.components().all(|c| {
+                matches!(
+                    c,
+                    std::path::Component::Normal(_) | std::path::Component::CurDir
+                )
+            });
+            let rel: PathBuf = p
+                .components()
+                .filter(|c| !matches!(c, std::path::Component::CurDir))
+                .collect();
+            if !safe || rel.as_os_str().is_empty() {
+                entries.push(Entry {
+                    item: Item::Done(FileReport::failed(
+                        &shown,
+                        "a path in --files-from must be relative and without `..` (it keeps its place under --out)",
+                    )),
+                    key: shown.clone(),
+                });
+                continue;
+            }
+            Some(rel)
+        } else {
+            None
+        };
         let meta = match fs::metadata(p) {
             Ok(m) => m,
             Err(e) => {
-                errors.push(failed(&p.to_string_lossy(), format!("cannot read: {}", e)));
+                entries.push(Entry {
+                    item: Item::Done(FileReport::failed(&shown, format!("cannot read: {}", e))),
+                    key: shown,
+                });
                 continue;
             }
         };
         if meta.is_file() {
-            let name = p
-                .file_name()
-                .map(PathBuf::from)
-                .unwrap_or_else(|| p.clone());
-            inputs.push(Input {
-                path: p.clone(),
-                rel: name,
+            let rel = listed_rel.clone().unwrap_or_else(|| {
+                p.file_name()
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| p.clone())
+            });
+            entries.push(Entry {
+                key: key_of(&rel),
+                item: Item::Input(Input {
+                    path: p.clone(),
+                    rel,
+                }),
             });
             continue;
         }
         if meta.is_dir() && out_canon.is_some() && fs::canonicalize(p).ok() == out_canon {
-            errors.push(failed(
-                &p.to_string_lossy(),
-                "--out is this input folder itself: copies would replace the inputs; choose another --out".into(),
-            ));
+            entries.push(Entry {
+                item: Item::Done(FileReport::failed(
+                    &shown,
+                    "--out is this input folder itself: copies would replace the inputs; choose another --out",
+                )),
+                key: shown,
+            });
             continue;
         }
         if !meta.is_dir() {
-            errors.push(failed(
-                &p.to_string_lossy(),
-                "not a regular file or directory".into(),
-            ));
+            entries.push(Entry {
+                item: Item::Done(FileReport::failed(
+                    &shown,
+                    "not a regular file or directory",
+                )),
+                key: shown,
+            });
             continue;
         }
+        let base = listed_rel.unwrap_or_default();
+        let rel_of = |path: &Path| base.join(path.strip_prefix(p).unwrap_or(path));
         let walker = walkdir::WalkDir::new(p)
             .follow_links(false)
             .sort_by_file_name();
@@ -102,57 +290,71 @@ pub fn enumerate(paths: &[PathBuf], out: Option<&Path>) -> (Vec<Input>, Vec<File
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    let path = e
-                        .path()
-                        .map(|x| x.to_string_lossy().into_owned())
-                        .unwrap_or_else(|| p.to_string_lossy().into_owned());
-                    errors.push(failed(&path, format!("cannot read: {}", e)));
+                    let path = e.path().unwrap_or(p).to_path_buf();
+                    entries.push(Entry {
+                        item: Item::Done(FileReport::failed(
+                            &path.to_string_lossy(),
+                            format!("cannot read: {}", e),
+                        )),
+                        key: key_of(&rel_of(&path)),
+                    });
                     continue;
                 }
             };
-            if entry.file_type().is_dir() {
-                let n = entry.file_name();
-                if entry.depth() > 0 && (n == ".git" || n == ".hg" || n == ".svn") {
+            let path = entry.path();
+            let skip = |reason: &str| Entry {
+                item: Item::Done(FileReport::skipped(&path.to_string_lossy(), reason)),
+                key: key_of(&rel_of(path)),
+            };
+            let name = entry.file_name().to_string_lossy();
+            let ft = entry.file_type();
+            if ft.is_dir() {
+                if entry.depth() > 0 && (name == ".git" || name == ".hg" || name == ".svn") {
                     it.skip_current_dir();
+                    entries.push(skip("version-control folder (not walked)"));
                     continue;
                 }
                 if let Some(oc) = &out_canon {
-                    if fs::canonicalize(entry.path()).ok().as_ref() == Some(oc) {
+                    if entry.depth() > 0 && fs::canonicalize(path).ok().as_ref() == Some(oc) {
                         it.skip_current_dir();
+                        entries.push(skip("the --out folder (not walked)"));
                     }
                 }
                 continue;
             }
-            if !entry.file_type().is_file() {
-                continue; // symlinks and special files are not followed
-            }
-            let name = entry.file_name().to_string_lossy();
-            if output::is_redacted_name(&name) || name.starts_with(".harscrub-") {
+            if ft.is_symlink() {
+                entries.push(skip("symbolic link (not followed)"));
                 continue;
             }
-            let rel = entry
-                .path()
-                .strip_prefix(p)
-                .unwrap_or(entry.path())
-                .to_path_buf();
-            inputs.push(Input {
-                path: entry.path().to_path_buf(),
-                rel,
+            if !ft.is_file() {
+                entries.push(skip("not a regular file (device, socket or pipe)"));
+                continue;
+            }
+            if output::is_temp_name(&name) {
+                entries.push(skip("a temporary file of harscrub"));
+                continue;
+            }
+            if !opts.include_own_output && output::is_redacted_name(&name) {
+                entries.push(skip(
+                    "named like a harscrub copy (*.redacted.*; --include-own-output processes it)",
+                ));
+                continue;
+            }
+            let rel = rel_of(path);
+            entries.push(Entry {
+                key: key_of(&rel),
+                item: Item::Input(Input {
+                    path: path.to_path_buf(),
+                    rel,
+                }),
             });
         }
     }
-    (inputs, errors)
+    entries
 }
 
 fn failed(path: &str, error: String) -> FileReport {
-    FileReport {
-        path: path.to_string(),
-        status: Status::Failed,
-        kind: None,
-        output: None,
-        findings: 0,
-        error: Some(error),
-    }
+    FileReport::failed(path, error)
 }
 
 /// Where the copy of `input` goes.
@@ -197,6 +399,7 @@ pub fn process_all<F: FnMut(Processed) + Send>(
     action: &Action,
     inputs: &[Input],
     progress: &indicatif::ProgressBar,
+    bytes: Option<&indicatif::MultiProgress>,
     mut sink: F,
 ) {
     let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Processed, Option<Commit>)>(64);
@@ -222,7 +425,7 @@ pub fn process_all<F: FnMut(Processed) + Send>(
             .enumerate()
             .par_bridge()
             .for_each_with(tx, |tx, (i, inp)| {
-                let (r, c) = process_one(engine, action, inp);
+                let (r, c) = process_one(engine, action, inp, bytes);
                 progress.inc(1);
                 // The collector only stops when every sender is gone.
                 let _ = tx.send((i, r, c));
@@ -233,7 +436,19 @@ pub fn process_all<F: FnMut(Processed) + Send>(
 /// Flush and rename a copy into place; on failure the input is reported failed.
 fn finish(r: &mut Processed, c: Commit) {
     match c.pending.commit(c.force) {
-        Ok(written) => r.report.output = Some(written.to_string_lossy().into_owned()),
+        Ok(Committed::Written(dest)) => r.report.output = Some(dest.to_string_lossy().into_owned()),
+        Ok(Committed::Unchanged(dest)) => {
+            r.report.output = Some(dest.to_string_lossy().into_owned());
+            r.report.status = Status::Unchanged;
+        }
+        Ok(Committed::Rekeyed(dest)) => {
+            r.report.output = Some(dest.to_string_lossy().into_owned());
+            r.report.reason = Some(
+                "replaced an earlier copy that differed only in placeholder fingerprints: \
+                 another fingerprint key"
+                    .into(),
+            );
+        }
         Err(e) => {
             r.report = failed(&r.report.path, format!("{:#}", e));
             r.findings = Findings::new();
@@ -241,9 +456,35 @@ fn finish(r: &mut Processed, c: Commit) {
     }
 }
 
-fn process_one(engine: &Engine, action: &Action, input: &Input) -> (Processed, Option<Commit>) {
+fn process_one(
+    engine: &Engine,
+    action: &Action,
+    input: &Input,
+    bytes: Option<&indicatif::MultiProgress>,
+) -> (Processed, Option<Commit>) {
     let display = input.display();
-    match try_process(engine, action, input, &display) {
+    if let Action::Clean {
+        out,
+        in_place: false,
+        force: false,
+        skip_existing: true,
+    } = action
+    {
+        let dest = destination(input, out.as_deref(), false);
+        if !input.is_stdin() && fs::symlink_metadata(&dest).is_ok() {
+            let mut r = FileReport::skipped(&display, "its copy exists (--skip-existing)");
+            r.output = Some(dest.to_string_lossy().into_owned());
+            return (
+                Processed {
+                    report: r,
+                    findings: Findings::new(),
+                },
+                None,
+            );
+        }
+    }
+    let meter = Meter::new(bytes, input);
+    match try_process(engine, action, input, &display, &meter) {
         Ok((kind, output, findings, commit)) => (
             Processed {
                 report: FileReport {
@@ -257,6 +498,7 @@ fn process_one(engine: &Engine, action: &Action, input: &Input) -> (Processed, O
                     output,
                     findings: findings.len(),
                     error: None,
+                    reason: None,
                 },
                 findings,
             },
@@ -277,6 +519,7 @@ fn try_process(
     action: &Action,
     input: &Input,
     display: &str,
+    meter: &Meter,
 ) -> Result<(Kind, Option<String>, Findings, Option<Commit>)> {
     if input.is_stdin() {
         let mut data = Vec::new();
@@ -309,7 +552,9 @@ fn try_process(
     match action {
         Action::Scan => {
             let findings = if kind == Kind::Har && har::looks_like_har(&prefix) {
-                let r = BufReader::new(File::open(&input.path).context("cannot open")?);
+                meter.pass("scanning");
+                let r =
+                    BufReader::new(meter.reader(File::open(&input.path).context("cannot open")?));
                 har::scrub(
                     engine,
                     display,
@@ -333,6 +578,7 @@ fn try_process(
             out,
             in_place,
             force,
+            ..
         } => {
             let dest = destination(input, out.as_deref(), *in_place);
             if !*in_place && same_file(&dest, &input.path) {
@@ -341,9 +587,14 @@ fn try_process(
                     dest.display()
                 );
             }
-            let mut pending = Pending::create(&dest, *force || *in_place)?;
+            let mut pending = Pending::create(&dest)?;
+            // The copy gets the input's permission bits (an executable script stays
+            // executable, a group-writable file group-writable).
+            if let Ok(m) = fs::metadata(&input.path) {
+                pending.keep_permissions(m.permissions());
+            }
             let findings = if kind == Kind::Har && har::looks_like_har(&prefix) {
-                clean_har_file(engine, display, &input.path, &mut pending)?
+                clean_har_file(engine, display, &input.path, &mut pending, meter)?
             } else {
                 let data = fs::read(&input.path).context("cannot read")?;
                 let o = format::sanitize_bytes(engine, display, &name, &data, 0)?;
@@ -401,11 +652,12 @@ fn clean_har_file(
     display: &str,
     input: &Path,
     pending: &mut Pending,
+    meter: &Meter,
 ) -> Result<Findings> {
-    let open = || -> Result<BufReader<File>> {
+    let open = || -> Result<BufReader<Counting<File>>> {
         Ok(BufReader::with_capacity(
             1 << 20,
-            File::open(input).context("cannot open")?,
+            meter.reader(File::open(input).context("cannot open")?),
         ))
     };
     let writer = |pending: &mut Pending| -> Result<BufWriter<File>> {
@@ -419,8 +671,11 @@ fn clean_har_file(
     };
     let copy = pending.path().to_path_buf();
     let verify = |known: &Known| -> Result<Findings> {
-        let r =
-            BufReader::with_capacity(1 << 20, File::open(&copy).context("re-reading the copy")?);
+        meter.pass("verifying the copy");
+        let r = BufReader::with_capacity(
+            1 << 20,
+            meter.reader(File::open(&copy).context("re-reading the copy")?),
+        );
         let left = har::scrub(
             engine,
             display,
@@ -434,9 +689,10 @@ fn clean_har_file(
         if left.is_empty() {
             // Independent of the detector: every decoded view of the copy, searched
             // for every secret of the first pass.
+            meter.pass("checking decoded views of the copy");
             let r = BufReader::with_capacity(
                 1 << 20,
-                File::open(&copy).context("re-reading the copy")?,
+                meter.reader(File::open(&copy).context("re-reading the copy")?),
             );
             if let Some(s) = crate::detect::views::find_survivor_in_reader(r, known)
                 .context("re-reading the copy")?
@@ -446,6 +702,7 @@ fn clean_har_file(
         }
         Ok(left)
     };
+    meter.pass("writing the copy");
     let first = har::scrub(
         engine,
         display,
@@ -464,6 +721,7 @@ fn clean_har_file(
         return Ok(first.findings);
     }
     drop(first);
+    meter.pass("writing the copy again (every secret known)");
     let written = har::scrub(
         engine,
         display,
@@ -482,4 +740,79 @@ fn clean_har_file(
         );
     }
     Ok(written.findings)
+}
+
+/// Files at least this large get a byte progress bar (on a terminal, without -q).
+const METER_MIN_BYTES: u64 = 16 << 20;
+
+/// The byte progress bar of one large file: hidden unless byte progress is on and the
+/// file is large. Each pass over the file (write, verify, …) starts it again.
+struct Meter {
+    bar: Option<indicatif::ProgressBar>,
+    name: String,
+}
+
+impl Meter {
+    fn new(multi: Option<&indicatif::MultiProgress>, input: &Input) -> Meter {
+        let name = input
+            .path
+            .file_name()
+            .map(|n| crate::report::printable(&n.to_string_lossy()))
+            .unwrap_or_default();
+        let size = match multi {
+            Some(_) if !input.is_stdin() => fs::metadata(&input.path).map(|m| m.len()).unwrap_or(0),
+            _ => 0,
+        };
+        let bar = multi.filter(|_| size >= METER_MIN_BYTES).map(|m| {
+            let b = m.add(indicatif::ProgressBar::new(size));
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg} {bar:30} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            b
+        });
+        Meter { bar, name }
+    }
+
+    /// A new pass over the file.
+    fn pass(&self, what: &str) {
+        if let Some(b) = &self.bar {
+            b.reset();
+            b.set_message(format!("{}: {}", self.name, what));
+        }
+    }
+
+    /// `f`, counting the bytes read on the bar.
+    fn reader(&self, f: File) -> Counting<File> {
+        Counting {
+            inner: f,
+            bar: self.bar.clone(),
+        }
+    }
+}
+
+impl Drop for Meter {
+    fn drop(&mut self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// A reader that advances a progress bar by the bytes it reads.
+struct Counting<R> {
+    inner: R,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(b) = &self.bar {
+            b.inc(n as u64);
+        }
+        Ok(n)
+    }
 }
