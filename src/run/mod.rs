@@ -552,19 +552,7 @@ fn try_process(
     match action {
         Action::Scan => {
             let findings = if kind == Kind::Har && har::looks_like_har(&prefix) {
-                meter.pass("scanning");
-                let r =
-                    BufReader::new(meter.reader(File::open(&input.path).context("cannot open")?));
-                har::scrub(
-                    engine,
-                    display,
-                    &Known::default(),
-                    r,
-                    None::<std::io::Sink>,
-                    Findings::new(),
-                    false,
-                )?
-                .findings
+                scan_har_file(engine, display, &input.path, meter)?
             } else {
                 let data = fs::read(&input.path).context("cannot read")?;
                 let mut f = Findings::new();
@@ -740,6 +728,41 @@ fn clean_har_file(
         );
     }
     Ok(written.findings)
+}
+
+/// Scan a HAR from disk: the findings `clean` reports for it, without writing a copy.
+///
+/// The same passes as the copy that `clean` writes when it has to start again with
+/// every secret known: one pass discovers the secrets identified by their context
+/// (cookie values, password fields…), and a second, knowing them, also reports each
+/// copy of one found in an unremarkable place (a URL, a response header). `clean`'s
+/// progressive pass produces the same findings when it keeps its first copy (see
+/// [`har::Pass::consistent_with`]), so `scan` and `clean` agree finding for finding.
+fn scan_har_file(engine: &Engine, display: &str, input: &Path, meter: &Meter) -> Result<Findings> {
+    let pass = |what: &str, known: &Known| -> Result<har::Pass> {
+        meter.pass(what);
+        let r = BufReader::with_capacity(
+            1 << 20,
+            meter.reader(File::open(input).context("cannot open")?),
+        );
+        har::scrub(
+            engine,
+            display,
+            known,
+            r,
+            None::<std::io::Sink>,
+            Findings::new(),
+            false,
+        )
+    };
+    let first = pass("scanning", &Known::default())?;
+    if first.discovered.is_empty() {
+        // Nothing to propagate: a second pass would find the same.
+        return Ok(first.findings);
+    }
+    let known = Known::new(&first.discovered);
+    drop(first);
+    Ok(pass("scanning again (every secret known)", &known)?.findings)
 }
 
 /// Files at least this large get a byte progress bar (on a terminal, without -q).
