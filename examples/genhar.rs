@@ -6,6 +6,11 @@
 //! many times over.
 //! `cargo run --release --example genhar -- many OUT_DIR COUNT [SOURCES...]` writes
 //! COUNT small HAR files (one to a few entries each) into OUT_DIR.
+//! `cargo run --release --example genhar -- real OUT.har SIZE_MB` writes one HAR of
+//! about SIZE_MB built from the entries of the real corpus only
+//! (`../shared/corpus/real-har/*.har`), each request given an `Authorization: Bearer`
+//! header holding a fake JWT (one of 64 users): real traffic's shape and density of
+//! findings, not the fixtures' planted credentials.
 //! SOURCES default to `testdata/har/*.har` plus `../shared/corpus/real-har/*.har`.
 
 use std::fs;
@@ -15,11 +20,15 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 fn sources(args: &[String]) -> Vec<PathBuf> {
+    sources_in(args, &["testdata/har", "../shared/corpus/real-har"])
+}
+
+fn sources_in(args: &[String], dirs: &[&str]) -> Vec<PathBuf> {
     if !args.is_empty() {
         return args.iter().map(PathBuf::from).collect();
     }
     let mut v = Vec::new();
-    for dir in ["testdata/har", "../shared/corpus/real-har"] {
+    for dir in dirs {
         if let Ok(rd) = fs::read_dir(dir) {
             for e in rd.flatten() {
                 let p = e.path();
@@ -70,36 +79,72 @@ fn write_har(path: &Path, entries: &mut dyn Iterator<Item = Value>) -> u64 {
     n
 }
 
+/// A fake JWT (HS256 shape, random-looking signature) for user `n`.
+fn fake_jwt(n: usize) -> String {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let header = b64.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let payload = b64.encode(format!(
+        r#"{{"sub":"user-{n:04}","iss":"https://login.example.com","iat":1700000000,"exp":1700003600,"scope":"openid profile"}}"#
+    ));
+    // Deterministic but high-entropy bytes (xorshift), so every user's signature differs.
+    let mut x = 0x9E37_79B9_7F4A_7C15u64 ^ (n as u64 + 1).wrapping_mul(0xD6E8_FEB8_6659_FD93);
+    let sig: Vec<u8> = (0..32)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    format!("{header}.{payload}.{}", b64.encode(sig))
+}
+
+/// Cycle `es` until about `mb` MB are written to `out`; `each` may change each entry.
+fn cycle(out: &Path, mb: u64, es: &[Value], each: &dyn Fn(usize, &mut Value)) {
+    let target = mb << 20;
+    let mut total = 0u64;
+    let mut i = 0usize;
+    let mut it = std::iter::from_fn(|| {
+        if total >= target {
+            return None;
+        }
+        let mut e = es[i % es.len()].clone();
+        each(i, &mut e);
+        i += 1;
+        total += serde_json::to_vec_pretty(&e).unwrap().len() as u64 + 2;
+        Some(e)
+    });
+    let n = write_har(out, &mut it);
+    eprintln!(
+        "{}: {} entries, {} bytes",
+        out.display(),
+        n,
+        fs::metadata(out).unwrap().len()
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("big") => {
             let out = PathBuf::from(&args[1]);
             let mb: u64 = args[2].parse().unwrap();
-            let es = entries(&sources(&args[3..]));
-            let sizes: Vec<u64> = es
-                .iter()
-                .map(|e| serde_json::to_vec_pretty(e).unwrap().len() as u64 + 2)
-                .collect();
-            let target = mb << 20;
-            let mut total = 0u64;
-            let mut i = 0usize;
-            let mut it = std::iter::from_fn(|| {
-                if total >= target {
-                    return None;
+            cycle(&out, mb, &entries(&sources(&args[3..])), &|_, _| {});
+        }
+        Some("real") => {
+            let out = PathBuf::from(&args[1]);
+            let mb: u64 = args[2].parse().unwrap();
+            let es = entries(&sources_in(&args[3..], &["../shared/corpus/real-har"]));
+            let jwts: Vec<String> = (0..64).map(fake_jwt).collect();
+            cycle(&out, mb, &es, &|i, e| {
+                if let Some(Value::Array(h)) = e.pointer_mut("/request/headers") {
+                    h.push(serde_json::json!({
+                        "name": "Authorization",
+                        "value": format!("Bearer {}", jwts[i % jwts.len()]),
+                    }));
                 }
-                let k = i % es.len();
-                i += 1;
-                total += sizes[k];
-                Some(es[k].clone())
             });
-            let n = write_har(&out, &mut it);
-            eprintln!(
-                "{}: {} entries, {} bytes",
-                out.display(),
-                n,
-                fs::metadata(&out).unwrap().len()
-            );
         }
         Some("many") => {
             let dir = PathBuf::from(&args[1]);
@@ -114,7 +159,7 @@ fn main() {
             eprintln!("{}: {} files", dir.display(), count);
         }
         _ => {
-            eprintln!("usage: genhar big OUT.har SIZE_MB [SOURCES...] | genhar many OUT_DIR COUNT [SOURCES...]");
+            eprintln!("usage: genhar big|real OUT.har SIZE_MB [SOURCES...] | genhar many OUT_DIR COUNT [SOURCES...]");
             std::process::exit(2);
         }
     }

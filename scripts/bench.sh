@@ -19,6 +19,13 @@
 #   BENCH_DATA=DIR      where inputs and copies go (default bench-data)
 #   BENCH_SOURCES="A.har B.har"  the HARs genhar cycles through, relative to the
 #                       repository root (default: testdata/har/ and the real corpus)
+#   BENCH_REAL_MB=N     size of real.har (default 107; 0 skips it): the entries of the
+#                       real corpus only, each request with a Bearer JWT
+#                       (`genhar real`); scan and clean are compared with json.load,
+#                       jq and BENCH_BASE on it, as ratios
+#   BENCH_BASE=REV      an earlier commit built beside this one (git worktree under
+#                       BENCH_DATA, its own target dir) and timed on real.har in the
+#                       same run (default: none)
 # COUNT=0 skips the many-files part.
 #
 # Wall time is measured around the process; peak RSS comes from GNU `/usr/bin/time -v`
@@ -97,6 +104,34 @@ if [[ $COUNT -gt 0 ]]; then
             die "genhar many failed"
         echo "$STAMP" >"$MANY.stamp"
     fi
+fi
+
+REAL_MB=${BENCH_REAL_MB:-107}
+[[ $REAL_MB =~ ^[0-9]+$ ]] || die "BENCH_REAL_MB must be a non-negative integer, got '$REAL_MB'"
+REAL=$DATA/real.har
+if [[ $REAL_MB -gt 0 ]]; then
+    if stamp_ok "$REAL" "real $REAL_MB"; then
+        note "reusing $REAL ($REAL_MB MB)"
+    else
+        note "generating $REAL ($REAL_MB MB of real-corpus entries)…"
+        rm -f "$REAL" "$REAL.stamp"
+        cargo run --release --quiet --example genhar -- real "$REAL" "$REAL_MB" ||
+            die "genhar real failed"
+        echo "real $REAL_MB" >"$REAL.stamp"
+    fi
+fi
+BASE_BIN=""
+if [[ -n ${BENCH_BASE:-} ]]; then
+    base_rev=$(git -C "$ROOT" rev-parse --short "$BENCH_BASE") || die "BENCH_BASE: no commit $BENCH_BASE"
+    BASE_DIR=$DATA/base-$base_rev
+    if [[ ! -d $BASE_DIR ]]; then
+        git -C "$ROOT" worktree add --detach "$BASE_DIR" "$base_rev" >/dev/null ||
+            die "cannot check out $base_rev"
+    fi
+    note "building the base $base_rev…"
+    (cd "$BASE_DIR" && CARGO_TARGET_DIR=$BASE_DIR/target cargo build --release --quiet --bin harscrub) ||
+        die "building $base_rev failed"
+    BASE_BIN=$BASE_DIR/target/release/harscrub
 fi
 
 BIG_BYTES=$(stat -c %s "$BIG")
@@ -237,6 +272,28 @@ if [[ $BASELINES == 1 ]]; then
         note "jq not found: skipping the jq baseline"
     fi
 fi
+if [[ $REAL_MB -gt 0 ]]; then
+    REAL_BYTES=$(stat -c %s "$REAL")
+    mkdir -p "$DATA/out-real"
+    measure rscan "\`scan real.har --format json -q\` ($REAL_MB MB)" "$REAL_BYTES" 0 "0 1" \
+        "$BIN" scan "$REAL" --format json -q
+    measure rclean "\`clean real.har --out DIR -q --force\`" "$REAL_BYTES" 0 "0" \
+        "$BIN" clean "$REAL" --out "$DATA/out-real" -q --force
+    if [[ -n $BASE_BIN ]]; then
+        measure bscan "base $base_rev: \`scan real.har --format json -q\`" "$REAL_BYTES" 0 "0 1" \
+            "$BASE_BIN" scan "$REAL" --format json -q
+        measure bclean "base $base_rev: \`clean real.har --out DIR -q --force\`" "$REAL_BYTES" 0 "0" \
+            "$BASE_BIN" clean "$REAL" --out "$DATA/out-real" -q --force
+    fi
+    if command -v python3 >/dev/null; then
+        measure rpython "baseline: \`python3 json.load\` real.har" "$REAL_BYTES" 0 "0" \
+            python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$REAL"
+    fi
+    JQ=$(command -v jq || true)
+    if [[ -n $JQ ]]; then
+        measure rjq "baseline: \`jq -c .\` real.har" "$REAL_BYTES" 0 "0" "$JQ" -c . "$REAL"
+    fi
+fi
 LOAD_AFTER=$(loadavg)
 read -r BUSY1 STEAL1 TOTAL1 < <(cpu_ticks)
 CPU_USE=$(awk -v b=$((BUSY1 - BUSY0)) -v s=$((STEAL1 - STEAL0)) -v t=$((TOTAL1 - TOTAL0)) \
@@ -281,4 +338,18 @@ fi
 if [[ $COUNT -gt 0 ]]; then
     speedup=$(awk -v a="${WALL[many1]}" -v b="${WALL[many2]}" 'BEGIN {printf "%.2f", a / b}')
     echo "- 2 threads about 2x as fast as 1 on $COUNT files (>= 1.8x): ${speedup}x — $(verdict "$speedup >= 1.8")"
+fi
+if [[ $REAL_MB -gt 0 ]]; then
+    ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+    echo "real.har ($REAL_MB MB of real-corpus entries), ratios of median wall times:"
+    if [[ -n ${WALL[rpython]:-} ]]; then
+        echo "- clean / json.load: $(ratio "${WALL[rclean]}" "${WALL[rpython]}") (target <= 0.5) — $(verdict "${WALL[rclean]} <= 0.5 * ${WALL[rpython]}")"
+        echo "- scan / json.load: $(ratio "${WALL[rscan]}" "${WALL[rpython]}") (target <= 0.25) — $(verdict "${WALL[rscan]} <= 0.25 * ${WALL[rpython]}")"
+    fi
+    if [[ -n ${WALL[rjq]:-} ]]; then
+        echo "- clean / jq: $(ratio "${WALL[rclean]}" "${WALL[rjq]}"), scan / jq: $(ratio "${WALL[rscan]}" "${WALL[rjq]}")"
+    fi
+    if [[ -n ${WALL[bclean]:-} ]]; then
+        echo "- against $base_rev: clean $(ratio "${WALL[rclean]}" "${WALL[bclean]}")×, scan $(ratio "${WALL[rscan]}" "${WALL[bscan]}")× its time"
+    fi
 fi

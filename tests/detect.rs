@@ -359,3 +359,102 @@ fn oracle_thin_jdbc_password_goes_user_and_host_stay() {
     assert_eq!(again, out);
     assert!(f2.is_empty());
 }
+
+/// A response body of `mime`, stored as base64.
+fn resp_b64(mime: &str, body: &[u8]) -> String {
+    let b = base64::engine::general_purpose::STANDARD.encode(body);
+    format!(
+        r#"{{"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1", "headers": [], "cookies": [], "content": {{"size": {}, "mimeType": "{mime}", "encoding": "base64", "text": "{b}"}}, "redirectURL": "", "headersSize": -1, "bodySize": 0}}"#,
+        body.len()
+    )
+}
+
+fn body_b64(out: &str) -> Vec<u8> {
+    let v: serde_json::Value = serde_json::from_str(out).unwrap();
+    let t = v["log"]["entries"][0]["response"]["content"]["text"]
+        .as_str()
+        .unwrap();
+    base64::engine::general_purpose::STANDARD.decode(t).unwrap()
+}
+
+#[test]
+fn binary_image_bodies_are_read_by_their_printable_runs() {
+    // Pixels full of `%`, `&` and `\` (which are not escapes there), and a token in a
+    // metadata chunk: the token goes, every other byte of the image stays.
+    let token = "ghp_FAKEfake0123456789abcdefABCDEF012345";
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    for i in 0..4000u32 {
+        png.extend_from_slice(&[(i % 251) as u8, b'%', b'4', b'1', b'&', 0, b'\\', b'n']);
+    }
+    png.extend_from_slice(b"\0tEXtComment\0upload with ");
+    png.extend_from_slice(token.as_bytes());
+    png.extend_from_slice(b"\0\0IEND\xaeB`\x82");
+    let (out, findings) = clean(
+        "img.har",
+        &har(
+            &req("https://x.example/i.png", "", ""),
+            &resp_b64("image/png", &png),
+        ),
+    );
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    let copy = body_b64(&out);
+    let at = png
+        .windows(token.len())
+        .position(|w| w == token.as_bytes())
+        .unwrap();
+    assert_eq!(copy[..at], png[..at], "bytes before the token changed");
+    assert!(!copy.windows(20).any(|w| w == &token.as_bytes()[..20]));
+    let tail = &png[at + token.len()..];
+    assert_eq!(
+        &copy[copy.len() - tail.len()..],
+        tail,
+        "bytes after the token changed"
+    );
+}
+
+#[test]
+fn unlabelled_binary_bodies_find_known_and_rule_secrets_between_non_printable_bytes() {
+    let token = "ghp_FAKEfake0123456789abcdefABCDEF012345";
+    let mut bin = vec![0u8, 1, 2, 0xff, 0xfe];
+    bin.extend_from_slice(format!("Authorization: Bearer {token}").as_bytes());
+    bin.extend_from_slice(&[0, 0x80, 0x81]);
+    let (out, findings) = clean(
+        "bin.har",
+        &har(
+            &req("https://x.example/f", "", ""),
+            &resp_b64("application/x-custom", &bin),
+        ),
+    );
+    assert!(!findings.is_empty());
+    let copy = body_b64(&out);
+    assert!(!copy.windows(20).any(|w| w == &token.as_bytes()[..20]));
+    assert_eq!(&copy[..5], &bin[..5]);
+    assert_eq!(&copy[copy.len() - 3..], &bin[bin.len() - 3..]);
+}
+
+#[test]
+fn escapes_of_two_kinds_and_escapes_of_escapes_are_decoded() {
+    // `&quot;` around a name written with a JavaScript escape (`x\u002dsid`): the
+    // pair only reads as `"x-sid":"…"` with both decoded.
+    let secret = "kyWlHN2ISSwP7q";
+    let html = format!(
+        r#"<meta name=\"ctx\" content=\"{{&quot;user&quot;:&quot;bob&quot;,&quot;x\\u002dsid&quot;:&quot;{secret}&quot;}}\">"#
+    );
+    let resp = RESP.replace(
+        r#""mimeType": "text/plain"}"#,
+        &format!(r#""mimeType": "text/html", "text": "{html}"}}"#),
+    );
+    let (out, _) = clean("mixed.har", &har(&req("https://x.example/", "", ""), &resp));
+    assert!(!out.contains(secret), "{out}");
+    assert!(out.contains("bob"));
+    // Percent-encoded twice (`%253D`), inside a form body.
+    let pw = "Tr0ub4dor-and-3";
+    let body = format!("next=%252Fhome%253Fpassword%253D{pw}%2526x%253D1&lang=en");
+    let resp = RESP.replace(
+        r#""mimeType": "text/plain"}"#,
+        &format!(r#""mimeType": "text/plain", "text": "{body}"}}"#),
+    );
+    let (out, _) = clean("twice.har", &har(&req("https://x.example/", "", ""), &resp));
+    assert!(!out.contains(pw), "{out}");
+    assert!(out.contains("lang=en"));
+}

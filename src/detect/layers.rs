@@ -38,7 +38,30 @@ struct Mapped {
     units: Vec<Unit>,
 }
 
+/// Escaping layers (bits of a mask).
+const PERCENT: u8 = 1;
+const HTML: u8 = 2;
+const JS: u8 = 4;
+const ALL_ESCAPES: u8 = PERCENT | HTML | JS;
+
 impl Mapped {
+    /// The escaping layers whose escapes this layer's decoding produced: only those
+    /// can reveal something new when applied to the decoded text.
+    fn produced(&self) -> u8 {
+        let mut mask = 0;
+        for u in &self.units {
+            for &b in &self.bytes[u.dec..u.dec + u.dlen] {
+                mask |= match b {
+                    b'%' => PERCENT,
+                    b'&' => HTML,
+                    b'\\' => JS,
+                    _ => 0,
+                };
+            }
+        }
+        mask
+    }
+
     /// Raw offset of the start of the decoded byte at `d` (an escape's bytes map to
     /// the escape's start).
     fn raw_start(&self, d: usize) -> usize {
@@ -168,6 +191,9 @@ enum Layer {
     Form,
     Html,
     Js,
+    /// Percent, HTML and JavaScript escapes at once, each where it occurs (JSON with
+    /// `\u002d` in a name inside an HTML attribute with `&quot;`).
+    Mixed,
 }
 
 /// How a base64 blob was written, to write it back the same way.
@@ -250,7 +276,11 @@ impl Scrubber<'_> {
         }
         self.layer_depth += 1;
         let first = 0;
-        if memchr::memchr(b'%', v).is_some() {
+        let allow = match self.layer_mask {
+            Some((at, len, mask)) if at == v.as_ptr() as usize && len == v.len() => mask,
+            _ => ALL_ESCAPES,
+        };
+        if allow & PERCENT != 0 && memchr::memchr(b'%', v).is_some() {
             if let Some(m) = decode_with(v, percent_unit) {
                 self.through(Layer::Percent, &m, base, mode, first, out);
                 // Form-encoded (percent escapes and `+` for spaces:
@@ -262,14 +292,31 @@ impl Scrubber<'_> {
                 }
             }
         }
-        if memchr::memchr(b'&', v).is_some() {
+        if allow & HTML != 0 && memchr::memchr(b'&', v).is_some() {
             if let Some(m) = decode_with(v, html_unit) {
                 self.through(Layer::Html, &m, base, mode, first, out);
             }
         }
-        if memchr::memchr(b'\\', v).is_some() {
+        let js = allow & JS != 0 && memchr::memchr(b'\\', v).is_some();
+        if js {
             if let Some(m) = decode_with(v, js_unit) {
                 self.through(Layer::Js, &m, base, mode, first, out);
+            }
+        }
+        // Escapes of two kinds side by side, each needed to read the other's part.
+        let present = [(PERCENT, b'%'), (HTML, b'&'), (JS, b'\\')]
+            .iter()
+            .filter(|(k, b)| allow & k != 0 && memchr::memchr(*b, v).is_some())
+            .fold(0, |m, (k, _)| m | k);
+        if present.count_ones() >= 2 {
+            let unit = |v: &[u8], i: usize, o: &mut Vec<u8>| match v[i] {
+                b'%' if present & PERCENT != 0 => percent_unit(v, i, o),
+                b'&' if present & HTML != 0 => html_unit(v, i, o),
+                b'\\' if present & JS != 0 => js_unit(v, i, o),
+                _ => None,
+            };
+            if let Some(m) = decode_with(v, unit) {
+                self.through(Layer::Mixed, &m, base, mode, first, out);
             }
         }
         self.base64_blobs(v, base, out);
@@ -295,17 +342,26 @@ impl Scrubber<'_> {
         } else {
             mode
         };
+        // Escapes of another kind that were already in the text were decoded by the
+        // layers beside this one; in the decoded text only those this layer produced
+        // (`%2526`, `&amp;#x25;`) need decoding again. Without this, four layers deep,
+        // a script with percent signs, ampersands and backslashes is read hundreds of
+        // times.
+        let saved =
+            self.layer_mask
+                .replace((m.bytes.as_ptr() as usize, m.bytes.len(), m.produced()));
         if inner_mode == Mode::Value {
             // A decoded value may be a URL or a JSON document of its own.
             self.free(&m.bytes, 0, &mut inner);
         } else {
             self.text(&m.bytes, 0, inner_mode, &mut inner);
         }
+        self.layer_mask = saved;
         let mut added = false;
         // What a replacement (a re-encoded blob, say) must look like in this layer.
         let escape = |t: String| -> String {
             match layer {
-                Layer::Percent => super::pct_escape_replacement(t),
+                Layer::Percent | Layer::Mixed => super::pct_escape_replacement(t),
                 Layer::Form => super::pct_escape_replacement(t).replace("%20", "+"),
                 Layer::Html => t
                     .replace('&', "&amp;")
@@ -439,7 +495,7 @@ impl Scrubber<'_> {
             } else {
                 // Binary (protobuf in gRPC-web frames, say): every printable run is
                 // read as text, the way `strings` would show it.
-                self.printable_runs(&plain, &mut inner);
+                self.printable_runs(&plain, 0, Mode::Plain, &mut inner);
             }
             if inner.is_empty() {
                 self.findings.truncate(findings);
@@ -458,9 +514,26 @@ impl Scrubber<'_> {
         }
     }
 
-    /// Runs of 8+ printable bytes inside binary data, each scrubbed as text.
-    pub(crate) fn printable_runs(&mut self, d: &[u8], out: &mut Vec<Edit>) {
+    /// Runs of printable bytes inside binary data, scrubbed as text in `mode` (edits in
+    /// `d`'s coordinates plus `base`): runs of 8 bytes or more, 6 with `RulesOnly` (only
+    /// token rules and known secrets, which can be a 6-digit PIN).
+    ///
+    /// The runs are joined, one a line, and read in one go (a PNG holds thousands of
+    /// short runs; reading each on its own costs more than the rest of a HAR). An edit
+    /// that spans a line break covers the binary bytes between those runs as well: the
+    /// blob then loses them (and is re-encoded), which never keeps a secret.
+    pub(crate) fn printable_runs(
+        &mut self,
+        d: &[u8],
+        base: usize,
+        mode: Mode,
+        out: &mut Vec<Edit>,
+    ) {
+        let min = if mode == Mode::RulesOnly { 6 } else { 8 };
         let printable = |b: u8| (0x20..0x7f).contains(&b) || b == b'\t';
+        // (start in `joined`, start in `d`, length) of every run.
+        let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+        let mut joined = Vec::new();
         let mut i = 0;
         while i < d.len() {
             if !printable(d[i]) {
@@ -471,9 +544,31 @@ impl Scrubber<'_> {
             while i < d.len() && printable(d[i]) {
                 i += 1;
             }
-            if i - s >= 8 {
-                self.text(&d[s..i], s, Mode::Plain, out);
+            if i - s >= min {
+                if !joined.is_empty() {
+                    joined.push(b'\n');
+                }
+                runs.push((joined.len(), s, i - s));
+                joined.extend_from_slice(&d[s..i]);
             }
+        }
+        if runs.is_empty() {
+            return;
+        }
+        let mut inner = Vec::new();
+        self.text(&joined, 0, mode, &mut inner);
+        // A position in `joined` in `d`: inside a run, or (a line break) the end of
+        // the run before it.
+        let to_d = |p: usize| -> usize {
+            let k = runs.partition_point(|r| r.0 <= p).saturating_sub(1);
+            let (js, ds, len) = runs[k];
+            base + ds + (p - js).min(len)
+        };
+        for mut e in inner {
+            e.start = to_d(e.start);
+            e.end = to_d(e.end);
+            e.claim = to_d(e.claim);
+            out.push(e);
         }
     }
 

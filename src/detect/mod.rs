@@ -421,6 +421,9 @@ pub struct Scrubber<'e> {
     seen: std::collections::HashSet<(String, usize, String)>,
     /// How many encoding layers deep the current text is (see [`layers`]).
     layer_depth: u8,
+    /// The escaping layers worth decoding in one decoded text, keyed by its address
+    /// and length (see [`layers`]).
+    layer_mask: Option<(usize, usize, u8)>,
 }
 
 /// Kind word for a credential-named field.
@@ -464,6 +467,7 @@ impl<'e> Scrubber<'e> {
             known,
             scratch: Vec::new(),
             layer_depth: 0,
+            layer_mask: None,
         }
     }
 
@@ -697,6 +701,15 @@ impl<'e> Scrubber<'e> {
                 self.secret_value(value, base, "context.header", kind, out)
             }
             HeaderClass::Url => self.url(value, base, out),
+            // A header named by a word that is only sometimes a credential (`Session`,
+            // `Sid`): judged by its value, as in text and JSON.
+            HeaderClass::Other
+                if self.engine.names.param(name) == ParamClass::Weak
+                    && weak_text_value(value.trim_ascii()) =>
+            {
+                let kind = kind_for_name(name);
+                self.secret_value(value, base, "context.header", kind, out)
+            }
             HeaderClass::Other => return self.free(value, base, out),
         }
         // Token rules over the rest of the value too: a token in a cookie attribute,

@@ -54,10 +54,10 @@ fn res() -> &'static Res {
         .unwrap(),
         tag: Regex::new(r#"<[A-Za-z][A-Za-z0-9:-]*(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?>"#).unwrap(),
         attr: Regex::new(r#"(?:^|[\s"'])([A-Za-z_:@][A-Za-z0-9_:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#).unwrap(),
-        textarea: Regex::new(r#"(?is)<textarea\b((?:[^<>"']|"[^"]*"|'[^']*')*)>([^<]*)</textarea\s*>"#).unwrap(),
+        textarea: Regex::new(r#"(?is)<textarea(?-u:\b)((?:[^<>"']|"[^"]*"|'[^']*')*)>([^<]*)</textarea\s*>"#).unwrap(),
         element: Regex::new(r#"<((?:[A-Za-z_][A-Za-z0-9_.-]*:)?([A-Za-z_][A-Za-z0-9_.-]*))(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?>(?:<!\[CDATA\[((?s:.*?))\]\]>|([^<]+))</((?:[A-Za-z_][A-Za-z0-9_.-]*:)?[A-Za-z_][A-Za-z0-9_.-]*)\s*>"#).unwrap(),
-        js_call: Regex::new(r#"\b(setItem|setRequestHeader|setHeader|set|append|header|put)\(\s*(?:"([^"\r\n]{1,80})"|'([^'\r\n]{1,80})'|`([^`$\r\n]{1,80})`)\s*,\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|`([^`]*)`)"#).unwrap(),
-        js_template: Regex::new(r#"(?:["']([A-Za-z_$][A-Za-z0-9_$-]{0,63})["']|\b([A-Za-z_$][A-Za-z0-9_$]{0,63}))\s*:\s*`([^`]*)`"#).unwrap(),
+        js_call: Regex::new(r#"(?-u:\b)(setItem|setRequestHeader|setHeader|set|append|header|put)\(\s*(?:"([^"\r\n]{1,80})"|'([^'\r\n]{1,80})'|`([^`$\r\n]{1,80})`)\s*,\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|`([^`]*)`)"#).unwrap(),
+        js_template: Regex::new(r#"(?:["']([A-Za-z_$][A-Za-z0-9_$-]{0,63})["']|(?-u:\b)([A-Za-z_$][A-Za-z0-9_$]{0,63}))\s*:\s*`([^`]*)`"#).unwrap(),
         js_member: Regex::new(r#"\.([A-Za-z_$][A-Za-z0-9_$]{0,63})\s*=\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|`([^`]*)`)"#).unwrap(),
         curl_header: Regex::new(r#"(?:-H|--header)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)')"#).unwrap(),
         curl_cookie: Regex::new(r#"(?:-b|--cookie)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#).unwrap(),
@@ -520,13 +520,16 @@ impl Scrubber<'_> {
                         .map(|m| m.as_bytes().to_vec())
                 })
             };
-            let name = if self.engine.names.field(local.as_bytes()) == ParamClass::Secret {
-                local.as_bytes().to_vec()
-            } else {
-                match named_by() {
-                    Some(n) if self.engine.names.field(&n) == ParamClass::Secret => n,
+            // A name that is only sometimes a credential (`<session>`, `<credential>`)
+            // is judged by the value.
+            let (name, weak) = match self.engine.names.field(local.as_bytes()) {
+                ParamClass::Secret => (local.as_bytes().to_vec(), false),
+                class => match named_by() {
+                    Some(n) if self.engine.names.field(&n) == ParamClass::Secret => (n, false),
+                    Some(n) if self.engine.names.field(&n) == ParamClass::Weak => (n, true),
+                    _ if class == ParamClass::Weak => (local.as_bytes().to_vec(), true),
                     _ => continue,
-                }
+                },
             };
             let (mut s, mut e) = (body.start(), body.end());
             while s < e && v[s].is_ascii_whitespace() {
@@ -535,7 +538,11 @@ impl Scrubber<'_> {
             while e > s && v[e - 1].is_ascii_whitespace() {
                 e -= 1;
             }
-            if s >= e || is_nothing(&v[s..e]) || handled.iter().any(|&(hs, he)| s < he && e > hs) {
+            if s >= e
+                || is_nothing(&v[s..e])
+                || (weak && !super::weak_text_value(&v[s..e]))
+                || handled.iter().any(|&(hs, he)| s < he && e > hs)
+            {
                 continue;
             }
             let kind = super::kind_for_name(&name);
@@ -733,7 +740,11 @@ impl Scrubber<'_> {
             && !(in_query
                 && !name.contains(&b'.')
                 && (super::looks_like_token(val)
-                    || self.engine.names.field(name) == ParamClass::Secret))
+                    || match self.engine.names.field(name) {
+                        ParamClass::Secret => true,
+                        ParamClass::Weak => super::weak_text_value(val),
+                        _ => false,
+                    }))
             && !(json_pair && val.iter().all(u8::is_ascii_digit))
         {
             return;

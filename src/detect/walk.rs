@@ -474,7 +474,12 @@ pub fn body(s: &mut Scrubber, v: &[u8], mime: &[u8], base: usize, out: &mut Vec<
     }
     let media = ["image/", "font/", "audio/", "video/"];
     if media.iter().any(|b| m.starts_with(b)) {
-        return s.text(v, base, Mode::RulesOnly, out);
+        // An image holds no escaped text: only its printable runs (metadata, a token
+        // in a comment chunk) are read, not escape layers decoded over the pixels.
+        if texty(v) {
+            return s.text(v, base, Mode::RulesOnly, out);
+        }
+        return s.printable_runs(v, base, Mode::RulesOnly, out);
     }
     if looks_like_form(v) {
         return s.params(v, base, b'&', true, out);
@@ -489,7 +494,10 @@ pub fn body(s: &mut Scrubber, v: &[u8], mime: &[u8], base: usize, out: &mut Vec<
         "application/grpc",
     ];
     if binary.iter().any(|b| m.starts_with(b)) && !texty(v) {
-        return s.text(v, base, Mode::RulesOnly, out);
+        return s.printable_runs(v, base, Mode::RulesOnly, out);
+    }
+    if !texty(v) {
+        return s.printable_runs(v, base, Mode::Plain, out);
     }
     s.text(v, base, Mode::Plain, out)
 }
