@@ -10,7 +10,12 @@
 //! layers (only the secret's own bytes change), and by re-encoding the whole blob in
 //! the same alphabet, padding and line width (and compression) for base64.
 //!
-//! Layers nest (a percent layer inside a base64 layer…) up to [`MAX_LAYERS`] deep.
+//! Layers nest (a percent layer inside a base64 layer…) up to [`MAX_LAYERS`] deep. In a
+//! text decoded by an escaping layer, only the kinds of escapes that decoding produced
+//! (`%2526` gives `%26`) are decoded again: escapes of another kind that were already
+//! there were decoded by the layer beside this one, and a value needing two kinds side
+//! by side is read by the mixed layer (percent, HTML and JavaScript escapes at once).
+//! Without that rule a script full of `%`, `&` and `\` was read hundreds of times.
 
 use std::io::Write;
 
