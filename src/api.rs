@@ -146,9 +146,9 @@ pub struct Cleaned {
 /// let log = b"GET /api ok\ntoken=ghp_aaaaBBBBccccDDDDeeeeFFFFgggg01234567\n";
 /// let cleaned = clean_bytes(&engine, "app.log", log)?;
 /// assert_eq!(cleaned.findings.len(), 1);
-/// assert_eq!(cleaned.findings[0].kind, "github");
+/// assert_eq!(cleaned.findings[0].kind, "github-token");
 /// let copy = String::from_utf8(cleaned.copy).unwrap();
-/// assert!(copy.starts_with("GET /api ok\ntoken=[REDACTED:github:"));
+/// assert!(copy.starts_with("GET /api ok\ntoken=[REDACTED:github-token:"));
 /// assert!(!copy.contains("ghp_"));
 /// # Ok::<(), harscrub::Error>(())
 /// ```

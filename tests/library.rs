@@ -47,7 +47,11 @@ fn cleans_a_har_from_memory() {
         "/log/entries/0/request/headers/0/value"
     );
     assert!(!contains(&c.copy, TOKEN));
-    assert!(contains(&c.copy, "token [REDACTED:github:"));
+    assert!(
+        contains(&c.copy, "token [REDACTED:github-token:"),
+        "{}",
+        String::from_utf8_lossy(&c.copy)
+    );
     let v: serde_json::Value = serde_json::from_slice(&c.copy).unwrap();
     assert_eq!(
         v["log"]["entries"][0]["request"]["url"],
@@ -81,7 +85,10 @@ fn cleans_a_zip_and_a_log_from_memory() {
         .unwrap()
         .read_to_string(&mut inner)
         .unwrap();
-    assert!(inner.starts_with("start\nauth token=[REDACTED:github:") && !inner.contains(TOKEN));
+    assert!(
+        inner.starts_with("start\nauth token=[REDACTED:github-token:") && !inner.contains(TOKEN),
+        "{inner}"
+    );
     let mut notes = String::new();
     a.by_name("notes.txt")
         .unwrap()

@@ -82,10 +82,10 @@
 //!   otherwise it is recompressed as one gzip member, keeping the header's mtime, OS,
 //!   file name, comment and extra field.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::session::{self, TreeBudget};
-use crate::error::limit_error;
+use crate::error::{limit_error, LimitExceeded};
 use std::io::{Cursor, Read, Write};
 use std::sync::{Arc, Mutex};
 
