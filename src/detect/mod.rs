@@ -1356,7 +1356,7 @@ fn pct_unit(v: &[u8], i: usize, plus: bool) -> (u8, usize) {
 const PCT_MAP_STRIDE: usize = 128;
 
 /// Maps offsets in a percent-decoded value back to raw offsets: a mark every
-/// [`PCT_MAP_STRIDE`] decoded bytes (not one per byte: a huge form body would need
+/// `PCT_MAP_STRIDE` decoded bytes (not one per byte: a huge form body would need
 /// eight times its size), and a lookup decodes forward from the mark before it.
 pub struct PctMap<'a> {
     raw: &'a [u8],

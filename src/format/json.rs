@@ -331,7 +331,7 @@ const MAP_STRIDE: usize = 128;
 /// Maps offsets in the decoded form of a raw JSON string body back to raw offsets.
 ///
 /// It does not keep one entry per byte (a 1 GiB string would need gigabytes of map):
-/// only a mark every [`MAP_STRIDE`] decoded bytes, and a lookup decodes forward from
+/// only a mark every `MAP_STRIDE` decoded bytes, and a lookup decodes forward from
 /// the mark before it (at most `MAP_STRIDE` characters). About 1/16 of a byte per
 /// decoded byte; nothing at all for a string without escapes.
 pub struct OffsetMap<'a> {

@@ -72,3 +72,36 @@ pub(crate) const SOURCES: &[(&str, &str)] = &[
     // provider-independent shapes; keep last
     ("generic.toml", include_str!("../../patterns/generic.toml")),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::SOURCES;
+
+    /// Every rule file in `patterns/` is embedded, once, with its current text; nothing
+    /// else is. (`names.toml` holds the name model's word lists, embedded by
+    /// `detect::names`, not rules.)
+    #[test]
+    fn embedded_rules_equal_the_pattern_files() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("patterns");
+        let mut on_disk: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .filter(|n| n != "names.toml")
+            .map(|n| {
+                let text = std::fs::read_to_string(dir.join(&n)).unwrap();
+                (n, text)
+            })
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<(String, String)> = SOURCES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        embedded.sort();
+        let names = |v: &[(String, String)]| v.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&embedded), names(&on_disk));
+        assert_eq!(embedded, on_disk);
+    }
+}
