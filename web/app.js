@@ -62,7 +62,7 @@
       const status = el("p", { class: "status", text: "Waiting…" });
       const bar = el("progress", { max: "1", value: "0" });
       card.append(el("h2", {}, el("span", { class: "name", text: file.name }), " ", el("span", { class: "size", text: size(file.size) })), status, bar);
-      results.prepend(card);
+      results.append(card);
       const job = { id, file, card, status, bar, key: keyInput.value || randomKey };
       jobs.set(id, job);
       queue.push(job);
@@ -133,7 +133,7 @@
     }
     if (!part && f.method) box.append(el("div", { class: "entry", text: f.method }));
     if (f.url) box.append(el("div", { class: "url", text: f.url, title: f.url }));
-    const field = [part, f.name].filter(Boolean).join(": ");
+    const field = [part, f.name].filter(Boolean).join(" · ");
     box.append(el("div", { class: "field" }, field ? el("strong", { text: field }) : null, field ? " " : null, el("code", { text: f.location })));
     return box;
   }
