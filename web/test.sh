@@ -26,6 +26,10 @@ if [ ! -d node_modules/puppeteer-core ] || [ package-lock.json -nt node_modules/
   npm ci --no-audit --no-fund
 fi
 
+# The glue crate is its own workspace: the root's fmt and clippy do not see it.
+cargo fmt --check
+cargo clippy --locked --target wasm32-unknown-unknown -- -D warnings
+
 # The CLI, whose copies the tests compare with.
 (cd .. && cargo build --release --locked)
 ./build.sh

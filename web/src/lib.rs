@@ -173,6 +173,16 @@ fn now_or(now: Option<f64>) -> f64 {
     now.unwrap_or_else(|| js_sys::Date::now() / 1000.0)
 }
 
+fn failed(command: &'static str, name: &str, e: &harscrub::Error) -> JsValue {
+    result(
+        command,
+        name,
+        None,
+        &[],
+        Some((e.to_string(), error_kind(e))),
+    )
+}
+
 /// Clean one file: `{ copy: Uint8Array, report: string, findings: string }`, or
 /// `{ error, errorKind, report }` (no copy) when the file cannot be cleaned.
 ///
@@ -182,32 +192,18 @@ fn now_or(now: Option<f64>) -> f64 {
 /// used to tell expired credentials (default: the current time).
 #[wasm_bindgen(js_name = cleanBytes)]
 pub fn clean_bytes(name: &str, bytes: &[u8], key: &str, now: Option<f64>) -> JsValue {
-    let e = match engine(key, now_or(now)) {
-        Ok(e) => e,
-        Err(e) => return result("clean", name, None, &[], Some((e.to_string(), error_kind(&e)))),
-    };
-    match harscrub::clean_bytes(&e, name, bytes) {
+    match engine(key, now_or(now)).and_then(|e| harscrub::clean_bytes(&e, name, bytes)) {
         Ok(c) => result("clean", name, Some(c.copy), &c.findings, None),
-        Err(err) => result(
-            "clean",
-            name,
-            None,
-            &[],
-            Some((err.to_string(), error_kind(&err))),
-        ),
+        Err(e) => failed("clean", name, &e),
     }
 }
 
 /// Scan one file: `{ report, findings }`, or `{ error, errorKind, report }`.
 #[wasm_bindgen(js_name = scanBytes)]
 pub fn scan_bytes(name: &str, bytes: &[u8], key: &str, now: Option<f64>) -> JsValue {
-    let e = match engine(key, now_or(now)) {
-        Ok(e) => e,
-        Err(e) => return result("scan", name, None, &[], Some((e.to_string(), error_kind(&e)))),
-    };
-    match harscrub::scan_bytes(&e, name, bytes) {
+    match engine(key, now_or(now)).and_then(|e| harscrub::scan_bytes(&e, name, bytes)) {
         Ok(f) => result("scan", name, None, &f, None),
-        Err(err) => result("scan", name, None, &[], Some((err.to_string(), error_kind(&err)))),
+        Err(e) => failed("scan", name, &e),
     }
 }
 
