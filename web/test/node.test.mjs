@@ -104,3 +104,13 @@ test("scanBytes reports the findings without a copy", () => {
   assert.equal(report.command, "scan");
   assert.deepEqual(report.findings.map(same), JSON.parse(clean(FIXTURES.har).findings).map(same));
 });
+
+test("a cleaned copy cleaned again: nothing found, the same bytes", () => {
+  for (const kind of ["har", "zip"]) {
+    const first = clean(FIXTURES[kind]);
+    const again = cleanBytes(path.basename(FIXTURES[kind]), first.copy, KEY, now);
+    assert.equal(again.error, undefined, again.error);
+    assert.deepEqual(JSON.parse(again.findings), []);
+    assert.ok(Buffer.from(again.copy).equals(Buffer.from(first.copy)));
+  }
+});
