@@ -58,7 +58,10 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// An engine with the built-in rules and names, a random key and default limits.
+    /// An engine with the built-in rules and names, a random key, the system clock and
+    /// default limits (needs the `cli` feature; library users use
+    /// [`crate::EngineBuilder`], which takes the key and the time from the caller).
+    #[cfg(feature = "cli")]
     pub fn builtin() -> anyhow::Result<Engine> {
         Ok(Engine {
             rules: RuleSet::builtin()?,

@@ -75,3 +75,67 @@ impl Finding {
         self.jwt.as_ref().and_then(|j| j.expired) == Some(true) || self.cookie_expired == Some(true)
     }
 }
+
+/// Where a finding is, typed: the file, the archive members leading to the document,
+/// and the place inside it. Derived from [`Finding::file`] and [`Finding::location`]
+/// (the report format keeps those strings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    /// The top-level file (or the name given to the library).
+    pub file: String,
+    /// Archive members, outermost first (`bundle.zip!/logs/app.tar!/app.log` gives
+    /// `["logs/app.tar", "app.log"]`).
+    pub members: Vec<String>,
+    /// The place inside the innermost document.
+    pub location: Location,
+}
+
+/// A place inside a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A JSON Pointer (`/log/entries/3/request/headers/5/value`).
+    Pointer(String),
+    /// A line and column (1-based) in text.
+    LineColumn { line: u64, column: u64 },
+    /// Any other description.
+    Other(String),
+}
+
+impl Finding {
+    /// The typed provenance of this finding.
+    ///
+    /// ```
+    /// use harscrub::{Finding, Location};
+    ///
+    /// let f = Finding {
+    ///     file: "bundle.zip!/logs/app.log".into(),
+    ///     location: "12:7".into(),
+    ///     ..Finding::default()
+    /// };
+    /// let p = f.provenance();
+    /// assert_eq!(p.file, "bundle.zip");
+    /// assert_eq!(p.members, ["logs/app.log"]);
+    /// assert_eq!(p.location, Location::LineColumn { line: 12, column: 7 });
+    /// ```
+    pub fn provenance(&self) -> Provenance {
+        let mut parts = self.file.split("!/");
+        let file = parts.next().unwrap_or_default().to_string();
+        let members = parts.map(str::to_string).collect();
+        let loc = &self.location;
+        let location = if loc.starts_with('/') || loc.is_empty() {
+            Location::Pointer(loc.clone())
+        } else if let Some((l, c)) = loc
+            .split_once(':')
+            .and_then(|(l, c)| Some((l.parse().ok()?, c.parse().ok()?)))
+        {
+            Location::LineColumn { line: l, column: c }
+        } else {
+            Location::Other(loc.clone())
+        };
+        Provenance {
+            file,
+            members,
+            location,
+        }
+    }
+}

@@ -232,7 +232,10 @@ fn pack(p: Packing, d: &[u8]) -> Vec<u8> {
             let mut e = flate2::write::DeflateEncoder::new(Vec::new(), level);
             e.write_all(d).and_then(|_| e.finish())
         }
+        #[cfg(feature = "zstd")]
         Packing::Zstd => zstd::stream::encode_all(d, 3),
+        #[cfg(not(feature = "zstd"))]
+        Packing::Zstd => Err(std::io::Error::other("zstd support not compiled in")),
     };
     r.unwrap_or_default()
 }

@@ -308,8 +308,13 @@ pub(crate) fn inflate_any(d: &[u8]) -> Option<Vec<u8>> {
         return read(&mut flate2::read::MultiGzDecoder::new(d));
     }
     if crate::format::coding::is_zstd(d) {
-        let mut z = zstd::stream::read::Decoder::with_buffer(d).ok()?;
-        return read(&mut z);
+        #[cfg(feature = "zstd")]
+        {
+            let mut z = zstd::stream::read::Decoder::with_buffer(d).ok()?;
+            return read(&mut z);
+        }
+        #[cfg(not(feature = "zstd"))]
+        return None;
     }
     if d[0] & 0x0f == 8 && (u16::from(d[0]) << 8 | u16::from(d[1])) % 31 == 0 {
         if let Some(o) = read(&mut flate2::read::ZlibDecoder::new(d)) {

@@ -98,11 +98,19 @@ pub fn decode(raw: &[u8], coding: &str, cap: u64) -> Result<(Vec<u8>, Coding)> {
             if !is_zstd(raw) {
                 bail!("zstd body cannot be decompressed: not a zstd frame");
             }
+            #[cfg(feature = "zstd")]
             zstd::stream::read::Decoder::with_buffer(raw)
                 .context("zstd body cannot be decompressed")?
                 .take(cap + 1)
                 .read_to_end(&mut buf)
                 .context("zstd body cannot be decompressed")?;
+            #[cfg(not(feature = "zstd"))]
+            return Err(anyhow::Error::new(crate::error::Unsupported(
+                "zstd body cannot be decompressed: this build has no zstd support \
+                 (enable the `zstd` feature)"
+                    .into(),
+            )));
+            #[cfg(feature = "zstd")]
             Coding::Zstd
         }
         _ => {
@@ -150,7 +158,14 @@ pub fn encode(data: &[u8], c: Coding) -> Result<Vec<u8>> {
             e.flush()?;
             e.into_inner()
         }
+        #[cfg(feature = "zstd")]
         Coding::Zstd => zstd::stream::encode_all(data, 3).context("zstd compression failed")?,
+        #[cfg(not(feature = "zstd"))]
+        Coding::Zstd => {
+            return Err(anyhow::Error::new(crate::error::Unsupported(
+                "zstd compression: this build has no zstd support".into(),
+            )))
+        }
     })
 }
 

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 
 use anyhow::{bail, Context, Result};
+#[cfg(feature = "parallel")]
 use rayon::prelude::*;
 
 use crate::detect::walk::Walker;
@@ -311,13 +312,15 @@ pub fn scrub_value(
 }
 
 /// Cuts the document into segments and hands them over in batches.
-struct Driver {
-    tx: std::sync::mpsc::SyncSender<Vec<Seg>>,
+struct Driver<'s> {
+    /// Where full batches go: a channel to the scrubbing thread, or (without the
+    /// `parallel` feature) straight to the processor and writer.
+    sink: &'s mut dyn FnMut(Vec<Seg>) -> Result<()>,
     pending: Vec<Seg>,
     pending_bytes: usize,
 }
 
-impl Driver {
+impl Driver<'_> {
     fn raw(&mut self, bytes: &mut Vec<u8>) {
         if !bytes.is_empty() {
             self.pending.push(Seg::Raw(std::mem::take(bytes)));
@@ -343,9 +346,7 @@ impl Driver {
         if self.pending.is_empty() {
             return Ok(());
         }
-        self.tx
-            .send(std::mem::take(&mut self.pending))
-            .map_err(|_| anyhow::anyhow!("stopped"))
+        (self.sink)(std::mem::take(&mut self.pending))
     }
 }
 
@@ -365,37 +366,57 @@ impl Processor<'_> {
     /// Scrub the segments at `idx` (in parallel) with the current known secrets.
     fn run(&self, segs: &[Seg], idx: &[usize]) -> Result<Vec<Option<Done>>> {
         let (engine, file, known) = (self.engine, self.file, &*self.known);
-        let done: Vec<Result<Option<Done>>> = idx
-            .par_iter()
-            .map(|&i| match &segs[i] {
-                Seg::Raw(_) => Ok(None),
-                Seg::Value {
-                    loc,
-                    key,
-                    raw,
-                    wrapped,
-                } => {
-                    let (mut bytes, findings, discovered) =
-                        scrub_value(engine, file, known, loc, key, raw, self.copy)?;
-                    if *wrapped && self.copy {
-                        if bytes.first() != Some(&b'{') || bytes.last() != Some(&b'}') {
-                            bail!(
-                                "internal error: a wrapped member lost its braces at {}",
-                                loc
-                            );
-                        }
-                        bytes.pop();
-                        bytes.remove(0);
-                    }
-                    Ok(Some(Done {
-                        bytes,
-                        findings,
-                        discovered,
-                    }))
-                }
+        // Workers charge decompressed bodies to this input's budget.
+        let session = crate::input::session::current();
+        #[cfg(feature = "parallel")]
+        let it = idx.par_iter();
+        #[cfg(not(feature = "parallel"))]
+        let it = idx.iter();
+        let done: Vec<Result<Option<Done>>> = it
+            .map(|&i| {
+                crate::input::session::within(session.clone(), || {
+                    self.one(segs, i, engine, file, known)
+                })
             })
             .collect();
         done.into_iter().collect()
+    }
+
+    fn one(
+        &self,
+        segs: &[Seg],
+        i: usize,
+        engine: &Engine,
+        file: &str,
+        known: &Known,
+    ) -> Result<Option<Done>> {
+        match &segs[i] {
+            Seg::Raw(_) => Ok(None),
+            Seg::Value {
+                loc,
+                key,
+                raw,
+                wrapped,
+            } => {
+                let (mut bytes, findings, discovered) =
+                    scrub_value(engine, file, known, loc, key, raw, self.copy)?;
+                if *wrapped && self.copy {
+                    if bytes.first() != Some(&b'{') || bytes.last() != Some(&b'}') {
+                        bail!(
+                            "internal error: a wrapped member lost its braces at {}",
+                            loc
+                        );
+                    }
+                    bytes.pop();
+                    bytes.remove(0);
+                }
+                Ok(Some(Done {
+                    bytes,
+                    findings,
+                    discovered,
+                }))
+            }
+        }
     }
 
     /// Progressive passes: when this batch discovered secrets, make them known and
@@ -587,8 +608,9 @@ fn key_text(raw_with_quotes: &[u8]) -> Vec<u8> {
 /// redacted wherever they appear) from the next batch on; the caller verifies the copy
 /// and checks [`Pass::consistent_with`] to know whether a full rewrite is needed.
 ///
-/// A reader thread cuts the document into entries while the rayon pool scrubs the
-/// previous batch, so reading, scrubbing and writing overlap.
+/// With the `parallel` feature a reader thread cuts the document into entries while
+/// the rayon pool scrubs the previous batch, so reading, scrubbing and writing overlap;
+/// without it everything runs on the calling thread, one batch at a time.
 pub fn scrub<R: Read + Send, W: Write + Send>(
     engine: &Engine,
     file: &str,
@@ -598,8 +620,6 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
     findings: Findings,
     progressive: bool,
 ) -> Result<Pass> {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Seg>>(1);
-    let (wtx, wrx) = std::sync::mpsc::sync_channel::<Vec<Piece>>(1);
     let mut p = Processor {
         engine,
         file,
@@ -615,10 +635,36 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
         kinds: HashMap::new(),
         mixed: Default::default(),
     };
-    let (read, processed, written) = std::thread::scope(|sc| {
-        let reader = sc.spawn(move || {
+    #[cfg(not(feature = "parallel"))]
+    let (read, processed, written) = {
+        let read = {
+            let mut sink = |batch: Vec<Seg>| -> Result<()> {
+                let pieces = p.batch(batch)?;
+                w.pieces(pieces)
+            };
             let mut d = Driver {
-                tx,
+                sink: &mut sink,
+                pending: Vec::new(),
+                pending_bytes: 0,
+            };
+            read_har(input, &mut d).and_then(|n| d.flush().map(|_| n))
+        };
+        let written = match w.out.as_mut().map(|o| o.flush()) {
+            Some(Err(e)) => Err(anyhow::Error::new(e).context("writing copy")),
+            _ => Ok(w),
+        };
+        (read, Ok::<(), anyhow::Error>(()), written)
+    };
+    #[cfg(feature = "parallel")]
+    let (read, processed, written) = std::thread::scope(|sc| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Seg>>(1);
+        let (wtx, wrx) = std::sync::mpsc::sync_channel::<Vec<Piece>>(1);
+        let reader = sc.spawn(move || {
+            let mut sink = move |batch: Vec<Seg>| -> Result<()> {
+                tx.send(batch).map_err(|_| anyhow::anyhow!("stopped"))
+            };
+            let mut d = Driver {
+                sink: &mut sink,
                 pending: Vec::new(),
                 pending_bytes: 0,
             };
@@ -677,7 +723,7 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
 }
 
 /// Cut a HAR into segments: raw bytes between values, and values to scrub.
-fn read_har<R: Read>(input: R, d: &mut Driver) -> Result<usize> {
+fn read_har<R: Read>(input: R, d: &mut Driver<'_>) -> Result<usize> {
     let mut st = Stream::new(input);
     let mut entries = 0;
     let mut raw = Vec::new();
@@ -780,7 +826,7 @@ fn read_har<R: Read>(input: R, d: &mut Driver) -> Result<usize> {
 /// redacted like any other, and no location ever spells it.
 fn member<R: Read>(
     st: &mut Stream<R>,
-    d: &mut Driver,
+    d: &mut Driver<'_>,
     raw: &mut Vec<u8>,
     key_start: usize,
     loc: &str,

@@ -25,6 +25,7 @@ use regex::bytes::Regex;
 use crate::detect::text::Mode;
 use crate::detect::{apply_edits, walk, Discovered, Edit, Known, Scrubber};
 use crate::engine::Engine;
+use crate::error::limit_error;
 use crate::finding::Finding;
 
 use super::coding::{self, Coding};
@@ -456,12 +457,12 @@ pub(crate) fn inflate(
 
 fn check_cap(limits: &crate::engine::Limits, buf: &[u8], cap: u64) -> Result<()> {
     if buf.len() as u64 > cap {
-        bail!(
+        return Err(limit_error!(
             "compressed body inflates past the limit ({} bytes, ratio {}:1 to the body as sent, \
              all codings together; raise with --max-ratio): no copy written",
             cap,
             limits.max_ratio
-        );
+        ));
     }
     Ok(())
 }

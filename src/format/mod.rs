@@ -16,6 +16,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::detect::{apply_edits, walk::Walker, Discovered, Known, Scrubber};
 use crate::engine::Engine;
+use crate::error::limit_error;
 use crate::finding::Finding;
 use crate::input::archive::{self, ArchiveKind};
 
@@ -159,10 +160,11 @@ fn pass(
         Kind::Text => Ok(text::scrub(engine, provenance, data, known)),
         Kind::Http => http::scrub(engine, provenance, data, known),
         Kind::Mitm => tnetstring::scrub(engine, provenance, data, known),
-        Kind::Unknown => bail!(
+        Kind::Unknown => Err(anyhow::Error::new(crate::error::Unsupported(
             "binary content in a format harscrub does not understand: no copy written \
              (extract it, or export it as HAR, and clean that)"
-        ),
+                .into(),
+        ))),
         Kind::Media => {
             let (_, findings, _) = text::scrub_with(
                 engine,
@@ -198,10 +200,12 @@ fn json_doc(
     };
     let tree = match json::Parser::new(body, engine.limits.max_json_depth).parse_document() {
         Ok(t) => t,
-        Err(e) if e.msg == "nesting too deep" => bail!(
-            "JSON nesting deeper than {} levels",
-            engine.limits.max_json_depth
-        ),
+        Err(e) if e.msg == "nesting too deep" => {
+            return Err(limit_error!(
+                "JSON nesting deeper than {} levels",
+                engine.limits.max_json_depth
+            ))
+        }
         Err(_) => return Ok(text::scrub(engine, provenance, data, known)),
     };
     let mut s = Scrubber::new(engine, provenance, known);
@@ -225,6 +229,23 @@ fn json_doc(
 /// searched for verbatim); a second pass runs if a copy of a context-found secret was
 /// left in an unremarkable place, and if anything is still found the document fails.
 pub fn sanitize_bytes(
+    engine: &Engine,
+    provenance: &str,
+    name: &str,
+    data: &[u8],
+    depth: usize,
+) -> Result<Outcome> {
+    if depth == 0 {
+        // A top-level input: its own session (limits budget), whatever this thread
+        // was doing before.
+        return crate::input::session::fresh(|| {
+            sanitize_bytes_in_session(engine, provenance, name, data, depth)
+        });
+    }
+    sanitize_bytes_in_session(engine, provenance, name, data, depth)
+}
+
+fn sanitize_bytes_in_session(
     engine: &Engine,
     provenance: &str,
     name: &str,
@@ -261,14 +282,18 @@ pub fn clean_document(
     let (out, findings, _) = pass(engine, provenance, kind, data, &known)?;
     let (_, left, _) = pass(engine, provenance, kind, &out, &known)?;
     if !left.is_empty() {
-        bail!(
+        return Err(anyhow::Error::new(crate::error::VerificationFailed(
+            format!(
             "verification failed: {} credential(s) still found in the redacted copy (first at {})",
             left.len(),
             left[0].location
-        );
+        ),
+        )));
     }
     if let Some(s) = crate::detect::views::find_survivor(&out, &known) {
-        bail!("{}", survivor_error(&s));
+        return Err(anyhow::Error::new(crate::error::VerificationFailed(
+            survivor_error(&s),
+        )));
     }
     let mut findings = findings;
     name_findings(engine, kind, &out, &mut findings);

@@ -82,9 +82,12 @@
 //!   otherwise it is recompressed as one gzip member, keeping the header's mtime, OS,
 //!   file name, comment and extra field.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use super::session::{self, TreeBudget};
+use crate::error::{limit_error, LimitExceeded};
 use std::io::{Cursor, Read, Write};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{anyhow, bail, Context, Result};
 
@@ -234,13 +237,13 @@ fn sanitize_archive_guarded(
     name_guard: &dyn Fn(&str) -> bool,
 ) -> Result<Outcome> {
     if depth >= limits.max_depth {
-        bail!(
+        return Err(limit_error!(
             "{provenance}: archive nesting level {} exceeds limit {} (raise with --max-depth)",
             depth + 1,
             limits.max_depth
-        );
+        ));
     }
-    let budget = Budget::enter(provenance, limits, data.len() as u64);
+    let budget = Budget::enter(limits, data.len() as u64, depth);
     let cx = Cx {
         limits,
         provenance,
@@ -283,7 +286,7 @@ impl Cx<'_> {
 
     /// `out` bytes inflated from `compressed`.
     fn ratio_error(&self, member: &str, out: u64, compressed: u64) -> anyhow::Error {
-        anyhow!(
+        limit_error!(
             "{member}: compression ratio {}:1 ({out} bytes from {compressed}) exceeds limit {}:1 (raise with --max-ratio)",
             out / compressed.max(1),
             self.limits.max_ratio
@@ -314,35 +317,14 @@ impl Cx<'_> {
 // ---------------------------------------------------------------------------------
 // Decompression budget shared by one top-level input.
 
-/// The budget of one top-level input currently being worked on.
-struct TreeBudget {
-    /// Bytes that may still be inflated.
-    remaining: u64,
-    /// `sanitize_archive` calls (and [`charge_tree`] callers) using it.
-    users: usize,
-    /// What it started at, and why (for the error message).
-    limit: u64,
-    input_len: u64,
-    relative: bool,
-}
-
-/// Budgets by root (the provenance before the first `!/`).
-static BUDGETS: Mutex<Option<HashMap<String, TreeBudget>>> = Mutex::new(None);
-
-/// A handle on the budget of one top-level input (the part of the provenance before
-/// the first `!/`). Nested archives find and share their root's budget; the entry is
-/// dropped when the last handle goes.
+/// A handle on the budget of one top-level input (see [`crate::input::session`]). The
+/// outermost archive creates it and makes it current on this thread; nested archives
+/// (and [`charge_tree`] callers) find and share it; it is released when the outermost
+/// handle goes.
 struct Budget {
-    root: String,
-}
-
-fn with_budgets<T>(f: impl FnOnce(&mut HashMap<String, TreeBudget>) -> T) -> T {
-    let mut guard = BUDGETS.lock().unwrap_or_else(|e| e.into_inner());
-    f(guard.get_or_insert_with(HashMap::new))
-}
-
-fn root_of(provenance: &str) -> &str {
-    provenance.split("!/").next().unwrap_or(provenance)
+    tree: Arc<Mutex<TreeBudget>>,
+    /// Set on the handle that created the budget: restores the session before it.
+    _installed: Option<session::Installed>,
 }
 
 /// The most that may be inflated from a top-level input of `input_len` bytes, all
@@ -360,105 +342,99 @@ pub fn tree_limit(limits: &Limits, input_len: u64) -> (u64, bool) {
     }
 }
 
+fn lock(t: &Mutex<TreeBudget>) -> std::sync::MutexGuard<'_, TreeBudget> {
+    t.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl Budget {
-    /// Join the budget of `provenance`'s root, creating it from `limits` and
-    /// `input_len` (the size of the archive being opened: the top-level input itself
-    /// when this is the root) when this is the first archive of the tree.
-    fn enter(provenance: &str, limits: &Limits, input_len: u64) -> Budget {
-        let root = root_of(provenance).to_owned();
-        with_budgets(|m| {
-            m.entry(root.clone())
-                .or_insert_with(|| {
-                    let (limit, relative) = tree_limit(limits, input_len);
-                    TreeBudget {
-                        remaining: limit,
-                        users: 0,
-                        limit,
-                        input_len,
-                        relative,
-                    }
-                })
-                .users += 1
+    /// Join the budget of the input being worked on, or (at depth 0, or when there is
+    /// none yet) create one from `limits` and `input_len` (the size of the archive
+    /// being opened) and make it current until this handle is dropped.
+    fn enter(limits: &Limits, input_len: u64, depth: usize) -> Budget {
+        if depth > 0 {
+            if let Some(tree) = session::current().budget {
+                return Budget {
+                    tree,
+                    _installed: None,
+                };
+            }
+        }
+        let (limit, relative) = tree_limit(limits, input_len);
+        let tree = Arc::new(Mutex::new(TreeBudget {
+            remaining: limit,
+            limit,
+            input_len,
+            relative,
+        }));
+        let installed = session::Installed::new(session::Session {
+            budget: Some(tree.clone()),
         });
-        Budget { root }
+        Budget {
+            tree,
+            _installed: Some(installed),
+        }
     }
 
     fn remaining(&self) -> u64 {
-        with_budgets(|m| m.get(&self.root).map_or(0, |e| e.remaining))
+        lock(&self.tree).remaining
     }
 
     /// Take `n` bytes from the budget; false (and nothing taken) if there are not
     /// that many left.
     fn charge(&self, n: u64) -> bool {
-        with_budgets(|m| match m.get_mut(&self.root) {
-            Some(e) if e.remaining >= n => {
-                e.remaining -= n;
-                true
-            }
-            _ => false,
-        })
+        charge_budget(&self.tree, n)
     }
 
     /// The error for `member` when the budget is exhausted, naming the limit that
     /// applies and the option that raises it.
     fn error(&self, member: &str, limits: &Limits) -> anyhow::Error {
-        anyhow!("{member}: {}", self.exhausted(limits))
-    }
-
-    fn exhausted(&self, limits: &Limits) -> String {
-        let (limit, input_len, relative) = with_budgets(|m| {
-            m.get(&self.root)
-                .map_or((limits.max_total_bytes, 0, false), |e| {
-                    (e.limit, e.input_len, e.relative)
-                })
-        });
-        if relative {
-            format!(
-                "total decompressed size exceeds limit of {limit} bytes for a {input_len}-byte input \
-                 ({}:1, at least {} bytes; nested archive bomb?) (raise with --max-ratio)",
-                limits.max_ratio, limits.min_tree_budget
-            )
-        } else {
-            format!(
-                "total decompressed size exceeds limit of {limit} bytes (raise with --max-total-bytes)"
-            )
-        }
+        anyhow::Error::new(LimitExceeded(format!(
+            "{member}: {}",
+            exhausted(&self.tree, limits)
+        )))
     }
 }
 
-impl Drop for Budget {
-    fn drop(&mut self) {
-        with_budgets(|m| {
-            if let Some(e) = m.get_mut(&self.root) {
-                e.users -= 1;
-                if e.users == 0 {
-                    m.remove(&self.root);
-                }
-            }
-        })
+fn charge_budget(tree: &Mutex<TreeBudget>, n: u64) -> bool {
+    let mut t = lock(tree);
+    if t.remaining >= n {
+        t.remaining -= n;
+        true
+    } else {
+        false
+    }
+}
+
+fn exhausted(tree: &Mutex<TreeBudget>, limits: &Limits) -> String {
+    let (limit, input_len, relative) = {
+        let t = lock(tree);
+        (t.limit, t.input_len, t.relative)
+    };
+    if relative {
+        format!(
+            "total decompressed size exceeds limit of {limit} bytes for a {input_len}-byte input \
+             ({}:1, at least {} bytes; nested archive bomb?) (raise with --max-ratio)",
+            limits.max_ratio, limits.min_tree_budget
+        )
+    } else {
+        format!(
+            "total decompressed size exceeds limit of {limit} bytes (raise with --max-total-bytes)"
+        )
     }
 }
 
 /// Charge `n` bytes inflated by a format handler (an HTTP body's `Content-Encoding`,
-/// say) to the budget of the archive tree `provenance` belongs to. Outside an archive
-/// there is no tree budget and nothing is charged (the handler's own limits apply).
-pub fn charge_tree(provenance: &str, limits: &Limits, n: u64) -> Result<()> {
-    let root = root_of(provenance);
-    let ok = with_budgets(|m| match m.get_mut(root) {
-        None => true,
-        Some(e) if e.remaining >= n => {
-            e.remaining -= n;
-            true
-        }
-        Some(_) => false,
-    });
-    if ok {
+/// say) to the budget of the input being worked on (`provenance` is where, for the
+/// caller's message). Outside an archive there is no tree budget and nothing is
+/// charged (the handler's own limits apply).
+pub fn charge_tree(_provenance: &str, limits: &Limits, n: u64) -> Result<()> {
+    let Some(tree) = session::current().budget else {
+        return Ok(());
+    };
+    if charge_budget(&tree, n) {
         return Ok(());
     }
-    // Hold a handle while building the message, so the entry is still there. The
-    // caller says where (a body at some line of `provenance`).
-    let b = Budget::enter(provenance, limits, 0);
-    Err(anyhow!(b.exhausted(limits)))
+    Err(anyhow::Error::new(LimitExceeded(exhausted(&tree, limits))))
 }
 
 /// Read at most `cap` bytes; `Ok(None)` when the reader had more.
@@ -547,11 +523,11 @@ fn sanitize_zip(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
     let mut archive = ZipArchive::new(Cursor::new(data))
         .with_context(|| format!("{prov}: not a readable zip archive"))?;
     if archive.len() > cx.limits.max_members {
-        bail!(
+        return Err(limit_error!(
             "{prov}: archive has {} members, more than the limit of {}",
             archive.len(),
             cx.limits.max_members
-        );
+        ));
     }
     // The central directory declares every member's size: an archive that could not
     // fit in what is left of the budget is refused before anything is inflated (a
@@ -605,7 +581,9 @@ fn sanitize_zip(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
         let member = format!("{prov}!/{name}");
         names.check(&member, &name, is_symlink && !is_dir)?;
         if encrypted {
-            bail!("{member}: member is encrypted and cannot be sanitized");
+            return Err(anyhow::Error::new(crate::error::Unsupported(format!(
+                "{member}: member is encrypted and cannot be sanitized"
+            ))));
         }
         let write_err = || format!("{member}: cannot write zip member");
 
@@ -1742,10 +1720,7 @@ mod tests {
         ));
         assert!(e.contains("--max-total-bytes"), "{e}");
         // Budgets are released afterwards.
-        with_budgets(|m| {
-            assert!(!m.contains_key("two.zip") && !m.contains_key("one.zip"));
-            assert!(!m.contains_key("three.zip"));
-        });
+        assert!(session::current().budget.is_none());
     }
 
     #[test]
@@ -1830,7 +1805,7 @@ mod tests {
             e.contains("g.log.gz!/g.log") && e.contains("--max-ratio"),
             "{e}"
         );
-        with_budgets(|m| assert!(!m.contains_key("nest.zip") && !m.contains_key("flat.zip")));
+        assert!(session::current().budget.is_none());
     }
 
     #[test]
@@ -1841,7 +1816,7 @@ mod tests {
         };
         // Outside an archive there is no tree budget.
         charge_tree("loose.http", &lim, 1 << 40).unwrap();
-        let b = Budget::enter("t.zip", &lim, 10);
+        let b = Budget::enter(&lim, 10, 0);
         charge_tree("t.zip!/a/b.txt", &lim, 60).unwrap();
         let e = format!("{:#}", charge_tree("t.zip!/a/c.txt", &lim, 60).unwrap_err());
         assert!(
@@ -1851,7 +1826,61 @@ mod tests {
         );
         assert_eq!(b.remaining(), 40);
         drop(b);
-        with_budgets(|m| assert!(!m.contains_key("t.zip")));
+        assert!(session::current().budget.is_none());
+    }
+
+    #[test]
+    fn same_named_inputs_on_two_threads_have_their_own_budgets() {
+        // Each upload inflates 60 of 100 bytes, and both are open at the same time
+        // (the barrier): a budget shared by name would refuse one of them.
+        let lim = Limits {
+            max_total_bytes: 100,
+            ..limits()
+        };
+        let zip = make_zip(&[("a.txt", Z::File(b"plain"))]);
+        let barrier = std::sync::Barrier::new(2);
+        let results: Vec<Result<Outcome>> = std::thread::scope(|sc| {
+            let hs: Vec<_> = (0..2)
+                .map(|_| {
+                    sc.spawn(|| {
+                        sanitize_archive_with(
+                            &lim,
+                            "upload.zip",
+                            ArchiveKind::Zip,
+                            "upload.zip",
+                            &zip,
+                            0,
+                            &|p, n, d, dp| {
+                                barrier.wait();
+                                let charged = charge_tree(p, &lim, 60);
+                                barrier.wait();
+                                charged?;
+                                fake(&lim, p, n, d, dp)
+                            },
+                        )
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for r in results {
+            assert_eq!(r.unwrap().findings.len(), 0);
+        }
+        // One upload alone is still limited: a second 60-byte charge fails.
+        let e = err_text(sanitize_archive_with(
+            &lim,
+            "upload.zip",
+            ArchiveKind::Zip,
+            "upload.zip",
+            &zip,
+            0,
+            &|p, n, d, dp| {
+                charge_tree(p, &lim, 60)?;
+                charge_tree(p, &lim, 60)?;
+                fake(&lim, p, n, d, dp)
+            },
+        ));
+        assert!(e.contains("--max-total-bytes"), "{e}");
     }
 
     // ----- gzip

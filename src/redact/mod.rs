@@ -39,6 +39,7 @@ impl Redactor {
     }
 
     /// A redactor with a fresh random 32-byte key.
+    #[cfg(feature = "cli")]
     pub fn random() -> Self {
         let key: [u8; 32] = rand::random();
         Self::new(&key)

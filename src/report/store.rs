@@ -161,10 +161,12 @@ impl Findings {
         if self.count_only {
             return Ok(());
         }
-        if self.spill.is_none() && self.mem.len() < IN_MEMORY {
+        // Without the `cli` feature there are no temporary files: findings stay in memory.
+        if self.spill.is_none() && (self.mem.len() < IN_MEMORY || !cfg!(feature = "cli")) {
             self.mem.push(f);
             return Ok(());
         }
+        #[cfg(feature = "cli")]
         if self.spill.is_none() {
             self.spill = Some(BufWriter::with_capacity(1 << 16, tempfile::tempfile()?));
             for g in std::mem::take(&mut self.mem) {
