@@ -550,17 +550,12 @@ impl<W: Write> Writer<W> {
 /// A scan writes no copy, so nothing verified the scrubbed entries that names and URLs
 /// were read from: a secret discovered by context in one entry and copied verbatim to
 /// an unremarkable place of another (a URL parameter not named like a credential)
-/// may still be there. Such a name or URL is left out of the findings.
-///
-/// A pass that knew every one of those secrets from the start (`known`, the second
-/// pass of a scan) redacted each copy it recognised; a name or URL is then dropped
-/// only if one of them is still readable in it in some decoded view (the check the
-/// copies of `clean` pass). Otherwise any trace of one (its longest alphanumeric run)
-/// drops it.
+/// may still be there. Such a name or URL is left out of the findings: any trace of one
+/// of those secrets (its longest alphanumeric run) drops it, also in a pass that knew
+/// them from the start (a copy in another encoding, or cut short, may have been missed).
 fn without_unverified_context(
     mut findings: Findings,
     discovered: &HashMap<Vec<u8>, String>,
-    known: Option<&Known>,
 ) -> Result<Findings> {
     let patterns: Vec<&[u8]> = discovered.keys().map(|k| longest_alnum_run(k)).collect();
     let ac = aho_corasick::AhoCorasick::builder()
@@ -571,12 +566,7 @@ fn without_unverified_context(
     findings
         .for_each(|f| {
             let mut f = f.clone();
-            let leaky = |v: &Option<String>| {
-                v.as_ref().is_some_and(|t| match known {
-                    Some(k) => crate::detect::views::find_survivor(t.as_bytes(), k).is_some(),
-                    None => ac.is_match(t),
-                })
-            };
+            let leaky = |v: &Option<String>| v.as_ref().is_some_and(|t| ac.is_match(t));
             if leaky(&f.url) {
                 f.url = None;
             }
@@ -723,8 +713,7 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
     let entries = read?;
     let mut findings = w.findings;
     if !p.copy && !findings.is_count_only() && !p.discovered.is_empty() {
-        let all_known = p.discovered.keys().all(|k| known.kind_of(k).is_some());
-        findings = without_unverified_context(findings, &p.discovered, all_known.then_some(known))?;
+        findings = without_unverified_context(findings, &p.discovered)?;
     }
     Ok(Pass {
         findings,
