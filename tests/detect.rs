@@ -432,6 +432,15 @@ fn unlabelled_binary_bodies_find_known_and_rule_secrets_between_non_printable_by
     assert_eq!(&copy[copy.len() - 3..], &bin[bin.len() - 3..]);
 }
 
+/// A one-entry HAR whose response body is `text` (already JSON-escaped) of type `mime`.
+fn text_body(mime: &str, text: &str) -> String {
+    let resp = RESP.replace(
+        r#""mimeType": "text/plain"}"#,
+        &format!(r#""mimeType": "{mime}", "text": "{text}"}}"#),
+    );
+    har(&req("https://x.example/", "", ""), &resp)
+}
+
 #[test]
 fn escapes_of_two_kinds_and_escapes_of_escapes_are_decoded() {
     // `&quot;` around a name written with a JavaScript escape (`x\u002dsid`): the
@@ -440,21 +449,13 @@ fn escapes_of_two_kinds_and_escapes_of_escapes_are_decoded() {
     let html = format!(
         r#"<meta name=\"ctx\" content=\"{{&quot;user&quot;:&quot;bob&quot;,&quot;x\\u002dsid&quot;:&quot;{secret}&quot;}}\">"#
     );
-    let resp = RESP.replace(
-        r#""mimeType": "text/plain"}"#,
-        &format!(r#""mimeType": "text/html", "text": "{html}"}}"#),
-    );
-    let (out, _) = clean("mixed.har", &har(&req("https://x.example/", "", ""), &resp));
+    let (out, _) = clean("mixed.har", &text_body("text/html", &html));
     assert!(!out.contains(secret), "{out}");
     assert!(out.contains("bob"));
     // Percent-encoded twice (`%253D`), inside a form body.
     let pw = "Tr0ub4dor-and-3";
     let body = format!("next=%252Fhome%253Fpassword%253D{pw}%2526x%253D1&lang=en");
-    let resp = RESP.replace(
-        r#""mimeType": "text/plain"}"#,
-        &format!(r#""mimeType": "text/plain", "text": "{body}"}}"#),
-    );
-    let (out, _) = clean("twice.har", &har(&req("https://x.example/", "", ""), &resp));
+    let (out, _) = clean("twice.har", &text_body("text/plain", &body));
     assert!(!out.contains(pw), "{out}");
     assert!(out.contains("lang=en"));
 }
