@@ -71,6 +71,10 @@ pub struct Known {
     /// For every pattern of `ac`: the index of the secret it is a form of.
     owner: Vec<usize>,
     ac: Option<AhoCorasick>,
+    /// Length of the longest form of a secret.
+    longest: usize,
+    /// Does a secret hold a space (which a form encodes as `+`)?
+    spaced: bool,
 }
 
 impl Known {
@@ -101,7 +105,25 @@ impl Known {
                 .build(&patterns)
                 .ok()
         };
-        Known { secrets, owner, ac }
+        let longest = patterns.iter().map(Vec::len).max().unwrap_or(0);
+        let spaced = secrets.iter().any(|(s, _)| s.contains(&b' '));
+        Known {
+            secrets,
+            owner,
+            ac,
+            longest,
+            spaced,
+        }
+    }
+
+    /// Does a known secret hold a space?
+    pub fn spaced(&self) -> bool {
+        self.spaced
+    }
+
+    /// Length of the longest form (raw or encoded) of a known secret.
+    pub fn longest(&self) -> usize {
+        self.longest
     }
 
     pub fn is_empty(&self) -> bool {

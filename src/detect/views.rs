@@ -11,8 +11,16 @@
 //! searches every view for every secret the first pass found. A secret that survives in
 //! any recoverable form fails the copy instead of passing silently.
 //!
+//! A decoded view differs from the view it was decoded from only where an escape was
+//! decoded, so only the windows around those places are searched (and decoded further):
+//! the rest is a verbatim stretch of a view already searched. Each window reaches twice
+//! the longest form of a known secret beyond its escapes and takes in every base64 run
+//! it touches whole. A test checks that this finds exactly what searching every view
+//! whole finds.
+//!
 //! The views are bounded: a few levels deep, and a byte budget per call relative to the
-//! input, so a crafted input cannot make verification explode.
+//! input, so a crafted input cannot make verification explode. A copy whose views do not
+//! fit in that budget fails verification (closed) rather than passing half searched.
 
 use std::io::Read;
 
@@ -28,6 +36,9 @@ pub struct Survivor {
     /// Byte offset in the copy where it was found (for the raw view), or where the
     /// region searched started.
     pub at: u64,
+    /// Not a secret seen but views left unsearched: the copy decodes into more views
+    /// than the budget allows, so it cannot be shown clean (the copy fails, closed).
+    pub unsearched: bool,
 }
 
 /// How many decodings deep a view may go (`json>percent>base64>gzip` is 4).
@@ -46,20 +57,42 @@ struct Search<'k> {
     budget: usize,
     path: Vec<&'static str>,
     found: Option<Survivor>,
+    /// How far around an escape a decoded view is searched (see [`Search::decoded`]).
+    reach: usize,
+    /// A view was left out because the budget ran out.
+    incomplete: bool,
+    /// Search every decoded view whole (no windows): the reference the windowed
+    /// search is tested against.
+    whole: bool,
 }
 
 /// Search every decoded view of `data` for every secret in `known`; the first one found.
 pub fn find_survivor(data: &[u8], known: &Known) -> Option<Survivor> {
+    search(data, known, false)
+}
+
+fn search(data: &[u8], known: &Known, whole: bool) -> Option<Survivor> {
     if known.is_empty() || data.is_empty() {
         return None;
     }
     let mut s = Search {
+        whole,
         known,
         budget: data.len().saturating_mul(24).max(16 << 20),
         path: Vec::new(),
         found: None,
+        reach: 2 * known.longest() + 64,
+        incomplete: false,
     };
-    s.visit(data, 0);
+    s.visit(data, 0, None);
+    if s.found.is_none() && s.incomplete {
+        s.found = Some(Survivor {
+            kind: String::new(),
+            view: "budget".into(),
+            at: 0,
+            unsearched: true,
+        });
+    }
     s.found
 }
 
@@ -71,7 +104,8 @@ const OVERLAP: usize = 256 << 10;
 
 /// [`find_survivor`] over a copy read from `r`, chunk by chunk (memory does not grow
 /// with the copy's size). Chunks end at a line break where there is one in their
-/// second half, and overlap by 256 KiB.
+/// second half, and overlap by 256 KiB. With the `parallel` feature, as many chunks as
+/// there are threads are searched at once.
 pub fn find_survivor_in_reader<R: Read>(
     mut r: R,
     known: &Known,
@@ -79,11 +113,61 @@ pub fn find_survivor_in_reader<R: Read>(
     if known.is_empty() {
         return Ok(None);
     }
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + OVERLAP);
-    let mut eof = false;
-    let mut offset = 0u64;
+    #[cfg(feature = "parallel")]
+    let at_once = rayon::current_num_threads().max(1);
+    #[cfg(not(feature = "parallel"))]
+    let at_once = 1;
+    let mut chunks = Chunks {
+        carry: Vec::new(),
+        offset: 0,
+        eof: false,
+    };
     loop {
-        while buf.len() < CHUNK && !eof {
+        let mut batch: Vec<(u64, Vec<u8>)> = Vec::with_capacity(at_once);
+        while batch.len() < at_once {
+            match chunks.next(&mut r)? {
+                Some(c) => batch.push(c),
+                None => break,
+            }
+        }
+        if batch.is_empty() {
+            return Ok(None);
+        }
+        let search = |(offset, data): &(u64, Vec<u8>)| {
+            find_survivor(data, known).map(|mut s| {
+                s.at += offset;
+                s
+            })
+        };
+        #[cfg(feature = "parallel")]
+        let found: Vec<Option<Survivor>> = {
+            use rayon::prelude::*;
+            batch.par_iter().map(search).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let found: Vec<Option<Survivor>> = batch.iter().map(search).collect();
+        if let Some(s) = found.into_iter().flatten().next() {
+            return Ok(Some(s));
+        }
+    }
+}
+
+/// The chunks [`find_survivor_in_reader`] searches: each starts with the last
+/// [`OVERLAP`] bytes of the one before.
+struct Chunks {
+    carry: Vec<u8>,
+    offset: u64,
+    eof: bool,
+}
+
+impl Chunks {
+    fn next<R: Read>(&mut self, r: &mut R) -> std::io::Result<Option<(u64, Vec<u8>)>> {
+        if self.eof {
+            return Ok(None);
+        }
+        let mut buf = std::mem::take(&mut self.carry);
+        buf.reserve(CHUNK + OVERLAP - buf.len());
+        while buf.len() < CHUNK && !self.eof {
             let at = buf.len();
             buf.resize(CHUNK, 0);
             let n = loop {
@@ -93,9 +177,9 @@ pub fn find_survivor_in_reader<R: Read>(
                 }
             };
             buf.truncate(at + n);
-            eof = n == 0;
+            self.eof = n == 0;
         }
-        let end = if eof {
+        let end = if self.eof {
             buf.len()
         } else {
             match memchr::memrchr(b'\n', &buf[CHUNK / 2..]) {
@@ -103,22 +187,24 @@ pub fn find_survivor_in_reader<R: Read>(
                 None => buf.len(),
             }
         };
-        if let Some(mut s) = find_survivor(&buf[..end], known) {
-            s.at += offset;
-            return Ok(Some(s));
+        let offset = self.offset;
+        if !self.eof {
+            let keep = end.saturating_sub(OVERLAP);
+            self.carry = buf[keep..].to_vec();
+            self.offset += keep as u64;
         }
-        if eof {
-            return Ok(None);
-        }
-        let keep = end.saturating_sub(OVERLAP);
-        buf.drain(..keep);
-        offset += keep as u64;
+        buf.truncate(end);
+        Ok(Some((offset, buf)))
     }
 }
 
 impl Search<'_> {
-    /// Search one view, then its decodings.
-    fn visit(&mut self, v: &[u8], depth: usize) {
+    /// Search one view, then its decodings. `fresh`: the ranges of `v` that its parent
+    /// view does not show verbatim (`None`: all of it). Only what is within reach of
+    /// them is decoded further: any other escape or base64 run of `v` is verbatim in
+    /// the parent view and was decoded there, with the same result, because nothing
+    /// near it differs (see [`Search::decoded`]).
+    fn visit(&mut self, v: &[u8], depth: usize, fresh: Option<&[(usize, usize)]>) {
         if self.found.is_some() {
             return;
         }
@@ -132,43 +218,127 @@ impl Search<'_> {
                 kind: kind.to_string(),
                 view,
                 at: if self.path.is_empty() { at as u64 } else { 0 },
+                unsearched: false,
             });
             return;
         }
         if depth >= MAX_DEPTH {
             return;
         }
-        if let Some(d) = unescape_backslashes(v) {
-            self.child("escapes", d, depth);
+        let near = Near {
+            fresh,
+            reach: self.reach,
+        };
+        let mut changes = Changes::default();
+        if let Some(d) = unescape_backslashes_tracked(v, &mut changes) {
+            self.decoded("escapes", &d, &mut changes, near, depth);
         }
-        if let Some(d) = percent_decode(v, false) {
-            self.child("percent", d, depth);
+        changes.0.clear();
+        if let Some(d) = percent_decode_tracked(v, false, &mut changes) {
+            self.decoded("percent", &d, &mut changes, near, depth);
         }
-        if memchr::memchr(b'+', v).is_some() && memchr::memchr(b'%', v).is_some() {
-            if let Some(d) = percent_decode(v, true) {
-                self.child("form", d, depth);
+        changes.0.clear();
+        // `+` for space: only a secret with a space can be in this view and not in
+        // the percent view (a space ends every other match and every base64 run).
+        if self.known.spaced()
+            && memchr::memchr(b'+', v).is_some()
+            && memchr::memchr(b'%', v).is_some()
+        {
+            if let Some(d) = percent_decode_tracked(v, true, &mut changes) {
+                self.decoded("form", &d, &mut changes, near, depth);
             }
         }
-        if let Some(d) = html_unescape(v) {
-            self.child("html", d, depth);
+        changes.0.clear();
+        if let Some(d) = html_unescape_tracked(v, &mut changes) {
+            self.decoded("html", &d, &mut changes, near, depth);
         }
-        self.base64_runs(v, depth);
+        self.base64_runs(v, near, depth);
     }
 
-    fn child(&mut self, name: &'static str, d: Vec<u8>, depth: usize) {
-        if self.found.is_some() || d.len() > self.budget {
+    /// A view decoded from the one being visited, of which only `changes` (the bytes
+    /// that came from an escape) differ from it: only the windows around them are
+    /// searched. Anything else in `d` is a verbatim stretch of the parent view, which
+    /// was searched, decodings and all. A window reaches [`Search::reach`] bytes beyond
+    /// each change, enough for the longest form of a known secret and for an escape
+    /// next to it that parses differently here, and it takes in the whole of every
+    /// base64 run it touches (a payload is decoded from its start: a `\/` inside a
+    /// JSON-escaped base64 body splits the run in the parent view, not in this one).
+    ///
+    /// Changes far from the fresh ranges of the view being visited are left out: the
+    /// same escape is decoded in the sibling view of the parent (`percent` of the
+    /// parent instead of `percent` of `escapes` of it), where the windows around it are
+    /// the same bytes, since no other decoding touched anything near it.
+    fn decoded(
+        &mut self,
+        name: &'static str,
+        d: &[u8],
+        changes: &mut Changes,
+        near: Near<'_>,
+        depth: usize,
+    ) {
+        let run = |b: u8| is_b64(b) || matches!(b, b'\r' | b'\n' | b'=');
+        if self.whole {
+            self.child(name, d, None, depth);
+            return;
+        }
+        let mut windows: Vec<(usize, usize)> = Vec::new();
+        let mut kept: Vec<(usize, usize)> = Vec::new();
+        for c in &changes.0 {
+            if !near.any(c.input.0, c.input.1) {
+                continue;
+            }
+            let (a, b) = c.out;
+            kept.push((a, b));
+            let mut from = a.saturating_sub(self.reach);
+            let mut to = (b + self.reach).min(d.len());
+            while from > 0 && run(d[from - 1]) {
+                from -= 1;
+            }
+            while to < d.len() && run(d[to]) {
+                to += 1;
+            }
+            match windows.last_mut() {
+                Some(last) if last.1 >= from => last.1 = last.1.max(to),
+                _ => windows.push((from, to)),
+            }
+        }
+        let mut k = 0;
+        let mut fresh = Vec::new();
+        for (from, to) in windows {
+            fresh.clear();
+            while k < kept.len() && kept[k].1 <= to {
+                fresh.push((kept[k].0 - from, kept[k].1 - from));
+                k += 1;
+            }
+            self.child(name, &d[from..to], Some(&fresh), depth);
+        }
+    }
+
+    fn child(
+        &mut self,
+        name: &'static str,
+        d: &[u8],
+        fresh: Option<&[(usize, usize)]>,
+        depth: usize,
+    ) {
+        if self.found.is_some() {
+            return;
+        }
+        if d.len() > self.budget {
+            self.incomplete = true;
             return;
         }
         self.budget -= d.len();
         self.path.push(name);
-        self.visit(&d, depth + 1);
+        self.visit(d, depth + 1, fresh);
         self.path.pop();
     }
 
     /// Every run of base64 or base64url characters (line breaks inside allowed),
     /// decoded at its start and, for runs of moderate size, at the other three
     /// alignments; compressed payloads are inflated.
-    fn base64_runs(&mut self, v: &[u8], depth: usize) {
+    /// Only runs that hold or border on a fresh range of `v` (`near`).
+    fn base64_runs(&mut self, v: &[u8], near: Near<'_>, depth: usize) {
         let mut i = 0;
         while i < v.len() && self.found.is_none() {
             if !is_b64(v[i]) {
@@ -198,8 +368,13 @@ impl Search<'_> {
             while i < v.len() && v[i] == b'=' {
                 i += 1;
             }
-            let _ = start;
-            if compact.len() < MIN_B64_RUN {
+            // A run that neither holds nor touches a fresh byte (line breaks around
+            // it not counted: a run goes on across them) is the same run in the
+            // parent view, decoded there.
+            let breaks = |b: &u8| matches!(b, b'\r' | b'\n');
+            let before = v[..start].iter().rev().take_while(|b| breaks(b)).count();
+            let after = v[i..].iter().take_while(|b| breaks(b)).count();
+            if compact.len() < MIN_B64_RUN || !near.touches(start - before, i + after) {
                 continue;
             }
             let aligns = if compact.len() <= ALIGN_ALL_MAX { 4 } else { 1 };
@@ -219,23 +394,55 @@ impl Search<'_> {
     /// views only when it reads as text (decoded binary is searched, not re-decoded).
     fn decoded_blob(&mut self, d: Vec<u8>, depth: usize) {
         if let Some(inflated) = inflate_any(&d) {
-            self.child("inflate", inflated, depth + 1);
+            self.child("inflate", &inflated, None, depth + 1);
         }
-        if self.found.is_some() || d.len() > self.budget {
+        if self.found.is_some() {
+            return;
+        }
+        if d.len() > self.budget {
+            self.incomplete = true;
             return;
         }
         self.budget -= d.len();
         self.path.push("base64");
         if texty(&d) {
-            self.visit(&d, depth + 1);
+            self.visit(&d, depth + 1, None);
         } else if let Some(kind) = self.known.first_in(&d) {
             self.found = Some(Survivor {
                 kind: kind.to_string(),
                 view: self.path.join(">"),
                 at: 0,
+                unsearched: false,
             });
         }
         self.path.pop();
+    }
+}
+
+/// Is a range of a view within reach of one of its fresh ranges?
+#[derive(Clone, Copy)]
+struct Near<'a> {
+    fresh: Option<&'a [(usize, usize)]>,
+    reach: usize,
+}
+
+impl Near<'_> {
+    fn any(&self, from: usize, to: usize) -> bool {
+        let Some(fresh) = self.fresh else {
+            return true;
+        };
+        // The first fresh range that does not end before `from - reach`.
+        let i = fresh.partition_point(|f| f.1 + self.reach < from);
+        fresh.get(i).is_some_and(|f| f.0 <= to + self.reach)
+    }
+
+    /// Does `from..to` hold a fresh byte or border on one?
+    fn touches(&self, from: usize, to: usize) -> bool {
+        let Some(fresh) = self.fresh else {
+            return true;
+        };
+        let i = fresh.partition_point(|f| f.1 < from);
+        fresh.get(i).is_some_and(|f| f.0 <= to)
     }
 }
 
@@ -327,20 +534,68 @@ pub(crate) fn inflate_any(d: &[u8]) -> Option<Vec<u8>> {
     if (texty(d) && std::str::from_utf8(d).is_ok()) || d.len() < 16 || d[0] & 0b110 == 0b110 {
         return None;
     }
-    let mut head = Vec::new();
-    let ok = flate2::read::DeflateDecoder::new(d)
-        .take(256)
-        .read_to_end(&mut head)
-        .is_ok();
-    if !ok || head.is_empty() || !texty(&head) {
+    if !raw_deflate_head_is_text(d) {
         return None;
     }
     read(&mut flate2::read::DeflateDecoder::new(d)).filter(|o| texty(o))
 }
 
+/// Do the first bytes `d` inflates to (as raw deflate) read as text? A probe that
+/// allocates nothing: most base64 runs of a copy decode to binary that is tried here.
+fn raw_deflate_head_is_text(d: &[u8]) -> bool {
+    use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+    thread_local! {
+        static PROBE: std::cell::RefCell<Box<DecompressorOxide>> =
+            std::cell::RefCell::new(Box::default());
+    }
+    PROBE.with(|p| {
+        let mut r = p.borrow_mut();
+        r.init();
+        let mut head = [0u8; 256];
+        let (status, _, n) = decompress(
+            &mut r,
+            d,
+            &mut head,
+            0,
+            inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
+        );
+        (status as i32) >= 0 && n > 0 && texty(&head[..n])
+    })
+}
+
 /// JSON and JavaScript escapes (`\"`, `\/`, `\n`, `\xNN`, `\uNNNN`, `\u{…}`, `\\`); None
 /// when there are none.
+#[cfg(test)]
 pub(crate) fn unescape_backslashes(v: &[u8]) -> Option<Vec<u8>> {
+    unescape_backslashes_tracked(v, &mut Changes::default())
+}
+
+/// Output ranges that a decoder produced from an escape (everything else in its output
+/// is a verbatim copy of its input), in order, adjacent ranges merged.
+/// Each with the input range its escape took.
+#[derive(Default)]
+pub(crate) struct Changes(Vec<Change>);
+
+#[derive(Clone, Copy)]
+pub(crate) struct Change {
+    out: (usize, usize),
+    input: (usize, usize),
+}
+
+impl Changes {
+    fn add(&mut self, out: (usize, usize), input: (usize, usize)) {
+        match self.0.last_mut() {
+            Some(last) if last.out.1 >= out.0 => {
+                last.out.1 = last.out.1.max(out.1);
+                last.input.1 = last.input.1.max(input.1);
+            }
+            _ => self.0.push(Change { out, input }),
+        }
+    }
+}
+
+/// [`unescape_backslashes`], recording which output bytes came from an escape.
+fn unescape_backslashes_tracked(v: &[u8], changes: &mut Changes) -> Option<Vec<u8>> {
     memchr::memchr(b'\\', v)?;
     let hex = |s: &[u8]| -> Option<u32> {
         if s.is_empty() || !s.iter().all(|b| b.is_ascii_hexdigit()) {
@@ -361,6 +616,7 @@ pub(crate) fn unescape_backslashes(v: &[u8]) -> Option<Vec<u8>> {
             out.push(b'\\');
             break;
         };
+        let (from, at) = (out.len(), i);
         let push_char = |c: u32, out: &mut Vec<u8>| {
             let ch = char::from_u32(c).unwrap_or('\u{FFFD}');
             let mut buf = [0u8; 4];
@@ -442,12 +698,19 @@ pub(crate) fn unescape_backslashes(v: &[u8]) -> Option<Vec<u8>> {
                 i += 2;
             }
         }
+        changes.add((from, out.len()), (at, i));
     }
     (out != v).then_some(out)
 }
 
 /// Percent-decoding (`+` as space in forms); None when nothing changes.
+#[cfg(test)]
 pub(crate) fn percent_decode(v: &[u8], plus: bool) -> Option<Vec<u8>> {
+    percent_decode_tracked(v, plus, &mut Changes::default())
+}
+
+/// [`percent_decode`], recording which output bytes came from an escape.
+fn percent_decode_tracked(v: &[u8], plus: bool, changes: &mut Changes) -> Option<Vec<u8>> {
     let has_pct = memchr::memchr(b'%', v).is_some();
     if !(has_pct || plus && memchr::memchr(b'+', v).is_some()) {
         return None;
@@ -460,6 +723,7 @@ pub(crate) fn percent_decode(v: &[u8], plus: bool) -> Option<Vec<u8>> {
         let b = v[i];
         if b == b'%' && i + 2 < v.len() {
             if let (Some(h), Some(l)) = (hex(v[i + 1]), hex(v[i + 2])) {
+                changes.add((out.len(), out.len() + 1), (i, i + 3));
                 out.push((h * 16 + l) as u8);
                 i += 3;
                 changed = true;
@@ -467,6 +731,7 @@ pub(crate) fn percent_decode(v: &[u8], plus: bool) -> Option<Vec<u8>> {
             }
         }
         if plus && b == b'+' {
+            changes.add((out.len(), out.len() + 1), (i, i + 1));
             out.push(b' ');
             changed = true;
         } else {
@@ -479,7 +744,13 @@ pub(crate) fn percent_decode(v: &[u8], plus: bool) -> Option<Vec<u8>> {
 
 /// HTML character references: numeric (`&#61;`, `&#x3D;`, with or without `;`) and the
 /// named ones that matter for credentials; None when nothing changes.
+#[cfg(test)]
 pub(crate) fn html_unescape(v: &[u8]) -> Option<Vec<u8>> {
+    html_unescape_tracked(v, &mut Changes::default())
+}
+
+/// [`html_unescape`], recording which output bytes came from an escape.
+fn html_unescape_tracked(v: &[u8], changes: &mut Changes) -> Option<Vec<u8>> {
     memchr::memchr(b'&', v)?;
     let mut out = Vec::with_capacity(v.len());
     let mut i = 0;
@@ -493,7 +764,9 @@ pub(crate) fn html_unescape(v: &[u8]) -> Option<Vec<u8>> {
         if let Some((c, used)) = html_entity(&v[i..]) {
             let ch = char::from_u32(c).unwrap_or('\u{FFFD}');
             let mut buf = [0u8; 4];
+            let from = out.len();
             out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+            changes.add((from, out.len()), (i, i + used));
             i += used;
             changed = true;
         } else {
@@ -730,6 +1003,156 @@ mod tests {
         }
         let clean = "{\"a\": \"[REDACTED:token:1234abcd]\", \"b\": \"aGVsbG8gd29ybGQgaGVsbG8=\"}";
         assert_eq!(find_survivor(clean.as_bytes(), &k), None);
+    }
+
+    /// The windowed search finds exactly what searching every decoded view whole
+    /// finds, on documents of filler full of escapes and base64 with a secret hidden
+    /// under up to three encodings at a random place (or no secret at all).
+    #[test]
+    fn windows_find_what_whole_views_find() {
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+
+        fn encode(kind: u8, s: &[u8]) -> Vec<u8> {
+            let special = |b: u8| !b.is_ascii_alphanumeric();
+            let map = |f: &dyn Fn(u8) -> Option<String>| -> Vec<u8> {
+                let mut v = Vec::new();
+                for &b in s {
+                    match f(b) {
+                        Some(e) => v.extend_from_slice(e.as_bytes()),
+                        None => v.push(b),
+                    }
+                }
+                v
+            };
+            match kind {
+                0 => map(&|b| special(b).then(|| format!("%{b:02X}"))),
+                1 => map(&|b| match b {
+                    b' ' => Some("+".into()),
+                    b if special(b) => Some(format!("%{b:02x}")),
+                    _ => None,
+                }),
+                2 => map(&|b| match b {
+                    b'"' | b'\\' => Some(format!("\\{}", b as char)),
+                    b'/' => Some("\\/".into()),
+                    b'\n' => Some("\\n".into()),
+                    _ => None,
+                }),
+                3 => map(&|b| special(b).then(|| format!("\\u{b:04x}"))),
+                4 => map(&|b| special(b).then(|| format!("&#x{b:X};"))),
+                5 => STANDARD.encode(s).into_bytes(),
+                6 => URL_SAFE_NO_PAD
+                    .encode([b"k=".as_slice(), s].concat())
+                    .into_bytes(),
+                7 => {
+                    let mut gz =
+                        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                    gz.write_all(s).unwrap();
+                    STANDARD.encode(gz.finish().unwrap()).into_bytes()
+                }
+                8 => map(&|b| match b {
+                    b'&' => Some("&amp;".into()),
+                    b'"' => Some("&quot;".into()),
+                    _ => None,
+                }),
+                _ => [b"{\"token\":\"".as_slice(), s, b"\"}"].concat(),
+            }
+        }
+        const FILLER: &[&str] = &[
+            "lorem ipsum dolor ",
+            "\\\"id\\\":42,",
+            "\\\\n",
+            "%20and%2Fpath",
+            "a+b+c",
+            "&amp;q=1&lt;",
+            "aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=",
+            "0123456789abcdef0123456789abcdef",
+            "\\/static\\/app.js",
+            "\\u0026x=\\u003d",
+            "{\"k\":[1,2,3]}",
+            "\r\n",
+            "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB",
+        ];
+        let secrets = [
+            "Zq8/Lw+t3Rk=9mXp2Vb7",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXBhcnQtb25l",
+            "correct horse battery 9!",
+        ];
+        let doc = (
+            0..secrets.len(),
+            proptest::collection::vec(0..10u8, 0..4),
+            proptest::collection::vec(0..FILLER.len(), 20..400),
+            any::<prop::sample::Index>(),
+            any::<bool>(),
+        );
+        let mut runner = TestRunner::new(Config {
+            cases: 300,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        runner
+            .run(&doc, |(which, chain, filler, at, hide)| {
+                let k = known(secrets[which]);
+                let mut hidden = secrets[which].as_bytes().to_vec();
+                for &c in &chain {
+                    hidden = encode(c, &hidden);
+                }
+                let mut parts: Vec<&[u8]> = filler.iter().map(|&i| FILLER[i].as_bytes()).collect();
+                if hide {
+                    parts.insert(at.index(parts.len() + 1), &hidden);
+                }
+                let d = parts.concat();
+                let windowed = find_survivor(&d, &k);
+                let whole = search(&d, &k, true);
+                prop_assert_eq!(
+                    windowed.is_some(),
+                    whole.is_some(),
+                    "chain {:?} in {}",
+                    chain,
+                    String::from_utf8_lossy(&d)
+                );
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    /// Chunked (and, with `parallel`, concurrent) reading finds a secret wherever it
+    /// is, across chunk boundaries too, at its true offset; and nothing in a clean copy.
+    #[test]
+    fn reader_finds_secrets_across_chunks() {
+        /// Hands out at most 100,003 bytes per read.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = buf.len().min(self.0.len()).min(100_003);
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let secret = "Zq8/Lw+t3Rk=9mXp2Vb7";
+        let k = known(secret);
+        let line = b"{\"a\": \"lorem ipsum \\\"dolor\\\" sit amet\"}\n";
+        let filler: Vec<u8> = line.iter().copied().cycle().take(13 << 20).collect();
+        assert_eq!(find_survivor_in_reader(Trickle(&filler), &k).unwrap(), None);
+        for at in [
+            0,
+            CHUNK - 7,
+            CHUNK / 2 + 5,
+            2 * CHUNK - OVERLAP,
+            9 << 20,
+            (13 << 20) - 20,
+        ] {
+            let mut d = filler.clone();
+            d[at..at + secret.len()].copy_from_slice(secret.as_bytes());
+            let s = find_survivor_in_reader(Trickle(&d), &k).unwrap();
+            assert_eq!(
+                s.map(|s| (s.view, s.at)),
+                Some(("raw".into(), at as u64)),
+                "{at}"
+            );
+        }
     }
 
     #[test]

@@ -324,6 +324,13 @@ fn name_findings(engine: &Engine, kind: Kind, copy: &[u8], findings: &mut [Findi
 /// The error for a copy in which a decoded view still shows a secret of the first
 /// pass (never the secret itself).
 pub fn survivor_error(s: &crate::detect::views::Survivor) -> String {
+    if s.unsearched {
+        return format!(
+            "verification failed: the redacted copy decodes into more views than can be \
+             searched (near byte {}), so it cannot be shown to be clean",
+            s.at
+        );
+    }
     format!(
         "verification failed: a credential found in the input ({}) is still readable in the \
          redacted copy ({} view, near byte {})",
