@@ -271,8 +271,22 @@ fn pack(p: Packing, d: &[u8]) -> Vec<u8> {
     r.unwrap_or_default()
 }
 
-fn is_b64(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
+use super::views::is_b64;
+
+/// The length of the line break `v` starts with (CRLF, LF, or the same written as
+/// `\r\n` / `\n` inside a JSON or JavaScript string); 0 when it starts with none.
+fn line_break(v: &[u8]) -> usize {
+    if v.starts_with(b"\r\n") {
+        2
+    } else if v.first() == Some(&b'\n') {
+        1
+    } else if v.starts_with(b"\\r\\n") {
+        4
+    } else if v.starts_with(b"\\n") {
+        2
+    } else {
+        0
+    }
 }
 
 impl Scrubber<'_> {
@@ -413,7 +427,9 @@ impl Scrubber<'_> {
                 continue;
             }
             let start = i;
-            let mut compact = Vec::new();
+            // The run is measured first and copied only when it is long enough to
+            // look into (most runs are words and ids, skipped).
+            let mut n = 0;
             let mut url = false;
             let mut std = false;
             let mut wrap: Option<(usize, Vec<u8>)> = None;
@@ -424,23 +440,13 @@ impl Scrubber<'_> {
                 if is_b64(b) {
                     url |= matches!(b, b'-' | b'_');
                     std |= matches!(b, b'+' | b'/');
-                    compact.push(b);
+                    n += 1;
                     i += 1;
                     continue;
                 }
                 // A line break followed by more base64: a wrapped blob. Inside a JSON
                 // or JavaScript string the break is written `\r\n` or `\n`.
-                let nl = if v[i..].starts_with(b"\r\n") {
-                    2
-                } else if b == b'\n' {
-                    1
-                } else if v[i..].starts_with(b"\\r\\n") {
-                    4
-                } else if v[i..].starts_with(b"\\n") {
-                    2
-                } else {
-                    0
-                };
+                let nl = line_break(&v[i..]);
                 if nl > 0 && v.get(i + nl).is_some_and(|&c| is_b64(c)) {
                     let w = i - line_start;
                     match &wrap {
@@ -454,16 +460,17 @@ impl Scrubber<'_> {
                 }
                 break;
             }
+            let body_end = i;
             let mut padded = false;
-            while i < v.len() && v[i] == b'=' && i - start < compact.len() + 4 + 64 {
+            while i < v.len() && v[i] == b'=' && i - start < n + 4 + 64 {
                 padded = true;
                 i += 1;
             }
             let end = i;
             // Short blobs (12+) can only hide a known secret (a 10-character password):
             // looked into only when they do.
-            let short = compact.len() < MIN_B64;
-            if (short && (compact.len() < 12 || !self.knows_secrets())) || (url && std) || ragged {
+            let short = n < MIN_B64;
+            if (short && (n < 12 || !self.knows_secrets())) || (url && std) || ragged {
                 continue;
             }
             // Already redacted by a handler above: nothing to add.
@@ -473,6 +480,21 @@ impl Scrubber<'_> {
             {
                 continue;
             }
+            let compact: std::borrow::Cow<[u8]> = if wrap.is_none() {
+                std::borrow::Cow::Borrowed(&v[start..start + n])
+            } else {
+                let mut c = Vec::with_capacity(n);
+                let mut j = start;
+                while j < body_end {
+                    if is_b64(v[j]) {
+                        c.push(v[j]);
+                        j += 1;
+                    } else {
+                        j += line_break(&v[j..]).max(1);
+                    }
+                }
+                std::borrow::Cow::Owned(c)
+            };
             let Some(decoded) = b64_decode_lenient(&compact) else {
                 continue;
             };

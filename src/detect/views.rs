@@ -346,11 +346,12 @@ impl Search<'_> {
                 continue;
             }
             let start = i;
-            let mut compact = Vec::new();
+            let mut n = 0;
+            let mut wrapped = false;
             while i < v.len() {
                 let b = v[i];
                 if is_b64(b) {
-                    compact.push(b);
+                    n += 1;
                     i += 1;
                 } else if matches!(b, b'\r' | b'\n')
                     && v.get(i + 1..).is_some_and(|r| {
@@ -359,11 +360,13 @@ impl Search<'_> {
                             .is_some_and(|p| is_b64(r[p]))
                     })
                 {
+                    wrapped = true;
                     i += 1;
                 } else {
                     break;
                 }
             }
+            let body_end = i;
             // Padding ends a run.
             while i < v.len() && v[i] == b'=' {
                 i += 1;
@@ -374,9 +377,20 @@ impl Search<'_> {
             let breaks = |b: &u8| matches!(b, b'\r' | b'\n');
             let before = v[..start].iter().rev().take_while(|b| breaks(b)).count();
             let after = v[i..].iter().take_while(|b| breaks(b)).count();
-            if compact.len() < MIN_B64_RUN || !near.touches(start - before, i + after) {
+            if n < MIN_B64_RUN || !near.touches(start - before, i + after) {
                 continue;
             }
+            let compact: std::borrow::Cow<[u8]> = if wrapped {
+                std::borrow::Cow::Owned(
+                    v[start..body_end]
+                        .iter()
+                        .copied()
+                        .filter(|&b| is_b64(b))
+                        .collect(),
+                )
+            } else {
+                std::borrow::Cow::Borrowed(&v[start..body_end])
+            };
             let aligns = if compact.len() <= ALIGN_ALL_MAX { 4 } else { 1 };
             for a in 0..aligns {
                 let Some(d) = b64_decode_lenient(&compact[a..]) else {
@@ -446,8 +460,20 @@ impl Near<'_> {
     }
 }
 
-fn is_b64(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
+/// A base64 or base64url character.
+#[inline]
+pub(crate) fn is_b64(b: u8) -> bool {
+    const TABLE: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            let b = i as u8;
+            t[i] = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
+            i += 1;
+        }
+        t
+    };
+    TABLE[b as usize]
 }
 
 /// Mostly printable text (UTF-8 or ASCII): worth decoding further.
