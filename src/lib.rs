@@ -4,21 +4,38 @@
 //! byte came from) → `format` (HAR, JSON, text handlers) → `rules` (load, compile,
 //! check) → `detect` (what is a secret, in which context) → `redact` (keyed
 //! placeholders) → `output` (atomic copies) → `report` (findings, never secrets).
+//!
+//! The library's API is what this page lists: [`EngineBuilder`], [`clean_bytes`],
+//! [`scan_bytes`], [`clean_reader`], [`Finding`] and [`Error`]. The modules behind it
+//! are public only for the binary, the benchmarks and the integration tests (hidden
+//! from these docs); they may change in any release.
 
 #[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod cli;
+#[doc(hidden)]
 pub mod config;
+#[doc(hidden)]
 pub mod detect;
+#[doc(hidden)]
 pub mod engine;
+#[doc(hidden)]
 pub mod finding;
+#[doc(hidden)]
 pub mod format;
+#[doc(hidden)]
 pub mod input;
 #[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod output;
+#[doc(hidden)]
 pub mod redact;
+#[doc(hidden)]
 pub mod report;
+#[doc(hidden)]
 pub mod rules;
 #[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod run;
 
 mod api;
