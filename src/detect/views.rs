@@ -97,7 +97,9 @@ fn search(data: &[u8], known: &Known, whole: bool) -> Option<Survivor> {
 }
 
 /// Bytes read per chunk by [`find_survivor_in_reader`].
-const CHUNK: usize = 4 << 20;
+/// Two are searched at once with `parallel`, each decoded into views of about its
+/// size: 2 MB keeps `clean` under 100 MB (4 MB: 109 MB), at the same CPU time.
+const CHUNK: usize = 2 << 20;
 /// Bytes of each chunk read again with the next one, so that nothing shorter than
 /// this that straddles a boundary is missed.
 const OVERLAP: usize = 256 << 10;

@@ -23,7 +23,9 @@ use crate::report::Findings;
 /// Bytes of entries gathered before a batch is scrubbed in parallel. With one batch
 /// being read, one being scrubbed and one being written (plus one waiting on each side)
 /// this bounds the memory of a pass at a few times this, whatever the file's size.
-const BATCH_BYTES: usize = 4 << 20;
+/// (2 MB rather than 4: peak RSS of `clean` on 107 MB of real entries 128 → 109 MB, the
+/// same CPU time.)
+const BATCH_BYTES: usize = 2 << 20;
 const READ_CHUNK: usize = 1 << 20;
 /// Entries up to this size get names, methods and URLs in their findings (the
 /// scrubbed entry is parsed once more for that).
