@@ -17,6 +17,15 @@ fn engine() -> Engine {
         .unwrap()
 }
 
+/// An engine with these limits.
+fn limited(limits: Limits) -> Engine {
+    EngineBuilder::new()
+        .key(b"k")
+        .limits(limits)
+        .build()
+        .unwrap()
+}
+
 fn har() -> Vec<u8> {
     format!(
         r#"{{"log":{{"version":"1.2","entries":[{{"request":{{"method":"GET","url":"https://example.test/","headers":[{{"name":"Authorization","value":"token {TOKEN}"}}]}},"response":{{"status":200}}}}]}}}}"#
@@ -109,11 +118,7 @@ fn a_bomb_is_a_limit_and_a_broken_har_is_malformed() {
         min_tree_budget: 0,
         ..Limits::default()
     };
-    let e = EngineBuilder::new()
-        .key(b"k")
-        .limits(limits)
-        .build()
-        .unwrap();
+    let e = limited(limits);
     match clean_bytes(&e, "bomb.zip", &bomb) {
         Err(Error::Limit(m)) => assert!(m.contains("--max-ratio"), "{m}"),
         other => panic!("expected a limit error, got {other:?}"),
@@ -140,11 +145,7 @@ fn same_named_uploads_on_two_threads_get_their_own_limits() {
         max_total_bytes: 4 << 20,
         ..Limits::default()
     };
-    let e = EngineBuilder::new()
-        .key(b"k")
-        .limits(limits)
-        .build()
-        .unwrap();
+    let e = limited(limits);
     let log: String = (0..120_000)
         .map(|i| format!("line {i} of a harmless log\n"))
         .collect();

@@ -376,10 +376,13 @@ impl Search<'_> {
             // A run that neither holds nor touches a fresh byte (line breaks around
             // it not counted: a run goes on across them) is the same run in the
             // parent view, decoded there.
+            if n < MIN_B64_RUN {
+                continue;
+            }
             let breaks = |b: &u8| matches!(b, b'\r' | b'\n');
             let before = v[..start].iter().rev().take_while(|b| breaks(b)).count();
             let after = v[i..].iter().take_while(|b| breaks(b)).count();
-            if n < MIN_B64_RUN || !near.touches(start - before, i + after) {
+            if !near.touches(start - before, i + after) {
                 continue;
             }
             let compact: std::borrow::Cow<[u8]> = if wrapped {
@@ -602,10 +605,10 @@ pub(crate) fn unescape_backslashes(v: &[u8]) -> Option<Vec<u8>> {
 /// is a verbatim copy of its input), in order, adjacent ranges merged.
 /// Each with the input range its escape took.
 #[derive(Default)]
-pub(crate) struct Changes(Vec<Change>);
+struct Changes(Vec<Change>);
 
 #[derive(Clone, Copy)]
-pub(crate) struct Change {
+struct Change {
     out: (usize, usize),
     input: (usize, usize),
 }
