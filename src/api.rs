@@ -109,7 +109,7 @@ impl EngineBuilder {
         }
         Ok(Engine {
             rules: crate::rules::RuleSet::builtin().map_err(Error::from_anyhow)?,
-            names: crate::detect::names::Names::builtin().map_err(Error::from_anyhow)?,
+            names: crate::rules::names::Names::builtin().map_err(Error::from_anyhow)?,
             redactor: Redactor::new(&self.key),
             placeholder: self.placeholder,
             limits: self.limits,

@@ -168,11 +168,11 @@ mod tests {
         assert!(!e.path_allowed("/log/entries/3/request/headers/0/value"));
         assert_eq!(
             e.names.header(b"x-acme-session"),
-            crate::detect::names::HeaderClass::Secret
+            crate::rules::names::HeaderClass::Secret
         );
         assert_eq!(
             e.names.param(b"pin_code"),
-            crate::detect::names::ParamClass::Secret
+            crate::rules::names::ParamClass::Secret
         );
         assert_eq!(c.key().unwrap().as_deref(), Some("k"));
     }

@@ -2,8 +2,8 @@
 //! the limits. Built once (from the command line or by a library user) and shared by
 //! every worker thread.
 
-use crate::detect::names::Names;
 use crate::redact::{Redactor, Style};
+use crate::rules::names::Names;
 use crate::rules::RuleSet;
 
 /// Limits that protect against archive bombs and runaway inputs.

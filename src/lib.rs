@@ -14,6 +14,8 @@
 #[doc(hidden)]
 pub mod cli;
 #[doc(hidden)]
+pub mod codec;
+#[doc(hidden)]
 pub mod config;
 #[doc(hidden)]
 pub mod detect;

@@ -505,7 +505,7 @@ impl Scrubber<'_> {
                 Some(p) => (
                     if decoded.starts_with(&[0x1f, 0x8b]) {
                         Packing::Gzip
-                    } else if crate::format::coding::is_zstd(&decoded) {
+                    } else if crate::codec::coding::is_zstd(&decoded) {
                         Packing::Zstd
                     } else if decoded[0] & 0x0f == 8
                         && (u16::from(decoded[0]) << 8 | u16::from(decoded[1])) % 31 == 0

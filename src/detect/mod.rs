@@ -10,7 +10,7 @@
 pub mod expiry;
 pub mod jwt;
 pub mod layers;
-pub mod names;
+
 pub mod text;
 pub mod views;
 pub mod walk;
@@ -22,8 +22,8 @@ use aho_corasick::AhoCorasick;
 use crate::engine::Engine;
 use crate::finding::Finding;
 use crate::redact;
+use crate::rules::names::{self, HeaderClass, ParamClass};
 use crate::rules::RuleMatch;
-use names::{HeaderClass, ParamClass};
 
 /// Replace `start..end` (in the coordinates of the string being scrubbed) with `text`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1327,7 +1327,7 @@ impl<'e> Scrubber<'e> {
     /// Scrub `v` as JSON text if it parses; returns false when it is not JSON.
     pub fn json_text(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) -> bool {
         let Ok(tree) =
-            crate::format::json::Parser::new(v, self.engine.limits.max_json_depth).parse_document()
+            crate::codec::json::Parser::new(v, self.engine.limits.max_json_depth).parse_document()
         else {
             return false;
         };

@@ -8,9 +8,9 @@ use std::sync::OnceLock;
 use aho_corasick::AhoCorasick;
 use regex::bytes::Regex;
 
-use super::names::{HeaderClass, ParamClass};
 use super::{Edit, Scrubber};
 use crate::redact;
+use crate::rules::names::{HeaderClass, ParamClass};
 
 /// How much structure to look for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +90,7 @@ fn names_itself(v: &[u8], s: usize, e: usize) -> bool {
     while k > 0 && is_name_byte(v[k - 1]) {
         k -= 1;
     }
-    ke > k && super::names::normalize(&v[k..ke]) == super::names::normalize(&v[s..e])
+    ke > k && crate::rules::names::normalize(&v[k..ke]) == crate::rules::names::normalize(&v[s..e])
 }
 
 fn is_name_byte(b: u8) -> bool {
@@ -625,7 +625,7 @@ impl Scrubber<'_> {
             || is_nothing(val)
             || handled.iter().any(|&(s, e)| ns < e && ne > s)
             || redact::inside_placeholder(v, vs, ve)
-            || super::names::normalize(val) == super::names::normalize(name)
+            || crate::rules::names::normalize(val) == crate::rules::names::normalize(name)
         {
             return;
         }
@@ -755,7 +755,9 @@ impl Scrubber<'_> {
             _ => name,
         };
         // A map from names to names (`accesskey: "accessKey"`) holds no secret.
-        if is_nothing(val) || super::names::normalize(val) == super::names::normalize(name) {
+        if is_nothing(val)
+            || crate::rules::names::normalize(val) == crate::rules::names::normalize(name)
+        {
             return;
         }
         // Code, not a credential: an element id (`"#add-password"`), or an unquoted

@@ -545,7 +545,7 @@ pub(crate) fn inflate_any(d: &[u8]) -> Option<Vec<u8>> {
     if d.starts_with(&[0x1f, 0x8b]) {
         return read(&mut flate2::read::MultiGzDecoder::new(d));
     }
-    if crate::format::coding::is_zstd(d) {
+    if crate::codec::coding::is_zstd(d) {
         #[cfg(feature = "zstd")]
         {
             let mut z = zstd::stream::read::Decoder::with_buffer(d).ok()?;

@@ -10,10 +10,10 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
 use super::expiry::{har_cookie_expiry, parse_rfc3339};
-use super::names::ParamClass;
 use super::text::Mode;
 use super::{apply_edits, Edit, Scrubber};
-use crate::format::json::{decode, offset_map, Value};
+use crate::codec::json::{decode, offset_map, Value};
+use crate::rules::names::ParamClass;
 
 /// What a string means, from where it sits.
 enum Ctx<'a> {
@@ -80,7 +80,7 @@ fn content_encoding(src: &[u8], items: &[Value]) -> Option<Vec<u8>> {
 const COOKIE_PARENTS: &[&str] = &["cookies", "cookie", "requestcookies", "responsecookies"];
 
 fn norm_is(k: &[u8], words: &[&str]) -> bool {
-    let n = super::names::normalize(k);
+    let n = crate::rules::names::normalize(k);
     words.contains(&n.as_str())
 }
 
@@ -91,7 +91,7 @@ fn escape_in_string(t: String) -> String {
         return t;
     }
     let mut o = Vec::with_capacity(t.len() + 4);
-    crate::format::json::encode_into(t.as_bytes(), &mut o);
+    crate::codec::json::encode_into(t.as_bytes(), &mut o);
     String::from_utf8(o).unwrap_or(t)
 }
 
@@ -411,7 +411,7 @@ impl Walker {
                 let mut o = Vec::new();
                 apply_edits(text, &mut inner, &mut o);
                 let mut enc = Vec::new();
-                crate::format::json::encode_into(&o, &mut enc);
+                crate::codec::json::encode_into(&o, &mut enc);
                 *edit = Some(String::from_utf8_lossy(&enc).into_owned());
             }
             return;
@@ -419,13 +419,14 @@ impl Walker {
         // Stored as sent (gzip, br, zstd…): decoded, scrubbed, encoded again.
         let undone = match self.encoding.as_deref() {
             Some(enc) => {
-                crate::format::http::undo_har_codings(s, &bytes, enc).unwrap_or_else(|e| {
-                    let enc = String::from_utf8_lossy(enc);
-                    let enc = enc.trim_end_matches(',');
-                    let e = e.context(format!("body at {} (Content-Encoding: {enc})", s.loc));
-                    self.error.get_or_insert(e);
-                    None
-                })
+                crate::codec::coding::undo_har_codings(&s.engine.limits, s.file, &bytes, enc)
+                    .unwrap_or_else(|e| {
+                        let enc = String::from_utf8_lossy(enc);
+                        let enc = enc.trim_end_matches(',');
+                        let e = e.context(format!("body at {} (Content-Encoding: {enc})", s.loc));
+                        self.error.get_or_insert(e);
+                        None
+                    })
             }
             None => None,
         };
@@ -441,7 +442,7 @@ impl Walker {
         let mut o = Vec::with_capacity(bytes.len());
         apply_edits(&bytes, &mut inner, &mut o);
         drop(bytes);
-        match crate::format::http::redo_codings(o, &layers) {
+        match crate::codec::coding::redo_codings(o, &layers) {
             Ok(o) => *edit = Some(STANDARD.encode(&o)),
             Err(e) => {
                 self.error.get_or_insert(e.context("re-encoding a body"));

@@ -13,11 +13,11 @@ use anyhow::{bail, Context, Result};
 #[cfg(feature = "parallel")]
 use rayon::prelude::*;
 
+use crate::codec::json::{self, Parser};
 use crate::detect::walk::Walker;
 use crate::detect::{apply_edits, placeholder_kinds, Discovered, Known, Scrubber};
 use crate::engine::Engine;
 use crate::finding::Finding;
-use crate::format::json::{self, Parser};
 use crate::report::Findings;
 
 /// Bytes of entries gathered before a batch is scrubbed in parallel. With one batch

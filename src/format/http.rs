@@ -5,7 +5,7 @@
 //! (each judged by its name, line endings kept exactly) and a body judged by its
 //! `Content-Type`. Bodies are first undone the way they were sent
 //! (`Transfer-Encoding: chunked`, `Content-Encoding: gzip` / `deflate` / `br` / `zstd`,
-//! see [`super::coding`]), scrubbed, and only when something changed written back the
+//! see [`crate::codec::coding`]), scrubbed, and only when something changed written back the
 //! same way (one chunk, recompressed), with `Content-Length` corrected. Bodies that
 //! cannot be inspected (unknown codings, corrupt or truncated compressed streams,
 //! malformed chunking) fail the document: no copy is written.
@@ -25,13 +25,9 @@ use regex::bytes::Regex;
 use crate::detect::text::Mode;
 use crate::detect::{apply_edits, walk, Discovered, Edit, Known, Scrubber};
 use crate::engine::Engine;
-use crate::error::limit_error;
 use crate::finding::Finding;
 
-use super::coding::{self, Coding};
-
-/// Bodies that inflate to at most this much are exempt from the ratio limit.
-const RATIO_EXEMPT_BYTES: u64 = 1 << 20;
+use crate::codec::coding::{self, inflate, inflate_cap};
 
 fn request_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
@@ -433,102 +429,6 @@ fn dechunk(data: &[u8], mut pos: usize) -> Result<Chunked> {
     }
 }
 
-/// The most the body's codings may inflate it to, all layers together: the ratio
-/// limit applies to the body as sent, not layer by layer (`gzip, gzip, gzip` would
-/// otherwise multiply it: 300 bytes to gigabytes).
-pub(crate) fn inflate_cap(limits: &crate::engine::Limits, sent: usize) -> u64 {
-    (sent as u64)
-        .saturating_mul(limits.max_ratio)
-        .max(RATIO_EXEMPT_BYTES)
-        .min(limits.max_total_bytes)
-}
-
-/// Undo one coding, refusing output past `cap`.
-pub(crate) fn inflate(
-    limits: &crate::engine::Limits,
-    raw: &[u8],
-    coding: &str,
-    cap: u64,
-) -> Result<(Vec<u8>, Coding)> {
-    let (buf, c) = coding::decode(raw, coding, cap)?;
-    check_cap(limits, &buf, cap)?;
-    Ok((buf, c))
-}
-
-fn check_cap(limits: &crate::engine::Limits, buf: &[u8], cap: u64) -> Result<()> {
-    if buf.len() as u64 > cap {
-        return Err(limit_error!(
-            "compressed body inflates past the limit ({} bytes, ratio {}:1 to the body as sent, \
-             all codings together; raise with --max-ratio): no copy written",
-            cap,
-            limits.max_ratio
-        ));
-    }
-    Ok(())
-}
-
-/// A HAR body (base64-decoded) whose entry says `Content-Encoding: enc`: the decoded
-/// body and the codings to redo, or None when it is stored decoded.
-///
-/// HAR bodies are normally stored decoded whatever the header says; some tools
-/// (mitmproxy when decoding failed, proxies exporting raw bytes) store them as sent.
-/// A gzip, zlib or zstd body is recognised by its signature, and then must decode
-/// (an error fails the document: no copy). Brotli has no signature: a body that is
-/// neither text nor a known media type is tried, and taken as stored decoded when it
-/// is not a complete brotli stream (a protobuf body Chrome decoded, say). Unknown
-/// codings are taken as decoded too.
-pub(crate) fn undo_har_codings(
-    s: &Scrubber,
-    bytes: &[u8],
-    enc: &[u8],
-) -> Result<Option<(Vec<u8>, Vec<Coding>)>> {
-    let Ok(list) = coding::parse(enc) else {
-        return Ok(None);
-    };
-    let Some(&outer) = list.last() else {
-        return Ok(None);
-    };
-    let still_encoded = match outer {
-        "gzip" | "zstd" => coding::has_signature(outer, bytes),
-        "deflate" => {
-            bytes.len() >= 2
-                && bytes[0] & 0x0f == 8
-                && (u16::from(bytes[0]) << 8 | u16::from(bytes[1])) % 31 == 0
-                && !super::is_media(bytes)
-        }
-        _ => std::str::from_utf8(bytes).is_err() && !super::is_media(bytes),
-    };
-    if !still_encoded || bytes.is_empty() {
-        return Ok(None);
-    }
-    let limits = &s.engine.limits;
-    let cap = inflate_cap(limits, bytes.len());
-    let mut layers = Vec::new();
-    let mut cur: Option<Vec<u8>> = None;
-    for (i, c) in list.iter().rev().enumerate() {
-        let input = cur.as_deref().unwrap_or(bytes);
-        let (dec, kind) = match coding::decode(input, c, cap) {
-            Ok(d) => d,
-            // A brotli trial that fails: the body was stored decoded.
-            Err(_) if i == 0 && *c == "br" => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        check_cap(limits, &dec, cap)?;
-        crate::input::archive::charge_tree(s.file, limits, dec.len() as u64)?;
-        layers.push(kind);
-        cur = Some(dec);
-    }
-    Ok(cur.map(|c| (c, layers)))
-}
-
-/// Redo the codings undone by [`undo_har_codings`].
-pub(crate) fn redo_codings(mut data: Vec<u8>, layers: &[Coding]) -> Result<Vec<u8>> {
-    for kind in layers.iter().rev() {
-        data = coding::encode(&data, *kind)?;
-    }
-    Ok(data)
-}
-
 /// Scrub a body as stored, with `Content-Encoding` value `encoding` (may be empty).
 /// Returns the new stored bytes when anything changed. `base`: where `raw` sits in
 /// the document when findings can be located in it (no coding to undo); otherwise
@@ -594,7 +494,7 @@ fn is_media(mime: &[u8], v: &[u8]) -> bool {
     if textual.iter().any(|t| m.contains(t)) || m.contains("form") {
         return false;
     }
-    super::is_media(v)
+    crate::codec::is_media(v)
 }
 
 /// Scrub decoded body bytes; returns the new bytes when anything changed.

@@ -3,10 +3,8 @@
 //! [`clean_document`] adds the verification every copy goes through.
 
 pub mod annotate;
-pub mod coding;
 pub mod har;
 pub mod http;
-pub mod json;
 pub mod text;
 pub mod tnetstring;
 
@@ -14,6 +12,7 @@ use std::collections::HashMap;
 
 use anyhow::{bail, Context, Result};
 
+use crate::codec::json;
 use crate::detect::{apply_edits, walk::Walker, Discovered, Known, Scrubber};
 use crate::engine::Engine;
 use crate::error::limit_error;
@@ -92,7 +91,7 @@ pub fn sniff(name: &str, prefix: &[u8]) -> Kind {
     if matches!(first, Some(b'{' | b'[')) || e == "json" {
         return Kind::Json;
     }
-    if is_media(prefix) {
+    if crate::codec::is_media(prefix) {
         return Kind::Media;
     }
     let sample = &prefix[..prefix.len().min(8192)];
@@ -100,29 +99,6 @@ pub fn sniff(name: &str, prefix: &[u8]) -> Kind {
         return Kind::Unknown;
     }
     Kind::Text
-}
-
-/// Magic bytes of images, fonts, audio and video.
-pub(crate) fn is_media(p: &[u8]) -> bool {
-    const MAGIC: &[&[u8]] = &[
-        b"\x89PNG\r\n\x1a\n",
-        b"\xFF\xD8\xFF",
-        b"GIF87a",
-        b"GIF89a",
-        b"wOFF",
-        b"wOF2",
-        b"OTTO",
-        b"\x00\x01\x00\x00\x00",
-        b"\x00\x00\x01\x00",
-        b"BM",
-        b"ID3",
-        b"OggS",
-        b"\x1A\x45\xDF\xA3",
-        b"fLaC",
-    ];
-    MAGIC.iter().any(|m| p.starts_with(m))
-        || (p.len() >= 12 && &p[..4] == b"RIFF" && matches!(&p[8..12], b"WEBP" | b"WAVE" | b"AVI "))
-        || (p.len() >= 12 && &p[4..8] == b"ftyp")
 }
 
 /// One scrubbing pass over an in-memory document of a known kind (archives excluded).

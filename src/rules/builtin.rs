@@ -79,7 +79,7 @@ mod tests {
 
     /// Every rule file in `patterns/` is embedded, once, with its current text; nothing
     /// else is. (`names.toml` holds the name model's word lists, embedded by
-    /// `detect::names`, not rules.)
+    /// `rules::names`, not rules.)
     #[test]
     fn embedded_rules_equal_the_pattern_files() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("patterns");

@@ -10,6 +10,7 @@
 //! keywords of all rules picks the candidate rules, then only their regexes run.
 
 mod builtin;
+pub mod names;
 
 use std::cell::RefCell;
 use std::collections::HashMap;

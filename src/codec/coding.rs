@@ -13,6 +13,9 @@ use std::io::{Read, Write};
 
 use anyhow::{bail, Context, Result};
 
+use crate::engine::Limits;
+use crate::error::limit_error;
+
 /// A content coding harscrub can undo and redo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Coding {
@@ -167,6 +170,105 @@ pub fn encode(data: &[u8], c: Coding) -> Result<Vec<u8>> {
             )))
         }
     })
+}
+
+/// Bodies that inflate to at most this much are exempt from the ratio limit.
+const RATIO_EXEMPT_BYTES: u64 = 1 << 20;
+
+/// The most the body's codings may inflate it to, all layers together: the ratio
+/// limit applies to the body as sent, not layer by layer (`gzip, gzip, gzip` would
+/// otherwise multiply it: 300 bytes to gigabytes).
+pub(crate) fn inflate_cap(limits: &Limits, sent: usize) -> u64 {
+    (sent as u64)
+        .saturating_mul(limits.max_ratio)
+        .max(RATIO_EXEMPT_BYTES)
+        .min(limits.max_total_bytes)
+}
+
+/// Undo one coding, refusing output past `cap`.
+pub(crate) fn inflate(
+    limits: &Limits,
+    raw: &[u8],
+    coding: &str,
+    cap: u64,
+) -> Result<(Vec<u8>, Coding)> {
+    let (buf, c) = decode(raw, coding, cap)?;
+    check_cap(limits, &buf, cap)?;
+    Ok((buf, c))
+}
+
+fn check_cap(limits: &Limits, buf: &[u8], cap: u64) -> Result<()> {
+    if buf.len() as u64 > cap {
+        return Err(limit_error!(
+            "compressed body inflates past the limit ({} bytes, ratio {}:1 to the body as sent, \
+             all codings together; raise with --max-ratio): no copy written",
+            cap,
+            limits.max_ratio
+        ));
+    }
+    Ok(())
+}
+
+/// A HAR body (base64-decoded) whose entry says `Content-Encoding: enc`: the decoded
+/// body and the codings to redo, or None when it is stored decoded.
+///
+/// HAR bodies are normally stored decoded whatever the header says; some tools
+/// (mitmproxy when decoding failed, proxies exporting raw bytes) store them as sent.
+/// A gzip, zlib or zstd body is recognised by its signature, and then must decode
+/// (an error fails the document: no copy). Brotli has no signature: a body that is
+/// neither text nor a known media type is tried, and taken as stored decoded when it
+/// is not a complete brotli stream (a protobuf body Chrome decoded, say). Unknown
+/// codings are taken as decoded too.
+pub(crate) fn undo_har_codings(
+    limits: &Limits,
+    file: &str,
+    bytes: &[u8],
+    enc: &[u8],
+) -> Result<Option<(Vec<u8>, Vec<Coding>)>> {
+    let Ok(list) = parse(enc) else {
+        return Ok(None);
+    };
+    let Some(&outer) = list.last() else {
+        return Ok(None);
+    };
+    let still_encoded = match outer {
+        "gzip" | "zstd" => has_signature(outer, bytes),
+        "deflate" => {
+            bytes.len() >= 2
+                && bytes[0] & 0x0f == 8
+                && (u16::from(bytes[0]) << 8 | u16::from(bytes[1])) % 31 == 0
+                && !super::is_media(bytes)
+        }
+        _ => std::str::from_utf8(bytes).is_err() && !super::is_media(bytes),
+    };
+    if !still_encoded || bytes.is_empty() {
+        return Ok(None);
+    }
+    let cap = inflate_cap(limits, bytes.len());
+    let mut layers = Vec::new();
+    let mut cur: Option<Vec<u8>> = None;
+    for (i, c) in list.iter().rev().enumerate() {
+        let input = cur.as_deref().unwrap_or(bytes);
+        let (dec, kind) = match decode(input, c, cap) {
+            Ok(d) => d,
+            // A brotli trial that fails: the body was stored decoded.
+            Err(_) if i == 0 && *c == "br" => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        check_cap(limits, &dec, cap)?;
+        crate::input::archive::charge_tree(file, limits, dec.len() as u64)?;
+        layers.push(kind);
+        cur = Some(dec);
+    }
+    Ok(cur.map(|c| (c, layers)))
+}
+
+/// Redo the codings undone by [`undo_har_codings`].
+pub(crate) fn redo_codings(mut data: Vec<u8>, layers: &[Coding]) -> Result<Vec<u8>> {
+    for kind in layers.iter().rev() {
+        data = encode(&data, *kind)?;
+    }
+    Ok(data)
 }
 
 #[cfg(test)]
