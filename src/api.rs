@@ -1,16 +1,17 @@
 //! The library front door: build an [`Engine`] with [`EngineBuilder`], then clean or
-//! scan documents from memory ([`clean_bytes`], [`scan_bytes`]) or from a reader
-//! ([`clean_reader`]). Errors are an [`Error`] the caller can match.
+//! scan documents from memory ([`clean_bytes`], [`scan_bytes`]) or streamed from a reader
+//! ([`clean_reader`], bounded memory for HAR files of any size). Errors are an [`Error`] the caller can match.
 //!
 //! The core does no I/O of its own: no files, no clock, no random numbers. The caller
 //! gives the fingerprint key and the current time; each call is one input with its own
 //! limits budget, so calls on different threads never share limits.
 
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 
 use crate::engine::{Engine, Limits};
 use crate::error::Error;
 use crate::finding::Finding;
+pub use crate::format::driver::Spool;
 use crate::redact::{Redactor, Style};
 
 /// Builds an [`Engine`]: built-in rules and names, the caller's key and clock.
@@ -178,34 +179,104 @@ pub fn scan_bytes(engine: &Engine, name: &str, data: &[u8]) -> Result<Vec<Findin
     Ok(clean_bytes(engine, name, data)?.findings)
 }
 
-/// Clean a document from `input`, writing the verified copy to `output`. Nothing is
-/// written when the document fails (fail closed). Read and write failures are
-/// [`Error::Io`].
+/// Clean a document read from `input`, writing its copy to `copy`, with bounded memory
+/// for HAR files of any size.
 ///
-/// The document is read into memory first (the copy must be verified before any of
-/// it is written); a bounded-memory streaming path for large HAR files is the CLI's.
+/// A HAR file is streamed: its copy is written to `copy`, read back and verified, and
+/// written again when it has to be (so `input` is read from the start more than once,
+/// and `copy` must be readable and seekable: a file, or a `Cursor<Vec<u8>>`). Any
+/// other document is read into memory (bounded by the limits) and cleaned as
+/// [`clean_bytes`] does. On `Ok` the copy is verified; on `Err`, `copy` is emptied
+/// (and if even that failed, whatever it holds is unverified: discard it). Failures to read
+/// `input` or to read or write `copy` are [`Error::Io`].
 ///
 /// ```
+/// use std::io::Cursor;
 /// use harscrub::{clean_bytes, clean_reader, EngineBuilder};
 ///
 /// let engine = EngineBuilder::new().key(b"k").build()?;
-/// let log = b"password=hunter2-but-longer\n".to_vec();
-/// let mut copy = Vec::new();
-/// let findings = clean_reader(&engine, "app.log", log.as_slice(), &mut copy)?;
-/// assert_eq!(copy, clean_bytes(&engine, "app.log", &log)?.copy);
+/// let har = br#"{"log":{"entries":[{"request":{"headers":[
+///     {"name":"Cookie","value":"sid=a1b2c3d4e5f6a7b8c9d0"}]}}]}}"#;
+/// let mut copy = Cursor::new(Vec::new());
+/// let findings = clean_reader(&engine, "session.har", Cursor::new(&har[..]), &mut copy)?;
+/// assert_eq!(copy.into_inner(), clean_bytes(&engine, "session.har", har)?.copy);
 /// assert_eq!(findings.len(), 1);
 /// # Ok::<(), harscrub::Error>(())
 /// ```
 pub fn clean_reader(
     engine: &Engine,
     name: &str,
-    mut input: impl Read,
-    mut output: impl Write,
+    input: impl Read + Seek + Send,
+    copy: impl Spool + Send,
 ) -> Result<Vec<Finding>, Error> {
-    let mut data = Vec::new();
-    input.read_to_end(&mut data)?;
-    let cleaned = clean_bytes(engine, name, &data)?;
-    output.write_all(&cleaned.copy)?;
-    output.flush()?;
-    Ok(cleaned.findings)
+    let mut input = Watched::new(input);
+    let mut copy = Watched::new(copy);
+    let result = crate::format::clean_stream(engine, name, name, &mut input, &mut copy, None)
+        .and_then(|(_, f)| Ok(f.into_vec()?));
+    result.map_err(|e| {
+        let io = input.error.take().or(copy.error.take());
+        // Fail closed: leave no unverified copy behind (best effort: the handle may be
+        // what failed).
+        let _ = copy.restart();
+        match io {
+            Some(io) => Error::Io(io),
+            None => Error::from_anyhow(e),
+        }
+    })
+}
+
+/// A caller's file that remembers its first I/O error, so that a failure to read or
+/// write it is reported as [`Error::Io`] and not as a malformed document (decoders
+/// report corrupt data as I/O errors too).
+struct Watched<T> {
+    inner: T,
+    error: Option<std::io::Error>,
+}
+
+impl<T> Watched<T> {
+    fn new(inner: T) -> Self {
+        Watched { inner, error: None }
+    }
+
+    fn watch<R>(&mut self, r: std::io::Result<R>) -> std::io::Result<R> {
+        if let Err(e) = &r {
+            if self.error.is_none() {
+                self.error = Some(std::io::Error::new(e.kind(), e.to_string()));
+            }
+        }
+        r
+    }
+}
+
+impl<T: Read> Read for Watched<T> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let r = self.inner.read(buf);
+        self.watch(r)
+    }
+}
+
+impl<T: Write> Write for Watched<T> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.watch(r)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.inner.flush();
+        self.watch(r)
+    }
+}
+
+impl<T: Seek> Seek for Watched<T> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        let r = self.inner.seek(pos);
+        self.watch(r)
+    }
+}
+
+impl<T: Spool> Spool for Watched<T> {
+    fn restart(&mut self) -> std::io::Result<()> {
+        let r = self.inner.restart();
+        self.watch(r)
+    }
 }

@@ -43,7 +43,8 @@ pub mod run;
 mod api;
 pub mod error;
 
-pub use api::{clean_bytes, clean_reader, scan_bytes, Cleaned, EngineBuilder};
+pub use api::{clean_bytes, clean_reader, scan_bytes, Cleaned, EngineBuilder, Spool};
 pub use engine::{Engine, Limits};
 pub use error::Error;
 pub use finding::{Finding, Location, Provenance};
+pub use redact::Style;

@@ -1,7 +1,7 @@
 //! The library through its public API only: clean from memory, tell errors apart by
 //! variant, per-input limits across threads, reader and bytes agree.
 
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 
 use harscrub::{clean_bytes, clean_reader, scan_bytes, Engine, EngineBuilder, Error, Limits};
 use zip::write::SimpleFileOptions;
@@ -129,12 +129,15 @@ fn a_bomb_is_a_limit_and_a_broken_har_is_malformed() {
         Err(Error::Malformed(_)) => {}
         other => panic!("expected a malformed input, got {other:?}"),
     }
-    let mut copy = Vec::new();
+    let mut copy = Cursor::new(Vec::new());
     assert!(matches!(
-        clean_reader(&engine(), "session.har", broken.as_slice(), &mut copy),
+        clean_reader(&engine(), "session.har", Cursor::new(&broken), &mut copy),
         Err(Error::Malformed(_))
     ));
-    assert!(copy.is_empty(), "nothing is written when a document fails");
+    assert!(
+        copy.get_ref().is_empty(),
+        "no unverified copy is left when a document fails"
+    );
 }
 
 #[test]
@@ -183,10 +186,68 @@ fn clean_reader_equals_clean_bytes() {
         ("app.log", log.into_bytes()),
         ("b.zip", zip),
     ] {
-        let mut copy = Vec::new();
-        let findings = clean_reader(&e, name, data.as_slice(), &mut copy).unwrap();
+        let mut copy = Cursor::new(Vec::new());
+        let findings = clean_reader(&e, name, Cursor::new(&data), &mut copy).unwrap();
         let c = clean_bytes(&e, name, &data).unwrap();
-        assert_eq!(copy, c.copy, "{name}");
+        assert_eq!(copy.into_inner(), c.copy, "{name}");
         assert_eq!(findings, c.findings, "{name}");
     }
+}
+
+/// An input that fails after `ok` bytes, like a dropped network upload.
+struct Failing<'a> {
+    data: Cursor<&'a [u8]>,
+    ok: u64,
+}
+
+impl Read for Failing<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.data.position() >= self.ok {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "upload dropped",
+            ));
+        }
+        let room = (self.ok - self.data.position()) as usize;
+        let n = buf.len().min(room);
+        self.data.read(&mut buf[..n])
+    }
+}
+
+impl Seek for Failing<'_> {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        self.data.seek(pos)
+    }
+}
+
+#[test]
+fn clean_reader_tells_a_failed_read_from_a_malformed_document() {
+    // A HAR long enough to be streamed in several reads, with a secret in every entry.
+    let entry = format!(
+        r#"{{"request":{{"method":"GET","url":"https://example.test/a","headers":[{{"name":"Authorization","value":"Bearer {TOKEN}"}}]}},"response":{{"status":200}}}}"#
+    );
+    let har = format!(
+        r#"{{"log":{{"version":"1.2","entries":[{}]}}}}"#,
+        vec![entry; 20_000].join(",")
+    );
+    let e = engine();
+    for ok in [100, har.len() as u64 / 2] {
+        let mut copy = Cursor::new(Vec::new());
+        let input = Failing {
+            data: Cursor::new(har.as_bytes()),
+            ok,
+        };
+        match clean_reader(&e, "big.har", input, &mut copy) {
+            Err(Error::Io(io)) => assert_eq!(io.kind(), std::io::ErrorKind::ConnectionReset),
+            other => panic!("expected an I/O error, got {other:?}"),
+        }
+        assert!(copy.get_ref().is_empty(), "no unverified copy is left");
+    }
+    // Read whole, the same HAR streams to the copy clean_bytes gives.
+    let mut copy = Cursor::new(Vec::new());
+    let findings = clean_reader(&e, "big.har", Cursor::new(har.as_bytes()), &mut copy).unwrap();
+    let c = clean_bytes(&e, "big.har", har.as_bytes()).unwrap();
+    assert_eq!(findings.len(), 20_000);
+    assert_eq!(findings, c.findings);
+    assert_eq!(copy.into_inner(), c.copy);
 }

@@ -3,12 +3,14 @@
 //! [`clean_document`] adds the verification every copy goes through.
 
 pub mod annotate;
+pub mod driver;
 pub mod har;
 pub mod http;
 pub mod text;
 pub mod tnetstring;
 
 use std::collections::HashMap;
+use std::io::{Read, Seek, SeekFrom};
 
 use anyhow::{bail, Context, Result};
 
@@ -18,6 +20,7 @@ use crate::engine::Engine;
 use crate::error::limit_error;
 use crate::finding::Finding;
 use crate::input::archive::{self, ArchiveKind};
+use crate::report::Findings;
 
 /// What a handler produced for one document.
 #[derive(Debug)]
@@ -235,48 +238,118 @@ fn sanitize_bytes_in_session(
     clean_document(engine, provenance, kind, data)
 }
 
-/// Discover, scrub, verify; fail closed.
-///
-/// The first pass finds every secret identified by context (cookie values, password
-/// fields…); the second redacts with those known, so a copy of one in an unremarkable
-/// place is redacted too and every copy gets the same placeholder; the third scans
-/// the copy again, and anything still found fails the document.
+/// Discover, scrub, verify; fail closed (see [`driver`] for the passes).
 pub fn clean_document(
     engine: &Engine,
     provenance: &str,
     kind: Kind,
     data: &[u8],
 ) -> Result<Outcome> {
-    let (out, findings, discovered) = pass(engine, provenance, kind, data, &Known::default())?;
-    if findings.is_empty() {
-        return Ok(Outcome {
-            output: out,
-            findings,
-        });
-    }
-    let known = Known::new(&discovered);
-    let (out, findings, _) = pass(engine, provenance, kind, data, &known)?;
-    let (_, left, _) = pass(engine, provenance, kind, &out, &known)?;
-    if !left.is_empty() {
-        return Err(anyhow::Error::new(crate::error::VerificationFailed(
-            format!(
-            "verification failed: {} credential(s) still found in the redacted copy (first at {})",
-            left.len(),
-            left[0].location
-        ),
-        )));
-    }
-    if let Some(s) = crate::detect::views::find_survivor(&out, &known) {
-        return Err(anyhow::Error::new(crate::error::VerificationFailed(
-            survivor_error(&s),
-        )));
-    }
-    let mut findings = findings;
-    name_findings(engine, kind, &out, &mut findings);
+    let mut doc = driver::InMemory {
+        engine,
+        provenance,
+        kind,
+        data,
+        copy: Vec::new(),
+    };
+    let mut findings = driver::clean(engine, &mut doc)?
+        .into_vec()
+        .context("recording findings")?;
+    name_findings(engine, kind, &doc.copy, &mut findings);
     Ok(Outcome {
-        output: out,
+        output: doc.copy,
         findings,
     })
+}
+
+/// How many bytes of a document are read to recognise its kind.
+const SNIFF_BYTES: usize = 64 << 10;
+
+/// The start of `input` (for [`sniff`]), which is then rewound.
+fn prefix(input: &mut (impl Read + Seek)) -> Result<Vec<u8>> {
+    let mut prefix = Vec::with_capacity(SNIFF_BYTES);
+    input
+        .by_ref()
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut prefix)
+        .context("cannot read")?;
+    input.seek(SeekFrom::Start(0)).context("cannot read")?;
+    Ok(prefix)
+}
+
+/// Clean a document read from `input`, its copy written to `copy` (verified before
+/// this returns `Ok`; after an error, whatever `copy` holds must be discarded). A HAR
+/// file is streamed: memory stays bounded whatever its size. Anything else is read
+/// into memory (bounded by the limits) and goes through [`sanitize_bytes`].
+/// `on_stage` hears when each pass over a streamed HAR starts.
+pub fn clean_stream<I: Read + Seek + Send, S: driver::Spool + Send>(
+    engine: &Engine,
+    provenance: &str,
+    name: &str,
+    mut input: I,
+    mut copy: S,
+    on_stage: Option<&dyn Fn(&str)>,
+) -> Result<(Kind, Findings)> {
+    let prefix = prefix(&mut input)?;
+    let kind = sniff(name, &prefix);
+    if kind == Kind::Har && har::looks_like_har(&prefix) {
+        let mut doc = driver::HarStream {
+            engine,
+            provenance,
+            input: &mut input,
+            copy: Some(&mut copy),
+            on_stage,
+        };
+        match crate::input::session::fresh(|| driver::clean(engine, &mut doc)) {
+            // Entries one per line, or a HAR followed by another: read as JSON below.
+            Err(e) if har::other_layout(&e) => {}
+            r => return Ok((kind, r?)),
+        }
+        input.seek(SeekFrom::Start(0)).context("cannot read")?;
+    }
+    let mut data = Vec::new();
+    input.read_to_end(&mut data).context("cannot read")?;
+    let o = sanitize_bytes(engine, provenance, name, &data, 0)?;
+    copy.restart().context("writing copy")?;
+    copy.write_all(&o.output).context("writing copy")?;
+    copy.flush().context("writing copy")?;
+    let mut findings = Findings::new();
+    findings.extend(o.findings).context("recording findings")?;
+    Ok((kind, findings))
+}
+
+/// Scan a document read from `input`: the findings [`clean_stream`] reports for it,
+/// without writing a copy. A HAR file is streamed.
+pub fn scan_stream<I: Read + Seek + Send>(
+    engine: &Engine,
+    provenance: &str,
+    name: &str,
+    mut input: I,
+    on_stage: Option<&dyn Fn(&str)>,
+) -> Result<(Kind, Findings)> {
+    let prefix = prefix(&mut input)?;
+    let kind = sniff(name, &prefix);
+    if kind == Kind::Har && har::looks_like_har(&prefix) {
+        let mut doc = driver::HarStream {
+            engine,
+            provenance,
+            input: &mut input,
+            copy: None::<std::io::Cursor<Vec<u8>>>,
+            on_stage,
+        };
+        match crate::input::session::fresh(|| driver::scan(&mut doc)) {
+            Err(e) if har::other_layout(&e) => {}
+            r => return Ok((kind, r?)),
+        }
+        input.seek(SeekFrom::Start(0)).context("cannot read")?;
+    }
+    let mut data = Vec::new();
+    input.read_to_end(&mut data).context("cannot read")?;
+    let mut findings = Findings::new();
+    findings
+        .extend(sanitize_bytes(engine, provenance, name, &data, 0)?.findings)
+        .context("recording findings")?;
+    Ok((kind, findings))
 }
 
 /// Names (and HAR methods and URLs) for findings, read from the verified copy. HAR

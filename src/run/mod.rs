@@ -2,15 +2,14 @@
 //! in parallel, collect results in input order, write copies atomically.
 
 use std::fs::{self, File};
-use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
-use crate::detect::Known;
 use crate::engine::Engine;
-use crate::format::{self, har, Kind};
+use crate::format::{self, Kind};
 use crate::output::{self, Committed, Pending};
 use crate::report::{FileReport, Findings, Status};
 
@@ -538,28 +537,22 @@ fn try_process(
         }
         return Ok((kind, None, findings, None));
     }
-    let mut f = File::open(&input.path).with_context(|| "cannot open".to_string())?;
-    let mut prefix = vec![0u8; 64 << 10];
-    let n = read_up_to(&mut f, &mut prefix).context("cannot read")?;
-    prefix.truncate(n);
     let name = input
         .path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let kind = format::sniff(&name, &prefix);
-    drop(f);
+    let file = File::open(&input.path).context("cannot open")?;
+    let on_stage = |what: &str| meter.pass(what);
     match action {
         Action::Scan => {
-            let findings = if kind == Kind::Har && har::looks_like_har(&prefix) {
-                scan_har_file(engine, display, &input.path, meter)?
-            } else {
-                let data = fs::read(&input.path).context("cannot read")?;
-                let mut f = Findings::new();
-                f.extend(format::sanitize_bytes(engine, display, &name, &data, 0)?.findings)
-                    .context("recording findings")?;
-                f
-            };
+            let (kind, findings) = format::scan_stream(
+                engine,
+                display,
+                &name,
+                meter.counting(file),
+                Some(&on_stage),
+            )?;
             Ok((kind, None, findings, None))
         }
         Action::Clean {
@@ -581,16 +574,14 @@ fn try_process(
             if let Ok(m) = fs::metadata(&input.path) {
                 pending.keep_permissions(m.permissions());
             }
-            let findings = if kind == Kind::Har && har::looks_like_har(&prefix) {
-                clean_har_file(engine, display, &input.path, &mut pending, meter)?
-            } else {
-                let data = fs::read(&input.path).context("cannot read")?;
-                let o = format::sanitize_bytes(engine, display, &name, &data, 0)?;
-                pending.write_all(&o.output)?;
-                let mut f = Findings::new();
-                f.extend(o.findings).context("recording findings")?;
-                f
-            };
+            let (kind, findings) = format::clean_stream(
+                engine,
+                display,
+                &name,
+                meter.counting(file),
+                meter.counting(pending.file()),
+                Some(&on_stage),
+            )?;
             let shown = Some(dest.to_string_lossy().into_owned());
             if *in_place && findings.is_empty() {
                 // Nothing to change: leave the input untouched (its mtime too).
@@ -605,164 +596,11 @@ fn try_process(
     }
 }
 
-fn read_up_to(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match f.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
-}
-
 fn same_file(a: &Path, b: &Path) -> bool {
     match (fs::canonicalize(a), fs::canonicalize(b)) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
     }
-}
-
-/// Stream a HAR from disk into `pending`, then verify the copy (scan it again; anything
-/// left fails the file).
-///
-/// The first pass writes the copy progressively: a secret found by its context (a
-/// cookie value, a password field) is redacted from the next batch of entries on
-/// wherever it appears. Usually that is the whole job: the copy verifies clean and
-/// every secret was named the same way everywhere, which makes it the copy the
-/// three-pass method (discover every secret first, then write) produces. Otherwise (a
-/// copy of a secret appears before the secret itself, e.g. in an earlier response
-/// body) the copy is written again with every secret known from the start.
-fn clean_har_file(
-    engine: &Engine,
-    display: &str,
-    input: &Path,
-    pending: &mut Pending,
-    meter: &Meter,
-) -> Result<Findings> {
-    let open = || -> Result<BufReader<Counting<File>>> {
-        Ok(BufReader::with_capacity(
-            1 << 20,
-            meter.reader(File::open(input).context("cannot open")?),
-        ))
-    };
-    let writer = |pending: &mut Pending| -> Result<BufWriter<File>> {
-        let f = pending.file();
-        f.set_len(0).context("writing copy")?;
-        f.seek(SeekFrom::Start(0)).context("writing copy")?;
-        Ok(BufWriter::with_capacity(
-            1 << 20,
-            f.try_clone().context("writing copy")?,
-        ))
-    };
-    let copy = pending.path().to_path_buf();
-    let verify = |known: &Known| -> Result<Findings> {
-        meter.pass("verifying the copy");
-        let r = BufReader::with_capacity(
-            1 << 20,
-            meter.reader(File::open(&copy).context("re-reading the copy")?),
-        );
-        let left = har::scrub(
-            engine,
-            display,
-            known,
-            r,
-            None::<std::io::Sink>,
-            Findings::count_only(),
-            false,
-        )?
-        .findings;
-        if left.is_empty() {
-            // Independent of the detector: every decoded view of the copy, searched
-            // for every secret of the first pass.
-            meter.pass("checking decoded views of the copy");
-            let r = BufReader::with_capacity(
-                1 << 20,
-                meter.reader(File::open(&copy).context("re-reading the copy")?),
-            );
-            if let Some(s) = crate::detect::views::find_survivor_in_reader(r, known)
-                .context("re-reading the copy")?
-            {
-                bail!("{}", crate::format::survivor_error(&s));
-            }
-        }
-        Ok(left)
-    };
-    meter.pass("writing the copy");
-    let first = har::scrub(
-        engine,
-        display,
-        &Known::default(),
-        open()?,
-        Some(writer(pending)?),
-        Findings::new(),
-        true,
-    )?;
-    if first.findings.is_empty() {
-        // Nothing to redact: the copy is the input, byte for byte.
-        return Ok(first.findings);
-    }
-    let known = Known::new(&first.discovered);
-    if first.consistent_with(engine, &known) && verify(&known)?.is_empty() {
-        return Ok(first.findings);
-    }
-    drop(first);
-    meter.pass("writing the copy again (every secret known)");
-    let written = har::scrub(
-        engine,
-        display,
-        &known,
-        open()?,
-        Some(writer(pending)?),
-        Findings::new(),
-        false,
-    )?;
-    let left = verify(&known)?;
-    if let Some(first) = left.first() {
-        bail!(
-            "verification failed: {} credential(s) still found in the redacted copy (first at {})",
-            left.len(),
-            first.location
-        );
-    }
-    Ok(written.findings)
-}
-
-/// Scan a HAR from disk: the findings `clean` reports for it, without writing a copy.
-///
-/// The same passes as the copy that `clean` writes when it has to start again with
-/// every secret known: one pass discovers the secrets identified by their context
-/// (cookie values, password fields…), and a second, knowing them, also reports each
-/// copy of one found in an unremarkable place (a URL, a response header). `clean`'s
-/// progressive pass produces the same findings when it keeps its first copy (see
-/// [`har::Pass::consistent_with`]), so `scan` and `clean` agree finding for finding.
-fn scan_har_file(engine: &Engine, display: &str, input: &Path, meter: &Meter) -> Result<Findings> {
-    let pass = |what: &str, known: &Known| -> Result<har::Pass> {
-        meter.pass(what);
-        let r = BufReader::with_capacity(
-            1 << 20,
-            meter.reader(File::open(input).context("cannot open")?),
-        );
-        har::scrub(
-            engine,
-            display,
-            known,
-            r,
-            None::<std::io::Sink>,
-            Findings::new(),
-            false,
-        )
-    };
-    let first = pass("scanning", &Known::default())?;
-    if first.discovered.is_empty() {
-        // Nothing to propagate: a second pass would find the same.
-        return Ok(first.findings);
-    }
-    let known = Known::new(&first.discovered);
-    drop(first);
-    Ok(pass("scanning again (every secret known)", &known)?.findings)
 }
 
 /// Files at least this large get a byte progress bar (on a terminal, without -q).
@@ -807,10 +645,10 @@ impl Meter {
         }
     }
 
-    /// `f`, counting the bytes read on the bar.
-    fn reader(&self, f: File) -> Counting<File> {
+    /// `inner`, counting the bytes read from it on the bar.
+    fn counting<T>(&self, inner: T) -> Counting<T> {
         Counting {
-            inner: f,
+            inner,
             bar: self.bar.clone(),
         }
     }
@@ -824,7 +662,8 @@ impl Drop for Meter {
     }
 }
 
-/// A reader that advances a progress bar by the bytes it reads.
+/// A file (the input, or the copy being written and verified) that advances a progress
+/// bar by the bytes read from it.
 struct Counting<R> {
     inner: R,
     bar: Option<indicatif::ProgressBar>,
@@ -837,5 +676,27 @@ impl<R: Read> Read for Counting<R> {
             b.inc(n as u64);
         }
         Ok(n)
+    }
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<S: Seek> Seek for Counting<S> {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+impl<S: format::driver::Spool> format::driver::Spool for Counting<S> {
+    fn restart(&mut self) -> std::io::Result<()> {
+        self.inner.restart()
     }
 }
