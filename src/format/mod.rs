@@ -3,6 +3,7 @@
 //! [`clean_document`] adds the verification every copy goes through.
 
 pub mod annotate;
+pub mod archive;
 pub mod coding;
 pub mod har;
 pub mod http;
@@ -18,7 +19,7 @@ use crate::detect::{apply_edits, walk::Walker, Discovered, Known, Scrubber};
 use crate::engine::Engine;
 use crate::error::limit_error;
 use crate::finding::Finding;
-use crate::input::archive::{self, ArchiveKind};
+use archive::ArchiveKind;
 
 /// What a handler produced for one document.
 #[derive(Debug)]
@@ -238,7 +239,7 @@ pub fn sanitize_bytes(
     if depth == 0 {
         // A top-level input: its own session (limits budget), whatever this thread
         // was doing before.
-        return crate::input::session::fresh(|| {
+        return crate::session::fresh(|| {
             sanitize_bytes_in_session(engine, provenance, name, data, depth)
         });
     }

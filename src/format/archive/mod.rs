@@ -84,8 +84,8 @@
 
 use std::collections::HashSet;
 
-use super::session::{self, TreeBudget};
 use crate::error::{limit_error, LimitExceeded};
+use crate::session::{self, TreeBudget};
 use std::io::{Cursor, Read, Write};
 use std::sync::{Arc, Mutex};
 
@@ -317,7 +317,7 @@ impl Cx<'_> {
 // ---------------------------------------------------------------------------------
 // Decompression budget shared by one top-level input.
 
-/// A handle on the budget of one top-level input (see [`crate::input::session`]). The
+/// A handle on the budget of one top-level input (see [`crate::session`]). The
 /// outermost archive creates it and makes it current on this thread; nested archives
 /// (and [`charge_tree`] callers) find and share it; it is released when the outermost
 /// handle goes.
