@@ -514,7 +514,7 @@ pub(crate) fn undo_har_codings(
             Err(e) => return Err(e),
         };
         check_cap(limits, &dec, cap)?;
-        crate::format::archive::charge_tree(s.file, limits, dec.len() as u64)?;
+        crate::session::charge_tree(s.file, limits, dec.len() as u64)?;
         layers.push(kind);
         cur = Some(dec);
     }
@@ -567,7 +567,7 @@ fn scrub_stored(
         let (dec, kind) = inflate(&s.engine.limits, &cur, c, cap)?;
         // Inside an archive, what a body inflates to counts towards the whole
         // input's limit too.
-        crate::format::archive::charge_tree(s.file, &s.engine.limits, dec.len() as u64)?;
+        crate::session::charge_tree(s.file, &s.engine.limits, dec.len() as u64)?;
         layers.push(kind);
         cur = dec;
     }
