@@ -26,11 +26,11 @@ use crate::error::LimitExceeded;
 #[derive(Debug)]
 pub(crate) struct TreeBudget {
     /// Bytes that may still be inflated.
-    pub(crate) remaining: u64,
+    remaining: u64,
     /// What it started at, and why (for the error message).
-    pub(crate) limit: u64,
-    pub(crate) input_len: u64,
-    pub(crate) relative: bool,
+    limit: u64,
+    input_len: u64,
+    relative: bool,
 }
 
 /// A handle on the session of the input being worked on (possibly none yet).
@@ -61,12 +61,12 @@ pub fn fresh<T>(f: impl FnOnce() -> T) -> T {
 }
 
 /// Makes a session current until dropped, then restores the one before.
-pub(crate) struct Installed {
+struct Installed {
     prev: Option<Session>,
 }
 
 impl Installed {
-    pub(crate) fn new(session: Session) -> Installed {
+    fn new(session: Session) -> Installed {
         let prev = CURRENT.with(|c| std::mem::replace(&mut *c.borrow_mut(), session));
         Installed { prev: Some(prev) }
     }
