@@ -1,9 +1,10 @@
 //! harscrub: find and redact credentials in HAR files and support bundles.
 //!
-//! The pipeline follows the data: `input` (files, directories, archives and where each
-//! byte came from) → `format` (HAR, JSON, text handlers) → `rules` (load, compile,
-//! check) → `detect` (what is a secret, in which context) → `redact` (keyed
-//! placeholders) → `output` (atomic copies) → `report` (findings, never secrets).
+//! The pipeline follows the data: `format` (HAR, JSON, text and archive handlers; an
+//! archive's members go through the same dispatcher, and `session` holds the
+//! decompression budget of one input) → `rules` (load, compile, check) → `detect`
+//! (what is a secret, in which context) → `redact` (keyed placeholders) → `output`
+//! (atomic copies) → `report` (findings, never secrets).
 //!
 //! The library's API is what this page lists: [`EngineBuilder`], [`clean_bytes`],
 //! [`scan_bytes`], [`clean_reader`], [`Finding`] and [`Error`]. The modules behind it
@@ -25,8 +26,6 @@ pub mod engine;
 pub mod finding;
 #[doc(hidden)]
 pub mod format;
-#[doc(hidden)]
-pub mod input;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod output;
@@ -39,6 +38,8 @@ pub mod rules;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod run;
+#[doc(hidden)]
+pub mod session;
 
 mod api;
 pub mod error;

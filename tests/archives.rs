@@ -2,9 +2,9 @@
 //! tar, gzip bundles, with the real detectors.
 //!
 //! NOTE: these need the format dispatcher (`sanitize_bytes` recognising archives and
-//! calling `input::archive::sanitize_archive`, plus the HAR/text handlers). Until it
+//! calling `format::archive::sanitize_archive`, plus the HAR/text handlers). Until it
 //! lands they fail with "not implemented yet"; the archive code itself is covered by
-//! the unit tests in `src/input/archive.rs`, which use a stand-in member handler.
+//! the unit tests in `src/format/archive/`, which use a stand-in member handler.
 //! The `Engine` is built in one place, `engine()` below.
 
 use std::io::{Cursor, Read, Write};

@@ -21,8 +21,8 @@ use std::sync::OnceLock;
 
 use harscrub::detect::{apply_edits, Edit, Known, Scrubber};
 use harscrub::engine::{Engine, Limits};
+use harscrub::format::archive::{self as arch, ArchiveKind};
 use harscrub::format::{self, Kind, Outcome};
-use harscrub::input::archive::{self as arch, ArchiveKind};
 use harscrub::Finding;
 
 /// A fake GitHub token (`ghp_` + 36 alphanumerics): a token rule finds it wherever it

@@ -256,7 +256,7 @@ pub(crate) fn undo_har_codings(
             Err(e) => return Err(e),
         };
         check_cap(limits, &dec, cap)?;
-        crate::input::archive::charge_tree(file, limits, dec.len() as u64)?;
+        crate::session::charge_tree(file, limits, dec.len() as u64)?;
         layers.push(kind);
         cur = Some(dec);
     }

@@ -369,16 +369,14 @@ impl Processor<'_> {
     fn run(&self, segs: &[Seg], idx: &[usize]) -> Result<Vec<Option<Done>>> {
         let (engine, file, known) = (self.engine, self.file, &*self.known);
         // Workers charge decompressed bodies to this input's budget.
-        let session = crate::input::session::current();
+        let session = crate::session::current();
         #[cfg(feature = "parallel")]
         let it = idx.par_iter();
         #[cfg(not(feature = "parallel"))]
         let it = idx.iter();
         let done: Vec<Result<Option<Done>>> = it
             .map(|&i| {
-                crate::input::session::within(session.clone(), || {
-                    self.one(segs, i, engine, file, known)
-                })
+                crate::session::within(session.clone(), || self.one(segs, i, engine, file, known))
             })
             .collect();
         done.into_iter().collect()

@@ -467,7 +467,7 @@ fn scrub_stored(
         let (dec, kind) = inflate(&s.engine.limits, &cur, c, cap)?;
         // Inside an archive, what a body inflates to counts towards the whole
         // input's limit too.
-        crate::input::archive::charge_tree(s.file, &s.engine.limits, dec.len() as u64)?;
+        crate::session::charge_tree(s.file, &s.engine.limits, dec.len() as u64)?;
         layers.push(kind);
         cur = dec;
     }

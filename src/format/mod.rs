@@ -3,6 +3,7 @@
 //! [`clean_document`] adds the verification every copy goes through.
 
 pub mod annotate;
+pub mod archive;
 pub mod driver;
 pub mod har;
 pub mod http;
@@ -19,8 +20,8 @@ use crate::detect::{apply_edits, walk::Walker, Discovered, Known, Scrubber};
 use crate::engine::Engine;
 use crate::error::limit_error;
 use crate::finding::Finding;
-use crate::input::archive::{self, ArchiveKind};
 use crate::report::Findings;
+use archive::ArchiveKind;
 
 /// What a handler produced for one document.
 #[derive(Debug)]
@@ -217,7 +218,7 @@ pub fn sanitize_bytes(
     if depth == 0 {
         // A top-level input: its own session (limits budget), whatever this thread
         // was doing before.
-        return crate::input::session::fresh(|| {
+        return crate::session::fresh(|| {
             sanitize_bytes_in_session(engine, provenance, name, data, depth)
         });
     }
@@ -300,7 +301,7 @@ pub fn clean_stream<I: Read + Seek + Send, S: driver::Spool + Send>(
             copy: Some(&mut copy),
             on_stage,
         };
-        match crate::input::session::fresh(|| driver::clean(engine, &mut doc)) {
+        match crate::session::fresh(|| driver::clean(engine, &mut doc)) {
             // Entries one per line, or a HAR followed by another: read as JSON below.
             Err(e) if har::other_layout(&e) => {}
             r => return Ok((kind, r?)),
@@ -337,7 +338,7 @@ pub fn scan_stream<I: Read + Seek + Send>(
             copy: None::<std::io::Cursor<Vec<u8>>>,
             on_stage,
         };
-        match crate::input::session::fresh(|| driver::scan(&mut doc)) {
+        match crate::session::fresh(|| driver::scan(&mut doc)) {
             Err(e) if har::other_layout(&e) => {}
             r => return Ok((kind, r?)),
         }

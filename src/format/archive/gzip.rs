@@ -1,0 +1,151 @@
+//! gzip (`.gz`, `.tgz`, `.har.gz`…): the document inside is inflated with the limits
+//! checked as it goes and, when it changed, recompressed as one gzip member.
+
+use std::io::{Read, Write};
+
+use anyhow::{Context, Result};
+
+use super::{Cx, MAX_PREALLOC};
+use crate::format::Outcome;
+
+/// The name of the document inside a gzip file: the base name minus `.gz`/`.gzip`
+/// (`.tgz` becomes `.tar`, `.svgz` becomes `.svg`).
+pub fn gzip_inner_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let lower = base.to_ascii_lowercase();
+    for (suffix, replacement) in [
+        (".tgz", ".tar"),
+        (".taz", ".tar"),
+        (".svgz", ".svg"),
+        (".gzip", ""),
+        (".gz", ""),
+    ] {
+        if lower.ends_with(suffix) && lower.len() > suffix.len() {
+            return format!("{}{replacement}", &base[..base.len() - suffix.len()]);
+        }
+    }
+    base.to_owned()
+}
+
+pub(super) fn sanitize_gzip(cx: &Cx<'_>, name: &str, data: &[u8]) -> Result<Outcome> {
+    let prov = cx.provenance;
+    let inner_name = gzip_inner_name(name);
+    let member = format!("{prov}!/{inner_name}");
+
+    // gzip declares no (reliable) size, so the limits are checked as we inflate: the
+    // ratio against the compressed bytes consumed so far, so that a bomb is stopped
+    // after about 1 MiB rather than after `max_ratio` times its size.
+    let mut decoder = flate2::bufread::MultiGzDecoder::new(data);
+    let mut inner =
+        Vec::with_capacity((data.len() as u64).saturating_mul(4).min(MAX_PREALLOC) as usize);
+    let mut chunk = vec![0u8; 64 << 10];
+    loop {
+        let n = match decoder.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                return Err(
+                    anyhow::Error::new(e).context(format!("{prov}: cannot decompress gzip stream"))
+                )
+            }
+        };
+        inner.extend_from_slice(&chunk[..n]);
+        let produced = inner.len() as u64;
+        let consumed = (data.len() - decoder.get_ref().len()) as u64;
+        if produced > cx.ratio_cap(consumed) {
+            return Err(cx.ratio_error(&member, produced, consumed));
+        }
+        cx.charge(&member, n as u64)?;
+    }
+    let header = decoder.header().cloned();
+
+    let outcome = cx.member(&member, &inner_name, &inner)?;
+    if outcome.output == inner {
+        return Ok(Outcome {
+            output: data.to_vec(),
+            findings: outcome.findings,
+        });
+    }
+    let mut builder = flate2::GzBuilder::new();
+    if let Some(h) = &header {
+        builder = builder
+            .mtime(h.mtime())
+            .operating_system(h.operating_system());
+        // The decoder stops these at the first NUL, so they hold none.
+        if let Some(f) = h.filename().filter(|f| !f.contains(&0)) {
+            builder = builder.filename(f);
+        }
+        if let Some(c) = h.comment().filter(|c| !c.contains(&0)) {
+            builder = builder.comment(c);
+        }
+        if let Some(x) = h.extra().filter(|x| x.len() <= u16::MAX as usize) {
+            builder = builder.extra(x);
+        }
+    }
+    let mut encoder = builder.write(
+        Vec::with_capacity(data.len() + 1024),
+        flate2::Compression::default(),
+    );
+    encoder
+        .write_all(&outcome.output)
+        .and_then(|_| encoder.try_finish())
+        .with_context(|| format!("{prov}: cannot compress gzip stream"))?;
+    let output = encoder
+        .finish()
+        .with_context(|| format!("{prov}: cannot compress gzip stream"))?;
+    Ok(Outcome {
+        output,
+        findings: outcome.findings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+
+    #[test]
+    fn gzip_round_trip() {
+        let har = format!(r#"{{"log":{{"entries":[{{"v":"{TOKEN_A}"}}]}}}}"#);
+        let data = gz(har.as_bytes());
+        let out = run(&limits(), "dir/cap.har.gz", "dir/cap.har.gz", &data).unwrap();
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(out.findings[0].file, "dir/cap.har.gz!/cap.har");
+        let inner = gunzip(&out.output);
+        assert!(!contains(&inner, TOKEN_A));
+        assert!(contains(&inner, "[REDACTED:github:00000000]"));
+        let d = flate2::read::GzDecoder::new(out.output.as_slice());
+        let h = d.header().unwrap();
+        assert_eq!(h.mtime(), 1_600_000_000);
+        assert_eq!(h.filename(), Some(&b"inner.har"[..]));
+        // Unchanged: the very same bytes.
+        let clean = gz(b"{}");
+        assert_eq!(
+            run(&limits(), "c.json.gz", "c.json.gz", &clean)
+                .unwrap()
+                .output,
+            clean
+        );
+    }
+
+    #[test]
+    fn gzip_trailing_garbage() {
+        let mut data = gz(b"{}");
+        data.extend_from_slice(b"trailing junk with a secret");
+        let r = run(&limits(), "t.gz", "t.gz", &data);
+        assert!(
+            r.is_err(),
+            "trailing data after a gzip stream must not pass unscanned"
+        );
+    }
+
+    #[test]
+    fn gzip_inner_names() {
+        assert_eq!(gzip_inner_name("a/b/x.har.gz"), "x.har");
+        assert_eq!(gzip_inner_name("bundle.TGZ"), "bundle.tar");
+        assert_eq!(gzip_inner_name("x.log.gzip"), "x.log");
+        assert_eq!(gzip_inner_name("blob"), "blob");
+        assert_eq!(gzip_inner_name(".gz"), ".gz");
+    }
+}
