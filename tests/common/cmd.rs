@@ -79,6 +79,11 @@ impl Dir {
         self.work.join(rel)
     }
 
+    /// The temp dir itself (holding `work/`, `home/`, `tmp/`).
+    pub fn base(&self) -> &Path {
+        self.tmp.path()
+    }
+
     /// HOME of every process run from here.
     pub fn home(&self) -> PathBuf {
         self.tmp.path().join("home")
@@ -120,15 +125,8 @@ impl Dir {
     }
 
     /// Every file under `rel` with its bytes, sorted by name.
-    pub fn files(&self, rel: impl AsRef<Path>) -> Vec<(String, Vec<u8>)> {
-        let base = self.join(rel);
-        tree(&base)
-            .into_iter()
-            .map(|f| {
-                let d = fs::read(base.join(&f)).unwrap_or_default();
-                (f, d)
-            })
-            .collect()
+    pub fn contents(&self, rel: impl AsRef<Path>) -> Vec<(String, Vec<u8>)> {
+        contents(&self.join(rel))
     }
 
     /// The report at `rel`, parsed.
@@ -218,8 +216,8 @@ impl Cmd<'_> {
         self
     }
 
-    pub fn stdin(mut self, data: impl Into<Vec<u8>>) -> Self {
-        self.stdin = Some(data.into());
+    pub fn stdin(mut self, data: impl AsRef<[u8]>) -> Self {
+        self.stdin = Some(data.as_ref().to_vec());
         self
     }
 
@@ -251,13 +249,7 @@ impl Cmd<'_> {
         let out = c
             .output()
             .unwrap_or_else(|e| panic!("running {:?} {:?}: {e}", self.program, self.args));
-        Run {
-            code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stdout_bytes: out.stdout,
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            took: start.elapsed(),
-        }
+        Run::from_output(out, start.elapsed())
     }
 }
 
@@ -273,6 +265,17 @@ pub struct Run {
 }
 
 impl Run {
+    /// A run the test spawned and waited for itself.
+    pub fn from_output(out: std::process::Output, took: Duration) -> Run {
+        Run {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stdout_bytes: out.stdout,
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            took,
+        }
+    }
+
     /// stdout and stderr together, for leak checks.
     pub fn all(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
@@ -331,6 +334,18 @@ pub fn tree(dir: &Path) -> Vec<String> {
     }
     out.sort();
     out
+}
+
+/// Every file under `dir` with its bytes (empty when unreadable), sorted by name:
+/// for "nothing was written" and "same output" checks.
+pub fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    tree(dir)
+        .into_iter()
+        .map(|f| {
+            let d = fs::read(dir.join(&f)).unwrap_or_default();
+            (f, d)
+        })
+        .collect()
 }
 
 /// Copies the folder `from` to `to`, recursively.

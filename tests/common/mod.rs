@@ -14,7 +14,7 @@ pub mod build;
 pub mod cmd;
 
 #[allow(unused_imports)]
-pub use cmd::{bin, root, run, tree, write, Cmd, Dir, Run};
+pub use cmd::{bin, contents, root, run, tree, write, Cmd, Dir, Run};
 
 use base64::Engine as _;
 use percent_encoding::percent_decode_str;
