@@ -117,15 +117,14 @@ fn json_nested_100k_levels_is_an_error_not_a_stack_overflow() {
     )
     .unwrap();
     let o = dir.run(&[
-            "clean",
-            "arrays.json",
-            "objects.json",
-            "deep-entry.har",
-            "deep-log.har",
-            "--out",
-            "out",
-        ],
-    );
+        "clean",
+        "arrays.json",
+        "objects.json",
+        "deep-entry.har",
+        "deep-log.har",
+        "--out",
+        "out",
+    ]);
     for f in [
         "arrays.json",
         "objects.json",
@@ -303,15 +302,14 @@ fn invalid_utf8_in_bodies_is_kept_and_secrets_beside_it_go() {
     .concat();
     fs::write(d.join("bad-utf8.log"), &log).unwrap();
     let o = dir.run(&[
-            "clean",
-            "bad-utf8.har",
-            "bad-utf8.log",
-            "--out",
-            "out",
-            "--report",
-            "r.json",
-        ],
-    );
+        "clean",
+        "bad-utf8.har",
+        "bad-utf8.log",
+        "--out",
+        "out",
+        "--report",
+        "r.json",
+    ]);
     assert_eq!(o.code, Some(0), "{o}");
     assert_no_secret_printed(&o);
     for f in ["bad-utf8.har", "bad-utf8.log"] {
@@ -568,14 +566,13 @@ fn nested_bomb_of_small_leaves_is_refused_quickly() {
     assert!(o.took < Duration::from_secs(60), "{o}");
     // The same with a bigger allowance for this input: the absolute limit applies.
     let o = dir.run(&[
-            "scan",
-            "nested.zip",
-            "--max-ratio",
-            "100000",
-            "--max-total-bytes",
-            "20000000",
-        ],
-    );
+        "scan",
+        "nested.zip",
+        "--max-ratio",
+        "100000",
+        "--max-total-bytes",
+        "20000000",
+    ]);
     assert_failed(&o, "nested.zip!/", &["--max-total-bytes"]);
 }
 
@@ -644,8 +641,7 @@ fn zip_with_100k_members_is_processed_in_bounded_time() {
     members[54_321] = stored(&names[54_321], secret_line.as_bytes());
     let zip = zip_by_hand(&members);
     fs::write(d.join("many.zip"), &zip).unwrap();
-    let o = dir.run(&["clean", "many.zip", "--out", "out", "--report", "r.json"],
-    );
+    let o = dir.run(&["clean", "many.zip", "--out", "out", "--report", "r.json"]);
     assert_eq!(o.code, Some(0), "{o}");
     assert!(o.took < Duration::from_secs(120), "{o}");
     let copy = fs::read(d.join("out/many.zip")).unwrap();
@@ -741,10 +737,13 @@ fn unreadable_files_fail_with_a_clear_error() {
     }
     let args = ["clean", "secret.har", "--out", "out3"];
     let mut cmd = if root {
-        dir.program("setpriv", &["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-            .arg(&bin)
-            .args(&args)
-            .process()
+        dir.program(
+            "setpriv",
+            &["--reuid=65534", "--regid=65534", "--clear-groups", "--"],
+        )
+        .arg(&bin)
+        .args(&args)
+        .process()
     } else {
         dir.cmd(&args).process()
     };
@@ -822,16 +821,14 @@ fn out_inside_the_input_folder() {
     let (dir, har) = in_folder_with_secrets();
     let d = dir.path();
     let input = d.join("in");
-    let o = dir.run(&["clean", "in", "--out", "in/out", "--report", "r1.json"],
-    );
+    let o = dir.run(&["clean", "in", "--out", "in/out", "--report", "r1.json"]);
     assert_eq!(o.code, Some(0), "{o}");
     assert_clean_copy(&input.join("out/a.har"));
     assert_clean_copy(&input.join("out/sub/b.log"));
     assert_eq!(fs::read_to_string(input.join("a.har")).unwrap(), har);
     let o = dir.run(&[
-            "clean", "in", "--out", "in/out", "--force", "--report", "r2.json",
-        ],
-    );
+        "clean", "in", "--out", "in/out", "--force", "--report", "r2.json",
+    ]);
     assert_eq!(o.code, Some(0), "{o}");
     let r: serde_json::Value =
         serde_json::from_slice(&fs::read(d.join("r2.json")).unwrap()).unwrap();
@@ -912,8 +909,7 @@ fn full_disk_leaves_no_copy_and_no_temporary_file() {
     fs::write(d.join("big.har"), &big).unwrap();
     fs::write(d.join("small.har"), har_with("x")).unwrap();
     let out = fs_.path().join("out");
-    let o = dir.run(&["clean", "big.har", "small.har", "--out", s(&out), "-j", "1"],
-    );
+    let o = dir.run(&["clean", "big.har", "small.har", "--out", s(&out), "-j", "1"]);
     let line = assert_failed(&o, "big.har", &[]);
     assert!(
         line.contains("No space left on device") || line.contains("writing"),
@@ -1086,10 +1082,7 @@ fn a_token_used_as_a_har_log_key_is_redacted_and_not_reported() {
     );
     for (what, har) in [("log", in_log), ("top", top)] {
         let o = clean_bytes(&e, "k.har", har.as_bytes()).unwrap();
-        assert!(
-            !contains(&o.copy, TOKEN),
-            "{what}: token left in the copy"
-        );
+        assert!(!contains(&o.copy, TOKEN), "{what}: token left in the copy");
         let report = serde_json::to_string(&o.findings).unwrap();
         assert!(
             !report.contains(TOKEN),
@@ -1148,10 +1141,7 @@ fn tokens_anywhere_in_cookie_and_authorization_headers_are_redacted() {
             ),
         );
         let o = clean_bytes(&e, "h.har", har.as_bytes()).unwrap();
-        assert!(
-            !contains(&o.copy, TOKEN),
-            "{name}: {value}: token survived"
-        );
+        assert!(!contains(&o.copy, TOKEN), "{name}: {value}: token survived");
     }
 }
 
@@ -1194,8 +1184,8 @@ fn the_same_token_twice_on_a_line_is_redacted_twice() {
     let e = engine();
     for sep in [" ", "  ", "\t"] {
         let doc = format!("{TOKEN}{sep}{TOKEN}\n");
-        let o = clean_bytes(&e, "t.log", doc.as_bytes())
-            .unwrap_or_else(|err| panic!("{sep:?}: {err}"));
+        let o =
+            clean_bytes(&e, "t.log", doc.as_bytes()).unwrap_or_else(|err| panic!("{sep:?}: {err}"));
         assert!(!contains(&o.copy, TOKEN), "{sep:?}");
         let har = har_with("x").replace(
             r#""name":"Cookie","value":"sid="#,

@@ -44,10 +44,7 @@ fn harscrub(t: &Dir, args: &[&str]) -> Run {
 
 /// [`harscrub`] with `sub` (under the workspace) as the current dir.
 fn harscrub_in(t: &Dir, sub: &str, args: &[&str]) -> Run {
-    t.cmd(args)
-        .args(&["--fingerprint-key", KEY])
-        .cwd(sub)
-        .run()
+    t.cmd(args).args(&["--fingerprint-key", KEY]).cwd(sub).run()
 }
 
 fn text(path: &Path) -> String {
@@ -348,7 +345,8 @@ const DIRECTORY_FILES: &[&str] = &[
 fn directory_is_walked_recursively_and_mirrored_under_out() {
     let t = Dir::new();
     directory_fixture(&t.path().join("in"));
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &["clean", "in", "--out", "out", "--report", "report.json"],
     );
     assert_eq!(r.code, Some(0), "{r}");
@@ -484,9 +482,7 @@ fn directory_without_out_gets_copies_beside_each_file_and_reruns_skip_them() {
     fs::write(root.join("logs/app.redacted.log"), &first[7]).unwrap();
 
     // With --force every input is cleaned again, the copies still are not.
-    let r = harscrub(&t,
-        &["clean", "case", "--force", "--report", "r3.json"],
-    );
+    let r = harscrub(&t, &["clean", "case", "--force", "--report", "r3.json"]);
     assert_eq!(r.code, Some(0), "{r}");
     let rep = report(&t.path().join("r3.json"));
     let paths = reported_paths(&rep);
@@ -505,7 +501,8 @@ fn out_folder_inside_the_input_folder_is_not_walked() {
     let t = Dir::new();
     directory_fixture(&t.path().join("in"));
     for _ in 0..2 {
-        let r = harscrub(&t,
+        let r = harscrub(
+            &t,
             &[
                 "clean",
                 "in",
@@ -555,7 +552,8 @@ fn zip_keeps_member_names_order_folders_and_binary_members() {
         ("empty/", Z::Dir),
     ]);
     write(&t.path().join("bundle.zip"), &input);
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &[
             "clean",
             "bundle.zip",
@@ -671,7 +669,9 @@ fn saz(extra: &[(&str, &[u8])]) -> Vec<u8> {
         ("[Content_Types].xml", Z::Deflated(CONTENT_TYPES.as_bytes())),
         (
             "_index.htm",
-            Z::Deflated(b"<html><body><table><tr><td>1</td><td>200</td></tr></table></body></html>"),
+            Z::Deflated(
+                b"<html><body><table><tr><td>1</td><td>200</td></tr></table></body></html>",
+            ),
         ),
         ("raw/", Z::Dir),
         ("raw/01_c.txt", Z::Deflated(request.as_bytes())),
@@ -696,7 +696,8 @@ fn fiddler_saz_is_cleaned_as_a_zip() {
     let t = Dir::new();
     let input = saz(&[]);
     write(&t.path().join("session.saz"), &input);
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &[
             "clean",
             "session.saz",
@@ -770,7 +771,8 @@ fn har_gz_gives_a_redacted_har_gz() {
     let t = Dir::new();
     let har = small_har();
     write(&t.path().join("capture.har.gz"), gz(har.as_bytes()));
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &[
             "clean",
             "capture.har.gz",
@@ -828,7 +830,8 @@ fn tar_tar_gz_and_tgz_are_cleaned_member_by_member() {
     write(&t.path().join("bundle.tar"), &tar);
     write(&t.path().join("bundle.tar.gz"), gz(&tar));
     write(&t.path().join("bundle.tgz"), gz(&tar));
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &[
             "clean",
             "bundle.tar",
@@ -1105,9 +1108,7 @@ fn a_secret_in_a_text_line_is_reported_once() {
         &t.path().join("events.ndjson"),
         "{\"msg\":\"out\",\"headers\":{\"Cookie\":\"sid=NdCookieFake0123456789abc\"}}\n",
     );
-    let r = harscrub(&t,
-        &["scan", "db.env", "events.ndjson", "--format", "json"],
-    );
+    let r = harscrub(&t, &["scan", "db.env", "events.ndjson", "--format", "json"]);
     assert_eq!(r.code, Some(1), "{r}");
     let rep: Value = serde_json::from_slice(&r.stdout_bytes).unwrap();
     let fs = findings(&rep);
@@ -1146,7 +1147,8 @@ fn json_that_is_not_a_har_config_api_dump_and_ndjson() {
     write(&t.path().join("config.json"), config);
     write(&t.path().join("api-dump.json"), dump);
     write(&t.path().join("events.ndjson"), ndjson);
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &[
             "clean",
             "config.json",
@@ -1259,7 +1261,8 @@ fn stdin_to_stdout_sniffs_the_format() {
     let har_path = testdata("bundle/support-bundle/case/capture.har");
     let har = read(&har_path);
     fs::copy(&har_path, t.path().join("capture.har")).unwrap();
-    let file_run = harscrub(&t,
+    let file_run = harscrub(
+        &t,
         &[
             "clean",
             "capture.har",
@@ -1272,7 +1275,8 @@ fn stdin_to_stdout_sniffs_the_format() {
     assert_eq!(file_run.code, Some(0), "{file_run}");
 
     // A HAR through stdin: the copy on stdout, the same as the file's copy.
-    let r = t.cmd(&[
+    let r = t
+        .cmd(&[
             "clean",
             "-",
             "--report",
@@ -1315,7 +1319,8 @@ fn stdin_to_stdout_sniffs_the_format() {
 
     // A log through stdin.
     let log = small_log();
-    let r = t.cmd(&[
+    let r = t
+        .cmd(&[
             "clean",
             "-",
             "--report",
@@ -1344,7 +1349,8 @@ fn stdin_to_stdout_sniffs_the_format() {
 
     // An archive through stdin: a zip comes back on stdout, member by member.
     let bundle = read(&bundle_path());
-    let r = t.cmd(&[
+    let r = t
+        .cmd(&[
             "clean",
             "-",
             "--report",
@@ -1358,7 +1364,10 @@ fn stdin_to_stdout_sniffs_the_format() {
     assert_eq!(r.code, Some(0), "{r}");
     assert_eq!(names(&zip_members(&r.stdout_bytes)), BUNDLE_MEMBERS);
     let secrets = sidecar(&bundle_path(), "secrets");
-    assert_no_problems("zip on stdout", secrets_left("-", &r.stdout_bytes, &secrets));
+    assert_no_problems(
+        "zip on stdout",
+        secrets_left("-", &r.stdout_bytes, &secrets),
+    );
     let rep = report(&t.path().join("zip.json"));
     assert_eq!(file_entry(&rep, "-")["kind"], "zip");
     assert!(findings(&rep)
@@ -1366,7 +1375,8 @@ fn stdin_to_stdout_sniffs_the_format() {
         .any(|f| f.file == "-!/case/logs.zip!/browser/session.har"));
 
     // scan - reads stdin too, and says where.
-    let r = t.cmd(&["scan", "-", "--fingerprint-key", KEY, "--quiet"])
+    let r = t
+        .cmd(&["scan", "-", "--fingerprint-key", KEY, "--quiet"])
         .stdin(log.as_bytes())
         .run();
     assert_eq!(r.code, Some(1), "{r}");
@@ -1483,7 +1493,8 @@ fn support_bundle_is_cleaned_member_by_member() {
     let t = Dir::new();
     let original = read(&bundle_path());
     write(&t.path().join("support-bundle.zip"), &original);
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &[
             "clean",
             "support-bundle.zip",
@@ -1866,7 +1877,8 @@ fn a_corrupt_zip_does_not_stop_the_batch() {
     write(&t.path().join("b-corrupt.zip"), &bundle[..bundle.len() / 2]);
     write(&t.path().join("c-good.log"), small_log());
     write(&t.path().join("d-good.zip"), &good_zip);
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &[
             "clean",
             "a-good.har",
@@ -1955,7 +1967,8 @@ fn raising_the_ratio_and_size_limits_lets_a_big_log_through() {
     write(&t.path().join("big.zip"), &big);
     let low = (ratio / 2).to_string();
     let high = (ratio * 2).to_string();
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &["clean", "big.zip", "--out", "out", "--max-ratio", &low],
     );
     assert_eq!(r.code, Some(2), "{r}");
@@ -1965,7 +1978,8 @@ fn raising_the_ratio_and_size_limits_lets_a_big_log_through() {
     );
     assert!(tree(&t.path().join("out")).is_empty());
     let small_total = (unpacked / 2).to_string();
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &[
             "clean",
             "big.zip",
@@ -1983,7 +1997,8 @@ fn raising_the_ratio_and_size_limits_lets_a_big_log_through() {
     assert!(tree(&t.path().join("out")).is_empty());
 
     let big_total = (unpacked * 2).to_string();
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &[
             "clean",
             "big.zip",
@@ -2023,7 +2038,8 @@ fn symlinks_in_input_folders_are_not_followed() {
     symlink("dangling-a", root.join("dangling-b")).unwrap();
 
     let start = Instant::now();
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &["clean", "in", "--out", "out", "--report", "report.json"],
     );
     assert!(

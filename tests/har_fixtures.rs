@@ -426,7 +426,7 @@ fn scan_reports_findings_and_writes_nothing() {
     for fixture in dirty_fixtures() {
         let n = name(&fixture);
         let secrets = sidecar(&fixture, "secrets");
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = Dir::new();
         let input = stage(&fixture, tmp.path());
         let before = snapshot(tmp.path());
         for format in ["json", "text"] {
@@ -500,7 +500,7 @@ fn malformed_inputs_fail_without_a_copy() {
 
 #[test]
 fn one_bad_input_fails_the_run_but_not_the_others() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let good = stage(&testdata("har").join("headers.har"), &tmp.path().join("in"));
     let bad = stage(
         &testdata("malformed").join("truncated.har"),
@@ -544,7 +544,7 @@ fn one_bad_input_fails_the_run_but_not_the_others() {
 #[test]
 fn existing_output_is_only_replaced_with_force() {
     let fixture = testdata("har").join("cookies.har");
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let input = stage(&fixture, &tmp.path().join("in"));
     let out = mkdir(tmp.path().join("out"));
     let copy = out.join("cookies.har");
@@ -587,7 +587,7 @@ fn existing_output_is_only_replaced_with_force() {
 
 #[test]
 fn inputs_are_never_modified() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let dir = tmp.path().join("in");
     let all: Vec<_> = [fixtures("har"), fixtures("clean"), fixtures("malformed")].concat();
     let inputs: Vec<_> = all.iter().map(|f| stage(f, &dir)).collect();
@@ -611,7 +611,7 @@ fn inputs_are_never_modified() {
 fn cleaning_a_copy_again_changes_nothing() {
     for_each_cleaned("idempotence", |fixture, c, failures| {
         let n = name(fixture);
-        let again = mkdir(c.tmp.path().join("again"));
+        let again = mkdir(c.dir.path().join("again"));
         let r = run(&["clean", s(&c.copy), "--out", s(&again)]);
         if r.code != Some(0) || read(&again.join(n)) != read(&c.copy) {
             failures.push(format!("{n}: cleaning the copy again changed it\n{r}"));
@@ -652,7 +652,7 @@ fn fixed_fingerprint_key_is_deterministic() {
 
 #[test]
 fn same_secret_same_placeholder_across_files_of_a_run() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let src = testdata("har").join("headers.har");
     let (one, two) = (tmp.path().join("one.har"), tmp.path().join("two.har"));
     fs::copy(&src, &one).unwrap();

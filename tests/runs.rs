@@ -106,7 +106,8 @@ fn every_skipped_input_is_listed_with_its_reason() {
     write(&d.join("in/out/old.har"), har(COOKIE));
     symlink("capture.har", d.join("in/link.har")).unwrap();
 
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &[
             "clean",
             "in",
@@ -168,7 +169,8 @@ fn include_own_output_processes_files_named_like_copies() {
     write(&d.join("in/capture.redacted.har"), har(COOKIE));
     let r = harscrub(&t, &["scan", "in", "--format", "json"]);
     assert_eq!(r.code, Some(2), "only a skipped file: nothing read: {r}");
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &[
             "clean",
             "in",
@@ -196,7 +198,8 @@ fn a_run_that_reads_nothing_fails() {
     symlink("../real/capture.har", d.join("only-link/capture.har")).unwrap();
     fs::create_dir_all(d.join("empty")).unwrap();
 
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &["clean", "only-link", "--out", "out", "--report", "r.json"],
     );
     assert_eq!(r.code, Some(2), "{r}");
@@ -284,7 +287,8 @@ fn bad_destinations_are_refused_before_any_work() {
     let r = harscrub(&t, &["scan", "in", "--report", "reports"]);
     assert_eq!(r.code, Some(2), "{r}");
     assert!(r.stdout.is_empty(), "{r}");
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &["clean", "in", "--out", "not-a-dir", "--report", "r.json"],
     );
     assert_eq!(r.code, Some(2), "{r}");
@@ -293,7 +297,8 @@ fn bad_destinations_are_refused_before_any_work() {
             .contains("--out not-a-dir exists and is not a directory"),
         "{r}"
     );
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &["clean", "in", "--out", "out", "--report", "nowhere/r.json"],
     );
     assert_eq!(r.code, Some(2), "{r}");
@@ -364,7 +369,8 @@ fn an_existing_copy_that_differs_is_kept_and_skip_existing_resumes() {
     write(&d.join("in/a.har"), har(COOKIE));
     write(&d.join("in/b.log"), log(TOKEN));
     write(&d.join("out/a.har"), "my own notes\n");
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &[
             "clean",
             "in",
@@ -386,7 +392,8 @@ fn an_existing_copy_that_differs_is_kept_and_skip_existing_resumes() {
     assert!(temporaries(&d.join("out")).is_empty());
 
     // --skip-existing: both copies exist now; nothing is read, and that is fine.
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &[
             "clean",
             "in",
@@ -551,7 +558,8 @@ fn stale_temporaries_under_out_are_removed_and_reported() {
     assert_eq!(tree(&d.join("out")), ["a.har"]);
     // With --shard they are left alone: another shard may be writing them.
     write(&d.join("out/.harscrub-4999999-AbCdEf.tmp"), "partial");
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &["clean", "in", "--out", "out", "--shard", "1/1", "--force"],
     );
     assert_eq!(r.code, Some(0), "{r}");
@@ -593,7 +601,10 @@ fn copies_and_in_place_rewrites_keep_permission_bits() {
     ] {
         assert_eq!(mode(&d.join("out").join(name)), m, "{name}");
     }
-    let r = harscrub(&t, &["clean", "--in-place", "in/group.har", "in/script.log"]);
+    let r = harscrub(
+        &t,
+        &["clean", "--in-place", "in/group.har", "in/script.log"],
+    );
     assert_eq!(r.code, Some(1), "{r}");
     assert!(!fs::read_to_string(d.join("in/script.log"))
         .unwrap()
@@ -643,7 +654,8 @@ fn files_from_reads_lines_or_nul_separated_paths() {
     );
     for list in ["list.txt", "list0"] {
         let out = format!("out-{list}");
-        let r = harscrub(&t,
+        let r = harscrub(
+            &t,
             &[
                 "clean",
                 "--files-from",
@@ -693,7 +705,8 @@ fn shard_assignment_is_a_stable_partition() {
         let shard = format!("{i}/3");
         let mut per_j = Vec::new();
         for j in ["1", "2"] {
-            let r = harscrub(&t,
+            let r = harscrub(
+                &t,
                 &[
                     "scan",
                     "in",
@@ -723,7 +736,8 @@ fn shard_assignment_is_a_stable_partition() {
     assert_eq!(seen, all, "every input in exactly one shard");
     // The assignment does not depend on where the folder is.
     fs::rename(d.join("in"), d.join("elsewhere")).unwrap();
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &[
             "scan",
             "elsewhere",
@@ -740,7 +754,8 @@ fn shard_assignment_is_a_stable_partition() {
         .collect();
     let r = {
         fs::rename(d.join("elsewhere"), d.join("in")).unwrap();
-        harscrub(&t,
+        harscrub(
+            &t,
             &[
                 "scan",
                 "in",
@@ -778,7 +793,9 @@ fn four_shards_in_parallel_equal_one_run() {
         );
     }
 
-    let r = harscrub_in(&t, &single,
+    let r = harscrub_in(
+        &t,
+        &single,
         &["clean", "in", "--out", "out", "--report", "report.json"],
     );
     assert_eq!(r.code, Some(2), "the broken HAR fails: {r}");
@@ -823,7 +840,9 @@ fn four_shards_in_parallel_equal_one_run() {
     );
 
     // Merge in another order: the result does not depend on it.
-    let r = harscrub_in(&t, &sharded,
+    let r = harscrub_in(
+        &t,
+        &sharded,
         &[
             "report",
             "merge",
@@ -856,7 +875,9 @@ fn four_shards_in_parallel_equal_one_run() {
     );
 
     // Overlapping shards are refused.
-    let r = harscrub_in(&t, &sharded,
+    let r = harscrub_in(
+        &t,
+        &sharded,
         &[
             "report",
             "merge",
@@ -876,7 +897,8 @@ fn an_empty_shard_is_not_a_failure() {
     write(&d.join("in/only.log"), log(TOKEN));
     let mut codes = Vec::new();
     for i in 1..=8 {
-        let r = harscrub(&t,
+        let r = harscrub(
+            &t,
             &["scan", "in", "--shard", &format!("{i}/8"), "--exit-zero"],
         );
         if r.stderr.contains("nothing processed in shard") {
@@ -999,7 +1021,8 @@ fn reports_with_skipped_unchanged_and_merged_entries_match_the_schema() {
         }
         reports.push(extra[1].to_string());
     }
-    let r = harscrub(&t,
+    let r = harscrub(
+        &t,
         &["report", "merge", "s1.json", "s2.json", "-o", "merged.json"],
     );
     assert_eq!(r.code, Some(0), "{r}");

@@ -26,7 +26,16 @@ pub enum Z<'a> {
 pub fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let members: Vec<(&str, Z)> = entries
         .iter()
-        .map(|(n, d)| (*n, if n.ends_with('/') { Z::Dir } else { Z::Deflated(d) }))
+        .map(|(n, d)| {
+            (
+                *n,
+                if n.ends_with('/') {
+                    Z::Dir
+                } else {
+                    Z::Deflated(d)
+                },
+            )
+        })
         .collect();
     zip_with(&members)
 }

@@ -124,7 +124,14 @@ pub fn clean(fixture: &Path, extra: &[&str]) -> Cleaned {
     let dir = Dir::new();
     let input = dir.stage(fixture, "in");
     dir.mkdir("out");
-    let mut args = vec!["clean", s(&input), "--out", "out", "--report", "report.json"];
+    let mut args = vec![
+        "clean",
+        s(&input),
+        "--out",
+        "out",
+        "--report",
+        "report.json",
+    ];
     args.extend_from_slice(extra);
     let run = dir.run(&args);
     Cleaned {
