@@ -659,6 +659,9 @@ fn zip_with_100k_members_is_processed_in_bounded_time() {
 // ---------------------------------------------------------------------------------
 // Symlink loops, unreadable files, special files
 
+/// Symlinks in a walked folder are never followed: not into a loop (`.`, `..`, two
+/// links to each other), not out of the tree (to a file, a folder, `/proc/self/root`);
+/// FIFOs are not read. Named directly, a loop or a FIFO is an error, not a hang.
 #[cfg(unix)]
 #[test]
 fn symlink_loops_and_special_files_never_hang() {
@@ -668,20 +671,48 @@ fn symlink_loops_and_special_files_never_hang() {
     let input = d.join("in");
     fs::create_dir_all(input.join("sub")).unwrap();
     fs::write(input.join("sub/app.log"), format!("token={TOKEN}\n")).unwrap();
+    fs::write(input.join("notes.txt"), "nothing here\n").unwrap();
+    let outside = "OUTSIDE_TOKEN=ghp_0uts1deTheTr33F4keT0k3nAb12Cd34Ef56G\n";
+    dir.write("outside/secret.env", outside);
+    dir.write("outside/more/other.log", format!("token={TOKEN}\n"));
     symlink(".", input.join("sub/self")).unwrap();
     symlink("..", input.join("sub/parent")).unwrap();
     symlink("b", input.join("a")).unwrap();
     symlink("a", input.join("b")).unwrap();
     symlink("/proc/self/root", input.join("root")).unwrap();
+    symlink("../../outside/secret.env", input.join("sub/linked.env")).unwrap();
+    symlink("../outside", input.join("outside-dir")).unwrap();
     let fifo = input.join("pipe");
     let made = Process::new("mkfifo").arg(&fifo).status();
     let o = dir.run(&["clean", "in", "--out", "out", "--report", "r.json"]);
-    assert_eq!(o.code, Some(0), "{o}");
-    // Links are not followed (never into a loop, never out of the tree): the one
-    // regular file is cleaned, nothing else is written.
-    assert_eq!(tree(&d.join("out")), vec!["sub/app.log".to_string()]);
+    assert_eq!(o.code, Some(0), "symlinks are skipped, not errors: {o}");
+    // The regular files are cleaned, nothing else is read or written.
+    assert_eq!(tree(&d.join("out")), ["notes.txt", "sub/app.log"]);
     assert_clean_copy(&d.join("out/sub/app.log"));
-    assert!(o.took < Duration::from_secs(60));
+    assert!(o.took < Duration::from_secs(10), "{o}");
+    let report = dir.report("r.json");
+    let written: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "written")
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(written, ["in/notes.txt", "in/sub/app.log"]);
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["file"] == "in/sub/app.log"),
+        "nothing outside the tree was read: {report:#}"
+    );
+    assert_eq!(dir.text("outside/secret.env"), outside);
+    assert_eq!(
+        tree(&d.join("outside")),
+        ["more/other.log", "secret.env"],
+        "no copy written outside the tree"
+    );
 
     // Named directly, a loop or a FIFO is an error, not a hang.
     let mut args = vec![

@@ -18,7 +18,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use common::build::{
@@ -494,32 +493,6 @@ fn directory_without_out_gets_copies_beside_each_file_and_reruns_skip_them() {
     assert_eq!(tree(&root), expected, "no copies of copies");
     let second: Vec<Vec<u8>> = copies.iter().map(|c| read(&root.join(c))).collect();
     assert!(first == second, "same key, same copies");
-}
-
-#[test]
-fn out_folder_inside_the_input_folder_is_not_walked() {
-    let t = Dir::new();
-    directory_fixture(&t.path().join("in"));
-    for _ in 0..2 {
-        let r = harscrub(
-            &t,
-            &[
-                "clean",
-                "in",
-                "--out",
-                "in/_clean",
-                "--force",
-                "--report",
-                "report.json",
-            ],
-        );
-        assert_eq!(r.code, Some(0), "{r}");
-        let rep = report(&t.path().join("report.json"));
-        let paths = reported_paths(&rep);
-        assert_eq!(paths.len(), DIRECTORY_FILES.len(), "{paths:?}");
-        assert!(paths.iter().all(|p| !p.contains("_clean")), "{paths:?}");
-    }
-    assert_eq!(tree(&t.path().join("in/_clean")), DIRECTORY_FILES);
 }
 
 // =================================================================================
@@ -1869,12 +1842,17 @@ fn batch_output_is_deterministic() {
 }
 
 #[test]
-fn a_corrupt_zip_does_not_stop_the_batch() {
+fn corrupt_inputs_do_not_stop_the_batch() {
     let t = Dir::new();
     let good_zip = zip_with(&[("app.log", Z::Deflated(small_log().as_bytes()))]);
     let bundle = read(&bundle_path());
     write(&t.path().join("a-good.har"), small_har());
     write(&t.path().join("b-corrupt.zip"), &bundle[..bundle.len() / 2]);
+    fs::copy(
+        testdata("malformed/truncated.har"),
+        t.path().join("b-truncated.har"),
+    )
+    .unwrap();
     write(&t.path().join("c-good.log"), small_log());
     write(&t.path().join("d-good.zip"), &good_zip);
     let r = harscrub(
@@ -1883,6 +1861,7 @@ fn a_corrupt_zip_does_not_stop_the_batch() {
             "clean",
             "a-good.har",
             "b-corrupt.zip",
+            "b-truncated.har",
             "c-good.log",
             "d-good.zip",
             "--out",
@@ -1895,22 +1874,23 @@ fn a_corrupt_zip_does_not_stop_the_batch() {
     assert_eq!(
         tree(&t.path().join("out")),
         ["a-good.har", "c-good.log", "d-good.zip"],
-        "the good files are written, the corrupt one gets no copy (and no temp file is left)"
+        "the good files are written, the corrupt ones get no copy (and no temp file is left)"
     );
     let rep = report(&t.path().join("report.json"));
-    let bad = file_entry(&rep, "b-corrupt.zip");
-    assert_eq!(bad["status"], "failed");
-    assert!(bad.get("output").is_none(), "{bad}");
-    assert!(
-        bad["error"].as_str().unwrap().contains("b-corrupt.zip"),
-        "{bad}"
-    );
+    for name in ["b-corrupt.zip", "b-truncated.har"] {
+        let bad = file_entry(&rep, name);
+        assert_eq!(bad["status"], "failed");
+        assert!(bad.get("output").is_none(), "{bad}");
+        assert!(!bad["error"].as_str().unwrap().is_empty(), "{bad}");
+        assert!(r.stderr.contains(name), "{r}");
+    }
+    let zip_error = file_entry(&rep, "b-corrupt.zip")["error"].as_str().unwrap();
+    assert!(zip_error.contains("b-corrupt.zip"), "{zip_error}");
     for good in ["a-good.har", "c-good.log", "d-good.zip"] {
         assert_eq!(file_entry(&rep, good)["status"], "written", "{good}");
     }
-    assert_eq!(rep["summary"]["files_failed"], 1);
+    assert_eq!(rep["summary"]["files_failed"], 2);
     assert_eq!(rep["summary"]["files_written"], 3);
-    assert!(r.stderr.contains("b-corrupt.zip"), "{r}");
     assert!(!contains(
         &read(&t.path().join("out/d-good.zip")),
         LOG_TOKEN
@@ -2016,57 +1996,5 @@ fn raising_the_ratio_and_size_limits_lets_a_big_log_through() {
     assert!(
         copy[0].data == log.as_bytes(),
         "nothing to redact: same content"
-    );
-}
-
-#[cfg(unix)]
-#[test]
-fn symlinks_in_input_folders_are_not_followed() {
-    use std::os::unix::fs::symlink;
-    let t = Dir::new();
-    let root = t.path().join("in");
-    write(&root.join("app.log"), small_log());
-    write(&root.join("sub/notes.txt"), "nothing here\n");
-    let outside = "OUTSIDE_TOKEN=ghp_0uts1deTheTr33F4keT0k3nAb12Cd34Ef56G\n";
-    write(&t.path().join("outside/secret.env"), outside);
-    write(&t.path().join("outside/more/other.log"), small_log());
-    symlink("../../outside/secret.env", root.join("sub/linked.env")).unwrap();
-    symlink("../outside", root.join("outside-dir")).unwrap();
-    symlink("..", root.join("sub/loop")).unwrap();
-    symlink(".", root.join("self")).unwrap();
-    symlink("dangling-b", root.join("dangling-a")).unwrap();
-    symlink("dangling-a", root.join("dangling-b")).unwrap();
-
-    let start = Instant::now();
-    let r = harscrub(
-        &t,
-        &["clean", "in", "--out", "out", "--report", "report.json"],
-    );
-    assert!(
-        start.elapsed() < Duration::from_secs(10),
-        "took {:?}",
-        start.elapsed()
-    );
-    assert!(r.code == Some(0) || r.code == Some(2), "{r}");
-    let rep = report(&t.path().join("report.json"));
-    let written: Vec<String> = rep["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["status"] == "written")
-        .map(|f| f["path"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(written, ["in/app.log", "in/sub/notes.txt"]);
-    assert_eq!(r.code, Some(0), "symlinks are skipped, not errors: {r}");
-    assert_eq!(tree(&t.path().join("out")), ["app.log", "sub/notes.txt"]);
-    assert!(
-        findings(&rep).iter().all(|f| f.file == "in/app.log"),
-        "nothing outside the tree was read"
-    );
-    assert_eq!(text(&t.path().join("outside/secret.env")), outside);
-    assert_eq!(
-        tree(&t.path().join("outside")),
-        ["more/other.log", "secret.env"],
-        "no copy written outside the tree"
     );
 }

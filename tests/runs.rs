@@ -421,6 +421,21 @@ fn an_existing_copy_that_differs_is_kept_and_skip_existing_resumes() {
     assert!(fs::read_to_string(d.join("out/a.har"))
         .unwrap()
         .contains("[REDACTED:cookie:"));
+
+    // Beside the input (NAME.redacted.har): written once, then kept unless --force.
+    let beside = d.join("in/a.redacted.har");
+    let r = harscrub(&t, &["clean", "in/a.har"]);
+    assert_eq!(r.code, Some(0), "{r}");
+    assert!(fs::read_to_string(&beside)
+        .unwrap()
+        .contains("[REDACTED:cookie:"));
+    write(&beside, "old");
+    let r = harscrub(&t, &["clean", "in/a.har"]);
+    assert_eq!(r.code, Some(2), "{r}");
+    assert_eq!(fs::read_to_string(&beside).unwrap(), "old");
+    let r = harscrub(&t, &["clean", "in/a.har", "--force"]);
+    assert_eq!(r.code, Some(0), "{r}");
+    assert!(serde_json::from_slice::<Value>(&fs::read(&beside).unwrap()).is_ok());
 }
 
 #[test]
