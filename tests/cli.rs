@@ -86,6 +86,58 @@ fn no_leak(r: &Run) {
     );
 }
 
+// --- the test harness -------------------------------------------------------------------
+
+/// Every process a test starts through `common::Dir` sees only the harness's
+/// environment (no HARSCRUB_*, NO_COLOR, TERM, PRE_COMMIT of the developer's shell), a
+/// HOME of its own and the workspace as its current dir; the binary is first on PATH.
+#[test]
+fn harness_runs_are_isolated() {
+    let tmp = Dir::new();
+    let r = tmp.program("env", &[] as &[&str]).run();
+    assert_eq!(r.code, Some(0), "{r}");
+    let mut names: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["HOME", "PATH", "TMPDIR", "XDG_CONFIG_HOME"], "{r}");
+    let var = |k: &str| {
+        r.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}=")))
+            .unwrap()
+            .to_string()
+    };
+    for k in ["HOME", "TMPDIR", "XDG_CONFIG_HOME"] {
+        assert!(
+            var(k).starts_with(tmp.base().to_str().unwrap()),
+            "{k} is outside the workspace: {r}"
+        );
+    }
+    let bin_dir = common::bin()
+        .parent()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(var("PATH").starts_with(&bin_dir), "{r}");
+    let pwd = tmp.program("pwd", &[] as &[&str]).run();
+    assert_eq!(
+        std::path::Path::new(pwd.stdout.trim())
+            .canonicalize()
+            .unwrap(),
+        tmp.path().canonicalize().unwrap()
+    );
+    // A variable a case sets is passed on.
+    let r = tmp
+        .program("env", &[] as &[&str])
+        .env("NO_COLOR", "1")
+        .run();
+    assert!(r.stdout.lines().any(|l| l == "NO_COLOR=1"), "{r}");
+}
+
 // --- exit codes ------------------------------------------------------------------------
 
 #[test]
