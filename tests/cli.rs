@@ -8,11 +8,9 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
-use std::time::Duration;
 
-use assert_cmd::Command;
 use base64::Engine as _;
-use common::{run, s, Run};
+use common::{run, s, Dir, Run};
 
 const ESC: char = '\u{1b}';
 
@@ -77,23 +75,6 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
-/// Run with extra environment variables.
-fn run_env(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut c = Command::cargo_bin("harscrub").unwrap();
-    c.args(args).timeout(Duration::from_secs(120));
-    c.env_remove("NO_COLOR")
-        .env_remove("HARSCRUB_FINGERPRINT_KEY");
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    let out = c.output().unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 fn no_leak(r: &Run) {
     assert!(
         !r.all().contains(SESSION),
@@ -105,11 +86,63 @@ fn no_leak(r: &Run) {
     );
 }
 
+// --- the test harness -------------------------------------------------------------------
+
+/// Every process a test starts through `common::Dir` sees only the harness's
+/// environment (no HARSCRUB_*, NO_COLOR, TERM, PRE_COMMIT of the developer's shell), a
+/// HOME of its own and the workspace as its current dir; the binary is first on PATH.
+#[test]
+fn harness_runs_are_isolated() {
+    let tmp = Dir::new();
+    let r = tmp.program("env", &[] as &[&str]).run();
+    assert_eq!(r.code, Some(0), "{r}");
+    let mut names: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["HOME", "PATH", "TMPDIR", "XDG_CONFIG_HOME"], "{r}");
+    let var = |k: &str| {
+        r.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}=")))
+            .unwrap()
+            .to_string()
+    };
+    for k in ["HOME", "TMPDIR", "XDG_CONFIG_HOME"] {
+        assert!(
+            var(k).starts_with(tmp.base().to_str().unwrap()),
+            "{k} is outside the workspace: {r}"
+        );
+    }
+    let bin_dir = common::bin()
+        .parent()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(var("PATH").starts_with(&bin_dir), "{r}");
+    let pwd = tmp.program("pwd", &[] as &[&str]).run();
+    assert_eq!(
+        std::path::Path::new(pwd.stdout.trim())
+            .canonicalize()
+            .unwrap(),
+        tmp.path().canonicalize().unwrap()
+    );
+    // A variable a case sets is passed on.
+    let r = tmp
+        .program("env", &[] as &[&str])
+        .env("NO_COLOR", "1")
+        .run();
+    assert!(r.stdout.lines().any(|l| l == "NO_COLOR=1"), "{r}");
+}
+
 // --- exit codes ------------------------------------------------------------------------
 
 #[test]
 fn exit_codes_are_stable() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let dirty = write(tmp.path(), "capture.har", &har());
     let clean = write(tmp.path(), "empty.har", CLEAN_HAR);
     let broken = write(tmp.path(), "broken.har", "{\"log\": {\"entries\": [");
@@ -244,7 +277,7 @@ fn rules_list_includes_the_context_rules() {
 
 #[test]
 fn summary_tables_by_kind_and_file_with_jwt_split() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let dirty = write(tmp.path(), "capture.har", &har());
     let clean = write(tmp.path(), "empty.har", CLEAN_HAR);
     let r = run(&["scan", s(&dirty), s(&clean)]);
@@ -318,7 +351,7 @@ fn summary_tables_by_kind_and_file_with_jwt_split() {
 
 #[test]
 fn quiet_prints_only_errors() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let dirty = write(tmp.path(), "capture.har", &har());
     let broken = write(tmp.path(), "broken.har", "not json at all");
     let r = run(&["scan", "--quiet", s(&dirty)]);
@@ -338,7 +371,7 @@ fn quiet_prints_only_errors() {
 
 #[test]
 fn hostile_file_names_are_escaped() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let name = "evil\u{1b}]0;pwned\u{7}\u{1b}[2J.har";
     let p = write(tmp.path(), name, &har());
     for args in [vec!["scan", s(&p)], vec!["scan", "--verbose", s(&p)]] {
@@ -356,10 +389,18 @@ fn hostile_file_names_are_escaped() {
 
 #[test]
 fn color_flag_and_no_color() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let dirty = write(tmp.path(), "capture.har", &har());
     let p = s(&dirty);
     let has = |r: &Run| r.stderr.contains(ESC);
+    // NO_COLOR and TERM are not inherited: only what a case sets.
+    let run_env = |args: &[&str], env: &[(&str, &str)]| {
+        let mut c = tmp.cmd(args);
+        for (k, v) in env {
+            c = c.env(k, v);
+        }
+        c.run()
+    };
     assert!(has(&run_env(&["scan", "--color", "always", p], &[])));
     assert!(
         has(&run_env(
@@ -386,19 +427,17 @@ fn color_auto_on_a_terminal_honours_no_color() {
         eprintln!("skipped: util-linux `script` is not installed");
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let dirty = write(tmp.path(), "capture.har", &har());
-    let bin = assert_cmd::cargo::cargo_bin("harscrub");
     let on_tty = |no_color: Option<&str>| -> String {
-        let cmd = format!("'{}' scan '{}' >/dev/null", bin.display(), dirty.display());
-        let mut c = Process::new("script");
-        c.args(["-q", "-e", "-c", &cmd, "/dev/null"]);
-        c.env_remove("NO_COLOR").env("TERM", "xterm");
+        let cmd = format!("harscrub scan '{}' >/dev/null", dirty.display());
+        let mut c = tmp
+            .program("script", &["-q", "-e", "-c", &cmd, "/dev/null"])
+            .env("TERM", "xterm");
         if let Some(v) = no_color {
-            c.env("NO_COLOR", v);
+            c = c.env("NO_COLOR", v);
         }
-        let out = c.output().unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        c.run().stdout
     };
     let plain = on_tty(None);
     assert!(
@@ -425,7 +464,7 @@ fn completions_for_every_shell() {
         }
     }
     // The bash script parses, and completes subcommands in a real bash.
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let script = tmp.path().join("harscrub.bash");
     fs::write(&script, run(&["completions", "bash"]).stdout).unwrap();
     let check = Process::new("bash")
@@ -466,7 +505,7 @@ fn man_pages() {
     ] {
         assert!(r.stdout.contains(want), "man page lacks {want:?}");
     }
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let dir = tmp.path().join("man1");
     let r = run(&["man", "--out", s(&dir)]);
     assert_eq!(r.code, Some(0), "{r}");
@@ -548,25 +587,19 @@ fn readme_workflow_steps_work() {
         scan.contains("--format sarif") && scan.contains("--exit-zero"),
         "{scan}"
     );
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let repo = tmp.path();
     let git = |args: &[&str]| {
-        let o = Process::new("git")
-            .current_dir(repo)
-            .args(args)
+        let o = tmp
+            .program("git", args)
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_AUTHOR_NAME", "t")
             .env("GIT_AUTHOR_EMAIL", "t@example.com")
             .env("GIT_COMMITTER_NAME", "t")
             .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .output()
-            .unwrap();
-        assert!(
-            o.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+            .run();
+        assert_eq!(o.code, Some(0), "git {args:?}: {o}");
     };
     git(&["init", "-q"]);
     fs::create_dir_all(repo.join("support/case 1")).unwrap();
@@ -575,17 +608,10 @@ fn readme_workflow_steps_work() {
     write(repo, "main.rs", "fn main() {}\n");
     git(&["add", "-A"]);
     git(&["commit", "-q", "-m", "x"]);
-    let bin = assert_cmd::cargo::cargo_bin("harscrub");
-    let path = format!(
-        "{}:{}",
-        bin.parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    // The workflow's steps in bash, with the binary first on PATH.
     let bash = |script: &str| {
-        Process::new("bash")
-            .args(["-e", "-c", script])
-            .current_dir(repo)
-            .env("PATH", &path)
+        tmp.program("bash", &["-e", "-c", script])
+            .process()
             .output()
             .unwrap()
     };
@@ -610,11 +636,7 @@ fn readme_workflow_steps_work() {
         "the fail step should fail on committed credentials"
     );
     // Once the file is redacted, both steps pass.
-    let r = run(&[
-        "clean",
-        "--in-place",
-        s(&repo.join("support/case 1/capture.har")),
-    ]);
+    let r = tmp.run(&["clean", "--in-place", "support/case 1/capture.har"]);
     assert_eq!(r.code, Some(1), "{r}");
     assert!(bash(&scan).status.success());
     let o = bash(&fail);
@@ -630,7 +652,7 @@ fn readme_workflow_steps_work() {
 /// input order, and the summary counts them all.
 #[test]
 fn reports_with_many_findings_are_complete_and_ordered() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let n = 6000;
     let entries: Vec<serde_json::Value> = (0..n)
         .map(|i| {

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use common::*;
-use harscrub::engine::Engine;
-use harscrub::format::sanitize_bytes;
+use harscrub::clean_bytes;
+use harscrub::Engine;
 use harscrub::Finding;
 use serde_json::Value;
 
@@ -27,12 +27,12 @@ const STARTED: i64 = 1_710_522_131;
 const LIVE_UNTIL: i64 = STARTED + 1_576_800_000;
 
 fn engine() -> Engine {
-    Engine::builtin().unwrap().with_key(b"cookie-expiry-test")
+    common::engine("cookie-expiry-test")
 }
 
 fn findings(name: &str, doc: &[u8]) -> Vec<Finding> {
-    sanitize_bytes(&engine(), name, name, doc, 0)
-        .unwrap_or_else(|e| panic!("{e:#}"))
+    clean_bytes(&engine(), name, doc)
+        .unwrap_or_else(|e| panic!("{e}"))
         .findings
 }
 
@@ -265,8 +265,8 @@ fn chrome_cookie_quirks_and_other_json() {
 fn redaction_is_unchanged_by_triage() {
     // The attributes stay in the copy; only the values go.
     let doc = read(&testdata("har/cookie-expiry.har"));
-    let o = sanitize_bytes(&engine(), "c.har", "c.har", &doc, 0).unwrap();
-    let copy = String::from_utf8(o.output).unwrap();
+    let o = clean_bytes(&engine(), "c.har", &doc).unwrap();
+    let copy = String::from_utf8(o.copy).unwrap();
     for secret in [OLD, LIVE, SID, GONE] {
         assert!(!copy.contains(secret));
     }

@@ -1,12 +1,13 @@
 //! The real-HAR corpus (`../shared/corpus/real-har/`): every file must yield a valid,
 //! structurally identical redacted copy, or — for the `MALFORMED_` / `EDGE_` ones — a
 //! clear error and no copy. Skipped (with a message) when the corpus is absent.
-use std::io::Read;
 
+mod common;
+
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use harscrub::engine::Engine;
-use harscrub::format;
+use harscrub::clean_bytes;
 use serde_json::Value;
 
 fn corpus() -> Option<PathBuf> {
@@ -109,7 +110,7 @@ fn every_real_har_is_cleaned_or_refused() {
         eprintln!("SKIPPED: ../shared/corpus/real-har not found");
         return;
     };
-    let engine = Engine::builtin().unwrap().with_key(b"corpus-test");
+    let engine = common::engine("corpus-test");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -125,7 +126,7 @@ fn every_real_har_is_cleaned_or_refused() {
     for f in &files {
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
         let data = std::fs::read(f).unwrap();
-        let res = format::sanitize_bytes(&engine, &name, &name, &data, 0);
+        let res = clean_bytes(&engine, &name, &data);
         if name.starts_with("MALFORMED_") || name.starts_with("EDGE_") {
             let err = res.expect_err(&format!("{} must be refused", name));
             assert!(!err.to_string().is_empty());
@@ -139,10 +140,10 @@ fn every_real_har_is_cleaned_or_refused() {
             continue;
         }
         let out = res.unwrap_or_else(|e| panic!("{}: {:#}", name, e));
-        let (a, b) = (parse(&data), parse(&out.output));
+        let (a, b) = (parse(&data), parse(&out.copy));
         changed += same_shape(&a, &b, &name);
         // Idempotent: cleaning the copy changes nothing and finds nothing.
-        let again = format::sanitize_bytes(&engine, &name, &name, &out.output, 0).unwrap();
+        let again = clean_bytes(&engine, &name, &out.copy).unwrap();
         assert!(
             again.findings.is_empty(),
             "{}: copy still has findings: {:?}",
@@ -150,7 +151,7 @@ fn every_real_har_is_cleaned_or_refused() {
             again.findings.first()
         );
         assert!(
-            again.output == out.output,
+            again.copy == out.copy,
             "{}: cleaning the copy changed it",
             name
         );
@@ -164,7 +165,7 @@ fn other_formats_are_cleaned_and_verified() {
         eprintln!("SKIPPED: ../shared/corpus/real-har not found");
         return;
     };
-    let engine = Engine::builtin().unwrap().with_key(b"corpus-test");
+    let engine = common::engine("corpus-test");
     let mut n = 0;
     for e in std::fs::read_dir(dir.join("other-formats")).unwrap() {
         let p = e.unwrap().path();
@@ -172,9 +173,9 @@ fn other_formats_are_cleaned_and_verified() {
         let data = std::fs::read(&p).unwrap();
         // Every one gets a copy now that brotli and zstd bodies are decoded (two of
         // them hold brotli bodies).
-        let o = format::sanitize_bytes(&engine, &name, &name, &data, 0)
-            .unwrap_or_else(|err| panic!("{}: {:#}", name, err));
-        let again = format::sanitize_bytes(&engine, &name, &name, &o.output, 0).unwrap();
+        let o =
+            clean_bytes(&engine, &name, &data).unwrap_or_else(|err| panic!("{}: {:#}", name, err));
+        let again = clean_bytes(&engine, &name, &o.copy).unwrap();
         assert!(
             again.findings.is_empty(),
             "{}: copy still has findings",
@@ -195,7 +196,7 @@ fn false_positives_in_the_real_corpus_stay_rare() {
         eprintln!("SKIPPED: ../shared/corpus/real-har not found");
         return;
     };
-    let engine = Engine::builtin().unwrap().with_key(b"corpus-test");
+    let engine = common::engine("corpus-test");
     let names = harscrub::rules::names::Names::builtin().unwrap();
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -211,8 +212,8 @@ fn false_positives_in_the_real_corpus_stay_rare() {
     for f in &files {
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
         let data = std::fs::read(f).unwrap();
-        let out = format::sanitize_bytes(&engine, &name, &name, &data, 0).unwrap();
-        let (a, b) = (parse(&data), parse(&out.output));
+        let out = clean_bytes(&engine, &name, &data).unwrap();
+        let (a, b) = (parse(&data), parse(&out.copy));
         let ea = a["log"]["entries"].as_array().unwrap();
         let eb = b["log"]["entries"].as_array().unwrap();
         for (i, (x, y)) in ea.iter().zip(eb).enumerate() {

@@ -1,18 +1,19 @@
 //! Detection by context, through the library: one small document per place a
 //! credential hides, checking exactly what changed and what stayed.
 
+mod common;
+
 use base64::Engine as _;
-use harscrub::engine::Engine;
-use harscrub::format::sanitize_bytes;
+use harscrub::clean_bytes;
+use harscrub::Engine;
 
 fn engine() -> Engine {
-    Engine::builtin().unwrap().with_key(b"test-key")
+    common::engine("test-key")
 }
 
 fn clean(name: &str, doc: &str) -> (String, Vec<harscrub::Finding>) {
-    let o = sanitize_bytes(&engine(), name, name, doc.as_bytes(), 0)
-        .unwrap_or_else(|e| panic!("{:#}", e));
-    (String::from_utf8(o.output).unwrap(), o.findings)
+    let o = clean_bytes(&engine(), name, doc.as_bytes()).unwrap_or_else(|e| panic!("{}", e));
+    (String::from_utf8(o.copy).unwrap(), o.findings)
 }
 
 fn ph(kind: &str, secret: &str) -> String {
@@ -312,11 +313,7 @@ fn malformed_har_fails_closed() {
         "{\"foo\": 1}",
         "{\"log\": {\"version\": \"1.2\"}}",
     ] {
-        assert!(
-            sanitize_bytes(&e, "x.har", "x.har", bad.as_bytes(), 0).is_err(),
-            "{}",
-            bad
-        );
+        assert!(clean_bytes(&e, "x.har", bad.as_bytes()).is_err(), "{}", bad);
     }
 }
 

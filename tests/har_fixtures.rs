@@ -426,7 +426,7 @@ fn scan_reports_findings_and_writes_nothing() {
     for fixture in dirty_fixtures() {
         let n = name(&fixture);
         let secrets = sidecar(&fixture, "secrets");
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = Dir::new();
         let input = stage(&fixture, tmp.path());
         let before = snapshot(tmp.path());
         for format in ["json", "text"] {
@@ -498,96 +498,17 @@ fn malformed_inputs_fail_without_a_copy() {
     assert_no_failures("malformed inputs", failures);
 }
 
-#[test]
-fn one_bad_input_fails_the_run_but_not_the_others() {
-    let tmp = tempfile::tempdir().unwrap();
-    let good = stage(&testdata("har").join("headers.har"), &tmp.path().join("in"));
-    let bad = stage(
-        &testdata("malformed").join("truncated.har"),
-        &tmp.path().join("in"),
-    );
-    let out = mkdir(tmp.path().join("out"));
-    let report = tmp.path().join("report.json");
-    let r = run(&[
-        "clean",
-        s(&good),
-        s(&bad),
-        "--out",
-        s(&out),
-        "--report",
-        s(&report),
-    ]);
-    assert_eq!(r.code, Some(2), "{r}");
-    assert!(
-        out.join("headers.har").exists(),
-        "the good input should still be cleaned"
-    );
-    assert!(
-        !out.join("truncated.har").exists(),
-        "the bad input must get no copy"
-    );
-    let report = parse(&read(&report)).expect("report is JSON");
-    let status = |file: &str| {
-        report["files"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|f| f["path"].as_str().is_some_and(|p| p.ends_with(file)))
-            .map(|f| f["status"].clone())
-    };
-    assert_eq!(status("headers.har"), Some("written".into()), "{report}");
-    assert_eq!(status("truncated.har"), Some("failed".into()), "{report}");
-}
+// A bad input among good ones (exit 2, the others written, no copy of it): with a
+// corrupt zip and a truncated HAR in `bundles.rs` (`corrupt_inputs_do_not_stop_the_batch`).
 
 // 7. -------------------------------------------------------------------------------------
 
-#[test]
-fn existing_output_is_only_replaced_with_force() {
-    let fixture = testdata("har").join("cookies.har");
-    let tmp = tempfile::tempdir().unwrap();
-    let input = stage(&fixture, &tmp.path().join("in"));
-    let out = mkdir(tmp.path().join("out"));
-    let copy = out.join("cookies.har");
-    fs::write(&copy, "old").unwrap();
-
-    let r = run(&["clean", s(&input), "--out", s(&out)]);
-    assert_eq!(r.code, Some(2), "existing output without --force\n{r}");
-    assert_eq!(
-        fs::read_to_string(&copy).unwrap(),
-        "old",
-        "existing output was overwritten without --force"
-    );
-
-    let r = run(&["clean", s(&input), "--out", s(&out), "--force"]);
-    assert_eq!(r.code, Some(0), "{r}");
-    assert!(
-        parse(&read(&copy)).is_ok(),
-        "--force should replace the old content with the copy"
-    );
-
-    // Default output next to the input: NAME.redacted.har
-    let next_to = input.with_file_name("cookies.redacted.har");
-    let r = run(&["clean", s(&input)]);
-    assert_eq!(r.code, Some(0), "{r}");
-    assert!(
-        parse(&read(&next_to)).is_ok(),
-        "expected {}",
-        next_to.display()
-    );
-    fs::write(&next_to, "old").unwrap();
-    let r = run(&["clean", s(&input)]);
-    assert_eq!(r.code, Some(2), "{r}");
-    assert_eq!(fs::read_to_string(&next_to).unwrap(), "old");
-    let r = run(&["clean", s(&input), "--force"]);
-    assert_eq!(r.code, Some(0), "{r}");
-    assert!(parse(&read(&next_to)).is_ok());
-}
-
-// 8. -------------------------------------------------------------------------------------
+// An existing copy is only replaced with --force, under --out and beside the input:
+// `runs.rs` (`an_existing_copy_that_differs_is_kept_and_skip_existing_resumes`).
 
 #[test]
 fn inputs_are_never_modified() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let dir = tmp.path().join("in");
     let all: Vec<_> = [fixtures("har"), fixtures("clean"), fixtures("malformed")].concat();
     let inputs: Vec<_> = all.iter().map(|f| stage(f, &dir)).collect();
@@ -611,7 +532,7 @@ fn inputs_are_never_modified() {
 fn cleaning_a_copy_again_changes_nothing() {
     for_each_cleaned("idempotence", |fixture, c, failures| {
         let n = name(fixture);
-        let again = mkdir(c.tmp.path().join("again"));
+        let again = mkdir(c.dir.path().join("again"));
         let r = run(&["clean", s(&c.copy), "--out", s(&again)]);
         if r.code != Some(0) || read(&again.join(n)) != read(&c.copy) {
             failures.push(format!("{n}: cleaning the copy again changed it\n{r}"));
@@ -652,7 +573,7 @@ fn fixed_fingerprint_key_is_deterministic() {
 
 #[test]
 fn same_secret_same_placeholder_across_files_of_a_run() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let src = testdata("har").join("headers.har");
     let (one, two) = (tmp.path().join("one.har"), tmp.path().join("two.har"));
     fs::copy(&src, &one).unwrap();

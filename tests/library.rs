@@ -1,11 +1,19 @@
-//! The library through its public API only: clean from memory, tell errors apart by
-//! variant, per-input limits across threads, reader and bytes agree.
+//! The library through its public API only: clean from memory (HAR, logs, zip, tar and
+//! gzip bundles), tell errors apart by variant, limits against bombs, nesting and
+//! corrupt archives, per-input limits across threads, reader and bytes agree.
+//!
+//! The same bundles through the binary are in `bundles.rs`, hostile archives through
+//! the binary in `adversarial.rs`.
 
-use std::io::{Cursor, Read, Seek, SeekFrom, Write};
+mod common;
 
+use std::io::{Cursor, Read, Seek, SeekFrom};
+use std::time::{Duration, Instant};
+
+use common::build::{bomb_zip, deep_zip, gzip_bomb, leaves, zip, zip_members};
+use common::contains;
 use harscrub::{clean_bytes, clean_reader, scan_bytes, Engine, EngineBuilder, Error, Limits};
-use zip::write::SimpleFileOptions;
-use zip::{ZipArchive, ZipWriter};
+use zip::ZipArchive;
 
 const TOKEN: &str = "ghp_aaaaBBBBccccDDDDeeeeFFFFgggg01234567";
 
@@ -31,19 +39,6 @@ fn har() -> Vec<u8> {
         r#"{{"log":{{"version":"1.2","entries":[{{"request":{{"method":"GET","url":"https://example.test/","headers":[{{"name":"Authorization","value":"token {TOKEN}"}}]}},"response":{{"status":200}}}}]}}}}"#
     )
     .into_bytes()
-}
-
-fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut w = ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, data) in entries {
-        w.start_file(*name, SimpleFileOptions::default()).unwrap();
-        w.write_all(data).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
-
-fn contains(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 #[test]
@@ -75,8 +70,8 @@ fn cleans_a_har_from_memory() {
 #[test]
 fn cleans_a_zip_and_a_log_from_memory() {
     let log = format!("start\nauth token={TOKEN} ok\nend\n");
-    let zip = zip_of(&[("logs/app.log", log.as_bytes()), ("notes.txt", b"nothing")]);
-    let c = clean_bytes(&engine(), "bundle.zip", &zip).unwrap();
+    let bundle = zip(&[("logs/app.log", log.as_bytes()), ("notes.txt", b"nothing")]);
+    let c = clean_bytes(&engine(), "bundle.zip", &bundle).unwrap();
     assert_eq!(c.findings.len(), 1);
     let p = c.findings[0].provenance();
     assert_eq!(p.file, "bundle.zip");
@@ -109,20 +104,137 @@ fn cleans_a_zip_and_a_log_from_memory() {
     assert_eq!(plain.copy, inner.as_bytes());
 }
 
+/// Fake GitHub tokens: `ghp_` + 36 alphanumerics.
+const TOKENS: [&str; 4] = [
+    "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+    "ghp_Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0PpOoNn",
+    "ghp_mK4nB7vC1xZ5lP8oI2uY6tR9eW3qA0sD4fGh",
+    "ghp_T0k3nT0k3nT0k3nT0k3nT0k3nT0k3nT0k3nX",
+];
+
+#[test]
+fn cleans_a_bundle_keeping_its_members_and_naming_each_finding_s_member() {
+    let nested = zip(&[
+        ("inner/", b""),
+        (
+            "inner/worker.log",
+            format!("2024-01-01 push with {}\n", TOKENS[2]).as_bytes(),
+        ),
+    ]);
+    let log = format!(
+        "2024-01-01T00:00:00Z INFO start\n2024-01-01T00:00:01Z DEBUG using token {}\n",
+        TOKENS[0]
+    );
+    let env = format!("APP_ENV=prod\nGITHUB_TOKEN={}\nPORT=8080\n", TOKENS[1]);
+    let png = [
+        0x89u8, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n', 0, 0, 0, 13,
+    ];
+    let bundle = zip(&[
+        ("case-123/", b""),
+        ("case-123/session.har", &har()),
+        ("case-123/logs/app.log", log.as_bytes()),
+        ("case-123/.env", env.as_bytes()),
+        ("case-123/screenshot.png", &png),
+        ("case-123/nested.zip", &nested),
+    ]);
+
+    let out = clean_bytes(&engine(), "bundle.zip", &bundle).unwrap();
+
+    let before: Vec<String> = zip_members(&bundle).into_iter().map(|m| m.name).collect();
+    let after = zip_members(&out.copy);
+    let names: Vec<String> = after.iter().map(|m| m.name.clone()).collect();
+    assert_eq!(names, before, "same members, same order");
+    assert_eq!(after[4].data, png, "binary member unchanged");
+    let inner: Vec<String> = zip_members(&after[5].data)
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
+    assert_eq!(inner, ["inner/", "inner/worker.log"]);
+    let har_out: serde_json::Value =
+        serde_json::from_slice(&after[1].data).expect("HAR is still JSON");
+    assert!(har_out["log"]["entries"][0]["request"]["url"].is_string());
+    for (path, d) in leaves("bundle.zip", &out.copy) {
+        for t in TOKENS.iter().chain([&TOKEN]) {
+            assert!(!contains(&d, t), "{t} left in {path}");
+        }
+    }
+    for t in TOKENS.iter().chain([&TOKEN]) {
+        assert!(!contains(&out.copy, t), "{t} left in the raw archive");
+    }
+
+    // Findings name their member, in member order.
+    let files: Vec<&str> = out.findings.iter().map(|f| f.file.as_str()).collect();
+    for p in [
+        "bundle.zip!/case-123/session.har",
+        "bundle.zip!/case-123/logs/app.log",
+        "bundle.zip!/case-123/.env",
+        "bundle.zip!/case-123/nested.zip!/inner/worker.log",
+    ] {
+        assert!(files.contains(&p), "no finding for {p}: {files:?}");
+    }
+    let first = |p: &str| files.iter().position(|f| *f == p).unwrap();
+    assert!(first("bundle.zip!/case-123/session.har") < first("bundle.zip!/case-123/.env"));
+    assert!(
+        first("bundle.zip!/case-123/.env")
+            < first("bundle.zip!/case-123/nested.zip!/inner/worker.log")
+    );
+}
+
+/// The limit error of `r`, or a panic naming what came instead.
+fn limit(r: Result<harscrub::Cleaned, Error>) -> String {
+    match r {
+        Err(Error::Limit(m)) => m,
+        other => panic!("expected a limit error, got {other:?}"),
+    }
+}
+
 #[test]
 fn a_bomb_is_a_limit_and_a_broken_har_is_malformed() {
+    // A modest ratio limit, no minimum budget: 4 MiB of zeros in a zip made by the zip
+    // crate is enough.
     let zeros = vec![0u8; 4 << 20];
-    let bomb = zip_of(&[("zeros.log", &zeros)]);
-    let limits = Limits {
+    let small = zip(&[("zeros.log", &zeros)]);
+    let e = limited(Limits {
         max_ratio: 100,
         min_tree_budget: 0,
         ..Limits::default()
-    };
-    let e = limited(limits);
-    match clean_bytes(&e, "bomb.zip", &bomb) {
-        Err(Error::Limit(m)) => assert!(m.contains("--max-ratio"), "{m}"),
-        other => panic!("expected a limit error, got {other:?}"),
-    }
+    });
+    let m = limit(clean_bytes(&e, "bomb.zip", &small));
+    assert!(m.contains("--max-ratio"), "{m}");
+
+    // 200 MiB of zeros in a 200 KB zip, under the default limits: refused from the
+    // declared sizes before anything is inflated, naming the member and the option.
+    let bomb = bomb_zip("zeros.log", 0, 200);
+    assert!(bomb.len() < 1 << 20, "bomb is {} bytes", bomb.len());
+    assert!(200u64 << 20 > bomb.len() as u64 * Limits::default().max_ratio);
+    let e = engine();
+    let start = Instant::now();
+    let m = limit(clean_bytes(&e, "bomb.zip", &bomb));
+    let took = start.elapsed();
+    assert!(
+        m.contains("compression ratio") && m.contains("--max-ratio"),
+        "{m}"
+    );
+    assert!(m.contains("bomb.zip!/zeros.log"), "{m}");
+    assert!(took < Duration::from_secs(1), "took {took:?}");
+    // Nested one level down, it is refused just the same.
+    let outer = zip(&[("readme.txt", b"hi"), ("inner/bomb.zip", &bomb)]);
+    let m = limit(clean_bytes(&e, "outer.zip", &outer));
+    assert!(m.contains("outer.zip!/inner/bomb.zip!/zeros.log"), "{m}");
+    // A gzip bomb declares no size: it is stopped while inflating, after about 1 MiB of
+    // output, not 200 MiB.
+    let start = Instant::now();
+    let m = limit(clean_bytes(&e, "bomb.log.gz", &gzip_bomb(0, 200)));
+    assert!(
+        m.contains("compression ratio") && m.contains("bomb.log.gz!/bomb.log"),
+        "{m}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "took {:?}",
+        start.elapsed()
+    );
+
     let mut broken = har();
     broken.truncate(broken.len() - 10);
     match clean_bytes(&engine(), "session.har", &broken) {
@@ -141,6 +253,45 @@ fn a_bomb_is_a_limit_and_a_broken_har_is_malformed() {
 }
 
 #[test]
+fn nesting_deeper_than_the_limit_is_refused() {
+    // 5 levels of zip.
+    let doc = deep_zip("leaf.txt", b"hello", 4);
+    let ok = limited(Limits {
+        max_depth: 5,
+        ..Limits::default()
+    });
+    clean_bytes(&ok, "deep.zip", &doc).unwrap();
+    let strict = limited(Limits {
+        max_depth: 4,
+        ..Limits::default()
+    });
+    let m = limit(clean_bytes(&strict, "deep.zip", &doc));
+    assert!(m.contains("nesting") && m.contains("--max-depth"), "{m}");
+}
+
+#[test]
+fn corrupt_zip_fails_cleanly() {
+    let e = engine();
+    let good = zip(&[
+        ("a.log", format!("t {TOKEN}\n").as_bytes()),
+        ("b.log", b"x"),
+    ]);
+    // Truncated: central directory missing.
+    match clean_bytes(&e, "cut.zip", &good[..good.len() / 2]) {
+        Err(Error::Malformed(m)) => assert!(m.contains("cut.zip"), "{m}"),
+        other => panic!("expected a malformed input, got {other:?}"),
+    }
+    // Flipped bytes inside the compressed data: CRC or inflate error, never a copy.
+    let mut bad = good.clone();
+    for b in &mut bad[40..50] {
+        *b ^= 0xff;
+    }
+    assert!(clean_bytes(&e, "flip.zip", &bad).is_err());
+    // Only the magic.
+    assert!(clean_bytes(&e, "magic.zip", b"PK\x03\x04").is_err());
+}
+
+#[test]
 fn same_named_uploads_on_two_threads_get_their_own_limits() {
     // Each upload inflates to about 3.3 MB of a 4 MiB limit: alone each fits, together
     // (sharing one budget) they would not.
@@ -152,7 +303,7 @@ fn same_named_uploads_on_two_threads_get_their_own_limits() {
     let log: String = (0..120_000)
         .map(|i| format!("line {i} of a harmless log\n"))
         .collect();
-    let upload = zip_of(&[("big.log", log.as_bytes())]);
+    let upload = zip(&[("big.log", log.as_bytes())]);
     std::thread::scope(|sc| {
         let hs: Vec<_> = (0..2)
             .map(|_| {
@@ -168,23 +319,25 @@ fn same_named_uploads_on_two_threads_get_their_own_limits() {
             h.join().unwrap();
         }
     });
-    // Twice the data in one upload is over the limit.
-    let twice = zip_of(&[("a.log", log.as_bytes()), ("b.log", log.as_bytes())]);
-    assert!(matches!(
-        clean_bytes(&e, "upload.zip", &twice),
-        Err(Error::Limit(_))
-    ));
+    // Twice the data in one upload is over the limit, also when half of it is in a
+    // nested zip: the limit is the whole tree's.
+    let twice = zip(&[("a.log", log.as_bytes()), ("b.log", log.as_bytes())]);
+    let m = limit(clean_bytes(&e, "upload.zip", &twice));
+    assert!(m.contains("--max-total-bytes"), "{m}");
+    let nested = zip(&[("a.log", log.as_bytes()), ("inner.zip", &upload)]);
+    let m = limit(clean_bytes(&e, "upload.zip", &nested));
+    assert!(m.contains("--max-total-bytes"), "{m}");
 }
 
 #[test]
 fn clean_reader_equals_clean_bytes() {
     let e = engine();
     let log = format!("x\ntoken={TOKEN}\n");
-    let zip = zip_of(&[("a.log", log.as_bytes())]);
+    let bundle = zip(&[("a.log", log.as_bytes())]);
     for (name, data) in [
         ("session.har", har()),
         ("app.log", log.into_bytes()),
-        ("b.zip", zip),
+        ("b.zip", bundle),
     ] {
         let mut copy = Cursor::new(Vec::new());
         let findings = clean_reader(&e, name, Cursor::new(&data), &mut copy).unwrap();

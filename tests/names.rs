@@ -4,19 +4,20 @@
 //! plants a fake credential and checks that it is gone and that its name and the
 //! ordinary data around it stay.
 
-use harscrub::engine::Engine;
-use harscrub::format::sanitize_bytes;
+mod common;
+
+use harscrub::clean_bytes;
+use harscrub::Engine;
 use serde_json::json;
 
 fn engine() -> &'static Engine {
     static E: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
-    E.get_or_init(|| Engine::builtin().unwrap().with_key(b"test-key"))
+    E.get_or_init(|| common::engine("test-key"))
 }
 
 fn clean(name: &str, doc: &str) -> String {
-    let o = sanitize_bytes(engine(), name, name, doc.as_bytes(), 0)
-        .unwrap_or_else(|e| panic!("{name}: {e:#}"));
-    String::from_utf8(o.output).unwrap()
+    let o = clean_bytes(engine(), name, doc.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    String::from_utf8(o.copy).unwrap()
 }
 
 fn entry(request: serde_json::Value, response_body: Option<(&str, &str)>) -> String {
@@ -241,8 +242,8 @@ fn prose_is_not_a_credential() {
     gone(&out, "correct horse battery staple", "passphrase");
     // In a log, a password line with a value still goes.
     let log = "12:00 login\nPassword: hunter2x\nPassword: must be at least 12 characters\n";
-    let o = sanitize_bytes(engine(), "a.log", "a.log", log.as_bytes(), 0).unwrap();
-    let out = String::from_utf8(o.output).unwrap();
+    let o = clean_bytes(engine(), "a.log", log.as_bytes()).unwrap();
+    let out = String::from_utf8(o.copy).unwrap();
     gone(&out, "hunter2x", "log line");
     assert!(
         out.contains("Password: must be at least 12 characters"),
@@ -408,8 +409,8 @@ fn xml_and_soap_elements_by_name() {
     }
     // In a log file too.
     let log = "request: <auth><pin>4711</pin><sid>Kq8s7dHf6Gv5</sid></auth>\n";
-    let o = sanitize_bytes(engine(), "soap.log", "soap.log", log.as_bytes(), 0).unwrap();
-    let out = String::from_utf8(o.output).unwrap();
+    let o = clean_bytes(engine(), "soap.log", log.as_bytes()).unwrap();
+    let out = String::from_utf8(o.copy).unwrap();
     gone(&out, "4711", "xml in log");
     gone(&out, "Kq8s7dHf6Gv5", "xml in log");
 }

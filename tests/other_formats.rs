@@ -5,12 +5,16 @@
 //! `make_fixtures.py`); the real captures in `../shared/corpus/real-har/other-formats/`
 //! are used when present.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use harscrub::engine::Engine;
-use harscrub::format::{self, tnetstring, Kind, Outcome};
+use common::build::{gunzip, gz as gzip, zip, zip_members};
+use common::contains;
+use harscrub::format::{self, tnetstring, Kind};
+use harscrub::{clean_bytes, Cleaned, Engine};
 
 const GHP: &str = "ghp_FAKE0fake1FAKE2fake3FAKE4fake5FAKE6f";
 const GHP3: &str = "ghp_TnetFAKEstring0123456789abcdefTESTxy";
@@ -18,7 +22,7 @@ const SESSION: &str = "s3ss10n-9f86d081884c7d659a2feaa0c55ad015";
 
 fn engine() -> &'static Engine {
     static E: OnceLock<Engine> = OnceLock::new();
-    E.get_or_init(|| Engine::builtin().unwrap().with_key(b"k"))
+    E.get_or_init(|| common::engine("k"))
 }
 
 fn other(name: &str) -> PathBuf {
@@ -45,17 +49,12 @@ fn corpus() -> Option<PathBuf> {
     p.is_dir().then_some(p)
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
-}
-
 /// Clean, then check that cleaning the copy again finds nothing and changes nothing.
-fn clean(name: &str, data: &[u8]) -> Outcome {
+fn clean(name: &str, data: &[u8]) -> Cleaned {
     let e = engine();
-    let out = format::sanitize_bytes(e, name, name, data, 0)
-        .unwrap_or_else(|err| panic!("{}: {:#}", name, err));
-    let again = format::sanitize_bytes(e, name, name, &out.output, 0)
-        .unwrap_or_else(|err| panic!("{} (copy): {:#}", name, err));
+    let out = clean_bytes(e, name, data).unwrap_or_else(|err| panic!("{}: {}", name, err));
+    let again =
+        clean_bytes(e, name, &out.copy).unwrap_or_else(|err| panic!("{} (copy): {}", name, err));
     assert!(
         again.findings.is_empty(),
         "{}: the copy still has findings: {:?}",
@@ -66,9 +65,9 @@ fn clean(name: &str, data: &[u8]) -> Outcome {
 }
 
 fn refused(name: &str, data: &[u8]) -> String {
-    match format::sanitize_bytes(engine(), name, name, data, 0) {
+    match clean_bytes(engine(), name, data) {
         Ok(_) => panic!("{} must be refused", name),
-        Err(e) => format!("{:#}", e),
+        Err(e) => e.to_string(),
     }
 }
 
@@ -81,20 +80,6 @@ fn assert_gone(what: &str, out: &[u8], secrets: &[impl AsRef<str>]) {
             s.as_ref()
         );
     }
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
-
-fn gunzip(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    flate2::read::MultiGzDecoder::new(data)
-        .read_to_end(&mut out)
-        .unwrap();
-    out
 }
 
 fn zlib(data: &[u8]) -> Vec<u8> {
@@ -315,7 +300,7 @@ fn sniffs_http_and_mitm() {
 fn raw_request_is_cleaned_keeping_names_and_length() {
     let data = fixture("request.http");
     let out = clean("request.http", &data);
-    let copy = &out.output;
+    let copy = &out.copy;
     assert_gone("request.http", copy, &secrets("request.secrets"));
     let m = split(copy);
     assert!(m
@@ -353,8 +338,8 @@ fn raw_request_is_cleaned_keeping_names_and_length() {
 fn raw_response_and_exchange_are_cleaned() {
     let data = fixture("response.txt");
     let out = clean("response.txt", &data);
-    assert_gone("response.txt", &out.output, &secrets("response.secrets"));
-    let m = split(&out.output);
+    assert_gone("response.txt", &out.copy, &secrets("response.secrets"));
+    let m = split(&out.copy);
     assert!(m
         .header("set-cookie")
         .unwrap()
@@ -374,16 +359,16 @@ fn raw_response_and_exchange_are_cleaned() {
     let out = clean("both.txt", &both);
     let mut all = secrets("request.secrets");
     all.extend(secrets("response.secrets"));
-    assert_gone("both.txt", &out.output, &all);
+    assert_gone("both.txt", &out.copy, &all);
     let at = out
-        .output
+        .copy
         .windows(17)
         .position(|w| w == b"\r\nHTTP/1.1 200 OK")
         .unwrap();
-    let req = split(&out.output[..at]);
+    let req = split(&out.copy[..at]);
     assert_length_right(&req);
     assert!(req.body.ends_with(b"&remember=1"));
-    let resp = split(&out.output[at + 2..]);
+    let resp = split(&out.copy[at + 2..]);
     assert_length_right(&resp);
     assert!(resp
         .header("set-cookie")
@@ -392,8 +377,8 @@ fn raw_response_and_exchange_are_cleaned() {
 
     let data = fixture("exchange.txt");
     let out = clean("exchange.txt", &data);
-    assert_gone("exchange.txt", &out.output, &secrets("exchange.secrets"));
-    let text = String::from_utf8(out.output).unwrap();
+    assert_gone("exchange.txt", &out.copy, &secrets("exchange.secrets"));
+    let text = String::from_utf8(out.copy).unwrap();
     assert!(text.contains("\nAuthorization: token [REDACTED:"));
     assert!(text
         .contains("\nHTTP/1.1 200 OK\nContent-Type: application/json\nSet-Cookie: sid=[REDACTED:"));
@@ -420,8 +405,8 @@ fn gzip_and_deflate_bodies_are_decoded_and_recompressed() {
             &pack(&json_body()),
         );
         let out = clean("s.txt", &data);
-        let m = split(&out.output);
-        assert_gone(enc, &out.output, &[SESSION]);
+        let m = split(&out.copy);
+        assert_gone(enc, &out.copy, &[SESSION]);
         assert_length_right(&m);
         assert_eq!(m.header("content-encoding"), Some(enc));
         check_json_body(enc, &unpack(&m.body));
@@ -435,7 +420,7 @@ fn gzip_and_deflate_bodies_are_decoded_and_recompressed() {
         ],
         &gzip(br#"{"hello":"world"}"#),
     );
-    assert_eq!(clean("s.txt", &quiet).output, quiet);
+    assert_eq!(clean("s.txt", &quiet).copy, quiet);
 }
 
 #[test]
@@ -450,8 +435,8 @@ fn brotli_and_zstd_bodies_are_decoded_and_recompressed() {
             &pack(enc, &json_body()),
         );
         let out = clean("s.txt", &data);
-        let m = split(&out.output);
-        assert_gone(enc, &out.output, &[SESSION, GHP]);
+        let m = split(&out.copy);
+        assert_gone(enc, &out.copy, &[SESSION, GHP]);
         assert_length_right(&m);
         assert_eq!(m.header("content-encoding"), Some(enc));
         check_json_body(enc, &unpack(enc, &m.body));
@@ -472,7 +457,7 @@ fn brotli_and_zstd_bodies_are_decoded_and_recompressed() {
     }
     data.extend_from_slice(b"0\r\n\r\n");
     let out = clean("s.txt", &data);
-    let m = split(&out.output);
+    let m = split(&out.copy);
     check_json_body("chunked br", &brotli_unpack(&m.payload()));
     // Bombs: the ratio limit applies to brotli and zstd too.
     for enc in ["br", "zstd"] {
@@ -490,7 +475,7 @@ fn brotli_and_zstd_bodies_are_decoded_and_recompressed() {
             ],
             &pack(enc, br#"{"hello":"world"}"#),
         );
-        assert_eq!(clean("s.txt", &quiet).output, quiet, "{enc}");
+        assert_eq!(clean("s.txt", &quiet).copy, quiet, "{enc}");
     }
 }
 
@@ -512,7 +497,7 @@ fn chunked_bodies_are_dechunked_and_reemitted_valid() {
         }
         data.extend_from_slice(b"0\r\n\r\n");
         let out = clean("s.txt", &data);
-        let m = split(&out.output);
+        let m = split(&out.copy);
         let payload = m.payload();
         let plain = if gz { gunzip(&payload) } else { payload };
         check_json_body("chunked", &plain);
@@ -559,7 +544,7 @@ fn undecodable_encodings_and_binary_secrets_are_refused() {
     }
     // An empty body needs no decoding.
     let empty = response(&[("Content-Encoding", "br")], b"");
-    assert_eq!(clean("s.txt", &empty).output, empty);
+    assert_eq!(clean("s.txt", &empty).copy, empty);
     // Corrupt gzip fails closed.
     let data = response(&[("Content-Encoding", "gzip")], b"\x1f\x8bnot gzip");
     assert!(refused("s.txt", &data).contains("gzip"));
@@ -569,7 +554,7 @@ fn undecodable_encodings_and_binary_secrets_are_refused() {
     png.extend((0..2000u32).map(|i| (i * 7 % 251) as u8));
     let data = response(&[("Content-Type", "image/png")], &png);
     let out = clean("s.txt", &data);
-    assert_eq!(out.output, data);
+    assert_eq!(out.copy, data);
     // ... unless a token rule matches in them: they cannot be redacted.
     let mut tainted = png.clone();
     tainted.extend_from_slice(format!(" {} ", GHP).as_bytes());
@@ -587,25 +572,14 @@ fn undecodable_encodings_and_binary_secrets_are_refused() {
 // Fiddler archives.
 
 fn make_zip(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, data) in members {
-        w.start_file(*name, opts).unwrap();
-        w.write_all(data).unwrap();
-    }
-    w.finish().unwrap().into_inner()
+    let m: Vec<(&str, &[u8])> = members.iter().map(|(n, d)| (*n, d.as_slice())).collect();
+    zip(&m)
 }
 
 fn unzip(data: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(data)).unwrap();
-    (0..z.len())
-        .map(|i| {
-            let mut f = z.by_index(i).unwrap();
-            let mut b = Vec::new();
-            f.read_to_end(&mut b).unwrap();
-            (f.name().to_string(), b)
-        })
+    zip_members(data)
+        .into_iter()
+        .map(|m| (m.name, m.data))
         .collect()
 }
 
@@ -659,7 +633,7 @@ fn saz_built_in_the_test_is_cleaned() {
     ];
     let saz = make_zip(&members);
     let out = clean("capture.saz", &saz);
-    let got = unzip(&out.output);
+    let got = unzip(&out.copy);
     let names: Vec<_> = got.iter().map(|(n, _)| n.as_str()).collect();
     let want: Vec<_> = members.iter().map(|(n, _)| *n).collect();
     assert_eq!(names, want, "members and their order stay");
@@ -711,7 +685,7 @@ fn saz_with_brotli_and_zstd_bodies_is_cleaned() {
         .map(|(n, b)| (n.as_str(), b.clone()))
         .collect();
     let out = clean("coded.saz", &make_zip(&refs));
-    let got = unzip(&out.output);
+    let got = unzip(&out.copy);
     assert_eq!(got.len(), members.len());
     for ((name, new), (_, old)) in got.iter().zip(&members) {
         assert_gone(name, &decoded(new), &[SESSION, GHP]);
@@ -739,7 +713,7 @@ fn real_saz_captures() {
     // Images only: every member comes back, raw bodies byte for byte.
     let data = std::fs::read(dir.join("saz__images.saz")).unwrap();
     let out = clean("saz__images.saz", &data);
-    let (a, b) = (unzip(&data), unzip(&out.output));
+    let (a, b) = (unzip(&data), unzip(&out.copy));
     assert_eq!(a.len(), b.len());
     for ((n, x), (m, y)) in a.iter().zip(&b) {
         assert_eq!(n, m);
@@ -752,7 +726,7 @@ fn real_saz_captures() {
     // inspected, and the archive gets a verified copy.
     let data = std::fs::read(dir.join("saz__httpbin-test.saz")).unwrap();
     let out = clean("saz__httpbin-test.saz", &data);
-    let (a, b) = (unzip(&data), unzip(&out.output));
+    let (a, b) = (unzip(&data), unzip(&out.copy));
     assert_eq!(a.len(), b.len());
     let mut brotli_bodies = 0;
     for ((n, x), (m, y)) in a.iter().zip(&b) {
@@ -980,7 +954,7 @@ fn mitm_flow_built_in_the_test_is_cleaned() {
     data.extend_from_slice(&quiet_flow());
     for name in ["flows.mitm", "flows"] {
         let out = clean(name, &data);
-        let copy = &out.output;
+        let copy = &out.copy;
         assert_gone(name, copy, &[GHP, GHP3, SESSION]);
         let before = tnetstring::parse_all(&data, 64).unwrap();
         let after = tnetstring::parse_all(copy, 64).expect("the copy re-parses");
@@ -1062,7 +1036,7 @@ fn mitm_flows_with_brotli_and_zstd_bodies_are_cleaned() {
     for enc in ["br", "zstd"] {
         let data = tn_flow_coded(&req, &json_body(), b"hello", enc);
         let out = clean("flows.mitm", &data);
-        let copy = &out.output;
+        let copy = &out.copy;
         assert_gone(enc, copy, &[GHP, GHP3, SESSION]);
         let before = tnetstring::parse_all(&data, 64).unwrap();
         let after = tnetstring::parse_all(copy, 64).expect("the copy re-parses");
@@ -1113,7 +1087,7 @@ fn malformed_mitm_is_refused() {
     // Trailing whitespace is fine.
     let mut nl = quiet_flow();
     nl.push(b'\n');
-    assert_eq!(clean("x.mitm", &nl).output, nl);
+    assert_eq!(clean("x.mitm", &nl).copy, nl);
 }
 
 #[test]
@@ -1129,14 +1103,14 @@ fn real_mitm_captures() {
     let out = clean(name, &data);
     assert!(!out.findings.is_empty());
     assert!(!contains(
-        &out.output,
+        &out.copy,
         b"VCXCEuvhGcBDP7XhiJJUDvR1e1D3eiVjgZ9VRiaV"
     ));
     let before = tnetstring::parse_all(&data, 64).unwrap();
-    let after = tnetstring::parse_all(&out.output, 64).unwrap();
+    let after = tnetstring::parse_all(&out.copy, 64).unwrap();
     assert_eq!(before.len(), after.len());
     for (a, b) in before.iter().zip(&after) {
-        assert_eq!(shape(&data, a), shape(&out.output, b));
+        assert_eq!(shape(&data, a), shape(&out.copy, b));
     }
 
     // Some flows hold brotli bodies: they are decoded and inspected, and the file gets
@@ -1145,10 +1119,10 @@ fn real_mitm_captures() {
     let data = std::fs::read(dir.join(name)).unwrap();
     let out = clean(name, &data);
     let before = tnetstring::parse_all(&data, 64).unwrap();
-    let after = tnetstring::parse_all(&out.output, 64).unwrap();
+    let after = tnetstring::parse_all(&out.copy, 64).unwrap();
     assert_eq!(before.len(), after.len());
     for (a, b) in before.iter().zip(&after) {
-        assert_eq!(shape(&data, a), shape(&out.output, b));
+        assert_eq!(shape(&data, a), shape(&out.copy, b));
     }
     let brotli = before
         .iter()
@@ -1199,8 +1173,8 @@ fn damaged_inputs_never_panic() {
             flipped[cut] ^= 0x5a;
             for d in [&data[..cut], &flipped[..]] {
                 // Whatever is accepted holds no rule-shaped token any more.
-                if let Ok(o) = format::sanitize_bytes(engine(), name, name, d, 0) {
-                    assert_gone(name, &o.output, &[GHP, GHP3]);
+                if let Ok(o) = clean_bytes(engine(), name, d) {
+                    assert_gone(name, &o.copy, &[GHP, GHP3]);
                 }
             }
         }
@@ -1249,8 +1223,8 @@ fn har_base64_bodies_stored_compressed_are_decoded_and_recompressed() {
             "application/json",
         );
         let out = clean("coded.har", &har);
-        assert_gone(enc, &out.output, &[GHP]);
-        check_json_body(enc, &unpack(enc, &har_body_bytes(&out.output)));
+        assert_gone(enc, &out.copy, &[GHP]);
+        check_json_body(enc, &unpack(enc, &har_body_bytes(&out.copy)));
         assert!(
             out.findings.iter().any(|f| f.kind == "github-token"
                 && f.location == "/log/entries/0/response/content/text"),
@@ -1267,17 +1241,17 @@ fn har_base64_bodies_stored_compressed_are_decoded_and_recompressed() {
             "application/json",
         );
         let out = clean("decoded.har", &har);
-        assert_gone(enc, &out.output, &[GHP]);
+        assert_gone(enc, &out.copy, &[GHP]);
         let har = har_with_body(enc, &b64(&json_body()), true, "application/json");
         let out = clean("decoded.har", &har);
-        check_json_body(enc, &har_body_bytes(&out.output));
+        check_json_body(enc, &har_body_bytes(&out.copy));
     }
     // Binary stored decoded under a br header (a protobuf Chrome decoded, an image):
     // not brotli, so read as it is, not refused.
     let mut bin = vec![0x0a, 0x03, 0x00, 0xff, 0xfe];
     bin.extend((0..300u32).map(|i| (i * 37 % 256) as u8));
     let har = har_with_body("br", &b64(&bin), true, "application/x-protobuf");
-    assert_eq!(clean("bin.har", &har).output, har);
+    assert_eq!(clean("bin.har", &har).copy, har);
     // Nothing to redact: the compressed body stays byte for byte.
     let quiet = har_with_body(
         "zstd",
@@ -1285,7 +1259,7 @@ fn har_base64_bodies_stored_compressed_are_decoded_and_recompressed() {
         true,
         "application/json",
     );
-    assert_eq!(clean("quiet.har", &quiet).output, quiet);
+    assert_eq!(clean("quiet.har", &quiet).copy, quiet);
 }
 
 #[test]

@@ -18,8 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 use std::time::Duration;
 
-use assert_cmd::Command;
-use common::{assert_no_failures, fixtures, name, read, s, sidecar, testdata, Run};
+use common::{assert_no_failures, fixtures, name, read, s, sidecar, testdata, Dir, Run};
 
 /// Markers at the start of a secret that are public (they name the token format), not
 /// secret material: 8-character pieces are taken after them.
@@ -116,21 +115,13 @@ fn leaks_except(
     out
 }
 
-fn run_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
-    let mut cmd = Command::cargo_bin("harscrub").unwrap();
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("HARSCRUB_FINGERPRINT_KEY")
-        .timeout(Duration::from_secs(120));
+/// `harscrub ARGS` in the workspace, feeding `stdin` if given.
+fn run_in(tmp: &Dir, args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut c = tmp.cmd(args).timeout(Duration::from_secs(120));
     if let Some(i) = stdin {
-        cmd.write_stdin(i.to_vec());
+        c = c.stdin(i);
     }
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    c.run()
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -186,7 +177,7 @@ fn no_output_of_the_tool_contains_a_planted_secret() {
     let mut all_secrets: Vec<String> = fixtures.iter().flat_map(|(_, s)| s.clone()).collect();
     all_secrets.sort();
     all_secrets.dedup();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let root = tmp.path();
     let input = root.join("in");
     fs::create_dir_all(&input).unwrap();
@@ -199,7 +190,7 @@ fn no_output_of_the_tool_contains_a_planted_secret() {
     let is_malformed = |f: &Path| f.parent().unwrap().ends_with("malformed");
 
     let r = run_in(
-        root,
+        &tmp,
         &[
             "clean",
             "in",
@@ -221,7 +212,7 @@ fn no_output_of_the_tool_contains_a_planted_secret() {
             if copy.exists() {
                 failures.push(format!("{n}: malformed input, but a copy was written"));
             }
-            if failure_line_for(&r, n).is_none() {
+            if r.failure_line(n).is_none() {
                 failures.push(format!("{n}: no `failed: {n}: …` line\n{r}"));
             }
             continue;
@@ -241,10 +232,10 @@ fn no_output_of_the_tool_contains_a_planted_secret() {
         }
     }
     // Again: every copy exists, so every file fails ("already exists").
-    let r = run_in(root, &["clean", "in", "--out", "out"], None);
+    let r = run_in(&tmp, &["clean", "in", "--out", "out"], None);
     check_run("clean again", &r, &all_secrets, false, &mut failures);
     let r = run_in(
-        root,
+        &tmp,
         &[
             "scan",
             "in",
@@ -259,9 +250,9 @@ fn no_output_of_the_tool_contains_a_planted_secret() {
     if serde_json::from_str::<serde_json::Value>(&r.stdout).is_err() {
         failures.push(format!("scan --format json: stdout is not JSON\n{r}"));
     }
-    let r = run_in(root, &["scan", "in"], None);
+    let r = run_in(&tmp, &["scan", "in"], None);
     check_run("scan", &r, &all_secrets, false, &mut failures);
-    let r = run_in(root, &["scan", "in", "--format", "sarif"], None);
+    let r = run_in(&tmp, &["scan", "in", "--format", "sarif"], None);
     check_run(
         "scan --format sarif",
         &r,
@@ -275,10 +266,10 @@ fn no_output_of_the_tool_contains_a_planted_secret() {
             continue;
         }
         let n = name(f);
-        let r = run_in(root, &["scan", "-"], Some(&read(f)));
+        let r = run_in(&tmp, &["scan", "-"], Some(&read(f)));
         check_run(&format!("{n}: scan -"), &r, secrets, false, &mut failures);
         // clean from stdin: stdout is the copy, stderr is checked.
-        let r = run_in(root, &["clean", "-"], Some(&read(f)));
+        let r = run_in(&tmp, &["clean", "-"], Some(&read(f)));
         check_run(&format!("{n}: clean -"), &r, secrets, true, &mut failures);
         // (From standard input a file has no name: `no-log.har`, valid JSON, is then
         // cleaned as JSON rather than refused as a HAR without `log`.)
@@ -363,21 +354,21 @@ fn findings_name_what_they_are_and_leak_nothing() {
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let root = tmp.path();
     fs::write(root.join("named.har"), naming_har()).unwrap();
     let mut failures = Vec::new();
-    let scan = run_in(root, &["scan", "named.har", "--format", "json"], None);
+    let scan = run_in(&tmp, &["scan", "named.har", "--format", "json"], None);
     check_run("scan json", &scan, &secrets, false, &mut failures);
     let clean = run_in(
-        root,
+        &tmp,
         &["clean", "named.har", "--out", "out", "--report", "r.json"],
         None,
     );
     check_run("clean", &clean, &secrets, false, &mut failures);
-    let sarif = run_in(root, &["scan", "named.har", "--format", "sarif"], None);
+    let sarif = run_in(&tmp, &["scan", "named.har", "--format", "sarif"], None);
     check_run("scan sarif", &sarif, &secrets, false, &mut failures);
-    let text = run_in(root, &["scan", "named.har"], None);
+    let text = run_in(&tmp, &["scan", "named.har"], None);
     check_run("scan text", &text, &secrets, false, &mut failures);
     let report = fs::read(root.join("r.json")).unwrap();
     failures.extend(leaks("r.json", &report, &secrets));
@@ -477,12 +468,6 @@ fn findings_name_what_they_are_and_leak_nothing() {
     );
 }
 
-fn failure_line_for<'a>(r: &'a Run, file: &str) -> Option<&'a str> {
-    r.stderr
-        .lines()
-        .find(|l| l.starts_with("failed: ") && l.contains(file))
-}
-
 /// `clean` on more than 20 files with stderr on a terminal draws a progress bar; run
 /// it under `script(1)` (a pseudo terminal) and search everything that was drawn.
 #[test]
@@ -491,8 +476,7 @@ fn progress_bar_on_a_terminal_leaks_nothing() {
         eprintln!("SKIPPED: script(1) is not installed, no pseudo terminal to draw on");
         return;
     }
-    let bin = assert_cmd::cargo::cargo_bin("harscrub");
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let input = tmp.path().join("in");
     fs::create_dir_all(&input).unwrap();
     let mut secrets = Vec::new();
@@ -506,11 +490,11 @@ fn progress_bar_on_a_terminal_leaks_nothing() {
     secrets.dedup();
     let out = tmp.path().join("out");
     let typescript = tmp.path().join("typescript");
-    let cmd = format!("{} clean {} --out {} -j 1", s(&bin), s(&input), s(&out));
-    let status = Process::new("script")
-        .args(["-q", "-e", "-c", &cmd, s(&typescript)])
+    let cmd = format!("harscrub clean {} --out {} -j 1", s(&input), s(&out));
+    let status = tmp
+        .program("script", &["-q", "-e", "-c", &cmd, s(&typescript)])
         .env("TERM", "xterm")
-        .env_remove("HARSCRUB_FINGERPRINT_KEY")
+        .process()
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();

@@ -11,9 +11,9 @@ use std::fs;
 use std::path::PathBuf;
 
 use common::*;
-use harscrub::engine::Engine;
-use harscrub::format::sanitize_bytes;
+use harscrub::clean_bytes;
 use harscrub::redact::Style;
+use harscrub::{Engine, EngineBuilder};
 use regex::Regex;
 
 const STYLES: [(Style, &str); 3] = [
@@ -23,9 +23,12 @@ const STYLES: [(Style, &str); 3] = [
 ];
 
 fn engine(style: Style) -> Engine {
-    let mut e = Engine::builtin().unwrap().with_key(b"placeholder-test");
-    e.placeholder = style;
-    e
+    EngineBuilder::new()
+        .key(b"placeholder-test")
+        .now(now())
+        .placeholder(style)
+        .build()
+        .unwrap()
 }
 
 /// Inputs with their planted secrets and the strings that must stay.
@@ -74,16 +77,16 @@ fn every_style_redacts_everything_and_is_idempotent() {
         let data = read(path);
         let is_zip = n.ends_with(".zip");
         for (e, style) in &engines {
-            let o = match sanitize_bytes(e, n, n, &data, 0) {
+            let o = match clean_bytes(e, n, &data) {
                 Ok(o) => o,
                 Err(err) => {
-                    failures.push(format!("{n} [{style}]: {err:#}"));
+                    failures.push(format!("{n} [{style}]: {err}"));
                     continue;
                 }
             };
             // The copy (zip members are checked by the verification pass and below).
             if !is_zip {
-                let v = views(&o.output);
+                let v = views(&o.copy);
                 for s in secrets {
                     if visible(&v, s) {
                         failures.push(format!("{n} [{style}]: a planted secret survived"));
@@ -120,9 +123,9 @@ fn every_style_redacts_everything_and_is_idempotent() {
             }
             // Cleaning the copy again, with every style, changes nothing and finds nothing.
             for (e2, style2) in &engines {
-                match sanitize_bytes(e2, n, n, &o.output, 0) {
+                match clean_bytes(e2, n, &o.copy) {
                     Ok(again) => {
-                        if again.output != o.output {
+                        if again.copy != o.copy {
                             failures.push(format!("{n} [{style} then {style2}]: copy changed"));
                         }
                         if !again.findings.is_empty() {
@@ -133,7 +136,7 @@ fn every_style_redacts_everything_and_is_idempotent() {
                             ));
                         }
                     }
-                    Err(err) => failures.push(format!("{n} [{style} then {style2}]: {err:#}")),
+                    Err(err) => failures.push(format!("{n} [{style} then {style2}]: {err}")),
                 }
             }
         }
@@ -152,8 +155,8 @@ fn jwts_keep_their_claims_in_every_style() {
         (Style::Fixed, Some("[REDACTED]")),
     ] {
         let e = engine(style);
-        let o = sanitize_bytes(&e, "a.log", "a.log", log.as_bytes(), 0).unwrap();
-        let copy = String::from_utf8(o.output.clone()).unwrap();
+        let o = clean_bytes(&e, "a.log", log.as_bytes()).unwrap();
+        let copy = String::from_utf8(o.copy.clone()).unwrap();
         assert!(!copy.contains(sig), "{copy}");
         assert!(copy.contains(&format!("Bearer {head}.[REDACTED")), "{copy}");
         if let Some(p) = want {
@@ -162,8 +165,8 @@ fn jwts_keep_their_claims_in_every_style() {
         assert_eq!(o.findings.len(), 1);
         assert_eq!(o.findings[0].kind, "jwt");
         assert!(o.findings[0].jwt.is_some());
-        let again = sanitize_bytes(&e, "a.log", "a.log", &o.output, 0).unwrap();
-        assert_eq!(again.output, o.output);
+        let again = clean_bytes(&e, "a.log", &o.copy).unwrap();
+        assert_eq!(again.copy, o.copy);
         assert!(again.findings.is_empty());
     }
 }
@@ -172,8 +175,8 @@ fn jwts_keep_their_claims_in_every_style() {
 fn without_fingerprints_the_same_secret_is_not_correlated_in_the_copy() {
     let har = read(&testdata("har/cookies.har"));
     let count = |style: Style| {
-        let o = sanitize_bytes(&engine(style), "c.har", "c.har", &har, 0).unwrap();
-        let text = String::from_utf8(o.output).unwrap();
+        let o = clean_bytes(&engine(style), "c.har", &har).unwrap();
+        let text = String::from_utf8(o.copy).unwrap();
         let (with_fp, with_kind, fixed) = shapes();
         let re = match style {
             Style::KindFingerprint => with_fp,
@@ -199,7 +202,7 @@ fn config_file_chooses_the_style() {
     let fixture = testdata("har/headers.har");
     let secrets = sidecar(&fixture, "secrets");
     for (_, style) in STYLES {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = Dir::new();
         let cfg = tmp.path().join("harscrub.toml");
         fs::write(&cfg, format!("placeholder = \"{style}\"\n")).unwrap();
         let input = stage(&fixture, &tmp.path().join("in"));
@@ -244,7 +247,7 @@ fn config_file_chooses_the_style() {
         assert_eq!(r.code, Some(0), "[{style}] {r}");
     }
     // An unknown style is an error, not a silent default.
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let cfg = tmp.path().join("harscrub.toml");
     fs::write(&cfg, "placeholder = \"hash\"\n").unwrap();
     let r = run(&["scan", s(&fixture), "--config", s(&cfg)]);

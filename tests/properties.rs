@@ -8,15 +8,17 @@
 //!   every placeholder style (`placeholder` in `.harscrub.toml`), even another one;
 //! * a HAR with no secrets comes out byte-identical, with no findings.
 //!
-//! Most cases go through the library (`sanitize_bytes`, what every handler uses); a
+//! Most cases go through the library (`clean_bytes`, what every handler uses); a
 //! few go through the binary, whose HAR path streams from disk.
+
+mod common;
 
 use std::fs;
 
-use assert_cmd::Command;
-use harscrub::engine::Engine;
-use harscrub::format::sanitize_bytes;
+use common::Dir;
+use harscrub::clean_bytes;
 use harscrub::redact::Style;
+use harscrub::{Engine, EngineBuilder};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -33,9 +35,12 @@ fn engine(style: Style) -> &'static Engine {
         STYLES
             .iter()
             .map(|&s| {
-                let mut e = Engine::builtin().unwrap().with_key(b"properties-test-key");
-                e.placeholder = s;
-                e
+                EngineBuilder::new()
+                    .key(b"properties-test-key")
+                    .now(common::now())
+                    .placeholder(s)
+                    .build()
+                    .unwrap()
             })
             .collect()
     });
@@ -323,10 +328,10 @@ proptest! {
     fn no_planted_secret_survives((specs, pretty) in har_specs(true), style in style()) {
         let har = build_har(&specs, pretty);
         let secrets = planted_values(&specs);
-        let o = sanitize_bytes(engine(style), "p.har", "p.har", &har, 0)
-            .map_err(|e| TestCaseError::fail(format!("{e:#}")))?;
-        let left = leftovers(&o.output, &secrets);
-        prop_assert!(left.is_empty(), "{:?}\n{}", left, String::from_utf8_lossy(&o.output));
+        let o = clean_bytes(engine(style), "p.har", &har)
+            .map_err(|e| TestCaseError::fail(format!("{e}")))?;
+        let left = leftovers(&o.copy, &secrets);
+        prop_assert!(left.is_empty(), "{:?}\n{}", left, String::from_utf8_lossy(&o.copy));
         prop_assert!(o.findings.len() >= secrets.len().min(1));
         // The report never holds a secret either.
         let report = serde_json::to_string(&o.findings).unwrap();
@@ -342,16 +347,16 @@ proptest! {
         second in style(),
     ) {
         let har = build_har(&specs, pretty);
-        let once = sanitize_bytes(engine(style), "p.har", "p.har", &har, 0)
-            .map_err(|e| TestCaseError::fail(format!("{e:#}")))?;
+        let once = clean_bytes(engine(style), "p.har", &har)
+            .map_err(|e| TestCaseError::fail(format!("{e}")))?;
         // Cleaning again, with the same style or another, changes nothing.
-        let twice = sanitize_bytes(engine(second), "p.har", "p.har", &once.output, 0)
-            .map_err(|e| TestCaseError::fail(format!("second pass: {e:#}")))?;
+        let twice = clean_bytes(engine(second), "p.har", &once.copy)
+            .map_err(|e| TestCaseError::fail(format!("second pass: {e}")))?;
         prop_assert!(
-            twice.output == once.output,
+            twice.copy == once.copy,
             "cleaning the copy changed it:\n{}\n---\n{}",
-            String::from_utf8_lossy(&once.output),
-            String::from_utf8_lossy(&twice.output)
+            String::from_utf8_lossy(&once.copy),
+            String::from_utf8_lossy(&twice.copy)
         );
         prop_assert!(
             twice.findings.is_empty(),
@@ -363,10 +368,10 @@ proptest! {
     #[test]
     fn a_har_without_secrets_is_byte_identical((specs, pretty) in har_specs(false)) {
         let har = build_har(&specs, pretty);
-        let o = sanitize_bytes(engine(Style::KindFingerprint), "p.har", "p.har", &har, 0)
-            .map_err(|e| TestCaseError::fail(format!("{e:#}")))?;
+        let o = clean_bytes(engine(Style::KindFingerprint), "p.har", &har)
+            .map_err(|e| TestCaseError::fail(format!("{e}")))?;
         prop_assert!(o.findings.is_empty(), "false positives: {:?}", o.findings);
-        prop_assert!(o.output == har, "the copy differs");
+        prop_assert!(o.copy == har, "the copy differs");
     }
 }
 
@@ -382,7 +387,7 @@ proptest! {
         (clean_specs, clean_pretty) in har_specs(false),
         style in style(),
     ) {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = Dir::new();
         let d = tmp.path();
         fs::write(
             d.join(".harscrub.toml"),
@@ -393,25 +398,17 @@ proptest! {
         let plain = build_har(&clean_specs, clean_pretty);
         fs::write(d.join("dirty.har"), &har).unwrap();
         fs::write(d.join("plain.har"), &plain).unwrap();
-        let run = |args: &[&str]| {
-            Command::cargo_bin("harscrub").unwrap()
-                .current_dir(d)
-                .args(args)
-                .env("HARSCRUB_FINGERPRINT_KEY", "properties")
-                .output()
-                .unwrap()
-        };
+        let run = |args: &[&str]| tmp.cmd(args).env("HARSCRUB_FINGERPRINT_KEY", "properties").run();
         let o = run(&["clean", "dirty.har", "plain.har", "--out", "once"]);
-        prop_assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        prop_assert_eq!(o.code, Some(0), "{}", o);
         let once = fs::read(d.join("once/dirty.har")).unwrap();
         let left = leftovers(&once, &planted_values(&specs));
         prop_assert!(left.is_empty(), "{:?}", left);
         prop_assert!(fs::read(d.join("once/plain.har")).unwrap() == plain);
         let o = run(&["clean", "once/dirty.har", "--out", "twice"]);
-        prop_assert_eq!(o.status.code(), Some(0));
+        prop_assert_eq!(o.code, Some(0), "{}", o);
         prop_assert!(fs::read(d.join("twice/dirty.har")).unwrap() == once);
         let o = run(&["scan", "once/dirty.har"]);
-        prop_assert_eq!(o.status.code(), Some(0), "the copy still scans dirty: {}",
-            String::from_utf8_lossy(&o.stdout));
+        prop_assert_eq!(o.code, Some(0), "the copy still scans dirty: {}", o.stdout);
     }
 }

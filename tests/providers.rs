@@ -1,12 +1,14 @@
 //! Provider coverage: every rule's examples, planted alone in a neutral log line and in an
 //! assignment line, must be gone from the cleaned log.
 
-use harscrub::engine::Engine;
-use harscrub::format::sanitize_bytes;
+mod common;
+
+use harscrub::clean_bytes;
 use harscrub::rules::RuleMatch;
+use harscrub::Engine;
 
 fn engine() -> Engine {
-    Engine::builtin().unwrap().with_key(b"test-key")
+    common::engine("test-key")
 }
 
 /// `(rule id, secret)` for every example of every built-in rule: the span the rule itself
@@ -40,10 +42,10 @@ fn survivors(
             "2024-01-01T00:00:00Z start\n{}\n2024-01-01T00:00:01Z end\n",
             line(secret)
         );
-        let cleaned = match sanitize_bytes(engine, "app.log", "app.log", doc.as_bytes(), 0) {
-            Ok(o) => String::from_utf8_lossy(&o.output).into_owned(),
+        let cleaned = match clean_bytes(engine, "app.log", doc.as_bytes()) {
+            Ok(o) => String::from_utf8_lossy(&o.copy).into_owned(),
             Err(e) => {
-                missed.push(format!("{id}: no copy ({e:#})"));
+                missed.push(format!("{id}: no copy ({e})"));
                 continue;
             }
         };
@@ -127,9 +129,8 @@ fn every_example_in_an_assignment_is_redacted() {
 }
 
 fn clean_log(doc: &str) -> String {
-    let o = sanitize_bytes(&engine(), "app.log", "app.log", doc.as_bytes(), 0)
-        .unwrap_or_else(|e| panic!("{:#}", e));
-    String::from_utf8(o.output).unwrap()
+    let o = clean_bytes(&engine(), "app.log", doc.as_bytes()).unwrap_or_else(|e| panic!("{}", e));
+    String::from_utf8(o.copy).unwrap()
 }
 
 fn b64(s: &str) -> String {

@@ -1,6 +1,6 @@
 //! Recall under variation (issue #11): a generative table of planted credentials ×
 //! containers × encodings × name spellings, rendered into HARs and bundles, cleaned
-//! in-process with `sanitize_bytes`, and checked by a decoder written from scratch here
+//! in-process with `clean_bytes`, and checked by a decoder written from scratch here
 //! (`recall/views.rs`) that shares no code with the detector.
 //!
 //! Outcome of each case:
@@ -21,9 +21,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
-use harscrub::engine::Engine;
-use harscrub::format::sanitize_bytes;
+use harscrub::{clean_bytes, Engine};
 use serde_json::Value;
+
+mod common;
 
 #[path = "recall/gen.rs"]
 mod gen;
@@ -40,7 +41,7 @@ const DEFAULT_CASES: usize = 2000;
 
 fn engine() -> &'static Engine {
     static E: OnceLock<Engine> = OnceLock::new();
-    E.get_or_init(|| Engine::builtin().unwrap().with_key(b"recall-test-key"))
+    E.get_or_init(|| common::engine("recall-test-key"))
 }
 
 fn seed() -> u64 {
@@ -299,8 +300,8 @@ fn preserved(pair: &Pair, keep: &[String], entry: usize) -> std::result::Result<
     Ok(())
 }
 
-fn clean(file: &str, bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
-    sanitize_bytes(engine(), file, file, bytes, 0).map(|o| o.output)
+fn clean(file: &str, bytes: &[u8]) -> std::result::Result<Vec<u8>, harscrub::Error> {
+    clean_bytes(engine(), file, bytes).map(|o| o.copy)
 }
 
 /// Judge one case's secret and harmless values in a copy (`views` of `out`).
@@ -340,7 +341,7 @@ fn run_case(seed: u64, case: &Case) -> Result {
         Ok(o) => o,
         Err(e) => {
             // the error text is harscrub's own and must not hold the secret either
-            let msg = format!("{e:#}");
+            let msg = e.to_string();
             let v = if p.secret.needles.iter().any(|n| msg.contains(n.as_str())) {
                 (Verdict::Leak, "the error message holds the secret".into())
             } else {
@@ -387,7 +388,7 @@ fn batch_har(docs: &[&render::Doc]) -> Vec<u8> {
 /// Time spent cleaning (in the library) and checking (views and search), for the report.
 static CLEAN_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-fn timed_clean(file: &str, bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
+fn timed_clean(file: &str, bytes: &[u8]) -> std::result::Result<Vec<u8>, harscrub::Error> {
     let t = std::time::Instant::now();
     let r = clean(file, bytes);
     CLEAN_NS.fetch_add(
@@ -966,8 +967,8 @@ fn cli_copies_are_clean() {
         .filter(|c| c.e == Enc::Raw && picks.contains(&(c.kind, c.sp, c.c)))
         .collect();
     assert_eq!(cases.len(), picks.len());
-    let tmp = tempfile::tempdir().unwrap();
-    let (ind, outd) = (tmp.path().join("in"), tmp.path().join("out"));
+    let tmp = common::Dir::new();
+    let (ind, outd) = (tmp.join("in"), tmp.join("out"));
     let mut planted = Vec::new();
     for c in &cases {
         let p = plant(seed, c);
@@ -976,22 +977,11 @@ fn cli_copies_are_clean() {
         std::fs::write(dir.join(p.doc.file_name), &p.doc.bytes).unwrap();
         planted.push((c, p));
     }
-    let out = assert_cmd::Command::cargo_bin("harscrub")
-        .unwrap()
-        .args([
-            "clean",
-            ind.to_str().unwrap(),
-            "--out",
-            outd.to_str().unwrap(),
-        ])
+    let out = tmp
+        .cmd(&["clean", "in", "--out", "out"])
         .timeout(std::time::Duration::from_secs(120))
-        .output()
-        .unwrap();
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .run();
+    let all = format!("{}{}", out.stdout, out.stderr);
     let mut bad = Vec::new();
     for (c, p) in &planted {
         let coords = format!(

@@ -4,11 +4,13 @@
 //!
 //! Every secret here is fake.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
+use common::{contents, tree, write, Dir, Run};
 use serde_json::Value;
 
 const KEY: &str = "runs-test-key";
@@ -35,52 +37,27 @@ fn log(token: &str) -> String {
     format!("2024-01-01 starting\nGITHUB_TOKEN={token}\nall good\n")
 }
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+fn harscrub(t: &Dir, args: &[&str]) -> Run {
+    harscrub_env(t, t.path(), args, &[])
 }
 
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
+fn harscrub_in(t: &Dir, cwd: &Path, args: &[&str]) -> Run {
+    harscrub_env(t, cwd, args, &[])
 }
 
-fn harscrub(dir: &Path, args: &[&str]) -> Run {
-    harscrub_env(dir, args, &[])
-}
-
-fn harscrub_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut c = Command::cargo_bin("harscrub").unwrap();
-    c.current_dir(dir)
-        .args(args)
-        .env_remove("HARSCRUB_FINGERPRINT_KEY")
-        .timeout(Duration::from_secs(300));
+/// Runs harscrub in `cwd` (under the workspace) with these variables set; no run may
+/// print a planted secret.
+fn harscrub_env(t: &Dir, cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut c = t.cmd(args).cwd(cwd);
     for (k, v) in env {
-        c.env(k, v);
+        c = c.env(k, v);
     }
-    let o = c.output().unwrap();
-    let r = Run {
-        code: o.status.code(),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    };
-    let all = format!("{}{}", r.stdout, r.stderr);
+    let r = c.run();
     assert!(
-        !all.contains(COOKIE) && !all.contains(TOKEN),
+        !r.all().contains(COOKIE) && !r.all().contains(TOKEN),
         "a secret was printed"
     );
     r
-}
-
-fn write(p: &Path, data: impl AsRef<[u8]>) {
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(p, data).unwrap();
 }
 
 fn report(p: &Path) -> Value {
@@ -103,34 +80,8 @@ fn files(rep: &Value) -> Vec<(String, String, String)> {
         .collect()
 }
 
-/// Every file under `dir` (relative, sorted) with its bytes.
-fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    fn walk(base: &Path, d: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-        for e in fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            let m = fs::symlink_metadata(&p).unwrap();
-            if m.is_dir() {
-                walk(base, &p, out);
-            } else {
-                let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
-                out.push((rel, fs::read(&p).unwrap_or_default()));
-            }
-        }
-    }
-    if dir.exists() {
-        walk(dir, dir, &mut out);
-    }
-    out.sort();
-    out
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    tree(dir).into_iter().map(|(n, _)| n).collect()
-}
-
 fn temporaries(dir: &Path) -> Vec<String> {
-    names(dir)
+    tree(dir)
         .into_iter()
         .filter(|n| {
             let f = n.rsplit('/').next().unwrap();
@@ -146,7 +97,7 @@ fn temporaries(dir: &Path) -> Vec<String> {
 #[test]
 fn every_skipped_input_is_listed_with_its_reason() {
     use std::os::unix::fs::symlink;
-    let t = tempfile::tempdir().unwrap();
+    let t = Dir::new();
     let d = t.path();
     write(&d.join("in/capture.har"), har(COOKIE));
     write(&d.join("in/capture.redacted.har"), har("[REDACTED:cookie]"));
@@ -156,7 +107,7 @@ fn every_skipped_input_is_listed_with_its_reason() {
     symlink("capture.har", d.join("in/link.har")).unwrap();
 
     let r = harscrub(
-        d,
+        &t,
         &[
             "clean",
             "in",
@@ -213,13 +164,13 @@ fn every_skipped_input_is_listed_with_its_reason() {
 
 #[test]
 fn include_own_output_processes_files_named_like_copies() {
-    let t = tempfile::tempdir().unwrap();
+    let t = Dir::new();
     let d = t.path();
     write(&d.join("in/capture.redacted.har"), har(COOKIE));
-    let r = harscrub(d, &["scan", "in", "--format", "json"]);
+    let r = harscrub(&t, &["scan", "in", "--format", "json"]);
     assert_eq!(r.code, Some(2), "only a skipped file: nothing read: {r}");
     let r = harscrub(
-        d,
+        &t,
         &[
             "clean",
             "in",
@@ -240,7 +191,7 @@ fn include_own_output_processes_files_named_like_copies() {
 #[test]
 fn a_run_that_reads_nothing_fails() {
     use std::os::unix::fs::symlink;
-    let t = tempfile::tempdir().unwrap();
+    let t = Dir::new();
     let d = t.path();
     write(&d.join("real/capture.har"), har(COOKIE));
     fs::create_dir_all(d.join("only-link")).unwrap();
@@ -248,7 +199,7 @@ fn a_run_that_reads_nothing_fails() {
     fs::create_dir_all(d.join("empty")).unwrap();
 
     let r = harscrub(
-        d,
+        &t,
         &["clean", "only-link", "--out", "out", "--report", "r.json"],
     );
     assert_eq!(r.code, Some(2), "{r}");
@@ -262,7 +213,7 @@ fn a_run_that_reads_nothing_fails() {
     assert_eq!(files(&rep)[0].1, "skipped");
 
     for cmd in ["scan", "clean"] {
-        let r = harscrub(d, &[cmd, "empty"]);
+        let r = harscrub(&t, &[cmd, "empty"]);
         assert_eq!(r.code, Some(2), "{cmd}: {r}");
         assert!(
             r.stderr
@@ -270,7 +221,7 @@ fn a_run_that_reads_nothing_fails() {
             "{cmd}: {r}"
         );
         // Also with --quiet: the error is never silent.
-        let r = harscrub(d, &[cmd, "empty", "-q"]);
+        let r = harscrub(&t, &[cmd, "empty", "-q"]);
         assert_eq!(r.code, Some(2), "{cmd}: {r}");
         assert!(r.stderr.contains("nothing processed"), "{cmd} -q: {r}");
     }
@@ -281,7 +232,7 @@ fn a_run_that_reads_nothing_fails() {
 
 #[test]
 fn headlines_tell_nothing_found_from_failed_from_nothing_processed() {
-    let t = tempfile::tempdir().unwrap();
+    let t = Dir::new();
     let d = t.path();
     write(&d.join("clean/notes.txt"), "nothing to see\n");
     write(&d.join("mixed/notes.txt"), "nothing to see\n");
@@ -292,17 +243,17 @@ fn headlines_tell_nothing_found_from_failed_from_nothing_processed() {
     fs::create_dir_all(d.join("empty")).unwrap();
 
     let head = |r: &Run| r.stderr.lines().next().unwrap_or("").to_string();
-    let r = harscrub(d, &["scan", "clean"]);
+    let r = harscrub(&t, &["scan", "clean"]);
     assert_eq!(r.code, Some(0), "{r}");
     assert_eq!(head(&r), "harscrub scan: no credentials found in 1 file");
 
-    let r = harscrub(d, &["scan", "mixed"]);
+    let r = harscrub(&t, &["scan", "mixed"]);
     assert_eq!(r.code, Some(2), "{r}");
     assert_eq!(
         head(&r),
         "harscrub scan: 1 of 2 files FAILED (not fully scanned); no credentials found in the other 1 file"
     );
-    let r = harscrub(d, &["clean", "mixed/broken.har", "--out", "out"]);
+    let r = harscrub(&t, &["clean", "mixed/broken.har", "--out", "out"]);
     assert_eq!(r.code, Some(2), "{r}");
     assert!(
         head(&r).starts_with("harscrub clean: 1 of 1 file FAILED (no copy written)"),
@@ -310,7 +261,7 @@ fn headlines_tell_nothing_found_from_failed_from_nothing_processed() {
     );
     assert!(!head(&r).contains("no credentials found"), "{r}");
 
-    let r = harscrub(d, &["clean", "empty", "--out", "out"]);
+    let r = harscrub(&t, &["clean", "empty", "--out", "out"]);
     assert_eq!(r.code, Some(2), "{r}");
     assert_eq!(
         head(&r),
@@ -323,21 +274,21 @@ fn headlines_tell_nothing_found_from_failed_from_nothing_processed() {
 
 #[test]
 fn bad_destinations_are_refused_before_any_work() {
-    let t = tempfile::tempdir().unwrap();
+    let t = Dir::new();
     let d = t.path();
     write(&d.join("in/capture.har"), har(COOKIE));
     fs::create_dir_all(d.join("reports")).unwrap();
     write(&d.join("not-a-dir"), "x");
-    let before = tree(d);
+    let before = contents(d);
 
-    let r = harscrub(d, &["clean", "in", "--out", "out", "--report", "reports"]);
+    let r = harscrub(&t, &["clean", "in", "--out", "out", "--report", "reports"]);
     assert_eq!(r.code, Some(2), "{r}");
     assert!(r.stderr.contains("--report reports is a directory"), "{r}");
-    let r = harscrub(d, &["scan", "in", "--report", "reports"]);
+    let r = harscrub(&t, &["scan", "in", "--report", "reports"]);
     assert_eq!(r.code, Some(2), "{r}");
     assert!(r.stdout.is_empty(), "{r}");
     let r = harscrub(
-        d,
+        &t,
         &["clean", "in", "--out", "not-a-dir", "--report", "r.json"],
     );
     assert_eq!(r.code, Some(2), "{r}");
@@ -347,12 +298,12 @@ fn bad_destinations_are_refused_before_any_work() {
         "{r}"
     );
     let r = harscrub(
-        d,
+        &t,
         &["clean", "in", "--out", "out", "--report", "nowhere/r.json"],
     );
     assert_eq!(r.code, Some(2), "{r}");
     assert!(r.stderr.contains("does not exist"), "{r}");
-    assert_eq!(tree(d), before, "nothing written");
+    assert_eq!(contents(d), before, "nothing written");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -361,7 +312,7 @@ fn bad_destinations_are_refused_before_any_work() {
 #[test]
 fn the_quick_start_command_runs_twice() {
     // README: clean testdata/har/okta-login.har --out /tmp/harscrub-out --report /tmp/harscrub-report.json
-    let t = tempfile::tempdir().unwrap();
+    let t = Dir::new();
     let d = t.path();
     let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/har/okta-login.har");
     let input = input.to_str().unwrap();
@@ -373,12 +324,12 @@ fn the_quick_start_command_runs_twice() {
         "--report",
         "harscrub-report.json",
     ];
-    let r = harscrub(d, &args);
+    let r = harscrub(&t, &args);
     assert_eq!(r.code, Some(0), "{r}");
     let first = fs::read(d.join("harscrub-out/okta-login.har")).unwrap();
     // Random key: the second copy has other fingerprints; it replaces the first, and
     // the copy agrees with the new report.
-    let r = harscrub(d, &args);
+    let r = harscrub(&t, &args);
     assert_eq!(r.code, Some(0), "second run: {r}");
     let rep = report(&d.join("harscrub-report.json"));
     let f = &rep["files"][0];
@@ -397,9 +348,9 @@ fn the_quick_start_command_runs_twice() {
 
     // A fixed key: the same copy, left unchanged.
     let keyed = [&args[..], &["--fingerprint-key", KEY]].concat();
-    let r = harscrub(d, &keyed);
+    let r = harscrub(&t, &keyed);
     assert_eq!(r.code, Some(0), "{r}");
-    let r = harscrub(d, &keyed);
+    let r = harscrub(&t, &keyed);
     assert_eq!(r.code, Some(0), "{r}");
     assert!(
         r.stderr.contains("1 unchanged (identical copy existed)"),
@@ -413,13 +364,13 @@ fn the_quick_start_command_runs_twice() {
 
 #[test]
 fn an_existing_copy_that_differs_is_kept_and_skip_existing_resumes() {
-    let t = tempfile::tempdir().unwrap();
+    let t = Dir::new();
     let d = t.path();
     write(&d.join("in/a.har"), har(COOKIE));
     write(&d.join("in/b.log"), log(TOKEN));
     write(&d.join("out/a.har"), "my own notes\n");
     let r = harscrub(
-        d,
+        &t,
         &[
             "clean",
             "in",
@@ -442,7 +393,7 @@ fn an_existing_copy_that_differs_is_kept_and_skip_existing_resumes() {
 
     // --skip-existing: both copies exist now; nothing is read, and that is fine.
     let r = harscrub(
-        d,
+        &t,
         &[
             "clean",
             "in",
@@ -465,29 +416,44 @@ fn an_existing_copy_that_differs_is_kept_and_skip_existing_resumes() {
         "my own notes\n"
     );
     // --force replaces it.
-    let r = harscrub(d, &["clean", "in", "--out", "out", "--force"]);
+    let r = harscrub(&t, &["clean", "in", "--out", "out", "--force"]);
     assert_eq!(r.code, Some(0), "{r}");
     assert!(fs::read_to_string(d.join("out/a.har"))
         .unwrap()
         .contains("[REDACTED:cookie:"));
+
+    // Beside the input (NAME.redacted.har): written once, then kept unless --force.
+    let beside = d.join("in/a.redacted.har");
+    let r = harscrub(&t, &["clean", "in/a.har"]);
+    assert_eq!(r.code, Some(0), "{r}");
+    assert!(fs::read_to_string(&beside)
+        .unwrap()
+        .contains("[REDACTED:cookie:"));
+    write(&beside, "old");
+    let r = harscrub(&t, &["clean", "in/a.har"]);
+    assert_eq!(r.code, Some(2), "{r}");
+    assert_eq!(fs::read_to_string(&beside).unwrap(), "old");
+    let r = harscrub(&t, &["clean", "in/a.har", "--force"]);
+    assert_eq!(r.code, Some(0), "{r}");
+    assert!(serde_json::from_slice::<Value>(&fs::read(&beside).unwrap()).is_ok());
 }
 
 #[test]
 fn a_failed_run_never_leaves_a_torn_or_clobbered_report() {
-    let t = tempfile::tempdir().unwrap();
+    let t = Dir::new();
     let d = t.path();
     write(&d.join("in/a.har"), har(COOKIE));
-    let r = harscrub(d, &["clean", "in", "--out", "out", "--report", "r.json"]);
+    let r = harscrub(&t, &["clean", "in", "--out", "out", "--report", "r.json"]);
     assert_eq!(r.code, Some(0), "{r}");
     let good = fs::read(d.join("r.json")).unwrap();
     // Refused up front: the previous report stays as it was.
     write(&d.join("file"), "x");
-    let r = harscrub(d, &["clean", "in", "--out", "file", "--report", "r.json"]);
+    let r = harscrub(&t, &["clean", "in", "--out", "file", "--report", "r.json"]);
     assert_eq!(r.code, Some(2), "{r}");
     assert_eq!(fs::read(d.join("r.json")).unwrap(), good);
     // Nothing but the report itself (no temporary) beside it.
     assert_eq!(
-        names(d)
+        tree(d)
             .iter()
             .filter(|n| n.starts_with(".harscrub"))
             .count(),
@@ -524,17 +490,15 @@ fn big_har(path: &Path, mb: usize, pad: usize) {
 
 #[cfg(unix)]
 fn interrupt_run(signal: &str) {
-    let t = tempfile::tempdir().unwrap();
+    let t = Dir::new();
     let d = t.path();
     big_har(&d.join("in/big.har"), 48, 500);
     write(&d.join("r.json"), "previous report\n");
-    let bin = assert_cmd::cargo::cargo_bin("harscrub");
-    let mut child = std::process::Command::new(bin)
-        .current_dir(d)
-        .args([
+    let mut child = t
+        .cmd(&[
             "clean", "in", "--out", "out", "--report", "r.json", "-j", "1",
         ])
-        .env_remove("HARSCRUB_FINGERPRINT_KEY")
+        .process()
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -594,23 +558,23 @@ fn sigterm_removes_temporaries_and_exits_130() {
 
 #[test]
 fn stale_temporaries_under_out_are_removed_and_reported() {
-    let t = tempfile::tempdir().unwrap();
+    let t = Dir::new();
     let d = t.path();
     write(&d.join("in/a.har"), har(COOKIE));
     // Left by a killed run (its process is gone) and by an older version.
     write(&d.join("out/sub/.harscrub-4999999-AbCdEf.tmp"), "partial");
     write(&d.join("out/.harscrub-XyZ123.tmp"), "partial");
-    let r = harscrub(d, &["clean", "in", "--out", "out"]);
+    let r = harscrub(&t, &["clean", "in", "--out", "out"]);
     assert_eq!(r.code, Some(0), "{r}");
     assert!(
         r.stderr.contains("removed 2 stale temporary file(s)"),
         "{r}"
     );
-    assert_eq!(names(&d.join("out")), ["a.har"]);
+    assert_eq!(tree(&d.join("out")), ["a.har"]);
     // With --shard they are left alone: another shard may be writing them.
     write(&d.join("out/.harscrub-4999999-AbCdEf.tmp"), "partial");
     let r = harscrub(
-        d,
+        &t,
         &["clean", "in", "--out", "out", "--shard", "1/1", "--force"],
     );
     assert_eq!(r.code, Some(0), "{r}");
@@ -624,7 +588,7 @@ fn stale_temporaries_under_out_are_removed_and_reported() {
 #[test]
 fn copies_and_in_place_rewrites_keep_permission_bits() {
     use std::os::unix::fs::PermissionsExt;
-    let t = tempfile::tempdir().unwrap();
+    let t = Dir::new();
     let d = t.path();
     let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
     for (name, m) in [
@@ -640,9 +604,9 @@ fn copies_and_in_place_rewrites_keep_permission_bits() {
         }
         fs::set_permissions(&p, fs::Permissions::from_mode(m)).unwrap();
     }
-    let r = harscrub(d, &["clean", "in", "--out", "out"]);
+    let r = harscrub(&t, &["clean", "in", "--out", "out"]);
     assert_eq!(r.code, Some(0), "{r}");
-    let r = harscrub(d, &["clean", "in/group.har"]);
+    let r = harscrub(&t, &["clean", "in/group.har"]);
     assert_eq!(r.code, Some(0), "{r}");
     assert_eq!(mode(&d.join("in/group.redacted.har")), 0o664);
     for (name, m) in [
@@ -652,7 +616,10 @@ fn copies_and_in_place_rewrites_keep_permission_bits() {
     ] {
         assert_eq!(mode(&d.join("out").join(name)), m, "{name}");
     }
-    let r = harscrub(d, &["clean", "--in-place", "in/group.har", "in/script.log"]);
+    let r = harscrub(
+        &t,
+        &["clean", "--in-place", "in/group.har", "in/script.log"],
+    );
     assert_eq!(r.code, Some(1), "{r}");
     assert!(!fs::read_to_string(d.join("in/script.log"))
         .unwrap()
@@ -687,7 +654,7 @@ fn batch(d: &Path) {
 
 #[test]
 fn files_from_reads_lines_or_nul_separated_paths() {
-    let t = tempfile::tempdir().unwrap();
+    let t = Dir::new();
     let d = t.path();
     write(&d.join("logs/app.log"), log(TOKEN));
     write(&d.join("caps/x.har"), har(COOKIE));
@@ -703,7 +670,7 @@ fn files_from_reads_lines_or_nul_separated_paths() {
     for list in ["list.txt", "list0"] {
         let out = format!("out-{list}");
         let r = harscrub(
-            d,
+            &t,
             &[
                 "clean",
                 "--files-from",
@@ -716,22 +683,19 @@ fn files_from_reads_lines_or_nul_separated_paths() {
         );
         assert_eq!(r.code, Some(0), "{list}: {r}");
         assert_eq!(
-            names(&d.join(&out)),
+            tree(&d.join(&out)),
             ["caps/with space.har", "caps/x.har", "logs/app.log"],
             "listed paths keep their place under --out"
         );
         assert_eq!(report(&d.join("r.json"))["summary"]["files_written"], 3);
     }
     // From standard input, mixed with a path argument.
-    let mut c = Command::cargo_bin("harscrub").unwrap();
-    let o = c
-        .current_dir(d)
-        .args(["scan", "logs", "--files-from", "-", "--format", "json"])
-        .write_stdin("caps/x.har\n")
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(1));
-    let rep: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let o = t
+        .cmd(&["scan", "logs", "--files-from", "-", "--format", "json"])
+        .stdin("caps/x.har\n")
+        .run();
+    assert_eq!(o.code, Some(1), "{o}");
+    let rep: Value = serde_json::from_str(&o.stdout).unwrap();
     let paths: Vec<&str> = rep["files"]
         .as_array()
         .unwrap()
@@ -741,14 +705,14 @@ fn files_from_reads_lines_or_nul_separated_paths() {
     assert_eq!(paths, ["logs/app.log", "caps/x.har"]);
     // Paths that would leave --out are refused.
     write(&d.join("bad.txt"), "../escape.har\n/etc/hostname\n");
-    let r = harscrub(d, &["scan", "--files-from", "bad.txt"]);
+    let r = harscrub(&t, &["scan", "--files-from", "bad.txt"]);
     assert_eq!(r.code, Some(2), "{r}");
     assert!(r.stderr.contains("must be relative"), "{r}");
 }
 
 #[test]
 fn shard_assignment_is_a_stable_partition() {
-    let t = tempfile::tempdir().unwrap();
+    let t = Dir::new();
     let d = t.path();
     batch(d);
     let mut seen: Vec<String> = Vec::new();
@@ -757,7 +721,7 @@ fn shard_assignment_is_a_stable_partition() {
         let mut per_j = Vec::new();
         for j in ["1", "2"] {
             let r = harscrub(
-                d,
+                &t,
                 &[
                     "scan",
                     "in",
@@ -778,7 +742,7 @@ fn shard_assignment_is_a_stable_partition() {
         seen.extend(per_j.pop().unwrap());
     }
     seen.sort();
-    let r = harscrub(d, &["scan", "in", "--format", "json", "--exit-zero"]);
+    let r = harscrub(&t, &["scan", "in", "--format", "json", "--exit-zero"]);
     let mut all: Vec<String> = files(&serde_json::from_str(&r.stdout).unwrap())
         .into_iter()
         .map(|f| f.0)
@@ -788,7 +752,7 @@ fn shard_assignment_is_a_stable_partition() {
     // The assignment does not depend on where the folder is.
     fs::rename(d.join("in"), d.join("elsewhere")).unwrap();
     let r = harscrub(
-        d,
+        &t,
         &[
             "scan",
             "elsewhere",
@@ -806,7 +770,7 @@ fn shard_assignment_is_a_stable_partition() {
     let r = {
         fs::rename(d.join("elsewhere"), d.join("in")).unwrap();
         harscrub(
-            d,
+            &t,
             &[
                 "scan",
                 "in",
@@ -824,14 +788,14 @@ fn shard_assignment_is_a_stable_partition() {
         .collect();
     assert_eq!(moved, here);
     for bad in ["0/4", "5/4", "x", "1/0"] {
-        let r = harscrub(d, &["scan", "in", "--shard", bad]);
+        let r = harscrub(&t, &["scan", "in", "--shard", bad]);
         assert_eq!(r.code, Some(2), "{bad}: {r}");
     }
 }
 
 #[test]
 fn four_shards_in_parallel_equal_one_run() {
-    let t = tempfile::tempdir().unwrap();
+    let t = Dir::new();
     let single = t.path().join("single");
     let sharded = t.path().join("sharded");
     batch(&single);
@@ -844,26 +808,25 @@ fn four_shards_in_parallel_equal_one_run() {
         );
     }
 
-    let r = harscrub(
+    let r = harscrub_in(
+        &t,
         &single,
         &["clean", "in", "--out", "out", "--report", "report.json"],
     );
     assert_eq!(r.code, Some(2), "the broken HAR fails: {r}");
 
-    let bin = assert_cmd::cargo::cargo_bin("harscrub");
     // Spawn all four first: they run in parallel, writing into the same --out.
     let mut procs: Vec<std::process::Child> = (1..=4)
         .map(|i| {
-            std::process::Command::new(&bin)
-                .current_dir(&sharded)
-                .args(["clean", "in", "--out", "out2", "-q", "-j", "1"])
-                .args([
+            t.cmd(&["clean", "in", "--out", "out2", "-q", "-j", "1"])
+                .args(&[
                     "--shard",
                     &format!("{i}/4"),
                     "--report",
                     &format!("shard-{i}.json"),
                 ])
-                .env_remove("HARSCRUB_FINGERPRINT_KEY")
+                .cwd(&sharded)
+                .process()
                 .spawn()
                 .unwrap()
         })
@@ -892,7 +855,8 @@ fn four_shards_in_parallel_equal_one_run() {
     );
 
     // Merge in another order: the result does not depend on it.
-    let r = harscrub(
+    let r = harscrub_in(
+        &t,
         &sharded,
         &[
             "report",
@@ -920,13 +884,14 @@ fn four_shards_in_parallel_equal_one_run() {
             < rep["summary"]["findings"].as_u64().unwrap()
     );
     assert_eq!(
-        tree(&sharded.join("out2")),
-        tree(&single.join("out")),
+        contents(&sharded.join("out2")),
+        contents(&single.join("out")),
         "the same copies"
     );
 
     // Overlapping shards are refused.
-    let r = harscrub(
+    let r = harscrub_in(
+        &t,
         &sharded,
         &[
             "report",
@@ -942,13 +907,13 @@ fn four_shards_in_parallel_equal_one_run() {
 
 #[test]
 fn an_empty_shard_is_not_a_failure() {
-    let t = tempfile::tempdir().unwrap();
+    let t = Dir::new();
     let d = t.path();
     write(&d.join("in/only.log"), log(TOKEN));
     let mut codes = Vec::new();
     for i in 1..=8 {
         let r = harscrub(
-            d,
+            &t,
             &["scan", "in", "--shard", &format!("{i}/8"), "--exit-zero"],
         );
         if r.stderr.contains("nothing processed in shard") {
@@ -964,7 +929,7 @@ fn an_empty_shard_is_not_a_failure() {
 
 /// The output of `harscrub ARGS` on a pseudo-terminal (util-linux `script`), or None
 /// when `script` is not installed.
-fn on_a_terminal(dir: &Path, args: &str) -> Option<String> {
+fn on_a_terminal(t: &Dir, args: &str) -> Option<String> {
     if std::process::Command::new("script")
         .arg("--version")
         .output()
@@ -973,25 +938,20 @@ fn on_a_terminal(dir: &Path, args: &str) -> Option<String> {
         eprintln!("skipped: util-linux `script` is not installed");
         return None;
     }
-    let bin = assert_cmd::cargo::cargo_bin("harscrub");
-    let cmd = format!("'{}' {args} >/dev/null", bin.display());
-    let out = std::process::Command::new("script")
-        .current_dir(dir)
-        .args(["-q", "-e", "-c", &cmd, "/dev/null"])
+    let cmd = format!("harscrub {args} >/dev/null");
+    let out = t
+        .program("script", &["-q", "-e", "-c", &cmd, "/dev/null"])
         .env("TERM", "xterm")
-        .env_remove("NO_COLOR")
-        .env_remove("HARSCRUB_FINGERPRINT_KEY")
-        .output()
-        .unwrap();
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+        .run();
+    Some(out.stdout)
 }
 
 #[test]
 fn a_large_file_shows_byte_progress_on_a_terminal_only() {
-    let t = tempfile::tempdir().unwrap();
+    let t = Dir::new();
     let d = t.path();
     big_har(&d.join("in/big.har"), 20, 64 << 10);
-    let Some(tty) = on_a_terminal(d, "clean in/big.har --out out") else {
+    let Some(tty) = on_a_terminal(&t, "clean in/big.har --out out") else {
         return;
     };
     assert!(tty.contains("big.har: writing the copy"), "{tty:?}");
@@ -1001,25 +961,25 @@ fn a_large_file_shows_byte_progress_on_a_terminal_only() {
         "the summary follows: {tty:?}"
     );
     assert!(!tty.contains(COOKIE));
-    let quiet = on_a_terminal(d, "scan in/big.har -q").unwrap();
+    let quiet = on_a_terminal(&t, "scan in/big.har -q").unwrap();
     assert!(
         !quiet.contains("big.har: scanning"),
         "-q: no bar: {quiet:?}"
     );
     // Not a terminal: no bar.
-    let r = harscrub(d, &["scan", "in/big.har"]);
+    let r = harscrub(&t, &["scan", "in/big.har"]);
     assert_eq!(r.code, Some(1), "{r}");
     assert!(!r.stderr.contains("big.har: scanning"), "{r}");
 }
 
 #[test]
 fn the_scan_hint_names_the_command_to_run() {
-    let t = tempfile::tempdir().unwrap();
+    let t = Dir::new();
     let d = t.path();
     write(&d.join("in/a.har"), har(COOKIE));
     write(&d.join("in/my notes.log"), log(TOKEN));
     write(&d.join("in/clean.txt"), "nothing\n");
-    let r = harscrub(d, &["scan", "in"]);
+    let r = harscrub(&t, &["scan", "in"]);
     assert_eq!(r.code, Some(1), "{r}");
     assert!(
         r.stderr.contains(
@@ -1030,7 +990,7 @@ fn the_scan_hint_names_the_command_to_run() {
     );
     assert!(!r.stderr.contains("harscrub-clean"), "{r}");
     // Under pre-commit (which sets PRE_COMMIT), the fixer hook is named too.
-    let r = harscrub_env(d, &["scan", "in/a.har"], &[("PRE_COMMIT", "1")]);
+    let r = harscrub_env(&t, d, &["scan", "in/a.har"], &[("PRE_COMMIT", "1")]);
     assert_eq!(r.code, Some(1), "{r}");
     assert!(
         r.stderr
@@ -1050,7 +1010,7 @@ fn reports_with_skipped_unchanged_and_merged_entries_match_the_schema() {
     )
     .unwrap();
     let v = jsonschema::options().build(&schema).unwrap();
-    let t = tempfile::tempdir().unwrap();
+    let t = Dir::new();
     let d = t.path();
     batch(d);
     write(&d.join("in/.git/HEAD"), "ref: x\n");
@@ -1067,7 +1027,7 @@ fn reports_with_skipped_unchanged_and_merged_entries_match_the_schema() {
     .enumerate()
     {
         let args = [&["clean", "in", "--out", "out"][..], &k[..], extra].concat();
-        let r = harscrub(d, &args);
+        let r = harscrub(&t, &args);
         if i < 3 {
             assert_eq!(r.code, Some(2), "run {i}: the broken HAR fails: {r}");
         } else {
@@ -1077,7 +1037,7 @@ fn reports_with_skipped_unchanged_and_merged_entries_match_the_schema() {
         reports.push(extra[1].to_string());
     }
     let r = harscrub(
-        d,
+        &t,
         &["report", "merge", "s1.json", "s2.json", "-o", "merged.json"],
     );
     assert_eq!(r.code, Some(0), "{r}");

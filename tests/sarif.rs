@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{fixtures, leaks, run, s, sidecar, testdata, Run};
+use common::{fixtures, leaks, run, s, sidecar, testdata, Dir, Run};
 use serde_json::Value;
 
 fn root() -> &'static Path {
@@ -434,7 +434,7 @@ fn json_report_matches_its_schema() {
         failures.push("no cookie expiry: cookie_expires went unchecked".into());
     }
     // clean --report, into a temporary directory.
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let report: PathBuf = tmp.path().join("report.json");
     let out = tmp.path().join("out");
     let mut args = vec!["clean", "--out", s(&out), "--report", s(&report)];

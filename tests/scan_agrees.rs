@@ -5,10 +5,12 @@
 //!
 //! Skipped (with a message) when the corpus is absent.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use common::Dir;
 use serde_json::Value;
 
 const KEY: &str = "scan-agrees-key";
@@ -16,16 +18,6 @@ const KEY: &str = "scan-agrees-key";
 fn corpus() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real-har");
     p.is_dir().then_some(p)
-}
-
-fn harscrub(args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("harscrub")
-        .unwrap()
-        .env_remove("HARSCRUB_FINGERPRINT_KEY")
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 /// A multiset, printable when two differ.
@@ -85,7 +77,8 @@ fn scan_reports_what_clean_redacts_in_every_format() {
         return;
     };
     let dir = dir.to_str().unwrap();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
+    let harscrub = |args: &[&str]| tmp.cmd(args).env("NO_COLOR", "1").run();
     let out = tmp.path().join("out");
     let report = tmp.path().join("clean.json");
     let (out_s, report_s) = (out.to_str().unwrap(), report.to_str().unwrap());
@@ -102,7 +95,7 @@ fn scan_reports_what_clean_redacts_in_every_format() {
         KEY,
         "-q",
     ]);
-    assert!(report.exists(), "clean wrote no report: {:?}", c);
+    assert!(report.exists(), "clean wrote no report: {c}");
     let clean: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     let clean_findings = clean["findings"].as_array().unwrap();
     assert!(
@@ -123,7 +116,7 @@ fn scan_reports_what_clean_redacts_in_every_format() {
     // name or URL that may hold a trace of a context-found secret is left out of its
     // findings; every name and URL it does show is the one `clean` shows.
     let s = harscrub(&["scan", dir, "--format", "json", "--fingerprint-key", KEY]);
-    let scan: Value = serde_json::from_slice(&s.stdout).unwrap();
+    let scan: Value = serde_json::from_str(&s.stdout).unwrap();
     let as_json = |v: &Value, strip: bool| {
         counted(v["findings"].as_array().unwrap().iter().map(|f| {
             let mut f = f.clone();
@@ -184,7 +177,7 @@ fn scan_reports_what_clean_redacts_in_every_format() {
 
     // SARIF: one result per finding, with the same location, rule and fingerprint.
     let s = harscrub(&["scan", dir, "--format", "sarif", "--fingerprint-key", KEY]);
-    let sarif: Value = serde_json::from_slice(&s.stdout).unwrap();
+    let sarif: Value = serde_json::from_str(&s.stdout).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     let from_sarif = counted(results.iter().map(|r| {
         let p = &r["properties"];
@@ -197,7 +190,7 @@ fn scan_reports_what_clean_redacts_in_every_format() {
 
     // Text: one line per finding.
     let s = harscrub(&["scan", dir, "--fingerprint-key", KEY]);
-    let text = String::from_utf8(s.stdout).unwrap();
+    let text = s.stdout;
     let from_text = counted(text.lines().filter_map(parse_text_line));
     assert_same("text lines", &from_text, &from_clean);
 }

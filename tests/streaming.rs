@@ -5,19 +5,21 @@
 //!
 //! * the copy the binary writes with `clean` (a file on disk: the three streaming passes
 //!   of `run::clean_har_file`),
-//! * the copy from `format::sanitize_bytes` (the document in memory, sniffed as a HAR),
+//! * the copy from `clean_bytes` (the document in memory, sniffed as a HAR),
 //! * the copy from `format::clean_document(.., Kind::Json, ..)` (the document treated as
 //!   plain JSON: one parse of the whole tree, walked from the root),
 //!
 //! are identical, and a file that fails on one path fails on the others. A difference is
 //! reported with the file, the first differing byte offset and a little context.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use assert_cmd::Command;
-use harscrub::engine::Engine;
+use common::Dir;
+use harscrub::clean_bytes;
 use harscrub::format::{self, Kind};
 
 const KEY: &str = "k";
@@ -100,7 +102,7 @@ fn compare(
 #[test]
 fn streaming_and_in_memory_copies_are_identical() {
     let files = inputs();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Dir::new();
     let input_dir = tmp.path().join("in");
     let out_dir = tmp.path().join("out");
     fs::create_dir_all(&input_dir).unwrap();
@@ -110,12 +112,10 @@ fn streaming_and_in_memory_copies_are_identical() {
         fs::copy(f, &dest).unwrap();
     }
 
-    // The binary: every file streamed from disk. Run in the temp dir, so that no
-    // `.harscrub.toml` of the checkout (or its git root) changes the engine.
-    let run = Command::cargo_bin("harscrub")
-        .unwrap()
-        .current_dir(tmp.path())
-        .args([
+    // The binary: every file streamed from disk. Run in the isolated workspace, so
+    // that no `.harscrub.toml` of the checkout (or its git root) changes the engine.
+    let run = tmp
+        .cmd(&[
             "clean",
             "in",
             "--out",
@@ -124,18 +124,12 @@ fn streaming_and_in_memory_copies_are_identical() {
             "--fingerprint-key",
             KEY,
         ])
-        .env_remove("HARSCRUB_FINGERPRINT_KEY")
         .timeout(Duration::from_secs(600))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(
-        matches!(run.status.code(), Some(0 | 2)),
-        "harscrub clean: {:?}\n{stderr}",
-        run.status
-    );
+        .run();
+    let stderr = &run.stderr;
+    assert!(matches!(run.code, Some(0 | 2)), "harscrub clean: {run}");
 
-    let engine = Engine::builtin().unwrap().with_key(KEY.as_bytes());
+    let engine = common::engine(KEY);
     let mut problems = Vec::new();
     let mut compared = 0;
     for f in &files {
@@ -150,15 +144,15 @@ fn streaming_and_in_memory_copies_are_identical() {
                 .collect::<Vec<_>>()
                 .join(" / ")
         });
-        let in_memory = format::sanitize_bytes(&engine, &name, &name, &data, 0)
-            .map(|o| o.output)
-            .map_err(|e| format!("{e:#}"));
+        let in_memory = clean_bytes(&engine, &name, &data)
+            .map(|o| o.copy)
+            .map_err(|e| e.to_string());
         let as_json = format::clean_document(&engine, &name, Kind::Json, &data)
             .map(|o| o.output)
             .map_err(|e| format!("{e:#}"));
 
         let s = ("streaming (binary clean)", &streamed);
-        let m = ("in-memory (sanitize_bytes)", &in_memory);
+        let m = ("in-memory (clean_bytes)", &in_memory);
         let j = ("plain JSON (clean_document Json)", &as_json);
         problems.extend(compare(&name, s, m));
         problems.extend(compare(&name, s, j));
@@ -182,25 +176,16 @@ fn streaming_and_in_memory_copies_are_identical() {
 
 /// Clean one HAR with the binary (fixed key); return the copy and the report.
 fn clean_with_binary(har: &str) -> (Vec<u8>, serde_json::Value) {
-    let tmp = tempfile::tempdir().unwrap();
-    fs::write(tmp.path().join("in.har"), har).unwrap();
-    let run = Command::cargo_bin("harscrub")
-        .unwrap()
-        .current_dir(tmp.path())
-        .args([
+    let tmp = Dir::new();
+    tmp.write("in.har", har);
+    let run = tmp
+        .cmd(&[
             "clean", "in.har", "--out", "out", "--report", "r.json", "-q",
         ])
-        .args(["--fingerprint-key", KEY])
-        .env_remove("HARSCRUB_FINGERPRINT_KEY")
+        .args(&["--fingerprint-key", KEY])
         .timeout(Duration::from_secs(600))
-        .output()
-        .unwrap();
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+        .run();
+    assert_eq!(run.code, Some(0), "{run}");
     let report = serde_json::from_slice(&fs::read(tmp.path().join("r.json")).unwrap()).unwrap();
     (fs::read(tmp.path().join("out/in.har")).unwrap(), report)
 }
@@ -253,7 +238,7 @@ fn a_copy_met_before_its_secret_is_discovered_is_redacted() {
     let large = serde_json::json!({ "log": { "version": "1.2", "entries": entries } }).to_string();
     assert!(large.len() > 9 << 20);
 
-    let engine = Engine::builtin().unwrap().with_key(KEY.as_bytes());
+    let engine = common::engine(KEY);
     for (what, har) in [("base64 copy", small), ("earlier batch", large)] {
         let (copy, report) = clean_with_binary(&har);
         let text = String::from_utf8_lossy(&copy);
@@ -275,9 +260,7 @@ fn a_copy_met_before_its_secret_is_discovered_is_redacted() {
             propagated >= 1,
             "{what}: the early copy is reported: {report}"
         );
-        let in_memory = format::sanitize_bytes(&engine, "in.har", "in.har", har.as_bytes(), 0)
-            .unwrap()
-            .output;
+        let in_memory = clean_bytes(&engine, "in.har", har.as_bytes()).unwrap().copy;
         assert!(
             copy == in_memory,
             "{what}: streaming and in-memory copies differ"

@@ -1,17 +1,57 @@
-//! Helpers for the HAR fixture tests: finding fixtures, running the binary on a copy in a
-//! temp dir, and the "decoded views" of a HAR (every form in which a secret could still be
-//! readable).
+//! The one harness of the integration tests: every test file that runs the binary or
+//! builds an archive does it through here.
+//!
+//! - [`cmd`]: [`Dir`], a temp workspace whose runs of the binary are isolated from the
+//!   developer's environment, home and config files; [`Run`], what a run gave.
+//! - [`build`]: zip, tar and gzip builders and readers, hand-written archives with
+//!   hostile member names, and bombs.
+//! - here: fixtures under `testdata/`, one fixture cleaned by the binary
+//!   ([`clean`]), an engine for library tests ([`engine`]), and the "decoded views" of
+//!   a HAR (every form in which a secret could still be readable) with leak checks.
 #![allow(dead_code)]
 
-use assert_cmd::Command;
+pub mod build;
+pub mod cmd;
+
+#[allow(unused_imports)]
+pub use cmd::{bin, contents, root, run, tree, write, Cmd, Dir, Run};
+
 use base64::Engine as _;
 use percent_encoding::percent_decode_str;
 use regex::Regex;
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
-use tempfile::TempDir;
+
+/// An engine with the built-in rules, this key, default limits and the current time,
+/// built through the public API.
+pub fn engine(key: &str) -> harscrub::Engine {
+    engine_with(key, harscrub::Limits::default())
+}
+
+/// [`engine`] with these limits.
+pub fn engine_with(key: &str, limits: harscrub::Limits) -> harscrub::Engine {
+    harscrub::EngineBuilder::new()
+        .key(key.as_bytes())
+        .now(now())
+        .limits(limits)
+        .build()
+        .expect("the built-in engine")
+}
+
+/// Unix seconds now (what the binary uses for "expired").
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Does `hay` contain `needle` (never true for an empty needle)?
+pub fn contains(hay: &[u8], needle: impl AsRef<[u8]>) -> bool {
+    let n = needle.as_ref();
+    !n.is_empty() && hay.windows(n.len()).any(|w| w == n)
+}
 
 pub fn testdata(sub: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -56,43 +96,6 @@ pub fn read(p: &Path) -> Vec<u8> {
     fs::read(p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()))
 }
 
-pub struct Run {
-    pub code: Option<i32>,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    /// stdout and stderr together, for leak checks.
-    pub fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-pub fn run(args: &[&str]) -> Run {
-    let out = Command::cargo_bin("harscrub")
-        .expect("the harscrub binary")
-        .args(args)
-        .timeout(Duration::from_secs(120))
-        .output()
-        .unwrap_or_else(|e| panic!("running harscrub {args:?}: {e}"));
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 /// Creates `dir` (and its parents) and returns it.
 pub fn mkdir(dir: PathBuf) -> PathBuf {
     fs::create_dir_all(&dir).unwrap();
@@ -107,10 +110,10 @@ pub fn stage(fixture: &Path, dir: &Path) -> PathBuf {
     dest
 }
 
-/// One `harscrub clean` run on a staged copy of a fixture: `tmp/in/NAME` → `tmp/out/NAME`,
-/// report in `tmp/report.json`.
+/// One `harscrub clean` run on a staged copy of a fixture: `in/NAME` → `out/NAME`,
+/// report in `report.json`, all in a fresh [`Dir`].
 pub struct Cleaned {
-    pub tmp: TempDir,
+    pub dir: Dir,
     pub input: PathBuf,
     pub copy: PathBuf,
     pub report: PathBuf,
@@ -118,19 +121,25 @@ pub struct Cleaned {
 }
 
 pub fn clean(fixture: &Path, extra: &[&str]) -> Cleaned {
-    let tmp = tempfile::tempdir().unwrap();
-    let input = stage(fixture, &tmp.path().join("in"));
-    let out = mkdir(tmp.path().join("out"));
-    let report = tmp.path().join("report.json");
-    let mut args = vec!["clean", s(&input), "--out", s(&out), "--report", s(&report)];
+    let dir = Dir::new();
+    let input = dir.stage(fixture, "in");
+    dir.mkdir("out");
+    let mut args = vec![
+        "clean",
+        s(&input),
+        "--out",
+        "out",
+        "--report",
+        "report.json",
+    ];
     args.extend_from_slice(extra);
-    let run = run(&args);
+    let run = dir.run(&args);
     Cleaned {
-        copy: out.join(name(fixture)),
+        copy: dir.join("out").join(name(fixture)),
+        report: dir.join("report.json"),
         input,
-        report,
         run,
-        tmp,
+        dir,
     }
 }
 

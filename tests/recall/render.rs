@@ -799,13 +799,10 @@ pub fn render(c: Container, e: Enc, kind: Kind, name: &str, secret: &str, rng: &
                 serde_json::to_string(&Value::Object(m)).unwrap(),
                 None,
             );
-            let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-            let opt = zip::write::SimpleFileOptions::default();
-            z.start_file("bundle/README.txt", opt).unwrap();
-            z.write_all(b"support bundle\n").unwrap();
-            z.start_file("bundle/capture.har", opt).unwrap();
-            z.write_all(&har(vec![en])).unwrap();
-            let bytes = z.finish().unwrap().into_inner();
+            let bytes = crate::common::build::zip(&[
+                ("bundle/README.txt", b"support bundle\n"),
+                ("bundle/capture.har", &har(vec![en])),
+            ]);
             return doc(bytes, "bundle.zip", false);
         }
         Container::TarGz => {
@@ -814,20 +811,11 @@ pub fn render(c: Container, e: Enc, kind: Kind, name: &str, secret: &str, rng: &
             m.insert("service".into(), json!("api"));
             m.insert(slot.clone(), jval(&v, num));
             let settings = serde_json::to_string_pretty(&Value::Object(m)).unwrap();
-            let mut t = tar::Builder::new(Vec::new());
-            for (p, data) in [
-                ("support/logs/app.log", log.into_bytes()),
-                ("support/conf/settings.json", settings.into_bytes()),
-            ] {
-                let mut h = tar::Header::new_gnu();
-                h.set_size(data.len() as u64);
-                h.set_mode(0o644);
-                h.set_mtime(1_764_748_800);
-                h.set_cksum();
-                t.append_data(&mut h, p, &data[..]).unwrap();
-            }
-            let tarb = t.into_inner().unwrap();
-            let mut d = doc(compress(0, &tarb), "support.tar.gz", false);
+            let tarb = crate::common::build::tar(&[
+                ("support/logs/app.log", log.as_bytes()),
+                ("support/conf/settings.json", settings.as_bytes()),
+            ]);
+            let mut d = doc(crate::common::build::gz(&tarb), "support.tar.gz", false);
             d.keep.truncate(2); // no ETag in a log
             return d;
         }
