@@ -1,6 +1,7 @@
 //! The library front door: build an [`Engine`] with [`EngineBuilder`], then clean or
-//! scan documents from memory ([`clean_bytes`], [`scan_bytes`]) or streamed from a reader
-//! ([`clean_reader`], bounded memory for HAR files of any size). Errors are an [`Error`] the caller can match.
+//! scan documents from memory ([`clean_bytes`], [`scan_bytes`]) or streamed from a
+//! reader ([`clean_reader`], [`scan_reader`]: bounded memory for HAR files of any
+//! size). Errors are an [`Error`] the caller can match.
 //!
 //! The core does no I/O of its own: no files, no clock, no random numbers. The caller
 //! gives the fingerprint key and the current time; each call is one input with its own
@@ -25,7 +26,7 @@ use crate::redact::{Redactor, Style};
 ///     .limits(Limits { max_depth: 4, ..Limits::default() })
 ///     .allow_value("demo-key")
 ///     .build()?;
-/// assert_eq!(engine.limits.max_depth, 4);
+/// assert_eq!(engine.limits().max_depth, 4);
 /// # Ok::<(), harscrub::Error>(())
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -222,6 +223,39 @@ pub fn clean_reader(
             Some(io) => Error::Io(io),
             None => Error::from_anyhow(e),
         }
+    })
+}
+
+/// Find credentials in a document read from `input`, without writing a copy, with
+/// bounded memory for HAR files of any size: the findings [`clean_reader`] reports
+/// for it. A HAR file is read twice (once to discover the secrets identified by their
+/// context, once to report every place each one appears); any other document is read
+/// into memory and scanned as [`scan_bytes`] does.
+///
+/// ```
+/// use std::io::Cursor;
+/// use harscrub::{scan_reader, EngineBuilder};
+///
+/// let engine = EngineBuilder::new().key(b"k").build()?;
+/// let har = br#"{"log":{"entries":[{"request":{"url":"https://example.test/?sid=a1b2c3d4e5f6a7b8c9d0",
+///     "headers":[{"name":"Cookie","value":"sid=a1b2c3d4e5f6a7b8c9d0"}]}}]}}"#;
+/// let findings = scan_reader(&engine, "session.har", Cursor::new(&har[..]))?;
+/// // The cookie, and the same value in the URL.
+/// assert_eq!(findings.len(), 2);
+/// assert_eq!(findings[0].fingerprint, findings[1].fingerprint);
+/// # Ok::<(), harscrub::Error>(())
+/// ```
+pub fn scan_reader(
+    engine: &Engine,
+    name: &str,
+    input: impl Read + Seek + Send,
+) -> Result<Vec<Finding>, Error> {
+    let mut input = Watched::new(input);
+    let result = crate::format::scan_stream(engine, name, name, &mut input, None)
+        .and_then(|(_, f)| Ok(f.into_vec()?));
+    result.map_err(|e| match input.error.take() {
+        Some(io) => Error::Io(io),
+        None => Error::from_anyhow(e),
     })
 }
 

@@ -41,20 +41,20 @@ impl Default for Limits {
 
 /// Everything a worker needs to sanitize a document.
 pub struct Engine {
-    pub rules: RuleSet,
-    pub names: Names,
-    pub redactor: Redactor,
+    pub(crate) rules: RuleSet,
+    pub(crate) names: Names,
+    pub(crate) redactor: Redactor,
     /// How placeholders look in the copies (the report always has kind and fingerprint).
-    pub placeholder: Style,
-    pub limits: Limits,
+    pub(crate) placeholder: Style,
+    pub(crate) limits: Limits,
     /// Unix time used to decide whether JWTs and cookies are expired.
-    pub now: i64,
+    pub(crate) now: i64,
     /// Values that are never redacted (exact match), from the user's config.
-    pub allow_values: Vec<Vec<u8>>,
+    pub(crate) allow_values: Vec<Vec<u8>>,
     /// Patterns whose matches are never redacted, from the user's config.
-    pub allow_patterns: Vec<regex::bytes::Regex>,
+    pub(crate) allow_patterns: Vec<regex::bytes::Regex>,
     /// JSON Pointer patterns (segments, `*` for any one) never redacted.
-    pub allow_paths: Vec<Vec<String>>,
+    pub(crate) allow_paths: Vec<Vec<String>>,
 }
 
 impl Engine {
@@ -77,6 +77,35 @@ impl Engine {
             allow_patterns: Vec::new(),
             allow_paths: Vec::new(),
         })
+    }
+
+    /// The limits this engine enforces on every input.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The time (unix seconds) against which JWT and cookie expiry is judged.
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    /// The fingerprint findings of `secret` carry (a keyed hash: the same secret gets
+    /// the same fingerprint under the same key, and it cannot be turned back into the
+    /// secret). Lets a caller match findings against a secret it already holds.
+    pub fn fingerprint(&self, secret: &[u8]) -> String {
+        self.redactor.fingerprint(secret)
+    }
+
+    /// The compiled rule set (for the tests of the rules themselves).
+    #[doc(hidden)]
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// The placeholder this engine writes for `secret` found as `kind`.
+    #[doc(hidden)]
+    pub fn placeholder_for(&self, kind: &str, secret: &[u8]) -> String {
+        self.redactor.placeholder(kind, secret)
     }
 
     /// Same engine with a fixed fingerprint key (reproducible placeholders).

@@ -4,48 +4,58 @@
 //! archive's members go through the same dispatcher, and `session` holds the
 //! decompression budget of one input) → `rules` (load, compile, check) → `detect`
 //! (what is a secret, in which context) → `redact` (keyed placeholders) → `output`
-//! (atomic copies) → `report` (findings, never secrets).
+//! (atomic copies) → `report` (findings, never secrets). Every document's passes
+//! (write, verify, rewrite) are run by one driver, `format::driver`; `codec` holds the
+//! decoders that `format` and `detect` share (JSON spans, content codings). No module
+//! imports one that imports it back.
 //!
-//! The library's API is what this page lists: [`EngineBuilder`], [`clean_bytes`],
-//! [`scan_bytes`], [`clean_reader`], [`Finding`] and [`Error`]. The modules behind it
-//! are public only for the binary, the benchmarks and the integration tests (hidden
-//! from these docs); they may change in any release.
-
-#[cfg(feature = "cli")]
-#[doc(hidden)]
-pub mod cli;
-#[doc(hidden)]
-pub mod codec;
-#[doc(hidden)]
-pub mod config;
-#[doc(hidden)]
-pub mod detect;
-#[doc(hidden)]
-pub mod engine;
-#[doc(hidden)]
-pub mod finding;
-#[doc(hidden)]
-pub mod format;
-#[cfg(feature = "cli")]
-#[doc(hidden)]
-pub mod output;
-#[doc(hidden)]
-pub mod redact;
-#[doc(hidden)]
-pub mod report;
-#[doc(hidden)]
-pub mod rules;
-#[cfg(feature = "cli")]
-#[doc(hidden)]
-pub mod run;
-#[doc(hidden)]
-pub mod session;
+//! The library's API is what this page lists: [`EngineBuilder`] and [`Engine`],
+//! [`clean_bytes`], [`scan_bytes`], [`clean_reader`] (with a [`Spool`] for the copy),
+//! [`scan_reader`],
+//! [`Finding`] and [`Error`]. The modules behind it are private; the hidden
+//! `internals` module re-exports the few pieces the integration tests and the fuzz
+//! targets check directly, and may change in any release.
 
 mod api;
-pub mod error;
+#[cfg(feature = "cli")]
+mod cli;
+mod codec;
+#[cfg(feature = "cli")]
+mod config;
+mod detect;
+mod engine;
+mod error;
+mod finding;
+mod format;
+#[cfg(feature = "cli")]
+mod output;
+mod redact;
+#[cfg(feature = "cli")]
+mod report;
+mod rules;
+#[cfg(feature = "cli")]
+mod run;
+mod session;
 
-pub use api::{clean_bytes, clean_reader, scan_bytes, Cleaned, EngineBuilder, Spool};
+pub use api::{clean_bytes, clean_reader, scan_bytes, scan_reader, Cleaned, EngineBuilder, Spool};
 pub use engine::{Engine, Limits};
 pub use error::Error;
 pub use finding::{Finding, Location, Provenance};
 pub use redact::Style;
+
+/// The command-line program (`src/main.rs` calls it); returns the exit code.
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub use cli::main as cli_main;
+
+/// Internals reached by the integration tests, the fuzz targets and the benchmarks
+/// (to check one handler or detector directly). Not part of the API: they change
+/// without notice.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::detect::{apply_edits, Edit, Known, Scrubber};
+    pub use crate::format::archive;
+    pub use crate::format::{clean_document, sanitize_bytes, sniff, tnetstring, Kind, Outcome};
+    pub use crate::redact::Redactor;
+    pub use crate::rules::{names, RuleMatch, RuleSet};
+}

@@ -1,3 +1,3 @@
 fn main() {
-    std::process::exit(harscrub::cli::main());
+    std::process::exit(harscrub::cli_main());
 }

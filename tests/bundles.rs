@@ -52,7 +52,7 @@ fn text(path: &Path) -> String {
 
 /// The keyed fingerprint harscrub must give `secret` with [`KEY`].
 fn fp(secret: &str) -> String {
-    harscrub::redact::Redactor::new(KEY.as_bytes()).fingerprint(secret.as_bytes())
+    harscrub::internals::Redactor::new(KEY.as_bytes()).fingerprint(secret.as_bytes())
 }
 
 // ---------------------------------------------------------------------------------

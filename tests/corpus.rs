@@ -197,7 +197,7 @@ fn false_positives_in_the_real_corpus_stay_rare() {
         return;
     };
     let engine = common::engine("corpus-test");
-    let names = harscrub::rules::names::Names::builtin().unwrap();
+    let names = harscrub::internals::names::Names::builtin().unwrap();
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -235,7 +235,8 @@ fn false_positives_in_the_real_corpus_stay_rare() {
                 };
                 for (h, g) in ha.iter().zip(hb) {
                     let hn = h["name"].as_str().unwrap_or("");
-                    if names.header(hn.as_bytes()) != harscrub::rules::names::HeaderClass::Other {
+                    if names.header(hn.as_bytes()) != harscrub::internals::names::HeaderClass::Other
+                    {
                         continue;
                     }
                     headers += 1;

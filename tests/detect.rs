@@ -17,7 +17,7 @@ fn clean(name: &str, doc: &str) -> (String, Vec<harscrub::Finding>) {
 }
 
 fn ph(kind: &str, secret: &str) -> String {
-    engine().redactor.placeholder(kind, secret.as_bytes())
+    engine().placeholder_for(kind, secret.as_bytes())
 }
 
 /// A one-entry HAR around the given request and response JSON.

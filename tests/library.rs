@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use common::build::{bomb_zip, deep_zip, gzip_bomb, leaves, zip, zip_members};
 use common::contains;
-use harscrub::{clean_bytes, clean_reader, scan_bytes, Engine, EngineBuilder, Error, Limits};
+use harscrub::{
+    clean_bytes, clean_reader, scan_bytes, scan_reader, Engine, EngineBuilder, Error, Limits,
+};
 use zip::ZipArchive;
 
 const TOKEN: &str = "ghp_aaaaBBBBccccDDDDeeeeFFFFgggg01234567";
@@ -344,6 +346,11 @@ fn clean_reader_equals_clean_bytes() {
         let c = clean_bytes(&e, name, &data).unwrap();
         assert_eq!(copy.into_inner(), c.copy, "{name}");
         assert_eq!(findings, c.findings, "{name}");
+        let scanned = scan_reader(&e, name, Cursor::new(&data)).unwrap();
+        assert_eq!(
+            scanned, c.findings,
+            "{name}: a scan reports what clean redacts"
+        );
     }
 }
 

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use common::build::{gunzip, gz as gzip, zip, zip_members};
 use common::contains;
-use harscrub::format::{self, tnetstring, Kind};
+use harscrub::internals::{sniff, tnetstring, Kind};
 use harscrub::{clean_bytes, Cleaned, Engine};
 
 const GHP: &str = "ghp_FAKE0fake1FAKE2fake3FAKE4fake5FAKE6f";
@@ -269,31 +269,28 @@ fn check_json_body(what: &str, body: &[u8]) {
 #[test]
 fn sniffs_http_and_mitm() {
     assert_eq!(
-        format::sniff(
+        sniff(
             "raw/1_s.txt",
             b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n"
         ),
         Kind::Http
     );
     assert_eq!(
-        format::sniff(
+        sniff(
             "raw/1_c.txt",
             b"GET https://h/x?y=1 HTTP/1.1\r\nHost: h\r\n\r\n"
         ),
         Kind::Http
     );
     assert_eq!(
-        format::sniff("notes.txt", b"GET requests are logged here\n"),
+        sniff("notes.txt", b"GET requests are logged here\n"),
         Kind::Text
     );
-    assert_eq!(format::sniff("x.mitm", b"garbage"), Kind::Mitm);
+    assert_eq!(sniff("x.mitm", b"garbage"), Kind::Mitm);
     let flow = tn_flow(b"", b"", b"");
-    assert_eq!(format::sniff("flows", &flow), Kind::Mitm);
-    assert_eq!(format::sniff("flows.txt", &flow[..40]), Kind::Mitm);
-    assert_eq!(
-        format::sniff("log.txt", b"12:30:05 server started\n"),
-        Kind::Text
-    );
+    assert_eq!(sniff("flows", &flow), Kind::Mitm);
+    assert_eq!(sniff("flows.txt", &flow[..40]), Kind::Mitm);
+    assert_eq!(sniff("log.txt", b"12:30:05 server started\n"), Kind::Text);
 }
 
 #[test]
@@ -1099,7 +1096,7 @@ fn real_mitm_captures() {
     // Websocket flows: previously taken for text (which broke the length prefixes).
     let name = "mitmproxy__websocket.mitm";
     let data = std::fs::read(dir.join(name)).unwrap();
-    assert_eq!(format::sniff("websocket.txt", &data), Kind::Mitm);
+    assert_eq!(sniff("websocket.txt", &data), Kind::Mitm);
     let out = clean(name, &data);
     assert!(!out.findings.is_empty());
     assert!(!contains(

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use common::*;
 use harscrub::clean_bytes;
-use harscrub::redact::Style;
+use harscrub::Style;
 use harscrub::{Engine, EngineBuilder};
 use regex::Regex;
 

@@ -17,7 +17,7 @@ use std::fs;
 
 use common::Dir;
 use harscrub::clean_bytes;
-use harscrub::redact::Style;
+use harscrub::Style;
 use harscrub::{Engine, EngineBuilder};
 use proptest::prelude::*;
 use serde_json::{json, Value};

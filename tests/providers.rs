@@ -4,7 +4,7 @@
 mod common;
 
 use harscrub::clean_bytes;
-use harscrub::rules::RuleMatch;
+use harscrub::internals::RuleMatch;
 use harscrub::Engine;
 
 fn engine() -> Engine {
@@ -16,9 +16,9 @@ fn engine() -> Engine {
 fn planted(engine: &Engine) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut hits: Vec<RuleMatch> = Vec::new();
-    for (idx, rule) in engine.rules.rules().iter().enumerate() {
+    for (idx, rule) in engine.rules().rules().iter().enumerate() {
         for ex in &rule.examples {
-            engine.rules.find_all(ex.as_bytes(), &mut hits);
+            engine.rules().find_all(ex.as_bytes(), &mut hits);
             let m = hits
                 .iter()
                 .find(|m| m.rule == idx)
@@ -69,9 +69,9 @@ fn assigned(secret: &str) -> String {
 fn self_identifying(engine: &Engine, id: &str, secret: &str) -> bool {
     let line = alone(secret);
     let mut hits: Vec<RuleMatch> = Vec::new();
-    engine.rules.find_all(line.as_bytes(), &mut hits);
+    engine.rules().find_all(line.as_bytes(), &mut hits);
     hits.iter()
-        .any(|m| engine.rules.rule(m.rule).id == id && &line[m.start..m.end] == secret)
+        .any(|m| engine.rules().rule(m.rule).id == id && &line[m.start..m.end] == secret)
 }
 
 #[test]
@@ -94,7 +94,7 @@ fn every_self_identifying_example_alone_on_a_log_line_is_redacted() {
     );
     // The new provider rule files hold only self-identifying formats.
     for file in ["llm", "cloud", "platforms", "saas"] {
-        for r in e.rules.rules().iter().filter(|r| r.group == file) {
+        for r in e.rules().rules().iter().filter(|r| r.group == file) {
             if r.id == "platforms.gitlab-session-cookie"
                 || r.id == "saas.teams-legacy-webhook"
                 || r.id == "saas.zapier-webhook"

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use harscrub::rules::{RuleMatch, RuleSet};
+use harscrub::internals::{RuleMatch, RuleSet};
 
 fn builtin() -> RuleSet {
     RuleSet::builtin().expect("built-in rules load")

@@ -6,7 +6,7 @@
 //! * the copy the binary writes with `clean` (a file on disk: the three streaming passes
 //!   of `run::clean_har_file`),
 //! * the copy from `clean_bytes` (the document in memory, sniffed as a HAR),
-//! * the copy from `format::clean_document(.., Kind::Json, ..)` (the document treated as
+//! * the copy from `clean_document(.., Kind::Json, ..)` (the document treated as
 //!   plain JSON: one parse of the whole tree, walked from the root),
 //!
 //! are identical, and a file that fails on one path fails on the others. A difference is
@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use common::Dir;
 use harscrub::clean_bytes;
-use harscrub::format::{self, Kind};
+use harscrub::internals::{clean_document, Kind};
 
 const KEY: &str = "k";
 
@@ -147,7 +147,7 @@ fn streaming_and_in_memory_copies_are_identical() {
         let in_memory = clean_bytes(&engine, &name, &data)
             .map(|o| o.copy)
             .map_err(|e| e.to_string());
-        let as_json = format::clean_document(&engine, &name, Kind::Json, &data)
+        let as_json = clean_document(&engine, &name, Kind::Json, &data)
             .map(|o| o.output)
             .map_err(|e| format!("{e:#}"));
 

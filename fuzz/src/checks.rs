@@ -19,11 +19,11 @@ use std::io::{Cursor, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
-use harscrub::detect::{apply_edits, Edit, Known, Scrubber};
-use harscrub::engine::{Engine, Limits};
-use harscrub::format::archive::{self as arch, ArchiveKind};
-use harscrub::format::{self, Kind, Outcome};
+use harscrub::internals::archive::{self as arch, ArchiveKind};
+use harscrub::internals::{self as format, Kind, Outcome};
+use harscrub::internals::{apply_edits, Edit, Known, Scrubber};
 use harscrub::Finding;
+use harscrub::{Engine, EngineBuilder, Limits};
 
 /// A fake GitHub token (`ghp_` + 36 alphanumerics): a token rule finds it wherever it
 /// stands on its own, whatever the context, so it must never survive.
@@ -38,17 +38,21 @@ pub const SECRET: &str = "S3cr3tQz7XwV9kLmTn4RpYb2Hd";
 pub fn engine() -> &'static Engine {
     static E: OnceLock<Engine> = OnceLock::new();
     E.get_or_init(|| {
-        let mut e = Engine::builtin()
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        EngineBuilder::new()
+            .key(b"harscrub-fuzz")
+            .now(now)
+            .limits(Limits {
+                max_total_bytes: 32 << 20,
+                max_ratio: 1000,
+                max_depth: 4,
+                max_members: 1000,
+                ..Limits::default()
+            })
+            .build()
             .expect("built-in engine")
-            .with_key(b"harscrub-fuzz");
-        e.limits = Limits {
-            max_total_bytes: 32 << 20,
-            max_ratio: 1000,
-            max_depth: 4,
-            max_members: 1000,
-            ..Limits::default()
-        };
-        e
     })
 }
 

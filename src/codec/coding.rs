@@ -25,6 +25,8 @@ pub enum Coding {
     /// `deflate` as some servers send it: raw deflate without the zlib wrapper.
     RawDeflate,
     Brotli,
+    /// (Decoded and encoded only with the `zstd` feature.)
+    #[cfg_attr(not(feature = "zstd"), allow(dead_code))]
     Zstd,
 }
 

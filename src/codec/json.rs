@@ -12,8 +12,6 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use anyhow::{bail, Result};
-
 /// A parsed JSON value; strings and scalars are byte ranges into the source.
 #[derive(Debug, Clone)]
 pub enum Value {
@@ -27,6 +25,7 @@ pub enum Value {
 }
 
 impl Value {
+    #[cfg(test)]
     pub fn as_str_span(&self) -> Option<Range<usize>> {
         match self {
             Value::Str(r) => Some(r.clone()),
@@ -66,19 +65,6 @@ impl<'a> Parser<'a> {
             depth: 0,
             max_depth,
         }
-    }
-
-    pub fn at(src: &'a [u8], pos: usize, max_depth: usize) -> Self {
-        Parser {
-            src,
-            pos,
-            depth: 0,
-            max_depth,
-        }
-    }
-
-    pub fn pos(&self) -> usize {
-        self.pos
     }
 
     fn err<T>(&self, msg: &'static str) -> std::result::Result<T, SyntaxError> {
@@ -303,28 +289,6 @@ pub fn decode(raw: &[u8]) -> Cow<'_, [u8]> {
     Cow::Owned(out)
 }
 
-/// Decoded string plus a map from decoded offsets back to raw offsets.
-pub struct Decoded<'a> {
-    pub bytes: Cow<'a, [u8]>,
-    map: OffsetMap<'a>,
-}
-
-impl Decoded<'_> {
-    /// Raw offset for a decoded offset (identity when there were no escapes).
-    pub fn raw_offset(&self, decoded: usize) -> usize {
-        self.map.raw_offset(decoded)
-    }
-}
-
-/// [`decode`] with an [`OffsetMap`]. When the decoded bytes are already at hand, use
-/// [`offset_map`] alone: it does not decode again.
-pub fn decode_mapped(raw: &[u8]) -> Decoded<'_> {
-    Decoded {
-        bytes: decode(raw),
-        map: offset_map(raw),
-    }
-}
-
 /// Decoded bytes between two marks of an [`OffsetMap`].
 const MAP_STRIDE: usize = 128;
 
@@ -494,14 +458,6 @@ pub fn encode_into(s: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// Look up a member of an object by (decoded) key, case-sensitively.
-pub fn get<'v>(src: &[u8], members: &'v [(Range<usize>, Value)], key: &str) -> Option<&'v Value> {
-    members
-        .iter()
-        .find(|(k, _)| decode(&src[k.clone()]).as_ref() == key.as_bytes())
-        .map(|(_, v)| v)
-}
-
 /// Turn a syntax error offset into a `line L, column C` message.
 pub fn describe_error(src: &[u8], e: &SyntaxError) -> String {
     let upto = &src[..e.offset.min(src.len())];
@@ -511,10 +467,11 @@ pub fn describe_error(src: &[u8], e: &SyntaxError) -> String {
 }
 
 /// Parse a whole document, with a readable error.
-pub fn parse(src: &[u8], max_depth: usize) -> Result<Value> {
+#[cfg(test)]
+pub fn parse(src: &[u8], max_depth: usize) -> anyhow::Result<Value> {
     match Parser::new(src, max_depth).parse_document() {
         Ok(v) => Ok(v),
-        Err(e) => bail!("invalid JSON: {}", describe_error(src, &e)),
+        Err(e) => anyhow::bail!("invalid JSON: {}", describe_error(src, &e)),
     }
 }
 
@@ -536,15 +493,16 @@ mod tests {
     #[test]
     fn decode_map_points_back_to_raw() {
         let raw = br"ab\u0041\/cd\ud83d\ude00e";
-        let d = decode_mapped(raw);
-        assert_eq!(std::str::from_utf8(&d.bytes).unwrap(), "abA/cd\u{1F600}e");
+        let bytes = decode(raw);
+        let map = offset_map(raw);
+        assert_eq!(std::str::from_utf8(&bytes).unwrap(), "abA/cd\u{1F600}e");
         // 'c' is at decoded 4, raw 10
-        assert_eq!(d.raw_offset(4), 10);
+        assert_eq!(map.raw_offset(4), 10);
         // end maps to raw end
-        assert_eq!(d.raw_offset(d.bytes.len()), raw.len());
+        assert_eq!(map.raw_offset(bytes.len()), raw.len());
         // the emoji's bytes all map to the start of its escape
-        assert_eq!(d.raw_offset(6), 12);
-        assert_eq!(d.raw_offset(10), 24);
+        assert_eq!(map.raw_offset(6), 12);
+        assert_eq!(map.raw_offset(10), 24);
     }
 
     /// The sparse map agrees with a map of every byte, across strides and escapes of

@@ -50,6 +50,7 @@ fn unix(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<i64> {
 }
 
 /// `secs` as `2026-10-21T07:28:00Z` (clamped to years 1–9999).
+#[cfg(feature = "cli")]
 pub fn format_rfc3339(secs: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(secs.clamp(MIN_TIME, MAX_TIME))
         .ok()
@@ -468,6 +469,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "cli")]
     #[test]
     fn formats_and_round_trips() {
         assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");

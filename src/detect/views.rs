@@ -862,120 +862,6 @@ pub(crate) fn html_entity(s: &[u8]) -> Option<(u32, usize)> {
         .map(|(n, c)| (*c, n.len()))
 }
 
-/// A string left in a copy that still looks like a credential: credential-shaped and
-/// right after a credential word. Listed for a person to review ("kept, please
-/// review"), never with its value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Suspect {
-    /// Byte offset of the value in the searched bytes.
-    pub at: usize,
-    /// Length of the value.
-    pub length: usize,
-    /// The credential word before it (`token`, `password`, …), lowercase.
-    pub word: String,
-}
-
-/// At most this many suspects are listed per document.
-pub const MAX_SUSPECTS: usize = 200;
-
-/// Strings in `v` that look like credentials the redaction kept: a value of 16 or more
-/// token characters mixing letters and digits, within a few separators after a name
-/// containing a credential word (`"resetToken": "…"`, `api_key=…`, `X-Session: …`).
-/// Placeholders, and hex digests after `hash`/`etag`-like names, are not suspects.
-pub fn suspects(v: &[u8]) -> Vec<Suspect> {
-    use std::sync::OnceLock;
-    static WORDS: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
-    const W: &[&str] = &[
-        "password",
-        "passwd",
-        "pwd",
-        "secret",
-        "token",
-        "apikey",
-        "api_key",
-        "api-key",
-        "session",
-        "bearer",
-        "credential",
-        "privatekey",
-        "private_key",
-        "signature",
-        "cookie",
-        "auth",
-    ];
-    let ac = WORDS.get_or_init(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(W)
-            .expect("static word list")
-    });
-    let tok = |b: u8| {
-        b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-' | b'.' | b'~')
-    };
-    let mut found = Vec::new();
-    let mut next = 0;
-    for m in ac.find_iter(v) {
-        if m.start() < next {
-            continue;
-        }
-        // Rest of the name, then separators.
-        let mut i = m.end();
-        while i < v.len()
-            && i - m.end() < 24
-            && (v[i].is_ascii_alphanumeric() || v[i] == b'_' || v[i] == b'-')
-        {
-            i += 1;
-        }
-        let sep_start = i;
-        while i < v.len()
-            && i - sep_start < 6
-            && matches!(v[i], b'"' | b'\'' | b':' | b'=' | b' ' | b'\\' | b'>')
-        {
-            i += 1;
-        }
-        if i == sep_start
-            || !v[sep_start..i]
-                .iter()
-                .any(|b| matches!(b, b':' | b'=' | b'>'))
-        {
-            continue;
-        }
-        // Skip a scheme word (`Bearer `, `Basic `).
-        let vs = i;
-        let mut e = vs;
-        while e < v.len() && tok(v[e]) {
-            e += 1;
-        }
-        let val = &v[vs..e];
-        if val.len() < 16
-            || crate::redact::only_placeholders(val)
-            || (vs > 0 && v[vs - 1] == b'[')
-            || !super::looks_like_token(val)
-        {
-            continue;
-        }
-        // A digest after a name such as `tokenHash` is not a credential.
-        let name = &v[m.start()..sep_start];
-        let lname = name.to_ascii_lowercase();
-        if [&b"hash"[..], b"type", b"url", b"uri", b"name", b"id"]
-            .iter()
-            .any(|w| lname.ends_with(w))
-        {
-            continue;
-        }
-        found.push(Suspect {
-            at: vs,
-            length: val.len(),
-            word: String::from_utf8_lossy(&v[m.start()..m.end()]).to_ascii_lowercase(),
-        });
-        next = e;
-        if found.len() >= MAX_SUSPECTS {
-            break;
-        }
-    }
-    found
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1184,15 +1070,6 @@ mod tests {
                 "{at}"
             );
         }
-    }
-
-    #[test]
-    fn suspects_are_credential_shaped_values_after_credential_words() {
-        let v = br#"{"resetToken": "a8Fk29sLq0Zx83Jd9QwE", "token": "[REDACTED:token:12ab34cd]", "tokenHash": "9f86d081884c7d659a2feaa0", "note": "a8Fk29sLq0Zx83Jd9QwE", "Password: too short (minimum is 12 characters)", "api_key=ZXk0N2Fz9LmQ2w8PqR"}"#;
-        let s = suspects(v);
-        let words: Vec<&str> = s.iter().map(|x| x.word.as_str()).collect();
-        assert_eq!(words, ["token", "api_key"]);
-        assert_eq!(&v[s[0].at..s[0].at + s[0].length], b"a8Fk29sLq0Zx83Jd9QwE");
     }
 
     #[test]

@@ -28,7 +28,7 @@ use super::{har, survivor_error, Kind};
 use crate::detect::views::{find_survivor, find_survivor_in_reader, Survivor};
 use crate::detect::{Discovered, Known};
 use crate::engine::Engine;
-use crate::report::Findings;
+use crate::finding::Findings;
 
 /// What a pass produced.
 pub(crate) struct Written {

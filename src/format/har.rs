@@ -18,7 +18,7 @@ use crate::detect::walk::Walker;
 use crate::detect::{apply_edits, placeholder_kinds, Discovered, Known, Scrubber};
 use crate::engine::Engine;
 use crate::finding::Finding;
-use crate::report::Findings;
+use crate::finding::Findings;
 
 /// Bytes of entries gathered before a batch is scrubbed in parallel. With one batch
 /// being read, one being scrubbed and one being written (plus one waiting on each side)
@@ -37,7 +37,6 @@ pub struct Pass {
     pub findings: Findings,
     /// Context-found secrets, for propagation to unremarkable places.
     pub discovered: HashMap<Vec<u8>, String>,
-    pub entries: usize,
     /// Progressive passes only: the kind each fingerprint was reported under, and the
     /// fingerprints reported under more than one kind (see [`Pass::consistent_with`]).
     kinds: HashMap<String, String>,
@@ -710,7 +709,7 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
     });
     let w = written?;
     processed?;
-    let entries = read?;
+    read?;
     let mut findings = w.findings;
     if !p.copy && !findings.is_count_only() && !p.discovered.is_empty() {
         findings = without_unverified_context(findings, &p.discovered)?;
@@ -718,7 +717,6 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
     Ok(Pass {
         findings,
         discovered: p.discovered,
-        entries,
         kinds: w.kinds,
         mixed: w.mixed,
     })

@@ -20,7 +20,7 @@ use crate::detect::{apply_edits, walk::Walker, Discovered, Known, Scrubber};
 use crate::engine::Engine;
 use crate::error::limit_error;
 use crate::finding::Finding;
-use crate::report::Findings;
+use crate::finding::Findings;
 use archive::ArchiveKind;
 
 /// What a handler produced for one document.
@@ -122,7 +122,7 @@ fn pass(
                 known,
                 data,
                 Some(&mut out),
-                crate::report::Findings::new(),
+                crate::finding::Findings::new(),
                 false,
             ) {
                 Ok(p) => p,
@@ -239,7 +239,7 @@ fn sanitize_bytes_in_session(
     clean_document(engine, provenance, kind, data)
 }
 
-/// Discover, scrub, verify; fail closed (see [`driver`] for the passes).
+/// Discover, scrub, verify; fail closed (see `format::driver` for the passes).
 pub fn clean_document(
     engine: &Engine,
     provenance: &str,
@@ -386,15 +386,4 @@ pub fn survivor_error(s: &crate::detect::views::Survivor) -> String {
          redacted copy ({} view, near byte {})",
         s.kind, s.view, s.at
     )
-}
-
-/// Scan only: findings without a copy.
-pub fn scan_bytes(
-    engine: &Engine,
-    provenance: &str,
-    name: &str,
-    data: &[u8],
-    depth: usize,
-) -> Result<Vec<Finding>> {
-    Ok(sanitize_bytes(engine, provenance, name, data, depth)?.findings)
 }

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -184,26 +183,11 @@ impl Pending {
         self.permissions = Some(p);
     }
 
-    fn tmp(&self) -> &NamedTempFile {
-        self.tmp.as_ref().expect("a pending copy has its file")
-    }
-
     pub fn file(&mut self) -> &mut fs::File {
         self.tmp
             .as_mut()
             .expect("a pending copy has its file")
             .as_file_mut()
-    }
-
-    pub fn path(&self) -> &Path {
-        self.tmp().path()
-    }
-
-    pub fn write_all(&mut self, data: &[u8]) -> Result<()> {
-        let dest = self.dest.display().to_string();
-        self.file()
-            .write_all(data)
-            .with_context(|| format!("writing {}", dest))
     }
 
     /// Flush to disk and rename into place. Dropping a `Pending` instead removes it.
@@ -432,6 +416,7 @@ impl Matcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     #[test]
     fn names() {
@@ -449,18 +434,18 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let dest = d.path().join("out.har");
         let mut p = Pending::create(&dest).unwrap();
-        p.write_all(b"abc").unwrap();
+        p.file().write_all(b"abc").unwrap();
         assert!(!dest.exists(), "nothing under the final name before commit");
         p.commit(false).unwrap();
         assert_eq!(fs::read(&dest).unwrap(), b"abc");
         let mut p = Pending::create(&dest).unwrap();
-        p.write_all(b"abd").unwrap();
+        p.file().write_all(b"abd").unwrap();
         assert!(p.commit(false).is_err(), "a different copy is not replaced");
         let mut p = Pending::create(&dest).unwrap();
-        p.write_all(b"abc").unwrap();
+        p.file().write_all(b"abc").unwrap();
         assert_eq!(p.commit(false).unwrap(), Committed::Unchanged(dest.clone()));
         let mut p = Pending::create(&dest).unwrap();
-        p.write_all(b"new").unwrap();
+        p.file().write_all(b"new").unwrap();
         drop(p);
         assert_eq!(
             fs::read(&dest).unwrap(),

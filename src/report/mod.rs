@@ -10,9 +10,8 @@ use serde::{Deserialize, Serialize};
 pub mod merge;
 pub mod position;
 pub mod sarif;
-pub mod store;
 
-pub use store::{Findings, Tally};
+pub use crate::finding::Findings;
 
 /// Bumped on any incompatible change to the JSON report.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -103,7 +102,7 @@ pub struct Summary {
     pub jwt_expired: usize,
 }
 
-/// The report. `findings` may live on disk (see [`store`]); it is written out in order
+/// The report. `findings` may live on disk (see [`Findings`]); it is written out in order
 /// by [`Report::write_json`] and never held whole in memory.
 #[derive(Debug)]
 pub struct Report {

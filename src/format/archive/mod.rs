@@ -42,11 +42,11 @@
 //! * `max_members`: members of one archive (tar extension headers such as pax and
 //!   GNU long names are not counted separately).
 //! * The tree budget: every byte inflated from a zip member or a gzip stream (and
-//!   from an HTTP body's `Content-Encoding`, see [`charge_tree`]) is charged to a
+//!   from an HTTP body's `Content-Encoding`, see `session::charge_tree`) is charged to a
 //!   budget shared by the whole tree below one top-level input (held by that
-//!   input's session, [`crate::session`]), across depths and threads. The budget is
+//!   input's session, `crate::session`), across depths and threads. The budget is
 //!   `max_ratio` times the size of the top-level input, but at least
-//!   `min_tree_budget` (64 MiB) and at most `max_total_bytes` ([`tree_limit`]):
+//!   `min_tree_budget` (64 MiB) and at most `max_total_bytes` (`session::tree_limit`):
 //!   nesting multiplies ratios, and members of at most 1 MiB are exempt from the
 //!   per-member ratio, so without it a 19 KB nested bomb of 1 MiB leaves was only
 //!   stopped by `max_total_bytes`, after inflating and scanning 16 GiB. A zip whose
@@ -87,10 +87,7 @@
 //! One file per container: `zip.rs`, `tar.rs` and `gzip.rs` read and write their kind;
 //! `names.rs` holds the member-name rules above; this module recognises archives
 //! ([`sniff_archive`]), dispatches, and holds what the kinds share (the limits, the
-//! member handler). The decompression budget lives in [`crate::session`].
-//!
-//! [`charge_tree`]: crate::session::charge_tree
-//! [`tree_limit`]: crate::session::tree_limit
+//! member handler). The decompression budget lives in `crate::session`.
 
 mod gzip;
 mod names;

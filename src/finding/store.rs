@@ -77,6 +77,7 @@ impl Tally {
         }
     }
 
+    #[cfg(feature = "cli")]
     fn merge(&mut self, other: Tally) {
         self.findings += other.findings;
         self.jwt_live += other.jwt_live;
@@ -100,6 +101,7 @@ impl Tally {
     }
 
     /// Distinct secrets (by kind and fingerprint).
+    #[cfg(feature = "cli")]
     pub fn distinct(&self) -> usize {
         self.distinct_count
     }
@@ -144,6 +146,7 @@ impl Findings {
         self.len() == 0
     }
 
+    #[cfg(feature = "cli")]
     pub fn tally(&self) -> &Tally {
         &self.tally
     }
@@ -192,6 +195,7 @@ impl Findings {
     }
 
     /// Move every finding of `other` to the end of this list.
+    #[cfg(feature = "cli")]
     pub fn append(&mut self, mut other: Findings) -> std::io::Result<()> {
         if other.count_only || self.count_only {
             // Counts only: keep `first` if this list had none.

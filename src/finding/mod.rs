@@ -1,6 +1,10 @@
 //! A finding: where a credential was, what it was, and a keyed fingerprint of it.
 //! A finding never holds the secret itself, nor any part of it.
 
+mod store;
+
+pub use store::Findings;
+
 use serde::{Deserialize, Serialize};
 
 /// Decoded, non-secret claims of a JWT, for triage.
