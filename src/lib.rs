@@ -58,4 +58,5 @@ pub mod internals {
     pub use crate::format::{clean_document, sanitize_bytes, sniff, tnetstring, Kind, Outcome};
     pub use crate::redact::Redactor;
     pub use crate::rules::{names, RuleMatch, RuleSet};
+    pub use crate::session::Session;
 }

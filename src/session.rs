@@ -1,20 +1,17 @@
 //! One input's session: the decompression budget shared by every archive member and
 //! every compressed body of one top-level input (all depths), and by nothing else.
 //!
-//! There is no process-wide table: the budget lives in an `Arc` owned by the
-//! outermost archive being opened and is made current for the calling thread while
-//! that input is worked on (a scoped, restored-on-exit slot, like a call argument that
-//! does not have to be threaded through every format handler). Work handed to other
-//! threads (the HAR worker pool) carries the session along explicitly
-//! ([`current`] then [`within`]). Two inputs with the same name, cleaned at the same
-//! time on different threads, therefore never share limits.
+//! There is no global state: a [`Session`] is a value, created for each top-level
+//! input ([`Session::default`]) and passed down as an argument: to the archive
+//! handler, the member handler of every nested archive, every format handler and the
+//! HAR worker threads. Two inputs with the same name, cleaned at the same time on
+//! different threads, therefore never share limits.
 //!
 //! The budget: [`tree_limit`] is how much one top-level input may inflate in all (see
 //! the `format::archive` module documentation for the limits as a whole); the outermost
-//! archive creates the budget and makes it current (`Budget::enter`), nested archives
-//! join it, and format handlers charge what they inflate with [`charge_tree`].
+//! archive creates the budget (`Session::for_archive`), nested archives join it, and
+//! format handlers charge what they inflate with [`Session::charge_tree`].
 
-use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
@@ -33,64 +30,15 @@ pub(crate) struct TreeBudget {
     relative: bool,
 }
 
-/// A handle on the session of the input being worked on (possibly none yet).
+/// The session of one top-level input: cheap to clone (clones share the budget).
 #[derive(Debug, Clone, Default)]
 pub struct Session {
-    pub(crate) budget: Option<Arc<Mutex<TreeBudget>>>,
-}
-
-thread_local! {
-    static CURRENT: RefCell<Session> = RefCell::new(Session::default());
-}
-
-/// The session current on this thread.
-pub fn current() -> Session {
-    CURRENT.with(|c| c.borrow().clone())
-}
-
-/// Run `f` with `session` current on this thread; the previous one is restored
-/// afterwards (also when `f` panics).
-pub fn within<T>(session: Session, f: impl FnOnce() -> T) -> T {
-    let _g = Installed::new(session);
-    f()
-}
-
-/// Run `f` as a new top-level input: with no budget until its first archive opens.
-pub fn fresh<T>(f: impl FnOnce() -> T) -> T {
-    within(Session::default(), f)
-}
-
-/// Makes a session current until dropped, then restores the one before.
-struct Installed {
-    prev: Option<Session>,
-}
-
-impl Installed {
-    fn new(session: Session) -> Installed {
-        let prev = CURRENT.with(|c| std::mem::replace(&mut *c.borrow_mut(), session));
-        Installed { prev: Some(prev) }
-    }
-}
-
-impl Drop for Installed {
-    fn drop(&mut self) {
-        if let Some(prev) = self.prev.take() {
-            CURRENT.with(|c| *c.borrow_mut() = prev);
-        }
-    }
+    /// None until the input's outermost archive is opened.
+    budget: Option<Arc<Mutex<TreeBudget>>>,
 }
 
 // ---------------------------------------------------------------------------------
 // Decompression budget shared by one top-level input.
-
-/// A handle on the budget of one top-level input. The outermost archive creates it and
-/// makes it current on this thread; nested archives (and [`charge_tree`] callers) find
-/// and share it; it is released when the outermost handle goes.
-pub(crate) struct Budget {
-    tree: Arc<Mutex<TreeBudget>>,
-    /// Set on the handle that created the budget: restores the session before it.
-    _installed: Option<Installed>,
-}
 
 /// The most that may be inflated from a top-level input of `input_len` bytes, all
 /// members at all depths: `max_ratio` times its size (but at least
@@ -111,52 +59,57 @@ fn lock(t: &Mutex<TreeBudget>) -> std::sync::MutexGuard<'_, TreeBudget> {
     t.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-impl Budget {
-    /// Join the budget of the input being worked on, or (at depth 0, or when there is
-    /// none yet) create one from `limits` and `input_len` (the size of the archive
-    /// being opened) and make it current until this handle is dropped.
-    pub(crate) fn enter(limits: &Limits, input_len: u64, depth: usize) -> Budget {
-        if depth > 0 {
-            if let Some(tree) = current().budget {
-                return Budget {
-                    tree,
-                    _installed: None,
-                };
-            }
+impl Session {
+    /// The session the members of an archive of `input_len` bytes, opened at `depth`,
+    /// are worked on in: this one when it already has a budget (a nested archive joins
+    /// its input's budget), or one with a new budget (the outermost archive).
+    pub(crate) fn for_archive(&self, limits: &Limits, input_len: u64, depth: usize) -> Session {
+        if depth > 0 && self.budget.is_some() {
+            return self.clone();
         }
         let (limit, relative) = tree_limit(limits, input_len);
-        let tree = Arc::new(Mutex::new(TreeBudget {
-            remaining: limit,
-            limit,
-            input_len,
-            relative,
-        }));
-        let installed = Installed::new(Session {
-            budget: Some(tree.clone()),
-        });
-        Budget {
-            tree,
-            _installed: Some(installed),
+        Session {
+            budget: Some(Arc::new(Mutex::new(TreeBudget {
+                remaining: limit,
+                limit,
+                input_len,
+                relative,
+            }))),
         }
     }
 
+    /// Bytes that may still be inflated (unlimited before the first archive).
     pub(crate) fn remaining(&self) -> u64 {
-        lock(&self.tree).remaining
+        self.budget.as_ref().map_or(u64::MAX, |b| lock(b).remaining)
     }
 
     /// Take `n` bytes from the budget; false (and nothing taken) if there are not
-    /// that many left.
+    /// that many left. Always true before the first archive.
     pub(crate) fn charge(&self, n: u64) -> bool {
-        charge_budget(&self.tree, n)
+        self.budget.as_ref().is_none_or(|b| charge_budget(b, n))
     }
 
     /// The error for `member` when the budget is exhausted, naming the limit that
     /// applies and the option that raises it.
     pub(crate) fn error(&self, member: &str, limits: &Limits) -> anyhow::Error {
-        anyhow::Error::new(LimitExceeded(format!(
-            "{member}: {}",
-            exhausted(&self.tree, limits)
-        )))
+        let why = match &self.budget {
+            Some(b) => exhausted(b, limits),
+            None => "total decompressed size exceeds the limit".to_string(),
+        };
+        anyhow::Error::new(LimitExceeded(format!("{member}: {why}")))
+    }
+
+    /// Charge `n` bytes inflated by a format handler (an HTTP body's
+    /// `Content-Encoding`, say) to this input's budget. Outside an archive there is no
+    /// tree budget and nothing is charged (the handler's own limits apply).
+    pub fn charge_tree(&self, limits: &Limits, n: u64) -> Result<()> {
+        let Some(tree) = &self.budget else {
+            return Ok(());
+        };
+        if charge_budget(tree, n) {
+            return Ok(());
+        }
+        Err(anyhow::Error::new(LimitExceeded(exhausted(tree, limits))))
     }
 }
 
@@ -186,20 +139,6 @@ fn exhausted(tree: &Mutex<TreeBudget>, limits: &Limits) -> String {
             "total decompressed size exceeds limit of {limit} bytes (raise with --max-total-bytes)"
         )
     }
-}
-
-/// Charge `n` bytes inflated by a format handler (an HTTP body's `Content-Encoding`,
-/// say) to the budget of the input being worked on (`provenance` is where, for the
-/// caller's message). Outside an archive there is no tree budget and nothing is
-/// charged (the handler's own limits apply).
-pub fn charge_tree(_provenance: &str, limits: &Limits, n: u64) -> Result<()> {
-    let Some(tree) = current().budget else {
-        return Ok(());
-    };
-    if charge_budget(&tree, n) {
-        return Ok(());
-    }
-    Err(anyhow::Error::new(LimitExceeded(exhausted(&tree, limits))))
 }
 
 #[cfg(test)]
@@ -237,17 +176,21 @@ mod tests {
             ..limits()
         };
         // Outside an archive there is no tree budget.
-        charge_tree("loose.http", &lim, 1 << 40).unwrap();
-        let b = Budget::enter(&lim, 10, 0);
-        charge_tree("t.zip!/a/b.txt", &lim, 60).unwrap();
-        let e = format!("{:#}", charge_tree("t.zip!/a/c.txt", &lim, 60).unwrap_err());
+        let input = Session::default();
+        input.charge_tree(&lim, 1 << 40).unwrap();
+        let b = input.for_archive(&lim, 10, 0);
+        // A nested archive joins it; a new top-level input gets its own.
+        let nested = b.for_archive(&lim, 5, 1);
+        b.charge_tree(&lim, 60).unwrap();
+        let e = format!("{:#}", nested.charge_tree(&lim, 60).unwrap_err());
         assert!(
             e.starts_with("total decompressed size exceeds limit of 100 bytes")
                 && e.contains("--max-total-bytes"),
             "{e}"
         );
         assert_eq!(b.remaining(), 40);
-        drop(b);
-        assert!(current().budget.is_none());
+        assert_eq!(nested.remaining(), 40);
+        assert_eq!(Session::default().for_archive(&lim, 10, 0).remaining(), 100);
+        assert!(input.budget.is_none());
     }
 }

@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 
 use harscrub::internals::archive::{self as arch, ArchiveKind};
 use harscrub::internals::{self as format, Kind, Outcome};
-use harscrub::internals::{apply_edits, Edit, Known, Scrubber};
+use harscrub::internals::{apply_edits, Edit, Known, Scrubber, Session};
 use harscrub::Finding;
 use harscrub::{Engine, EngineBuilder, Limits};
 
@@ -395,7 +395,7 @@ pub fn archive(data: &[u8]) {
         (ArchiveKind::Tar, "f.tar"),
         (ArchiveKind::Gzip, "f.gz"),
     ] {
-        let r = arch::sanitize_archive(e, name, kind, name, data, 0);
+        let r = arch::sanitize_archive(e, &Session::default(), name, kind, name, data, 0);
         check_outputs(data, &r, TOKEN);
     }
 
@@ -482,7 +482,7 @@ fn applied(src: &[u8], mut edits: Vec<Edit>) -> Vec<u8> {
 
 fn scrub_with(f: impl FnOnce(&mut Scrubber, &mut Vec<Edit>), src: &[u8]) -> (Vec<u8>, String) {
     let known = Known::default();
-    let mut s = Scrubber::new(engine(), "f.har", &known);
+    let mut s = Scrubber::new(engine(), &Session::default(), "f.har", &known);
     let mut edits = Vec::new();
     f(&mut s, &mut edits);
     let findings = findings_text(&s.findings);

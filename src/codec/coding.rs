@@ -223,7 +223,7 @@ fn check_cap(limits: &Limits, buf: &[u8], cap: u64) -> Result<()> {
 /// codings are taken as decoded too.
 pub(crate) fn undo_har_codings(
     limits: &Limits,
-    file: &str,
+    session: &crate::session::Session,
     bytes: &[u8],
     enc: &[u8],
 ) -> Result<Option<(Vec<u8>, Vec<Coding>)>> {
@@ -258,7 +258,7 @@ pub(crate) fn undo_har_codings(
             Err(e) => return Err(e),
         };
         check_cap(limits, &dec, cap)?;
-        crate::session::charge_tree(file, limits, dec.len() as u64)?;
+        session.charge_tree(limits, dec.len() as u64)?;
         layers.push(kind);
         cur = Some(dec);
     }

@@ -24,6 +24,7 @@ use crate::finding::Finding;
 use crate::redact;
 use crate::rules::names::{self, HeaderClass, ParamClass};
 use crate::rules::RuleMatch;
+use crate::session::Session;
 
 /// Replace `start..end` (in the coordinates of the string being scrubbed) with `text`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -376,7 +377,7 @@ fn lower_hex(v: &[u8]) -> Vec<u8> {
 /// that knows all of `known` (a token rule matching the whole value, else the kind it
 /// was discovered under).
 pub fn placeholder_kinds(engine: &Engine, known: &Known) -> HashMap<String, String> {
-    let s = Scrubber::new(engine, "", known);
+    let s = Scrubber::new(engine, &Session::default(), "", known);
     known
         .secrets
         .iter()
@@ -518,6 +519,8 @@ pub(crate) fn weak_url_value(v: &[u8]) -> bool {
 /// Scrubbing state for one document (or one HAR entry).
 pub struct Scrubber<'e> {
     pub engine: &'e Engine,
+    /// The input's session: the budget decoded bodies are charged to.
+    pub session: Session,
     /// Provenance of the document, copied into findings.
     pub file: &'e str,
     /// Current location (a JSON Pointer), maintained by the walker.
@@ -570,9 +573,10 @@ pub fn kind_for_name(name: &[u8]) -> &'static str {
 }
 
 impl<'e> Scrubber<'e> {
-    pub fn new(engine: &'e Engine, file: &'e str, known: &'e Known) -> Self {
+    pub fn new(engine: &'e Engine, session: &Session, file: &'e str, known: &'e Known) -> Self {
         Scrubber {
             engine,
+            session: session.clone(),
             file,
             loc: String::new(),
             lines: None,

@@ -419,7 +419,7 @@ impl Walker {
         // Stored as sent (gzip, br, zstd…): decoded, scrubbed, encoded again.
         let undone = match self.encoding.as_deref() {
             Some(enc) => {
-                crate::codec::coding::undo_har_codings(&s.engine.limits, s.file, &bytes, enc)
+                crate::codec::coding::undo_har_codings(&s.engine.limits, &s.session, &bytes, enc)
                     .unwrap_or_else(|e| {
                         let enc = String::from_utf8_lossy(enc);
                         let enc = enc.trim_end_matches(',');

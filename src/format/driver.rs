@@ -29,6 +29,7 @@ use crate::detect::views::{find_survivor, find_survivor_in_reader, Survivor};
 use crate::detect::{Discovered, Known};
 use crate::engine::Engine;
 use crate::finding::Findings;
+use crate::session::Session;
 
 /// What a pass produced.
 pub(crate) struct Written {
@@ -136,6 +137,7 @@ pub(crate) fn scan(doc: &mut impl Document) -> Result<Findings> {
 /// A document held in memory, of any kind but archives.
 pub(crate) struct InMemory<'a> {
     pub(crate) engine: &'a Engine,
+    pub(crate) session: &'a Session,
     pub(crate) provenance: &'a str,
     pub(crate) kind: Kind,
     pub(crate) data: &'a [u8],
@@ -145,8 +147,14 @@ pub(crate) struct InMemory<'a> {
 
 impl Document for InMemory<'_> {
     fn write(&mut self, known: &Known, _first: bool) -> Result<Written> {
-        let (out, found, discovered) =
-            super::pass(self.engine, self.provenance, self.kind, self.data, known)?;
+        let (out, found, discovered) = super::pass(
+            self.engine,
+            self.session,
+            self.provenance,
+            self.kind,
+            self.data,
+            known,
+        )?;
         self.copy = out;
         let mut findings = Findings::new();
         findings.extend(found).context("recording findings")?;
@@ -158,7 +166,14 @@ impl Document for InMemory<'_> {
     }
 
     fn rescan(&mut self, known: &Known) -> Result<Findings> {
-        let (_, left, _) = super::pass(self.engine, self.provenance, self.kind, &self.copy, known)?;
+        let (_, left, _) = super::pass(
+            self.engine,
+            self.session,
+            self.provenance,
+            self.kind,
+            &self.copy,
+            known,
+        )?;
         let mut findings = Findings::count_only();
         findings.extend(left).context("recording findings")?;
         Ok(findings)
@@ -205,6 +220,8 @@ const STREAM_BUFFER: usize = 1 << 20;
 /// Without a `copy` (a scan) nothing is written.
 pub(crate) struct HarStream<'a, I, S> {
     pub(crate) engine: &'a Engine,
+    /// A new top-level input's session.
+    pub(crate) session: Session,
     pub(crate) provenance: &'a str,
     pub(crate) input: I,
     pub(crate) copy: Option<S>,
@@ -239,6 +256,7 @@ impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
         };
         let p = har::scrub(
             engine,
+            &self.session,
             provenance,
             known,
             input,
@@ -256,9 +274,11 @@ impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
 
     fn rescan(&mut self, known: &Known) -> Result<Findings> {
         let (engine, provenance) = (self.engine, self.provenance);
+        let session = self.session.clone();
         let copy = self.copy()?;
         Ok(har::scrub(
             engine,
+            &session,
             provenance,
             known,
             copy,

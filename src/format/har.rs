@@ -17,8 +17,8 @@ use crate::codec::json::{self, Parser};
 use crate::detect::walk::Walker;
 use crate::detect::{apply_edits, placeholder_kinds, Discovered, Known, Scrubber};
 use crate::engine::Engine;
-use crate::finding::Finding;
-use crate::finding::Findings;
+use crate::finding::{Finding, Findings};
+use crate::session::Session;
 
 /// Bytes of entries gathered before a batch is scrubbed in parallel. With one batch
 /// being read, one being scrubbed and one being written (plus one waiting on each side)
@@ -268,8 +268,10 @@ struct Done {
 ///
 /// Without `copy` (scan and verification passes) the scrubbed bytes are not built and
 /// an empty vector is returned in their place.
+#[allow(clippy::too_many_arguments)]
 pub fn scrub_value(
     engine: &Engine,
+    session: &Session,
     file: &str,
     known: &Known,
     loc: &str,
@@ -282,7 +284,7 @@ pub fn scrub_value(
         .map_err(|e| {
             anyhow::anyhow!("invalid JSON at {}: {}", loc, json::describe_error(raw, &e))
         })?;
-    let mut s = Scrubber::new(engine, file, known);
+    let mut s = Scrubber::new(engine, session, file, known);
     s.loc.push_str(loc);
     let mut edits = Vec::new();
     let mut w = Walker::top();
@@ -354,6 +356,8 @@ impl Driver<'_> {
 /// Scrubs batches in parallel and writes them in order.
 struct Processor<'a> {
     engine: &'a Engine,
+    /// The input's session (its budget), shared by the worker threads.
+    session: Session,
     file: &'a str,
     known: std::borrow::Cow<'a, Known>,
     /// Extend `known` with each batch's discoveries before the next batch.
@@ -367,16 +371,12 @@ impl Processor<'_> {
     /// Scrub the segments at `idx` (in parallel) with the current known secrets.
     fn run(&self, segs: &[Seg], idx: &[usize]) -> Result<Vec<Option<Done>>> {
         let (engine, file, known) = (self.engine, self.file, &*self.known);
-        // Workers charge decompressed bodies to this input's budget.
-        let session = crate::session::current();
         #[cfg(feature = "parallel")]
         let it = idx.par_iter();
         #[cfg(not(feature = "parallel"))]
         let it = idx.iter();
         let done: Vec<Result<Option<Done>>> = it
-            .map(|&i| {
-                crate::session::within(session.clone(), || self.one(segs, i, engine, file, known))
-            })
+            .map(|&i| self.one(segs, i, engine, file, known))
             .collect();
         done.into_iter().collect()
     }
@@ -398,7 +398,7 @@ impl Processor<'_> {
                 wrapped,
             } => {
                 let (mut bytes, findings, discovered) =
-                    scrub_value(engine, file, known, loc, key, raw, self.copy)?;
+                    scrub_value(engine, &self.session, file, known, loc, key, raw, self.copy)?;
                 if *wrapped && self.copy {
                     if bytes.first() != Some(&b'{') || bytes.last() != Some(&b'}') {
                         bail!(
@@ -612,8 +612,10 @@ fn key_text(raw_with_quotes: &[u8]) -> Vec<u8> {
 /// With the `parallel` feature a reader thread cuts the document into entries while
 /// the rayon pool scrubs the previous batch, so reading, scrubbing and writing overlap;
 /// without it everything runs on the calling thread, one batch at a time.
+#[allow(clippy::too_many_arguments)]
 pub fn scrub<R: Read + Send, W: Write + Send>(
     engine: &Engine,
+    session: &Session,
     file: &str,
     known: &Known,
     input: R,
@@ -623,21 +625,57 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
 ) -> Result<Pass> {
     let mut p = Processor {
         engine,
+        session: session.clone(),
         file,
         known: std::borrow::Cow::Borrowed(known),
         progressive,
         discovered: HashMap::new(),
         copy: out.is_some(),
     };
-    let mut w = Writer {
+    let w = Writer {
         out,
         findings,
         progressive,
         kinds: HashMap::new(),
         mixed: Default::default(),
     };
-    #[cfg(not(feature = "parallel"))]
-    let (read, processed, written) = {
+    // A document that fits in one batch is scrubbed on the calling thread: a reader
+    // and a writer thread would only add their start-up to it (batches of thousands of
+    // small files, where the files themselves run in parallel).
+    let mut head = Vec::new();
+    let mut input = input;
+    (&mut input)
+        .take(BATCH_BYTES as u64)
+        .read_to_end(&mut head)
+        .context("reading the HAR")?;
+    let whole = head.len() < BATCH_BYTES;
+    let input = std::io::Cursor::new(head).chain(input);
+    let (read, processed, written) = if whole || !cfg!(feature = "parallel") {
+        sequential(&mut p, w, input)
+    } else {
+        parallel(&mut p, w, input)
+    };
+    let w = written?;
+    processed?;
+    read?;
+    let mut findings = w.findings;
+    if !p.copy && !findings.is_count_only() && !p.discovered.is_empty() {
+        findings = without_unverified_context(findings, &p.discovered)?;
+    }
+    Ok(Pass {
+        findings,
+        discovered: p.discovered,
+        kinds: w.kinds,
+        mixed: w.mixed,
+    })
+}
+
+/// What the reading, the scrubbing and the writing of one pass ended with.
+type Ended<W> = (Result<usize>, Result<()>, Result<Writer<W>>);
+
+/// One pass on the calling thread.
+fn sequential<R: Read, W: Write>(p: &mut Processor<'_>, mut w: Writer<W>, input: R) -> Ended<W> {
+    {
         let read = {
             let mut sink = |batch: Vec<Seg>| -> Result<()> {
                 let pieces = p.batch(batch)?;
@@ -655,9 +693,18 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
             _ => Ok(w),
         };
         (read, Ok::<(), anyhow::Error>(()), written)
-    };
-    #[cfg(feature = "parallel")]
-    let (read, processed, written) = std::thread::scope(|sc| {
+    }
+}
+
+/// One pass with a reader thread cutting entries, batches scrubbed in parallel here,
+/// and a writer thread keeping their order.
+#[cfg(feature = "parallel")]
+fn parallel<R: Read + Send, W: Write + Send>(
+    p: &mut Processor<'_>,
+    mut w: Writer<W>,
+    input: R,
+) -> Ended<W> {
+    std::thread::scope(|sc| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Seg>>(1);
         let (wtx, wrx) = std::sync::mpsc::sync_channel::<Vec<Piece>>(1);
         let reader = sc.spawn(move || {
@@ -706,20 +753,12 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("HAR reader thread panicked")));
         (read, processed, written)
-    });
-    let w = written?;
-    processed?;
-    read?;
-    let mut findings = w.findings;
-    if !p.copy && !findings.is_count_only() && !p.discovered.is_empty() {
-        findings = without_unverified_context(findings, &p.discovered)?;
-    }
-    Ok(Pass {
-        findings,
-        discovered: p.discovered,
-        kinds: w.kinds,
-        mixed: w.mixed,
     })
+}
+
+#[cfg(not(feature = "parallel"))]
+fn parallel<R: Read, W: Write>(p: &mut Processor<'_>, w: Writer<W>, input: R) -> Ended<W> {
+    sequential(p, w, input)
 }
 
 /// Cut a HAR into segments: raw bytes between values, and values to scrub.

@@ -26,6 +26,7 @@ use crate::detect::text::Mode;
 use crate::detect::{apply_edits, walk, Discovered, Edit, Known, Scrubber};
 use crate::engine::Engine;
 use crate::finding::Finding;
+use crate::session::Session;
 
 use crate::codec::coding::{self, inflate, inflate_cap};
 
@@ -153,11 +154,12 @@ fn parse_headers(data: &[u8], mut pos: usize) -> (Vec<Header>, Vec<Range<usize>>
 /// Scrub a document of one or more raw HTTP messages.
 pub fn scrub(
     engine: &Engine,
+    session: &Session,
     provenance: &str,
     data: &[u8],
     known: &Known,
 ) -> Result<(Vec<u8>, Vec<Finding>, Discovered)> {
-    let mut s = Scrubber::new(engine, provenance, known);
+    let mut s = Scrubber::new(engine, session, provenance, known);
     let mut starts = vec![0usize];
     starts.extend(memchr::memchr_iter(b'\n', data).map(|i| i + 1));
     s.lines = Some(starts);
@@ -467,7 +469,7 @@ fn scrub_stored(
         let (dec, kind) = inflate(&s.engine.limits, &cur, c, cap)?;
         // Inside an archive, what a body inflates to counts towards the whole
         // input's limit too.
-        crate::session::charge_tree(s.file, &s.engine.limits, dec.len() as u64)?;
+        s.session.charge_tree(&s.engine.limits, dec.len() as u64)?;
         layers.push(kind);
         cur = dec;
     }

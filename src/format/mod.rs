@@ -21,6 +21,7 @@ use crate::engine::Engine;
 use crate::error::limit_error;
 use crate::finding::Finding;
 use crate::finding::Findings;
+use crate::session::Session;
 use archive::ArchiveKind;
 
 /// What a handler produced for one document.
@@ -108,6 +109,7 @@ pub fn sniff(name: &str, prefix: &[u8]) -> Kind {
 /// One scrubbing pass over an in-memory document of a known kind (archives excluded).
 fn pass(
     engine: &Engine,
+    session: &Session,
     provenance: &str,
     kind: Kind,
     data: &[u8],
@@ -118,6 +120,7 @@ fn pass(
             let mut out = Vec::with_capacity(data.len());
             let p = match har::scrub(
                 engine,
+                session,
                 provenance,
                 known,
                 data,
@@ -129,17 +132,17 @@ fn pass(
                 // Entries one per line (JSON lines), or a HAR followed by another: the
                 // JSON walker reads them by key names like any other JSON.
                 Err(e) if har::other_layout(&e) => {
-                    return json_doc(engine, provenance, data, known)
+                    return json_doc(engine, session, provenance, data, known)
                 }
                 Err(e) => return Err(e),
             };
             let findings = p.findings.into_vec().context("recording findings")?;
             Ok((out, findings, p.discovered))
         }
-        Kind::Json => json_doc(engine, provenance, data, known),
-        Kind::Text => Ok(text::scrub(engine, provenance, data, known)),
-        Kind::Http => http::scrub(engine, provenance, data, known),
-        Kind::Mitm => tnetstring::scrub(engine, provenance, data, known),
+        Kind::Json => json_doc(engine, session, provenance, data, known),
+        Kind::Text => Ok(text::scrub(engine, session, provenance, data, known)),
+        Kind::Http => http::scrub(engine, session, provenance, data, known),
+        Kind::Mitm => tnetstring::scrub(engine, session, provenance, data, known),
         Kind::Unknown => Err(anyhow::Error::new(crate::error::Unsupported(
             "binary content in a format harscrub does not understand: no copy written \
              (extract it, or export it as HAR, and clean that)"
@@ -148,6 +151,7 @@ fn pass(
         Kind::Media => {
             let (_, findings, _) = text::scrub_with(
                 engine,
+                session,
                 provenance,
                 data,
                 known,
@@ -170,6 +174,7 @@ fn pass(
 /// is scrubbed as text instead (it still gets every rule), never passed through.
 fn json_doc(
     engine: &Engine,
+    session: &Session,
     provenance: &str,
     data: &[u8],
     known: &Known,
@@ -186,9 +191,9 @@ fn json_doc(
                 engine.limits.max_json_depth
             ))
         }
-        Err(_) => return Ok(text::scrub(engine, provenance, data, known)),
+        Err(_) => return Ok(text::scrub(engine, session, provenance, data, known)),
     };
-    let mut s = Scrubber::new(engine, provenance, known);
+    let mut s = Scrubber::new(engine, session, provenance, known);
     let mut edits = Vec::new();
     let mut w = Walker::top();
     w.value(&mut s, body, &tree, None, bom, &mut edits);
@@ -215,18 +220,15 @@ pub fn sanitize_bytes(
     data: &[u8],
     depth: usize,
 ) -> Result<Outcome> {
-    if depth == 0 {
-        // A top-level input: its own session (limits budget), whatever this thread
-        // was doing before.
-        return crate::session::fresh(|| {
-            sanitize_bytes_in_session(engine, provenance, name, data, depth)
-        });
-    }
-    sanitize_bytes_in_session(engine, provenance, name, data, depth)
+    // A top-level input: its own session (limits budget).
+    sanitize_in(engine, &Session::default(), provenance, name, data, depth)
 }
 
-fn sanitize_bytes_in_session(
+/// [`sanitize_bytes`] within the session of the input it is part of (an archive
+/// member: the archive's budget).
+pub(crate) fn sanitize_in(
     engine: &Engine,
+    session: &Session,
     provenance: &str,
     name: &str,
     data: &[u8],
@@ -234,20 +236,32 @@ fn sanitize_bytes_in_session(
 ) -> Result<Outcome> {
     let kind = sniff(name, &data[..data.len().min(64 << 10)]);
     if let Kind::Archive(a) = kind {
-        return archive::sanitize_archive(engine, provenance, a, name, data, depth);
+        return archive::sanitize_archive(engine, session, provenance, a, name, data, depth);
     }
-    clean_document(engine, provenance, kind, data)
+    document(engine, session, provenance, kind, data)
 }
 
-/// Discover, scrub, verify; fail closed (see `format::driver` for the passes).
+/// Discover, scrub, verify; fail closed (see `format::driver` for the passes). A
+/// top-level document of a known kind (archives excluded).
 pub fn clean_document(
     engine: &Engine,
     provenance: &str,
     kind: Kind,
     data: &[u8],
 ) -> Result<Outcome> {
+    document(engine, &Session::default(), provenance, kind, data)
+}
+
+fn document(
+    engine: &Engine,
+    session: &Session,
+    provenance: &str,
+    kind: Kind,
+    data: &[u8],
+) -> Result<Outcome> {
     let mut doc = driver::InMemory {
         engine,
+        session,
         provenance,
         kind,
         data,
@@ -296,12 +310,13 @@ pub fn clean_stream<I: Read + Seek + Send, S: driver::Spool + Send>(
     if kind == Kind::Har && har::looks_like_har(&prefix) {
         let mut doc = driver::HarStream {
             engine,
+            session: Session::default(),
             provenance,
             input: &mut input,
             copy: Some(&mut copy),
             on_stage,
         };
-        match crate::session::fresh(|| driver::clean(engine, &mut doc)) {
+        match driver::clean(engine, &mut doc) {
             // Entries one per line, or a HAR followed by another: read as JSON below.
             Err(e) if har::other_layout(&e) => {}
             r => return Ok((kind, r?)),
@@ -333,12 +348,13 @@ pub fn scan_stream<I: Read + Seek + Send>(
     if kind == Kind::Har && har::looks_like_har(&prefix) {
         let mut doc = driver::HarStream {
             engine,
+            session: Session::default(),
             provenance,
             input: &mut input,
             copy: None::<std::io::Cursor<Vec<u8>>>,
             on_stage,
         };
-        match crate::session::fresh(|| driver::scan(&mut doc)) {
+        match driver::scan(&mut doc) {
             Err(e) if har::other_layout(&e) => {}
             r => return Ok((kind, r?)),
         }

@@ -5,25 +5,28 @@ use crate::detect::text::Mode;
 use crate::detect::{apply_edits, Discovered, Known, Scrubber};
 use crate::engine::Engine;
 use crate::finding::Finding;
+use crate::session::Session;
 
 /// Scrub a text document; returns the copy, findings and context-found secrets.
 pub fn scrub(
     engine: &Engine,
+    session: &Session,
     provenance: &str,
     data: &[u8],
     known: &Known,
 ) -> (Vec<u8>, Vec<Finding>, Discovered) {
-    scrub_with(engine, provenance, data, known, Mode::Plain)
+    scrub_with(engine, session, provenance, data, known, Mode::Plain)
 }
 
 pub fn scrub_with(
     engine: &Engine,
+    session: &Session,
     provenance: &str,
     data: &[u8],
     known: &Known,
     mode: Mode,
 ) -> (Vec<u8>, Vec<Finding>, Discovered) {
-    let mut s = Scrubber::new(engine, provenance, known);
+    let mut s = Scrubber::new(engine, session, provenance, known);
     let mut starts = vec![0usize];
     starts.extend(memchr::memchr_iter(b'\n', data).map(|i| i + 1));
     s.lines = Some(starts);

@@ -21,6 +21,7 @@ use anyhow::{anyhow, Result};
 use crate::detect::{apply_edits, Discovered, Edit, Known, Scrubber};
 use crate::engine::Engine;
 use crate::finding::Finding;
+use crate::session::Session;
 
 /// One parsed tnetstring.
 #[derive(Debug, Clone)]
@@ -411,12 +412,13 @@ impl Walk<'_, '_> {
 /// Scrub a mitmproxy dump.
 pub fn scrub(
     engine: &Engine,
+    session: &Session,
     provenance: &str,
     data: &[u8],
     known: &Known,
 ) -> Result<(Vec<u8>, Vec<Finding>, Discovered)> {
     let nodes = parse_all(data, engine.limits.max_json_depth)?;
-    let mut s = Scrubber::new(engine, provenance, known);
+    let mut s = Scrubber::new(engine, session, provenance, known);
     let mut out = Vec::with_capacity(data.len());
     let mut pos = 0;
     for (i, n) in nodes.iter().enumerate() {

@@ -102,7 +102,7 @@ use anyhow::Result;
 use crate::engine::{Engine, Limits};
 use crate::error::limit_error;
 use crate::format::Outcome;
-use crate::session::Budget;
+use crate::session::Session;
 
 /// The kinds of archive we open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,6 +162,7 @@ pub fn sniff_archive(name: &str, data: &[u8]) -> Option<ArchiveKind> {
 /// how limits are enforced). Findings come in member order.
 pub fn sanitize_archive(
     engine: &Engine,
+    session: &Session,
     provenance: &str,
     kind: ArchiveKind,
     name: &str,
@@ -170,13 +171,14 @@ pub fn sanitize_archive(
 ) -> Result<Outcome> {
     sanitize_archive_guarded(
         &engine.limits,
+        session,
         provenance,
         kind,
         name,
         data,
         depth,
-        &|prov: &str, member: &str, bytes: &[u8], d: usize| {
-            crate::format::sanitize_bytes(engine, prov, member, bytes, d)
+        &|session: &Session, prov: &str, member: &str, bytes: &[u8], d: usize| {
+            crate::format::sanitize_in(engine, session, prov, member, bytes, d)
         },
         &|name: &str| {
             engine.rules.may_match(name.as_bytes()) && {
@@ -188,15 +190,18 @@ pub fn sanitize_archive(
     )
 }
 
-/// A handler for one archive member: `(provenance, member name, bytes, depth)`.
-pub type MemberFn<'a> = dyn Fn(&str, &str, &[u8], usize) -> Result<Outcome> + 'a;
+/// A handler for one archive member: `(session, provenance, member name, bytes,
+/// depth)`; the session carries the input's budget to nested archives.
+pub type MemberFn<'a> = dyn Fn(&Session, &str, &str, &[u8], usize) -> Result<Outcome> + 'a;
 
 /// [`sanitize_archive`] with the member handler supplied by the caller instead of
 /// [`crate::format::sanitize_bytes`] (for tests and for library users who bring their
 /// own dispatcher). The handler is called with `depth + 1` and is responsible for
 /// recursing into nested archives.
+#[allow(clippy::too_many_arguments)]
 pub fn sanitize_archive_with(
     limits: &Limits,
+    session: &Session,
     provenance: &str,
     kind: ArchiveKind,
     name: &str,
@@ -206,6 +211,7 @@ pub fn sanitize_archive_with(
 ) -> Result<Outcome> {
     sanitize_archive_guarded(
         limits,
+        session,
         provenance,
         kind,
         name,
@@ -222,6 +228,7 @@ pub fn sanitize_archive_with(
 #[allow(clippy::too_many_arguments)]
 fn sanitize_archive_guarded(
     limits: &Limits,
+    session: &Session,
     provenance: &str,
     kind: ArchiveKind,
     name: &str,
@@ -237,12 +244,12 @@ fn sanitize_archive_guarded(
             limits.max_depth
         ));
     }
-    let budget = Budget::enter(limits, data.len() as u64, depth);
+    let session = session.for_archive(limits, data.len() as u64, depth);
     let cx = Cx {
         limits,
         provenance,
         depth,
-        budget: &budget,
+        session: &session,
         member_fn,
         name_guard,
     };
@@ -257,14 +264,15 @@ struct Cx<'a> {
     limits: &'a Limits,
     provenance: &'a str,
     depth: usize,
-    budget: &'a Budget,
+    /// The input's session, with its budget.
+    session: &'a Session,
     member_fn: &'a MemberFn<'a>,
     name_guard: &'a dyn Fn(&str) -> bool,
 }
 
 impl Cx<'_> {
     fn member(&self, provenance: &str, name: &str, data: &[u8]) -> Result<Outcome> {
-        (self.member_fn)(provenance, name, data, self.depth + 1).map_err(|e| {
+        (self.member_fn)(self.session, provenance, name, data, self.depth + 1).map_err(|e| {
             // An error from a nested archive already names the member it is about
             // (`a.zip!/b.zip!/c.log: …`): one prefix per level would only repeat it.
             let top = e.to_string();
@@ -288,12 +296,12 @@ impl Cx<'_> {
     }
 
     fn total_error(&self, member: &str) -> anyhow::Error {
-        self.budget.error(member, self.limits)
+        self.session.error(member, self.limits)
     }
 
     /// Take `n` bytes from the tree's budget, or fail with the limit that is hit.
     fn charge(&self, member: &str, n: u64) -> Result<()> {
-        if self.budget.charge(n) {
+        if self.session.charge(n) {
             Ok(())
         } else {
             Err(self.total_error(member))
@@ -342,15 +350,23 @@ mod testkit {
     /// `ghp_` + 36 alphanumerics, fails for members named `fail.txt`.
     pub(super) fn fake(
         limits: &Limits,
+        session: &Session,
         prov: &str,
         name: &str,
         data: &[u8],
         depth: usize,
     ) -> Result<Outcome> {
         if let Some(kind) = sniff_archive(name, data) {
-            return sanitize_archive_with(limits, prov, kind, name, data, depth, &|p, n, d, dp| {
-                fake(limits, p, n, d, dp)
-            });
+            return sanitize_archive_with(
+                limits,
+                session,
+                prov,
+                kind,
+                name,
+                data,
+                depth,
+                &|s, p, n, d, dp| fake(limits, s, p, n, d, dp),
+            );
         }
         if name.ends_with("fail.txt") {
             bail!("handler refused {prov}");
@@ -379,9 +395,16 @@ mod testkit {
 
     pub(super) fn run(limits: &Limits, prov: &str, name: &str, data: &[u8]) -> Result<Outcome> {
         let kind = sniff_archive(name, data).expect("test input is an archive");
-        sanitize_archive_with(limits, prov, kind, name, data, 0, &|p, n, d, dp| {
-            fake(limits, p, n, d, dp)
-        })
+        sanitize_archive_with(
+            limits,
+            &Session::default(),
+            prov,
+            kind,
+            name,
+            data,
+            0,
+            &|s, p, n, d, dp| fake(limits, s, p, n, d, dp),
+        )
     }
 
     pub(super) fn err_text(r: Result<Outcome>) -> String {
@@ -518,7 +541,6 @@ mod testkit {
 mod tests {
     use super::testkit::*;
     use super::*;
-    use crate::session::{self, charge_tree};
 
     #[test]
     fn sniffs_by_content() {
@@ -583,26 +605,15 @@ mod tests {
         for (name, good) in [("c.zip", &zip), ("c.tar", &tar), ("c.tgz", &tgz)] {
             for cut in 0..good.len() {
                 let d = &good[..cut];
-                if let Some(kind) = sniff_archive(name, d) {
-                    let _ =
-                        sanitize_archive_with(&limits(), name, kind, name, d, 0, &|p, n, d, dp| {
-                            fake(&limits(), p, n, d, dp)
-                        });
+                if sniff_archive(name, d).is_some() {
+                    let _ = run(&limits(), name, name, d);
                 }
             }
             for i in 0..good.len() {
                 let mut d = good.clone();
                 d[i] ^= 0xA5;
-                if let Some(kind) = sniff_archive(name, &d) {
-                    let _ = sanitize_archive_with(
-                        &limits(),
-                        name,
-                        kind,
-                        name,
-                        &d,
-                        0,
-                        &|p, n, d, dp| fake(&limits(), p, n, d, dp),
-                    );
+                if sniff_archive(name, &d).is_some() {
+                    let _ = run(&limits(), name, name, &d);
                 }
             }
         }
@@ -746,8 +757,6 @@ mod tests {
             &gz(&[blob.as_slice(), &blob].concat()),
         ));
         assert!(e.contains("--max-total-bytes"), "{e}");
-        // Budgets are released afterwards.
-        assert!(session::current().budget.is_none());
     }
 
     /// Members of at most 1 MiB are exempt from the per-member ratio, and nesting
@@ -812,7 +821,6 @@ mod tests {
             e.contains("g.log.gz!/g.log") && e.contains("--max-ratio"),
             "{e}"
         );
-        assert!(session::current().budget.is_none());
     }
 
     #[test]
@@ -831,17 +839,18 @@ mod tests {
                     sc.spawn(|| {
                         sanitize_archive_with(
                             &lim,
+                            &Session::default(),
                             "upload.zip",
                             ArchiveKind::Zip,
                             "upload.zip",
                             &zip,
                             0,
-                            &|p, n, d, dp| {
+                            &|s, p, n, d, dp| {
                                 barrier.wait();
-                                let charged = charge_tree(p, &lim, 60);
+                                let charged = s.charge_tree(&lim, 60);
                                 barrier.wait();
                                 charged?;
-                                fake(&lim, p, n, d, dp)
+                                fake(&lim, s, p, n, d, dp)
                             },
                         )
                     })
@@ -855,15 +864,16 @@ mod tests {
         // One upload alone is still limited: a second 60-byte charge fails.
         let e = err_text(sanitize_archive_with(
             &lim,
+            &Session::default(),
             "upload.zip",
             ArchiveKind::Zip,
             "upload.zip",
             &zip,
             0,
-            &|p, n, d, dp| {
-                charge_tree(p, &lim, 60)?;
-                charge_tree(p, &lim, 60)?;
-                fake(&lim, p, n, d, dp)
+            &|s, p, n, d, dp| {
+                s.charge_tree(&lim, 60)?;
+                s.charge_tree(&lim, 60)?;
+                fake(&lim, s, p, n, d, dp)
             },
         ));
         assert!(e.contains("--max-total-bytes"), "{e}");

@@ -69,7 +69,7 @@ pub(super) fn sanitize_zip(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
         }
         declared = declared.saturating_add(size);
     }
-    if declared > cx.budget.remaining() {
+    if declared > cx.session.remaining() {
         return Err(cx.total_error(prov));
     }
     let mut writer = ZipWriter::new(Cursor::new(Vec::with_capacity(data.len() + 1024)));
