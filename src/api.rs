@@ -163,7 +163,9 @@ pub fn clean_bytes(engine: &Engine, name: &str, data: &[u8]) -> Result<Cleaned, 
     })
 }
 
-/// Find credentials without keeping a copy.
+/// Find credentials without writing a copy: the findings [`clean_bytes`] reports for
+/// the same document (a scan runs the same detection passes, without the copy's
+/// verification; an archive is cleaned member by member and its copy dropped).
 ///
 /// ```
 /// use harscrub::{scan_bytes, EngineBuilder};
@@ -177,7 +179,7 @@ pub fn clean_bytes(engine: &Engine, name: &str, data: &[u8]) -> Result<Cleaned, 
 /// # Ok::<(), harscrub::Error>(())
 /// ```
 pub fn scan_bytes(engine: &Engine, name: &str, data: &[u8]) -> Result<Vec<Finding>, Error> {
-    Ok(clean_bytes(engine, name, data)?.findings)
+    crate::format::scan_bytes(engine, name, name, data).map_err(Error::from_anyhow)
 }
 
 /// Clean a document read from `input`, writing its copy to `copy`, with bounded memory

@@ -26,6 +26,9 @@ use crate::session::Session;
 /// (2 MB rather than 4: peak RSS of `clean` on 107 MB of real entries 128 → 109 MB, the
 /// same CPU time.)
 const BATCH_BYTES: usize = 2 << 20;
+
+/// HAR files smaller than this are scrubbed without reader and writer threads.
+const SMALL_BYTES: usize = 256 << 10;
 const READ_CHUNK: usize = 1 << 20;
 /// Entries up to this size get names, methods and URLs in their findings (the
 /// scrubbed entry is parsed once more for that).
@@ -639,16 +642,16 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
         kinds: HashMap::new(),
         mixed: Default::default(),
     };
-    // A document that fits in one batch is scrubbed on the calling thread: a reader
-    // and a writer thread would only add their start-up to it (batches of thousands of
-    // small files, where the files themselves run in parallel).
+    // A small document is scrubbed on the calling thread: a reader and a writer thread
+    // would only add their start-up to it (batches of thousands of small files, where
+    // the files themselves run in parallel).
     let mut head = Vec::new();
     let mut input = input;
     (&mut input)
-        .take(BATCH_BYTES as u64)
+        .take(SMALL_BYTES as u64)
         .read_to_end(&mut head)
         .context("reading the HAR")?;
-    let whole = head.len() < BATCH_BYTES;
+    let whole = head.len() < SMALL_BYTES;
     let input = std::io::Cursor::new(head).chain(input);
     let (read, processed, written) = if whole || !cfg!(feature = "parallel") {
         sequential(&mut p, w, input)

@@ -301,37 +301,11 @@ pub fn clean_stream<I: Read + Seek + Send, S: driver::Spool + Send>(
     engine: &Engine,
     provenance: &str,
     name: &str,
-    mut input: I,
-    mut copy: S,
+    input: I,
+    copy: S,
     on_stage: Option<&dyn Fn(&str)>,
 ) -> Result<(Kind, Findings)> {
-    let prefix = prefix(&mut input)?;
-    let kind = sniff(name, &prefix);
-    if kind == Kind::Har && har::looks_like_har(&prefix) {
-        let mut doc = driver::HarStream {
-            engine,
-            session: Session::default(),
-            provenance,
-            input: &mut input,
-            copy: Some(&mut copy),
-            on_stage,
-        };
-        match driver::clean(engine, &mut doc) {
-            // Entries one per line, or a HAR followed by another: read as JSON below.
-            Err(e) if har::other_layout(&e) => {}
-            r => return Ok((kind, r?)),
-        }
-        input.seek(SeekFrom::Start(0)).context("cannot read")?;
-    }
-    let mut data = Vec::new();
-    input.read_to_end(&mut data).context("cannot read")?;
-    let o = sanitize_bytes(engine, provenance, name, &data, 0)?;
-    copy.restart().context("writing copy")?;
-    copy.write_all(&o.output).context("writing copy")?;
-    copy.flush().context("writing copy")?;
-    let mut findings = Findings::new();
-    findings.extend(o.findings).context("recording findings")?;
-    Ok((kind, findings))
+    stream(engine, provenance, name, input, Some(copy), on_stage)
 }
 
 /// Scan a document read from `input`: the findings [`clean_stream`] reports for it,
@@ -340,21 +314,47 @@ pub fn scan_stream<I: Read + Seek + Send>(
     engine: &Engine,
     provenance: &str,
     name: &str,
+    input: I,
+    on_stage: Option<&dyn Fn(&str)>,
+) -> Result<(Kind, Findings)> {
+    stream(
+        engine,
+        provenance,
+        name,
+        input,
+        None::<std::io::Cursor<Vec<u8>>>,
+        on_stage,
+    )
+}
+
+/// [`clean_stream`] with a `copy`, [`scan_stream`] without.
+fn stream<I: Read + Seek + Send, S: driver::Spool + Send>(
+    engine: &Engine,
+    provenance: &str,
+    name: &str,
     mut input: I,
+    mut copy: Option<S>,
     on_stage: Option<&dyn Fn(&str)>,
 ) -> Result<(Kind, Findings)> {
     let prefix = prefix(&mut input)?;
     let kind = sniff(name, &prefix);
     if kind == Kind::Har && har::looks_like_har(&prefix) {
+        let cleaning = copy.is_some();
         let mut doc = driver::HarStream {
             engine,
             session: Session::default(),
             provenance,
             input: &mut input,
-            copy: None::<std::io::Cursor<Vec<u8>>>,
+            copy: copy.as_mut(),
             on_stage,
         };
-        match driver::scan(&mut doc) {
+        let r = if cleaning {
+            driver::clean(engine, &mut doc)
+        } else {
+            driver::scan(&mut doc)
+        };
+        match r {
+            // Entries one per line, or a HAR followed by another: read as JSON below.
             Err(e) if har::other_layout(&e) => {}
             r => return Ok((kind, r?)),
         }
@@ -362,11 +362,50 @@ pub fn scan_stream<I: Read + Seek + Send>(
     }
     let mut data = Vec::new();
     input.read_to_end(&mut data).context("cannot read")?;
+    let found = match copy.as_mut() {
+        Some(copy) => {
+            let o = sanitize_bytes(engine, provenance, name, &data, 0)?;
+            copy.restart().context("writing copy")?;
+            copy.write_all(&o.output).context("writing copy")?;
+            copy.flush().context("writing copy")?;
+            o.findings
+        }
+        None => scan_bytes(engine, provenance, name, &data)?,
+    };
     let mut findings = Findings::new();
-    findings
-        .extend(sanitize_bytes(engine, provenance, name, &data, 0)?.findings)
-        .context("recording findings")?;
+    findings.extend(found).context("recording findings")?;
     Ok((kind, findings))
+}
+
+/// Scan one in-memory top-level document: the findings [`sanitize_bytes`] reports
+/// for it, from the two passes of a scan (discover, then report every place each
+/// secret appears) and no verified copy. An archive is cleaned member by member and
+/// its copy dropped.
+pub fn scan_bytes(
+    engine: &Engine,
+    provenance: &str,
+    name: &str,
+    data: &[u8],
+) -> Result<Vec<Finding>> {
+    let kind = sniff(name, &data[..data.len().min(SNIFF_BYTES)]);
+    if let Kind::Archive(_) = kind {
+        return Ok(sanitize_bytes(engine, provenance, name, data, 0)?.findings);
+    }
+    let mut doc = driver::InMemory {
+        engine,
+        session: &Session::default(),
+        provenance,
+        kind,
+        data,
+        copy: Vec::new(),
+    };
+    let mut findings = driver::scan(&mut doc)?
+        .into_vec()
+        .context("recording findings")?;
+    // Names are read from the last pass's scrubbed document, as `clean` reads them
+    // from its verified copy.
+    name_findings(engine, kind, &doc.copy, &mut findings);
+    Ok(findings)
 }
 
 /// Names (and HAR methods and URLs) for findings, read from the verified copy. HAR
