@@ -411,3 +411,53 @@ fn clean_reader_tells_a_failed_read_from_a_malformed_document() {
     assert_eq!(findings, c.findings);
     assert_eq!(copy.into_inner(), c.copy);
 }
+
+/// A secret found by its context (a cookie) and repeated in unremarkable places (a
+/// later URL, a JSON key, a log line): every scan and clean reports it wherever it is,
+/// agrees on where, and never shows it, nor its longest alphanumeric run, in a name or
+/// URL of the report.
+#[test]
+fn scans_agree_with_clean_and_report_no_trace_of_a_secret() {
+    const SID: &str = "c8Jq2Lw0Xp5Rz7Tn4Vb9";
+    let har = format!(
+        r#"{{"log":{{"version":"1.2","entries":[
+        {{"request":{{"method":"GET","url":"https://example.test/a","headers":[{{"name":"Cookie","value":"sid={SID}"}}]}},"response":{{"status":200}}}},
+        {{"request":{{"method":"GET","url":"https://example.test/b?ref={SID}","headers":[]}},"response":{{"status":200,"content":{{"mimeType":"application/json","text":"{{\"{SID}\":1,\"note\":\"seen {SID}\"}}"}}}}}}]}}}}"#
+    );
+    let json =
+        format!(r#"{{"session":{{"password":"{SID}"}},"audit":["login {SID}"],"{SID}":true}}"#);
+    let log = format!("password={SID}\nGET /b?ref={SID}\n");
+    let e = engine();
+    for (name, data) in [
+        ("s.har", har.as_bytes()),
+        ("s.json", json.as_bytes()),
+        ("s.log", log.as_bytes()),
+    ] {
+        let cleaned = clean_bytes(&e, name, data).unwrap();
+        assert!(
+            !contains(&cleaned.copy, SID),
+            "{name}: the copy holds the secret"
+        );
+        let scanned = scan_bytes(&e, name, data).unwrap();
+        let streamed = scan_reader(&e, name, Cursor::new(data)).unwrap();
+        let places = |fs: &[harscrub::Finding]| -> Vec<(String, String, String)> {
+            fs.iter()
+                .map(|f| (f.location.clone(), f.kind.clone(), f.fingerprint.clone()))
+                .collect()
+        };
+        assert!(
+            cleaned.findings.len() >= 2,
+            "{name}: {:?}",
+            places(&cleaned.findings)
+        );
+        assert_eq!(places(&scanned), places(&cleaned.findings), "{name}");
+        assert_eq!(places(&streamed), places(&cleaned.findings), "{name}");
+        for fs in [&cleaned.findings, &scanned, &streamed] {
+            let report = serde_json::to_string(fs).unwrap();
+            assert!(
+                !report.contains(SID),
+                "{name}: the findings show the secret"
+            );
+        }
+    }
+}

@@ -121,17 +121,22 @@ fn verify(doc: &mut impl Document, known: &Known) -> Result<Verdict> {
 /// copy of one found in an unremarkable place. `clean` keeps its first copy only when
 /// that copy named everything as this second pass does, so the two agree finding for
 /// finding.
-pub(crate) fn scan(doc: &mut impl Document) -> Result<Findings> {
+///
+/// Also returns the secrets the first pass discovered by their context: nothing
+/// verified the scrubbed document a scan reads names and URLs from, so the caller
+/// leaves out any that may hold a trace of one.
+pub(crate) fn scan(doc: &mut impl Document) -> Result<(Findings, Discovered)> {
     doc.stage("scanning");
     let first = doc.write(&Known::default(), false)?;
     if first.discovered.is_empty() {
         // Nothing to propagate: a second pass would find the same.
-        return Ok(first.findings);
+        return Ok((first.findings, first.discovered));
     }
     let known = Known::new(&first.discovered);
-    drop(first);
+    let discovered = first.discovered;
+    drop(first.findings);
     doc.stage("scanning again (every secret known)");
-    Ok(doc.write(&known, false)?.findings)
+    Ok((doc.write(&known, false)?.findings, discovered))
 }
 
 /// A document held in memory, of any kind but archives.

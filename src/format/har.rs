@@ -559,26 +559,42 @@ fn without_unverified_context(
     mut findings: Findings,
     discovered: &HashMap<Vec<u8>, String>,
 ) -> Result<Findings> {
-    let patterns: Vec<&[u8]> = discovered.keys().map(|k| longest_alnum_run(k)).collect();
-    let ac = aho_corasick::AhoCorasick::builder()
-        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-        .build(&patterns)
-        .context("building the automaton of discovered secrets")?;
+    let traces = Traces::new(discovered)?;
     let mut out = Findings::new();
     findings
         .for_each(|f| {
             let mut f = f.clone();
-            let leaky = |v: &Option<String>| v.as_ref().is_some_and(|t| ac.is_match(t));
-            if leaky(&f.url) {
-                f.url = None;
-            }
-            if leaky(&f.name) {
-                f.name = None;
-            }
+            traces.clear(&mut f);
             out.push(f)
         })
         .context("recording findings")?;
     Ok(out)
+}
+
+/// Traces of discovered secrets, for leaving unverified names and URLs out of a
+/// scan's findings (see `without_unverified_context`).
+pub(crate) struct Traces(aho_corasick::AhoCorasick);
+
+impl Traces {
+    pub(crate) fn new(discovered: &HashMap<Vec<u8>, String>) -> Result<Traces> {
+        let patterns: Vec<&[u8]> = discovered.keys().map(|k| longest_alnum_run(k)).collect();
+        let ac = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .build(&patterns)
+            .context("building the automaton of discovered secrets")?;
+        Ok(Traces(ac))
+    }
+
+    /// Drop `f`'s URL and name if either holds a trace of a discovered secret.
+    pub(crate) fn clear(&self, f: &mut Finding) {
+        let leaky = |v: &Option<String>| v.as_ref().is_some_and(|t| self.0.is_match(t));
+        if leaky(&f.url) {
+            f.url = None;
+        }
+        if leaky(&f.name) {
+            f.name = None;
+        }
+    }
 }
 
 /// The longest run of ASCII letters and digits in `v` (all of `v` if it has none).

@@ -348,10 +348,11 @@ fn stream<I: Read + Seek + Send, S: driver::Spool + Send>(
             copy: copy.as_mut(),
             on_stage,
         };
+        // (A streamed HAR scan leaves out unverified names and URLs as it goes.)
         let r = if cleaning {
             driver::clean(engine, &mut doc)
         } else {
-            driver::scan(&mut doc)
+            driver::scan(&mut doc).map(|(findings, _)| findings)
         };
         match r {
             // Entries one per line, or a HAR followed by another: read as JSON below.
@@ -399,12 +400,16 @@ pub fn scan_bytes(
         data,
         copy: Vec::new(),
     };
-    let mut findings = driver::scan(&mut doc)?
-        .into_vec()
-        .context("recording findings")?;
+    let (findings, discovered) = driver::scan(&mut doc)?;
+    let mut findings = findings.into_vec().context("recording findings")?;
     // Names are read from the last pass's scrubbed document, as `clean` reads them
-    // from its verified copy.
+    // from its verified copy; but nothing verified this one, so a name or URL with a
+    // trace of a discovered secret is left out.
     name_findings(engine, kind, &doc.copy, &mut findings);
+    if !discovered.is_empty() {
+        let traces = har::Traces::new(&discovered)?;
+        findings.iter_mut().for_each(|f| traces.clear(f));
+    }
     Ok(findings)
 }
 
