@@ -259,6 +259,27 @@ fn document(
     kind: Kind,
     data: &[u8],
 ) -> Result<Outcome> {
+    if kind == Kind::Har && har::looks_like_har(&data[..data.len().min(SNIFF_BYTES)]) {
+        // The streaming passes, over memory: a copy written progressively is usually
+        // kept, where the in-memory passes always write twice.
+        let mut doc = driver::HarStream {
+            engine,
+            session: session.clone(),
+            provenance,
+            input: std::io::Cursor::new(data),
+            copy: Some(std::io::Cursor::new(Vec::with_capacity(data.len()))),
+            on_stage: None,
+        };
+        match driver::clean(engine, &mut doc) {
+            // Entries one per line, or a HAR followed by another: the JSON walker below.
+            Err(e) if har::other_layout(&e) => {}
+            r => {
+                let findings = r?.into_vec().context("recording findings")?;
+                let output = doc.copy.map(|c| c.into_inner()).unwrap_or_default();
+                return Ok(Outcome { output, findings });
+            }
+        }
+    }
     let mut doc = driver::InMemory {
         engine,
         session,
@@ -388,9 +409,26 @@ pub fn scan_bytes(
     name: &str,
     data: &[u8],
 ) -> Result<Vec<Finding>> {
-    let kind = sniff(name, &data[..data.len().min(SNIFF_BYTES)]);
+    let prefix = &data[..data.len().min(SNIFF_BYTES)];
+    let kind = sniff(name, prefix);
     if let Kind::Archive(_) = kind {
         return Ok(sanitize_bytes(engine, provenance, name, data, 0)?.findings);
+    }
+    if kind == Kind::Har && har::looks_like_har(prefix) {
+        // The streaming passes over memory (they leave out unverified names and URLs
+        // as they go).
+        let mut doc = driver::HarStream {
+            engine,
+            session: Session::default(),
+            provenance,
+            input: std::io::Cursor::new(data),
+            copy: None::<std::io::Cursor<Vec<u8>>>,
+            on_stage: None,
+        };
+        match driver::scan(&mut doc) {
+            Err(e) if har::other_layout(&e) => {}
+            r => return r?.0.into_vec().context("recording findings"),
+        }
     }
     let mut doc = driver::InMemory {
         engine,
