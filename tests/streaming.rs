@@ -3,11 +3,12 @@
 //! For every HAR in `testdata/har/` and in the real corpus (`../shared/corpus/real-har/`,
 //! when present; `MALFORMED_` and `EDGE_` files excluded), with the same fingerprint key:
 //!
-//! * the copy the binary writes with `clean` (a file on disk: the three streaming passes
-//!   of `run::clean_har_file`),
-//! * the copy from `clean_bytes` (the document in memory, sniffed as a HAR),
+//! * the copy the binary writes with `clean` (a file on disk: the streaming passes of
+//!   `format::driver`, reading the file),
+//! * the copy from `clean_bytes` (the same passes over the document in memory),
 //! * the copy from `clean_document(.., Kind::Json, ..)` (the document treated as
-//!   plain JSON: one parse of the whole tree, walked from the root),
+//!   plain JSON: one parse of the whole tree, walked from the root, in the three
+//!   in-memory passes: discover, write with everything known, verify),
 //!
 //! are identical, and a file that fails on one path fails on the others. A difference is
 //! reported with the file, the first differing byte offset and a little context.
