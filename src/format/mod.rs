@@ -262,22 +262,13 @@ fn document(
     if kind == Kind::Har && har::looks_like_har(&data[..data.len().min(SNIFF_BYTES)]) {
         // The streaming passes, over memory: a copy written progressively is usually
         // kept, where the in-memory passes always write twice.
-        let mut doc = driver::HarStream {
-            engine,
-            session: session.clone(),
-            provenance,
-            input: std::io::Cursor::new(data),
-            copy: Some(std::io::Cursor::new(Vec::with_capacity(data.len()))),
-            on_stage: None,
-        };
-        match driver::clean(engine, &mut doc) {
-            // Entries one per line, or a HAR followed by another: the JSON walker below.
-            Err(e) if har::other_layout(&e) => {}
-            r => {
-                let findings = r?.into_vec().context("recording findings")?;
-                let output = doc.copy.map(|c| c.into_inner()).unwrap_or_default();
-                return Ok(Outcome { output, findings });
-            }
+        let mut copy = std::io::Cursor::new(Vec::with_capacity(data.len()));
+        let input = std::io::Cursor::new(data);
+        let session = session.clone();
+        if let Some(f) = har_passes(engine, session, provenance, input, Some(&mut copy), None)? {
+            let findings = f.into_vec().context("recording findings")?;
+            let output = copy.into_inner();
+            return Ok(Outcome { output, findings });
         }
     }
     let mut doc = driver::InMemory {
@@ -296,6 +287,38 @@ fn document(
         output: doc.copy,
         findings,
     })
+}
+
+/// The streaming passes over a HAR: a clean when there is a `copy`, else a scan (which
+/// leaves out unverified names and URLs as it goes). None when the document is not
+/// laid out as one HAR (entries one per line, a HAR followed by another): the caller
+/// reads it as JSON instead.
+fn har_passes<I: Read + Seek + Send, S: driver::Spool + Send>(
+    engine: &Engine,
+    session: Session,
+    provenance: &str,
+    input: I,
+    copy: Option<S>,
+    on_stage: Option<&dyn Fn(&str)>,
+) -> Result<Option<Findings>> {
+    let cleaning = copy.is_some();
+    let mut doc = driver::HarStream {
+        engine,
+        session,
+        provenance,
+        input,
+        copy,
+        on_stage,
+    };
+    let r = if cleaning {
+        driver::clean(engine, &mut doc)
+    } else {
+        driver::scan(&mut doc).map(|(findings, _)| findings)
+    };
+    match r {
+        Err(e) if har::other_layout(&e) => Ok(None),
+        r => r.map(Some),
+    }
 }
 
 /// How many bytes of a document are read to recognise its kind.
@@ -360,25 +383,16 @@ fn stream<I: Read + Seek + Send, S: driver::Spool + Send>(
     let prefix = prefix(&mut input)?;
     let kind = sniff(name, &prefix);
     if kind == Kind::Har && har::looks_like_har(&prefix) {
-        let cleaning = copy.is_some();
-        let mut doc = driver::HarStream {
+        let session = Session::default();
+        if let Some(f) = har_passes(
             engine,
-            session: Session::default(),
+            session,
             provenance,
-            input: &mut input,
-            copy: copy.as_mut(),
+            &mut input,
+            copy.as_mut(),
             on_stage,
-        };
-        // (A streamed HAR scan leaves out unverified names and URLs as it goes.)
-        let r = if cleaning {
-            driver::clean(engine, &mut doc)
-        } else {
-            driver::scan(&mut doc).map(|(findings, _)| findings)
-        };
-        match r {
-            // Entries one per line, or a HAR followed by another: read as JSON below.
-            Err(e) if har::other_layout(&e) => {}
-            r => return Ok((kind, r?)),
+        )? {
+            return Ok((kind, f));
         }
         input.seek(SeekFrom::Start(0)).context("cannot read")?;
     }
@@ -415,19 +429,11 @@ pub fn scan_bytes(
         return Ok(sanitize_bytes(engine, provenance, name, data, 0)?.findings);
     }
     if kind == Kind::Har && har::looks_like_har(prefix) {
-        // The streaming passes over memory (they leave out unverified names and URLs
-        // as they go).
-        let mut doc = driver::HarStream {
-            engine,
-            session: Session::default(),
-            provenance,
-            input: std::io::Cursor::new(data),
-            copy: None::<std::io::Cursor<Vec<u8>>>,
-            on_stage: None,
-        };
-        match driver::scan(&mut doc) {
-            Err(e) if har::other_layout(&e) => {}
-            r => return r?.0.into_vec().context("recording findings"),
+        // The streaming passes over memory.
+        let input = std::io::Cursor::new(data);
+        let none = None::<&mut std::io::Cursor<Vec<u8>>>;
+        if let Some(f) = har_passes(engine, Session::default(), provenance, input, none, None)? {
+            return f.into_vec().context("recording findings");
         }
     }
     let mut doc = driver::InMemory {
