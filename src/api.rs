@@ -123,6 +123,7 @@ impl EngineBuilder {
                 .collect(),
             allow_patterns,
             allow_paths,
+            whole_layers: false,
         })
     }
 }

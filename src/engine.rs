@@ -55,9 +55,19 @@ pub struct Engine {
     pub(crate) allow_patterns: Vec<regex::bytes::Regex>,
     /// JSON Pointer patterns (segments, `*` for any one) never redacted.
     pub(crate) allow_paths: Vec<Vec<String>>,
+    /// Read every decoded escaping layer whole instead of in windows around its
+    /// escapes: the reference the windowed reading is tested against (see
+    /// `detect::layers`).
+    pub(crate) whole_layers: bool,
 }
 
 impl Engine {
+    /// Read decoded escaping layers whole (the reference for tests; slower, same copies).
+    #[doc(hidden)]
+    pub fn set_whole_layers(&mut self, whole: bool) {
+        self.whole_layers = whole;
+    }
+
     /// An engine with the built-in rules and names, a random key, the system clock and
     /// default limits (needs the `cli` feature; library users use
     /// [`crate::EngineBuilder`], which takes the key and the time from the caller).
@@ -76,6 +86,7 @@ impl Engine {
             allow_values: Vec::new(),
             allow_patterns: Vec::new(),
             allow_paths: Vec::new(),
+            whole_layers: false,
         })
     }
 

@@ -263,6 +263,49 @@ fn non_secrets_stay_byte_identical() {
     assert!(f.is_empty(), "{:?}", f);
 }
 
+/// A provider's token found by context is chased whatever its shape: an AWS key id of
+/// capitals only (no digit, so not "random-looking") in a cookie, copied as unpadded
+/// base64 into a JSON key of the response.
+#[test]
+fn provider_token_without_digits_is_chased() {
+    let secret = "AKIAQWERTYUIOPASDFGH";
+    let b64 = base64::engine::general_purpose::STANDARD_NO_PAD.encode(secret);
+    let resp = RESP.replace(
+        r#""mimeType": "text/plain""#,
+        &format!(
+            r#""mimeType": "application/json", "text": "{{\"sessions\": {{\"{b64}\": {{\"active\": true}}}}}}""#
+        ),
+    );
+    let doc = har(
+        &req(
+            "https://a.example/",
+            &format!(r#"{{"name": "Cookie", "value": "theme=dark; api_key={secret}"}}"#),
+            "",
+        ),
+        &resp,
+    );
+    let (out, f) = clean("a.har", &doc);
+    assert!(!out.contains(secret) && !out.contains(&b64[..24]), "{out}");
+    assert!(out.contains(r#"\"active\": true"#), "{out}");
+    assert!(f.iter().any(|f| f.rule == "context.propagated"));
+}
+
+/// Short field names (`pass`, `pin`, `sid`) assigned a number of PIN length in a log
+/// line are credentials; a counter (`pass=3`) and a colon in prose are not.
+#[test]
+fn numeric_pins_in_log_lines() {
+    let log = "login attempt user=alice pass=86052013 lang=en\nverify pin=4711 ok\nsid=123456\nretry pass=3 of 5\nstep pin: 4711 in the manual\n";
+    let (out, _) = clean("app.log", log);
+    assert!(
+        !out.contains("86052013") && !out.contains("=4711") && !out.contains("123456"),
+        "{out}"
+    );
+    assert!(
+        out.contains("pass=3 of 5") && out.contains("pin: 4711 in the manual"),
+        "{out}"
+    );
+}
+
 #[test]
 fn text_logs_env_and_curl() {
     let log = format!(

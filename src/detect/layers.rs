@@ -16,6 +16,11 @@
 //! there were decoded by the layer beside this one, and a value needing two kinds side
 //! by side is read by the mixed layer (percent, HTML and JavaScript escapes at once).
 //! Without that rule a script full of `%`, `&` and `\` was read hundreds of times.
+//!
+//! A long decoded layer (8 KB or more) differs from its text only at its escapes, so
+//! only windows around them are read again ([`layer_windows`]): 2 KB on each side, edges
+//! moved out to a break between tokens. Everything else was read already, in the text
+//! it was decoded from. A layer whose escapes are dense is read whole.
 
 use std::io::Write;
 
@@ -98,6 +103,81 @@ impl Mapped {
             u.raw + u.rlen + (d - u.dec - u.dlen)
         }
     }
+}
+
+/// How far beyond its escapes a long decoded layer is read (see [`layer_windows`]).
+const LAYER_REACH: usize = 2 << 10;
+/// A decoded layer shorter than this is read whole.
+const LAYER_WINDOWED_FROM: usize = 4 * LAYER_REACH;
+/// How far a window's edge may move out to the end of the token it cuts; further, and
+/// the layer is read whole.
+const LAYER_SNAP: usize = 4 << 10;
+
+/// The parts of a long decoded layer worth reading again: [`LAYER_REACH`] bytes on each
+/// side of every escape it decoded, each edge moved out to the nearest break between
+/// tokens (white space, a quote, an angle bracket, a parenthesis or brace, a comma; not
+/// a line break inside a wrapped base64 run, nor a square bracket, which would cut a
+/// placeholder in two), windows that meet merged. None: read the layer whole (it is short, its
+/// escapes are dense, or an edge falls inside a run of token bytes longer than
+/// [`LAYER_SNAP`]).
+///
+/// Everything outside the windows is a verbatim stretch of the text the layer was
+/// decoded from, which was read already, in the same mode and with the same known
+/// secrets: what reading the layer can add lies next to an escape, where a name, a
+/// quote or a token was hidden. Context reaches no further than [`LAYER_REACH`] in all
+/// but contrived texts (a name and its value, a header line, a tag). A test compares
+/// the copies with reading every layer whole (`Engine::set_whole_layers`).
+fn layer_windows(m: &Mapped) -> Option<Vec<(usize, usize)>> {
+    let d = &m.bytes;
+    if d.len() < LAYER_WINDOWED_FROM {
+        return None;
+    }
+    let stop = |i: usize| -> bool {
+        match d[i] {
+            b' ' | b'\t' | b'"' | b'\'' | b'`' | b'<' | b'>' | b'(' | b')' | b'{' | b'}' | b',' => {
+                true
+            }
+            b'\r' | b'\n' => {
+                // A line break between base64 bytes may wrap a blob: not an edge.
+                let before = d[..i].iter().rev().find(|b| !matches!(b, b'\r' | b'\n'));
+                let after = d[i..].iter().find(|b| !matches!(b, b'\r' | b'\n'));
+                !(before.is_some_and(|&b| is_b64(b)) && after.is_some_and(|&b| is_b64(b)))
+            }
+            _ => false,
+        }
+    };
+    let mut windows: Vec<(usize, usize)> = Vec::new();
+    for u in &m.units {
+        let from = u.dec.saturating_sub(LAYER_REACH);
+        let to = (u.dec + u.dlen + LAYER_REACH).min(d.len());
+        match windows.last_mut() {
+            Some(last) if last.1 >= from => last.1 = last.1.max(to),
+            _ => windows.push((from, to)),
+        }
+    }
+    let mut snapped: Vec<(usize, usize)> = Vec::with_capacity(windows.len());
+    for (from, to) in windows {
+        let mut f = from;
+        while f > 0 && !stop(f - 1) {
+            f -= 1;
+            if from - f > LAYER_SNAP {
+                return None;
+            }
+        }
+        let mut t = to;
+        while t < d.len() && !stop(t) {
+            t += 1;
+            if t - to > LAYER_SNAP {
+                return None;
+            }
+        }
+        match snapped.last_mut() {
+            Some(last) if last.1 >= f => last.1 = last.1.max(t),
+            _ => snapped.push((f, t)),
+        }
+    }
+    let covered: usize = snapped.iter().map(|(f, t)| t - f).sum();
+    (covered * 4 < d.len() * 3).then_some(snapped)
 }
 
 /// Decode with `unit` (which, at raw offset `i`, returns the decoded bytes of an escape
@@ -369,14 +449,34 @@ impl Scrubber<'_> {
         // (`%2526`, `&amp;#x25;`) need decoding again. Without this, four layers deep,
         // a script with percent signs, ampersands and backslashes is read hundreds of
         // times.
-        let saved =
-            self.layer_mask
-                .replace((m.bytes.as_ptr() as usize, m.bytes.len(), m.produced()));
-        if inner_mode == Mode::Value {
-            // A decoded value may be a URL or a JSON document of its own.
-            self.free(&m.bytes, 0, &mut inner);
+        let saved = self.layer_mask;
+        let produced = m.produced();
+        // A decoded value that is a URL or a JSON document of its own is read as one,
+        // whole; so is a layer under text that was read for token rules only (the
+        // layer is read with more structure than its text was, everywhere).
+        let parsed = inner_mode == Mode::Value
+            && (super::looks_like_url(&m.bytes) || matches!(m.bytes.first(), Some(b'{' | b'[')));
+        let windows = if self.engine.whole_layers || parsed || mode == Mode::RulesOnly {
+            None
         } else {
-            self.text(&m.bytes, 0, inner_mode, &mut inner);
+            layer_windows(m)
+        };
+        match windows {
+            None => {
+                self.layer_mask = Some((m.bytes.as_ptr() as usize, m.bytes.len(), produced));
+                if inner_mode == Mode::Value {
+                    self.free(&m.bytes, 0, &mut inner);
+                } else {
+                    self.text(&m.bytes, 0, inner_mode, &mut inner);
+                }
+            }
+            Some(windows) => {
+                for (from, to) in windows {
+                    let w = &m.bytes[from..to];
+                    self.layer_mask = Some((w.as_ptr() as usize, w.len(), produced));
+                    self.text(w, from, inner_mode, &mut inner);
+                }
+            }
         }
         self.layer_mask = saved;
         let mut added = false;
@@ -638,6 +738,36 @@ mod tests {
         assert_eq!((m.raw_start(3), m.raw_end(4)), (12, 13));
         let m = decode_with(br"t\x3d\u002e\/", js_unit).unwrap();
         assert_eq!(m.bytes, b"t=./");
+    }
+
+    #[test]
+    fn long_layers_are_read_in_windows() {
+        let words = |n: usize| "lorem ipsum ".repeat(n / 12);
+        // Short: whole.
+        let m = decode_with(format!("{}\\/x", words(600)).as_bytes(), js_unit).unwrap();
+        assert!(layer_windows(&m).is_none());
+        // One escape in 40 KB of words: one window, its edges between words.
+        let text = format!("{}token\\u003dabc {}", words(20_000), words(20_000));
+        let m = decode_with(text.as_bytes(), js_unit).unwrap();
+        let w = layer_windows(&m).unwrap();
+        assert_eq!(w.len(), 1);
+        let (from, to) = w[0];
+        let at = memchr::memmem::find(&m.bytes, b"token=abc").unwrap();
+        assert!(from <= at + 5 - LAYER_REACH && to >= at + 6 + LAYER_REACH);
+        assert!(to - from < 2 * LAYER_REACH + 64);
+        assert_eq!(m.bytes[from - 1], b' ');
+        assert_eq!(m.bytes[to], b' ');
+        // A wrapped base64 run that the edge falls in is taken whole.
+        let blob = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODk\n".repeat(60);
+        let text = format!("{} {blob} token\\u003dabc {}", words(20_000), words(20_000));
+        let m = decode_with(text.as_bytes(), js_unit).unwrap();
+        let (from, _) = layer_windows(&m).unwrap()[0];
+        let blob_at = memchr::memmem::find(&m.bytes, b"QUJD").unwrap();
+        assert_eq!(from, blob_at);
+        // Escapes every few hundred bytes: whole.
+        let text = "lorem ipsum dolor \\/ sit amet ".repeat(2000);
+        let m = decode_with(text.as_bytes(), js_unit).unwrap();
+        assert!(layer_windows(&m).is_none());
     }
 
     #[test]

@@ -257,11 +257,13 @@ impl Known {
             self.matches(ac, hay).filter_map(move |m| {
                 let (s, k) = &self.secrets[self.owner[m.pattern().as_usize()]];
                 // A numeric secret (a PIN, a numeric password) only as a whole number,
-                // not inside a longer one (a timestamp, an id).
+                // not inside a longer one (a timestamp, an id) nor inside a hex string
+                // (an ETag, a hash: 16 hex digits or more, a letter among them).
                 let digit = |i: Option<&u8>| i.is_some_and(|b| b.is_ascii_digit());
                 if s.iter().all(u8::is_ascii_digit)
                     && (digit(m.start().checked_sub(1).and_then(|i| hay.get(i)))
-                        || digit(hay.get(m.end())))
+                        || digit(hay.get(m.end()))
+                        || in_hex_string(hay, m.start(), m.end()))
                 {
                     return None;
                 }
@@ -269,6 +271,21 @@ impl Known {
             })
         })
     }
+}
+
+/// Is `hay[start..end]` part of a run of 16 or more hex digits holding a letter?
+fn in_hex_string(hay: &[u8], start: usize, end: usize) -> bool {
+    let before = hay[..start]
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_hexdigit())
+        .count();
+    let after = hay[end..]
+        .iter()
+        .take_while(|b| b.is_ascii_hexdigit())
+        .count();
+    let run = &hay[start - before..end + after];
+    run.len() >= 16 && run.iter().any(u8::is_ascii_alphabetic)
 }
 
 /// The forms in which a secret can appear in a document besides itself: percent-encoded
@@ -650,17 +667,25 @@ impl<'e> Scrubber<'e> {
     /// rule that matches the whole value (`github-token`), else the kind it was first
     /// discovered under in this file, else the kind its context suggests.
     fn canonical_kind<'k>(&'k self, context_kind: &'k str, ident: &[u8]) -> &'k str {
-        if ident.len() >= 8 && self.engine.rules.may_match(ident) {
-            let mut ms = Vec::new();
-            self.engine.rules.find_all(ident, &mut ms);
-            if let Some(m) = ms.iter().find(|m| m.start == 0 && m.end == ident.len()) {
-                return &self.engine.rules.rule(m.rule).kind;
-            }
+        if let Some(r) = self.whole_rule(ident) {
+            return &r.kind;
         }
         if let Some(k) = self.known.kind_of(ident) {
             return k;
         }
         context_kind
+    }
+
+    /// The token rule that matches all of `ident`, if one does.
+    fn whole_rule(&self, ident: &[u8]) -> Option<&crate::rules::Rule> {
+        if ident.len() < 8 || !self.engine.rules.may_match(ident) {
+            return None;
+        }
+        let mut ms = Vec::new();
+        self.engine.rules.find_all(ident, &mut ms);
+        ms.iter()
+            .find(|m| m.start == 0 && m.end == ident.len())
+            .map(|m| self.engine.rules.rule(m.rule))
     }
 
     /// Redact `s[start..end]` as one credential. JWTs keep header and payload; empty
@@ -734,7 +759,10 @@ impl<'e> Scrubber<'e> {
             let numeric = ident.len() >= 6
                 && ident.iter().all(u8::is_ascii_digit)
                 && matches!(kind.as_str(), "password" | "auth-code" | "pin" | "otp");
-            if propagatable(ident) || numeric {
+            // A provider's token shape (`AKIA` and 16 capitals) is chased whatever
+            // its letters and digits.
+            let provider = || self.whole_rule(ident).is_some_and(|r| r.group != "generic");
+            if propagatable(ident) || numeric || provider() {
                 self.discovered
                     .entry(ident.to_vec())
                     .or_insert(kind.clone());
@@ -1606,6 +1634,21 @@ mod tests {
         assert!(Known::new(&[(b"123".to_vec(), "t".to_string())].into())
             .starts
             .is_none());
+    }
+
+    #[test]
+    fn numeric_secrets_only_as_whole_numbers() {
+        let k = Known::new(&[(b"413092".to_vec(), "auth-code".to_string())].into());
+        let at = |hay: &[u8]| k.find_all(hay).map(|(s, _, _, _)| s).collect::<Vec<_>>();
+        assert_eq!(at(b"otp=413092&x=1"), [4]);
+        assert_eq!(at(b"x-otp%3D413092%26"), [8]);
+        assert_eq!(at(b"\"413092\""), [1]);
+        // inside a longer number, an ETag or a hash: not the secret
+        assert!(at(b"t=1413092").is_empty());
+        assert!(at(b"W/\"bbaf84130920d8b7255228db1d12fc\"").is_empty());
+        assert!(at(b"etag: bbaf8ff413092ecd7255228db1d12fc").is_empty());
+        // a short hex-looking neighbour is not a hex string
+        assert_eq!(at(b"id=ab413092cd"), [5]);
     }
 
     #[test]

@@ -804,8 +804,17 @@ impl Scrubber<'_> {
         } else {
             self.engine.names.param(name)
         };
+        // `pass=86052013`, `pin=4711` in a log line: a short field name assigned a
+        // number of PIN length. (`pass: 3` and `pin="1"` stay: prose, counters.)
+        let pin_like = class == ParamClass::Weak
+            && quoted.is_none()
+            && memchr::memchr(b'=', &v[ne..vs]).is_some()
+            && (4..=16).contains(&val.len())
+            && val.iter().all(u8::is_ascii_digit)
+            && self.engine.names.field(name) == ParamClass::Secret;
         let secret = match class {
             ParamClass::Secret => true,
+            ParamClass::Weak if pin_like => true,
             // In a query, judged as URLs judge them; elsewhere as JSON members.
             ParamClass::Weak if in_query => super::weak_url_value(val),
             ParamClass::Weak => super::weak_text_value(val),
