@@ -579,6 +579,9 @@ fn raw_deflate_head_is_text(d: &[u8]) -> bool {
         static PROBE: std::cell::RefCell<Box<DecompressorOxide>> =
             std::cell::RefCell::new(Box::default());
     }
+    if !dynamic_header_valid(d) {
+        return false;
+    }
     PROBE.with(|p| {
         let mut r = p.borrow_mut();
         r.init();
@@ -592,6 +595,42 @@ fn raw_deflate_head_is_text(d: &[u8]) -> bool {
         );
         (status as i32) >= 0 && n > 0 && texty(&head[..n])
     })
+}
+
+/// False when `d` starts with a dynamic-Huffman deflate block whose header the inflater
+/// refuses: too many length or distance codes, or a code-length code that is not a
+/// complete prefix code (RFC 1951 3.2.7; zlib and miniz refuse both). Most binary that
+/// is probed as raw deflate fails here, before the inflater builds any table. True for
+/// every other block type, and when `d` is too short to tell (the inflater decides).
+fn dynamic_header_valid(d: &[u8]) -> bool {
+    let bits = |from: usize, n: usize| -> Option<u32> {
+        let mut v = 0;
+        for i in 0..n {
+            let at = from + i;
+            let bit = (*d.get(at / 8)? >> (at % 8)) & 1;
+            v |= u32::from(bit) << i;
+        }
+        Some(v)
+    };
+    let check = || -> Option<bool> {
+        if bits(1, 2)? != 2 {
+            return Some(true);
+        }
+        let (hlit, hdist, hclen) = (bits(3, 5)? + 257, bits(8, 5)? + 1, bits(13, 4)? + 4);
+        if hlit > 286 || hdist > 30 {
+            return Some(false);
+        }
+        // Kraft sum of the code-length code in units of 2^-7: complete is exactly 128.
+        let mut kraft = 0;
+        for k in 0..hclen as usize {
+            let len = bits(17 + 3 * k, 3)?;
+            if len > 0 {
+                kraft += 1 << (7 - len);
+            }
+        }
+        Some(kraft == 128)
+    };
+    check().unwrap_or(true)
 }
 
 /// JSON and JavaScript escapes (`\"`, `\/`, `\n`, `\xNN`, `\uNNNN`, `\u{…}`, `\\`); None
@@ -925,6 +964,46 @@ mod tests {
     /// The windowed search finds exactly what searching every decoded view whole
     /// finds, on documents of filler full of escapes and base64 with a secret hidden
     /// under up to three encodings at a random place (or no secret at all).
+    /// The dynamic-block header check refuses only what the inflater refuses: over
+    /// random bytes shaped as dynamic blocks, every header it refuses fails to inflate.
+    #[test]
+    fn dynamic_header_check_refuses_only_what_inflate_refuses() {
+        use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+        let mut state = 0x5eed_u64;
+        let mut refused = 0;
+        for _ in 0..200_000 {
+            let mut d = [0u8; 24];
+            for b in d.iter_mut() {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                *b = (state >> 56) as u8;
+            }
+            d[0] = (d[0] & !0b110) | 0b100;
+            if dynamic_header_valid(&d) {
+                continue;
+            }
+            refused += 1;
+            let mut r = Box::<DecompressorOxide>::default();
+            let mut out = [0u8; 256];
+            let (status, _, _) = decompress(
+                &mut r,
+                &d,
+                &mut out,
+                0,
+                inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
+            );
+            assert!(
+                (status as i32) < 0,
+                "refused a header the inflater takes: {d:02x?}"
+            );
+        }
+        assert!(
+            refused > 150_000,
+            "the check refuses most random headers ({refused})"
+        );
+    }
+
     #[test]
     fn windows_find_what_whole_views_find() {
         use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
