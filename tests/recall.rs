@@ -1147,8 +1147,12 @@ fn long_bodies_windowed_like_whole() {
             p.doc.bytes = pad(&String::from_utf8(p.doc.bytes).unwrap()).into_bytes();
         }
         let name = p.doc.file_name;
-        if std::env::var_os("LBDUMP").is_some() {
-            std::fs::write(format!("/tmp/lb-{}-{name}", case.idx), &p.doc.bytes).unwrap();
+        // `RECALL_DUMP` names this case: its padded input is written too.
+        let dump = std::env::var("RECALL_DUMP").unwrap_or_default();
+        if dump.split(',').any(|i| i == case.idx.to_string()) {
+            let path = std::env::temp_dir().join(format!("recall-{}-long-{name}", case.idx));
+            std::fs::write(&path, &p.doc.bytes).unwrap();
+            eprintln!("case {} (padded) written to {}", case.idx, path.display());
         }
         let at = format!(
             "case {} ({:?} {:?} {:?} {})",

@@ -125,8 +125,9 @@ const LAYER_SNAP: usize = 4 << 10;
 /// decoded from, which was read already, in the same mode and with the same known
 /// secrets: what reading the layer can add lies next to an escape, where a name, a
 /// quote or a token was hidden. Context reaches no further than [`LAYER_REACH`] in all
-/// but contrived texts (a name and its value, a header line, a tag). A test compares
-/// the copies with reading every layer whole (`Engine::set_whole_layers`).
+/// but contrived texts (a name and its value, a header line, a tag). A recall test
+/// (`long_bodies_windowed_like_whole`) checks, against reading every layer whole
+/// (`Engine::set_whole_layers`), that the copies are clean and no secret is missed.
 fn layer_windows(m: &Mapped) -> Option<Vec<(usize, usize)>> {
     let d = &m.bytes;
     if d.len() < LAYER_WINDOWED_FROM {

@@ -667,7 +667,17 @@ impl<'e> Scrubber<'e> {
     /// rule that matches the whole value (`github-token`), else the kind it was first
     /// discovered under in this file, else the kind its context suggests.
     fn canonical_kind<'k>(&'k self, context_kind: &'k str, ident: &[u8]) -> &'k str {
-        if let Some(r) = self.whole_rule(ident) {
+        self.kind_given(self.whole_rule(ident), context_kind, ident)
+    }
+
+    /// [`Scrubber::canonical_kind`] with the rule matching the whole value looked up.
+    fn kind_given<'k>(
+        &'k self,
+        whole: Option<&'k crate::rules::Rule>,
+        context_kind: &'k str,
+        ident: &[u8],
+    ) -> &'k str {
+        if let Some(r) = whole {
             return &r.kind;
         }
         if let Some(k) = self.known.kind_of(ident) {
@@ -677,15 +687,16 @@ impl<'e> Scrubber<'e> {
     }
 
     /// The token rule that matches all of `ident`, if one does.
-    fn whole_rule(&self, ident: &[u8]) -> Option<&crate::rules::Rule> {
-        if ident.len() < 8 || !self.engine.rules.may_match(ident) {
+    fn whole_rule(&self, ident: &[u8]) -> Option<&'e crate::rules::Rule> {
+        let rules = &self.engine.rules;
+        if ident.len() < 8 || !rules.may_match(ident) {
             return None;
         }
         let mut ms = Vec::new();
-        self.engine.rules.find_all(ident, &mut ms);
+        rules.find_all(ident, &mut ms);
         ms.iter()
             .find(|m| m.start == 0 && m.end == ident.len())
-            .map(|m| self.engine.rules.rule(m.rule))
+            .map(|m| rules.rule(m.rule))
     }
 
     /// Redact `s[start..end]` as one credential. JWTs keep header and payload; empty
@@ -751,7 +762,8 @@ impl<'e> Scrubber<'e> {
             return;
         }
         let ident = ident.unwrap_or(v);
-        let kind = self.canonical_kind(kind, ident).to_string();
+        let whole = self.whole_rule(ident);
+        let kind = self.kind_given(whole, kind, ident).to_string();
         let ph = self.record(base + start, rule, &kind, ident, false);
         if propagate {
             // A numeric password or PIN is a credential too: propagated as a whole
@@ -761,8 +773,8 @@ impl<'e> Scrubber<'e> {
                 && matches!(kind.as_str(), "password" | "auth-code" | "pin" | "otp");
             // A provider's token shape (`AKIA` and 16 capitals) is chased whatever
             // its letters and digits.
-            let provider = || self.whole_rule(ident).is_some_and(|r| r.group != "generic");
-            if propagatable(ident) || numeric || provider() {
+            let provider = whole.is_some_and(|r| r.group != "generic");
+            if propagatable(ident) || numeric || provider {
                 self.discovered
                     .entry(ident.to_vec())
                     .or_insert(kind.clone());

@@ -961,9 +961,6 @@ mod tests {
         assert_eq!(find_survivor(clean.as_bytes(), &k), None);
     }
 
-    /// The windowed search finds exactly what searching every decoded view whole
-    /// finds, on documents of filler full of escapes and base64 with a secret hidden
-    /// under up to three encodings at a random place (or no secret at all).
     /// The dynamic-block header check refuses only what the inflater refuses: over
     /// random bytes shaped as dynamic blocks, every header it refuses fails to inflate.
     #[test]
@@ -1004,6 +1001,9 @@ mod tests {
         );
     }
 
+    /// The windowed search finds exactly what searching every decoded view whole
+    /// finds, on documents of filler full of escapes and base64 with a secret hidden
+    /// under up to three encodings at a random place (or no secret at all).
     #[test]
     fn windows_find_what_whole_views_find() {
         use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
