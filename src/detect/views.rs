@@ -579,7 +579,7 @@ fn raw_deflate_head_is_text(d: &[u8]) -> bool {
         static PROBE: std::cell::RefCell<Box<DecompressorOxide>> =
             std::cell::RefCell::new(Box::default());
     }
-    if !dynamic_header_valid(d) {
+    if !block_start_valid(d) {
         return false;
     }
     PROBE.with(|p| {
@@ -597,12 +597,18 @@ fn raw_deflate_head_is_text(d: &[u8]) -> bool {
     })
 }
 
-/// False when `d` starts with a dynamic-Huffman deflate block whose header the inflater
-/// refuses: too many length or distance codes, or a code-length code that is not a
-/// complete prefix code (RFC 1951 3.2.7; zlib and miniz refuse both). Most binary that
-/// is probed as raw deflate fails here, before the inflater builds any table. True for
-/// every other block type, and when `d` is too short to tell (the inflater decides).
-fn dynamic_header_valid(d: &[u8]) -> bool {
+/// False when `d` starts with a deflate block that the inflater refuses before it has
+/// written anything worth reading, so that most binary probed as raw deflate fails here,
+/// before the inflater builds any table:
+/// - a dynamic-Huffman block with too many length or distance codes, or a code-length
+///   code that is not a complete prefix code (RFC 1951 3.2.7; zlib and miniz refuse
+///   both);
+/// - a fixed-Huffman block whose first back-reference reaches before the start of the
+///   output, or uses a code the format leaves unused (length 286-287, distance 30-31),
+///   after fewer literals than the probe reads.
+///
+/// True for stored blocks, and when `d` is too short to tell (the inflater decides).
+fn block_start_valid(d: &[u8]) -> bool {
     let bits = |from: usize, n: usize| -> Option<u32> {
         let mut v = 0;
         for i in 0..n {
@@ -612,10 +618,7 @@ fn dynamic_header_valid(d: &[u8]) -> bool {
         }
         Some(v)
     };
-    let check = || -> Option<bool> {
-        if bits(1, 2)? != 2 {
-            return Some(true);
-        }
+    let dynamic = || -> Option<bool> {
         let (hlit, hdist, hclen) = (bits(3, 5)? + 257, bits(8, 5)? + 1, bits(13, 4)? + 4);
         if hlit > 286 || hdist > 30 {
             return Some(false);
@@ -630,7 +633,63 @@ fn dynamic_header_valid(d: &[u8]) -> bool {
         }
         Some(kraft == 128)
     };
-    check().unwrap_or(true)
+    // Huffman codes are packed first bit first (RFC 1951 3.1.1), extra bits as numbers.
+    let code = |at: &mut usize, n: usize| -> Option<u32> {
+        let mut v = 0;
+        for _ in 0..n {
+            v = v << 1 | bits(*at, 1)?;
+            *at += 1;
+        }
+        Some(v)
+    };
+    let fixed = || -> Option<bool> {
+        let mut at = 3;
+        let mut literals = 0;
+        // The probe reads 256 bytes: a failure after them is not its business.
+        while literals < 256 {
+            let mut c = code(&mut at, 7)?;
+            let sym = if c <= 0b001_0111 {
+                256 + c
+            } else {
+                c = c << 1 | code(&mut at, 1)?;
+                match c {
+                    0b0011_0000..=0b1011_1111 => c - 0b0011_0000,
+                    0b1100_0000..=0b1100_0111 => 280 + c - 0b1100_0000,
+                    _ => 144 + (c << 1 | code(&mut at, 1)?) - 0b1_1001_0000,
+                }
+            };
+            match sym {
+                0..=255 => literals += 1,
+                // End of block: what follows is the inflater's to judge.
+                256 => return Some(true),
+                286.. => return Some(false),
+                _ => {
+                    let len_extra = match sym {
+                        265..=284 => (sym - 261) / 4,
+                        _ => 0,
+                    };
+                    at += len_extra as usize;
+                    let dcode = code(&mut at, 5)?;
+                    if dcode >= 30 {
+                        return Some(false);
+                    }
+                    let extra = dcode.saturating_sub(2) / 2;
+                    let base = match dcode {
+                        0..=3 => dcode,
+                        _ => (2 + (dcode & 1)) << extra,
+                    } + 1;
+                    let dist = base + bits(at, extra as usize)?;
+                    return Some(dist <= literals);
+                }
+            }
+        }
+        Some(true)
+    };
+    match bits(1, 2) {
+        Some(1) => fixed().unwrap_or(true),
+        Some(2) => dynamic().unwrap_or(true),
+        _ => true,
+    }
 }
 
 /// JSON and JavaScript escapes (`\"`, `\/`, `\n`, `\xNN`, `\uNNNN`, `\u{…}`, `\\`); None
@@ -963,42 +1022,64 @@ mod tests {
 
     /// The dynamic-block header check refuses only what the inflater refuses: over
     /// random bytes shaped as dynamic blocks, every header it refuses fails to inflate.
+    /// Over random binary starting with each Huffman block type: every block start the
+    /// check refuses, the inflater fails on within the probe's 256 bytes, and the check
+    /// refuses most of them.
     #[test]
-    fn dynamic_header_check_refuses_only_what_inflate_refuses() {
+    fn block_start_check_refuses_only_what_inflate_refuses() {
         use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
         let mut state = 0x5eed_u64;
-        let mut refused = 0;
-        for _ in 0..200_000 {
-            let mut d = [0u8; 24];
-            for b in d.iter_mut() {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                *b = (state >> 56) as u8;
+        for (btype, min_refused) in [(0b100u8, 150_000), (0b010, 150_000)] {
+            let mut refused = 0;
+            for _ in 0..200_000 {
+                let mut d = [0u8; 24];
+                for b in d.iter_mut() {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    *b = (state >> 56) as u8;
+                }
+                d[0] = (d[0] & !0b110) | btype;
+                if block_start_valid(&d) {
+                    continue;
+                }
+                refused += 1;
+                let mut r = Box::<DecompressorOxide>::default();
+                let mut out = [0u8; 256];
+                let (status, _, _) = decompress(
+                    &mut r,
+                    &d,
+                    &mut out,
+                    0,
+                    inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
+                );
+                assert!(
+                    (status as i32) < 0,
+                    "refused a block the inflater takes: {d:02x?}"
+                );
             }
-            d[0] = (d[0] & !0b110) | 0b100;
-            if dynamic_header_valid(&d) {
-                continue;
-            }
-            refused += 1;
-            let mut r = Box::<DecompressorOxide>::default();
-            let mut out = [0u8; 256];
-            let (status, _, _) = decompress(
-                &mut r,
-                &d,
-                &mut out,
-                0,
-                inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
-            );
             assert!(
-                (status as i32) < 0,
-                "refused a header the inflater takes: {d:02x?}"
+                refused > min_refused,
+                "the check refuses most random block starts of type {btype:#b} ({refused})"
             );
         }
-        assert!(
-            refused > 150_000,
-            "the check refuses most random headers ({refused})"
-        );
+        // Real deflate streams pass it: short text compresses to fixed-Huffman blocks
+        // (with back-references), longer text to dynamic ones.
+        for text in [
+            "token=abcabcabcabc&user=alice&user=alice",
+            "a=1&b=2&a=1&b=2&c=3&a=1&b=2&c=3&d=4&e=5&f=6&a=1",
+            &"<Assertion ID=\"_1\"><Subject>alice@example.com</Subject></Assertion>".repeat(40),
+        ] {
+            for level in [1, 6, 9] {
+                let mut e =
+                    flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(level));
+                std::io::Write::write_all(&mut e, text.as_bytes()).unwrap();
+                let d = e.finish().unwrap();
+                assert!(block_start_valid(&d), "refused a real stream: {d:02x?}");
+                assert!(d.len() >= 16, "long enough to be probed");
+                assert_eq!(inflate_any(&d).as_deref(), Some(text.as_bytes()));
+            }
+        }
     }
 
     /// The windowed search finds exactly what searching every decoded view whole
