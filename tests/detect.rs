@@ -499,3 +499,132 @@ fn escapes_of_two_kinds_and_escapes_of_escapes_are_decoded() {
     assert!(!out.contains(pw), "{out}");
     assert!(out.contains("lang=en"));
 }
+
+/// Provider tokens glued to their neighbours: a name joined by `_`, a log tag or an
+/// index in `[…]` right after, a `_suffix`; each in a log line and in a JSON body.
+#[test]
+fn tokens_glued_to_neighbours() {
+    let tokens = [
+        "ghp_8Kd1Rf6Tg3Yp0Zs5Wa2Ej7Uk9Io4Qm9vK3Tq",
+        "sk_live_4eC39HqLyjWDarjtT1zdp7dcXy",
+        "xoxb-1234567890-1234567890123-Qm9vK3T1zdp7dc4eC39HqLyj",
+        "AKIAQM9VK3T1ZDP7DC4E",
+        "glpat-Qm9vK3T1zdp7dc4eC39H",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9.Qm9vK3T1zdp7dc4eC39HqLyjWDarjt",
+    ];
+    let befores = ["", "_", "key_", "token=", "x-"];
+    let afters = ["", "[INFO]", "[0]", "_old", "]", ".", ";"];
+    for t in tokens {
+        // The random tail: what must not survive.
+        let tail = &t[t.len() - 14..];
+        for b in befores {
+            for a in afters {
+                let line = format!("ts=1 msg=got {b}{t}{a} done\n");
+                let (out, _) = clean("app.log", &line);
+                assert!(!out.contains(tail), "{t} survived in {out:?}");
+                // A JWT keeps its header and payload.
+                let kept = match t.rfind('.') {
+                    Some(d) if t.starts_with("eyJ") => &t[..=d],
+                    _ => "",
+                };
+                assert!(
+                    out.contains(&format!("{b}{kept}[REDACTED:"))
+                        || out.contains(&format!("{b}[REDACTED:")),
+                    "{out:?}"
+                );
+                // After `token=` the whole unquoted value goes, tag and all; `_old`
+                // may be part of a token whose alphabet has `_` (glpat-).
+                if !b.ends_with('=') && !a.starts_with('_') {
+                    assert!(out.ends_with(&format!("]{a} done\n")), "{out:?}");
+                }
+                let body = format!(r#"{{"note": "{b}{t}{a}"}}"#);
+                let (out, _) = clean("body.json", &body);
+                assert!(!out.contains(tail), "{t} survived in {out:?}");
+            }
+        }
+    }
+}
+
+/// JWTs in the shapes some libraries write them: standard base64 with `+`, `/` and
+/// padding, and JSON with a space, tab or line break after its opening brace (`eyA…`,
+/// `ewk…`, `ewo…`, `ew0…`); the signature goes, header and payload stay readable.
+#[test]
+fn jwt_spellings_beyond_compact_base64url() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let seg = |j: &str| URL_SAFE_NO_PAD.encode(j);
+    let sig = "Qm9vK3T1zdp7dc4eC39HqLyjWDarjtT1zdp7dc";
+    let heads = [
+        r#"{"alg":"HS256","typ":"JWT"}"#,
+        r#"{ "alg": "HS256", "typ": "JWT" }"#,
+        "{\n  \"alg\": \"HS256\"\n}",
+        "{\r\n  \"alg\": \"RS256\"\r\n}",
+        "{\t\"alg\": \"HS256\"}",
+    ];
+    let bodies = [
+        r#"{"sub":"u1"}"#,
+        "{\n  \"sub\": \"u1\"\n}",
+        r#"{ "sub": "u1" }"#,
+    ];
+    for h in heads {
+        for p in bodies {
+            let kept = format!("{}.{}.", seg(h), seg(p));
+            for (s, next) in [(sig.to_string(), " "), (format!("{sig}+Ab/9x=="), "\n")] {
+                let jwt = format!("{kept}{s}");
+                for doc in [format!("t {jwt}{next}"), format!(r#"{{"value": "{jwt}"}}"#)] {
+                    let (out, _) = clean("x.log", &doc);
+                    assert!(!out.contains(&sig[..16]), "{h:?} {p:?}: {out:?}");
+                    assert!(
+                        out.contains(&format!("{kept}[REDACTED:jwt:")),
+                        "claims kept: {out:?}"
+                    );
+                    assert!(!out.contains("Ab/9x"), "{out:?}");
+                }
+            }
+        }
+    }
+}
+
+/// Credential names and shapes beyond the usual `password=`/`token=`: Rails' secret key
+/// base, HMAC and pre-shared keys, .netrc entries, Basic-auth pairs in code, PEM-named
+/// keys, recovery codes, a `refresh` token, short password spellings, PASETO tokens.
+#[test]
+fn less_common_credential_names_and_shapes() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "app.env",
+            "SECRET_KEY_BASE=\"9f8e7d6c5b4a39281706f5e4d3c2b1a0Zq81\"\nHMAC=\"Zq81LmT0pXv2Rk7N\"\nPSK: 'Kd1Rf6Tg3Yp0Zs5W'\nWIFI_PSK=correct-horse-battery-9\nLOG_LEVEL=debug\n",
+            &["9f8e7d6c5b4a39281706", "Zq81LmT0pXv2Rk7N", "Kd1Rf6Tg3Yp0Zs5W", "correct-horse"],
+        ),
+        (
+            "netrc.txt",
+            "machine api.example.com login bob password 6YUxYkVWoZeGycir\nmachine git.example.com\n  login alice\n  password FAKEpassw0rd-netrc\n",
+            &["6YUxYkVWoZeGycir", "FAKEpassw0rd-netrc"],
+        ),
+        (
+            "client.py.log",
+            "requests.post(url, auth=('bob', 'FAKEpassw0rd-77'))\nh = 'Basic ' + btoa(\"bob:FAKEpw-88x\")\n",
+            &["FAKEpassw0rd-77", "FAKEpw-88x"],
+        ),
+        (
+            "body.json",
+            r#"{"privateKeyPem": "MIIEvQIBADANBgkqhkiG9w0BAQEF", "recovery_codes": ["a1b2-c3d4", "e5f6-g7h8"], "refresh": "Zq81LmT0pXv2Rk7NaW3sYd5H", "pswd": "hunter2!x", "upass": "hunter3!y", "passw": "hunter4!z", "t": "v2.local.FAKEfake0123456789EXAMPLEpaseto"}"#,
+            &["MIIEvQIBADANBgkqhkiG9w0BAQEF", "a1b2-c3d4", "e5f6-g7h8", "Zq81LmT0pXv2Rk7NaW3sYd5H", "hunter2", "hunter3", "hunter4", "FAKEfake0123456789EXAMPLEpaseto"],
+        ),
+    ];
+    for (name, doc, secrets) in cases {
+        let (out, _) = clean(name, doc);
+        for s in *secrets {
+            assert!(!out.contains(s), "{s} survived in {name}:\n{out}");
+        }
+    }
+    // Their neighbours stay: names, the non-secret line, a refresh flag, a netrc login.
+    let (out, _) = clean("app.env", cases[0].1);
+    assert!(out.contains("SECRET_KEY_BASE=\"[REDACTED:") && out.contains("LOG_LEVEL=debug"));
+    let (out, _) = clean("netrc.txt", cases[1].1);
+    assert!(
+        out.contains("login bob password [REDACTED:password:"),
+        "{out}"
+    );
+    let (out, _) = clean("b.json", r#"{"refresh": true, "interval": "refresh"}"#);
+    assert_eq!(out, r#"{"refresh": true, "interval": "refresh"}"#);
+}

@@ -7,17 +7,26 @@ use base64::Engine as _;
 use crate::finding::JwtInfo;
 use crate::redact::Redactor;
 
+/// Does `s` start like the base64 of a JSON object: `{"` (`eyJ`), or `{` and a space,
+/// a tab or a line break (`eyA`, `ewk`, `ewo`, `ew0`), as a JWT's header does?
+pub fn starts_like_jwt(s: &[u8]) -> bool {
+    matches!(
+        s,
+        [b'e', b'y', b'J' | b'A', ..] | [b'e', b'w', b'o' | b'0' | b'k', ..]
+    )
+}
+
 /// If `s` is exactly a JWS compact token (`header.payload.signature`, header a JSON
 /// object with `alg`), returns the offset where the signature starts.
 pub fn signature_start(s: &[u8]) -> Option<usize> {
-    if !s.starts_with(b"eyJ") || s.len() < 20 {
+    if !starts_like_jwt(s) || s.len() < 20 {
         return None;
     }
     let d1 = memchr::memchr(b'.', s)?;
     let d2 = d1 + 1 + memchr::memchr(b'.', &s[d1 + 1..])?;
     let b64url = |p: &[u8]| {
         p.iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'=')
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'/' | b'='))
     };
     let (h, p, sig) = (&s[..d1], &s[d1 + 1..d2], &s[d2 + 1..]);
     if h.is_empty() || p.is_empty() || !b64url(h) || !b64url(p) || !b64url(sig) {
@@ -66,7 +75,16 @@ pub fn redaction(s: &[u8]) -> Option<Redaction> {
 }
 
 fn decode_segment(seg: &[u8]) -> Option<serde_json::Value> {
-    let trimmed: Vec<u8> = seg.iter().copied().filter(|&b| b != b'=').collect();
+    // Base64url, or the standard alphabet some libraries use.
+    let trimmed: Vec<u8> = seg
+        .iter()
+        .filter(|&&b| b != b'=')
+        .map(|&b| match b {
+            b'+' => b'-',
+            b'/' => b'_',
+            b => b,
+        })
+        .collect();
     let bytes = URL_SAFE_NO_PAD.decode(trimmed).ok()?;
     serde_json::from_slice(&bytes).ok()
 }

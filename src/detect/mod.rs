@@ -726,7 +726,7 @@ impl<'e> Scrubber<'e> {
         }
         // The kept part of a redacted JWT (`eyJ….eyJ….` or `eyJ….`) right before its
         // placeholder, cut off there by a value pattern: nothing left to do.
-        if v.starts_with(b"eyJ") && v.ends_with(b".") && placeholder_follows(s, end) {
+        if jwt::starts_like_jwt(v) && v.ends_with(b".") && placeholder_follows(s, end) {
             return;
         }
         if let Some(how) = jwt::redaction(v) {
@@ -1450,7 +1450,7 @@ fn redacted_jwt(v: &[u8]) -> bool {
     let Some(p) = memchr::memmem::find(v, b".[REDACTED") else {
         return false;
     };
-    v.starts_with(b"eyJ") && redact::is_placeholder(&v[p + 1..])
+    jwt::starts_like_jwt(v) && redact::is_placeholder(&v[p + 1..])
 }
 
 pub fn looks_like_url(v: &[u8]) -> bool {
