@@ -234,9 +234,9 @@ const MAX_HAR_LAYERS: usize = 4;
 ///
 /// Fail closed: a gzip or zstd signature, or a named coding the bytes look like, that
 /// does not decode is an error (the document fails: no copy). A zlib header found
-/// without a header naming it is only an error when the bytes inflate to something
-/// before the stream breaks (binary that merely starts like zlib is read as it is);
-/// a failed brotli trial is never one (brotli cannot be told from binary).
+/// without a header naming it is only an error when the bytes inflate to text before
+/// the stream breaks (binary that merely starts like zlib is read as it is); a failed
+/// brotli or raw deflate trial is never one (neither can be told from binary).
 pub(crate) fn undo_har_codings(
     limits: &Limits,
     session: &crate::session::Session,
@@ -362,12 +362,14 @@ fn undo_sniffed(
         Some("deflate") => match decode(d, "deflate", cap) {
             Ok(r) => r,
             Err(e) => {
-                // Binary that starts like zlib: refused only if it inflates to something.
+                // Binary that merely starts like zlib (1 in ~1,000 binary bodies) is read
+                // as it is; a stream that inflates to text before it breaks (a zlib body
+                // cut short) is refused.
                 let mut part = Vec::new();
                 let _ = flate2::read::ZlibDecoder::new(d)
                     .take(cap + 1)
                     .read_to_end(&mut part);
-                if part.is_empty() {
+                if !crate::detect::views::texty(&part) {
                     return Ok(None);
                 }
                 return Err(e.context("zlib signature, no Content-Encoding naming it"));
