@@ -464,6 +464,21 @@ mod tests {
     }
 
     #[test]
+    fn sniffs_signatures_not_text_or_media() {
+        let text = b"{\"a\":\"hello hello hello\"}".repeat(4);
+        assert_eq!(sniff(&encode(&text, Coding::Gzip).unwrap()), Some("gzip"));
+        assert_eq!(sniff(&encode(&text, Coding::Zstd).unwrap()), Some("zstd"));
+        assert_eq!(
+            sniff(&encode(&text, Coding::Zlib).unwrap()),
+            Some("deflate")
+        );
+        // Text whose first two bytes make a valid zlib header ("HK"), and a PNG.
+        assert!(is_zlib(b"HKello there"));
+        assert_eq!(sniff(b"HKello there"), None);
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\x00\x00"), None);
+    }
+
+    #[test]
     fn output_is_capped() {
         let zeros = vec![0u8; 100_000];
         for (name, c) in [("br", Coding::Brotli), ("zstd", Coding::Zstd)] {

@@ -488,7 +488,7 @@ impl Walker {
 /// compressed body: worth decoding whole even when not marked base64.
 fn whole_base64(t: &[u8]) -> bool {
     t.len() >= 16
-        && t.len() % 4 == 0
+        && t.len().is_multiple_of(4)
         && t.iter()
             .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
 }
