@@ -211,42 +211,99 @@ fn check_cap(limits: &Limits, buf: &[u8], cap: u64) -> Result<()> {
     Ok(())
 }
 
-/// A HAR body (base64-decoded) whose entry says `Content-Encoding: enc`: the decoded
-/// body and the codings to redo, or None when it is stored decoded.
+/// How many codings [`undo_har_codings`] undoes on one body, named or recognised
+/// (`gzip` of `gzip` is two).
+const MAX_HAR_LAYERS: usize = 4;
+
+/// A HAR body (base64-decoded), with the `Content-Encoding` of its entry if it has
+/// one: the decoded body and the codings to redo, or None when it is stored decoded.
 ///
 /// HAR bodies are normally stored decoded whatever the header says; some tools
-/// (mitmproxy when decoding failed, proxies exporting raw bytes) store them as sent.
-/// A gzip, zlib or zstd body is recognised by its signature, and then must decode
-/// (an error fails the document: no copy). Brotli has no signature: a body that is
-/// neither text nor a known media type is tried, and taken as stored decoded when it
-/// is not a complete brotli stream (a protobuf body Chrome decoded, say). Unknown
-/// codings are taken as decoded too.
+/// (mitmproxy when decoding failed, proxies exporting raw bytes) store them as sent,
+/// and the header may be missing or name another coding. So the bytes decide:
+///
+/// - the codings the header names are undone when the bytes look like the outermost
+///   one (a gzip or zstd signature, a zlib header, binary for `br`);
+/// - then, whatever the header said (none, `identity`, an unknown or another coding),
+///   layers that carry a signature are undone as long as they are found, up to
+///   [`MAX_HAR_LAYERS`]: gzip (`1f 8b`), zstd (a frame or skippable frame), zlib (a
+///   valid header, on bytes that are not UTF-8 text);
+/// - brotli has no signature: binary that is neither UTF-8 text nor a known media type
+///   is tried, and taken as brotli when it is one complete stream that decodes to text
+///   (or, under a `br` header, to anything).
+///
+/// Fail closed: a gzip or zstd signature, or a named coding the bytes look like, that
+/// does not decode is an error (the document fails: no copy). A zlib header found
+/// without a header naming it is only an error when the bytes inflate to text before
+/// the stream breaks (binary that merely starts like zlib is read as it is); a failed
+/// brotli or raw deflate trial is never one (neither can be told from binary).
 pub(crate) fn undo_har_codings(
     limits: &Limits,
     session: &crate::session::Session,
     bytes: &[u8],
-    enc: &[u8],
+    enc: Option<&[u8]>,
 ) -> Result<Option<(Vec<u8>, Vec<Coding>)>> {
-    let Ok(list) = parse(enc) else {
-        return Ok(None);
-    };
-    let Some(&outer) = list.last() else {
-        return Ok(None);
-    };
-    let still_encoded = match outer {
-        "gzip" | "zstd" => has_signature(outer, bytes),
-        "deflate" => {
-            bytes.len() >= 2
-                && bytes[0] & 0x0f == 8
-                && (u16::from(bytes[0]) << 8 | u16::from(bytes[1])) % 31 == 0
-                && !super::is_media(bytes)
-        }
-        _ => std::str::from_utf8(bytes).is_err() && !super::is_media(bytes),
-    };
-    if !still_encoded || bytes.is_empty() {
+    if bytes.is_empty() {
         return Ok(None);
     }
     let cap = inflate_cap(limits, bytes.len());
+    let named = enc.and_then(|e| parse(e).ok()).unwrap_or_default();
+    let mut layers = Vec::new();
+    let mut cur: Option<Vec<u8>> = None;
+    // The named codings, when the bytes look like the outermost one.
+    let mut named_err = None;
+    if let Some(&outer) = named.last() {
+        let still_encoded = match outer {
+            "gzip" | "zstd" => has_signature(outer, bytes),
+            "deflate" => is_zlib(bytes) && !super::is_media(bytes),
+            _ => std::str::from_utf8(bytes).is_err() && !super::is_media(bytes),
+        };
+        if still_encoded {
+            match undo_named(limits, session, bytes, &named, cap) {
+                Ok(Some((d, l))) => {
+                    cur = Some(d);
+                    layers = l;
+                }
+                Ok(None) => {}
+                Err(e) => named_err = Some(e),
+            }
+        }
+    }
+    // Then whatever the bytes say they are.
+    let mut sniffed_any = false;
+    while layers.len() < MAX_HAR_LAYERS {
+        let input = cur.as_deref().unwrap_or(bytes);
+        if named_err.is_some() && sniff(input).is_none() {
+            // The named coding failed and nothing else is recognised: fail closed.
+            break;
+        }
+        match undo_sniffed(limits, session, input, cap) {
+            Ok(Some((d, kind))) => {
+                cur = Some(d);
+                layers.push(kind);
+                sniffed_any = true;
+            }
+            Ok(None) => break,
+            Err(e) => return Err(named_err.unwrap_or(e)),
+        }
+    }
+    if let Some(e) = named_err {
+        if !sniffed_any {
+            return Err(e);
+        }
+    }
+    Ok(cur.map(|c| (c, layers)))
+}
+
+/// Undo every coding of a `Content-Encoding` list (last applied first). A failed
+/// brotli trial of the outermost coding is None (the body was stored decoded).
+fn undo_named(
+    limits: &Limits,
+    session: &crate::session::Session,
+    bytes: &[u8],
+    list: &[&str],
+    cap: u64,
+) -> Result<Option<(Vec<u8>, Vec<Coding>)>> {
     let mut layers = Vec::new();
     let mut cur: Option<Vec<u8>> = None;
     for (i, c) in list.iter().rev().enumerate() {
@@ -263,6 +320,84 @@ pub(crate) fn undo_har_codings(
         cur = Some(dec);
     }
     Ok(cur.map(|c| (c, layers)))
+}
+
+/// The coding `d` carries the signature of: gzip, zstd, or zlib (a valid header without
+/// a preset dictionary, on bytes that are not UTF-8 text nor a known media type).
+fn sniff(d: &[u8]) -> Option<&'static str> {
+    if d.starts_with(&[0x1f, 0x8b]) {
+        Some("gzip")
+    } else if is_zstd(d) {
+        Some("zstd")
+    } else if is_zlib(d)
+        && d[0] >> 4 <= 7
+        && d[1] & 0x20 == 0
+        && std::str::from_utf8(d).is_err()
+        && !super::is_media(d)
+    {
+        Some("deflate")
+    } else {
+        None
+    }
+}
+
+/// `d` inflated as raw deflate, when it is one complete stream that ends where `d`
+/// ends (or inflates past `cap`).
+fn raw_deflate_whole(d: &[u8], cap: u64) -> Option<Vec<u8>> {
+    let mut dec = flate2::bufread::DeflateDecoder::new(d);
+    let mut out = Vec::new();
+    (&mut dec).take(cap + 1).read_to_end(&mut out).ok()?;
+    let done = out.len() as u64 > cap || dec.get_ref().is_empty();
+    (done && !out.is_empty()).then_some(out)
+}
+
+/// Undo one coding recognised from the bytes alone (see [`undo_har_codings`]).
+fn undo_sniffed(
+    limits: &Limits,
+    session: &crate::session::Session,
+    d: &[u8],
+    cap: u64,
+) -> Result<Option<(Vec<u8>, Coding)>> {
+    let (dec, kind) = match sniff(d) {
+        Some("deflate") => match decode(d, "deflate", cap) {
+            Ok(r) => r,
+            Err(e) => {
+                // Binary that merely starts like zlib (1 in ~1,000 binary bodies) is read
+                // as it is; a stream that inflates to text before it breaks (a zlib body
+                // cut short) is refused.
+                let mut part = Vec::new();
+                let _ = flate2::read::ZlibDecoder::new(d)
+                    .take(cap + 1)
+                    .read_to_end(&mut part);
+                if !crate::detect::views::texty(&part) {
+                    return Ok(None);
+                }
+                return Err(e.context("zlib signature, no Content-Encoding naming it"));
+            }
+        },
+        Some(c) => decode(d, c, cap)
+            .map_err(|e| e.context(format!("{c} signature, whatever the header says")))?,
+        None => {
+            if d.len() < 4 || std::str::from_utf8(d).is_ok() || super::is_media(d) {
+                return Ok(None);
+            }
+            // Text, or past the cap (then refused below, as any body inflating too far).
+            let text = |out: &[u8]| {
+                crate::detect::views::texty(out)
+                    && (out.len() as u64 > cap || std::str::from_utf8(out).is_ok())
+            };
+            match decode(d, "br", cap) {
+                Ok((out, kind)) if text(&out) => (out, kind),
+                _ => match raw_deflate_whole(d, cap) {
+                    Some(out) if text(&out) => (out, Coding::RawDeflate),
+                    _ => return Ok(None),
+                },
+            }
+        }
+    };
+    check_cap(limits, &dec, cap)?;
+    session.charge_tree(limits, dec.len() as u64)?;
+    Ok(Some((dec, kind)))
 }
 
 /// Redo the codings undone by [`undo_har_codings`].
@@ -326,6 +461,21 @@ mod tests {
                 "{name} garbage"
             );
         }
+    }
+
+    #[test]
+    fn sniffs_signatures_not_text_or_media() {
+        let text = b"{\"a\":\"hello hello hello\"}".repeat(4);
+        assert_eq!(sniff(&encode(&text, Coding::Gzip).unwrap()), Some("gzip"));
+        assert_eq!(sniff(&encode(&text, Coding::Zstd).unwrap()), Some("zstd"));
+        assert_eq!(
+            sniff(&encode(&text, Coding::Zlib).unwrap()),
+            Some("deflate")
+        );
+        // Text whose first two bytes make a valid zlib header ("HK"), and a PNG.
+        assert!(is_zlib(b"HKello there"));
+        assert_eq!(sniff(b"HKello there"), None);
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\x00\x00"), None);
     }
 
     #[test]

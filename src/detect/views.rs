@@ -50,6 +50,9 @@ const MIN_B64_RUN: usize = 12;
 const ALIGN_ALL_MAX: usize = 64 << 10;
 /// Largest inflated size of one compressed stream inside a view.
 const MAX_INFLATE: u64 = 64 << 20;
+/// How many compressed streams nested in one another a decoded base64 run is inflated
+/// through (`gzip` of `gzip` is 2).
+const MAX_INFLATE_LAYERS: usize = 4;
 
 struct Search<'k> {
     known: &'k Known,
@@ -412,8 +415,23 @@ impl Search<'_> {
     /// A decoded base64 payload: searched as it is; inflated when compressed; its own
     /// views only when it reads as text (decoded binary is searched, not re-decoded).
     fn decoded_blob(&mut self, d: Vec<u8>, depth: usize) {
-        if let Some(inflated) = inflate_any(&d) {
+        if let Some(mut inflated) = inflate_any(&d) {
             self.child("inflate", &inflated, None, depth + 1);
+            // A compressed stream inside a compressed stream (a HAR body stored as
+            // sent, `gzip` of `gzip`): inflated again, a few layers deep.
+            let outer = self.path.len();
+            for _ in 1..MAX_INFLATE_LAYERS {
+                if self.found.is_some() {
+                    break;
+                }
+                let Some(next) = inflate_any(&inflated) else {
+                    break;
+                };
+                inflated = next;
+                self.path.push("inflate");
+                self.child("inflate", &inflated, None, depth + 1);
+            }
+            self.path.truncate(outer);
         }
         if self.found.is_some() {
             return;
@@ -982,7 +1000,11 @@ mod tests {
             .encode(format!("{{\"t\":\"{secret}\"}}"));
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         gz.write_all(format!("token={secret}").as_bytes()).unwrap();
-        let gzb64 = base64::engine::general_purpose::STANDARD.encode(gz.finish().unwrap());
+        let gzipped = gz.finish().unwrap();
+        let gzb64 = base64::engine::general_purpose::STANDARD.encode(&gzipped);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&gzipped).unwrap();
+        let gzgzb64 = base64::engine::general_purpose::STANDARD.encode(gz.finish().unwrap());
         let pct: String = secret
             .bytes()
             .map(|b| {
@@ -1009,6 +1031,7 @@ mod tests {
             // Line-wrapped.
             format!("{}\n{}", &b64[..8], &b64[8..]),
             gzb64,
+            gzgzb64,
             // Embedded at another alignment.
             format!("AB{b64}"),
         ];

@@ -349,9 +349,13 @@ impl Walker {
                     s.by_name(name, text, 0, url_ctx, &mut inner)
                 }
             }
-            Ctx::Body { mime, base64: true } => {
+            Ctx::Body { mime, base64 } if base64 || whole_base64(text) => {
                 let mut edit = None;
-                self.base64_body(s, text, mime, &mut edit);
+                if !self.base64_body(s, text, mime, base64, &mut edit) {
+                    // Not marked base64 and not a compressed body: text, read as such.
+                    body(s, text, mime, 0, &mut inner);
+                    return self.string_edits(s, raw, text, r, base, inner, out);
+                }
                 if let Some(new) = edit {
                     out.push(Edit {
                         start: base + r.start,
@@ -362,12 +366,25 @@ impl Walker {
                 }
                 return;
             }
-            Ctx::Body {
-                mime,
-                base64: false,
-            } => body(s, text, mime, 0, &mut inner),
+            Ctx::Body { mime, .. } => body(s, text, mime, 0, &mut inner),
             Ctx::None => s.free(text, 0, &mut inner),
         }
+        self.string_edits(s, raw, text, r, base, inner, out)
+    }
+
+    /// The edits of a string's decoded text, after a sweep for known secrets, as edits
+    /// of its raw JSON bytes.
+    #[allow(clippy::too_many_arguments)]
+    fn string_edits(
+        &mut self,
+        s: &mut Scrubber,
+        raw: &[u8],
+        text: &[u8],
+        r: std::ops::Range<usize>,
+        base: usize,
+        mut inner: Vec<Edit>,
+        out: &mut Vec<Edit>,
+    ) {
         s.known_sweep(text, 0, &mut inner);
         if inner.is_empty() {
             return;
@@ -385,13 +402,19 @@ impl Walker {
     }
 
     /// Decode a base64 body, scrub it, and re-encode it when anything changed.
+    ///
+    /// A body not `declared` base64 (no `"encoding": "base64"`) but made only of base64
+    /// is taken as one only when it decodes to a compressed body (gzip, zstd, brotli…,
+    /// see [`crate::codec::coding::undo_har_codings`]); otherwise false is returned,
+    /// nothing done, and the caller reads it as text.
     fn base64_body(
         &mut self,
         s: &mut Scrubber,
         text: &[u8],
         mime: &[u8],
+        declared: bool,
         edit: &mut Option<String>,
-    ) {
+    ) -> bool {
         // Copies are dropped as soon as they are done with: a body can be huge.
         let decoded = if text.iter().any(|b| b.is_ascii_whitespace()) {
             let compact: Vec<u8> = text
@@ -404,6 +427,9 @@ impl Walker {
             STANDARD.decode(text)
         };
         let Ok(bytes) = decoded else {
+            if !declared {
+                return false;
+            }
             // Not valid base64 after all: treat it as text so nothing hides in it.
             let mut inner = Vec::new();
             s.text(text, 0, Mode::RulesOnly, &mut inner);
@@ -414,30 +440,36 @@ impl Walker {
                 crate::codec::json::encode_into(&o, &mut enc);
                 *edit = Some(String::from_utf8_lossy(&enc).into_owned());
             }
-            return;
+            return true;
         };
-        // Stored as sent (gzip, br, zstd…): decoded, scrubbed, encoded again.
-        let undone = match self.encoding.as_deref() {
-            Some(enc) => {
-                crate::codec::coding::undo_har_codings(&s.engine.limits, &s.session, &bytes, enc)
-                    .unwrap_or_else(|e| {
-                        let enc = String::from_utf8_lossy(enc);
-                        let enc = enc.trim_end_matches(',');
-                        let e = e.context(format!("body at {} (Content-Encoding: {enc})", s.loc));
-                        self.error.get_or_insert(e);
-                        None
-                    })
-            }
-            None => None,
-        };
+        // Stored as sent (gzip, br, zstd…), whatever the header says or without one:
+        // decoded, scrubbed, encoded again.
+        let enc = self.encoding.as_deref();
+        let mut failed = false;
+        let undone =
+            crate::codec::coding::undo_har_codings(&s.engine.limits, &s.session, &bytes, enc)
+                .unwrap_or_else(|e| {
+                    let e = match enc {
+                        Some(enc) => {
+                            let enc = String::from_utf8_lossy(enc);
+                            let enc = enc.trim_end_matches(',').to_string();
+                            e.context(format!("body at {} (Content-Encoding: {enc})", s.loc))
+                        }
+                        None => e.context(format!("body at {} (no Content-Encoding)", s.loc)),
+                    };
+                    self.error.get_or_insert(e);
+                    failed = true;
+                    None
+                });
         let (bytes, layers) = match undone {
             Some((plain, layers)) => (plain, layers),
+            None if !declared && !failed => return false,
             None => (bytes, Vec::new()),
         };
         let mut inner = Vec::new();
         body(s, &bytes, mime, 0, &mut inner);
         if inner.is_empty() {
-            return;
+            return true;
         }
         let mut o = Vec::with_capacity(bytes.len());
         apply_edits(&bytes, &mut inner, &mut o);
@@ -448,7 +480,17 @@ impl Walker {
                 self.error.get_or_insert(e.context("re-encoding a body"));
             }
         }
+        true
     }
+}
+
+/// A body string made only of (standard, padded) base64, long enough to hold a
+/// compressed body: worth decoding whole even when not marked base64.
+fn whole_base64(t: &[u8]) -> bool {
+    t.len() >= 16
+        && t.len().is_multiple_of(4)
+        && t.iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
 }
 
 /// A request or response body. What the bytes are decides before the label: JSON,
