@@ -74,7 +74,7 @@
 //!   members are recompressed with deflate (or stored, if they were stored) keeping
 //!   mtime and unix mode. Data not reachable from the central directory (self-extractor
 //!   stubs, gaps, entries shadowed by a duplicate name) is dropped, as it was never
-//!   scanned. The archive comment is kept.
+//!   scanned. The archive comment is kept, redacted like a text member.
 //! * tar: parsed block by block, so every byte is accounted for; when no member
 //!   changed the input is returned as it is. Changed members get a new size (also in
 //!   their pax `size` record) and checksum, every other header field is kept.

@@ -172,7 +172,20 @@ pub(super) fn sanitize_zip(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
             writer.write_all(&outcome.output).with_context(write_err)?;
         }
     }
-    writer.set_raw_comment(archive.comment().to_vec().into_boxed_slice());
+    // The archive comment is free text any unzip tool shows: scanned like a member.
+    let comment = archive.comment();
+    if !comment.is_empty() {
+        let outcome = cx.member(
+            &format!("{prov}!/(archive comment)"),
+            "comment.txt",
+            comment,
+        )?;
+        if outcome.output.len() > usize::from(u16::MAX) {
+            bail!("{prov}: the redacted archive comment is longer than a zip comment can be");
+        }
+        findings.extend(outcome.findings);
+        writer.set_raw_comment(outcome.output.into_boxed_slice());
+    }
     let output = writer
         .finish()
         .with_context(|| format!("{prov}: cannot finish the zip archive"))?
@@ -277,6 +290,39 @@ mod tests {
             assert_eq!(o.crc32(), n.crc32());
             assert_eq!(o.compressed_size(), n.compressed_size());
         }
+    }
+
+    #[test]
+    fn archive_comment_is_redacted_like_a_member() {
+        let with_comment = |comment: &str| {
+            let mut w = ::zip::ZipWriter::new(Cursor::new(Vec::new()));
+            w.start_file("a.txt", ::zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut w, b"hello\n").unwrap();
+            w.set_comment(comment.to_string());
+            w.finish().unwrap().into_inner()
+        };
+        let zip = with_comment(&format!("support bundle, token {TOKEN_A} for replay"));
+        let out = run(&limits(), "b.zip", "b.zip", &zip).unwrap();
+        assert!(!contains(&out.output, TOKEN_A));
+        let comment = ZipArchive::new(Cursor::new(&out.output))
+            .unwrap()
+            .comment()
+            .to_vec();
+        assert_eq!(
+            comment,
+            b"support bundle, token [REDACTED:github:00000000] for replay"
+        );
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(out.findings[0].file, "b.zip!/(archive comment)");
+        // A comment without a credential is kept as it is, and so is the archive.
+        let zip = with_comment("built by ci #42");
+        let out = run(&limits(), "b.zip", "b.zip", &zip).unwrap();
+        assert!(out.findings.is_empty());
+        assert_eq!(
+            ZipArchive::new(Cursor::new(&out.output)).unwrap().comment(),
+            b"built by ci #42"
+        );
     }
 
     #[test]
