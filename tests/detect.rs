@@ -628,3 +628,25 @@ fn less_common_credential_names_and_shapes() {
     let (out, _) = clean("b.json", r#"{"refresh": true, "interval": "refresh"}"#);
     assert_eq!(out, r#"{"refresh": true, "interval": "refresh"}"#);
 }
+
+/// Quoted-printable text (a mail, or a body copied out of one): a credential cut by a
+/// soft line break (`=` ending a line) or written with `=3D` is redacted whole; a short
+/// line ending in `=` (an empty value in an env file) is not taken for a soft break.
+#[test]
+fn quoted_printable_soft_breaks() {
+    let mail = "Content-Transfer-Encoding: quoted-printable\n\nYour link: https://app.example.com/reset?password_reset_token=3D7hQm2Lx9Vb4Nc=\n8Kd1Rf6Tg3Yp0Zs5Wa2Ej7Uk9Io4&x=3D1\napi key: sk_live_=\n4eC39HqLyjWDarjtT1zdp7dc\nThanks,=\r\n the team\n";
+    for name in ["reset.eml", "mail.txt"] {
+        let (out, _) = clean(name, mail);
+        for s in [
+            "7hQm2Lx9Vb4Nc",
+            "8Kd1Rf6Tg3Yp0Zs5Wa2Ej7Uk9Io4",
+            "4eC39HqLyjWDarjtT1zdp7dc",
+        ] {
+            assert!(!out.contains(s), "{s} survived:\n{out}");
+        }
+        assert!(out.contains("api key: [REDACTED:stripe-key:"), "{out}");
+        assert!(out.ends_with("Thanks,=\r\n the team\n"), "{out}");
+    }
+    let env = "API_TOKEN=\nDEBUG=1\nNAME=build-42\nEMPTY=\n";
+    assert_eq!(clean("app.env", env).0, env);
+}

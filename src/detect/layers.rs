@@ -52,7 +52,8 @@ struct Mapped {
 const PERCENT: u8 = 1;
 const HTML: u8 = 2;
 const JS: u8 = 4;
-const ALL_ESCAPES: u8 = PERCENT | HTML | JS;
+const QP: u8 = 8;
+const ALL_ESCAPES: u8 = PERCENT | HTML | JS | QP;
 
 impl Mapped {
     /// The escaping layers whose escapes this layer's decoding produced: only those
@@ -65,6 +66,7 @@ impl Mapped {
                     b'%' => PERCENT,
                     b'&' => HTML,
                     b'\\' => JS,
+                    b'=' | b'\n' => QP,
                     _ => 0,
                 };
             }
@@ -270,6 +272,36 @@ fn js_unit(v: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
     }
 }
 
+/// Quoted-printable (RFC 2045 6.7, mail bodies and text copied out of them): `=XX`,
+/// and a soft line break (`=` ending a line) that decodes to nothing.
+fn qp_unit(v: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
+    if v[i] != b'=' {
+        return None;
+    }
+    match v.get(i + 1..)? {
+        [b'\r', b'\n', ..] => Some(3),
+        [b'\n', ..] => Some(2),
+        [h, l, ..] => {
+            out.push((hexval(*h)? * 16 + hexval(*l)?) as u8);
+            Some(3)
+        }
+        _ => None,
+    }
+}
+
+/// Is `v` quoted-printable: does a soft line break end a line of 60 characters or more
+/// (encoders break lines just short of 76)? A short line ending in `=` is an empty
+/// value (`KEY=` in an env file), not a soft break.
+fn has_soft_breaks(v: &[u8]) -> bool {
+    let mut line = 0;
+    memchr::memchr_iter(b'\n', v).any(|p| {
+        let end = if p > 0 && v[p - 1] == b'\r' { p - 1 } else { p };
+        let soft = end > line && v[end - 1] == b'=' && end - 1 - line >= 60;
+        line = p + 1;
+        soft
+    })
+}
+
 /// The escaping layers.
 #[derive(Clone, Copy, PartialEq)]
 enum Layer {
@@ -280,6 +312,8 @@ enum Layer {
     /// Percent, HTML and JavaScript escapes at once, each where it occurs (JSON with
     /// `\u002d` in a name inside an HTML attribute with `&quot;`).
     Mixed,
+    /// Quoted-printable.
+    Qp,
 }
 
 /// How a base64 blob was written, to write it back the same way.
@@ -400,6 +434,11 @@ impl Scrubber<'_> {
                 self.through(Layer::Html, &m, base, mode, first, out);
             }
         }
+        if allow & QP != 0 && has_soft_breaks(v) {
+            if let Some(m) = decode_with(v, qp_unit) {
+                self.through(Layer::Qp, &m, base, mode, first, out);
+            }
+        }
         let js = allow & JS != 0 && memchr::memchr(b'\\', v).is_some();
         if js {
             if let Some(m) = decode_with(v, js_unit) {
@@ -491,6 +530,7 @@ impl Scrubber<'_> {
                     .replace('"', "&quot;")
                     .replace('<', "&lt;")
                     .replace('>', "&gt;"),
+                Layer::Qp => t.replace('=', "=3D"),
                 Layer::Js => t
                     .replace('\\', "\\\\")
                     .replace('"', "\\\"")
