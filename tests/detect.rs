@@ -649,4 +649,14 @@ fn quoted_printable_soft_breaks() {
     }
     let env = "API_TOKEN=\nDEBUG=1\nNAME=build-42\nEMPTY=\n";
     assert_eq!(clean("app.env", env).0, env);
+    // A long line ending in base64 padding is not a soft break: the line after it is
+    // not joined to it.
+    let dump =
+        "Authorization: Basic c3VwcG9ydC1ib3Q6QjB0LUZha2UtUGFzc3dvcmQtOTk=\nCookie: theme=dark\n";
+    let (out, _) = clean("http.log", dump);
+    assert!(
+        out.starts_with("Authorization: Basic [REDACTED:")
+            && out.ends_with("]\nCookie: theme=dark\n"),
+        "{out}"
+    );
 }

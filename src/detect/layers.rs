@@ -291,14 +291,26 @@ fn qp_unit(v: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
 
 /// Is `v` quoted-printable: does a soft line break end a line of 60 characters or more
 /// (encoders break lines just short of 76)? A short line ending in `=` is an empty
-/// value (`KEY=` in an env file), not a soft break.
+/// value (`KEY=` in an env file), and a line ending in a padded base64 word
+/// (`Authorization: Basic dXNlcjpwdw==`) ends in padding: neither is a soft break.
 fn has_soft_breaks(v: &[u8]) -> bool {
     let mut line = 0;
     memchr::memchr_iter(b'\n', v).any(|p| {
         let end = if p > 0 && v[p - 1] == b'\r' { p - 1 } else { p };
-        let soft = end > line && v[end - 1] == b'=' && end - 1 - line >= 60;
+        let text = &v[line.min(end)..end];
         line = p + 1;
-        soft
+        let Some(body) = text.strip_suffix(b"=") else {
+            return false;
+        };
+        let word = &text[text
+            .iter()
+            .rposition(|b| b.is_ascii_whitespace())
+            .map_or(0, |i| i + 1)..];
+        let padded_base64 = word.len() % 4 == 0
+            && word.iter().all(|&b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'=')
+            });
+        body.len() >= 60 && !padded_base64
     })
 }
 

@@ -6,6 +6,7 @@ use anyhow::{anyhow, bail, Context, Result};
 
 use super::names::{check_member_name, NameGuard};
 use super::{Cx, MAX_SMALL_BODY};
+use crate::finding::Finding;
 use crate::format::Outcome;
 
 pub(super) const TAR_BLOCK: usize = 512;
@@ -100,14 +101,13 @@ impl Pax {
             .any(|(k, _)| k.starts_with(b"GNU.sparse."))
     }
 
-    /// The records again, with `size` set to `size`.
-    fn encode_with_size(&self, size: u64) -> Vec<u8> {
+    /// The records again, with `size` set to `size` when given.
+    fn encode(&self, size: Option<u64>) -> Vec<u8> {
         let mut out = Vec::new();
         for (k, v) in &self.records {
-            let value = if k == b"size" {
-                size.to_string().into_bytes()
-            } else {
-                v.clone()
+            let value = match size {
+                Some(size) if k == b"size" => size.to_string().into_bytes(),
+                _ => v.clone(),
             };
             let payload_len = 1 + k.len() + 1 + value.len() + 1; // " k=v\n"
             let mut n = payload_len + 1;
@@ -125,11 +125,66 @@ impl Pax {
     }
 }
 
+/// Pax records that describe the member (its name, size, times, owner); every other
+/// record (a comment, extended attributes, vendor records) is free text.
+const PAX_DESCRIBING: [&str; 12] = [
+    "path",
+    "linkpath",
+    "size",
+    "mtime",
+    "atime",
+    "ctime",
+    "uid",
+    "gid",
+    "uname",
+    "gname",
+    "charset",
+    "hdrcharset",
+];
+
+/// Scan the free-text records of a pax header like a text member (`key=value`, so that
+/// a credential-named key counts); true when a value was redacted.
+fn redact_pax(cx: &Cx<'_>, at: &str, pax: &mut Pax, findings: &mut Vec<Finding>) -> Result<bool> {
+    let mut changed = false;
+    for (k, v) in pax.records.iter_mut() {
+        if k.starts_with(b"GNU.sparse.") || PAX_DESCRIBING.iter().any(|d| d.as_bytes() == k) {
+            continue;
+        }
+        let mut line = k.clone();
+        line.push(b'=');
+        let name_len = line.len();
+        line.extend_from_slice(v);
+        let key = String::from_utf8_lossy(k).into_owned();
+        let o = cx.member(&format!("{at} (pax record {key})"), "pax-record.txt", &line)?;
+        findings.extend(o.findings);
+        if o.output != line {
+            if !o.output.starts_with(&line[..name_len]) {
+                bail!("{at}: the pax record {key} cannot be redacted in place");
+            }
+            *v = o.output[name_len..].to_vec();
+            changed = true;
+        }
+    }
+    Ok(changed)
+}
+
 /// An extension header (GNU long name/link, pax) waiting for the member it describes.
 struct Ext<'a> {
     raw: &'a [u8],
     header: &'a [u8],
     pax: Option<Pax>,
+    /// A pax record was redacted: the header is written again.
+    redacted: bool,
+}
+
+/// An extension header with a new body: its size and checksum updated.
+fn write_ext(out: &mut Vec<u8>, header: &[u8], body: &[u8]) {
+    let mut h = ::tar::Header::from_byte_slice(header).clone();
+    h.set_size(body.len() as u64);
+    h.set_cksum();
+    out.extend_from_slice(h.as_bytes());
+    out.extend_from_slice(body);
+    pad_to_block(out);
 }
 
 fn pad_to_block(out: &mut Vec<u8>) {
@@ -212,6 +267,7 @@ pub(super) fn sanitize_tar(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
                 raw,
                 header: block,
                 pax: None,
+                redacted: false,
             };
             if et.is_gnu_longname() {
                 if long_name.replace(trim_nul(body)).is_some() {
@@ -225,8 +281,12 @@ pub(super) fn sanitize_tar(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
                 if pending.iter().any(|e| e.pax.is_some()) {
                     bail!("{prov}: two pax headers for one tar member");
                 }
-                ext.pax =
-                    Some(Pax::parse(body).map_err(|e| anyhow!("{prov}: {e} in tar pax header"))?);
+                let mut pax =
+                    Pax::parse(body).map_err(|e| anyhow!("{prov}: {e} in tar pax header"))?;
+                let at = format!("{prov}!/(pax header at offset {header_pos})");
+                ext.redacted = redact_pax(cx, &at, &mut pax, &mut findings)?;
+                changed |= ext.redacted;
+                ext.pax = Some(pax);
             }
             pending.push(ext);
             continue;
@@ -235,8 +295,16 @@ pub(super) fn sanitize_tar(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
             if !pending.is_empty() {
                 bail!("{prov}: pax global header between a tar member and its extension headers");
             }
-            out.extend_from_slice(raw);
-            pad_to_block(&mut out);
+            let mut pax =
+                Pax::parse(body).map_err(|e| anyhow!("{prov}: {e} in tar pax global header"))?;
+            let at = format!("{prov}!/(pax global header at offset {header_pos})");
+            if redact_pax(cx, &at, &mut pax, &mut findings)? {
+                changed = true;
+                write_ext(&mut out, block, &pax.encode(None));
+            } else {
+                out.extend_from_slice(raw);
+                pad_to_block(&mut out);
+            }
             continue;
         }
 
@@ -288,14 +356,8 @@ pub(super) fn sanitize_tar(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
                 let new_size = outcome.output.len() as u64;
                 for ext in &pending {
                     match &ext.pax {
-                        Some(p) if p.get("size").is_some() => {
-                            let body = p.encode_with_size(new_size);
-                            let mut h = ::tar::Header::from_byte_slice(ext.header).clone();
-                            h.set_size(body.len() as u64);
-                            h.set_cksum();
-                            out.extend_from_slice(h.as_bytes());
-                            out.extend_from_slice(&body);
-                            pad_to_block(&mut out);
+                        Some(p) if ext.redacted || p.get("size").is_some() => {
+                            write_ext(&mut out, ext.header, &p.encode(Some(new_size)));
                         }
                         _ => out.extend_from_slice(ext.raw),
                     }
@@ -313,7 +375,10 @@ pub(super) fn sanitize_tar(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
             }
         }
         for ext in pending.drain(..) {
-            out.extend_from_slice(ext.raw);
+            match &ext.pax {
+                Some(p) if ext.redacted => write_ext(&mut out, ext.header, &p.encode(None)),
+                _ => out.extend_from_slice(ext.raw),
+            }
         }
         out.extend_from_slice(raw);
         pad_to_block(&mut out);
@@ -339,6 +404,68 @@ pub(super) fn sanitize_tar(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
 #[cfg(test)]
 mod tests {
     use super::super::testkit::*;
+
+    /// Free-text pax records (a comment, an extended attribute), local and global, are
+    /// redacted and their headers rewritten; the records describing a member stay.
+    #[test]
+    fn pax_records_are_redacted() {
+        let mut b = ::tar::Builder::new(Vec::new());
+        let global = format!("global {TOKEN_A}");
+        let mut h = ::tar::Header::new_ustar();
+        h.set_entry_type(::tar::EntryType::XGlobalHeader);
+        let rec = |k: &str, v: &str| {
+            let payload = format!(" {k}={v}\n");
+            let mut n = payload.len() + 1;
+            while n.to_string().len() + payload.len() != n {
+                n = n.to_string().len() + payload.len();
+            }
+            format!("{n}{payload}")
+        };
+        let body = rec("comment", &global);
+        h.set_size(body.len() as u64);
+        h.set_cksum();
+        b.append(&h, body.as_bytes()).unwrap();
+        let comment = format!("see {TOKEN_A}");
+        b.append_pax_extensions([
+            ("comment", comment.as_bytes()),
+            ("SCHILY.xattr.user.note", b"plain".as_slice()),
+            ("mtime", b"1700000000.5".as_slice()),
+        ])
+        .unwrap();
+        tar_file(&mut b, "a.txt", b"hello", 0o644);
+        let tar = b.into_inner().unwrap();
+        let out = run(&limits(), "p.tar", "p.tar", &tar).unwrap();
+        assert!(!contains(&out.output, TOKEN_A));
+        assert_eq!(out.findings.len(), 2);
+        let mut a = ::tar::Archive::new(out.output.as_slice());
+        let mut seen = Vec::new();
+        for e in a.entries().unwrap() {
+            let mut e = e.unwrap();
+            let pax: Vec<(String, String)> = e
+                .pax_extensions()
+                .unwrap()
+                .into_iter()
+                .flatten()
+                .map(|x| x.unwrap())
+                .map(|x| (x.key().unwrap().to_string(), x.value().unwrap().to_string()))
+                .collect();
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut data).unwrap();
+            seen.push((e.path().unwrap().display().to_string(), pax, data));
+        }
+        let file = seen.iter().find(|s| s.0 == "a.txt").expect("a.txt");
+        assert_eq!(file.2, b"hello");
+        assert!(file.1.contains(&(
+            "comment".to_string(),
+            "see [REDACTED:github:00000000]".to_string()
+        )));
+        assert!(file
+            .1
+            .contains(&("mtime".to_string(), "1700000000.5".to_string())));
+        assert!(file
+            .1
+            .contains(&("SCHILY.xattr.user.note".to_string(), "plain".to_string())));
+    }
 
     #[test]
     fn tar_round_trip_keeps_headers() {
