@@ -306,7 +306,7 @@ fn has_soft_breaks(v: &[u8]) -> bool {
             .iter()
             .rposition(|b| b.is_ascii_whitespace())
             .map_or(0, |i| i + 1)..];
-        let padded_base64 = word.len() % 4 == 0
+        let padded_base64 = word.len().is_multiple_of(4)
             && word.iter().all(|&b| {
                 b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'=')
             });
