@@ -82,10 +82,11 @@ fn shapes() -> Vec<(&'static str, Value, Vec<String>)> {
 const PLAIN: &str = r#"{"name":"page","value":2},{"name":"Content-Length","value":123}"#;
 
 /// A HAR of two entries. The first holds `pair` (raw JSON text) at `place`, beside
-/// [`PLAIN`] where a non-credential pair can be; the second holds the secrets as
-/// strings in a form body (`pin=…&access_token=…`) and plain pairs, so that each secret
-/// is met twice, in two forms.
-fn har(place: Place, pair: &str) -> String {
+/// [`PLAIN`] where a non-credential pair can be; the second holds plain pairs and, with
+/// `twice`, the secrets as strings in a form body (`pin=…&access_token=…`), so that
+/// each secret is met twice, in two forms. Without it, the pair's own context is all
+/// that tells its secret (a secret met elsewhere first is swept wherever it is).
+fn har(place: Place, pair: &str, twice: bool) -> String {
     let at = |p: Place| {
         if p == place {
             match p {
@@ -127,7 +128,11 @@ fn har(place: Place, pair: &str) -> String {
         &plain,
         "[]",
         &plain,
-        &format!("pin={NUM}&access_token={TOKEN}"),
+        &if twice {
+            format!("pin={NUM}&access_token={TOKEN}")
+        } else {
+            String::new()
+        },
         "[]",
     ) + "}";
     format!(
@@ -270,26 +275,31 @@ fn non_string_values_under_credential_names_are_redacted_everywhere() {
     let mut problems = Vec::new();
     let mut cases = 0;
     for &place in PLACES {
-        for (shape, value, _) in shapes() {
+        for (shape, value, held) in shapes() {
             for name in NAMES {
                 let pair = json!({ "name": name, "value": value }).to_string();
-                let input = har(place, &pair);
-                // The second entry always holds both secrets as strings.
-                let secrets = vec![NUM.to_string(), TOKEN.to_string()];
-                let what = format!("{place:?} / {shape} / {name}");
-                problems.extend(check(&engine, &what, &input, &secrets, true));
-                cases += 1;
+                for twice in [false, true] {
+                    let input = har(place, &pair, twice);
+                    // Met twice, both secrets are in the file (as strings).
+                    let secrets = match twice {
+                        true => vec![NUM.to_string(), TOKEN.to_string()],
+                        false => held.clone(),
+                    };
+                    let what = format!("{place:?} / {shape} / {name} / met twice: {twice}");
+                    problems.extend(check(&engine, &what, &input, &secrets, true));
+                    cases += 1;
+                }
             }
         }
     }
-    assert_eq!(cases, 180);
+    assert_eq!(cases, 2 * 180);
     assert_none("non-string values", problems);
 }
 
 #[test]
 fn every_name_and_every_value_of_a_pair_is_judged() {
     let engine = common::engine(KEY);
-    let secrets = vec![NUM.to_string(), TOKEN.to_string()];
+    let both = vec![NUM.to_string(), TOKEN.to_string()];
     let mut problems = Vec::new();
     let values = [
         format!("{TOKEN:?}"),
@@ -316,9 +326,16 @@ fn every_name_and_every_value_of_a_pair_is_judged() {
                 format!(r#"{{"name":"x-note","value":{value},"name":"{name}"}}"#),
             ];
             for pair in &pairs {
-                let input = har(*place, pair);
-                let what = format!("{place:?} / {pair}");
-                problems.extend(check(&engine, &what, &input, &secrets, false));
+                for twice in [false, true] {
+                    let input = har(*place, pair, twice);
+                    let what = format!("{place:?} / {pair} / met twice: {twice}");
+                    let secrets = match (twice, value.contains(TOKEN)) {
+                        (true, _) => both.clone(),
+                        (false, true) => vec![TOKEN.to_string()],
+                        (false, false) => vec![NUM.to_string()],
+                    };
+                    problems.extend(check(&engine, &what, &input, &secrets, false));
+                }
             }
         }
     }
@@ -379,6 +396,7 @@ fn literals_and_plain_numbers_are_kept() {
     let input = har(
         Place::QueryString,
         r#"{"name":"pin","value":true},{"name":"password","value":null},{"name":"page","value":[2,3]},{"name":"limit","value":{"n":50}}"#,
+        true,
     );
     let copy = clean(&engine, &input).unwrap();
     for kept in [
