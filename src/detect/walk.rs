@@ -42,6 +42,10 @@ pub struct Walker {
     encoding: Option<Vec<u8>>,
     /// A body that could not be decoded (the document must fail): the first such error.
     pub error: Option<anyhow::Error>,
+    /// The `{name, value}` pairs whose `value` (a number, an array, an object) is being
+    /// walked: their parent key and every name they carry. Each string and number
+    /// inside is judged under each of those names too, besides its own context.
+    pairs: Vec<(Vec<u8>, Vec<Vec<u8>>)>,
 }
 
 fn push_seg(loc: &mut String, seg: &[u8]) {
@@ -60,21 +64,27 @@ fn content_encoding(src: &[u8], items: &[Value]) -> Option<Vec<u8>> {
     let mut enc = Vec::new();
     for item in items {
         let Value::Obj(m) = item else { continue };
-        let field = |name: &[u8]| {
-            m.iter().find_map(|(k, v)| match v {
-                Value::Str(r) if decode(&src[k.clone()]).as_ref() == name => {
-                    Some(decode(&src[r.clone()]))
+        // A header object naming itself twice (`"name": "x", "name": "Content-Encoding"`)
+        // is a `Content-Encoding` header under any of its names, with all its values.
+        if pair_names(src, m)
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(b"content-encoding"))
+        {
+            for (k, v) in m {
+                if let Value::Str(r) = v {
+                    if decode(&src[k.clone()]).as_ref() == b"value" {
+                        enc.extend_from_slice(&decode(&src[r.clone()]));
+                        enc.push(b',');
+                    }
                 }
-                _ => None,
-            })
-        };
-        if field(b"name").is_some_and(|n| n.eq_ignore_ascii_case(b"content-encoding")) {
-            enc.extend_from_slice(&field(b"value").unwrap_or_default());
-            enc.push(b',');
+            }
         }
     }
     (!enc.is_empty()).then_some(enc)
 }
+
+/// Keys of the arrays that hold `{name, value}` header objects.
+const HEADER_PARENTS: &[&str] = &["headers", "header", "requestheaders", "responseheaders"];
 
 /// Keys of the arrays that hold `{name, value}` cookie objects.
 const COOKIE_PARENTS: &[&str] = &["cookies", "cookie", "requestcookies", "responsecookies"];
@@ -96,24 +106,11 @@ fn escape_in_string(t: String) -> String {
 }
 
 /// `"password": 83920174`, `"pin": 4711`: a number under a credential name is a
-/// credential too. It is replaced by its placeholder as a JSON string.
-fn numeric_secret(
-    s: &mut Scrubber,
-    src: &[u8],
-    r: std::ops::Range<usize>,
-    key: &[u8],
-    base: usize,
-    out: &mut Vec<Edit>,
-) {
-    let raw = &src[r.clone()];
-    if !raw
-        .first()
-        .is_some_and(|b| b.is_ascii_digit() || *b == b'-')
-        || s.engine.names.field(key) != ParamClass::Secret
-    {
+/// credential too. Edits are in the coordinates of the number token `raw`.
+fn numeric_secret(s: &mut Scrubber, raw: &[u8], key: &[u8], inner: &mut Vec<Edit>) {
+    if s.engine.names.field(key) != ParamClass::Secret {
         return;
     }
-    let mut inner = Vec::new();
     let kind = super::kind_for_name(key);
     s.redact(
         raw,
@@ -124,14 +121,87 @@ fn numeric_secret(
         kind,
         None,
         true,
-        &mut inner,
+        inner,
     );
+}
+
+/// A JSON number token (not `true`, `false` or `null`, which are no secrets).
+fn is_number(raw: &[u8]) -> bool {
+    raw.first()
+        .is_some_and(|b| b.is_ascii_digit() || *b == b'-')
+}
+
+/// Every name a `{name, value}` object carries: each `name` member that is a string
+/// (an object may spell `name` twice, and JSON parsers disagree on which one counts),
+/// and each string of a `name` array.
+fn pair_names<'s>(
+    src: &'s [u8],
+    members: &[(std::ops::Range<usize>, Value)],
+) -> Vec<std::borrow::Cow<'s, [u8]>> {
+    let mut names = Vec::new();
+    for (k, v) in members {
+        if decode(&src[k.clone()]).as_ref() != b"name" {
+            continue;
+        }
+        match v {
+            Value::Str(r) => names.push(decode(&src[r.clone()])),
+            Value::Arr(items) => names.extend(items.iter().filter_map(|i| match i {
+                Value::Str(r) => Some(decode(&src[r.clone()])),
+                _ => None,
+            })),
+            _ => {}
+        }
+    }
+    names
+}
+
+/// The `value` of a `{name, value}` pair in an array under `parent`, judged by `name`.
+fn pair_value(s: &mut Scrubber, parent: &[u8], name: &[u8], text: &[u8], inner: &mut Vec<Edit>) {
+    if norm_is(parent, HEADER_PARENTS) {
+        s.header(name, text, 0, inner)
+    } else if norm_is(parent, COOKIE_PARENTS) {
+        let (a, b) = super::trim_quotes(text);
+        s.redact_cookie(text, a, b, 0, "context.cookie", name, inner)
+    } else {
+        let url_ctx = norm_is(
+            parent,
+            &["querystring", "params", "query", "form", "formdata"],
+        );
+        s.by_name(name, text, 0, url_ctx, inner)
+    }
+}
+
+/// Judge the decoded string `text` in context `ctx` (a base64 body is handled by
+/// [`Walker::base64_body`], not here).
+fn judge(s: &mut Scrubber, text: &[u8], ctx: &Ctx, inner: &mut Vec<Edit>) {
+    match *ctx {
+        Ctx::Key(k) => s.by_name(k, text, 0, false, inner),
+        Ctx::HeaderMap(k) => s.header(k, text, 0, inner),
+        Ctx::NameValue { parent, name } => pair_value(s, parent, name, text, inner),
+        Ctx::Body { mime, .. } => body(s, text, mime, 0, inner),
+        Ctx::None => s.free(text, 0, inner),
+    }
+}
+
+/// Edits of a string's decoded text, as edits of its raw JSON bytes.
+fn string_edits(
+    raw: &[u8],
+    r: std::ops::Range<usize>,
+    base: usize,
+    inner: Vec<Edit>,
+    out: &mut Vec<Edit>,
+) {
+    if inner.is_empty() {
+        return;
+    }
+    // Only a sparse map back to raw offsets: the decoded text is not built twice.
+    let d = offset_map(raw);
     for e in inner {
         out.push(Edit {
-            start: base + r.start + e.start,
-            end: base + r.start + e.end,
-            text: format!("\"{}\"", e.text),
-            claim: base + r.start + e.claim,
+            start: base + r.start + d.raw_offset(e.start),
+            end: base + r.start + d.raw_offset(e.end),
+            text: escape_in_string(e.text),
+            claim: base + r.start + d.raw_offset(e.claim),
         });
     }
 }
@@ -142,6 +212,7 @@ impl Walker {
             track: true,
             encoding: None,
             error: None,
+            pairs: Vec::new(),
         }
     }
 
@@ -150,6 +221,7 @@ impl Walker {
             track: false,
             encoding: None,
             error: None,
+            pairs: Vec::new(),
         }
     }
 
@@ -166,13 +238,9 @@ impl Walker {
         match v {
             Value::Str(r) => {
                 let ctx = key.map_or(Ctx::None, Ctx::Key);
-                self.string(s, src, r.clone(), ctx, base, out)
+                self.string(s, src, r.clone(), &[ctx], base, out)
             }
-            Value::Scalar(r) => {
-                if let Some(k) = key {
-                    numeric_secret(s, src, r.clone(), k, base, out);
-                }
-            }
+            Value::Scalar(r) => self.number(s, src, r.clone(), key, base, out),
             Value::Arr(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let mark = s.loc.len();
@@ -205,19 +273,14 @@ impl Walker {
                 _ => None,
             })
         };
-        let pair_name = str_member("name");
+        let names = pair_names(src, members);
         let mime = str_member("mimeType");
         let base64 = str_member("encoding").is_some_and(|e| e.eq_ignore_ascii_case(b"base64"));
-        let in_headers = parent.is_some_and(|p| {
-            norm_is(
-                p,
-                &["headers", "header", "requestheaders", "responseheaders"],
-            )
-        });
+        let in_headers = parent.is_some_and(|p| norm_is(p, HEADER_PARENTS));
         let in_ws = parent.is_some_and(|p| norm_is(p, &["websocketmessages"]));
         // Triage: a HAR cookie's expiry, and the time of the entry (for `Max-Age`).
         let in_cookies = parent.is_some_and(|p| norm_is(p, COOKIE_PARENTS));
-        let cookie_expiry = if in_cookies && pair_name.is_some() {
+        let cookie_expiry = if in_cookies && !names.is_empty() {
             members.iter().find_map(|(k, v)| {
                 if decode(&src[k.clone()]).as_ref() != b"expires" {
                     return None;
@@ -277,26 +340,46 @@ impl Walker {
             }
             match v {
                 Value::Str(r) => {
-                    let ctx = match (key.as_ref(), &pair_name) {
-                        (b"value", Some(name)) => Ctx::NameValue {
-                            parent: parent.unwrap_or(b""),
-                            name,
-                        },
-                        (b"text", _) if mime.is_some() => Ctx::Body {
+                    let ctxs: Vec<Ctx> = match key.as_ref() {
+                        // Judged under every name the pair carries.
+                        b"value" if !names.is_empty() => names
+                            .iter()
+                            .map(|name| Ctx::NameValue {
+                                parent: parent.unwrap_or(b""),
+                                name,
+                            })
+                            .collect(),
+                        b"text" if mime.is_some() => vec![Ctx::Body {
                             mime: mime.as_deref().unwrap_or(b""),
                             base64,
-                        },
-                        (b"data", _) if in_ws => Ctx::Body {
+                        }],
+                        b"data" if in_ws => vec![Ctx::Body {
                             mime: b"",
                             base64: false,
-                        },
-                        (k, _) if in_headers && pair_name.is_none() => Ctx::HeaderMap(k),
-                        (k, _) => Ctx::Key(k),
+                        }],
+                        k if in_headers && names.is_empty() => vec![Ctx::HeaderMap(k)],
+                        k => vec![Ctx::Key(k)],
                     };
                     let from = s.findings.len();
-                    let cookie_value = in_cookies && matches!(ctx, Ctx::NameValue { .. });
-                    self.string(s, src, r.clone(), ctx, base, out);
+                    let cookie_value =
+                        in_cookies && matches!(ctxs.first(), Some(Ctx::NameValue { .. }));
+                    self.string(s, src, r.clone(), &ctxs, base, out);
                     if cookie_value {
+                        s.cookie_expiry(from, cookie_expiry);
+                    }
+                }
+                // A pair's `value` that is not a string (`"value": 48213377`, an array,
+                // an object): every string and number in it is judged under the pair's
+                // names as well.
+                _ if key.as_ref() == b"value" && !names.is_empty() => {
+                    let from = s.findings.len();
+                    self.pairs.push((
+                        parent.unwrap_or(b"").to_vec(),
+                        names.iter().map(|n| n.to_vec()).collect(),
+                    ));
+                    self.value(s, src, v, Some(&key), base, out);
+                    self.pairs.pop();
+                    if in_cookies {
                         s.cookie_expiry(from, cookie_expiry);
                     }
                 }
@@ -312,12 +395,15 @@ impl Walker {
         s.response_time = saved_time;
     }
 
+    /// A string judged in each of `ctxs` (and under the names of the pairs being
+    /// walked), then swept for known secrets. A base64 body (marked so, or made only of
+    /// base64 and decoding to a compressed body) is decoded, scrubbed and re-encoded.
     fn string(
         &mut self,
         s: &mut Scrubber,
         src: &[u8],
         r: std::ops::Range<usize>,
-        ctx: Ctx,
+        ctxs: &[Ctx],
         base: usize,
         out: &mut Vec<Edit>,
     ) {
@@ -329,33 +415,24 @@ impl Walker {
         let decoded = decode(raw);
         let text = decoded.as_ref();
         let mut inner = Vec::new();
-        match ctx {
-            Ctx::Key(k) => s.by_name(k, text, 0, false, &mut inner),
-            Ctx::HeaderMap(k) => s.header(k, text, 0, &mut inner),
-            Ctx::NameValue { parent, name } => {
-                if norm_is(
-                    parent,
-                    &["headers", "header", "requestheaders", "responseheaders"],
-                ) {
-                    s.header(name, text, 0, &mut inner)
-                } else if norm_is(parent, COOKIE_PARENTS) {
-                    let (a, b) = super::trim_quotes(text);
-                    s.redact_cookie(text, a, b, 0, "context.cookie", name, &mut inner)
-                } else {
-                    let url_ctx = norm_is(
-                        parent,
-                        &["querystring", "params", "query", "form", "formdata"],
-                    );
-                    s.by_name(name, text, 0, url_ctx, &mut inner)
+        let mut b64 = None;
+        for ctx in ctxs {
+            match *ctx {
+                Ctx::Body { mime, base64 } if base64 || whole_base64(text) => {
+                    b64 = Some((mime, base64));
                 }
+                ref c => judge(s, text, c, &mut inner),
             }
-            Ctx::Body { mime, base64 } if base64 || whole_base64(text) => {
-                let mut edit = None;
-                if !self.base64_body(s, text, mime, base64, &mut edit) {
-                    // Not marked base64 and not a compressed body: text, read as such.
-                    body(s, text, mime, 0, &mut inner);
-                    return self.string_edits(s, raw, text, r, base, inner, out);
-                }
+        }
+        for (parent, names) in &self.pairs {
+            for name in names {
+                pair_value(s, parent, name, text, &mut inner);
+            }
+        }
+        if let Some((mime, declared)) = b64 {
+            let mut edit = None;
+            if self.base64_body(s, text, mime, declared, &mut edit) {
+                string_edits(raw, r.clone(), base, inner, out);
                 if let Some(new) = edit {
                     out.push(Edit {
                         start: base + r.start,
@@ -366,39 +443,56 @@ impl Walker {
                 }
                 return;
             }
-            Ctx::Body { mime, .. } => body(s, text, mime, 0, &mut inner),
-            Ctx::None => s.free(text, 0, &mut inner),
+            // Not marked base64 and not a compressed body: text, read as such.
+            body(s, text, mime, 0, &mut inner);
         }
-        self.string_edits(s, raw, text, r, base, inner, out)
+        s.known_sweep(text, 0, &mut inner);
+        string_edits(raw, r, base, inner, out);
     }
 
-    /// The edits of a string's decoded text, after a sweep for known secrets, as edits
-    /// of its raw JSON bytes.
-    #[allow(clippy::too_many_arguments)]
-    fn string_edits(
+    /// A number token: a credential when its key names one (`"pin": 4711`), when a
+    /// pair being walked names one (`{"name": "pin", "value": 4711}`: judged as the
+    /// string `"4711"` would be there), or when it is a known secret. It is then
+    /// replaced, whole, by a JSON string holding its placeholder, so the document stays
+    /// valid JSON and the placeholder is the one the same digits get in a string.
+    fn number(
         &mut self,
         s: &mut Scrubber,
-        raw: &[u8],
-        text: &[u8],
+        src: &[u8],
         r: std::ops::Range<usize>,
+        key: Option<&[u8]>,
         base: usize,
-        mut inner: Vec<Edit>,
         out: &mut Vec<Edit>,
     ) {
-        s.known_sweep(text, 0, &mut inner);
+        let raw = &src[r.clone()];
+        if !is_number(raw) {
+            return;
+        }
+        let mut inner = Vec::new();
+        if let Some(k) = key {
+            numeric_secret(s, raw, k, &mut inner);
+        }
+        for (parent, names) in &self.pairs {
+            for name in names {
+                pair_value(s, parent, name, raw, &mut inner);
+            }
+        }
+        s.known_sweep(raw, 0, &mut inner);
         if inner.is_empty() {
             return;
         }
-        // Only a sparse map back to raw offsets: the decoded text is not built twice.
-        let d = offset_map(raw);
-        for e in inner {
-            out.push(Edit {
-                start: base + r.start + d.raw_offset(e.start),
-                end: base + r.start + d.raw_offset(e.end),
-                text: escape_in_string(e.text),
-                claim: base + r.start + d.raw_offset(e.claim),
-            });
-        }
+        let mut text = Vec::with_capacity(raw.len() + 32);
+        apply_edits(raw, &mut inner, &mut text);
+        let mut quoted = Vec::with_capacity(text.len() + 2);
+        quoted.push(b'"');
+        crate::codec::json::encode_into(&text, &mut quoted);
+        quoted.push(b'"');
+        out.push(Edit {
+            start: base + r.start,
+            end: base + r.end,
+            text: String::from_utf8_lossy(&quoted).into_owned(),
+            claim: base + r.start,
+        });
     }
 
     /// Decode a base64 body, scrub it, and re-encode it when anything changed.
