@@ -69,7 +69,8 @@ pub fn is_zstd(d: &[u8]) -> bool {
         || (d.len() >= 4 && d[0] & 0xf0 == 0x50 && d[1..4] == [0x2a, 0x4d, 0x18])
 }
 
-fn is_zlib(d: &[u8]) -> bool {
+/// Does `d` start with a valid zlib header (deflate method, header checksum)?
+pub fn is_zlib(d: &[u8]) -> bool {
     d.len() >= 2 && d[0] & 0x0f == 8 && (u16::from(d[0]) << 8 | u16::from(d[1])) % 31 == 0
 }
 

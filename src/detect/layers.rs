@@ -660,9 +660,7 @@ impl Scrubber<'_> {
                         Packing::Gzip
                     } else if crate::codec::coding::is_zstd(&decoded) {
                         Packing::Zstd
-                    } else if decoded[0] & 0x0f == 8
-                        && (u16::from(decoded[0]) << 8 | u16::from(decoded[1])) % 31 == 0
-                    {
+                    } else if crate::codec::coding::is_zlib(&decoded) {
                         Packing::Zlib
                     } else {
                         Packing::Deflate

@@ -572,7 +572,7 @@ pub(crate) fn inflate_any(d: &[u8]) -> Option<Vec<u8>> {
         #[cfg(not(feature = "zstd"))]
         return None;
     }
-    if d[0] & 0x0f == 8 && (u16::from(d[0]) << 8 | u16::from(d[1])) % 31 == 0 {
+    if crate::codec::coding::is_zlib(d) {
         if let Some(o) = read(&mut flate2::read::ZlibDecoder::new(d)) {
             return Some(o);
         }
