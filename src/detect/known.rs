@@ -1,0 +1,466 @@
+//! The secrets of a document found by their context, and every form a copy of one can
+//! take: the index searched for them in every value (and in every decoded view of a
+//! copy) is built here.
+
+use std::collections::HashMap;
+
+use super::Discovered;
+
+/// Secrets found by context (a cookie value, a password field) in one document, so
+/// that a copy of the same value in an unremarkable place is redacted too — in every
+/// form a reader could recover it from: raw, percent-encoded (once or twice, either
+/// hex case), JSON/JavaScript-escaped, as HTML character references, and inside
+/// base64/base64url at any alignment (see [`encoded_forms`]).
+#[derive(Debug, Default, Clone)]
+pub struct Known {
+    secrets: Vec<(Vec<u8>, String)>,
+    /// Every form of every secret; None when there is no secret.
+    index: Option<Index>,
+    /// Does a secret hold a space (which a form encodes as `+`)?
+    spaced: bool,
+}
+
+/// The forms of the known secrets, sorted, and a bitmap of where one may start.
+///
+/// A set of forms is rebuilt for every small file and for every batch of a big one
+/// that discovers a secret, so building it must cost little more than sorting the
+/// forms: no automaton (an Aho-Corasick automaton of a thousand secrets' forms took
+/// 56 MB to build and a few percent of a whole run to rebuild, batch after batch).
+///
+/// A search checks each position of the haystack against the bitmap of hashed first
+/// bytes (a load, a multiply and a bit test); most positions miss it. At a position it
+/// lets through, a binary search finds the greatest form not above the haystack from
+/// there, and the form's chain of prefixes (each form's longest proper prefix that is
+/// also a form) gives the longest form the haystack starts with. Every form that is a
+/// prefix of the haystack sorts between it and the haystack, so it is a prefix of the
+/// form the binary search lands on: the chain holds them all.
+#[derive(Debug, Clone)]
+struct Index {
+    /// The forms' bytes, one after the other.
+    bytes: Vec<u8>,
+    /// Each form (in sorted order): its start in `bytes`, its length, the index of the
+    /// secret it is a form of, and its longest proper prefix that is a form.
+    forms: Vec<Form>,
+    /// How many first bytes are hashed: the shortest form, at most 8.
+    width: usize,
+    /// Length of the longest form.
+    longest: usize,
+    bits: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Form {
+    start: u32,
+    len: u32,
+    owner: u32,
+    prefix: u32,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Index {
+    const BITS: u32 = 20;
+
+    /// `forms`: (form, owner), deduplicated, none empty.
+    fn new(mut forms: Vec<(Vec<u8>, usize)>) -> Option<Index> {
+        forms.sort_unstable();
+        let width = forms.iter().map(|(f, _)| f.len()).min()?.min(8);
+        let longest = forms.iter().map(|(f, _)| f.len()).max()?;
+        let mut ix = Index {
+            bytes: Vec::with_capacity(forms.iter().map(|(f, _)| f.len()).sum()),
+            forms: Vec::with_capacity(forms.len()),
+            width,
+            longest,
+            bits: vec![0; (1 << Self::BITS) / 64],
+        };
+        // The prefixes of the form being added, innermost last.
+        let mut chain: Vec<u32> = Vec::new();
+        for (f, owner) in &forms {
+            while let Some(&top) = chain.last() {
+                if f.starts_with(ix.form(top)) {
+                    break;
+                }
+                chain.pop();
+            }
+            let h = ix.hash(f, 0);
+            ix.bits[h / 64] |= 1 << (h % 64);
+            let i = ix.forms.len() as u32;
+            ix.forms.push(Form {
+                start: ix.bytes.len() as u32,
+                len: f.len() as u32,
+                owner: *owner as u32,
+                prefix: chain.last().copied().unwrap_or(NONE),
+            });
+            ix.bytes.extend_from_slice(f);
+            chain.push(i);
+        }
+        Some(ix)
+    }
+
+    fn form(&self, i: u32) -> &[u8] {
+        let f = self.forms[i as usize];
+        &self.bytes[f.start as usize..(f.start + f.len) as usize]
+    }
+
+    /// The hash of the `width` bytes at `at` (`at + width <= hay.len()`).
+    #[inline]
+    fn hash(&self, hay: &[u8], at: usize) -> usize {
+        let n = self.width;
+        let x = match hay.get(at..at + 8) {
+            Some(b) => {
+                u64::from_le_bytes(b.try_into().expect("8 bytes")) & (u64::MAX >> (64 - 8 * n))
+            }
+            None => {
+                let mut w = [0u8; 8];
+                w[..n].copy_from_slice(&hay[at..at + n]);
+                u64::from_le_bytes(w)
+            }
+        };
+        (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::BITS)) as usize
+    }
+
+    /// The longest form `hay[at..]` starts with.
+    fn longest_at(&self, hay: &[u8], at: usize) -> Option<u32> {
+        let s = &hay[at..hay.len().min(at + self.longest)];
+        let above = self
+            .forms
+            .partition_point(|f| &self.bytes[f.start as usize..(f.start + f.len) as usize] <= s);
+        let mut i = u32::try_from(above.checked_sub(1)?).ok()?;
+        let f = self.form(i);
+        let common = f.iter().zip(s).take_while(|(a, b)| a == b).count();
+        while self.forms[i as usize].len as usize > common {
+            i = self.forms[i as usize].prefix;
+            if i == NONE {
+                return None;
+            }
+        }
+        Some(i)
+    }
+
+    /// The leftmost-longest, non-overlapping forms in `hay`: (start, end, form).
+    fn matches<'a>(&'a self, hay: &'a [u8]) -> impl Iterator<Item = (usize, usize, u32)> + 'a {
+        let mut pos = 0;
+        std::iter::from_fn(move || {
+            let last = hay.len().checked_sub(self.width)?;
+            while pos <= last {
+                let at = pos;
+                pos += 1;
+                let h = self.hash(hay, at);
+                if self.bits[h / 64] & (1 << (h % 64)) == 0 {
+                    continue;
+                }
+                if let Some(i) = self.longest_at(hay, at) {
+                    let end = at + self.forms[i as usize].len as usize;
+                    pos = end;
+                    return Some((at, end, i));
+                }
+            }
+            None
+        })
+    }
+}
+
+impl Known {
+    pub fn new(map: &Discovered) -> Self {
+        let mut secrets: Vec<(Vec<u8>, String)> =
+            map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        secrets.sort();
+        let mut forms: HashMap<Vec<u8>, usize> = HashMap::new();
+        for (i, (s, _)) in secrets.iter().enumerate() {
+            for f in std::iter::once(s.clone()).chain(encoded_forms(s)) {
+                if !f.is_empty() {
+                    // The first secret (in sorted order) owns a form two share.
+                    forms.entry(f).or_insert(i);
+                }
+            }
+        }
+        let index = Index::new(forms.into_iter().collect());
+        let spaced = secrets.iter().any(|(s, _)| s.contains(&b' '));
+        Known {
+            secrets,
+            index,
+            spaced,
+        }
+    }
+
+    /// Does a known secret hold a space?
+    pub fn spaced(&self) -> bool {
+        self.spaced
+    }
+
+    /// Length of the longest form (raw or encoded) of a known secret.
+    pub fn longest(&self) -> usize {
+        self.index.as_ref().map_or(0, |ix| ix.longest)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.secrets.is_empty()
+    }
+
+    /// The kind a secret was discovered under.
+    pub fn kind_of(&self, v: &[u8]) -> Option<&str> {
+        self.secrets
+            .binary_search_by(|(s, _)| s.as_slice().cmp(v))
+            .ok()
+            .map(|i| self.secrets[i].1.as_str())
+    }
+
+    pub fn len(&self) -> usize {
+        self.secrets.len()
+    }
+
+    /// Every known secret and the kind it was discovered under.
+    pub(crate) fn secrets(&self) -> impl Iterator<Item = (&[u8], &str)> {
+        self.secrets.iter().map(|(s, k)| (s.as_slice(), k.as_str()))
+    }
+
+    /// The kind of the first known secret (in any of its forms) found in `hay`.
+    pub fn first_in<'a>(&'a self, hay: &'a [u8]) -> Option<&'a str> {
+        self.first_at(hay).map(|(_, k)| k)
+    }
+
+    /// Where the first known secret (in any of its forms) is in `hay`, and its kind.
+    pub fn first_at<'a>(&'a self, hay: &'a [u8]) -> Option<(usize, &'a str)> {
+        self.find_all(hay).next().map(|(s, _, _, k)| (s, k))
+    }
+
+    /// Every occurrence of a known secret in any of its forms, leftmost-longest and
+    /// not overlapping: (start, end, the secret, its kind).
+    pub(crate) fn find_all<'a>(
+        &'a self,
+        hay: &'a [u8],
+    ) -> impl Iterator<Item = (usize, usize, &'a [u8], &'a str)> + 'a {
+        self.index.iter().flat_map(move |ix| {
+            ix.matches(hay).filter_map(move |(start, end, i)| {
+                let (s, k) = &self.secrets[ix.forms[i as usize].owner as usize];
+                // A numeric secret (a PIN, a numeric password) only as a whole number,
+                // not inside a longer one (a timestamp, an id) nor inside a hex string
+                // (an ETag, a hash: 16 hex digits or more, a letter among them).
+                let digit = |i: Option<&u8>| i.is_some_and(|b| b.is_ascii_digit());
+                if s.iter().all(u8::is_ascii_digit)
+                    && (digit(start.checked_sub(1).and_then(|i| hay.get(i)))
+                        || digit(hay.get(end))
+                        || in_hex_string(hay, start, end))
+                {
+                    return None;
+                }
+                Some((start, end, s.as_slice(), k.as_str()))
+            })
+        })
+    }
+}
+
+/// Is `hay[start..end]` part of a run of 16 or more hex digits holding a letter?
+fn in_hex_string(hay: &[u8], start: usize, end: usize) -> bool {
+    let before = hay[..start]
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_hexdigit())
+        .count();
+    let after = hay[end..]
+        .iter()
+        .take_while(|b| b.is_ascii_hexdigit())
+        .count();
+    let run = &hay[start - before..end + after];
+    run.len() >= 16 && run.iter().any(u8::is_ascii_alphabetic)
+}
+
+pub fn encoded_forms(s: &[u8]) -> Vec<Vec<u8>> {
+    use base64::engine::general_purpose::STANDARD_NO_PAD;
+    use base64::Engine as _;
+    let special = |b: u8| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    let map = |f: &dyn Fn(u8) -> Option<String>| -> Vec<u8> {
+        let mut v = Vec::with_capacity(s.len() * 2);
+        for &b in s {
+            match f(b) {
+                Some(e) => v.extend_from_slice(e.as_bytes()),
+                None => v.push(b),
+            }
+        }
+        v
+    };
+    if s.iter().any(|&b| special(b)) {
+        let upper = map(&|b| special(b).then(|| format!("%{b:02X}")));
+        out.push(lower_hex(&upper));
+        // Twice: `%` itself encoded.
+        let mut twice = Vec::new();
+        for &b in &upper {
+            if b == b'%' {
+                twice.extend_from_slice(b"%25");
+            } else {
+                twice.push(b);
+            }
+        }
+        out.push(twice);
+        out.push(upper);
+        // Only what a query value must encode (`/`, `:` and `@` often stay).
+        let query = |b: u8| matches!(b, b'+' | b'=' | b'&' | b'#' | b'%' | b' ' | b'?' | b'"');
+        out.push(map(&|b| query(b).then(|| format!("%{b:02X}"))));
+        out.push(map(&|b| match b {
+            b' ' => Some("+".into()),
+            b if query(b) => Some(format!("%{b:02X}")),
+            _ => None,
+        }));
+        out.push(map(&|b| (b == b'/').then(|| "\\/".into())));
+        out.push(map(&|b| special(b).then(|| format!("\\u{:04x}", b))));
+        out.push(map(&|b| special(b).then(|| format!("\\u{:04X}", b))));
+        out.push(map(&|b| special(b).then(|| format!("\\x{:02x}", b))));
+        out.push(map(&|b| special(b).then(|| format!("\\x{:02X}", b))));
+        out.push(map(&|b| special(b).then(|| format!("&#x{:X};", b))));
+        out.push(map(&|b| special(b).then(|| format!("&#x{:x};", b))));
+        out.push(map(&|b| special(b).then(|| format!("&#{};", b))));
+        out.push(map(&|b| match b {
+            b'&' => Some("&amp;".into()),
+            b'"' => Some("&quot;".into()),
+            b'<' => Some("&lt;".into()),
+            b'>' => Some("&gt;".into()),
+            _ => None,
+        }));
+    }
+    if s.len() >= 12 {
+        for k in 0..3usize {
+            let mut buf = vec![0u8; k];
+            buf.extend_from_slice(s);
+            let enc = STANDARD_NO_PAD.encode(&buf);
+            let from = (8 * k).div_ceil(6);
+            let to = 8 * (k + s.len()) / 6;
+            if to > from + 8 {
+                let core = enc.as_bytes()[from..to].to_vec();
+                let url: Vec<u8> = core
+                    .iter()
+                    .map(|&b| match b {
+                        b'+' => b'-',
+                        b'/' => b'_',
+                        b => b,
+                    })
+                    .collect();
+                out.push(core);
+                out.push(url);
+            }
+        }
+    }
+    out.retain(|f| f.as_slice() != s);
+    out
+}
+
+/// `%XX` escapes with lowercase hex digits.
+fn lower_hex(v: &[u8]) -> Vec<u8> {
+    let mut v = v.to_vec();
+    let mut i = 0;
+    while i + 2 < v.len() {
+        if v[i] == b'%' {
+            v[i + 1] = v[i + 1].to_ascii_lowercase();
+            v[i + 2] = v[i + 2].to_ascii_lowercase();
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The index finds what a leftmost-longest Aho-Corasick automaton of the same forms
+    /// finds, on haystacks of secrets' forms, their prefixes and noise, with sets whose
+    /// shortest form hashes 8, 4 or 3 bytes, and forms that are prefixes of others.
+    #[test]
+    fn index_finds_what_an_automaton_finds() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let sets: [&[&str]; 4] = [
+            &[
+                "Zq8/Lw+t3Rk=9mXp2Vb7",
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
+                "s3cr3tPass",
+            ],
+            &["4821", "correct horse", "abcd"],
+            &["123", "tok_live_abcdefghijkl"],
+            &[
+                "abcdefgh",
+                "abcdefghijkl",
+                "abcdefghij",
+                "abcdefghijkm",
+                "abcdeXgh",
+            ],
+        ];
+        let noise = [
+            "x", "%2F", " ", "Zq8", "eyJ", "\\/", "&#x2F;", "1234", "abc",
+        ];
+        let case = (
+            0..sets.len(),
+            proptest::collection::vec((0..20usize, 0..40usize), 0..60),
+        );
+        let mut runner = TestRunner::new(Config {
+            cases: 500,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        runner
+            .run(&case, |(set, parts)| {
+                let map: Discovered = sets[set]
+                    .iter()
+                    .map(|s| (s.as_bytes().to_vec(), "token".to_string()))
+                    .collect();
+                let k = Known::new(&map);
+                let forms: Vec<Vec<u8>> = sets[set]
+                    .iter()
+                    .flat_map(|s| {
+                        std::iter::once(s.as_bytes().to_vec()).chain(encoded_forms(s.as_bytes()))
+                    })
+                    .collect();
+                let mut hay = Vec::new();
+                for (what, cut) in parts {
+                    if what < forms.len() {
+                        let f = &forms[what];
+                        hay.extend_from_slice(&f[..f.len().min(cut.max(1))]);
+                    } else {
+                        hay.extend_from_slice(noise[what % noise.len()].as_bytes());
+                    }
+                }
+                let ix = k.index.as_ref().unwrap();
+                let patterns: Vec<&[u8]> = (0..ix.forms.len() as u32).map(|i| ix.form(i)).collect();
+                let ac = aho_corasick::AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                    .build(&patterns)
+                    .unwrap();
+                let fast: Vec<_> = ix
+                    .matches(&hay)
+                    .map(|(s, e, i)| (s, e, i as usize))
+                    .collect();
+                let plain: Vec<_> = ac
+                    .find_iter(&hay)
+                    .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                    .collect();
+                prop_assert_eq!(fast, plain);
+                Ok(())
+            })
+            .unwrap();
+        let width = |s: &[u8]| {
+            Known::new(&[(s.to_vec(), "t".to_string())].into())
+                .index
+                .unwrap()
+                .width
+        };
+        assert_eq!(width(b"Zq8/Lw+t3Rk"), 8);
+        assert_eq!(width(b"123"), 3);
+    }
+
+    #[test]
+    fn numeric_secrets_only_as_whole_numbers() {
+        let k = Known::new(&[(b"413092".to_vec(), "auth-code".to_string())].into());
+        let at = |hay: &[u8]| k.find_all(hay).map(|(s, _, _, _)| s).collect::<Vec<_>>();
+        assert_eq!(at(b"otp=413092&x=1"), [4]);
+        assert_eq!(at(b"x-otp%3D413092%26"), [8]);
+        assert_eq!(at(b"\"413092\""), [1]);
+        // inside a longer number, an ETag or a hash: not the secret
+        assert!(at(b"t=1413092").is_empty());
+        assert!(at(b"W/\"bbaf84130920d8b7255228db1d12fc\"").is_empty());
+        assert!(at(b"etag: bbaf8ff413092ecd7255228db1d12fc").is_empty());
+        // a short hex-looking neighbour is not a hex string
+        assert_eq!(at(b"id=ab413092cd"), [5]);
+    }
+}
