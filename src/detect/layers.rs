@@ -293,7 +293,7 @@ fn qp_unit(v: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
 /// (encoders break lines just short of 76)? A short line ending in `=` is an empty
 /// value (`KEY=` in an env file), and a line ending in a padded base64 word
 /// (`Authorization: Basic dXNlcjpwdw==`) ends in padding: neither is a soft break.
-fn has_soft_breaks(v: &[u8]) -> bool {
+pub(crate) fn has_soft_breaks(v: &[u8]) -> bool {
     let mut line = 0;
     memchr::memchr_iter(b'\n', v).any(|p| {
         let end = if p > 0 && v[p - 1] == b'\r' { p - 1 } else { p };

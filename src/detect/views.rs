@@ -5,8 +5,9 @@
 //! with the same detector only confirms what it already knows. This module is built the
 //! other way round. It knows nothing about HAR, headers or names: it takes the bytes of a
 //! copy and decodes them in every way a reader could — JSON and JavaScript string escapes,
-//! percent-encoding (once or twice, `+` for space), HTML entities, base64 and base64url
-//! runs (padded or not, line-wrapped, at every alignment), gzip, zlib and raw deflate
+//! percent-encoding (once or twice, `+` for space), HTML entities, quoted-printable (where
+//! the detector reads it: a soft break ending a long line), base64 and base64url
+//! runs (padded or not, line-wrapped, at every alignment), gzip, zlib, zstd and raw deflate
 //! inside those (which also covers `data:` URLs and JWT segments) — recursively, and
 //! searches every view for every secret the first pass found. A secret that survives in
 //! any recoverable form fails the copy instead of passing silently.
@@ -256,6 +257,10 @@ impl Search<'_> {
         changes.0.clear();
         if let Some(d) = html_unescape_tracked(v, &mut changes) {
             self.decoded("html", &d, &mut changes, near, depth);
+        }
+        changes.0.clear();
+        if let Some(d) = qp_decode_tracked(v, &mut changes) {
+            self.decoded("quoted-printable", &d, &mut changes, near, depth);
         }
         self.base64_runs(v, near, depth);
     }
@@ -741,6 +746,49 @@ impl Changes {
     }
 }
 
+/// Quoted-printable (mail text, a multipart part), when the detector reads it so (a
+/// soft line break ends a long line): the breaks dropped and `=XX` decoded, recording
+/// which output bytes came from an escape (a dropped break: the empty range where the
+/// lines meet).
+fn qp_decode_tracked(v: &[u8], changes: &mut Changes) -> Option<Vec<u8>> {
+    if !super::layers::has_soft_breaks(v) {
+        return None;
+    }
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(v.len());
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'=', &v[i..]) {
+        out.extend_from_slice(&v[i..i + p]);
+        i += p;
+        let used = match &v[i + 1..] {
+            [b'\r', b'\n', ..] => 3,
+            [b'\n', ..] => 2,
+            [h, l, ..] => match (hex(*h), hex(*l)) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    3
+                }
+                _ => 0,
+            },
+            _ => 0,
+        };
+        if used == 0 {
+            out.push(b'=');
+            i += 1;
+            continue;
+        }
+        let at = if used == 3 && v[i + 1] != b'\r' {
+            out.len() - 1
+        } else {
+            out.len()
+        };
+        changes.add((at, out.len()), (i, i + used));
+        i += used;
+    }
+    out.extend_from_slice(&v[i..]);
+    Some(out)
+}
+
 /// [`unescape_backslashes`], recording which output bytes came from an escape.
 fn unescape_backslashes_tracked(v: &[u8], changes: &mut Changes) -> Option<Vec<u8>> {
     memchr::memchr(b'\\', v)?;
@@ -1041,6 +1089,33 @@ mod tests {
         }
         let clean = "{\"a\": \"[REDACTED:token:1234abcd]\", \"b\": \"aGVsbG8gd29ybGQgaGVsbG8=\"}";
         assert_eq!(find_survivor(clean.as_bytes(), &k), None);
+    }
+
+    /// A secret cut by a quoted-printable soft break, or with its `=` written `=3D`, is
+    /// found in the quoted-printable view of a long line (as the detector reads it),
+    /// raw and inside a JSON string; a short `KEY=` line is not read so.
+    #[test]
+    fn quoted_printable_view() {
+        let secret = "Zq8/Lw+t3Rk=9mXp2Vb7";
+        let k = known(secret);
+        let lead = "Subject: a support bundle with a long line of text before the key ";
+        let qp = secret.replace('=', "=3D");
+        let (a, b) = qp.split_at(6);
+        for doc in [
+            format!("{lead}{a}=\n{b} and more\n"),
+            format!("{lead}{a}=\r\n{b}\n"),
+            format!("{{\"mail\": \"{lead}{a}=\\r\\n{b}\"}}"),
+            format!("{lead}{qp} and the rest of the line that runs past sixty=\nbytes\n"),
+        ] {
+            let found = find_survivor(doc.as_bytes(), &k).expect(&doc);
+            assert!(found.view.contains("quoted-printable"), "{doc}: {found:?}");
+        }
+        assert_eq!(
+            find_survivor(format!("KEY=\n{a}{b}\n").replace(secret, "").as_bytes(), &k),
+            None
+        );
+        let short = format!("x {a}=\n{b}\n");
+        assert_eq!(find_survivor(short.as_bytes(), &k), None);
     }
 
     /// The dynamic-block header check refuses only what the inflater refuses: over
