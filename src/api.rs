@@ -124,6 +124,7 @@ impl EngineBuilder {
             allow_patterns,
             allow_paths,
             whole_layers: false,
+            full_rescan: false,
         })
     }
 }

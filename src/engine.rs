@@ -59,6 +59,10 @@ pub struct Engine {
     /// escapes: the reference the windowed reading is tested against (see
     /// `detect::layers`).
     pub(crate) whole_layers: bool,
+    /// Verification of a streamed HAR re-detects every string of the copy, not only
+    /// the strings the write pass changed (see `detect::touched`): the reference the
+    /// skipping is tested against.
+    pub(crate) full_rescan: bool,
 }
 
 impl Engine {
@@ -66,6 +70,13 @@ impl Engine {
     #[doc(hidden)]
     pub fn set_whole_layers(&mut self, whole: bool) {
         self.whole_layers = whole;
+    }
+
+    /// Verify a streamed HAR copy by re-detecting every string of it, not only the
+    /// strings the write pass changed (the reference for tests; slower, same verdicts).
+    #[doc(hidden)]
+    pub fn set_full_rescan(&mut self, full: bool) {
+        self.full_rescan = full;
     }
 
     /// An engine with the built-in rules and names, a random key, the system clock and
@@ -87,6 +98,7 @@ impl Engine {
             allow_patterns: Vec::new(),
             allow_paths: Vec::new(),
             whole_layers: false,
+            full_rescan: false,
         })
     }
 

@@ -1209,3 +1209,60 @@ fn long_bodies_windowed_like_whole() {
         failures.join("\n")
     );
 }
+
+/// Verification of a HAR copy re-detects only the strings the write pass changed or
+/// read through a layer the decoded views do not open (`detect::touched`). Re-detecting
+/// every string (`Engine::set_full_rescan`, the reference) gives the same outcome on
+/// every sampled HAR case: both clean or both failing, the same copy, the same findings.
+#[test]
+fn verification_reads_touched_strings_like_every_string() {
+    let seed = seed();
+    let mut full = common::engine("recall-test-key");
+    full.set_full_rescan(true);
+    let cases = all_cases();
+    let n = std::env::var("RECALL_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(400)
+        .min(cases.len());
+    let mut failures = Vec::new();
+    let mut hars = 0;
+    for k in 0..n {
+        let case = cases[k * cases.len() / n];
+        let p = plant(seed, &case);
+        if !p.doc.har {
+            continue;
+        }
+        hars += 1;
+        let at = format!(
+            "case {} ({:?} {:?} {:?} {})",
+            case.idx, case.kind, case.c, case.e, p.name
+        );
+        let name = p.doc.file_name;
+        match (
+            clean_bytes(engine(), name, &p.doc.bytes),
+            clean_bytes(&full, name, &p.doc.bytes),
+        ) {
+            (Ok(a), Ok(b)) => {
+                if a.copy != b.copy {
+                    failures.push(format!("{at}: the copies differ"));
+                }
+                if a.findings != b.findings {
+                    failures.push(format!("{at}: the findings differ"));
+                }
+            }
+            (Err(a), Err(b)) if a.to_string() == b.to_string() => {}
+            (a, b) => failures.push(format!(
+                "{at}: touched strings: {}; every string: {}",
+                a.map_or_else(|e| e.to_string(), |_| "ok".into()),
+                b.map_or_else(|e| e.to_string(), |_| "ok".into()),
+            )),
+        }
+    }
+    assert!(hars > 0);
+    assert!(
+        failures.is_empty(),
+        "seed {seed:#x}:\n{}",
+        failures.join("\n")
+    );
+}

@@ -238,17 +238,64 @@ fn a_copy_met_before_its_secret_is_discovered_is_redacted() {
     ));
     let large = serde_json::json!({ "log": { "version": "1.2", "entries": entries } }).to_string();
     assert!(large.len() > 9 << 20);
+    // 3. The earlier copy is in an earlier batch, inside a brotli body (which the
+    //    independent search of the copy's decoded views does not open): verification
+    //    must read that unchanged string again with every secret known.
+    let mut br = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut br, 4096, 9, 22);
+        std::io::Write::write_all(&mut w, page.as_bytes()).unwrap();
+    }
+    let br_b64 = base64::engine::general_purpose::STANDARD.encode(&br);
+    let mut first = entry(
+        serde_json::json!([]),
+        serde_json::json!({ "size": page.len(), "mimeType": "text/html",
+                            "encoding": "base64", "text": br_b64 }),
+    );
+    first["response"]["headers"] =
+        serde_json::json!([{ "name": "Content-Encoding", "value": "br" }]);
+    entries.truncate(40);
+    entries[0] = first;
+    entries.push(entry(
+        serde_json::json!([{ "name": "Cookie", "value": format!("sid={SID}") }]),
+        serde_json::json!({ "size": 0, "mimeType": "text/plain", "text": "" }),
+    ));
+    let brotli_body =
+        serde_json::json!({ "log": { "version": "1.2", "entries": entries } }).to_string();
+    assert!(brotli_body.len() > 2 << 20);
 
     let engine = common::engine(KEY);
-    for (what, har) in [("base64 copy", small), ("earlier batch", large)] {
+    for (what, har, body) in [
+        ("base64 copy", small, &b64),
+        ("earlier batch", large, &b64),
+        ("brotli body, earlier batch", brotli_body, &br_b64),
+    ] {
         let (copy, report) = clean_with_binary(&har);
+        let v: serde_json::Value = serde_json::from_slice(&copy).unwrap();
+        let first = v["log"]["entries"][0]["response"]["content"]["text"]
+            .as_str()
+            .unwrap();
+        let first = base64::engine::general_purpose::STANDARD
+            .decode(first)
+            .unwrap_or_else(|_| first.as_bytes().to_vec());
+        let mut page = Vec::new();
+        if first.starts_with(b"<html>") {
+            page = first;
+        } else {
+            std::io::Read::read_to_end(&mut brotli::Decompressor::new(&first[..], 4096), &mut page)
+                .unwrap();
+        }
+        assert!(
+            !String::from_utf8_lossy(&page).contains(SID),
+            "{what}: the secret is left in the first body"
+        );
         let text = String::from_utf8_lossy(&copy);
         assert!(
             !text.contains(SID),
             "{what}: the secret is left in the copy"
         );
         assert!(
-            !text.contains(&b64),
+            !text.contains(body.as_str()),
             "{what}: the base64 body was not rewritten"
         );
         let propagated = report["findings"]

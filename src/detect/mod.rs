@@ -11,6 +11,7 @@ pub mod expiry;
 pub mod jwt;
 mod known;
 pub mod layers;
+pub(crate) mod touched;
 
 pub mod text;
 pub mod views;
@@ -231,6 +232,20 @@ pub struct Scrubber<'e> {
     /// The escaping layers worth decoding in one decoded text, keyed by its address
     /// and length (see [`layers`]).
     layer_mask: Option<(usize, usize, u8)>,
+    /// A streamed HAR's strings to read again in its verification (see [`touched`]).
+    pub(crate) touched: Touch<'e>,
+}
+
+/// What a pass does with the strings verification must read again ([`touched`]).
+#[derive(Clone, Copy, Default)]
+pub(crate) enum Touch<'e> {
+    #[default]
+    Off,
+    /// The write pass: record the strings whose reading opened a layer the views do
+    /// not (the changed strings are recorded by the caller, from the copy).
+    Record(&'e touched::Touched),
+    /// The verification: read only the strings recorded.
+    Skip(&'e touched::Touched),
 }
 
 /// Kind word for a credential-named field.
@@ -276,6 +291,7 @@ impl<'e> Scrubber<'e> {
             scratch: Vec::new(),
             layer_depth: 0,
             layer_mask: None,
+            touched: Touch::Off,
         }
     }
 

@@ -11,7 +11,7 @@ use base64::Engine as _;
 
 use super::expiry::{har_cookie_expiry, parse_rfc3339};
 use super::text::Mode;
-use super::{apply_edits, Edit, Scrubber};
+use super::{apply_edits, Edit, Scrubber, Touch};
 use crate::codec::json::{decode, offset_map, Value};
 use crate::rules::names::ParamClass;
 
@@ -46,6 +46,8 @@ pub struct Walker {
     /// walked: their parent key and every name they carry. Each string and number
     /// inside is judged under each of those names too, besides its own context.
     pairs: Vec<(Vec<u8>, Vec<Vec<u8>>)>,
+    /// The body just read opened a layer the views of a copy do not open.
+    opaque: bool,
 }
 
 fn push_seg(loc: &mut String, seg: &[u8]) {
@@ -213,6 +215,7 @@ impl Walker {
             encoding: None,
             error: None,
             pairs: Vec::new(),
+            opaque: false,
         }
     }
 
@@ -222,6 +225,7 @@ impl Walker {
             encoding: None,
             error: None,
             pairs: Vec::new(),
+            opaque: false,
         }
     }
 
@@ -411,6 +415,11 @@ impl Walker {
         if raw.is_empty() {
             return;
         }
+        if let Touch::Skip(t) = s.touched {
+            if !t.may_hold(raw) {
+                return;
+            }
+        }
         // Decode without an offset map first: most strings need no edit.
         let decoded = decode(raw);
         let text = decoded.as_ref();
@@ -431,7 +440,11 @@ impl Walker {
         }
         if let Some((mime, declared)) = b64 {
             let mut edit = None;
-            if self.base64_body(s, text, mime, declared, &mut edit) {
+            let opened = self.base64_body(s, text, mime, declared, &mut edit);
+            if let (Touch::Record(t), true) = (s.touched, std::mem::take(&mut self.opaque)) {
+                t.insert(raw);
+            }
+            if opened {
                 string_edits(raw, r.clone(), base, inner, out);
                 if let Some(new) = edit {
                     out.push(Edit {
@@ -560,6 +573,10 @@ impl Walker {
             None if !declared && !failed => return false,
             None => (bytes, Vec::new()),
         };
+        // A layer the views of the copy do not open: verification reads this string
+        // again (see `detect::touched`).
+        self.opaque = layers.contains(&crate::codec::coding::Coding::Brotli)
+            || !crate::detect::views::texty(&bytes);
         let mut inner = Vec::new();
         body(s, &bytes, mime, 0, &mut inner);
         if inner.is_empty() {

@@ -18,15 +18,18 @@
 //! 3. **Verify.** The detector scans the copy again, and every decoded view of the
 //!    copy (escapes, percent, base64, compressed…) is searched for every secret of the
 //!    first pass in each of its encoded forms. Anything still found fails the document:
-//!    no copy.
+//!    no copy. A streamed HAR's scan reads again only the strings the write pass
+//!    changed or read through a layer the views do not open; why that is as strong as
+//!    reading every string is in `detect::touched`.
 
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 
 use anyhow::{Context, Result};
 
 use super::{har, survivor_error, Kind};
+use crate::detect::touched::Touched;
 use crate::detect::views::{find_survivor, find_survivor_in_reader, Survivor};
-use crate::detect::{Discovered, Known};
+use crate::detect::{Discovered, Known, Touch};
 use crate::engine::Engine;
 use crate::finding::Findings;
 use crate::session::Session;
@@ -232,6 +235,8 @@ pub(crate) struct HarStream<'a, I, S> {
     pub(crate) copy: Option<S>,
     /// Called when a pass starts (the CLI's progress bar).
     pub(crate) on_stage: Option<&'a dyn Fn(&str)>,
+    /// The strings of the copy last written that its verification reads again.
+    pub(crate) touched: Option<Touched>,
 }
 
 impl<I: Read + Seek + Send, S: Spool + Send> HarStream<'_, I, S> {
@@ -248,6 +253,10 @@ impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
         let (engine, provenance) = (self.engine, self.provenance);
         let progressive = first && self.copy.is_some();
         // Borrow the input and the copy separately (both live in `self`).
+        let len = self
+            .input
+            .seek(SeekFrom::End(0))
+            .context("reading the input again")?;
         self.input
             .seek(SeekFrom::Start(0))
             .context("reading the input again")?;
@@ -259,6 +268,8 @@ impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
             }
             None => None,
         };
+        self.touched = out.as_ref().map(|_| Touched::for_input(len));
+        let touch = self.touched.as_ref().map_or(Touch::Off, Touch::Record);
         let p = har::scrub(
             engine,
             &self.session,
@@ -268,6 +279,7 @@ impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
             out,
             Findings::new(),
             progressive,
+            touch,
         )?;
         let mut p = p;
         Ok(Written {
@@ -280,8 +292,13 @@ impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
     fn rescan(&mut self, known: &Known) -> Result<Findings> {
         let (engine, provenance) = (self.engine, self.provenance);
         let session = self.session.clone();
+        let touched = self.touched.take();
+        let touch = match &touched {
+            Some(t) if !engine.full_rescan => Touch::Skip(t),
+            _ => Touch::Off,
+        };
         let copy = self.copy()?;
-        Ok(har::scrub(
+        let left = har::scrub(
             engine,
             &session,
             provenance,
@@ -290,8 +307,11 @@ impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
             None::<std::io::Sink>,
             Findings::count_only(),
             false,
+            touch,
         )?
-        .findings)
+        .findings;
+        self.touched = touched;
+        Ok(left)
     }
 
     fn survivor(&mut self, known: &Known) -> Result<Option<Survivor>> {

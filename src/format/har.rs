@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::codec::json::{self, Parser};
 use crate::detect::walk::Walker;
-use crate::detect::{apply_edits, placeholder_kinds, Discovered, Known, Scrubber};
+use crate::detect::{apply_edits, placeholder_kinds, Discovered, Known, Scrubber, Touch};
 use crate::engine::Engine;
 use crate::finding::{Finding, Findings};
 use crate::session::Session;
@@ -281,6 +281,7 @@ pub fn scrub_value(
     key: &[u8],
     raw: &[u8],
     copy: bool,
+    touch: Touch<'_>,
 ) -> Result<(Vec<u8>, Vec<Finding>, Discovered)> {
     let tree = Parser::new(raw, engine.limits.max_json_depth)
         .parse_document()
@@ -289,6 +290,7 @@ pub fn scrub_value(
         })?;
     let mut s = Scrubber::new(engine, session, file, known);
     s.loc.push_str(loc);
+    s.touched = touch;
     let mut edits = Vec::new();
     let mut w = Walker::top();
     w.value(&mut s, raw, &tree, Some(key), 0, &mut edits);
@@ -368,6 +370,8 @@ struct Processor<'a> {
     discovered: HashMap<Vec<u8>, String>,
     /// A copy is written: build the scrubbed bytes.
     copy: bool,
+    /// Record the strings verification must read again, or read only those.
+    touch: Touch<'a>,
 }
 
 impl Processor<'_> {
@@ -400,8 +404,22 @@ impl Processor<'_> {
                 raw,
                 wrapped,
             } => {
-                let (mut bytes, findings, discovered) =
-                    scrub_value(engine, &self.session, file, known, loc, key, raw, self.copy)?;
+                let (mut bytes, findings, discovered) = scrub_value(
+                    engine,
+                    &self.session,
+                    file,
+                    known,
+                    loc,
+                    key,
+                    raw,
+                    self.copy,
+                    self.touch,
+                )?;
+                if let Touch::Record(t) = self.touch {
+                    if self.copy && bytes != *raw {
+                        t.record_changes(raw, &bytes);
+                    }
+                }
                 if *wrapped && self.copy {
                     if bytes.first() != Some(&b'{') || bytes.last() != Some(&b'}') {
                         bail!(
@@ -641,6 +659,7 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
     out: Option<W>,
     findings: Findings,
     progressive: bool,
+    touch: Touch<'_>,
 ) -> Result<Pass> {
     let mut p = Processor {
         engine,
@@ -650,6 +669,7 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
         progressive,
         discovered: HashMap::new(),
         copy: out.is_some(),
+        touch,
     };
     let w = Writer {
         out,

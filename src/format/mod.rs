@@ -127,6 +127,7 @@ fn pass(
                 Some(&mut out),
                 crate::finding::Findings::new(),
                 false,
+                crate::detect::Touch::Off,
             ) {
                 Ok(p) => p,
                 // Entries one per line (JSON lines), or a HAR followed by another: the
@@ -309,6 +310,7 @@ fn har_passes<I: Read + Seek + Send, S: driver::Spool + Send>(
         input,
         copy,
         on_stage,
+        touched: None,
     };
     let r = if cleaning {
         driver::clean(engine, &mut doc)
