@@ -268,6 +268,7 @@ impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
             }
             None => None,
         };
+        self.touched = None;
         self.touched = out.as_ref().map(|_| Touched::for_input(len));
         let touch = self.touched.as_ref().map_or(Touch::Off, Touch::Record);
         let p = har::scrub(
