@@ -10,7 +10,7 @@ use super::Discovered;
 /// that a copy of the same value in an unremarkable place is redacted too — in every
 /// form a reader could recover it from: raw, percent-encoded (once or twice, either
 /// hex case), JSON/JavaScript-escaped, as HTML character references, and inside
-/// base64/base64url at any alignment (see [`encoded_forms`]).
+/// base64/base64url at any alignment (see `encoded_forms`).
 #[derive(Debug, Default, Clone)]
 pub struct Known {
     secrets: Vec<(Vec<u8>, String)>,
