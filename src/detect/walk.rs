@@ -411,14 +411,31 @@ impl Walker {
         base: usize,
         out: &mut Vec<Edit>,
     ) {
+        let touch = s.touched;
+        if let Touch::Skip(t) = touch {
+            if !t.may_hold(&src[r.clone()]) {
+                return;
+            }
+            // A string read again is read whole: the strings of a JSON body inside it
+            // (walked with this scrubber) are not looked up on their own.
+            s.touched = Touch::Off;
+        }
+        self.read_string(s, src, r, ctxs, base, out);
+        s.touched = touch;
+    }
+
+    fn read_string(
+        &mut self,
+        s: &mut Scrubber,
+        src: &[u8],
+        r: std::ops::Range<usize>,
+        ctxs: &[Ctx],
+        base: usize,
+        out: &mut Vec<Edit>,
+    ) {
         let raw = &src[r.clone()];
         if raw.is_empty() {
             return;
-        }
-        if let Touch::Skip(t) = s.touched {
-            if !t.may_hold(raw) {
-                return;
-            }
         }
         // Decode without an offset map first: most strings need no edit.
         let decoded = decode(raw);

@@ -961,3 +961,43 @@ pub fn looks_like_har(prefix: &[u8]) -> bool {
         .unwrap_or(rest.len());
     rest[k..].starts_with(b"\"log\"")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A verification scan (`Touch::Skip`) reads only the strings the write pass
+    /// recorded, and reads a recorded one whole: a token in a JSON body's own string
+    /// is found when the body string is recorded, not when it is not.
+    #[test]
+    fn verification_reads_recorded_strings_whole() {
+        let engine = Engine::builtin().unwrap();
+        let session = Session::default();
+        let known = Known::default();
+        let text = r#"{\"note\":\"x\",\"token\":\"ghp_aaaaBBBBccccDDDDeeeeFFFFgggg01234567\"}"#;
+        let entry = format!(
+            r#"{{"response":{{"content":{{"mimeType":"application/json","text":"{text}"}}}}}}"#
+        );
+        let found = |touch: Touch<'_>| {
+            let (_, f, _) = scrub_value(
+                &engine,
+                &session,
+                "t.har",
+                &known,
+                "/log/entries/0",
+                b"0",
+                entry.as_bytes(),
+                false,
+                touch,
+            )
+            .unwrap();
+            f.len()
+        };
+        assert_eq!(found(Touch::Off), 1);
+        let none = crate::detect::touched::Touched::for_input(0);
+        assert_eq!(found(Touch::Skip(&none)), 0);
+        let body = crate::detect::touched::Touched::for_input(0);
+        body.insert(text.as_bytes());
+        assert_eq!(found(Touch::Skip(&body)), 1);
+    }
+}
