@@ -76,6 +76,34 @@ fn set_cookie_keeps_attributes() {
     );
 }
 
+/// A `Set-Cookie` without `=` sets a cookie with an empty name (what browsers do):
+/// its value is as secret as any other cookie's, in a HAR header or a JSON key.
+#[test]
+fn nameless_set_cookie_value_goes() {
+    let resp = RESP.replace(
+        r#""headers": []"#,
+        r#""headers": [{"name": "Set-Cookie", "value": "Wq4Tz8Lm2Xp9Rv3Ks7Bn; Path=/; Secure"}]"#,
+    );
+    let (out, f) = clean("a.har", &har(&req("https://a.example/", "", ""), &resp));
+    assert!(
+        out.contains(&format!(
+            "{}; Path=/; Secure",
+            ph("cookie", "Wq4Tz8Lm2Xp9Rv3Ks7Bn")
+        )),
+        "{out}"
+    );
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].rule, "context.set-cookie");
+    let (out, _) = clean("a.json", r#"{"set_cookie": "Qa7LmX2pR9sT4vW8; Path=/"}"#);
+    assert_eq!(
+        out,
+        format!(
+            r#"{{"set_cookie": "{}; Path=/"}}"#,
+            ph("cookie", "Qa7LmX2pR9sT4vW8")
+        )
+    );
+}
+
 #[test]
 fn authorization_keeps_scheme() {
     let doc = har(

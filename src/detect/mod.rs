@@ -776,17 +776,25 @@ impl<'e> Scrubber<'e> {
         for (start, end) in set_cookie_lines(v) {
             let line = &v[start..end];
             let first = memchr::memchr(b';', line).unwrap_or(line.len());
-            let Some(eq) = memchr::memchr(b'=', &line[..first]) else {
-                continue;
-            };
-            let vs = start + eq + 1;
+            // A nameless cookie (`Set-Cookie: <value>; Path=/`): browsers store the
+            // value under an empty name, so it is a cookie value like any other. Short
+            // ones and ones with spaces are left (`Set-Cookie=6` in a table of counts,
+            // prose after it in a log): no credential looks like that.
+            let eq = memchr::memchr(b'=', &line[..first]);
+            let vs = start + eq.map_or(0, |e| e + 1);
             let ve = start + trim_end(&line[..first]);
             if ve <= vs {
                 continue;
             }
             let (a, b) = trim_quotes(&v[vs..ve]);
+            if eq.is_none()
+                && (b - a < NAMELESS_COOKIE_MIN
+                    || v[vs + a..vs + b].iter().any(u8::is_ascii_whitespace))
+            {
+                continue;
+            }
             let from = self.findings.len();
-            let name = line[..eq].trim_ascii();
+            let name = eq.map_or(&b""[..], |e| line[..e].trim_ascii());
             self.redact_cookie(v, vs + a, vs + b, base, "context.set-cookie", name, out);
             if self.findings.len() > from {
                 let e = expiry::set_cookie_expiry(&line[first..], self.response_time);
@@ -1071,6 +1079,9 @@ impl<'e> Scrubber<'e> {
 /// The cookies of a `Set-Cookie` value: one per line, and several folded into one
 /// line with commas (`a=1; Path=/, sid=…; HttpOnly`). A comma inside `Expires=Wed, 21
 /// Oct …` is not a fold: what follows it is no `name=value`.
+/// The shortest value of a `Set-Cookie` without a name that is taken for a cookie.
+const NAMELESS_COOKIE_MIN: usize = 8;
+
 fn set_cookie_lines(v: &[u8]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut pos = 0;

@@ -540,7 +540,7 @@ impl Model {
                 Some(_) => Verdict::Other,
             };
         }
-        if self.strong.contains(last) {
+        if self.strong.contains(last) || misspelt_password(last) {
             // `forgotPassword`, `showPassword`, `invalidToken`: about the credential.
             if prev.is_some_and(|p| self.describe.contains(p)) && !header {
                 return Verdict::Weak;
@@ -612,6 +612,15 @@ impl Model {
         }
         Verdict::Other
     }
+}
+
+/// A spelling of "password" with letters left out (`passwrd`, `paswd`, `pword`): a
+/// word of four letters or more that starts with `p`, holds a `w` and reads in order
+/// inside "password". No English word fits (`paws` and `prod` do not), so a name ending
+/// in one is a password field however its author spelt it.
+fn misspelt_password(w: &str) -> bool {
+    let mut rest = "password".bytes();
+    w.len() >= 4 && w.starts_with('p') && w.contains('w') && w.bytes().all(|c| rest.any(|p| p == c))
 }
 
 impl Names {
@@ -806,6 +815,16 @@ mod tests {
             "csrfState",
             "password_new",
             "requestSig",
+            "passwrd",
+            "user_passwrd",
+            "paswd",
+            "userPasword",
+            "pword",
+            "securityAnswer",
+            "secret_answer",
+            "recoveryAnswer",
+            "auth_header",
+            "authorizationHeader",
         ] {
             assert_eq!(n.param(s.as_bytes()), ParamClass::Secret, "{s}");
         }
@@ -947,6 +966,11 @@ mod tests {
             "passwordRequirements",
             "passwordVisible",
             "passwordLabel",
+            "paws",
+            "prod",
+            "powder",
+            "correctAnswer",
+            "authHeaderName",
         ] {
             assert_eq!(n.param(s.as_bytes()), ParamClass::Other, "{s}");
         }
