@@ -125,6 +125,7 @@ impl EngineBuilder {
             allow_paths,
             whole_layers: false,
             full_rescan: false,
+            rewrite_whole: false,
         })
     }
 }
@@ -315,6 +316,11 @@ impl<T: Seek> Seek for Watched<T> {
 impl<T: Spool> Spool for Watched<T> {
     fn restart(&mut self) -> std::io::Result<()> {
         let r = self.inner.restart();
+        self.watch(r)
+    }
+
+    fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+        let r = self.inner.truncate(len);
         self.watch(r)
     }
 }

@@ -63,6 +63,10 @@ pub struct Engine {
     /// the strings the write pass changed (see `detect::touched`): the reference the
     /// skipping is tested against.
     pub(crate) full_rescan: bool,
+    /// A streamed HAR whose first copy must be written again is written again whole,
+    /// not repaired (see `format::har::repair`): the reference the repair is tested
+    /// against.
+    pub(crate) rewrite_whole: bool,
 }
 
 impl Engine {
@@ -77,6 +81,13 @@ impl Engine {
     #[doc(hidden)]
     pub fn set_full_rescan(&mut self, full: bool) {
         self.full_rescan = full;
+    }
+
+    /// Write a streamed HAR's copy again whole when its first copy cannot be kept,
+    /// instead of repairing it (the reference for tests; slower, same copies).
+    #[doc(hidden)]
+    pub fn set_rewrite_whole(&mut self, whole: bool) {
+        self.rewrite_whole = whole;
     }
 
     /// An engine with the built-in rules and names, a random key, the system clock and
@@ -99,6 +110,7 @@ impl Engine {
             allow_paths: Vec::new(),
             whole_layers: false,
             full_rescan: false,
+            rewrite_whole: false,
         })
     }
 

@@ -200,14 +200,12 @@ fn entry(request_headers: serde_json::Value, body: serde_json::Value) -> serde_j
     })
 }
 
-/// The streaming copy is written in one pass that learns secrets as it goes. A copy of
-/// a secret met before the secret itself is discovered must still be redacted (the
-/// copy is verified and, when that finds a secret, written again with everything
-/// known) — and the result is the same copy as the in-memory path's.
-#[test]
-fn a_copy_met_before_its_secret_is_discovered_is_redacted() {
+const SID: &str = "FakeSess1on7f9a2c41d8e6b053a9c7e1f2";
+
+/// HARs holding a copy of a session id before the Cookie header that reveals it:
+/// (what, the HAR, the body holding the early copy as it is in the input).
+fn early_copy_hars() -> Vec<(&'static str, String, String)> {
     use base64::Engine as _;
-    const SID: &str = "FakeSess1on7f9a2c41d8e6b053a9c7e1f2";
     let page = format!("<html><body>debug: {SID}</body></html>");
     let b64 = base64::engine::general_purpose::STANDARD.encode(&page);
     // 1. Same batch, but the earlier copy is inside a base64 body: the batch's
@@ -263,13 +261,22 @@ fn a_copy_met_before_its_secret_is_discovered_is_redacted() {
     let brotli_body =
         serde_json::json!({ "log": { "version": "1.2", "entries": entries } }).to_string();
     assert!(brotli_body.len() > 2 << 20);
+    vec![
+        ("base64 copy", small, b64.clone()),
+        ("earlier batch", large, b64),
+        ("brotli body, earlier batch", brotli_body, br_b64),
+    ]
+}
 
+/// The streaming copy is written in one pass that learns secrets as it goes. A copy of
+/// a secret met before the secret itself is discovered must still be redacted (the
+/// copy is verified and, when that finds a secret, repaired or written again with
+/// everything known) — and the result is the same copy as the in-memory path's.
+#[test]
+fn a_copy_met_before_its_secret_is_discovered_is_redacted() {
+    use base64::Engine as _;
     let engine = common::engine(KEY);
-    for (what, har, body) in [
-        ("base64 copy", small, &b64),
-        ("earlier batch", large, &b64),
-        ("brotli body, earlier batch", brotli_body, &br_b64),
-    ] {
+    for (what, har, body) in early_copy_hars() {
         let (copy, report) = clean_with_binary(&har);
         let v: serde_json::Value = serde_json::from_slice(&copy).unwrap();
         let first = v["log"]["entries"][0]["response"]["content"]["text"]
@@ -312,6 +319,87 @@ fn a_copy_met_before_its_secret_is_discovered_is_redacted() {
         assert!(
             copy == in_memory,
             "{what}: streaming and in-memory copies differ"
+        );
+    }
+}
+
+/// A spool in memory that logs how it is emptied and cut.
+#[derive(Default)]
+struct Logged {
+    inner: std::io::Cursor<Vec<u8>>,
+    log: Vec<String>,
+}
+
+impl std::io::Read for Logged {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+impl std::io::Write for Logged {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl std::io::Seek for Logged {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+impl harscrub::Spool for Logged {
+    fn restart(&mut self) -> std::io::Result<()> {
+        self.log.push("restart".into());
+        self.inner.restart()
+    }
+    fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+        self.log.push(format!("truncate {len}"));
+        self.inner.truncate(len)
+    }
+}
+
+/// A first copy that fails its verification is repaired: only the entries that may
+/// hold a secret learnt after them are scrubbed again, the rest is kept. The repaired
+/// copy and its findings are those of writing the copy again whole, and the repair is
+/// what was kept (the spool was last cut to the copy's length, never started afresh
+/// after it).
+#[test]
+fn a_repaired_copy_is_the_copy_written_again_whole() {
+    let repairing = common::engine(KEY);
+    let mut whole = common::engine(KEY);
+    whole.set_rewrite_whole(true);
+    for (what, har, _) in early_copy_hars() {
+        let run = |engine: &harscrub::Engine| {
+            let mut spool = Logged::default();
+            let findings = harscrub::clean_reader(
+                engine,
+                "in.har",
+                std::io::Cursor::new(har.as_bytes()),
+                &mut spool,
+            )
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+            (spool.inner.into_inner(), findings, spool.log)
+        };
+        let (copy, findings, log) = run(&repairing);
+        let (reference, ref_findings, ref_log) = run(&whole);
+        assert!(
+            !copy.windows(SID.len()).any(|w| w == SID.as_bytes()),
+            "{what}"
+        );
+        assert!(copy == reference, "{what}: the repaired copy differs");
+        assert_eq!(findings, ref_findings, "{what}");
+        assert_eq!(
+            log.last(),
+            Some(&format!("truncate {}", copy.len())),
+            "{what}: the repair was not kept: {log:?}"
+        );
+        assert!(
+            !ref_log.iter().any(|l| l.starts_with("truncate")),
+            "{what}: {ref_log:?}"
         );
     }
 }

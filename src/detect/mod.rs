@@ -234,6 +234,9 @@ pub struct Scrubber<'e> {
     layer_mask: Option<(usize, usize, u8)>,
     /// A streamed HAR's strings to read again in its verification (see [`touched`]).
     pub(crate) touched: Touch<'e>,
+    /// A body was read through a layer the decoded views of a copy do not open
+    /// (brotli, or a base64 body that decodes to binary).
+    pub(crate) opaque: bool,
 }
 
 /// What a pass does with the strings verification must read again ([`touched`]).
@@ -292,6 +295,7 @@ impl<'e> Scrubber<'e> {
             layer_depth: 0,
             layer_mask: None,
             touched: Touch::Off,
+            opaque: false,
         }
     }
 

@@ -458,7 +458,9 @@ impl Walker {
         if let Some((mime, declared)) = b64 {
             let mut edit = None;
             let opened = self.base64_body(s, text, mime, declared, &mut edit);
-            if let (Touch::Record(t), true) = (s.touched, std::mem::take(&mut self.opaque)) {
+            let opaque = std::mem::take(&mut self.opaque);
+            s.opaque |= opaque;
+            if let (Touch::Record(t), true) = (s.touched, opaque) {
                 t.insert(raw);
             }
             if opened {

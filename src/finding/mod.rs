@@ -3,6 +3,7 @@
 
 mod store;
 
+pub(crate) use store::Drain;
 pub use store::Findings;
 
 use serde::{Deserialize, Serialize};

@@ -262,6 +262,25 @@ impl Findings {
         }
     }
 
+    /// Hand the findings over one by one, in order, without holding them all in
+    /// memory (the list was spilled: read back line by line).
+    pub(crate) fn drain(mut self) -> std::io::Result<Drain> {
+        let file = match self.spill.take() {
+            None => None,
+            Some(w) => {
+                let mut file = w.into_inner().map_err(|e| e.into_error())?;
+                file.seek(SeekFrom::Start(0))?;
+                Some(BufReader::with_capacity(1 << 16, file))
+            }
+        };
+        Ok(Drain {
+            mem: std::mem::take(&mut self.mem).into_iter(),
+            file,
+            left: self.spilled,
+            line: String::new(),
+        })
+    }
+
     /// All findings in memory (for small lists and tests).
     pub fn into_vec(mut self) -> std::io::Result<Vec<Finding>> {
         if self.spill.is_none() {
@@ -273,6 +292,32 @@ impl Findings {
             Ok(())
         })?;
         Ok(v)
+    }
+}
+
+/// The findings of a list, in order: see [`Findings::drain`].
+pub(crate) struct Drain {
+    mem: std::vec::IntoIter<Finding>,
+    file: Option<BufReader<File>>,
+    left: usize,
+    line: String,
+}
+
+impl Drain {
+    /// The next finding; `None` at the end.
+    pub(crate) fn next(&mut self) -> std::io::Result<Option<Finding>> {
+        let Some(r) = self.file.as_mut() else {
+            return Ok(self.mem.next());
+        };
+        if self.left == 0 {
+            return Ok(None);
+        }
+        self.line.clear();
+        if r.read_line(&mut self.line)? == 0 {
+            return Err(std::io::Error::other("findings spill file was truncated"));
+        }
+        self.left -= 1;
+        Ok(Some(serde_json::from_str(&self.line)?))
     }
 }
 
@@ -311,6 +356,24 @@ mod tests {
         assert_eq!(v[0].kind, "password");
         for (i, f) in v[1..].iter().enumerate() {
             assert_eq!(f.location, format!("/log/entries/{}", i));
+        }
+    }
+
+    #[test]
+    fn drains_in_order_spilled_or_not() {
+        for n in [0, 5, IN_MEMORY * 2 + 3] {
+            let mut a = Findings::new();
+            for i in 0..n {
+                a.push(finding(i, "cookie")).unwrap();
+            }
+            let mut d = a.drain().unwrap();
+            for i in 0..n {
+                assert_eq!(
+                    d.next().unwrap().unwrap().location,
+                    format!("/log/entries/{i}")
+                );
+            }
+            assert!(d.next().unwrap().is_none(), "{n}");
         }
     }
 

@@ -10,11 +10,15 @@
 //!    appears from the next batch on) writes a usable copy now; the others only
 //!    discover the secrets identified by their context (cookie values, password
 //!    fields…).
-//! 2. **Keep or rewrite.** The first copy is kept only if it is the one a pass that
-//!    knew every secret from the start would have written (every secret named the same
-//!    way everywhere) and it verifies clean. Otherwise the copy is written again with
-//!    every secret known, so a copy of one in an unremarkable place (a URL, an earlier
-//!    response body) is redacted too.
+//! 2. **Keep, repair or rewrite.** The first copy is kept only if it is the one a pass
+//!    that knew every secret from the start would have written (every secret named the
+//!    same way everywhere) and it verifies clean. Otherwise the copy is written again
+//!    with every secret known, so a copy of one in an unremarkable place (a URL, an
+//!    earlier response body) is redacted too. A streamed HAR is first repaired instead:
+//!    only the entries that may hold a secret learnt after they were written are
+//!    scrubbed again, the rest is taken from the first copy (`har::repair`); the
+//!    repaired copy is kept on the same terms as the first, else the copy is written
+//!    again whole.
 //! 3. **Verify.** The detector scans the copy again, and every decoded view of the
 //!    copy (escapes, percent, base64, compressed…) is searched for every secret of the
 //!    first pass in each of its encoded forms. Anything still found fails the document:
@@ -38,7 +42,8 @@ use crate::session::Session;
 pub(crate) struct Written {
     pub(crate) findings: Findings,
     pub(crate) discovered: Discovered,
-    /// A progressive pass (one that learnt secrets as it went): how it named each one.
+    /// A progressive pass (one that learnt secrets as it went) or a repair: how it
+    /// named each secret.
     progressive: Option<har::Pass>,
 }
 
@@ -68,6 +73,12 @@ pub(crate) trait Document {
     fn rescan(&mut self, known: &Known) -> Result<Findings>;
     /// Search every decoded view of the copy for the secrets in `known`.
     fn survivor(&mut self, known: &Known) -> Result<Option<Survivor>>;
+    /// Write the copy again from the first one (`first`, written by a progressive
+    /// pass), knowing every secret: `None` when this document cannot, or the repair
+    /// did not work out (the caller then writes the copy again whole).
+    fn repair(&mut self, _known: &Known, _first: Written) -> Result<Option<Written>> {
+        Ok(None)
+    }
     /// Progress: a new pass over the document starts.
     fn stage(&mut self, _what: &str) {}
 }
@@ -86,7 +97,15 @@ pub(crate) fn clean(engine: &Engine, doc: &mut impl Document) -> Result<Findings
             return Ok(first.findings);
         }
     }
-    drop(first);
+    if !engine.rewrite_whole {
+        if let Some(repaired) = doc.repair(&known, first)? {
+            if repaired.consistent_with(engine, &known) {
+                if let Verdict::Clean = verify(doc, &known)? {
+                    return Ok(repaired.findings);
+                }
+            }
+        }
+    }
     doc.stage("writing the copy again (every secret known)");
     let written = doc.write(&known, false)?;
     match verify(doc, &known)? {
@@ -197,12 +216,24 @@ impl Document for InMemory<'_> {
 pub trait Spool: Read + Write + Seek {
     /// Empty it, ready to be written from the start.
     fn restart(&mut self) -> std::io::Result<()>;
+    /// Keep only its first `len` bytes. A spool that cannot (the default) has its copy
+    /// written again whole where it could have been repaired: slower, the same copy.
+    fn truncate(&mut self, _len: u64) -> std::io::Result<()> {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "this spool cannot be cut",
+        ))
+    }
 }
 
 impl Spool for std::fs::File {
     fn restart(&mut self) -> std::io::Result<()> {
         self.set_len(0)?;
         self.seek(SeekFrom::Start(0)).map(drop)
+    }
+
+    fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+        self.set_len(len)
     }
 }
 
@@ -212,12 +243,93 @@ impl Spool for std::io::Cursor<Vec<u8>> {
         self.set_position(0);
         Ok(())
     }
+
+    fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+        self.get_mut()
+            .truncate(usize::try_from(len).unwrap_or(usize::MAX));
+        Ok(())
+    }
 }
 
 impl<S: Spool + ?Sized> Spool for &mut S {
     fn restart(&mut self) -> std::io::Result<()> {
         (**self).restart()
     }
+
+    fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+        (**self).truncate(len)
+    }
+}
+
+/// One spool read at one place and written at another: a repair reads the first copy
+/// from the start of the spool and writes the new one after it. Every read or write
+/// seeks first, so the two never disturb each other.
+struct Head<S> {
+    spool: std::sync::Arc<std::sync::Mutex<S>>,
+    pos: u64,
+    /// Reads stop here.
+    end: u64,
+}
+
+impl<S> Head<S> {
+    fn lock(&self) -> std::io::Result<std::sync::MutexGuard<'_, S>> {
+        self.spool
+            .lock()
+            .map_err(|_| std::io::Error::other("a thread using the copy panicked"))
+    }
+}
+
+impl<S: Read + Seek> Read for Head<S> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let want = buf
+            .len()
+            .min(usize::try_from(self.end - self.pos).unwrap_or(usize::MAX));
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = {
+            let mut s = self.lock()?;
+            s.seek(SeekFrom::Start(self.pos))?;
+            s.read(&mut buf[..want])?
+        };
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl<S: Write + Seek> Write for Head<S> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = {
+            let mut s = self.lock()?;
+            s.seek(SeekFrom::Start(self.pos))?;
+            s.write(buf)?
+        };
+        self.pos += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.lock()?.flush()
+    }
+}
+
+/// Move `len` bytes at `from` to the start of `s` (`from` ≥ the start: a forward copy
+/// in chunks never overwrites what it has still to read) and cut `s` after them.
+fn move_to_start(s: &mut impl Spool, from: u64, len: u64) -> std::io::Result<()> {
+    let mut buf = vec![0u8; STREAM_BUFFER];
+    let mut done = 0u64;
+    while done < len {
+        let n = buf
+            .len()
+            .min(usize::try_from(len - done).unwrap_or(usize::MAX));
+        s.seek(SeekFrom::Start(from + done))?;
+        s.read_exact(&mut buf[..n])?;
+        s.seek(SeekFrom::Start(done))?;
+        s.write_all(&buf[..n])?;
+        done += n as u64;
+    }
+    s.flush()?;
+    s.truncate(len)
 }
 
 /// Buffer size for reading and writing streamed HAR files.
@@ -318,6 +430,77 @@ impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
     fn survivor(&mut self, known: &Known) -> Result<Option<Survivor>> {
         let copy = self.copy()?;
         find_survivor_in_reader(copy, known).context("re-reading the copy")
+    }
+
+    fn repair(&mut self, known: &Known, first: Written) -> Result<Option<Written>> {
+        let Some(mut pass) = first.progressive else {
+            return Ok(None);
+        };
+        let (Some(touched), Some(mut copy)) = (self.touched.take(), self.copy.take()) else {
+            return Ok(None);
+        };
+        if !pass.repairable() {
+            self.touched = Some(touched);
+            self.copy = Some(copy);
+            return Ok(None);
+        }
+        pass.findings = first.findings;
+        pass.discovered = first.discovered;
+        self.stage("repairing the copy (entries holding secrets learnt after them)");
+        let (engine, provenance) = (self.engine, self.provenance);
+        copy.flush().context("writing copy")?;
+        let old_len = copy.seek(SeekFrom::End(0)).context("writing copy")?;
+        // A repair moves the new copy to the start of the spool and cuts it there.
+        if copy.truncate(old_len).is_err() {
+            self.touched = Some(touched);
+            self.copy = Some(copy);
+            return Ok(None);
+        }
+        self.input
+            .seek(SeekFrom::Start(0))
+            .context("reading the input again")?;
+        let spool = std::sync::Arc::new(std::sync::Mutex::new(copy));
+        let old = Head {
+            spool: spool.clone(),
+            pos: 0,
+            end: old_len,
+        };
+        let new = Head {
+            spool: spool.clone(),
+            pos: old_len,
+            end: old_len,
+        };
+        let repaired = har::repair(
+            engine,
+            &self.session,
+            provenance,
+            known,
+            BufReader::with_capacity(STREAM_BUFFER, &mut self.input),
+            BufReader::with_capacity(STREAM_BUFFER, old),
+            std::io::BufWriter::with_capacity(STREAM_BUFFER, new),
+            pass,
+            Touch::Record(&touched),
+        );
+        let mut copy = std::sync::Arc::into_inner(spool)
+            .expect("the repair's readers and writers are gone")
+            .into_inner()
+            .map_err(|_| anyhow::anyhow!("a thread writing the copy panicked"))?;
+        let outcome = match repaired {
+            Ok(mut p) => {
+                let end = copy.seek(SeekFrom::End(0)).context("writing copy")?;
+                move_to_start(&mut copy, old_len, end - old_len).context("writing copy")?;
+                Some(Written {
+                    findings: std::mem::take(&mut p.findings),
+                    discovered: std::mem::take(&mut p.discovered),
+                    progressive: Some(p),
+                })
+            }
+            // The copy is written again whole (which starts the spool afresh).
+            Err(_) => None,
+        };
+        self.copy = Some(copy);
+        self.touched = Some(touched);
+        Ok(outcome)
     }
 
     fn stage(&mut self, what: &str) {

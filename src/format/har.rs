@@ -44,9 +44,26 @@ pub struct Pass {
     /// fingerprints reported under more than one kind (see [`Pass::consistent_with`]).
     kinds: HashMap<String, String>,
     mixed: std::collections::HashSet<String>,
+    /// Progressive passes only: the batch in which each secret was discovered, and how
+    /// many findings each value of the document had (`None` past [`MAX_VALUES`]),
+    /// which is what [`repair`] needs to keep most of this pass's copy.
+    born: HashMap<Vec<u8>, u32>,
+    counts: Option<Vec<u32>>,
+    /// Progressive passes only: the values (by their index in the document) that read
+    /// a body through a layer the decoded views do not open.
+    opaque: Vec<usize>,
 }
 
+/// Values of a document whose finding counts a progressive pass keeps for [`repair`]
+/// (16 MB of counts; a HAR with more entries is written again instead).
+const MAX_VALUES: usize = 1 << 22;
+
 impl Pass {
+    /// Can [`repair`] start from this pass? (A progressive pass that kept its counts.)
+    pub(crate) fn repairable(&self) -> bool {
+        self.counts.is_some()
+    }
+
     /// Would a pass that knew every discovered secret from the start (`known`, built
     /// from this pass's discoveries) have named each one the same way? A progressive
     /// pass learns secrets batch by batch, so an occurrence met before its secret was
@@ -265,12 +282,15 @@ struct Done {
     bytes: Vec<u8>,
     findings: Vec<Finding>,
     discovered: HashMap<Vec<u8>, String>,
+    /// See `Scrubber::opaque`.
+    opaque: bool,
 }
 
 /// Scrub one raw JSON value found at `loc` under `key`.
 ///
 /// Without `copy` (scan and verification passes) the scrubbed bytes are not built and
-/// an empty vector is returned in their place.
+/// an empty vector is returned in their place. Last: was a body read through a layer
+/// the decoded views of a copy do not open (`Scrubber::opaque`)?
 #[allow(clippy::too_many_arguments)]
 pub fn scrub_value(
     engine: &Engine,
@@ -282,7 +302,7 @@ pub fn scrub_value(
     raw: &[u8],
     copy: bool,
     touch: Touch<'_>,
-) -> Result<(Vec<u8>, Vec<Finding>, Discovered)> {
+) -> Result<(Vec<u8>, Vec<Finding>, Discovered, bool)> {
     let tree = Parser::new(raw, engine.limits.max_json_depth)
         .parse_document()
         .map_err(|e| {
@@ -316,7 +336,7 @@ pub fn scrub_value(
     if !copy {
         out = Vec::new();
     }
-    Ok((out, s.findings, s.discovered))
+    Ok((out, s.findings, s.discovered, s.opaque))
 }
 
 /// Cuts the document into segments and hands them over in batches.
@@ -372,6 +392,87 @@ struct Processor<'a> {
     copy: bool,
     /// Record the strings verification must read again, or read only those.
     touch: Touch<'a>,
+    /// The batch being scrubbed (batches are cut the same way in every pass).
+    cur: u32,
+    /// Progressive passes: the batch in which each secret was discovered.
+    born: HashMap<Vec<u8>, u32>,
+    /// A repair pass: the values to scrub again are those holding a trace of a secret
+    /// discovered in their batch or later; the others are taken from the first copy.
+    late: Option<Late>,
+    /// Values seen in the batches before this one.
+    values: usize,
+    /// Progressive passes record, repairs read: see [`Pass::opaque`].
+    opaque: Vec<usize>,
+}
+
+/// The secrets a progressive pass learnt, by the batch that discovered them: a value
+/// of that batch or an earlier one may have been written before the secret was known,
+/// if it holds the secret in any form. That is a value holding a trace of one (its
+/// longest run of letters and digits, which survives JSON escapes and
+/// percent-encoding), or one in any decoded view of which (base64, compressed,
+/// escaped: `detect::views`) the secret is found in any of its encoded forms.
+struct Late {
+    ac: aho_corasick::AhoCorasick,
+    /// The secrets, and the batch each was discovered in.
+    secrets: Vec<(Vec<u8>, u32)>,
+    /// The secrets discovered in the batch being repaired or later: how many, and the
+    /// index of their forms.
+    current: Option<(usize, Known)>,
+}
+
+impl Late {
+    fn new(born: &HashMap<Vec<u8>, u32>) -> Result<Late> {
+        let secrets: Vec<(Vec<u8>, u32)> = born.iter().map(|(k, &b)| (k.clone(), b)).collect();
+        let patterns: Vec<&[u8]> = secrets
+            .iter()
+            .map(|(k, _)| {
+                let t = longest_alnum_run(k);
+                if t.is_empty() {
+                    k.as_slice()
+                } else {
+                    t
+                }
+            })
+            .collect();
+        let ac = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .build(&patterns)
+            .context("building the automaton of discovered secrets")?;
+        Ok(Late {
+            ac,
+            secrets,
+            current: None,
+        })
+    }
+
+    /// Get ready for batch `batch`: the secrets discovered in it or later, indexed
+    /// (again only when that set shrank). `known` names their kinds.
+    fn enter(&mut self, batch: u32, known: &Known) {
+        let n = self.secrets.iter().filter(|(_, b)| *b >= batch).count();
+        if n == 0 {
+            self.current = None;
+        } else if self.current.as_ref().map(|c| c.0) != Some(n) {
+            let map: Discovered = self
+                .secrets
+                .iter()
+                .filter(|(_, b)| *b >= batch)
+                .map(|(k, _)| (k.clone(), known.kind_of(k).unwrap_or("secret").to_string()))
+                .collect();
+            self.current = Some((n, Known::new(&map)));
+        }
+    }
+
+    /// May the value `raw`, of batch `batch` (just [`Late::enter`]ed), hold a secret
+    /// learnt after it was written?
+    fn hits(&self, raw: &[u8], batch: u32) -> bool {
+        let Some((_, later)) = &self.current else {
+            return false;
+        };
+        self.ac
+            .find_overlapping_iter(raw)
+            .any(|m| self.secrets[m.pattern().as_usize()].1 >= batch)
+            || crate::detect::views::find_survivor(raw, later).is_some()
+    }
 }
 
 impl Processor<'_> {
@@ -404,7 +505,7 @@ impl Processor<'_> {
                 raw,
                 wrapped,
             } => {
-                let (mut bytes, findings, discovered) = scrub_value(
+                let (mut bytes, findings, discovered, opaque) = scrub_value(
                     engine,
                     &self.session,
                     file,
@@ -434,6 +535,7 @@ impl Processor<'_> {
                     bytes,
                     findings,
                     discovered,
+                    opaque,
                 }))
             }
         }
@@ -451,6 +553,7 @@ impl Processor<'_> {
                 for (k, v) in &d.discovered {
                     if !self.discovered.contains_key(k) {
                         self.discovered.insert(k.clone(), v.clone());
+                        self.born.insert(k.clone(), self.cur);
                         new.push(k.clone());
                     }
                 }
@@ -482,8 +585,44 @@ impl Processor<'_> {
 
     /// Scrub one batch; its pieces go to the writer, in order.
     fn batch(&mut self, segs: Vec<Seg>) -> Result<Vec<Piece>> {
-        let all: Vec<usize> = (0..segs.len()).collect();
-        let mut done = self.run(&segs, &all)?;
+        if let Some(late) = self.late.as_mut() {
+            late.enter(self.cur, &self.known);
+        }
+        let mut done = match &self.late {
+            None => {
+                let all: Vec<usize> = (0..segs.len()).collect();
+                self.run(&segs, &all)?
+            }
+            Some(late) => {
+                let cur = self.cur;
+                // A value that read a body through a layer the views do not open is
+                // scrubbed again while any secret may be late for it.
+                let mut vi = self.values;
+                let mut opaque = vec![false; segs.len()];
+                for (i, s) in segs.iter().enumerate() {
+                    if let Seg::Value { .. } = s {
+                        opaque[i] =
+                            late.current.is_some() && self.opaque.binary_search(&vi).is_ok();
+                        vi += 1;
+                    }
+                }
+                #[cfg(feature = "parallel")]
+                let it = segs.par_iter().enumerate();
+                #[cfg(not(feature = "parallel"))]
+                let it = segs.iter().enumerate();
+                let redo: Vec<usize> = it
+                    .filter(|&(i, s)| {
+                        matches!(s, Seg::Value { raw, .. } if opaque[i] || late.hits(raw, cur))
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                let mut done: Vec<Option<Done>> = (0..segs.len()).map(|_| None).collect();
+                for (i, d) in redo.iter().zip(self.run(&segs, &redo)?) {
+                    done[*i] = d;
+                }
+                done
+            }
+        };
         if self.progressive {
             self.catch_up(&segs, &mut done)?;
         }
@@ -493,16 +632,38 @@ impl Processor<'_> {
             match (seg, d) {
                 (Seg::Raw(b), _) if self.copy => pieces.push(Piece::Raw(b)),
                 (Seg::Raw(_), _) => {}
-                (Seg::Value { .. }, Some(d)) => {
+                (Seg::Value { wrapped, .. }, Some(d)) => {
+                    if self.progressive && d.opaque {
+                        self.opaque.push(self.values);
+                    }
+                    self.values += 1;
                     for (k, v) in d.discovered {
+                        if self.late.is_some() {
+                            // A repair knows every secret of the document already.
+                            if self.known.kind_of(&k).is_none() {
+                                bail!("repair: a value discovered a secret not known before");
+                            }
+                            continue;
+                        }
                         if let std::collections::hash_map::Entry::Vacant(e) =
                             self.discovered.entry(k)
                         {
+                            if self.progressive {
+                                self.born.insert(e.key().clone(), self.cur);
+                            }
                             e.insert(v);
                             grew = true;
                         }
                     }
-                    pieces.push(Piece::Value(d.bytes, d.findings));
+                    pieces.push(Piece::Value {
+                        bytes: d.bytes,
+                        findings: d.findings,
+                        wrapped,
+                    });
+                }
+                (Seg::Value { wrapped, .. }, None) if self.late.is_some() => {
+                    self.values += 1;
+                    pieces.push(Piece::Reuse { wrapped })
                 }
                 (Seg::Value { .. }, None) => unreachable!(),
             }
@@ -510,60 +671,158 @@ impl Processor<'_> {
         if self.progressive && grew {
             self.known = std::borrow::Cow::Owned(Known::new(&self.discovered));
         }
+        self.cur += 1;
         Ok(pieces)
     }
 }
 
-/// What the writer receives: bytes to copy as they are, or a scrubbed value and its
-/// findings.
+/// What the writer receives: bytes to copy as they are, a scrubbed value and its
+/// findings, or (a repair) the next value of the first copy to keep as it is.
 enum Piece {
     Raw(Vec<u8>),
-    Value(Vec<u8>, Vec<Finding>),
+    Value {
+        bytes: Vec<u8>,
+        findings: Vec<Finding>,
+        wrapped: bool,
+    },
+    Reuse {
+        wrapped: bool,
+    },
 }
 
-/// The writer thread's side: the copy, the findings, and (progressive passes) the
-/// kinds each fingerprint was reported under.
-struct Writer<W> {
+/// The writer thread's side: the copy, the findings, and (progressive passes and
+/// repairs) the kinds each fingerprint was reported under.
+struct Writer<W, O = std::io::Empty> {
     out: Option<W>,
     findings: Findings,
     progressive: bool,
     kinds: HashMap<String, String>,
     mixed: std::collections::HashSet<String>,
+    /// Progressive passes: the number of findings of each value.
+    counts: Option<Vec<u32>>,
+    /// A repair: the first copy, read alongside.
+    old: Option<Old<O>>,
 }
 
-impl<W: Write> Writer<W> {
+/// The first copy of a document and its findings, read in step with the input by a
+/// repair: the same values in the same order, with the same bytes between them.
+struct Old<O> {
+    st: Stream<O>,
+    buf: Vec<u8>,
+    findings: crate::finding::Drain,
+    counts: std::vec::IntoIter<u32>,
+}
+
+impl<O: Read> Old<O> {
+    /// The bytes between two values: the same as the input's.
+    fn skip_raw(&mut self, raw: &[u8]) -> Result<()> {
+        self.buf.clear();
+        for &b in raw {
+            self.st.expect(b, &mut self.buf, "the bytes of the input")?;
+        }
+        Ok(())
+    }
+
+    /// The next value (a member `"name": value` when `wrapped`).
+    fn value(&mut self, wrapped: bool) -> Result<&[u8]> {
+        self.buf.clear();
+        if wrapped {
+            self.st.value(&mut self.buf)?;
+            self.st.ws(&mut self.buf)?;
+            self.st.expect(b':', &mut self.buf, "':'")?;
+            self.st.ws(&mut self.buf)?;
+        }
+        self.st.value(&mut self.buf)?;
+        Ok(&self.buf)
+    }
+
+    /// The findings the first pass reported for the next value.
+    fn findings(&mut self) -> Result<Vec<Finding>> {
+        let n = self
+            .counts
+            .next()
+            .context("repair: more values than before")?;
+        (0..n)
+            .map(|_| {
+                self.findings
+                    .next()
+                    .context("reading findings")?
+                    .context("repair: fewer findings than before")
+            })
+            .collect()
+    }
+}
+
+impl<W: Write, O: Read> Writer<W, O> {
     fn pieces(&mut self, pieces: Vec<Piece>) -> Result<()> {
         for p in pieces {
             match p {
                 Piece::Raw(b) => {
+                    if let Some(o) = self.old.as_mut() {
+                        o.skip_raw(&b)?;
+                    }
                     if let Some(w) = self.out.as_mut() {
                         w.write_all(&b).context("writing copy")?;
                     }
                 }
-                Piece::Value(bytes, findings) => {
+                Piece::Value {
+                    bytes, findings, ..
+                } if self.old.is_none() => {
                     if let Some(w) = self.out.as_mut() {
                         w.write_all(&bytes).context("writing copy")?;
                     }
-                    if self.progressive {
-                        for f in &findings {
-                            match self.kinds.get(&f.fingerprint) {
-                                None => {
-                                    self.kinds.insert(f.fingerprint.clone(), f.kind.clone());
-                                }
-                                Some(k) if *k != f.kind => {
-                                    self.mixed.insert(f.fingerprint.clone());
-                                }
-                                Some(_) => {}
-                            }
-                        }
+                    self.record(findings)?;
+                }
+                Piece::Value {
+                    bytes,
+                    findings,
+                    wrapped,
+                } => {
+                    let o = self.old.as_mut().expect("a repair");
+                    o.value(wrapped)?;
+                    o.findings()?;
+                    if let Some(w) = self.out.as_mut() {
+                        w.write_all(&bytes).context("writing copy")?;
                     }
-                    self.findings
-                        .extend(findings)
-                        .context("recording findings")?;
+                    self.record(findings)?;
+                }
+                Piece::Reuse { wrapped } => {
+                    let o = self.old.as_mut().expect("only a repair reuses values");
+                    let bytes = o.value(wrapped)?;
+                    if let Some(w) = self.out.as_mut() {
+                        w.write_all(bytes).context("writing copy")?;
+                    }
+                    let findings = o.findings()?;
+                    self.record(findings)?;
                 }
             }
         }
         Ok(())
+    }
+
+    /// The findings of one value.
+    fn record(&mut self, findings: Vec<Finding>) -> Result<()> {
+        if let Some(c) = self.counts.as_mut() {
+            if c.len() < MAX_VALUES {
+                c.push(u32::try_from(findings.len()).unwrap_or(u32::MAX));
+            } else {
+                self.counts = None;
+            }
+        }
+        if self.progressive || self.old.is_some() {
+            for f in &findings {
+                match self.kinds.get(&f.fingerprint) {
+                    None => {
+                        self.kinds.insert(f.fingerprint.clone(), f.kind.clone());
+                    }
+                    Some(k) if *k != f.kind => {
+                        self.mixed.insert(f.fingerprint.clone());
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        self.findings.extend(findings).context("recording findings")
     }
 }
 
@@ -670,14 +929,110 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
         discovered: HashMap::new(),
         copy: out.is_some(),
         touch,
+        cur: 0,
+        born: HashMap::new(),
+        late: None,
+        values: 0,
+        opaque: Vec::new(),
     };
-    let w = Writer {
+    let w = Writer::<W> {
+        counts: (progressive && out.is_some()).then(Vec::new),
         out,
         findings,
         progressive,
         kinds: HashMap::new(),
         mixed: Default::default(),
+        old: None,
     };
+    let w = drive(&mut p, w, input)?;
+    let mut findings = w.findings;
+    if !p.copy && !findings.is_count_only() && !p.discovered.is_empty() {
+        findings = without_unverified_context(findings, &p.discovered)?;
+    }
+    Ok(Pass {
+        findings,
+        discovered: p.discovered,
+        kinds: w.kinds,
+        mixed: w.mixed,
+        born: p.born,
+        counts: w.counts,
+        opaque: p.opaque,
+    })
+}
+
+/// Write a copy of a HAR again, knowing every secret of it (`known`), from `first`, the
+/// progressive pass that wrote `old`, the first copy: only the values that may hold a
+/// secret learnt after they were written (a trace of one discovered in their batch or
+/// later, see [`Late`]) are scrubbed again; every other value, its findings and the
+/// bytes between values are taken from the first copy and its findings. What it writes
+/// is verified like any copy; an error (the first copy does not read in step with the
+/// input, a value discovered an unknown secret) means: write the copy again instead.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn repair<R: Read + Send, O: Read + Send, W: Write + Send>(
+    engine: &Engine,
+    session: &Session,
+    file: &str,
+    known: &Known,
+    input: R,
+    old: O,
+    out: W,
+    first: Pass,
+    touch: Touch<'_>,
+) -> Result<Pass> {
+    let counts = first
+        .counts
+        .context("repair: the first pass kept no counts")?;
+    let mut p = Processor {
+        engine,
+        session: session.clone(),
+        file,
+        known: std::borrow::Cow::Borrowed(known),
+        progressive: false,
+        discovered: HashMap::new(),
+        copy: true,
+        touch,
+        cur: 0,
+        born: HashMap::new(),
+        late: Some(Late::new(&first.born)?),
+        values: 0,
+        opaque: first.opaque,
+    };
+    let w = Writer {
+        counts: None,
+        out: Some(out),
+        findings: Findings::new(),
+        progressive: false,
+        kinds: HashMap::new(),
+        mixed: Default::default(),
+        old: Some(Old {
+            st: Stream::new(old),
+            buf: Vec::new(),
+            findings: first.findings.drain().context("reading findings")?,
+            counts: counts.into_iter(),
+        }),
+    };
+    let mut w = drive(&mut p, w, input)?;
+    let o = w.old.as_mut().expect("a repair");
+    if o.st.peek()?.is_some() || o.counts.next().is_some() {
+        bail!("repair: the first copy is longer than the input");
+    }
+    Ok(Pass {
+        findings: w.findings,
+        discovered: first.discovered,
+        kinds: w.kinds,
+        mixed: w.mixed,
+        born: HashMap::new(),
+        counts: None,
+        opaque: Vec::new(),
+    })
+}
+
+/// Run one pass of `p` over `input`, its pieces to `w`.
+fn drive<R: Read + Send, W: Write + Send, O: Read + Send>(
+    p: &mut Processor<'_>,
+    w: Writer<W, O>,
+    input: R,
+) -> Result<Writer<W, O>> {
     // A small document is scrubbed on the calling thread: a reader and a writer thread
     // would only add their start-up to it (batches of thousands of small files, where
     // the files themselves run in parallel).
@@ -690,30 +1045,25 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
     let whole = head.len() < SMALL_BYTES;
     let input = std::io::Cursor::new(head).chain(input);
     let (read, processed, written) = if whole || !cfg!(feature = "parallel") {
-        sequential(&mut p, w, input)
+        sequential(p, w, input)
     } else {
-        parallel(&mut p, w, input)
+        parallel(p, w, input)
     };
     let w = written?;
     processed?;
     read?;
-    let mut findings = w.findings;
-    if !p.copy && !findings.is_count_only() && !p.discovered.is_empty() {
-        findings = without_unverified_context(findings, &p.discovered)?;
-    }
-    Ok(Pass {
-        findings,
-        discovered: p.discovered,
-        kinds: w.kinds,
-        mixed: w.mixed,
-    })
+    Ok(w)
 }
 
 /// What the reading, the scrubbing and the writing of one pass ended with.
-type Ended<W> = (Result<usize>, Result<()>, Result<Writer<W>>);
+type Ended<W, O> = (Result<usize>, Result<()>, Result<Writer<W, O>>);
 
 /// One pass on the calling thread.
-fn sequential<R: Read, W: Write>(p: &mut Processor<'_>, mut w: Writer<W>, input: R) -> Ended<W> {
+fn sequential<R: Read, W: Write, O: Read>(
+    p: &mut Processor<'_>,
+    mut w: Writer<W, O>,
+    input: R,
+) -> Ended<W, O> {
     {
         let read = {
             let mut sink = |batch: Vec<Seg>| -> Result<()> {
@@ -738,11 +1088,11 @@ fn sequential<R: Read, W: Write>(p: &mut Processor<'_>, mut w: Writer<W>, input:
 /// One pass with a reader thread cutting entries, batches scrubbed in parallel here,
 /// and a writer thread keeping their order.
 #[cfg(feature = "parallel")]
-fn parallel<R: Read + Send, W: Write + Send>(
+fn parallel<R: Read + Send, W: Write + Send, O: Read + Send>(
     p: &mut Processor<'_>,
-    mut w: Writer<W>,
+    mut w: Writer<W, O>,
     input: R,
-) -> Ended<W> {
+) -> Ended<W, O> {
     std::thread::scope(|sc| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Seg>>(1);
         let (wtx, wrx) = std::sync::mpsc::sync_channel::<Vec<Piece>>(1);
@@ -767,7 +1117,7 @@ fn parallel<R: Read + Send, W: Write + Send>(
             if let Some(o) = w.out.as_mut() {
                 o.flush().context("writing copy")?;
             }
-            Ok::<Writer<W>, anyhow::Error>(w)
+            Ok::<Writer<W, O>, anyhow::Error>(w)
         });
         let mut processed = Ok(());
         for batch in rx.iter() {
@@ -796,7 +1146,11 @@ fn parallel<R: Read + Send, W: Write + Send>(
 }
 
 #[cfg(not(feature = "parallel"))]
-fn parallel<R: Read, W: Write>(p: &mut Processor<'_>, w: Writer<W>, input: R) -> Ended<W> {
+fn parallel<R: Read, W: Write, O: Read>(
+    p: &mut Processor<'_>,
+    w: Writer<W, O>,
+    input: R,
+) -> Ended<W, O> {
     sequential(p, w, input)
 }
 
@@ -979,7 +1333,7 @@ mod tests {
             r#"{{"response":{{"content":{{"mimeType":"application/json","text":"{text}"}}}}}}"#
         );
         let found = |touch: Touch<'_>| {
-            let (_, f, _) = scrub_value(
+            let (_, f, _, _) = scrub_value(
                 &engine,
                 &session,
                 "t.har",

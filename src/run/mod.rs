@@ -699,4 +699,8 @@ impl<S: format::driver::Spool> format::driver::Spool for Counting<S> {
     fn restart(&mut self) -> std::io::Result<()> {
         self.inner.restart()
     }
+
+    fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+        self.inner.truncate(len)
+    }
 }
