@@ -1211,14 +1211,17 @@ fn long_bodies_windowed_like_whole() {
 }
 
 /// Verification of a HAR copy re-detects only the strings the write pass changed or
-/// read through a layer the decoded views do not open (`detect::touched`). Re-detecting
-/// every string (`Engine::set_full_rescan`, the reference) gives the same outcome on
-/// every sampled HAR case: both clean or both failing, the same copy, the same findings.
+/// read through a layer the decoded views do not open (`detect::touched`), and a first
+/// copy that cannot be kept is repaired (`format::har::repair`). Re-detecting every
+/// string and writing such a copy again whole (`Engine::set_full_rescan`,
+/// `Engine::set_rewrite_whole`: the reference) gives the same outcome on every sampled
+/// HAR case: both clean or both failing, the same copy, the same findings.
 #[test]
 fn verification_reads_touched_strings_like_every_string() {
     let seed = seed();
     let mut full = common::engine("recall-test-key");
     full.set_full_rescan(true);
+    full.set_rewrite_whole(true);
     let cases = all_cases();
     let n = std::env::var("RECALL_CASES")
         .ok()

@@ -301,11 +301,20 @@ impl Search<'_> {
             kept.push((a, b));
             let mut from = a.saturating_sub(self.reach);
             let mut to = (b + self.reach).min(d.len());
-            while from > 0 && run(d[from - 1]) {
-                from -= 1;
+            // Changes come in order, and a window already reaches back to the start of
+            // the run it begins in and on to the end of the run it ends in: a window
+            // that merges into it needs neither scan (which, repeated for every `\/`
+            // of a long base64 body, would cost the body's length each time).
+            let last = windows.last().map_or(0, |w| w.1);
+            if windows.is_empty() || from > last {
+                while from > 0 && run(d[from - 1]) {
+                    from -= 1;
+                }
             }
-            while to < d.len() && run(d[to]) {
-                to += 1;
+            if windows.is_empty() || to > last {
+                while to < d.len() && run(d[to]) {
+                    to += 1;
+                }
             }
             match windows.last_mut() {
                 Some(last) if last.1 >= from => last.1 = last.1.max(to),
