@@ -364,6 +364,19 @@ impl Search<'_> {
                 i += 1;
                 continue;
             }
+            // A run of fewer than MIN_B64_RUN characters is not decoded, and a byte that
+            // is neither base64 nor a line break ends a run: past the last such byte of
+            // the next MIN_B64_RUN, nothing before it can start a run long enough.
+            let Some(ahead) = v.get(i..i + MIN_B64_RUN) else {
+                break;
+            };
+            if let Some(end) = ahead
+                .iter()
+                .rposition(|&b| !is_b64(b) && !matches!(b, b'\r' | b'\n'))
+            {
+                i += end + 1;
+                continue;
+            }
             let start = i;
             let mut n = 0;
             let mut wrapped = false;
