@@ -23,6 +23,10 @@
 //! The only other difference, names around the string now holding placeholders where
 //! they held a secret, says nothing about the string itself.
 //!
+//! A repaired copy (`format::har::repair`) keeps the filter of the first copy: the
+//! values it takes from that copy are the same bytes, recorded then, and the values it
+//! scrubs again record their own changes.
+//!
 //! `Engine::set_full_rescan` turns the skipping off (the reference tests compare).
 //!
 //! The set is a Bloom filter of a fixed size chosen from the input's size, shared by
