@@ -234,8 +234,8 @@ pub fn clean_reader(
 /// Find credentials in a document read from `input`, without writing a copy, with
 /// bounded memory for HAR files of any size: the findings [`clean_reader`] reports
 /// for it. A HAR file is read twice (once to discover the secrets identified by their
-/// context, once to report every place each one appears); any other document is read
-/// into memory and scanned as [`scan_bytes`] does.
+/// context, once more for the entries that may hold one learnt after they were read);
+/// any other document is read into memory and scanned as [`scan_bytes`] does.
 ///
 /// ```
 /// use std::io::Cursor;

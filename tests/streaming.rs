@@ -366,7 +366,7 @@ impl harscrub::Spool for Logged {
 /// hold a secret learnt after them are scrubbed again, the rest is kept. The repaired
 /// copy and its findings are those of writing the copy again whole, and the repair is
 /// what was kept (the spool was last cut to the copy's length, never started afresh
-/// after it).
+/// after it). A scan's findings are those of scanning every entry again.
 #[test]
 fn a_repaired_copy_is_the_copy_written_again_whole() {
     let repairing = common::engine(KEY);
@@ -401,5 +401,14 @@ fn a_repaired_copy_is_the_copy_written_again_whole() {
             !ref_log.iter().any(|l| l.starts_with("truncate")),
             "{what}: {ref_log:?}"
         );
+        // A scan repairs its first pass's findings the same way: the same findings as
+        // a second pass over every entry.
+        let scan = |engine: &harscrub::Engine| {
+            harscrub::scan_reader(engine, "in.har", std::io::Cursor::new(har.as_bytes()))
+                .unwrap_or_else(|e| panic!("{what}: {e}"))
+        };
+        let scanned = scan(&repairing);
+        assert!(!scanned.is_empty(), "{what}");
+        assert_eq!(scanned, scan(&whole), "{what}: scan");
     }
 }

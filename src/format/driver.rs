@@ -139,24 +139,30 @@ fn verify(doc: &mut impl Document, known: &Known) -> Result<Verdict> {
 }
 
 /// Scan only: the findings `clean` reports, without a copy. One pass discovers the
-/// secrets identified by their context; a second, knowing them, also reports each
-/// copy of one found in an unremarkable place. `clean` keeps its first copy only when
-/// that copy named everything as this second pass does, so the two agree finding for
-/// finding.
+/// secrets identified by their context (a streamed HAR: progressively, as `clean`'s
+/// first pass does); a second, knowing them, also reports each copy of one found in an
+/// unremarkable place. `clean` keeps its first copy only when that copy named
+/// everything as this second pass does, so the two agree finding for finding. For a
+/// streamed HAR the second pass is a repair of the first pass's findings: only the
+/// values that may hold a secret learnt after them are read again (`har::repair`).
 ///
 /// Also returns the secrets the first pass discovered by their context: nothing
 /// verified the scrubbed document a scan reads names and URLs from, so the caller
 /// leaves out any that may hold a trace of one.
-pub(crate) fn scan(doc: &mut impl Document) -> Result<(Findings, Discovered)> {
+pub(crate) fn scan(engine: &Engine, doc: &mut impl Document) -> Result<(Findings, Discovered)> {
     doc.stage("scanning");
-    let first = doc.write(&Known::default(), false)?;
+    let first = doc.write(&Known::default(), true)?;
     if first.discovered.is_empty() {
         // Nothing to propagate: a second pass would find the same.
         return Ok((first.findings, first.discovered));
     }
     let known = Known::new(&first.discovered);
-    let discovered = first.discovered;
-    drop(first.findings);
+    let discovered = first.discovered.clone();
+    if !engine.rewrite_whole {
+        if let Some(repaired) = doc.repair(&known, first)? {
+            return Ok((repaired.findings, discovered));
+        }
+    }
     doc.stage("scanning again (every secret known)");
     Ok((doc.write(&known, false)?.findings, discovered))
 }
@@ -363,7 +369,7 @@ impl<I: Read + Seek + Send, S: Spool + Send> HarStream<'_, I, S> {
 impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
     fn write(&mut self, known: &Known, first: bool) -> Result<Written> {
         let (engine, provenance) = (self.engine, self.provenance);
-        let progressive = first && self.copy.is_some();
+        let progressive = first;
         // Borrow the input and the copy separately (both live in `self`).
         let len = self
             .input
@@ -436,6 +442,38 @@ impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
         let Some(mut pass) = first.progressive else {
             return Ok(None);
         };
+        if self.copy.is_none() {
+            // A scan: its findings only.
+            if !pass.repairable() {
+                return Ok(None);
+            }
+            pass.findings = first.findings;
+            pass.discovered = first.discovered;
+            self.stage("scanning again the entries holding secrets learnt after them");
+            self.input
+                .seek(SeekFrom::Start(0))
+                .context("reading the input again")?;
+            let p = har::repair(
+                self.engine,
+                &self.session,
+                self.provenance,
+                known,
+                BufReader::with_capacity(STREAM_BUFFER, &mut self.input),
+                None::<std::io::Empty>,
+                None::<std::io::Sink>,
+                pass,
+                Touch::Off,
+            );
+            // Any error: the caller scans again whole (and meets a reading error again).
+            let Ok(mut p) = p else {
+                return Ok(None);
+            };
+            return Ok(Some(Written {
+                findings: std::mem::take(&mut p.findings),
+                discovered: std::mem::take(&mut p.discovered),
+                progressive: Some(p),
+            }));
+        }
         let (Some(touched), Some(mut copy)) = (self.touched.take(), self.copy.take()) else {
             return Ok(None);
         };
@@ -476,8 +514,8 @@ impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
             provenance,
             known,
             BufReader::with_capacity(STREAM_BUFFER, &mut self.input),
-            BufReader::with_capacity(STREAM_BUFFER, old),
-            std::io::BufWriter::with_capacity(STREAM_BUFFER, new),
+            Some(BufReader::with_capacity(STREAM_BUFFER, old)),
+            Some(std::io::BufWriter::with_capacity(STREAM_BUFFER, new)),
             pass,
             Touch::Record(&touched),
         );

@@ -44,10 +44,12 @@ pub struct Pass {
     /// fingerprints reported under more than one kind (see [`Pass::consistent_with`]).
     kinds: HashMap<String, String>,
     mixed: std::collections::HashSet<String>,
-    /// Progressive passes only: the batch in which each secret was discovered, and how
-    /// many findings each value of the document had (`None` past [`MAX_VALUES`]),
-    /// which is what [`repair`] needs to keep most of this pass's copy.
+    /// Progressive passes only: each secret's place in the order of discovery, how
+    /// many secrets were known when each value was last scrubbed, and how many findings
+    /// each value had (`None` past [`MAX_VALUES`]): what [`repair`] needs to keep most
+    /// of this pass's copy.
     born: HashMap<Vec<u8>, u32>,
+    gens: Vec<u32>,
     counts: Option<Vec<u32>>,
     /// Progressive passes only: the values (by their index in the document) that read
     /// a body through a layer the decoded views do not open.
@@ -284,6 +286,8 @@ struct Done {
     discovered: HashMap<Vec<u8>, String>,
     /// See `Scrubber::opaque`.
     opaque: bool,
+    /// How many secrets were known when it was scrubbed.
+    gen: u32,
 }
 
 /// Scrub one raw JSON value found at `loc` under `key`.
@@ -392,12 +396,13 @@ struct Processor<'a> {
     copy: bool,
     /// Record the strings verification must read again, or read only those.
     touch: Touch<'a>,
-    /// The batch being scrubbed (batches are cut the same way in every pass).
-    cur: u32,
-    /// Progressive passes: the batch in which each secret was discovered.
+    /// Progressive passes: each secret's place in the order of discovery.
     born: HashMap<Vec<u8>, u32>,
-    /// A repair pass: the values to scrub again are those holding a trace of a secret
-    /// discovered in their batch or later; the others are taken from the first copy.
+    /// Progressive passes record, repairs read: see [`Pass::gens`].
+    gens: Vec<u32>,
+    /// A repair pass: the values to scrub again are those that may hold a secret
+    /// discovered after they were last scrubbed; the others are taken from the first
+    /// copy.
     late: Option<Late>,
     /// Values seen in the batches before this one.
     values: usize,
@@ -405,19 +410,19 @@ struct Processor<'a> {
     opaque: Vec<usize>,
 }
 
-/// The secrets a progressive pass learnt, by the batch that discovered them: a value
-/// of that batch or an earlier one may have been written before the secret was known,
-/// if it holds the secret in any form. That is a value holding a trace of one (its
-/// longest run of letters and digits, which survives JSON escapes and
+/// The secrets a progressive pass learnt, in the order it discovered them: a value
+/// scrubbed when only the first `gen` were known was written without the others, and
+/// is stale if it holds one of them in any form. That is a value holding a trace of
+/// one (its longest run of letters and digits, which survives JSON escapes and
 /// percent-encoding), or one in any decoded view of which (base64, compressed,
 /// escaped: `detect::views`) the secret is found in any of its encoded forms.
 struct Late {
     ac: aho_corasick::AhoCorasick,
-    /// The secrets, and the batch each was discovered in.
+    /// The secrets, and each one's place in the order of discovery.
     secrets: Vec<(Vec<u8>, u32)>,
-    /// The secrets discovered in the batch being repaired or later: how many, and the
-    /// index of their forms.
-    current: Option<(usize, Known)>,
+    /// For the generations of the batch being repaired: the index of the forms of the
+    /// secrets discovered after it.
+    current: HashMap<u32, Known>,
 }
 
 impl Late {
@@ -441,36 +446,42 @@ impl Late {
         Ok(Late {
             ac,
             secrets,
-            current: None,
+            current: HashMap::new(),
         })
     }
 
-    /// Get ready for batch `batch`: the secrets discovered in it or later, indexed
-    /// (again only when that set shrank). `known` names their kinds.
-    fn enter(&mut self, batch: u32, known: &Known) {
-        let n = self.secrets.iter().filter(|(_, b)| *b >= batch).count();
-        if n == 0 {
-            self.current = None;
-        } else if self.current.as_ref().map(|c| c.0) != Some(n) {
+    /// Were secrets discovered after a value scrubbed knowing `gen` of them?
+    fn behind(&self, gen: u32) -> bool {
+        (gen as usize) < self.secrets.len()
+    }
+
+    /// Get ready for a batch whose values were scrubbed knowing `gens` secrets: the
+    /// secrets discovered after each, indexed. `known` names their kinds.
+    fn enter(&mut self, gens: &[u32], known: &Known) {
+        self.current.retain(|g, _| gens.contains(g));
+        for &g in gens {
+            if !self.behind(g) || self.current.contains_key(&g) {
+                continue;
+            }
             let map: Discovered = self
                 .secrets
                 .iter()
-                .filter(|(_, b)| *b >= batch)
+                .filter(|(_, b)| *b >= g)
                 .map(|(k, _)| (k.clone(), known.kind_of(k).unwrap_or("secret").to_string()))
                 .collect();
-            self.current = Some((n, Known::new(&map)));
+            self.current.insert(g, Known::new(&map));
         }
     }
 
-    /// May the value `raw`, of batch `batch` (just [`Late::enter`]ed), hold a secret
-    /// learnt after it was written?
-    fn hits(&self, raw: &[u8], batch: u32) -> bool {
-        let Some((_, later)) = &self.current else {
+    /// May the value `raw`, scrubbed knowing `gen` secrets (its batch just
+    /// [`Late::enter`]ed), hold a secret learnt after it was written?
+    fn hits(&self, raw: &[u8], gen: u32) -> bool {
+        let Some(later) = self.current.get(&gen) else {
             return false;
         };
         self.ac
             .find_overlapping_iter(raw)
-            .any(|m| self.secrets[m.pattern().as_usize()].1 >= batch)
+            .any(|m| self.secrets[m.pattern().as_usize()].1 >= gen)
             || crate::detect::views::find_survivor(raw, later).is_some()
     }
 }
@@ -536,6 +547,7 @@ impl Processor<'_> {
                     findings,
                     discovered,
                     opaque,
+                    gen: u32::try_from(known.len()).unwrap_or(u32::MAX),
                 }))
             }
         }
@@ -553,7 +565,7 @@ impl Processor<'_> {
                 for (k, v) in &d.discovered {
                     if !self.discovered.contains_key(k) {
                         self.discovered.insert(k.clone(), v.clone());
-                        self.born.insert(k.clone(), self.cur);
+                        self.born.insert(k.clone(), self.born.len() as u32);
                         new.push(k.clone());
                     }
                 }
@@ -585,8 +597,23 @@ impl Processor<'_> {
 
     /// Scrub one batch; its pieces go to the writer, in order.
     fn batch(&mut self, segs: Vec<Seg>) -> Result<Vec<Piece>> {
+        // A repair: how many secrets each value of the batch was scrubbed knowing.
+        let mut gens = vec![u32::MAX; segs.len()];
         if let Some(late) = self.late.as_mut() {
-            late.enter(self.cur, &self.known);
+            let mut vi = self.values;
+            for (g, s) in gens.iter_mut().zip(&segs) {
+                if let Seg::Value { .. } = s {
+                    *g = *self
+                        .gens
+                        .get(vi)
+                        .context("repair: more values than before")?;
+                    vi += 1;
+                }
+            }
+            let mut distinct = gens.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            late.enter(&distinct, &self.known);
         }
         let mut done = match &self.late {
             None => {
@@ -594,15 +621,13 @@ impl Processor<'_> {
                 self.run(&segs, &all)?
             }
             Some(late) => {
-                let cur = self.cur;
                 // A value that read a body through a layer the views do not open is
-                // scrubbed again while any secret may be late for it.
+                // scrubbed again whenever a secret was learnt after it.
                 let mut vi = self.values;
                 let mut opaque = vec![false; segs.len()];
                 for (i, s) in segs.iter().enumerate() {
                     if let Seg::Value { .. } = s {
-                        opaque[i] =
-                            late.current.is_some() && self.opaque.binary_search(&vi).is_ok();
+                        opaque[i] = late.behind(gens[i]) && self.opaque.binary_search(&vi).is_ok();
                         vi += 1;
                     }
                 }
@@ -612,7 +637,7 @@ impl Processor<'_> {
                 let it = segs.iter().enumerate();
                 let redo: Vec<usize> = it
                     .filter(|&(i, s)| {
-                        matches!(s, Seg::Value { raw, .. } if opaque[i] || late.hits(raw, cur))
+                        matches!(s, Seg::Value { raw, .. } if opaque[i] || late.hits(raw, gens[i]))
                     })
                     .map(|(i, _)| i)
                     .collect();
@@ -636,6 +661,9 @@ impl Processor<'_> {
                     if self.progressive && d.opaque {
                         self.opaque.push(self.values);
                     }
+                    if self.progressive && self.gens.len() < MAX_VALUES {
+                        self.gens.push(d.gen);
+                    }
                     self.values += 1;
                     for (k, v) in d.discovered {
                         if self.late.is_some() {
@@ -649,7 +677,7 @@ impl Processor<'_> {
                             self.discovered.entry(k)
                         {
                             if self.progressive {
-                                self.born.insert(e.key().clone(), self.cur);
+                                self.born.insert(e.key().clone(), self.born.len() as u32);
                             }
                             e.insert(v);
                             grew = true;
@@ -671,7 +699,6 @@ impl Processor<'_> {
         if self.progressive && grew {
             self.known = std::borrow::Cow::Owned(Known::new(&self.discovered));
         }
-        self.cur += 1;
         Ok(pieces)
     }
 }
@@ -707,7 +734,8 @@ struct Writer<W, O = std::io::Empty> {
 /// The first copy of a document and its findings, read in step with the input by a
 /// repair: the same values in the same order, with the same bytes between them.
 struct Old<O> {
-    st: Stream<O>,
+    /// The first copy (none for a scan: its findings only).
+    st: Option<Stream<O>>,
     buf: Vec<u8>,
     findings: crate::finding::Drain,
     counts: std::vec::IntoIter<u32>,
@@ -717,22 +745,28 @@ impl<O: Read> Old<O> {
     /// The bytes between two values: the same as the input's.
     fn skip_raw(&mut self, raw: &[u8]) -> Result<()> {
         self.buf.clear();
+        let Some(st) = self.st.as_mut() else {
+            return Ok(());
+        };
         for &b in raw {
-            self.st.expect(b, &mut self.buf, "the bytes of the input")?;
+            st.expect(b, &mut self.buf, "the bytes of the input")?;
         }
         Ok(())
     }
 
-    /// The next value (a member `"name": value` when `wrapped`).
+    /// The next value (a member `"name": value` when `wrapped`); empty without a copy.
     fn value(&mut self, wrapped: bool) -> Result<&[u8]> {
         self.buf.clear();
+        let Some(st) = self.st.as_mut() else {
+            return Ok(&self.buf);
+        };
         if wrapped {
-            self.st.value(&mut self.buf)?;
-            self.st.ws(&mut self.buf)?;
-            self.st.expect(b':', &mut self.buf, "':'")?;
-            self.st.ws(&mut self.buf)?;
+            st.value(&mut self.buf)?;
+            st.ws(&mut self.buf)?;
+            st.expect(b':', &mut self.buf, "':'")?;
+            st.ws(&mut self.buf)?;
         }
-        self.st.value(&mut self.buf)?;
+        st.value(&mut self.buf)?;
         Ok(&self.buf)
     }
 
@@ -929,14 +963,14 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
         discovered: HashMap::new(),
         copy: out.is_some(),
         touch,
-        cur: 0,
         born: HashMap::new(),
+        gens: Vec::new(),
         late: None,
         values: 0,
         opaque: Vec::new(),
     };
     let w = Writer::<W> {
-        counts: (progressive && out.is_some()).then(Vec::new),
+        counts: progressive.then(Vec::new),
         out,
         findings,
         progressive,
@@ -955,6 +989,7 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
         kinds: w.kinds,
         mixed: w.mixed,
         born: p.born,
+        gens: p.gens,
         counts: w.counts,
         opaque: p.opaque,
     })
@@ -967,6 +1002,11 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
 /// bytes between values are taken from the first copy and its findings. What it writes
 /// is verified like any copy; an error (the first copy does not read in step with the
 /// input, a value discovered an unknown secret) means: write the copy again instead.
+///
+/// Without a copy (`old` and `out` both `None`: a scan) only the findings are
+/// repaired: those of a second pass knowing every secret, since a value that holds no
+/// form of a secret learnt after it, in any layer the detector reads, is read the
+/// same way whether that secret is known or not (the argument of `detect::touched`).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn repair<R: Read + Send, O: Read + Send, W: Write + Send>(
     engine: &Engine,
@@ -974,11 +1014,14 @@ pub(crate) fn repair<R: Read + Send, O: Read + Send, W: Write + Send>(
     file: &str,
     known: &Known,
     input: R,
-    old: O,
-    out: W,
+    old: Option<O>,
+    out: Option<W>,
     first: Pass,
     touch: Touch<'_>,
 ) -> Result<Pass> {
+    if old.is_some() != out.is_some() {
+        bail!("repair: a copy is read without one written, or the other way round");
+    }
     let counts = first
         .counts
         .context("repair: the first pass kept no counts")?;
@@ -991,21 +1034,22 @@ pub(crate) fn repair<R: Read + Send, O: Read + Send, W: Write + Send>(
         discovered: HashMap::new(),
         copy: true,
         touch,
-        cur: 0,
         born: HashMap::new(),
+        gens: first.gens,
         late: Some(Late::new(&first.born)?),
         values: 0,
         opaque: first.opaque,
     };
+    p.copy = out.is_some();
     let w = Writer {
         counts: None,
-        out: Some(out),
+        out,
         findings: Findings::new(),
         progressive: false,
         kinds: HashMap::new(),
         mixed: Default::default(),
         old: Some(Old {
-            st: Stream::new(old),
+            st: old.map(Stream::new),
             buf: Vec::new(),
             findings: first.findings.drain().context("reading findings")?,
             counts: counts.into_iter(),
@@ -1013,15 +1057,24 @@ pub(crate) fn repair<R: Read + Send, O: Read + Send, W: Write + Send>(
     };
     let mut w = drive(&mut p, w, input)?;
     let o = w.old.as_mut().expect("a repair");
-    if o.st.peek()?.is_some() || o.counts.next().is_some() {
-        bail!("repair: the first copy is longer than the input");
+    let longer = match o.st.as_mut() {
+        Some(st) => st.peek()?.is_some(),
+        None => false,
+    };
+    if longer || o.counts.next().is_some() {
+        bail!("repair: the first pass read more than the input");
+    }
+    let mut findings = w.findings;
+    if !p.copy && !first.discovered.is_empty() {
+        findings = without_unverified_context(findings, &first.discovered)?;
     }
     Ok(Pass {
-        findings: w.findings,
+        findings,
         discovered: first.discovered,
         kinds: w.kinds,
         mixed: w.mixed,
         born: HashMap::new(),
+        gens: Vec::new(),
         counts: None,
         opaque: Vec::new(),
     })

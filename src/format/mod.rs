@@ -315,7 +315,7 @@ fn har_passes<I: Read + Seek + Send, S: driver::Spool + Send>(
     let r = if cleaning {
         driver::clean(engine, &mut doc)
     } else {
-        driver::scan(&mut doc).map(|(findings, _)| findings)
+        driver::scan(engine, &mut doc).map(|(findings, _)| findings)
     };
     match r {
         Err(e) if har::other_layout(&e) => Ok(None),
@@ -446,7 +446,7 @@ pub fn scan_bytes(
         data,
         copy: Vec::new(),
     };
-    let (findings, discovered) = driver::scan(&mut doc)?;
+    let (findings, discovered) = driver::scan(engine, &mut doc)?;
     let mut findings = findings.into_vec().context("recording findings")?;
     // Names are read from the last pass's scrubbed document, as `clean` reads them
     // from its verified copy; but nothing verified this one, so a name or URL with a
