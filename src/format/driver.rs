@@ -75,7 +75,8 @@ pub(crate) trait Document {
     fn survivor(&mut self, known: &Known) -> Result<Option<Survivor>>;
     /// Write the copy again from the first one (`first`, written by a progressive
     /// pass), knowing every secret: `None` when this document cannot, or the repair
-    /// did not work out (the caller then writes the copy again whole).
+    /// did not work out (the caller then writes the copy again whole). Without a copy
+    /// (a scan), the first pass's findings are repaired the same way.
     fn repair(&mut self, _known: &Known, _first: Written) -> Result<Option<Written>> {
         Ok(None)
     }
