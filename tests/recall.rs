@@ -94,13 +94,19 @@ fn all_cases() -> Vec<Case> {
     v
 }
 
+/// How many of `len` cases to try: `RECALL_CASES` (a number or `all`), else `default`.
+fn case_count(default: usize, len: usize) -> usize {
+    match std::env::var("RECALL_CASES").as_deref() {
+        Ok("all") => len,
+        Ok(s) => s.parse().expect("RECALL_CASES: a number or `all`"),
+        Err(_) => default,
+    }
+    .min(len)
+}
+
 fn sample(seed: u64) -> Vec<Case> {
     let mut all = all_cases();
-    let n = match std::env::var("RECALL_CASES").as_deref() {
-        Ok("all") => all.len(),
-        Ok(s) => s.parse().expect("RECALL_CASES: a number or `all`"),
-        Err(_) => DEFAULT_CASES,
-    };
+    let n = case_count(DEFAULT_CASES, all.len());
     if n < all.len() {
         Rng::new(seed).shuffle(&mut all);
         all.truncate(n);
@@ -1113,11 +1119,7 @@ fn long_bodies_windowed_like_whole() {
             Err(_) => true,
         })
         .collect();
-    let n = std::env::var("RECALL_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(60)
-        .min(cases.len());
+    let n = case_count(60, cases.len());
     let mut failures = Vec::new();
     for k in 0..n {
         let case = cases[k * cases.len() / n];
@@ -1223,11 +1225,7 @@ fn verification_reads_touched_strings_like_every_string() {
     full.set_full_rescan(true);
     full.set_rewrite_whole(true);
     let cases = all_cases();
-    let n = std::env::var("RECALL_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(400)
-        .min(cases.len());
+    let n = case_count(400, cases.len());
     let mut failures = Vec::new();
     let mut hars = 0;
     for k in 0..n {

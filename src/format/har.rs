@@ -428,21 +428,7 @@ struct Late {
 impl Late {
     fn new(born: &HashMap<Vec<u8>, u32>) -> Result<Late> {
         let secrets: Vec<(Vec<u8>, u32)> = born.iter().map(|(k, &b)| (k.clone(), b)).collect();
-        let patterns: Vec<&[u8]> = secrets
-            .iter()
-            .map(|(k, _)| {
-                let t = longest_alnum_run(k);
-                if t.is_empty() {
-                    k.as_slice()
-                } else {
-                    t
-                }
-            })
-            .collect();
-        let ac = aho_corasick::AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-            .build(&patterns)
-            .context("building the automaton of discovered secrets")?;
+        let ac = trace_automaton(secrets.iter().map(|(k, _)| k.as_slice()))?;
         Ok(Late {
             ac,
             secrets,
@@ -574,13 +560,8 @@ impl Processor<'_> {
                 return Ok(());
             }
             self.known = std::borrow::Cow::Owned(Known::new(&self.discovered));
-            // Search the raw JSON for the longest run of letters and digits of each
-            // secret: it survives JSON escapes and percent-encoding unchanged.
-            let patterns: Vec<&[u8]> = new.iter().map(|k| longest_alnum_run(k)).collect();
-            let ac = aho_corasick::AhoCorasick::builder()
-                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-                .build(&patterns)
-                .context("building the automaton of new secrets")?;
+            // Search the raw JSON for a trace of each new secret.
+            let ac = trace_automaton(new.iter().map(Vec::as_slice))?;
             let redo: Vec<usize> = segs
                 .iter()
                 .enumerate()
@@ -888,12 +869,9 @@ pub(crate) struct Traces(aho_corasick::AhoCorasick);
 
 impl Traces {
     pub(crate) fn new(discovered: &HashMap<Vec<u8>, String>) -> Result<Traces> {
-        let patterns: Vec<&[u8]> = discovered.keys().map(|k| longest_alnum_run(k)).collect();
-        let ac = aho_corasick::AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-            .build(&patterns)
-            .context("building the automaton of discovered secrets")?;
-        Ok(Traces(ac))
+        Ok(Traces(trace_automaton(
+            discovered.keys().map(Vec::as_slice),
+        )?))
     }
 
     /// Drop `f`'s URL and name if either holds a trace of a discovered secret.
@@ -906,6 +884,18 @@ impl Traces {
             f.name = None;
         }
     }
+}
+
+/// An automaton of the traces of `secrets`: the longest run of letters and digits of
+/// each, which survives JSON escapes and percent-encoding unchanged.
+fn trace_automaton<'a>(
+    secrets: impl Iterator<Item = &'a [u8]>,
+) -> Result<aho_corasick::AhoCorasick> {
+    let patterns: Vec<&[u8]> = secrets.map(longest_alnum_run).collect();
+    aho_corasick::AhoCorasick::builder()
+        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+        .build(&patterns)
+        .context("building the automaton of discovered secrets")
 }
 
 /// The longest run of ASCII letters and digits in `v` (all of `v` if it has none).
