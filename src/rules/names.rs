@@ -139,6 +139,73 @@ pub struct Names {
     headers: Lists,
     params: Lists,
     model: Model,
+    /// Which classifier this is, to the memo of names judged (new for every change).
+    id: u64,
+}
+
+/// Names judged on this thread, with the `id` of the classifier that judged them.
+/// A HAR file repeats a few hundred names millions of times, and judging one
+/// (normalising it, cutting it into words) costs far more than looking it up.
+#[derive(Default)]
+struct Memo {
+    id: u64,
+    header: HashMap<Box<[u8]>, HeaderClass>,
+    param: HashMap<Box<[u8]>, ParamClass>,
+    field: HashMap<Box<[u8]>, ParamClass>,
+}
+
+thread_local! {
+    static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
+}
+
+/// Longer names are judged every time (names are input: the memo must stay small).
+const MEMO_NAME: usize = 64;
+/// Names remembered per kind and thread before the memo starts over.
+const MEMO_NAMES: usize = 1 << 14;
+
+fn next_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+impl Names {
+    /// `judge(name)`, remembered on this thread for `self` in the map `which` picks.
+    fn memo<C: Copy>(
+        &self,
+        name: &[u8],
+        which: fn(&mut Memo) -> &mut HashMap<Box<[u8]>, C>,
+        judge: impl FnOnce() -> C,
+    ) -> C {
+        if name.len() > MEMO_NAME {
+            return judge();
+        }
+        let seen = MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.id != self.id {
+                *m = Memo {
+                    id: self.id,
+                    ..Memo::default()
+                };
+            }
+            which(&mut m).get(name).copied()
+        });
+        if let Some(c) = seen {
+            return c;
+        }
+        // Judged with the memo released: a judgement may ask about another name.
+        let c = judge();
+        MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.id == self.id {
+                let map = which(&mut m);
+                if map.len() >= MEMO_NAMES {
+                    map.clear();
+                }
+                map.insert(name.into(), c);
+            }
+        });
+        c
+    }
 }
 
 /// Lowercase and drop separators: `X-Api_Key` → `xapikey`.
@@ -201,11 +268,13 @@ impl Names {
             headers: Lists::from(f.headers)?,
             params: Lists::from(f.params)?,
             model: Model::from(f.words),
+            id: next_id(),
         })
     }
 
     /// Add user-supplied sensitive names (headers, cookies, parameters, JSON keys).
     pub fn add_sensitive(&mut self, headers: &[String], params: &[String]) {
+        self.id = next_id();
         for h in headers {
             let f = self.headers.flags.entry(normalize_str(h)).or_default();
             *f = (*f & !SAFE) | EXACT;
@@ -217,6 +286,10 @@ impl Names {
     }
 
     pub fn header(&self, name: &[u8]) -> HeaderClass {
+        self.memo(name, |m| &mut m.header, || self.judge_header(name))
+    }
+
+    fn judge_header(&self, name: &[u8]) -> HeaderClass {
         let mut buf = [0u8; STACK_NAME];
         let n = normalize_into(name, &mut buf);
         let n = n.as_str();
@@ -252,6 +325,10 @@ impl Names {
     /// field, a query parameter, an HTML input, an XML element): short credential words
     /// (`pin`, `sid`, `pass`) are credentials there whatever the value looks like.
     pub fn field(&self, name: &[u8]) -> ParamClass {
+        self.memo(name, |m| &mut m.field, || self.judge_field(name))
+    }
+
+    fn judge_field(&self, name: &[u8]) -> ParamClass {
         let c = self.param(name);
         if c == ParamClass::Weak {
             let mut buf = [0u8; STACK_NAME];
@@ -264,6 +341,10 @@ impl Names {
     }
 
     pub fn param(&self, name: &[u8]) -> ParamClass {
+        self.memo(name, |m| &mut m.param, || self.judge_param(name))
+    }
+
+    fn judge_param(&self, name: &[u8]) -> ParamClass {
         // A key that was itself a credential is a placeholder in a copy: its words
         // (`[REDACTED:github-token:…]`) say nothing about the value.
         if memchr::memmem::find(name, b"[REDACTED").is_some() {
@@ -638,6 +719,35 @@ impl Names {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Judgements are remembered per thread and classifier: a name added later, or
+    /// another classifier, is judged again, and a remembered judgement is the judgement.
+    #[test]
+    fn remembered_judgements_follow_the_classifier() {
+        let mut n = Names::builtin().unwrap();
+        let plain = Names::builtin().unwrap();
+        let names: [&[u8]; 5] = [
+            b"widgetId",
+            b"password",
+            b"csrfHeader",
+            b"pin",
+            b"x-api-key",
+        ];
+        for _ in 0..2 {
+            for name in names {
+                assert_eq!(n.param(name), n.judge_param(name));
+                assert_eq!(n.field(name), n.judge_field(name));
+                assert_eq!(n.header(name), n.judge_header(name));
+            }
+        }
+        assert_eq!(n.param(b"widgetId"), ParamClass::Other);
+        assert_eq!(n.header(b"widgetId"), HeaderClass::Other);
+        n.add_sensitive(&["widgetId".into()], &["widgetId".into()]);
+        assert_eq!(n.param(b"widgetId"), ParamClass::Secret);
+        assert_eq!(n.header(b"widgetId"), HeaderClass::Secret);
+        assert_eq!(plain.param(b"widgetId"), ParamClass::Other);
+        assert_eq!(n.param(b"widgetId"), ParamClass::Secret);
+    }
 
     #[test]
     fn header_classes() {
