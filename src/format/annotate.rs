@@ -8,7 +8,7 @@
 //! placeholder follows (`name=`, `"name": "`, `Name: `); failing that, the structure
 //! says it (the `name` of a HAR `{name, value}` pair, a JSON key, an HTTP header line).
 
-use serde_json::Value;
+use crate::codec::json::{self, Value};
 
 use crate::engine::Engine;
 use crate::finding::Finding;
@@ -118,8 +118,14 @@ fn cut_url(u: &str) -> String {
 }
 
 /// Name, method and URL of findings located by JSON Pointer under `prefix` in a
-/// document whose redacted copy, at `prefix`, is `doc`.
-pub fn json(engine: &Engine, findings: &mut [Finding], prefix: &str, doc: &Value) {
+/// document whose redacted copy, at `prefix`, is `doc` (parsed from `src`). Where an
+/// object spells a key twice, the last one counts, as in most JSON readers.
+pub fn json(engine: &Engine, findings: &mut [Finding], prefix: &str, src: &[u8], doc: &Value) {
+    let string = |v: &Value| match v {
+        Value::Str(r) => Some(json::decode(&src[r.clone()])),
+        _ => None,
+    };
+    let text = |v: &Value| string(v).map(|b| String::from_utf8_lossy(&b).into_owned());
     for f in findings.iter_mut() {
         let Some(rel) = f.location.strip_prefix(prefix) else {
             continue;
@@ -132,12 +138,14 @@ pub fn json(engine: &Engine, findings: &mut [Finding], prefix: &str, doc: &Value
         let mut cur = doc;
         let mut request: Option<&Value> = None;
         for seg in &segs {
-            if let Some(r) = cur.get("request").filter(|r| r.get("url").is_some()) {
+            if let Some(r) =
+                member(src, cur, b"request").filter(|r| member(src, r, b"url").is_some())
+            {
                 request = Some(r);
             }
             let next = match cur {
-                Value::Object(m) => m.get(seg.as_str()),
-                Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+                Value::Obj(_) => member(src, cur, seg.as_bytes()),
+                Value::Arr(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
                 _ => None,
             };
             let Some(n) = next else { break };
@@ -145,16 +153,16 @@ pub fn json(engine: &Engine, findings: &mut [Finding], prefix: &str, doc: &Value
             chain.push(n);
         }
         if let Some(r) = request {
-            f.method = r.get("method").and_then(Value::as_str).map(String::from);
-            f.url = r.get("url").and_then(Value::as_str).map(cut_url);
+            f.method = member(src, r, b"method").and_then(text);
+            f.url = member(src, r, b"url").and_then(text).map(|u| cut_url(&u));
         }
         if chain.len() != segs.len() + 1 {
             continue;
         }
         // The placeholder in the string at the location, and what it follows.
-        if let Value::String(s) = cur {
-            if let Some(at) = find_placeholder(engine, f, s.as_bytes(), 0) {
-                if let Some(n) = name_before(s.as_bytes(), at) {
+        if let Some(s) = string(cur) {
+            if let Some(at) = find_placeholder(engine, f, &s, 0) {
+                if let Some(n) = name_before(&s, at) {
                     f.name = Some(n);
                     continue;
                 }
@@ -163,10 +171,10 @@ pub fn json(engine: &Engine, findings: &mut [Finding], prefix: &str, doc: &Value
         // The structure: the `name` of a `{name, value}` pair, else the key.
         let Some(last) = segs.last() else { continue };
         let parent = chain[chain.len() - 2];
-        if let Value::Object(m) = parent {
+        if let Value::Obj(_) = parent {
             if last == "value" {
-                if let Some(n) = m.get("name").and_then(Value::as_str) {
-                    f.name = clean_name(n.as_bytes());
+                if let Some(n) = member(src, parent, b"name").and_then(string) {
+                    f.name = clean_name(&n);
                     continue;
                 }
             }
@@ -175,6 +183,15 @@ pub fn json(engine: &Engine, findings: &mut [Finding], prefix: &str, doc: &Value
             }
         }
     }
+}
+
+/// The member `key` of `v` when it is an object (the last, if `key` repeats).
+fn member<'v>(src: &[u8], v: &'v Value, key: &[u8]) -> Option<&'v Value> {
+    let Value::Obj(m) = v else { return None };
+    m.iter()
+        .rev()
+        .find(|(k, _)| *json::decode(&src[k.clone()]) == *key)
+        .map(|(_, v)| v)
 }
 
 /// Name of findings located by `line:column` in a text copy (raw HTTP, logs, env
@@ -336,5 +353,50 @@ mod tests {
         );
         assert_eq!(at("https://alice:[REDACTED:password:1]@h/"), None);
         assert_eq!(at("Bearer [REDACTED:bearer-token:1]"), None);
+    }
+
+    /// A HAR entry's finding gets its name from the `{name, value}` pair, and its
+    /// method and URL from the request, all read decoded; where a key repeats, the
+    /// last one counts.
+    #[test]
+    fn json_findings_get_names_method_and_url() {
+        let engine = Engine::builtin().unwrap();
+        let p = engine.placeholder.render("cookie", "0123");
+        let copy = format!(
+            r#"{{"request": {{"method": "GET", "method": "POST", "url": "https:\/\/h\/a?x=1",
+                "headers": [{{"name": "X-Sid", "value": "{p}"}}],
+                "cookies": [{{"name": "a", "n\u0061me": "sid", "value": "v"}}],
+                "postData": {{"text": "user=a&pass={p}"}}}}}}"#
+        );
+        let tree = json::Parser::new(copy.as_bytes(), 64)
+            .parse_document()
+            .unwrap();
+        let finding = |location: &str| Finding {
+            location: location.into(),
+            kind: "cookie".into(),
+            fingerprint: "0123".into(),
+            ..Default::default()
+        };
+        let mut f = vec![
+            finding("/log/entries/0/request/headers/0/value"),
+            finding("/log/entries/0/request/cookies/0/value"),
+            finding("/log/entries/0/request/postData/text"),
+            finding("/log/entries/0/request/nowhere"),
+        ];
+        json(&engine, &mut f, "/log/entries/0", copy.as_bytes(), &tree);
+        let got: Vec<_> = f
+            .iter()
+            .map(|f| (f.name.as_deref(), f.method.as_deref(), f.url.as_deref()))
+            .collect();
+        let url = Some("https://h/a?x=1");
+        assert_eq!(
+            got,
+            [
+                (Some("X-Sid"), Some("POST"), url),
+                (Some("sid"), Some("POST"), url),
+                (Some("pass"), Some("POST"), url),
+                (None, Some("POST"), url),
+            ]
+        );
     }
 }

@@ -333,8 +333,8 @@ pub fn scrub_value(
         apply_edits(raw, &mut edits, &mut out);
     }
     if !s.findings.is_empty() && !out.is_empty() && out.len() <= ANNOTATE_MAX {
-        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&out) {
-            super::annotate::json(engine, &mut s.findings, loc, &v);
+        if let Ok(v) = Parser::new(&out, engine.limits.max_json_depth).parse_document() {
+            super::annotate::json(engine, &mut s.findings, loc, &out, &v);
         }
     }
     if !copy {

@@ -465,8 +465,10 @@ fn name_findings(engine: &Engine, kind: Kind, copy: &[u8], findings: &mut [Findi
     match kind {
         Kind::Json => {
             let body = copy.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(copy);
-            if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
-                annotate::json(engine, findings, "", &v);
+            let tree = crate::codec::json::Parser::new(body, engine.limits.max_json_depth)
+                .parse_document();
+            if let Ok(v) = tree {
+                annotate::json(engine, findings, "", body, &v);
             } else {
                 annotate::lines(engine, findings, copy);
             }
