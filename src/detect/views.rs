@@ -964,7 +964,19 @@ fn percent_decode_tracked(v: &[u8], plus: bool, changes: &mut Changes) -> Option
     let mut out = Vec::with_capacity(v.len());
     let mut i = 0;
     let mut changed = false;
-    while i < v.len() {
+    loop {
+        // The bytes up to the next `%` (or `+`) are copied as they are.
+        let next = if plus {
+            memchr::memchr2(b'%', b'+', &v[i..])
+        } else {
+            memchr::memchr(b'%', &v[i..])
+        };
+        let Some(p) = next else {
+            out.extend_from_slice(&v[i..]);
+            break;
+        };
+        out.extend_from_slice(&v[i..i + p]);
+        i += p;
         let b = v[i];
         if b == b'%' && i + 2 < v.len() {
             if let (Some(h), Some(l)) = (hex(v[i + 1]), hex(v[i + 2])) {
@@ -975,7 +987,7 @@ fn percent_decode_tracked(v: &[u8], plus: bool, changes: &mut Changes) -> Option
                 continue;
             }
         }
-        if plus && b == b'+' {
+        if b == b'+' {
             changes.add((out.len(), out.len() + 1), (i, i + 1));
             out.push(b' ');
             changed = true;
@@ -1000,12 +1012,9 @@ fn html_unescape_tracked(v: &[u8], changes: &mut Changes) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(v.len());
     let mut i = 0;
     let mut changed = false;
-    while i < v.len() {
-        if v[i] != b'&' {
-            out.push(v[i]);
-            i += 1;
-            continue;
-        }
+    while let Some(p) = memchr::memchr(b'&', &v[i..]) {
+        out.extend_from_slice(&v[i..i + p]);
+        i += p;
         if let Some((c, used)) = html_entity(&v[i..]) {
             let ch = char::from_u32(c).unwrap_or('\u{FFFD}');
             let mut buf = [0u8; 4];
@@ -1019,6 +1028,7 @@ fn html_unescape_tracked(v: &[u8], changes: &mut Changes) -> Option<Vec<u8>> {
             i += 1;
         }
     }
+    out.extend_from_slice(&v[i..]);
     changed.then_some(out)
 }
 
@@ -1412,5 +1422,16 @@ mod tests {
             proptest::prop_assert_eq!(b64_decode_lenient(&s), one_at_a_time(&s));
         });
         assert_eq!(b64_decode_lenient(b"-_-_").unwrap(), vec![0xfb, 0xff, 0xbf]);
+        // Percent-decoding (with `+` for space or without) is the percent-encoding
+        // crate's, with `+` replaced first; a view that changes nothing is None.
+        proptest::proptest!(|(s in proptest::collection::vec(
+            proptest::sample::select(b"%%2a9F+g &x".to_vec()), 0..40), plus: bool)| {
+            let spaced: Vec<u8> = s.iter().map(|&b| if plus && b == b'+' { b' ' } else { b }).collect();
+            let want: Vec<u8> = percent_encoding::percent_decode(&spaced).collect();
+            let changed = (plus && s.contains(&b'+')) || want != s;
+            proptest::prop_assert_eq!(percent_decode(&s, plus), changed.then_some(want));
+        });
+        assert_eq!(html_unescape(b"&&amp;x&#41;&").unwrap(), b"&&x)&");
+        assert_eq!(html_unescape(b"a & b"), None);
     }
 }
