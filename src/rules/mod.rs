@@ -7,7 +7,9 @@
 //! rule back into Unicode classes).
 //!
 //! Matching is two-stage: one ASCII-case-insensitive Aho-Corasick pass over the
-//! keywords of all rules picks the candidate rules, then only their regexes run.
+//! keywords of all rules picks the candidate rules, then only their regexes run. A
+//! rule with `exact_keywords` is a candidate only where one of its keywords occurs
+//! with its case as written (`MT`, not `mt` in every English word).
 
 mod builtin;
 pub mod names;
@@ -53,6 +55,10 @@ pub struct Rule {
     /// Empty: the rule always runs.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// The keywords count only with their case as written (for a pattern that is
+    /// case-sensitive where they occur: two-letter prefixes like Discord's `MT`).
+    #[serde(default)]
+    pub exact_keywords: bool,
     /// Texts that must match (with a non-empty secret).
     #[serde(default)]
     pub examples: Vec<String>,
@@ -96,6 +102,9 @@ struct Prefilter {
     ac: Option<AhoCorasick>,
     /// For each keyword pattern id, the rules that list it.
     pattern_rules: Vec<Vec<u32>>,
+    /// For each keyword pattern id, the rules that list it with `exact_keywords`, and
+    /// the keyword as they spell it.
+    pattern_exact: Vec<Vec<(u32, Box<[u8]>)>>,
     /// Rules without keywords: they always run.
     always: Vec<u32>,
 }
@@ -227,6 +236,7 @@ fn build_prefilter(rules: &[Rule]) -> anyhow::Result<Prefilter> {
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut patterns: Vec<String> = Vec::new();
     let mut pattern_rules: Vec<Vec<u32>> = Vec::new();
+    let mut pattern_exact: Vec<Vec<(u32, Box<[u8]>)>> = Vec::new();
     let mut always = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
         let i = u32::try_from(i).context("too many rules")?;
@@ -239,9 +249,12 @@ fn build_prefilter(rules: &[Rule]) -> anyhow::Result<Prefilter> {
             let pid = *index.entry(key.clone()).or_insert_with(|| {
                 patterns.push(key);
                 pattern_rules.push(Vec::new());
+                pattern_exact.push(Vec::new());
                 patterns.len() - 1
             });
-            if pattern_rules[pid].last() != Some(&i) {
+            if rule.exact_keywords {
+                pattern_exact[pid].push((i, kw.as_bytes().into()));
+            } else if pattern_rules[pid].last() != Some(&i) {
                 pattern_rules[pid].push(i);
             }
         }
@@ -263,6 +276,7 @@ fn build_prefilter(rules: &[Rule]) -> anyhow::Result<Prefilter> {
     Ok(Prefilter {
         ac,
         pattern_rules,
+        pattern_exact,
         always,
     })
 }
@@ -288,6 +302,7 @@ impl RuleSet {
             prefilter: Prefilter {
                 ac: None,
                 pattern_rules: Vec::new(),
+                pattern_exact: Vec::new(),
                 always: Vec::new(),
             },
             uid: next_uid(),
@@ -463,12 +478,14 @@ impl RuleSet {
             for (n, ex) in rule.examples.iter().enumerate() {
                 let hay = ex.as_bytes();
                 let lower = ex.to_ascii_lowercase();
-                if !rule.keywords.is_empty()
-                    && !rule
-                        .keywords
-                        .iter()
-                        .any(|k| lower.contains(&k.to_ascii_lowercase()))
-                {
+                let has = |k: &String| {
+                    if rule.exact_keywords {
+                        ex.contains(k.as_str())
+                    } else {
+                        lower.contains(&k.to_ascii_lowercase())
+                    }
+                };
+                if !rule.keywords.is_empty() && !rule.keywords.iter().any(has) {
                     problems.push(format!(
                         "{}: example #{} contains none of the keywords {:?}: {}",
                         rule.id,
@@ -554,10 +571,23 @@ impl RuleSet {
             if seen[w] & b != 0 {
                 continue;
             }
-            seen[w] |= b;
             for &r in &self.prefilter.pattern_rules[pid] {
                 candidates[r as usize / 64] |= 1 << (r % 64);
             }
+            // A keyword that counts only as spelt: its rules are candidates where it
+            // is, and the keyword is done with once all of them are.
+            let mut all = true;
+            for (r, kw) in &self.prefilter.pattern_exact[pid] {
+                let (rw, rb) = (*r as usize / 64, 1u64 << (r % 64));
+                if hay[m.range()] == **kw {
+                    candidates[rw] |= rb;
+                }
+                all &= candidates[rw] & rb != 0;
+            }
+            if !all {
+                continue;
+            }
+            seen[w] |= b;
             distinct += 1;
             if distinct == total {
                 break;
@@ -738,6 +768,48 @@ keywords = ["pw="]
         set.find_all(hay, &mut out);
         let got: Vec<_> = out.iter().map(|m| &hay[m.start..m.end]).collect();
         assert_eq!(got, vec![&b"a"[..], &b"b"[..], &b"c"[..]]);
+    }
+
+    /// An `exact_keywords` rule is a candidate only where a keyword occurs as spelt;
+    /// another rule with the same keyword in any case still runs, and `rules check`
+    /// holds the examples to the spelling.
+    #[test]
+    fn exact_keywords_count_only_as_spelt() {
+        let text = r#"
+[[rules]]
+id = "x.exact"
+kind = "token"
+description = "d"
+pattern = '''(?i)mt[a-z]{4}'''
+keywords = ["MT"]
+exact_keywords = true
+examples = ["MTabcd"]
+
+[[rules]]
+id = "x.any"
+kind = "token"
+description = "d"
+pattern = '''(?i)mt[0-9]{4}'''
+keywords = ["Mt"]
+"#;
+        let set = RuleSet::from_sources(&[src("x.toml", text)]).unwrap();
+        let rules = |hay: &[u8]| {
+            let mut out = Vec::new();
+            set.find_all(hay, &mut out);
+            out.iter().map(|m| m.rule).collect::<Vec<_>>()
+        };
+        assert_eq!(rules(b"a mtabcd b"), Vec::<usize>::new());
+        assert_eq!(rules(b"a MTabcd b mtabcd"), vec![0, 0]);
+        assert_eq!(rules(b"a mtabcd mT1234"), vec![1]);
+        assert_eq!(rules(b"mt1234 MTabcd"), vec![1, 0]);
+        assert!(set.check().is_empty(), "{:?}", set.check());
+        let lower = text.replace(r#"examples = ["MTabcd"]"#, r#"examples = ["mtabcd"]"#);
+        let set = RuleSet::from_sources(&[src("x.toml", &lower)]).unwrap();
+        let problems = set.check();
+        assert!(
+            problems.len() == 1 && problems[0].contains("none of the keywords"),
+            "{problems:?}"
+        );
     }
 
     #[test]
