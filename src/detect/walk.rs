@@ -92,8 +92,9 @@ const HEADER_PARENTS: &[&str] = &["headers", "header", "requestheaders", "respon
 const COOKIE_PARENTS: &[&str] = &["cookies", "cookie", "requestcookies", "responsecookies"];
 
 fn norm_is(k: &[u8], words: &[&str]) -> bool {
-    let n = crate::rules::names::normalize(k);
-    words.contains(&n.as_str())
+    words
+        .iter()
+        .any(|w| crate::rules::names::normalizes_to(k, w))
 }
 
 /// Edit text going into a JSON string: a replacement that carries quotes (a number

@@ -219,6 +219,15 @@ pub fn normalize(name: &[u8]) -> String {
     s
 }
 
+/// Does `name` normalise to `word` (an already normal word)? Without allocating.
+pub fn normalizes_to(name: &[u8], word: &str) -> bool {
+    let mut kept = name
+        .iter()
+        .filter(|&&b| !matches!(b, b'-' | b'_' | b'.' | b' ' | b'$' | b':') && b.is_ascii())
+        .map(u8::to_ascii_lowercase);
+    word.bytes().all(|w| kept.next() == Some(w)) && kept.next().is_none()
+}
+
 /// Names up to this length are normalised on the stack.
 const STACK_NAME: usize = 64;
 
@@ -747,6 +756,33 @@ mod tests {
         assert_eq!(n.header(b"widgetId"), HeaderClass::Secret);
         assert_eq!(plain.param(b"widgetId"), ParamClass::Other);
         assert_eq!(n.param(b"widgetId"), ParamClass::Secret);
+    }
+
+    #[test]
+    fn normalizes_to_is_normalize_then_equal() {
+        for name in [
+            "Set-Cookie",
+            "request_Cookies",
+            "x.api:key$",
+            "cookies\u{e9}",
+            "",
+            "cookie2",
+        ] {
+            for word in [
+                "setcookie",
+                "requestcookies",
+                "xapikey",
+                "cookies",
+                "",
+                "cookie",
+            ] {
+                assert_eq!(
+                    normalizes_to(name.as_bytes(), word),
+                    normalize(name.as_bytes()) == word,
+                    "{name} {word}"
+                );
+            }
+        }
     }
 
     #[test]
