@@ -688,3 +688,40 @@ fn quoted_printable_soft_breaks() {
         "{out}"
     );
 }
+
+/// A capability URL's token (a password reset, an invitation, a magic link) is the
+/// token-like path segment after such a word; the words, ids and short segments stay,
+/// and the same token is gone from the `Referer` of the next request too.
+#[test]
+fn capability_url_path_tokens_go() {
+    let reset = "Vh3kQ9zL2mWx7RpT5nYb";
+    let invite = "8c2f4a9e-1b7d-4e3a-9f60-2d5c8b1a7e44";
+    let magic = "Mq7Wz2Lk9Xp4Rv8Ts3Bn6Yh1";
+    let urls = [
+        format!("https://app.example/password/reset/{reset}?lang=en"),
+        format!("https://app.example/invitations/{invite}/accept"),
+        format!("https://app.example/auth/Magic-Link/{magic};v=2"),
+        "https://app.example/verify/email".to_string(),
+        "https://app.example/reset/abc123".to_string(),
+        "https://app.example/users/Zx9Wq2Lm7Kp4Rt8Vb3Nc/profile".to_string(),
+    ];
+    for url in &urls {
+        let doc = har(&req(url, "", ""), RESP);
+        let (out, f) = clean("a.har", &doc);
+        let secret = [reset, invite, magic].into_iter().find(|s| url.contains(s));
+        match secret {
+            Some(s) => {
+                assert!(!out.contains(s), "{out}");
+                assert!(out.contains(&ph("token", s)), "{out}");
+                assert_eq!(f.len(), 1, "{url}: {f:?}");
+                assert_eq!(f[0].rule, "context.url-path");
+            }
+            None => assert!(f.is_empty() && out == doc, "{url}: {f:?}"),
+        }
+    }
+    let referer =
+        format!(r#"{{"name": "Referer", "value": "https://app.example/password/reset/{reset}"}}"#);
+    let doc = har(&req("https://app.example/api/session", &referer, ""), RESP);
+    let (out, _) = clean("a.har", &doc);
+    assert!(!out.contains(reset), "{out}");
+}

@@ -944,10 +944,11 @@ impl<'e> Scrubber<'e> {
             (None, Some(h)) => h,
             (None, None) => v.len(),
         };
+        let path = &v[path_start..path_end];
+        self.path_tokens(path, base + path_start, out);
         // Tokens in the path (e.g. webhook URLs) are found by the rules.
         self.rules_only(&v[..path_end], base, out);
         // Path parameters (`/app;jsessionid=…`, `/x;token=…;v=2`): judged by name.
-        let path = &v[path_start..path_end];
         for semi in memchr::memchr_iter(b';', path) {
             let seg_end = path[semi + 1..]
                 .iter()
@@ -972,6 +973,41 @@ impl<'e> Scrubber<'e> {
                 self.params(&frag[fs..], base + h + 1 + fs, b'&', false, out);
             } else {
                 self.rules_only(frag, base + h + 1, out);
+            }
+        }
+    }
+
+    /// A capability URL's token: a token-like path segment right after a segment
+    /// such as `reset`, `invite` or `magic-link` (`/password/reset/<token>`).
+    fn path_tokens(&mut self, path: &[u8], base: usize, out: &mut Vec<Edit>) {
+        // Each segment without its path parameters (`;v=2`).
+        let bare = |seg: &[u8]| -> std::ops::Range<usize> {
+            0..memchr::memchr(b';', seg).unwrap_or(seg.len())
+        };
+        let mut prev: Option<&[u8]> = None;
+        let mut at = 0;
+        for seg in path.split(|&b| b == b'/') {
+            let start = at;
+            at += seg.len() + 1;
+            let r = bare(seg);
+            let word = prev.is_some_and(|p| self.engine.names.path_word(&pct_decode(p)));
+            prev = Some(&seg[bare(seg)]);
+            if !word {
+                continue;
+            }
+            let ident = pct_decode(&seg[r.clone()]);
+            if looks_like_token(&ident) {
+                self.redact(
+                    path,
+                    start + r.start,
+                    start + r.end,
+                    base,
+                    "context.url-path",
+                    "token",
+                    Some(&ident),
+                    true,
+                    out,
+                );
             }
         }
     }

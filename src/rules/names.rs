@@ -24,6 +24,8 @@ struct Section {
     url: Vec<String>,
     #[serde(default)]
     field: Vec<String>,
+    #[serde(default)]
+    path: Vec<String>,
 }
 
 /// The word lists of the name model (`[words]` in `patterns/names.toml`).
@@ -102,6 +104,7 @@ const WEAK: u8 = 4;
 const SAFE: u8 = 8;
 const URL: u8 = 16;
 const FIELD: u8 = 32;
+const PATH: u8 = 64;
 
 /// One section's lists: the exact-name lists as bit flags in one map (one lookup per
 /// name).
@@ -120,6 +123,7 @@ impl Lists {
             (&s.safe, SAFE),
             (&s.url, URL),
             (&s.field, FIELD),
+            (&s.path, PATH),
         ] {
             for x in list {
                 *flags.entry(normalize_str(x)).or_default() |= bit;
@@ -328,6 +332,14 @@ impl Names {
             Verdict::Secret => HeaderClass::Secret,
             _ => HeaderClass::Other,
         }
+    }
+
+    /// Is a URL path segment one after which a token-like segment is a credential
+    /// (`reset` in `/password/reset/<token>`)?
+    pub fn path_word(&self, segment: &[u8]) -> bool {
+        let mut buf = [0u8; STACK_NAME];
+        let n = normalize_into(segment, &mut buf);
+        self.params.flags(n.as_str()) & PATH != 0
     }
 
     /// [`Names::param`] for the name of a field of structured data (a JSON key, a form
