@@ -725,3 +725,19 @@ fn capability_url_path_tokens_go() {
     let (out, _) = clean("a.har", &doc);
     assert!(!out.contains(reset), "{out}");
 }
+
+/// `_SK` ends the env name of a secret key (`STRIPE_SK`) when the value looks like a
+/// token; a sort key's name ends the same way and its value stays.
+#[test]
+fn env_secret_key_abbreviation() {
+    let env = "STRIPE_SK=Qx7Lm2Wp9Rv4Tk8Zb3Nc6Yh\nORDERS_SK=ORDER#2024\nexport PAYSTACK_SK=\"Hn5Vq8Jr2Xw7Mc4Ld9Pz3Kb\"\n";
+    let (out, f) = clean(".env", env);
+    assert_eq!(
+        out,
+        format!(
+            "STRIPE_SK={}\nORDERS_SK=ORDER#2024\nexport PAYSTACK_SK=\"{}\"\n",
+            ph(&f[0].kind, "Qx7Lm2Wp9Rv4Tk8Zb3Nc6Yh"),
+            ph(&f[1].kind, "Hn5Vq8Jr2Xw7Mc4Ld9Pz3Kb")
+        )
+    );
+}

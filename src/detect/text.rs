@@ -880,7 +880,12 @@ impl Scrubber<'_> {
                     continue;
                 }
             }
+            // `STRIPE_SK`, `PAYSTACK_SK`: the usual abbreviation of a secret key in an
+            // env name, taken for a token-like value only (a sort key is `SK` too).
+            let secret_key = name.as_bytes().to_ascii_uppercase().ends_with(b"_SK")
+                && super::looks_like_token(value);
             if env_secret_name(name.as_bytes())
+                || secret_key
                 || self.engine.names.param(name.as_bytes()) == ParamClass::Secret
             {
                 let kind = super::kind_for_name(name.as_bytes());
