@@ -741,3 +741,25 @@ fn env_secret_key_abbreviation() {
         )
     );
 }
+
+/// A JWT with its parts on lines of their own (as some tools show one) is a JWT: in a
+/// JSON string the line breaks are escapes, and the whole token goes.
+#[test]
+fn jwt_parts_on_lines_of_their_own() {
+    let parts = [
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+        "eyJzdWIiOiJmYWtlLXVzZXIiLCJuYW1lIjoiRkFLRSJ9",
+        "Wm9xV2pQbXN0UkQ3aGZ1bjJ4c0FCQ0RFRmdoaWpr",
+    ];
+    let doc = format!(r#"{{"note": "ok", "token": "{}"}}"#, parts.join(".\\n"));
+    let (out, f) = clean("a.json", &doc);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].kind, "jwt");
+    for p in &parts[1..] {
+        assert!(!out.contains(p), "{out}");
+    }
+    assert!(
+        out.starts_with(r#"{"note": "ok", "token": "[REDACTED:jwt:"#),
+        "{out}"
+    );
+}
