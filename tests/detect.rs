@@ -763,3 +763,34 @@ fn jwt_parts_on_lines_of_their_own() {
         "{out}"
     );
 }
+
+/// In a login form that names its fields by their first letters (`u=…&p=…`), `p` is
+/// the password; without a user field beside it (a search form's page) it stays.
+#[test]
+fn form_field_p_next_to_a_user_field() {
+    let form = |text: &str| {
+        har(
+            &req(
+                "https://a.example/login",
+                "",
+                &format!(
+                    r#", "postData": {{"mimeType": "application/x-www-form-urlencoded", "text": "{text}"}}"#
+                ),
+            ),
+            RESP,
+        )
+    };
+    let (out, f) = clean("a.har", &form("u=alice&p=Tr0ub4dor%263&remember=1"));
+    assert!(!out.contains("Tr0ub4dor"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "u=alice&p={}&remember=1",
+            ph("password", "Tr0ub4dor&3")
+        )),
+        "{out}"
+    );
+    assert_eq!(f.len(), 1);
+    let doc = form("q=shoes&p=2");
+    let (out, f) = clean("a.har", &doc);
+    assert!(f.is_empty() && out == doc, "{f:?}");
+}

@@ -1014,11 +1014,40 @@ impl<'e> Scrubber<'e> {
 
     /// `a=1&b=2` (query, fragment or form body); `plus`: `+` means space (forms).
     pub fn params(&mut self, v: &[u8], base: usize, sep: u8, plus: bool, out: &mut Vec<Edit>) {
+        // A login form that names its fields by their first letters (`u=…&p=…`): `p`
+        // is the password there, next to a user field (elsewhere it is a page).
+        let name_of = |part: &[u8]| {
+            let eq = memchr::memchr(b'=', part).unwrap_or(part.len());
+            pct_decode_form(&part[..eq], plus).to_ascii_lowercase()
+        };
+        let login = plus
+            && v.split(|&b| b == sep).any(|part| {
+                matches!(
+                    name_of(part).as_slice(),
+                    b"u" | b"user" | b"username" | b"login" | b"email" | b"uname" | b"usr"
+                )
+            });
         let mut pos = 0;
         for part in v.split(|&b| b == sep) {
             let start = pos;
             pos += part.len() + 1;
             match memchr::memchr(b'=', part) {
+                Some(eq) if login && name_of(part) == b"p" => {
+                    let vs = start + eq + 1;
+                    let raw = &v[vs..start + part.len()];
+                    let ident = pct_decode_form(raw, plus);
+                    self.redact(
+                        raw,
+                        0,
+                        raw.len(),
+                        base + vs,
+                        "context.param",
+                        "password",
+                        Some(&ident),
+                        true,
+                        out,
+                    );
+                }
                 Some(eq) => {
                     let name = pct_decode_form(&part[..eq], plus);
                     let vs = start + eq + 1;
