@@ -980,27 +980,25 @@ impl<'e> Scrubber<'e> {
     /// A capability URL's token: a token-like path segment right after a segment
     /// such as `reset`, `invite` or `magic-link` (`/password/reset/<token>`).
     fn path_tokens(&mut self, path: &[u8], base: usize, out: &mut Vec<Edit>) {
-        // Each segment without its path parameters (`;v=2`).
-        let bare = |seg: &[u8]| -> std::ops::Range<usize> {
-            0..memchr::memchr(b';', seg).unwrap_or(seg.len())
-        };
-        let mut prev: Option<&[u8]> = None;
+        let mut prev: &[u8] = &[];
         let mut at = 0;
         for seg in path.split(|&b| b == b'/') {
             let start = at;
             at += seg.len() + 1;
-            let r = bare(seg);
-            let word = prev.is_some_and(|p| self.engine.names.path_word(&pct_decode(p)));
-            prev = Some(&seg[bare(seg)]);
-            if !word {
+            // The segment without its path parameters (`;v=2`).
+            let seg = &seg[..memchr::memchr(b';', seg).unwrap_or(seg.len())];
+            let word = std::mem::replace(&mut prev, seg);
+            // Decoding only shortens: a segment under 16 bytes is no token (most are
+            // not, and this runs on every URL).
+            if seg.len() < 16 || word.is_empty() {
                 continue;
             }
-            let ident = pct_decode(&seg[r.clone()]);
-            if looks_like_token(&ident) {
+            let ident = pct_decode(seg);
+            if looks_like_token(&ident) && self.engine.names.path_word(&pct_decode(word)) {
                 self.redact(
                     path,
-                    start + r.start,
-                    start + r.end,
+                    start,
+                    start + seg.len(),
                     base,
                     "context.url-path",
                     "token",
@@ -1016,14 +1014,12 @@ impl<'e> Scrubber<'e> {
     pub fn params(&mut self, v: &[u8], base: usize, sep: u8, plus: bool, out: &mut Vec<Edit>) {
         // A login form that names its fields by their first letters (`u=…&p=…`): `p`
         // is the password there, next to a user field (elsewhere it is a page).
-        let name_of = |part: &[u8]| {
-            let eq = memchr::memchr(b'=', part).unwrap_or(part.len());
-            pct_decode_form(&part[..eq], plus).to_ascii_lowercase()
-        };
         let login = plus
             && v.split(|&b| b == sep).any(|part| {
+                let eq = memchr::memchr(b'=', part).unwrap_or(part.len());
+                let name = pct_decode_form(&part[..eq], plus).to_ascii_lowercase();
                 matches!(
-                    name_of(part).as_slice(),
+                    name.as_slice(),
                     b"u" | b"user" | b"username" | b"login" | b"email" | b"uname" | b"usr"
                 )
             });
@@ -1032,28 +1028,27 @@ impl<'e> Scrubber<'e> {
             let start = pos;
             pos += part.len() + 1;
             match memchr::memchr(b'=', part) {
-                Some(eq) if login && name_of(part) == b"p" => {
-                    let vs = start + eq + 1;
-                    let raw = &v[vs..start + part.len()];
-                    let ident = pct_decode_form(raw, plus);
-                    self.redact(
-                        raw,
-                        0,
-                        raw.len(),
-                        base + vs,
-                        "context.param",
-                        "password",
-                        Some(&ident),
-                        true,
-                        out,
-                    );
-                }
                 Some(eq) => {
                     let name = pct_decode_form(&part[..eq], plus);
                     let vs = start + eq + 1;
                     let ve = start + part.len();
                     let raw = &v[vs..ve];
-                    self.param_value(&name, raw, base + vs, plus, out);
+                    if login && name.eq_ignore_ascii_case(b"p") {
+                        let ident = pct_decode_form(raw, plus);
+                        self.redact(
+                            raw,
+                            0,
+                            raw.len(),
+                            base + vs,
+                            "context.param",
+                            "password",
+                            Some(&ident),
+                            true,
+                            out,
+                        );
+                    } else {
+                        self.param_value(&name, raw, base + vs, plus, out);
+                    }
                 }
                 None => self.rules_only(part, base + start, out),
             }
