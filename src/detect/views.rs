@@ -112,9 +112,30 @@ const OVERLAP: usize = 256 << 10;
 /// with the copy's size). Chunks end at a line break where there is one in their
 /// second half, and overlap by 256 KiB. With the `parallel` feature, as many chunks as
 /// there are threads are searched at once.
-pub fn find_survivor_in_reader<R: Read>(
+pub fn find_survivor_in_reader<R: Read>(r: R, known: &Known) -> std::io::Result<Option<Survivor>> {
+    in_chunks(r, known, |data| find_survivor(data, known))
+}
+
+/// The raw view of a copy read from `r` only: a known secret in any of its encoded
+/// forms, as the copy shows it, without decoding anything. Whatever this finds,
+/// [`find_survivor_in_reader`] finds too (it searches the raw view of each chunk
+/// first); this costs one plain sweep of the copy.
+pub fn find_raw_in_reader<R: Read>(r: R, known: &Known) -> std::io::Result<Option<Survivor>> {
+    in_chunks(r, known, |data| {
+        known.first_at(data).map(|(at, kind)| Survivor {
+            kind: kind.to_string(),
+            view: "raw".into(),
+            at: at as u64,
+            unsearched: false,
+        })
+    })
+}
+
+/// `search` over the chunks of `r`; the first survivor, its offset made the copy's.
+fn in_chunks<R: Read>(
     mut r: R,
     known: &Known,
+    search: impl Fn(&[u8]) -> Option<Survivor> + Sync,
 ) -> std::io::Result<Option<Survivor>> {
     if known.is_empty() {
         return Ok(None);
@@ -139,8 +160,8 @@ pub fn find_survivor_in_reader<R: Read>(
         if batch.is_empty() {
             return Ok(None);
         }
-        let search = |(offset, data): &(u64, Vec<u8>)| {
-            find_survivor(data, known).map(|mut s| {
+        let one = |(offset, data): &(u64, Vec<u8>)| {
+            search(data).map(|mut s| {
                 s.at += offset;
                 s
             })
@@ -148,10 +169,10 @@ pub fn find_survivor_in_reader<R: Read>(
         #[cfg(feature = "parallel")]
         let found: Vec<Option<Survivor>> = {
             use rayon::prelude::*;
-            batch.par_iter().map(search).collect()
+            batch.par_iter().map(one).collect()
         };
         #[cfg(not(feature = "parallel"))]
-        let found: Vec<Option<Survivor>> = batch.iter().map(search).collect();
+        let found: Vec<Option<Survivor>> = batch.iter().map(one).collect();
         if let Some(s) = found.into_iter().flatten().next() {
             return Ok(Some(s));
         }
@@ -1387,7 +1408,21 @@ mod tests {
                 Some(("raw".into(), at as u64)),
                 "{at}"
             );
+            let s = find_raw_in_reader(Trickle(&d), &k).unwrap();
+            assert_eq!(
+                s.map(|s| (s.view, s.at)),
+                Some(("raw".into(), at as u64)),
+                "raw only, {at}"
+            );
         }
+        // A letter escaped as `\u0071` is no encoded form of the secret: the raw sweep
+        // does not see it, the views do.
+        let hidden = br"Z\u00718/Lw+t3Rk=9mXp2Vb7";
+        let mut d = filler.clone();
+        d[CHUNK..CHUNK + hidden.len()].copy_from_slice(hidden);
+        assert_eq!(find_raw_in_reader(Trickle(&d), &k).unwrap(), None);
+        let s = find_survivor_in_reader(Trickle(&d), &k).unwrap();
+        assert_eq!(s.map(|s| s.view), Some("escapes".into()));
     }
 
     #[test]
