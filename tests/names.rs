@@ -222,6 +222,23 @@ fn ordinary_names_keep_their_values() {
     );
 }
 
+/// `st` (a CAS service ticket) and `tk` (token) in a URL: a credential when the value
+/// looks like a token, not a number, a word or a short code.
+#[test]
+fn abbreviated_ticket_and_token_parameters() {
+    for (name, value) in [("st", "ST-4711-Zq8sLw3tRk9mXp2Vb7cas"), ("tk", "Kq8s7dHf6Gv5Wm3N")] {
+        let url = format!("https://sso.example/login?{name}={value}&lang=en");
+        let out = clean("a.har", &entry(get(&url, json!([])), None));
+        gone(&out, value, name);
+        assert!(out.contains(&format!("?{name}=")) && out.contains("lang=en"), "{out}");
+    }
+    for (name, value) in [("st", "1733350000"), ("st", "active"), ("tk", "2")] {
+        let url = format!("https://app.example/list?{name}={value}&lang=en");
+        let out = clean("a.har", &entry(get(&url, json!([])), None));
+        assert!(out.contains(&format!("?{name}={value}&lang=en")), "{name}={value}: {out}");
+    }
+}
+
 #[test]
 fn prose_is_not_a_credential() {
     let text = json!({"errors": ["Password: too short (minimum is 12 characters)"], "message": "Token: has expired, please sign in again"}).to_string();
@@ -275,6 +292,8 @@ fn credential_headers_by_name_model_and_list() {
         "x-acme-auth",
         "X-Partner-Key",
         "x-my-app-password",
+        "X-Firebase-AppCheck",
+        "X-Amzn-Oidc-Data",
     ];
     for n in names {
         let doc = entry(
