@@ -226,17 +226,61 @@ fn ordinary_names_keep_their_values() {
 /// looks like a token, not a number, a word or a short code.
 #[test]
 fn abbreviated_ticket_and_token_parameters() {
-    for (name, value) in [("st", "ST-4711-Zq8sLw3tRk9mXp2Vb7cas"), ("tk", "Kq8s7dHf6Gv5Wm3N")] {
+    for (name, value) in [
+        ("st", "ST-4711-Zq8sLw3tRk9mXp2Vb7cas"),
+        ("tk", "Kq8s7dHf6Gv5Wm3N"),
+    ] {
         let url = format!("https://sso.example/login?{name}={value}&lang=en");
         let out = clean("a.har", &entry(get(&url, json!([])), None));
         gone(&out, value, name);
-        assert!(out.contains(&format!("?{name}=")) && out.contains("lang=en"), "{out}");
+        assert!(
+            out.contains(&format!("?{name}=")) && out.contains("lang=en"),
+            "{out}"
+        );
     }
     for (name, value) in [("st", "1733350000"), ("st", "active"), ("tk", "2")] {
         let url = format!("https://app.example/list?{name}={value}&lang=en");
         let out = clean("a.har", &entry(get(&url, json!([])), None));
-        assert!(out.contains(&format!("?{name}={value}&lang=en")), "{name}={value}: {out}");
+        assert!(
+            out.contains(&format!("?{name}={value}&lang=en")),
+            "{name}={value}: {out}"
+        );
     }
+}
+
+/// A table whose header row names a credential column: that column in every row, as a
+/// response body and as a file of a bundle; the other columns and a weak name's
+/// ordinary values stay.
+#[test]
+fn csv_columns_by_header_name() {
+    let table = "name,email,api_token,session\r\n\
+                 alice,a@example.com,Kq8s7dHf6Gv5Wm3N,open\r\n\
+                 \"bob, jr\",b@example.com,\"Zq8s,Lw3t\"\"Rk9mXp2\",Yt5rE3wQ1aZ9Lm4P\r\n";
+    let out = body("text/csv", table);
+    for secret in [
+        "Kq8s7dHf6Gv5Wm3N",
+        "Zq8s,Lw3t",
+        "Rk9mXp2",
+        "Yt5rE3wQ1aZ9Lm4P",
+    ] {
+        gone(&out, secret, "csv body");
+    }
+    for keep in [
+        "name,email,api_token,session",
+        "alice,a@example.com,",
+        ",open",
+        "bob, jr",
+    ] {
+        assert!(out.contains(keep), "{keep}: {out}");
+    }
+    let tsv = "id\tuser\tpassword\n1\talice\thunter2x\n2\tbob\t\n";
+    let o = clean_bytes(engine(), "users.tsv", tsv.as_bytes()).unwrap();
+    let copy = String::from_utf8(o.copy).unwrap();
+    gone(&copy, "hunter2x", "tsv file");
+    assert!(
+        copy.starts_with("id\tuser\tpassword\n1\talice\t") && copy.ends_with("2\tbob\t\n"),
+        "{copy}"
+    );
 }
 
 #[test]

@@ -830,6 +830,74 @@ impl Scrubber<'_> {
         }
     }
 
+    /// A table (CSV, TSV, `;`-separated) whose header row names a credential column
+    /// (`name,email,api_token`): that column's field in every row with as many fields
+    /// as the header. Rows of another width (a quoted field over several lines) are
+    /// left to the other readers. A weak name (`key`, `session`) takes token-like
+    /// values only.
+    pub fn csv_columns(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
+        let mut lines = v.split(|&b| b == b'\n');
+        let Some(first) = lines.next() else { return };
+        let head = first.strip_suffix(b"\r").unwrap_or(first);
+        // A header row is short; a long first line is a text of another kind.
+        if head.len() > 4096 || first.len() == v.len() {
+            return;
+        }
+        let Some(sep) = [b',', b'\t', b';']
+            .into_iter()
+            .find(|&c| memchr::memchr(c, head).is_some())
+        else {
+            return;
+        };
+        let names = csv_fields(head, sep);
+        if names.len() < 2 || names.iter().any(|&(s, e)| e == s) {
+            return;
+        }
+        let classes: Vec<(ParamClass, &[u8])> = names
+            .iter()
+            .map(|&(s, e)| {
+                let name = unquote(&head[s..e]);
+                (self.engine.names.field(name), name)
+            })
+            .collect();
+        if !classes
+            .iter()
+            .any(|(c, _)| matches!(c, ParamClass::Secret | ParamClass::Weak))
+        {
+            return;
+        }
+        let mut at = first.len() + 1;
+        for line in lines {
+            let start = at;
+            at += line.len() + 1;
+            let row = line.strip_suffix(b"\r").unwrap_or(line);
+            let fields = csv_fields(row, sep);
+            if fields.len() != names.len() {
+                continue;
+            }
+            for (&(fs, fe), (class, name)) in fields.iter().zip(&classes) {
+                let (mut s, mut e) = (start + fs, start + fe);
+                if e - s >= 2 && v[s] == b'"' && v[e - 1] == b'"' {
+                    s += 1;
+                    e -= 1;
+                }
+                let value = &v[s..e];
+                let take = match class {
+                    ParamClass::Secret => true,
+                    ParamClass::Weak => super::weak_text_value(value),
+                    _ => false,
+                };
+                let covered = out
+                    .iter()
+                    .any(|ed| ed.claim <= base + s && ed.end >= base + e);
+                if take && !is_nothing(value) && !covered {
+                    let kind = super::kind_for_name(name);
+                    self.redact(v, s, e, base, "context.csv", kind, None, true, out);
+                }
+            }
+        }
+    }
+
     /// Env files: `NAME=value` where the name says secret.
     pub fn env_lines(&mut self, v: &[u8], out: &mut Vec<Edit>) {
         let r = res();
@@ -1110,6 +1178,46 @@ fn env_secret_name(name: &[u8]) -> bool {
         || ends(b"_SIGNATURE")
         || ends(b"_COOKIE")
         || ends(b"_SESSION")
+}
+
+/// The fields of one CSV row: (start, end) of each, quotes included. A quoted field
+/// may hold the separator and doubled quotes.
+fn csv_fields(row: &[u8], sep: u8) -> Vec<(usize, usize)> {
+    let mut fields = Vec::new();
+    let mut i = 0;
+    loop {
+        let start = i;
+        if row.get(i) == Some(&b'"') {
+            i += 1;
+            while i < row.len() {
+                if row[i] == b'"' {
+                    if row.get(i + 1) == Some(&b'"') {
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                i += 1;
+            }
+        }
+        i += memchr::memchr(sep, &row[i.min(row.len())..]).unwrap_or(row.len().saturating_sub(i));
+        fields.push((start, i.min(row.len())));
+        if i >= row.len() {
+            return fields;
+        }
+        i += 1;
+    }
+}
+
+/// A header name without the quotes around it.
+fn unquote(name: &[u8]) -> &[u8] {
+    let n = name.trim_ascii();
+    if n.len() >= 2 && n[0] == b'"' && n[n.len() - 1] == b'"' {
+        &n[1..n.len() - 1]
+    } else {
+        n
+    }
 }
 
 #[cfg(test)]

@@ -762,6 +762,16 @@ pub const CONTEXT_RULES: &[(&str, &str, &str)] = &[
         "The value of a credential-named variable in an environment file or export line.",
     ),
     (
+        "context.csv",
+        "Credential column",
+        "A field of a table (CSV, TSV) under a credential-named column of its header row.",
+    ),
+    (
+        "context.url-path",
+        "Token in a capability URL path",
+        "A token-like path segment after a segment such as reset, invite or magic-link.",
+    ),
+    (
         "context.curl-user",
         "curl --user credentials",
         "The user:password argument of a curl --user / -u command line.",
