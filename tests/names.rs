@@ -283,6 +283,31 @@ fn csv_columns_by_header_name() {
     );
 }
 
+/// PHP `define('DB_PASSWORD', '…')` and setters given a literal (`setPassword("…")`,
+/// `setApiKey('…')`); setters of other things keep their argument.
+#[test]
+fn php_define_and_setters() {
+    let log = "define('DB_PASSWORD', 'Kq8s7dHf6Gv5');\n\
+               define(\"WP_HOME\", \"https://blog.example\");\n\
+               ds.setPassword(\"hunter2x\");\n\
+               client.setApiKey('Yt5rE3wQ1aZ9Lm4P');\n\
+               setTimeout(\"refreshAll12345\");\n\
+               widget.setTitle('Password settings');\n";
+    let o = clean_bytes(engine(), "wp-config.log", log.as_bytes()).unwrap();
+    let copy = String::from_utf8(o.copy).unwrap();
+    for secret in ["Kq8s7dHf6Gv5", "hunter2x", "Yt5rE3wQ1aZ9Lm4P"] {
+        gone(&copy, secret, "define / setter");
+    }
+    for keep in [
+        "define('DB_PASSWORD', '",
+        "define(\"WP_HOME\", \"https://blog.example\");",
+        "setTimeout(\"refreshAll12345\");",
+        "widget.setTitle('Password settings');",
+    ] {
+        assert!(copy.contains(keep), "{keep}: {copy}");
+    }
+}
+
 #[test]
 fn prose_is_not_a_credential() {
     let text = json!({"errors": ["Password: too short (minimum is 12 characters)"], "message": "Token: has expired, please sign in again"}).to_string();

@@ -36,6 +36,7 @@ struct Res {
     js_call: Regex,
     js_template: Regex,
     js_member: Regex,
+    setter: Regex,
     curl_header: Regex,
     curl_cookie: Regex,
     curl_user: Regex,
@@ -56,9 +57,10 @@ fn res() -> &'static Res {
         attr: Regex::new(r#"(?:^|[\s"'])([A-Za-z_:@][A-Za-z0-9_:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#).unwrap(),
         textarea: Regex::new(r#"(?is)<textarea(?-u:\b)((?:[^<>"']|"[^"]*"|'[^']*')*)>([^<]*)</textarea\s*>"#).unwrap(),
         element: Regex::new(r#"<((?:[A-Za-z_][A-Za-z0-9_.-]*:)?([A-Za-z_][A-Za-z0-9_.-]*))(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?>(?:<!\[CDATA\[((?s:.*?))\]\]>|([^<]+))</((?:[A-Za-z_][A-Za-z0-9_.-]*:)?[A-Za-z_][A-Za-z0-9_.-]*)\s*>"#).unwrap(),
-        js_call: Regex::new(r#"(?-u:\b)(setItem|setRequestHeader|setHeader|set|append|header|put)\(\s*(?:"([^"\r\n]{1,80})"|'([^'\r\n]{1,80})'|`([^`$\r\n]{1,80})`)\s*,\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|`([^`]*)`)"#).unwrap(),
+        js_call: Regex::new(r#"(?-u:\b)(setItem|setRequestHeader|setHeader|set|append|header|put|define)\(\s*(?:"([^"\r\n]{1,80})"|'([^'\r\n]{1,80})'|`([^`$\r\n]{1,80})`)\s*,\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|`([^`]*)`)"#).unwrap(),
         js_template: Regex::new(r#"(?:["']([A-Za-z_$][A-Za-z0-9_$-]{0,63})["']|(?-u:\b)([A-Za-z_$][A-Za-z0-9_$]{0,63}))\s*:\s*`([^`]*)`"#).unwrap(),
         js_member: Regex::new(r#"\.([A-Za-z_$][A-Za-z0-9_$]{0,63})\s*=\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|`([^`]*)`)"#).unwrap(),
+        setter: Regex::new(r#"(?-u:\b)set([A-Z][A-Za-z0-9]{1,47})\(\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)')\s*\)"#).unwrap(),
         curl_header: Regex::new(r#"(?:-H|--header)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)')"#).unwrap(),
         curl_cookie: Regex::new(r#"(?:-b|--cookie)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#).unwrap(),
         curl_user: Regex::new(r#"(?:-u|--user)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#).unwrap(),
@@ -577,6 +579,17 @@ impl Scrubber<'_> {
                     || func == b"append";
                 self.js_pair(v, base, (ns, ne), (vs, ve), header_call, handled, out);
             }
+            // A setter given a literal: `ds.setPassword("…")`, `setApiKey('…')`.
+            if memchr::memmem::find(v, b"set").is_some() {
+                for c in r.setter.captures_iter(v) {
+                    let (Some((ns, ne)), Some((vs, ve))) =
+                        (first_group(&c, &[1]), first_group(&c, &[2, 3]))
+                    else {
+                        continue;
+                    };
+                    self.js_pair(v, base, (ns, ne), (vs, ve), false, handled, out);
+                }
+            }
         }
         if memchr::memchr(b'`', v).is_some() {
             for c in r.js_template.captures_iter(v) {
@@ -830,9 +843,9 @@ impl Scrubber<'_> {
         }
     }
 
-    /// A table (CSV, TSV, `;`-separated) whose header row names a credential column
-    /// (`name,email,api_token`): that column's field in every row with as many fields
-    /// as the header. Rows of another width (a quoted field over several lines) are
+    /// A table (CSV, TSV, `;`-separated: a `.csv` or `.tsv` file, a `text/csv` body)
+    /// whose header row names a credential column (`name,email,api_token`): that
+    /// column's field in every row with as many fields as the header. Rows of another width (a quoted field over several lines) are
     /// left to the other readers. A weak name (`key`, `session`) takes token-like
     /// values only.
     pub fn csv_columns(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
@@ -850,7 +863,14 @@ impl Scrubber<'_> {
             return;
         };
         let names = csv_fields(head, sep);
-        if names.len() < 2 || names.iter().any(|&(s, e)| e == s) {
+        // Column names: words, not code or data.
+        let column = |n: &[u8]| {
+            !n.is_empty()
+                && n.len() <= 64
+                && n.iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || b" _-./#".contains(&b))
+        };
+        if names.len() < 2 || !names.iter().all(|&(s, e)| column(unquote(&head[s..e]))) {
             return;
         }
         let classes: Vec<(ParamClass, &[u8])> = names

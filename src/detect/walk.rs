@@ -674,7 +674,9 @@ pub fn body(s: &mut Scrubber, v: &[u8], mime: &[u8], base: usize, out: &mut Vec<
         return s.printable_runs(v, base, Mode::Plain, out);
     }
     s.text(v, base, Mode::Plain, out);
-    s.csv_columns(v, base, out);
+    if m.contains("csv") || m.contains("tab-separated-values") {
+        s.csv_columns(v, base, out);
+    }
 }
 
 /// Printable UTF-8 (tabs and line breaks allowed): text whatever its label.

@@ -34,7 +34,10 @@ pub fn scrub_with(
     s.text(data, 0, mode, &mut edits);
     if mode == Mode::Plain {
         s.env_lines(data, &mut edits);
-        s.csv_columns(data, 0, &mut edits);
+        let name = provenance.to_ascii_lowercase();
+        if name.ends_with(".csv") || name.ends_with(".tsv") {
+            s.csv_columns(data, 0, &mut edits);
+        }
     }
     let mut out = Vec::with_capacity(data.len());
     apply_edits(data, &mut edits, &mut out);

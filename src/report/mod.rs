@@ -743,8 +743,8 @@ pub const CONTEXT_RULES: &[(&str, &str, &str)] = &[
         "context.script",
         "Credential in script",
         "A literal credential in JavaScript: localStorage/sessionStorage.setItem, \
-         setRequestHeader, headers.set, a template literal or a credential-named member \
-         assignment.",
+         setRequestHeader, headers.set, a template literal, a credential-named member \
+         assignment or setter (setPassword(\"…\")), or a PHP define('DB_PASSWORD', …).",
     ),
     (
         "context.websocket-protocol",
