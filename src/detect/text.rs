@@ -988,7 +988,9 @@ impl Scrubber<'_> {
         // (start, end, rule, kind, the known secret when the match is an encoded form)
         let mut spans: Vec<Span> = Vec::new();
         let rules = &self.engine.rules;
-        if rules.may_match(v) {
+        // `find_all` runs the keyword prefilter itself: a `may_match` first would read
+        // the value twice wherever a keyword is.
+        {
             let mut ms = std::mem::take(&mut self.scratch);
             rules.find_all(v, &mut ms);
             for m in &ms {
