@@ -304,18 +304,25 @@ fn provider_token_without_digits_is_chased() {
             r#""mimeType": "application/json", "text": "{{\"sessions\": {{\"{b64}\": {{\"active\": true}}}}}}""#
         ),
     );
-    let doc = har(
-        &req(
-            "https://a.example/",
-            &format!(r#"{{"name": "Cookie", "value": "theme=dark; api_key={secret}"}}"#),
-            "",
-        ),
-        &resp,
-    );
-    let (out, f) = clean("a.har", &doc);
-    assert!(!out.contains(secret) && !out.contains(&b64[..24]), "{out}");
-    assert!(out.contains(r#"\"active\": true"#), "{out}");
-    assert!(f.iter().any(|f| f.rule == "context.propagated"));
+    // Under a credential name, and under a name that says nothing (`value`): the
+    // provider's shape alone makes it worth chasing.
+    for name in ["api_key", "value"] {
+        let doc = har(
+            &req(
+                "https://a.example/",
+                &format!(r#"{{"name": "Cookie", "value": "theme=dark; {name}={secret}"}}"#),
+                "",
+            ),
+            &resp,
+        );
+        let (out, f) = clean("a.har", &doc);
+        assert!(
+            !out.contains(secret) && !out.contains(&b64[..24]),
+            "{name}: {out}"
+        );
+        assert!(out.contains(r#"\"active\": true"#), "{out}");
+        assert!(f.iter().any(|f| f.rule == "context.propagated"), "{name}");
+    }
 }
 
 /// Short field names (`pass`, `pin`, `sid`) assigned a number of PIN length in a log

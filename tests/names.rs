@@ -222,35 +222,6 @@ fn ordinary_names_keep_their_values() {
     );
 }
 
-/// `st` (a CAS service ticket) and `tk` (token) in a URL: a credential when the value
-/// looks like a token, not a number, a word or a short code.
-#[test]
-fn abbreviated_ticket_and_token_parameters() {
-    for (name, value) in [
-        ("st", "ST-4711-Zq8sLw3tRk9mXp2Vb7cas"),
-        ("tk", "Kq8s7dHf6Gv5Wm3N"),
-    ] {
-        let url = format!("https://sso.example/login?{name}={value}&lang=en");
-        let out = clean("a.har", &entry(get(&url, json!([])), None));
-        gone(&out, value, name);
-        assert!(
-            out.contains(&format!("?{name}=")) && out.contains("lang=en"),
-            "{out}"
-        );
-    }
-    for (name, value) in [("st", "1733350000"), ("st", "active"), ("tk", "2")] {
-        let url = format!("https://app.example/list?{name}={value}&lang=en");
-        let out = clean("a.har", &entry(get(&url, json!([])), None));
-        assert!(
-            out.contains(&format!("?{name}={value}&lang=en")),
-            "{name}={value}: {out}"
-        );
-    }
-}
-
-/// A table whose header row names a credential column: that column in every row, as a
-/// response body and as a file of a bundle; the other columns and a weak name's
-/// ordinary values stay.
 #[test]
 fn csv_columns_by_header_name() {
     let table = "name,email,api_token,session\r\n\

@@ -960,7 +960,6 @@ mod property {
         /// Any composition of secret kind × name spelling × container × encoding,
         /// with any seed, comes out CLEAN.
         #[test]
-        #[ignore = "fails until the issue #11 detector fixes land; run with --ignored"]
         fn any_composition_is_clean(
             k in 0..KINDS.len(),
             sp in 0..SPELLINGS.len(),

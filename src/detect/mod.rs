@@ -456,15 +456,15 @@ impl<'e> Scrubber<'e> {
         let whole = self.whole_rule(ident);
         let kind = self.kind_given(whole, kind, ident).to_string();
         let ph = self.record(base + start, rule, &kind, ident, false);
-        if propagate {
+        // A provider's token shape (`AKIA` and 16 capitals) is chased whatever its
+        // letters and digits, and wherever it was found (a cookie named `value`, too).
+        let provider = whole.is_some_and(|r| r.group != "generic");
+        if propagate || provider {
             // A numeric password or PIN is a credential too: propagated as a whole
             // number (see `Known::find_all`).
             let numeric = ident.len() >= 6
                 && ident.iter().all(u8::is_ascii_digit)
                 && matches!(kind.as_str(), "password" | "auth-code" | "pin" | "otp");
-            // A provider's token shape (`AKIA` and 16 capitals) is chased whatever
-            // its letters and digits.
-            let provider = whole.is_some_and(|r| r.group != "generic");
             if propagatable(ident) || numeric || provider {
                 self.discovered
                     .entry(ident.to_vec())
