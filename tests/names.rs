@@ -244,6 +244,15 @@ fn csv_columns_by_header_name() {
     ] {
         assert!(out.contains(keep), "{keep}: {out}");
     }
+    // A spreadsheet export starts with a byte order mark.
+    let bom = "\u{feff}name,api_token\r\nalice,Kq8s7dHf6Gv5Wm3N\r\n";
+    let o = clean_bytes(engine(), "export.csv", bom.as_bytes()).unwrap();
+    let copy = String::from_utf8(o.copy).unwrap();
+    gone(&copy, "Kq8s7dHf6Gv5Wm3N", "csv with a byte order mark");
+    assert!(
+        copy.starts_with("\u{feff}name,api_token\r\nalice,"),
+        "{copy}"
+    );
     let tsv = "id\tuser\tpassword\n1\talice\thunter2x\n2\tbob\t\n";
     let o = clean_bytes(engine(), "users.tsv", tsv.as_bytes()).unwrap();
     let copy = String::from_utf8(o.copy).unwrap();

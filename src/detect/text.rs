@@ -852,6 +852,8 @@ impl Scrubber<'_> {
         let mut lines = v.split(|&b| b == b'\n');
         let Some(first) = lines.next() else { return };
         let head = first.strip_suffix(b"\r").unwrap_or(first);
+        // Spreadsheet exports start with a byte order mark.
+        let head = head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(head);
         // A header row is short; a long first line is a text of another kind.
         if head.len() > 4096 || first.len() == v.len() {
             return;
