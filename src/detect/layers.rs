@@ -573,30 +573,33 @@ impl Scrubber<'_> {
     /// compressed, scrubbed when they read as text (token rules and known secrets
     /// otherwise), and re-encoded the same way when anything changed.
     fn base64_blobs(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
+        // The end of the run of base64 characters from `i`.
+        let run_end = |i: usize| {
+            v[i..]
+                .iter()
+                .position(|&b| !is_b64(b))
+                .map_or(v.len(), |n| i + n)
+        };
         let mut i = 0;
         while i < v.len() {
-            if !is_b64(v[i]) || (i > 0 && (is_b64(v[i - 1]) || v[i - 1] == b'%')) {
+            // Runs are taken whole: a run starts after a byte that is not base64.
+            if !is_b64(v[i]) {
                 i += 1;
                 continue;
             }
             let start = i;
+            i = run_end(i);
+            // `%2Fabc…` is percent-encoding, not base64.
+            if start > 0 && v[start - 1] == b'%' {
+                continue;
+            }
             // The run is measured first and copied only when it is long enough to
             // look into (most runs are words and ids, skipped).
-            let mut n = 0;
-            let mut url = false;
-            let mut std = false;
+            let mut n = i - start;
             let mut wrap: Option<(usize, Vec<u8>)> = None;
-            let mut line_start = i;
+            let mut line_start = start;
             let mut ragged = false;
             while i < v.len() {
-                let b = v[i];
-                if is_b64(b) {
-                    url |= matches!(b, b'-' | b'_');
-                    std |= matches!(b, b'+' | b'/');
-                    n += 1;
-                    i += 1;
-                    continue;
-                }
                 // A line break followed by more base64: a wrapped blob. Inside a JSON
                 // or JavaScript string the break is written `\r\n` or `\n`.
                 let nl = line_break(&v[i..]);
@@ -609,10 +612,21 @@ impl Scrubber<'_> {
                     }
                     i += nl;
                     line_start = i;
+                    let next = run_end(i);
+                    n += next - i;
+                    i = next;
                     continue;
                 }
                 break;
             }
+            // Whether the alphabet is base64url or the standard one (both: not base64).
+            let (url, std) = if n < 12 {
+                (false, false)
+            } else {
+                v[start..i].iter().fold((false, false), |(u, s), &b| {
+                    (u | matches!(b, b'-' | b'_'), s | matches!(b, b'+' | b'/'))
+                })
+            };
             let body_end = i;
             let mut padded = false;
             while i < v.len() && v[i] == b'=' && i - start < n + 4 + 64 {

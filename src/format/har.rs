@@ -865,22 +865,38 @@ fn without_unverified_context(
 
 /// Traces of discovered secrets, for leaving unverified names and URLs out of a
 /// scan's findings (see `without_unverified_context`).
-pub(crate) struct Traces(aho_corasick::AhoCorasick);
+pub(crate) struct Traces {
+    automaton: aho_corasick::AhoCorasick,
+    /// The last URL looked at and whether it held a trace: the findings of one entry
+    /// follow each other and share its URL.
+    last_url: std::cell::RefCell<Option<(String, bool)>>,
+}
 
 impl Traces {
     pub(crate) fn new(discovered: &HashMap<Vec<u8>, String>) -> Result<Traces> {
-        Ok(Traces(trace_automaton(
-            discovered.keys().map(Vec::as_slice),
-        )?))
+        Ok(Traces {
+            automaton: trace_automaton(discovered.keys().map(Vec::as_slice))?,
+            last_url: Default::default(),
+        })
     }
 
     /// Drop `f`'s URL and name if either holds a trace of a discovered secret.
     pub(crate) fn clear(&self, f: &mut Finding) {
-        let leaky = |v: &Option<String>| v.as_ref().is_some_and(|t| self.0.is_match(t));
-        if leaky(&f.url) {
-            f.url = None;
+        if let Some(url) = &f.url {
+            let mut last = self.last_url.borrow_mut();
+            let leaky = match &*last {
+                Some((u, leaky)) if u == url => *leaky,
+                _ => {
+                    let leaky = self.automaton.is_match(url);
+                    *last = Some((url.clone(), leaky));
+                    leaky
+                }
+            };
+            if leaky {
+                f.url = None;
+            }
         }
-        if leaky(&f.name) {
+        if f.name.as_ref().is_some_and(|t| self.automaton.is_match(t)) {
             f.name = None;
         }
     }

@@ -404,7 +404,10 @@ impl Report {
             } else {
                 listed.len().min(MAX_FILE_ROWS)
             };
-            let names: Vec<String> = listed[..shown].iter().map(|f| printable(&f.path)).collect();
+            let names: Vec<String> = listed[..shown]
+                .iter()
+                .map(|f| printable(&f.path).into_owned())
+                .collect();
             let fw = names
                 .iter()
                 .map(|n| n.chars().count())
@@ -638,7 +641,7 @@ fn shell_quote(path: &str) -> String {
         } else {
             path.to_string()
         };
-        printable(&format!("'{}'", p.replace('\'', "'\\''")))
+        printable(&format!("'{}'", p.replace('\'', "'\\''"))).into_owned()
     }
 }
 
@@ -792,16 +795,19 @@ pub fn context_rule(id: &str) -> Option<(&'static str, &'static str)> {
 }
 
 /// Escape control characters (terminal escapes in hostile file names) for display.
-pub fn printable(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// `  "name": [` one compact object per line `]` (no trailing newline).

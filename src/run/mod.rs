@@ -618,7 +618,7 @@ impl Meter {
         let name = input
             .path
             .file_name()
-            .map(|n| crate::report::printable(&n.to_string_lossy()))
+            .map(|n| crate::report::printable(&n.to_string_lossy()).into_owned())
             .unwrap_or_default();
         let size = match multi {
             Some(_) if !input.is_stdin() => fs::metadata(&input.path).map(|m| m.len()).unwrap_or(0),
