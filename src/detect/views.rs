@@ -401,23 +401,24 @@ impl Search<'_> {
             let start = i;
             let mut n = 0;
             let mut wrapped = false;
-            while i < v.len() {
-                let b = v[i];
-                if is_b64(b) {
-                    n += 1;
-                    i += 1;
-                } else if matches!(b, b'\r' | b'\n')
-                    && v.get(i + 1..).is_some_and(|r| {
-                        r.iter()
-                            .position(|c| !matches!(c, b'\r' | b'\n'))
-                            .is_some_and(|p| is_b64(r[p]))
-                    })
-                {
+            loop {
+                let end = v[i..]
+                    .iter()
+                    .position(|&b| !is_b64(b))
+                    .map_or(v.len(), |p| i + p);
+                n += end - i;
+                i = end;
+                // Line breaks followed by more base64: the run goes on.
+                let breaks = v[i..]
+                    .iter()
+                    .take_while(|&&b| matches!(b, b'\r' | b'\n'))
+                    .count();
+                if breaks > 0 && v.get(i + breaks).is_some_and(|&b| is_b64(b)) {
                     wrapped = true;
-                    i += 1;
-                } else {
-                    break;
+                    i += breaks;
+                    continue;
                 }
+                break;
             }
             let body_end = i;
             // Padding ends a run.
