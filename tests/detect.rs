@@ -150,6 +150,33 @@ fn fragment_and_userinfo() {
     assert!(out.contains("&token_type=Bearer"));
 }
 
+/// Connection strings are seldom percent-encoded: a `#` or `?` written raw in the
+/// password still belongs to it when an `@host` follows before any `/`, `=` or `&`;
+/// a port followed by a query holding an address is left alone.
+#[test]
+fn userinfo_password_with_raw_hash_or_question_mark() {
+    for pw in ["FAKEpa55#w0rd", "FAKEpa55?w0rd", "FAKE#pa55?w0rd"] {
+        let url = format!("https://app:{}@db.example.com:5432/x?sslmode=require", pw);
+        let (out, f) = clean("a.har", &har(&req(&url, "", ""), RESP));
+        assert!(!out.contains(pw), "{}", out);
+        assert!(
+            out.contains("@db.example.com:5432/x?sslmode=require"),
+            "{}",
+            out
+        );
+        assert!(!f.is_empty());
+        let log = format!("DATABASE_URL=postgres://app:{}@db.internal:5432/app\n", pw);
+        let o = clean_bytes(&engine(), "app.log", log.as_bytes()).unwrap();
+        let copy = String::from_utf8(o.copy).unwrap();
+        assert!(!copy.contains(pw), "{}", copy);
+        assert!(copy.contains("postgres://app:[REDACTED:"), "{}", copy);
+    }
+    let url = "http://localhost:8080?email=someone@example.com";
+    let (out, f) = clean("a.har", &har(&req(url, "", ""), RESP));
+    assert!(out.contains(url), "{}", out);
+    assert!(f.is_empty());
+}
+
 #[test]
 fn jwt_keeps_claims_loses_signature() {
     let h =

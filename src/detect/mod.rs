@@ -893,11 +893,27 @@ impl<'e> Scrubber<'e> {
         let mut path_start = 0;
         if let Some(p) = memchr::memmem::find(v, b"://") {
             let auth_start = p + 3;
-            let auth_end = auth_start
-                + v[auth_start..]
+            let authority_end = |from: usize| {
+                from + v[from..]
                     .iter()
                     .position(|&b| matches!(b, b'/' | b'?' | b'#'))
-                    .unwrap_or(v.len() - auth_start);
+                    .unwrap_or(v.len() - from)
+            };
+            let mut auth_end = authority_end(auth_start);
+            // A password written with a raw `#` or `?` (connection strings are seldom
+            // percent-encoded): `user:pa#ss@host` has its userinfo up to the `@`, when
+            // no `/`, `=`, `&` or space comes first (a query or a fragment has those).
+            while matches!(v.get(auth_end), Some(b'?' | b'#'))
+                && memchr::memchr(b':', &v[auth_start..auth_end]).is_some()
+            {
+                let rest = &v[auth_end + 1..];
+                match rest.iter().position(|&b| {
+                    matches!(b, b'/' | b'@' | b'=' | b'&') || b.is_ascii_whitespace()
+                }) {
+                    Some(k) if rest[k] == b'@' => auth_end = authority_end(auth_end + 1 + k + 1),
+                    _ => break,
+                }
+            }
             if let Some(at) = v[auth_start..auth_end].iter().rposition(|&b| b == b'@') {
                 let ui = &v[auth_start..auth_start + at];
                 // A colon inside a placeholder (`[REDACTED:token:…]@host`) separates nothing.
