@@ -177,6 +177,67 @@ fn userinfo_password_with_raw_hash_or_question_mark() {
     assert!(f.is_empty());
 }
 
+/// A `name=value;name=value` body without `&` is a connection string, not a form: a
+/// base64 key in it keeps its `+` (a form would read a space there and cut the key).
+/// A form body is still read as a form.
+#[test]
+fn connection_string_body_keeps_base64_key_whole() {
+    let key = "FAKEa2V5Zm9yYXp1cmVzdG9yYWdl+YWNjb3VudHRlc3Rpbmc+b25seQ/FAKEkey==";
+    let text = format!(
+        "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={};EndpointSuffix=core.windows.net",
+        key
+    );
+    let resp = RESP.replace(
+        r#""mimeType": "text/plain""#,
+        &format!(r#""mimeType": "text/plain", "text": "{}""#, text),
+    );
+    let (out, f) = clean("a.har", &har(&req("https://a.example/", "", ""), &resp));
+    assert!(
+        !out.contains("YWNjb3VudHRlc3Rpbmc") && !out.contains("FAKEkey"),
+        "{}",
+        out
+    );
+    assert!(out.contains(";EndpointSuffix=core.windows.net"), "{}", out);
+    assert!(
+        out.contains("AccountName=acct;AccountKey=[REDACTED:"),
+        "{}",
+        out
+    );
+    assert_eq!(f.len(), 1);
+    let form = RESP.replace(
+        r#""mimeType": "text/plain""#,
+        r#""mimeType": "text/plain", "text": "user=bob&password=FAKE+pass+word1""#,
+    );
+    let (out, _) = clean("a.har", &har(&req("https://a.example/", "", ""), &form));
+    assert!(out.contains("user=bob&password=[REDACTED:"), "{}", out);
+    assert!(!out.contains("word1"), "{}", out);
+}
+
+/// SQL that sets a password: the quoted literal goes, the statement stays.
+#[test]
+fn sql_password_statements() {
+    for (sql, pw) in [
+        (
+            "CREATE USER app WITH PASSWORD 'FAKEs3cretPw1';",
+            "FAKEs3cretPw1",
+        ),
+        (
+            "ALTER USER 'app'@'%' IDENTIFIED BY 'FAKEs3cretPw2';",
+            "FAKEs3cretPw2",
+        ),
+        (
+            "SET PASSWORD FOR 'app'@'localhost' = 'FAKEs3cretPw3';",
+            "FAKEs3cretPw3",
+        ),
+    ] {
+        let o = clean_bytes(&engine(), "migrate.log", sql.as_bytes()).unwrap();
+        let copy = String::from_utf8(o.copy).unwrap();
+        assert!(!copy.contains(pw), "{}", copy);
+        assert!(copy.contains("'[REDACTED:password:"), "{}", copy);
+        assert_eq!(o.findings.len(), 1, "{}", copy);
+    }
+}
+
 #[test]
 fn jwt_keeps_claims_loses_signature() {
     let h =

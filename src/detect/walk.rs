@@ -701,6 +701,21 @@ fn looks_like_form(v: &[u8]) -> bool {
         && !v
             .iter()
             .any(|b| b.is_ascii_whitespace() || matches!(b, b'{' | b'<' | b'"'))
+        && !semicolon_pairs(v)
+}
+
+/// `Server=db;Password=…;` (a connection string) rather than a form: no `&`, and a
+/// `;` followed by another `name=`. Read as text, a value keeps its `+` (base64 keys).
+fn semicolon_pairs(v: &[u8]) -> bool {
+    memchr::memchr(b'&', v).is_none()
+        && memchr::memchr_iter(b';', v).any(|i| {
+            let rest = &v[i + 1..];
+            let name = rest
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || b"_- ".contains(b))
+                .count();
+            name > 0 && rest.get(name) == Some(&b'=')
+        })
 }
 
 /// The multipart boundary: from the type's parameter (any case, quoted or not), or
