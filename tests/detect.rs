@@ -150,12 +150,18 @@ fn fragment_and_userinfo() {
     assert!(out.contains("&token_type=Bearer"));
 }
 
-/// Connection strings are seldom percent-encoded: a `#` or `?` written raw in the
-/// password still belongs to it when an `@host` follows before any `/`, `=` or `&`;
-/// a port followed by a query holding an address is left alone.
+/// Connection strings are seldom percent-encoded: a `/`, `#` or `?` written raw in the
+/// password still belongs to it when an `@host` follows before any space, `=` or `&`;
+/// a port (or an IPv6 host) followed by a path or query holding an `@` is left alone.
 #[test]
 fn userinfo_password_with_raw_hash_or_question_mark() {
-    for pw in ["FAKEpa55#w0rd", "FAKEpa55?w0rd", "FAKE#pa55?w0rd"] {
+    for pw in [
+        "FAKEpa55#w0rd",
+        "FAKEpa55?w0rd",
+        "FAKE#pa55?w0rd",
+        "FAKEpa55/w0rd",
+        "FAKE/pa55#w0rd",
+    ] {
         let url = format!("https://app:{}@db.example.com:5432/x?sslmode=require", pw);
         let (out, f) = clean("a.har", &har(&req(&url, "", ""), RESP));
         assert!(!out.contains(pw), "{}", out);
@@ -171,10 +177,15 @@ fn userinfo_password_with_raw_hash_or_question_mark() {
         assert!(!copy.contains(pw), "{}", copy);
         assert!(copy.contains("postgres://app:[REDACTED:"), "{}", copy);
     }
-    let url = "http://localhost:8080?email=someone@example.com";
-    let (out, f) = clean("a.har", &har(&req(url, "", ""), RESP));
-    assert!(out.contains(url), "{}", out);
-    assert!(f.is_empty());
+    for url in [
+        "http://localhost:8080?email=someone@example.com",
+        "http://localhost:4873/@babel/core",
+        "http://[::1]:8080/users/@alice",
+    ] {
+        let (out, f) = clean("a.har", &har(&req(url, "", ""), RESP));
+        assert!(out.contains(url), "{}", out);
+        assert!(f.is_empty(), "{}", url);
+    }
 }
 
 /// A `name=value;name=value` body without `&` is a connection string, not a form: a

@@ -900,18 +900,22 @@ impl<'e> Scrubber<'e> {
                     .unwrap_or(v.len() - from)
             };
             let mut auth_end = authority_end(auth_start);
-            // A password written with a raw `#` or `?` (connection strings are seldom
-            // percent-encoded): `user:pa#ss@host` has its userinfo up to the `@`, when
-            // no `/`, `=`, `&` or space comes first (a query or a fragment has those).
-            while matches!(v.get(auth_end), Some(b'?' | b'#'))
-                && memchr::memchr(b':', &v[auth_start..auth_end]).is_some()
-            {
-                let rest = &v[auth_end + 1..];
-                match rest.iter().position(|&b| {
-                    matches!(b, b'/' | b'@' | b'=' | b'&') || b.is_ascii_whitespace()
-                }) {
-                    Some(k) if rest[k] == b'@' => auth_end = authority_end(auth_end + 1 + k + 1),
-                    _ => break,
+            // A password written with a raw `/`, `?` or `#` (connection strings are
+            // seldom percent-encoded: `user:pa/s#s@host`): the userinfo goes on to the
+            // next `@` when the authority so far is `user:…` without an `@`, what follows
+            // its colon is not a port, and no space, `=` or `&` (a query) comes first.
+            let head = &v[auth_start..auth_end];
+            if let Some(c) = memchr::memchr(b':', head) {
+                let port = head[c + 1..].iter().all(u8::is_ascii_digit);
+                if !port && head[0] != b'[' && memchr::memchr(b'@', head).is_none() {
+                    let rest = &v[auth_end..];
+                    let stop = rest.iter().position(|&b| {
+                        matches!(b, b'@' | b'=' | b'&' | b'"' | b'\'' | b'<' | b'>' | b'\\')
+                            || b.is_ascii_whitespace()
+                    });
+                    if let Some(k) = stop.filter(|&k| rest[k] == b'@') {
+                        auth_end = authority_end(auth_end + k + 1);
+                    }
                 }
             }
             if let Some(at) = v[auth_start..auth_end].iter().rposition(|&b| b == b'@') {
