@@ -398,7 +398,7 @@ fn pack(p: Packing, d: &[u8]) -> Vec<u8> {
     r.unwrap_or_default()
 }
 
-use super::views::is_b64;
+use super::views::{b64_run_end, is_b64};
 
 /// The length of the line break `v` starts with (CRLF, LF, or the same written as
 /// `\r\n` / `\n` inside a JSON or JavaScript string); 0 when it starts with none.
@@ -573,13 +573,6 @@ impl Scrubber<'_> {
     /// compressed, scrubbed when they read as text (token rules and known secrets
     /// otherwise), and re-encoded the same way when anything changed.
     fn base64_blobs(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
-        // The end of the run of base64 characters from `i`.
-        let run_end = |i: usize| {
-            v[i..]
-                .iter()
-                .position(|&b| !is_b64(b))
-                .map_or(v.len(), |n| i + n)
-        };
         let mut i = 0;
         while i < v.len() {
             // Runs are taken whole: a run starts after a byte that is not base64.
@@ -588,7 +581,7 @@ impl Scrubber<'_> {
                 continue;
             }
             let start = i;
-            i = run_end(i);
+            i = b64_run_end(v, i);
             // `%2Fabc…` is percent-encoding, not base64.
             if start > 0 && v[start - 1] == b'%' {
                 continue;
@@ -612,7 +605,7 @@ impl Scrubber<'_> {
                     }
                     i += nl;
                     line_start = i;
-                    let next = run_end(i);
+                    let next = b64_run_end(v, i);
                     n += next - i;
                     i = next;
                     continue;

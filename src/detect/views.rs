@@ -402,10 +402,7 @@ impl Search<'_> {
             let mut n = 0;
             let mut wrapped = false;
             loop {
-                let end = v[i..]
-                    .iter()
-                    .position(|&b| !is_b64(b))
-                    .map_or(v.len(), |p| i + p);
+                let end = b64_run_end(v, i);
                 n += end - i;
                 i = end;
                 // Line breaks followed by more base64: the run goes on.
@@ -546,6 +543,14 @@ pub(crate) fn is_b64(b: u8) -> bool {
         t
     };
     TABLE[b as usize]
+}
+
+/// The end of the run of base64 characters that starts at `i`.
+pub(crate) fn b64_run_end(v: &[u8], i: usize) -> usize {
+    v[i..]
+        .iter()
+        .position(|&b| !is_b64(b))
+        .map_or(v.len(), |n| i + n)
 }
 
 /// Mostly printable text (UTF-8 or ASCII): worth decoding further.
