@@ -46,6 +46,8 @@ struct Index {
     /// Length of the longest form.
     longest: usize,
     bits: Vec<u64>,
+    /// The bytes the forms hold, a bit each.
+    held: [u64; 4],
     /// How far a window of the shortest form's length may move on, by the hash of its
     /// last three bytes (the Wu-Manber shift table; None for forms under 6 bytes).
     shift: Option<Shift>,
@@ -114,6 +116,7 @@ impl Index {
             width,
             longest,
             bits: vec![0; (1 << Self::BITS) / 64],
+            held: [0; 4],
             shift: Shift::new(&forms, forms.iter().map(|(f, _)| f.len()).min()?),
         };
         // The prefixes of the form being added, innermost last.
@@ -135,6 +138,9 @@ impl Index {
                 prefix: chain.last().copied().unwrap_or(NONE),
             });
             ix.bytes.extend_from_slice(f);
+            for &b in f {
+                ix.held[usize::from(b / 64)] |= 1 << (b % 64);
+            }
             chain.push(i);
         }
         Some(ix)
@@ -241,6 +247,13 @@ impl Known {
     /// Does a known secret hold a space?
     pub fn spaced(&self) -> bool {
         self.spaced
+    }
+
+    /// Does any form (raw or encoded) of a known secret hold the byte `b`?
+    pub fn in_a_form(&self, b: u8) -> bool {
+        self.index
+            .as_ref()
+            .is_some_and(|ix| ix.held[usize::from(b / 64)] & 1 << (b % 64) != 0)
     }
 
     /// Length of the longest form (raw or encoded) of a known secret.

@@ -23,6 +23,7 @@
 //! input, so a crafted input cannot make verification explode. A copy whose views do not
 //! fit in that budget fails verification (closed) rather than passing half searched.
 
+use std::collections::HashMap;
 use std::io::Read;
 
 use super::Known;
@@ -68,6 +69,14 @@ struct Search<'k> {
     /// Search every decoded view whole (no windows): the reference the windowed
     /// search is tested against.
     whole: bool,
+    /// How many views were left out for the budget so far.
+    refused: usize,
+    /// The base64 runs already decoded and searched whole (nothing found, nothing left
+    /// out), each with the least depth it was searched at.
+    searched_runs: HashMap<Vec<u8>, usize>,
+    /// Separators: bytes that every decoder and every base64 run stops at and no form of
+    /// a known secret holds (see [`Search::decoded`]).
+    inert: [bool; 256],
 }
 
 /// Search every decoded view of `data` for every secret in `known`; the first one found.
@@ -85,6 +94,17 @@ fn search(data: &[u8], known: &Known, whole: bool) -> Option<Survivor> {
         budget: data.len().saturating_mul(24).max(16 << 20),
         path: Vec::new(),
         found: None,
+        refused: 0,
+        searched_runs: HashMap::new(),
+        inert: std::array::from_fn(|b| {
+            let b = b as u8;
+            b.is_ascii_punctuation()
+                && !matches!(
+                    b,
+                    b'+' | b'/' | b'-' | b'_' | b'=' | b'%' | b'&' | b'\\' | b';' | b'#'
+                )
+                && !known.in_a_form(b)
+        }),
         reach: 2 * known.longest() + 64,
         incomplete: false,
     };
@@ -226,6 +246,12 @@ impl Chunks {
 }
 
 impl Search<'_> {
+    /// A view is left out: the budget ran out.
+    fn refuse(&mut self) {
+        self.incomplete = true;
+        self.refused += 1;
+    }
+
     /// Search one view, then its decodings. `fresh`: the ranges of `v` that its parent
     /// view does not show verbatim (`None`: all of it). Only what is within reach of
     /// them is decoded further: any other escape or base64 run of `v` is verbatim in
@@ -258,11 +284,11 @@ impl Search<'_> {
         };
         let mut changes = Changes::default();
         if let Some(d) = unescape_backslashes_tracked(v, &mut changes) {
-            self.decoded("escapes", &d, &mut changes, near, depth);
+            self.decoded("escapes", v, &d, &mut changes, near, depth);
         }
         changes.0.clear();
         if let Some(d) = percent_decode_tracked(v, false, &mut changes) {
-            self.decoded("percent", &d, &mut changes, near, depth);
+            self.decoded("percent", v, &d, &mut changes, near, depth);
         }
         changes.0.clear();
         // `+` for space: only a secret with a space can be in this view and not in
@@ -272,16 +298,16 @@ impl Search<'_> {
             && memchr::memchr(b'%', v).is_some()
         {
             if let Some(d) = percent_decode_tracked(v, true, &mut changes) {
-                self.decoded("form", &d, &mut changes, near, depth);
+                self.decoded("form", v, &d, &mut changes, near, depth);
             }
         }
         changes.0.clear();
         if let Some(d) = html_unescape_tracked(v, &mut changes) {
-            self.decoded("html", &d, &mut changes, near, depth);
+            self.decoded("html", v, &d, &mut changes, near, depth);
         }
         changes.0.clear();
         if let Some(d) = qp_decode_tracked(v, &mut changes) {
-            self.decoded("quoted-printable", &d, &mut changes, near, depth);
+            self.decoded("quoted-printable", v, &d, &mut changes, near, depth);
         }
         self.base64_runs(v, near, depth);
     }
@@ -299,9 +325,21 @@ impl Search<'_> {
     /// same escape is decoded in the sibling view of the parent (`percent` of the
     /// parent instead of `percent` of `escapes` of it), where the windows around it are
     /// the same bytes, since no other decoding touched anything near it.
+    ///
+    /// So is a change that decoded separators to a separator: `\"` to `"` (the
+    /// bulk of the escapes of a JSON body held in a JSON string), when no form of a
+    /// known secret holds `"`. A form cannot overlap it; every decoder and every base64
+    /// run stops at it, as they stop at the `\` and the `"` in the parent view; so the
+    /// bytes around it decode in this view exactly as they do in the parent. The
+    /// separators ([`Search::inert`]): ASCII punctuation other than the bytes that
+    /// base64, percent, HTML, escapes and quoted-printable read.
+    /// (Not `%22` or `\u0022`: their hex digits are base64 characters in the parent
+    /// view, where they join the run beside them.)
+    #[allow(clippy::too_many_arguments)]
     fn decoded(
         &mut self,
         name: &'static str,
+        v: &[u8],
         d: &[u8],
         changes: &mut Changes,
         near: Near<'_>,
@@ -316,6 +354,13 @@ impl Search<'_> {
         let mut kept: Vec<(usize, usize)> = Vec::new();
         for c in &changes.0 {
             if !near.any(c.input.0, c.input.1) {
+                continue;
+            }
+            if d[c.out.0..c.out.1].iter().all(|&b| self.inert[b as usize])
+                && v[c.input.0..c.input.1]
+                    .iter()
+                    .all(|&b| self.inert[b as usize] || b == b'\\')
+            {
                 continue;
             }
             let (a, b) = c.out;
@@ -365,7 +410,7 @@ impl Search<'_> {
             return;
         }
         if d.len() > self.budget {
-            self.incomplete = true;
+            self.refuse();
             return;
         }
         self.budget -= d.len();
@@ -446,6 +491,14 @@ impl Search<'_> {
                 std::borrow::Cow::Borrowed(&v[start..body_end])
             };
             let aligns = if compact.len() <= ALIGN_ALL_MAX { 4 } else { 1 };
+            if self
+                .searched_runs
+                .get(compact.as_ref())
+                .is_some_and(|&d| d <= depth)
+            {
+                continue;
+            }
+            let refused = self.refused;
             for a in 0..aligns {
                 let Some(d) = b64_decode_lenient(&compact[a..]) else {
                     continue;
@@ -454,6 +507,15 @@ impl Search<'_> {
                 if self.found.is_some() {
                     return;
                 }
+            }
+            // Searched whole, nothing found: the same run anywhere else in this
+            // search, as deep or deeper, decodes to the same views.
+            if self.refused == refused {
+                let d = self
+                    .searched_runs
+                    .entry(compact.into_owned())
+                    .or_insert(depth);
+                *d = (*d).min(depth);
             }
         }
     }
@@ -483,7 +545,7 @@ impl Search<'_> {
             return;
         }
         if d.len() > self.budget {
-            self.incomplete = true;
+            self.refuse();
             return;
         }
         self.budget -= d.len();
@@ -1508,11 +1570,17 @@ mod tests {
             "{\"k\":[1,2,3]}",
             "\r\n",
             "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB",
+            "\\\"",
+            "%22%3E",
+            "&quot;&gt;",
+            "\\u003c/a\\u003e",
+            "\\'",
         ];
         let secrets = [
             "Zq8/Lw+t3Rk=9mXp2Vb7",
             "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXBhcnQtb25l",
             "correct horse battery 9!",
+            "Pa\"ss<w0rd>'x!7",
         ];
         let doc = (
             0..secrets.len(),
