@@ -74,7 +74,7 @@ fn content_encoding(src: &[u8], items: &[Value]) -> Option<Vec<u8>> {
         {
             for (k, v) in m {
                 if let Value::Str(r) = v {
-                    if decode(&src[k.clone()]).as_ref() == b"value" {
+                    if pair_role(&decode(&src[k.clone()])) == Some(PairRole::Value) {
                         enc.extend_from_slice(&decode(&src[r.clone()]));
                         enc.push(b',');
                     }
@@ -134,16 +134,111 @@ fn is_number(raw: &[u8]) -> bool {
         .is_some_and(|b| b.is_ascii_digit() || *b == b'-')
 }
 
-/// Every name a `{name, value}` object carries: each `name` member that is a string
-/// (an object may spell `name` twice, and JSON parsers disagree on which one counts),
-/// and each string of a `name` array.
+/// The role a member key plays in a name/value pair object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PairRole {
+    /// Holds the name (`name`, `key`, `Key`, `ParameterKey`, `k`…).
+    Name,
+    /// Holds the value (`value`, `Value`, `ParameterValue`, `val`, `v`…).
+    Value,
+}
+
+/// Words that may come before `name`/`key`/`value` in a pair's member keys
+/// (`ParameterKey`, `attributeValue`, `env_var_name`…).
+const PAIR_PREFIXES: &[&[u8]] = &[
+    b"",
+    b"parameter",
+    b"param",
+    b"attribute",
+    b"attr",
+    b"option",
+    b"setting",
+    b"field",
+    b"property",
+    b"prop",
+    b"variable",
+    b"var",
+    b"envvar",
+    b"env",
+    b"header",
+    b"cookie",
+    b"config",
+    b"item",
+    b"entry",
+    b"tag",
+    b"label",
+    b"arg",
+    b"argument",
+    b"input",
+];
+
+/// Words that may come before `value` only (`currentValue` in a Postman environment,
+/// `SecretValue`, `stringValue`).
+const VALUE_PREFIXES: &[&[u8]] = &[
+    b"current", b"initial", b"default", b"secret", b"string", b"plain", b"raw", b"new",
+];
+
+/// Is `k` (a decoded member key) the name or the value member of a pair object
+/// (`{"key": "password", "value": …}`, `{"ParameterKey": …, "ParameterValue": …}`,
+/// `{"Name": …, "Value": …}`, `{"k": …, "v": …}`)? Most keys are rejected by their
+/// length or last byte before anything is normalised.
+pub(crate) fn pair_role(k: &[u8]) -> Option<PairRole> {
+    match k {
+        b"name" => return Some(PairRole::Name),
+        b"value" => return Some(PairRole::Value),
+        _ => {}
+    }
+    if k.is_empty() || k.len() > 24 {
+        return None;
+    }
+    if !matches!(
+        k[k.len() - 1].to_ascii_lowercase(),
+        b'e' | b'y' | b'k' | b'n' | b'l' | b'v'
+    ) {
+        return None;
+    }
+    let mut buf = [0u8; 24];
+    let mut n = 0;
+    for &b in k {
+        if b.is_ascii_alphanumeric() {
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
+        } else if !matches!(b, b'-' | b'_' | b'.' | b' ') {
+            return None;
+        }
+    }
+    let w = &buf[..n];
+    match w {
+        b"k" | b"n" => return Some(PairRole::Name),
+        b"v" | b"val" => return Some(PairRole::Value),
+        _ => {}
+    }
+    for (suffix, role) in [
+        (&b"name"[..], PairRole::Name),
+        (b"key", PairRole::Name),
+        (b"value", PairRole::Value),
+    ] {
+        if let Some(prefix) = w.strip_suffix(suffix) {
+            if PAIR_PREFIXES.contains(&prefix)
+                || (role == PairRole::Value && VALUE_PREFIXES.contains(&prefix))
+            {
+                return Some(role);
+            }
+        }
+    }
+    None
+}
+
+/// Every name a name/value pair object carries: each member in the name role (see
+/// [`pair_role`]) that is a string (an object may spell `name` twice, and JSON
+/// parsers disagree on which one counts), and each string of such an array.
 fn pair_names<'s>(
     src: &'s [u8],
     members: &[(std::ops::Range<usize>, Value)],
 ) -> Vec<std::borrow::Cow<'s, [u8]>> {
     let mut names = Vec::new();
     for (k, v) in members {
-        if decode(&src[k.clone()]).as_ref() != b"name" {
+        if pair_role(&decode(&src[k.clone()])) != Some(PairRole::Name) {
             continue;
         }
         match v {
@@ -156,6 +251,14 @@ fn pair_names<'s>(
         }
     }
     names
+}
+
+/// A list of `[name, value]` pairs: every item an array of two, the first a string.
+fn is_pair_list(items: &[Value]) -> bool {
+    !items.is_empty()
+        && items
+            .iter()
+            .all(|i| matches!(i, Value::Arr(p) if p.len() == 2 && matches!(p[0], Value::Str(_))))
 }
 
 /// The `value` of a `{name, value}` pair in an array under `parent`, judged by `name`.
@@ -247,17 +350,64 @@ impl Walker {
             }
             Value::Scalar(r) => self.number(s, src, r.clone(), key, base, out),
             Value::Arr(items) => {
+                let pairs = is_pair_list(items);
                 for (i, item) in items.iter().enumerate() {
                     let mark = s.loc.len();
                     if self.track {
                         s.loc.push('/');
                         s.loc.push_str(itoa(i).as_str());
                     }
-                    self.value(s, src, item, key, base, out);
+                    match item {
+                        Value::Arr(pair) if pairs => self.array_pair(s, src, pair, key, base, out),
+                        _ => self.value(s, src, item, key, base, out),
+                    }
                     s.loc.truncate(mark);
                 }
             }
             Value::Obj(members) => self.object(s, src, members, key, base, out),
+        }
+    }
+
+    /// One `[name, value]` of a list of pairs (`[["X-Api-Key", "…"], ["Accept", "…"]]`:
+    /// fetch or requests headers, `Object.entries`): the value is judged under the
+    /// name, as the `value` of a `{name, value}` pair in an array under `key` is.
+    fn array_pair(
+        &mut self,
+        s: &mut Scrubber,
+        src: &[u8],
+        pair: &[Value],
+        key: Option<&[u8]>,
+        base: usize,
+        out: &mut Vec<Edit>,
+    ) {
+        let (Some(Value::Str(n)), Some(v)) = (pair.first(), pair.get(1)) else {
+            return;
+        };
+        let name = decode(&src[n.clone()]);
+        let parent = key.unwrap_or(b"");
+        for (i, item) in pair.iter().enumerate() {
+            let mark = s.loc.len();
+            if self.track {
+                s.loc.push('/');
+                s.loc.push_str(itoa(i).as_str());
+            }
+            match item {
+                Value::Str(r) if i == 1 => {
+                    let mut ctxs = vec![Ctx::NameValue {
+                        parent,
+                        name: &name,
+                    }];
+                    ctxs.extend(key.map(Ctx::Key));
+                    self.string(s, src, r.clone(), &ctxs, base, out);
+                }
+                _ if i == 1 => {
+                    self.pairs.push((parent.to_vec(), vec![name.to_vec()]));
+                    self.value(s, src, v, key, base, out);
+                    self.pairs.pop();
+                }
+                _ => self.value(s, src, item, key, base, out),
+            }
+            s.loc.truncate(mark);
         }
     }
 
@@ -278,7 +428,22 @@ impl Walker {
                 _ => None,
             })
         };
-        let names = pair_names(src, members);
+        let mut names = pair_names(src, members);
+        // `{"adminPassword": {"value": "…", "type": "securestring"}}` (ARM parameters, a
+        // Spring `/env` property): an object whose only name is its key, holding a
+        // value member, is a pair named by that key.
+        if names.is_empty() {
+            if let Some(p) = parent {
+                if !norm_is(p, HEADER_PARENTS)
+                    && !norm_is(p, COOKIE_PARENTS)
+                    && members
+                        .iter()
+                        .any(|(k, _)| pair_role(&decode(&src[k.clone()])) == Some(PairRole::Value))
+                {
+                    names.push(std::borrow::Cow::Owned(p.to_vec()));
+                }
+            }
+        }
         let mime = str_member("mimeType");
         let base64 = str_member("encoding").is_some_and(|e| e.eq_ignore_ascii_case(b"base64"));
         let in_headers = parent.is_some_and(|p| norm_is(p, HEADER_PARENTS));
@@ -346,14 +511,21 @@ impl Walker {
             match v {
                 Value::Str(r) => {
                     let ctxs: Vec<Ctx> = match key.as_ref() {
-                        // Judged under every name the pair carries.
-                        b"value" if !names.is_empty() => names
-                            .iter()
-                            .map(|name| Ctx::NameValue {
-                                parent: parent.unwrap_or(b""),
-                                name,
-                            })
-                            .collect(),
+                        // Judged under every name the pair carries (and under its own
+                        // key, `secretValue`, unless that is plain `value`).
+                        k if !names.is_empty() && pair_role(k) == Some(PairRole::Value) => {
+                            let mut c: Vec<Ctx> = names
+                                .iter()
+                                .map(|name| Ctx::NameValue {
+                                    parent: parent.unwrap_or(b""),
+                                    name,
+                                })
+                                .collect();
+                            if k != b"value" {
+                                c.push(Ctx::Key(k));
+                            }
+                            c
+                        }
                         b"text" if mime.is_some() => vec![Ctx::Body {
                             mime: mime.as_deref().unwrap_or(b""),
                             base64,
@@ -376,7 +548,7 @@ impl Walker {
                 // A pair's `value` that is not a string (`"value": 48213377`, an array,
                 // an object): every string and number in it is judged under the pair's
                 // names as well.
-                _ if key.as_ref() == b"value" && !names.is_empty() => {
+                _ if !names.is_empty() && pair_role(&key) == Some(PairRole::Value) => {
                     let from = s.findings.len();
                     self.pairs.push((
                         parent.unwrap_or(b"").to_vec(),

@@ -9,6 +9,7 @@
 //! says it (the `name` of a HAR `{name, value}` pair, a JSON key, an HTTP header line).
 
 use crate::codec::json::{self, Value};
+use crate::detect::walk::{pair_role, PairRole};
 
 use crate::engine::Engine;
 use crate::finding::Finding;
@@ -171,16 +172,33 @@ pub fn json(engine: &Engine, findings: &mut [Finding], prefix: &str, src: &[u8],
         // The structure: the `name` of a `{name, value}` pair, else the key.
         let Some(last) = segs.last() else { continue };
         let parent = chain[chain.len() - 2];
-        if let Value::Obj(_) = parent {
-            if last == "value" {
-                if let Some(n) = member(src, parent, b"name").and_then(string) {
+        match parent {
+            Value::Obj(m) if pair_role(last.as_bytes()) == Some(PairRole::Value) => {
+                // The pair's name (`key`, `Name`, `ParameterKey`…), else the key the
+                // pair object sits under (`{"adminPassword": {"value": …}}`).
+                let named = m
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| {
+                        pair_role(&json::decode(&src[k.clone()])) == Some(PairRole::Name)
+                    })
+                    .and_then(|(_, v)| string(v));
+                if let Some(n) = named {
                     f.name = clean_name(&n);
-                    continue;
+                } else if segs.len() >= 2 && matches!(chain[chain.len() - 3], Value::Obj(_)) {
+                    f.name = clean_name(segs[segs.len() - 2].as_bytes());
                 }
             }
-            if !NOT_NAMES.contains(&last.as_str()) {
+            Value::Obj(_) if !NOT_NAMES.contains(&last.as_str()) => {
                 f.name = clean_name(last.as_bytes());
             }
+            // `[["X-Api-Key", "…"], …]`: the first of a pair names the second.
+            Value::Arr(a) if a.len() == 2 && last == "1" => {
+                if let Some(n) = string(&a[0]) {
+                    f.name = clean_name(&n);
+                }
+            }
+            _ => {}
         }
     }
 }

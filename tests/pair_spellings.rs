@@ -1,0 +1,227 @@
+//! Name/value pairs as tools other than browsers write them.
+//!
+//! A HAR spells its pairs `{"name": …, "value": …}`. Postman environments and
+//! collections write `{"key": …, "value": …}`, AWS writes `{"Key": …, "Value": …}` and
+//! `{"ParameterKey": …, "ParameterValue": …}`, Azure ARM parameter files write
+//! `{"adminPassword": {"value": …}}`, Spring's `/env` writes
+//! `{"spring.datasource.password": {"value": …, "origin": …}}`, and `fetch` or
+//! `requests` headers are lists of `[name, value]` arrays. The value is judged under the
+//! name in every one of these shapes.
+//!
+//! Generated: {name member spellings} × {value member spellings} × {name first, value
+//! first} × {credential names, plain names} × {a JSON document, a JSON body of a HAR
+//! response}, plus the keyed-object and array-pair shapes. A credential's value must be
+//! gone from the copy (and from the report); a plain pair's value must stay byte for
+//! byte, and so must the names.
+
+mod common;
+
+use harscrub::{clean_bytes, Engine};
+use serde_json::{json, Value};
+
+/// Fake secrets, shaped like a generated password and like an opaque API key.
+const SECRETS: &[&str] = &["Xq7Lp2Vn9Rt4Kw8Zm3Bc6Hd", "Tz4mW8pQ2vR6nK1sY5bH9cJ3"];
+
+const NAME_KEYS: &[&str] = &[
+    "name",
+    "Name",
+    "key",
+    "Key",
+    "k",
+    "ParameterKey",
+    "attributeName",
+    "OptionName",
+];
+const VALUE_KEYS: &[&str] = &[
+    "value",
+    "Value",
+    "v",
+    "val",
+    "ParameterValue",
+    "attributeValue",
+    "currentValue",
+    "initialValue",
+];
+const CREDENTIAL_NAMES: &[&str] = &[
+    "password",
+    "DB_PASSWORD",
+    "api_key",
+    "client-secret",
+    "token",
+];
+const PLAIN_NAMES: &[(&str, &str)] = &[
+    ("color", "blue-green"),
+    ("Region", "eu-west-1"),
+    ("page", "17"),
+];
+
+fn pair(nk: &str, vk: &str, name: &str, value: &str, value_first: bool) -> Value {
+    let mut m = serde_json::Map::new();
+    if value_first {
+        m.insert(vk.into(), json!(value));
+        m.insert(nk.into(), json!(name));
+    } else {
+        m.insert(nk.into(), json!(name));
+        m.insert(vk.into(), json!(value));
+    }
+    m.insert("enabled".into(), json!(true));
+    Value::Object(m)
+}
+
+/// A HAR of one entry whose response body is `doc`.
+fn har_with_body(doc: &Value) -> String {
+    json!({"log": {"version": "1.2", "creator": {"name": "t", "version": "1"}, "entries": [{
+        "startedDateTime": "2025-01-01T00:00:00.000Z", "time": 1,
+        "request": {"method": "GET", "url": "https://api.example.com/env", "httpVersion": "HTTP/1.1",
+            "headers": [], "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0},
+        "response": {"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1", "headers": [],
+            "cookies": [], "content": {"size": 1, "mimeType": "application/json", "text": doc.to_string()},
+            "redirectURL": "", "headersSize": -1, "bodySize": 0},
+        "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 1}}]}})
+    .to_string()
+}
+
+/// Clean `doc` as a JSON document and as the body of a HAR response; each copy must
+/// hold none of `secrets` (nor must its report) and every one of `keep`.
+fn check(
+    engine: &Engine,
+    label: &str,
+    doc: &Value,
+    secrets: &[&str],
+    keep: &[&str],
+) -> Vec<String> {
+    let mut bad = Vec::new();
+    for (file, input) in [
+        ("case.json", doc.to_string()),
+        ("case.har", har_with_body(doc)),
+    ] {
+        let cleaned = match clean_bytes(engine, file, input.as_bytes()) {
+            Ok(c) => c,
+            Err(e) => {
+                bad.push(format!("{label} ({file}): refused: {e}"));
+                continue;
+            }
+        };
+        let copy = String::from_utf8_lossy(&cleaned.copy).into_owned();
+        // In the HAR, the document is a JSON string inside JSON: compare decoded text.
+        let text = if file == "case.har" {
+            let v: Value = serde_json::from_str(&copy).expect("the copy is JSON");
+            v["log"]["entries"][0]["response"]["content"]["text"]
+                .as_str()
+                .expect("the body is kept")
+                .to_string()
+        } else {
+            copy.clone()
+        };
+        let report = serde_json::to_string(&cleaned.findings).unwrap();
+        for s in secrets {
+            if text.contains(s) || copy.contains(s) {
+                bad.push(format!("{label} ({file}): leaked {s}"));
+            }
+            if report.contains(s) {
+                bad.push(format!("{label} ({file}): the findings hold {s}"));
+            }
+        }
+        for k in keep {
+            if !text.contains(k) {
+                bad.push(format!("{label} ({file}): lost {k:?}"));
+            }
+        }
+    }
+    bad
+}
+
+#[test]
+fn pairs_are_judged_under_their_name_whatever_the_members_are_called() {
+    let engine = common::engine("k");
+    let mut bad = Vec::new();
+    let mut cases = 0;
+    for nk in NAME_KEYS {
+        for vk in VALUE_KEYS {
+            for value_first in [false, true] {
+                for (i, name) in CREDENTIAL_NAMES.iter().enumerate() {
+                    let secret = SECRETS[i % SECRETS.len()];
+                    let (plain, plain_value) = PLAIN_NAMES[i % PLAIN_NAMES.len()];
+                    let doc = json!({"values": [
+                        pair(nk, vk, name, secret, value_first),
+                        pair(nk, vk, plain, plain_value, value_first),
+                    ]});
+                    let label = format!("{nk}/{vk} {name} value_first={value_first}");
+                    let keep = [*name, plain, plain_value, *nk, *vk];
+                    bad.extend(check(&engine, &label, &doc, &[secret], &keep));
+                    cases += 1;
+                }
+            }
+        }
+    }
+    assert!(cases >= 600, "{cases} cases");
+    assert!(
+        bad.is_empty(),
+        "{} failures:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
+#[test]
+fn a_credential_key_holding_a_value_object_is_a_pair() {
+    let engine = common::engine("k");
+    let [a, b] = [SECRETS[0], SECRETS[1]];
+    let cases = [
+        (
+            "ARM parameters",
+            json!({"$schema": "https://schema.management.azure.com/x#", "parameters": {
+                "adminPassword": {"value": a}, "sqlAdminPassword": {"value": b, "type": "securestring"},
+                "location": {"value": "westeurope"}}}),
+            vec![a, b],
+            vec!["westeurope", "adminPassword", "sqlAdminPassword"],
+        ),
+        (
+            "Spring /env",
+            json!({"activeProfiles": ["prod"], "propertySources": [{"name": "applicationConfig",
+                "properties": {
+                    "spring.datasource.password": {"value": a, "origin": "class path resource"},
+                    "spring.datasource.url": {"value": "jdbc:postgresql://db:5432/app"},
+                    "app.client-secret": {"value": b}}}]}),
+            vec![a, b],
+            vec![
+                "jdbc:postgresql://db:5432/app",
+                "class path resource",
+                "applicationConfig",
+            ],
+        ),
+    ];
+    let mut bad = Vec::new();
+    for (label, doc, secrets, keep) in &cases {
+        bad.extend(check(&engine, label, doc, secrets, keep));
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
+fn lists_of_name_value_arrays_are_pairs() {
+    let engine = common::engine("k");
+    let [a, b] = [SECRETS[0], SECRETS[1]];
+    let cases = [
+        (
+            "fetch headers",
+            json!({"init": {"method": "POST", "headers": [["X-Api-Key", a], ["Accept", "text/html"]]}}),
+            vec![a],
+            vec!["text/html", "X-Api-Key"],
+        ),
+        (
+            "entries",
+            json!({"form": [["username", "bob"], ["password", b], ["remember", "yes"]]}),
+            vec![b],
+            vec!["bob", "\"yes\"", "password"],
+        ),
+    ];
+    let mut bad = Vec::new();
+    for (label, doc, secrets, keep) in &cases {
+        bad.extend(check(&engine, label, doc, secrets, keep));
+    }
+    // A list that is not all pairs is not read as one: a plain word stays.
+    let doc = json!({"tags": [["password", "reset"], ["a", "b", "c"]]});
+    bad.extend(check(&engine, "not a pair list", &doc, &[], &["reset"]));
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
