@@ -465,6 +465,32 @@ fn text_logs_env_and_curl() {
     assert_eq!(f[0].location.split(':').next(), Some("1"));
 }
 
+/// Each line alone in its file: the structured handlers must not need a second,
+/// credential-looking word elsewhere in the text to run.
+#[test]
+fn lone_lines_name_their_credentials() {
+    let cases = [
+        ("curl -u admin:Xq7Lp2Vn9Rt4Kw8Zm3Bc6Hd https://api.example.com/v1\n", "Xq7Lp2Vn9Rt4Kw8Zm3Bc6Hd"),
+        ("curl --user 'ops:Pw9Lp2Vn9Rt4Kw8Zm3Bc6Hd' https://x.example\n", "Pw9Lp2Vn9Rt4Kw8Zm3Bc6Hd"),
+        ("x-functions-key: Fz4mW8pQ2vR6nK1sY5bH9cJ3\n", "Fz4mW8pQ2vR6nK1sY5bH9cJ3"),
+        ("PHPSESSID: Pz4mW8pQ2vR6nK1sY5bH9cJ3\n", "Pz4mW8pQ2vR6nK1sY5bH9cJ3"),
+        ("user_pw=Uz4mW8pQ2vR6nK1sY5bH9cJ3\n", "Uz4mW8pQ2vR6nK1sY5bH9cJ3"),
+        ("senha=Sz4mW8pQ2vR6nK1sY5bH9cJ3\n", "Sz4mW8pQ2vR6nK1sY5bH9cJ3"),
+        ("wachtwoord: Wz4mW8pQ2vR6nK1sY5bH9cJ3\n", "Wz4mW8pQ2vR6nK1sY5bH9cJ3"),
+        ("<meta http-equiv=\"refresh\" content=\"0;url=/cb?access_token=Rz4mW8pQ2vR6nK1sY5bH9cJ3\">", "Rz4mW8pQ2vR6nK1sY5bH9cJ3"),
+    ];
+    for (line, secret) in cases {
+        let (out, f) = clean("one.log", line);
+        assert!(!out.contains(secret), "{secret} survived in {out}");
+        assert_eq!(f.len(), 1, "{line}");
+    }
+    // A refresh header's delay and plain URL are no credential.
+    let meta = "<meta http-equiv=\"refresh\" content=\"1800;url=/x?page=2\">\n";
+    let (out, f) = clean("page.log", meta);
+    assert_eq!(out, meta);
+    assert!(f.is_empty());
+}
+
 #[test]
 fn bom_crlf_and_escaped_slashes_survive() {
     let doc = format!(

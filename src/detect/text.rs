@@ -72,6 +72,13 @@ fn res() -> &'static Res {
                 "pass", "pwd", "secret", "token", "key", "auth", "sess", "sid", "code", "sig",
                 "csrf", "xsrf", "cred", "saml", "otp", "pin", "ticket", "assertion", "bearer",
                 "jwt", "cookie", "private", "dsn", "connection",
+                // Every credential name of `patterns/names.toml` holds one of these
+                // (`prefilter_tests` checks it), and so does every command that takes a
+                // password (`curl -u`).
+                "pw", "psw", "hmac", "psk", "refresh", "handle", "magic", "mfa", "cfaccess",
+                "cf-access", "cf_access", "jfrog", "honeycomb", "appcheck", "oidc", "curl",
+                "wort", "contrase", "senha", "wachtw", "haslo", "heslo", "jelszo", "lozinka",
+                "salasana", "losenord", "parool", "sifre",
             ])
             .unwrap(),
     })
@@ -349,6 +356,8 @@ impl Scrubber<'_> {
             let mut val: Option<(usize, usize)> = None;
             let mut is_password = false;
             let mut found = false;
+            // The name is an `http-equiv` header name (`refresh`, `set-cookie`).
+            let mut equiv = false;
             for a in r.attr.captures_iter(&tag[tag_name_end..]) {
                 let off = tag_name_end;
                 let an_m = a.get(1).unwrap();
@@ -362,10 +371,14 @@ impl Scrubber<'_> {
                 }
                 let (s, e) = (off + s0, off + e);
                 match an.as_slice() {
-                    b"name" => name = Some((3, tag[s..e].to_vec())),
+                    b"name" => {
+                        equiv = false;
+                        name = Some((3, tag[s..e].to_vec()))
+                    }
                     b"property" | b"itemprop" | b"http-equiv"
                         if name.as_ref().is_none_or(|n| n.0 < 2) =>
                     {
+                        equiv = an == b"http-equiv";
                         name = Some((2, tag[s..e].to_vec()))
                     }
                     b"id" if name.is_none() => name = Some((1, tag[s..e].to_vec())),
@@ -410,7 +423,14 @@ impl Scrubber<'_> {
                 continue;
             };
             let n = name.map(|n| n.1).unwrap_or_default();
-            if (is_password || !n.is_empty())
+            if equiv && !is_password {
+                // `<meta http-equiv="refresh" content="0;url=…">` is the header by that
+                // name: its URL's parameters are judged, the delay is no credential.
+                let before = out.len();
+                let (vs, ve) = (t.start() + s, t.start() + e);
+                self.header(&n, &v[vs..ve], base + vs, out);
+                found |= out.len() > before;
+            } else if (is_password || !n.is_empty())
                 && self.html_value(v, base, t.start() + s, t.start() + e, &n, is_password, out)
             {
                 found = true;
@@ -1249,5 +1269,43 @@ mod tests {
     #[test]
     fn regexes_compile() {
         let _ = super::res();
+    }
+}
+
+#[cfg(test)]
+mod prefilter_tests {
+    use super::res;
+
+    /// The names of one list of `patterns/names.toml` (`section.list`).
+    fn list(section: &str, key: &str) -> Vec<String> {
+        let t: toml::Value = toml::from_str(include_str!("../../patterns/names.toml")).unwrap();
+        t[section][key]
+            .as_array()
+            .unwrap_or_else(|| panic!("{section}.{key}"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// Text with a credential name in it must reach the structured handlers: a name the
+    /// prefilter misses would leave `name=value`, `Name: value` and `<input name=…>`
+    /// to the token rules alone.
+    #[test]
+    fn every_credential_name_passes_the_prefilter() {
+        let mut missed = Vec::new();
+        for (section, key) in [
+            ("words", "strong"),
+            ("params", "exact"),
+            ("headers", "exact"),
+        ] {
+            let names = list(section, key);
+            assert!(names.len() > 10, "{section}.{key}");
+            for n in names {
+                if !res().words.is_match(n.as_bytes()) {
+                    missed.push(format!("{section}.{key}: {n}"));
+                }
+            }
+        }
+        assert!(missed.is_empty(), "{}", missed.join("\n"));
     }
 }
