@@ -17,9 +17,10 @@ use crate::rules::names::{HeaderClass, ParamClass};
 pub enum Mode {
     /// Token rules and known secrets only.
     RulesOnly,
-    /// A string value inside JSON or a URL: header lines, key=value pairs, rules.
+    /// A string value inside JSON or a URL: header lines, key=value pairs, command
+    /// lines (`--password S`, `curl -u`), rules.
     Value,
-    /// Logs, dumps, plain text bodies: like `Value`, plus curl flags.
+    /// Logs, dumps, plain text bodies: like `Value`.
     Plain,
     /// Scripts and markup: only quoted `key: "value"` pairs (an unquoted right-hand
     /// side is code, not data), HTML tags, rules.
@@ -37,9 +38,6 @@ struct Res {
     js_template: Regex,
     js_member: Regex,
     setter: Regex,
-    curl_header: Regex,
-    curl_cookie: Regex,
-    curl_user: Regex,
     words: AhoCorasick,
     env: Regex,
     url: Regex,
@@ -61,9 +59,6 @@ fn res() -> &'static Res {
         js_template: Regex::new(r#"(?:["']([A-Za-z_$][A-Za-z0-9_$-]{0,63})["']|(?-u:\b)([A-Za-z_$][A-Za-z0-9_$]{0,63}))\s*:\s*`([^`]*)`"#).unwrap(),
         js_member: Regex::new(r#"\.([A-Za-z_$][A-Za-z0-9_$]{0,63})\s*=\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|`([^`]*)`)"#).unwrap(),
         setter: Regex::new(r#"(?-u:\b)set([A-Z][A-Za-z0-9]{1,47})\(\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)')\s*\)"#).unwrap(),
-        curl_header: Regex::new(r#"(?:-H|--header)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)')"#).unwrap(),
-        curl_cookie: Regex::new(r#"(?:-b|--cookie)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#).unwrap(),
-        curl_user: Regex::new(r#"(?:-u|--user)\s+(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#).unwrap(),
         url: Regex::new(r#"^(?i:https?|wss?)://[^\s"'<>\\`]+"#).unwrap(),
         env: Regex::new(r"(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z0-9_][A-Za-z0-9_.]*)[ \t]*=[ \t]*([^\r\n]*)").unwrap(),
         words: AhoCorasick::builder()
@@ -79,6 +74,10 @@ fn res() -> &'static Res {
                 "cf-access", "cf_access", "jfrog", "honeycomb", "appcheck", "oidc", "curl",
                 "wort", "contrase", "senha", "wachtw", "haslo", "heslo", "jelszo", "lozinka",
                 "salasana", "losenord", "parool", "sifre",
+                // Commands whose password flags are single letters (see `TOOL_FLAGS`).
+                "redis-cli", "keydb-cli", "valkey-cli", "sqlcmd", "bcp ", "osql", "isql", "ldap",
+                "mysql", "mariadb", "mongo", "login", "smbclient", "rpcclient", "smbmap",
+                "sqlplus", "rman", "expdp", "impdp", "dgmgrl", "http ", "https ", "xh ", "xhs ",
             ])
             .unwrap(),
     })
@@ -100,6 +99,235 @@ fn names_itself(v: &[u8], s: usize, e: usize) -> bool {
         k -= 1;
     }
     ke > k && crate::rules::names::normalize(&v[k..ke]) == crate::rules::names::normalize(&v[s..e])
+}
+
+/// Could `v` hold a command line with a password: a flag, `config set`, or one of
+/// the tools that take `user/password` ([`Scrubber::positional_passwords`]).
+fn may_hold_command(v: &[u8]) -> bool {
+    memchr::memchr(b'-', v).is_some()
+        || memchr::memmem::find(v, b"config").is_some()
+        || [&b"sqlplus"[..], b"rman", b"expdp", b"impdp", b"dgmgrl"]
+            .iter()
+            .any(|t| memchr::memmem::find(v, t).is_some())
+}
+
+/// Tools whose password flag is a single letter, which no name model can tell.
+struct ToolFlags {
+    tools: &'static [&'static [u8]],
+    /// The flags taking the password as the next word (`-a S`), or glued (`-pS`).
+    flags: &'static [&'static [u8]],
+    /// The password may be glued to the flag (`mysql -pS`, `sshpass -pS`).
+    glued: bool,
+    /// The flag alone (`mysql -p`) prompts: only the glued form holds a password.
+    glued_only: bool,
+    /// The value is `user<sep>password` (`smbclient -U bob%S`, `http -a bob:S`).
+    split: Option<u8>,
+    /// Without the separator the value is only a user name.
+    split_required: bool,
+}
+
+impl ToolFlags {
+    /// The span of the password this flag word carries, if it is one of ours.
+    fn value(
+        &self,
+        word: &[u8],
+        flag: &[u8],
+        next: Option<(usize, usize, usize, usize)>,
+        s: usize,
+        e: usize,
+    ) -> Option<(usize, usize)> {
+        for f in self.flags {
+            if word == *f && !self.glued_only {
+                return next.map(|(ns, ne, _, _)| (ns, ne));
+            }
+            if flag == *f && flag.len() < word.len() {
+                // `--auth=bob:S`
+                return Some((s + flag.len() + 1, e));
+            }
+            if self.glued && f.len() == 2 && word.len() > 2 && word.starts_with(f) {
+                return Some((s + 2, e));
+            }
+        }
+        None
+    }
+}
+
+const TOOL_FLAGS: &[ToolFlags] = &[
+    ToolFlags {
+        tools: &[b"sshpass"],
+        flags: &[b"-p"],
+        glued: true,
+        glued_only: false,
+        split: None,
+        split_required: false,
+    },
+    ToolFlags {
+        tools: &[
+            b"mysql",
+            b"mysqldump",
+            b"mysqladmin",
+            b"mysqlimport",
+            b"mysqlcheck",
+            b"mysqlshow",
+            b"mariadb",
+            b"mariadb-dump",
+        ],
+        flags: &[b"-p"],
+        glued: true,
+        glued_only: true,
+        split: None,
+        split_required: false,
+    },
+    ToolFlags {
+        tools: &[b"redis-cli", b"keydb-cli", b"valkey-cli"],
+        flags: &[b"-a"],
+        glued: false,
+        glued_only: false,
+        split: None,
+        split_required: false,
+    },
+    ToolFlags {
+        tools: &[b"sqlcmd", b"bcp", b"osql", b"isql"],
+        flags: &[b"-P"],
+        glued: false,
+        glued_only: false,
+        split: None,
+        split_required: false,
+    },
+    ToolFlags {
+        tools: &[
+            b"ldapsearch",
+            b"ldapmodify",
+            b"ldapadd",
+            b"ldapdelete",
+            b"ldapwhoami",
+            b"ldappasswd",
+            b"ldapcompare",
+            b"ldapmodrdn",
+        ],
+        flags: &[b"-w"],
+        glued: false,
+        glued_only: false,
+        split: None,
+        split_required: false,
+    },
+    ToolFlags {
+        tools: &[
+            b"mongosh",
+            b"mongo",
+            b"mongodump",
+            b"mongorestore",
+            b"mongoexport",
+            b"mongoimport",
+            b"mongostat",
+            b"mongotop",
+        ],
+        flags: &[b"-p"],
+        glued: false,
+        glued_only: false,
+        split: None,
+        split_required: false,
+    },
+    // `docker login -p`, `helm registry login -p`, `az login -p`: `-p` after `login`.
+    ToolFlags {
+        tools: &[b"login"],
+        flags: &[b"-p"],
+        glued: false,
+        glued_only: false,
+        split: None,
+        split_required: false,
+    },
+    ToolFlags {
+        tools: &[b"smbclient", b"rpcclient", b"smbmap", b"smbget"],
+        flags: &[b"-U", b"--user"],
+        glued: false,
+        glued_only: false,
+        split: Some(b'%'),
+        split_required: true,
+    },
+    ToolFlags {
+        tools: &[b"curl"],
+        flags: &[b"-U", b"--proxy-user", b"-u", b"--user"],
+        glued: false,
+        glued_only: false,
+        split: Some(b':'),
+        split_required: true,
+    },
+    ToolFlags {
+        tools: &[b"http", b"https", b"xh", b"xhs"],
+        flags: &[b"-a", b"--auth"],
+        glued: false,
+        glued_only: false,
+        split: Some(b':'),
+        split_required: true,
+    },
+];
+
+/// The words of a command line between `from` and `to`, split at blanks outside
+/// quotes: (start, end, and the same without the quotes of a wholly quoted word).
+fn shell_words(v: &[u8], from: usize, to: usize) -> Vec<(usize, usize, usize, usize)> {
+    let mut words = Vec::new();
+    let mut i = from;
+    while i < to {
+        while i < to
+            && (matches!(v[i], b' ' | b'\t' | b'\r' | b'\n')
+                || (matches!(v[i], b'\\' | b'^' | b'`')
+                    && v[i + 1..to]
+                        .iter()
+                        .take_while(|b| matches!(b, b' ' | b'\t' | b'\r'))
+                        .count()
+                        + i
+                        + 1
+                        < to
+                    && v[i + 1..to]
+                        .iter()
+                        .find(|b| !matches!(b, b' ' | b'\t' | b'\r'))
+                        == Some(&b'\n')))
+        {
+            i += 1;
+        }
+        if i >= to {
+            break;
+        }
+        let s = i;
+        let mut quote: Option<u8> = None;
+        while i < to {
+            let b = v[i];
+            match quote {
+                Some(q) if b == q => quote = None,
+                Some(_) => {}
+                None if b == b'"' || b == b'\'' => quote = Some(b),
+                None if matches!(b, b' ' | b'\t' | b'\r' | b'\n') => break,
+                None => {}
+            }
+            i += 1;
+        }
+        let (is, ie) = unquote_span(v, s, i);
+        words.push((s, i, is, ie));
+    }
+    words
+}
+
+/// A span without the quotes that wrap it whole (`'S'`, `"S"`).
+fn unquote_span(v: &[u8], s: usize, e: usize) -> (usize, usize) {
+    if e >= s + 2 && matches!(v[s], b'"' | b'\'') && v[e - 1] == v[s] {
+        (s + 1, e - 1)
+    } else {
+        (s, e)
+    }
+}
+
+/// A shell or template reference, not a value: `$PASS`, `${PASS}`, `%PASS%`,
+/// `{{ .Values.pass }}`, `<password>`.
+fn is_reference(v: &[u8]) -> bool {
+    let name =
+        |b: &[u8]| !b.is_empty() && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_');
+    (v.first() == Some(&b'$')
+        && (name(&v[1..])
+            || (v.len() > 3 && v[1] == b'{' && v.ends_with(b"}") && name(&v[2..v.len() - 1]))))
+        || (v.len() > 2 && v[0] == b'%' && v.ends_with(b"%") && name(&v[1..v.len() - 1]))
+        || (v.starts_with(b"{{") && v.ends_with(b"}}"))
+        || (v.len() > 2 && v[0] == b'<' && v.ends_with(b">") && name(&v[1..v.len() - 1]))
 }
 
 fn is_name_byte(b: u8) -> bool {
@@ -226,8 +454,8 @@ impl Scrubber<'_> {
                     handled.push((name.start(), val.end()));
                 }
             }
-            if mode == Mode::Plain && memchr::memmem::find(v, b"curl").is_some() {
-                self.curl(v, base, &mut handled, out);
+            if matches!(mode, Mode::Value | Mode::Plain) && may_hold_command(v) {
+                self.command_lines(v, base, &mut handled, out);
             }
             if memchr::memchr(b'<', v).is_some() {
                 self.html_tags(v, base, &mut handled, out);
@@ -245,51 +473,295 @@ impl Scrubber<'_> {
         self.layers(v, base, mode, out);
     }
 
-    fn curl(
+    /// Command lines (a shell history, a CI log, a process list, `argv` in JSON):
+    /// `--password S`, `--api-key=S`, `-storepass S`, `--from-file=x` (judged by the
+    /// flag's name, as a parameter of that name is), `-passin pass:S` (openssl), and
+    /// the single-letter password flags of the tools in [`TOOL_FLAGS`]
+    /// (`redis-cli -a S`, `sqlcmd -P S`, `mysql -pS`, `smbclient -U user%S`).
+    fn command_lines(
         &mut self,
         v: &[u8],
         base: usize,
         handled: &mut Vec<(usize, usize)>,
         out: &mut Vec<Edit>,
     ) {
-        let r = res();
-        for c in r.curl_header.captures_iter(v) {
-            let Some((s, e)) = first_group(&c, &[1, 2]) else {
+        let mut at = 0;
+        while at < v.len() {
+            // A line continued with `\`, `^` (cmd) or a backtick (PowerShell) goes on.
+            let mut end = at;
+            loop {
+                end += memchr::memchr(b'\n', &v[end..]).map_or(v.len() - end, |p| p + 1);
+                let body = v[at..end].trim_ascii_end();
+                if end >= v.len() || !matches!(body.last(), Some(b'\\' | b'^' | b'`')) {
+                    break;
+                }
+            }
+            let line = &v[at..end];
+            if line.len() <= 64 * 1024 && may_hold_command(line) {
+                self.command_line(v, at, end, base, handled, out);
+            }
+            at = end;
+        }
+    }
+
+    fn command_line(
+        &mut self,
+        v: &[u8],
+        from: usize,
+        to: usize,
+        base: usize,
+        handled: &mut Vec<(usize, usize)>,
+        out: &mut Vec<Edit>,
+    ) {
+        let args = shell_words(v, from, to);
+        self.positional_passwords(v, &args, base, handled, out);
+        // The tool each argument belongs to: the last word before it that names one.
+        let mut tool: Option<&ToolFlags> = None;
+        let mut i = 0;
+        while i < args.len() {
+            let (s, e, is, ie) = args[i];
+            let word = &v[s..e];
+            let name = word.rsplit(|&b| b == b'/').next().unwrap_or(word);
+            if let Some(t) = TOOL_FLAGS.iter().find(|t| t.tools.contains(&name)) {
+                tool = Some(t);
+                i += 1;
                 continue;
+            }
+            if word.first() != Some(&b'-') || word.len() < 2 || word[1].is_ascii_digit() {
+                i += 1;
+                continue;
+            }
+            if handled.iter().any(|&(hs, he)| s < he && e > hs) {
+                i += 1;
+                continue;
+            }
+            // The value: after `=` in the word, else the next word unless it is a flag.
+            let (flag, value) = match memchr::memchr(b'=', word) {
+                Some(p) if word.starts_with(b"--") || p > 2 => {
+                    (&word[..p], Some((s + p + 1, e, s + p + 1, e)))
+                }
+                _ => {
+                    let next = args
+                        .get(i + 1)
+                        .copied()
+                        .filter(|&(ns, ne, _, _)| v[ns] != b'-' || ne - ns == 1);
+                    (word, next)
+                }
             };
-            let h = &v[s..e];
-            if let Some(colon) = memchr::memchr(b':', h) {
-                let val_start = s + colon + 1;
-                self.header(&h[..colon], &v[val_start..e], base + val_start, out);
-                handled.push((s, e));
+            let mut redacted = false;
+            // curl's headers (`-H 'X-Api-Key: S'`) and cookies (`-b 'sid=S'`; a value
+            // without `=` is a cookie-jar file).
+            if let (Some(t), Some((vs, ve, _, _))) = (tool, value) {
+                if t.tools.contains(&&b"curl"[..]) {
+                    let (vs, ve) = unquote_span(v, vs, ve);
+                    let val = &v[vs..ve];
+                    match flag {
+                        b"-H" | b"--header" | b"--proxy-header" => {
+                            if let Some(colon) = memchr::memchr(b':', val) {
+                                self.header(
+                                    &val[..colon],
+                                    &val[colon + 1..],
+                                    base + vs + colon + 1,
+                                    out,
+                                );
+                                handled.push((s, ve.max(e)));
+                                redacted = true;
+                            }
+                        }
+                        b"-b" | b"--cookie" if memchr::memchr(b'=', val).is_some() => {
+                            self.cookie_pairs(val, base + vs, out);
+                            handled.push((s, ve.max(e)));
+                            redacted = true;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            // A tool's own password flag (`-a`, `-P`, `-pSECRET`).
+            if let (Some(t), false) = (tool, redacted) {
+                if let Some(found) = t.value(word, flag, value, s, e) {
+                    let (vs, ve) = found;
+                    let (vs, ve) = unquote_span(v, vs, ve);
+                    let vs = match t.split {
+                        Some(sep) => match memchr::memchr(sep, &v[vs..ve]) {
+                            Some(p) => vs + p + 1,
+                            None if t.split_required => ve,
+                            None => vs,
+                        },
+                        None => vs,
+                    };
+                    if vs < ve && !is_nothing(&v[vs..ve]) && !is_reference(&v[vs..ve]) {
+                        self.redact(
+                            v,
+                            vs,
+                            ve,
+                            base,
+                            "context.command-line",
+                            "password",
+                            None,
+                            true,
+                            out,
+                        );
+                        handled.push((s, ve.max(e)));
+                        redacted = true;
+                    }
+                }
+            }
+            if !redacted {
+                if let Some((vs, ve, _, _)) = value {
+                    let dashes = flag.iter().take_while(|&&b| b == b'-').count();
+                    let flag_name = &flag[dashes..];
+                    if flag_name.len() >= 3 || flag.starts_with(b"--") {
+                        let (vs, ve) = unquote_span(v, vs, ve);
+                        if self.command_flag(v, flag_name, vs, ve, base, out) {
+                            handled.push((s, ve.max(e)));
+                        }
+                    }
+                }
+            }
+            let _ = (is, ie);
+            i += 1;
+        }
+    }
+
+    /// Passwords that are positional arguments: `htpasswd -b FILE USER PASSWORD`,
+    /// `sqlplus USER/PASSWORD@DB`, `aws configure set NAME VALUE` and
+    /// `npm config set NAME VALUE` (judged by the name's last part).
+    fn positional_passwords(
+        &mut self,
+        v: &[u8],
+        args: &[(usize, usize, usize, usize)],
+        base: usize,
+        handled: &mut Vec<(usize, usize)>,
+        out: &mut Vec<Edit>,
+    ) {
+        let word = |i: usize| args.get(i).map(|a| &v[a.2..a.3]).unwrap_or(b"");
+        let tool = |i: usize| {
+            let w = word(i);
+            w.rsplit(|&b| b == b'/').next().unwrap_or(w)
+        };
+        for i in 0..args.len() {
+            match tool(i) {
+                b"htpasswd" => {
+                    let rest = &args[i + 1..];
+                    let batch = rest.iter().any(|a| {
+                        let w = &v[a.0..a.1];
+                        w.len() > 1 && w[0] == b'-' && w[1] != b'-' && w.contains(&b'b')
+                    });
+                    let positional: Vec<_> = rest.iter().filter(|a| v[a.0] != b'-').collect();
+                    if let (true, Some(p)) = (batch, positional.get(2)) {
+                        if !is_reference(&v[p.2..p.3]) {
+                            self.redact(
+                                v,
+                                p.2,
+                                p.3,
+                                base,
+                                "context.command-line",
+                                "password",
+                                None,
+                                true,
+                                out,
+                            );
+                            handled.push((p.0, p.1));
+                        }
+                    }
+                }
+                b"sqlplus" | b"rman" | b"expdp" | b"impdp" | b"exp" | b"imp" | b"dgmgrl" => {
+                    let Some(p) = args[i + 1..].iter().find(|a| v[a.0] != b'-') else {
+                        continue;
+                    };
+                    let w = &v[p.2..p.3];
+                    let Some(slash) = memchr::memchr(b'/', w) else {
+                        continue;
+                    };
+                    let end = memchr::memrchr(b'@', w)
+                        .filter(|&at| at > slash)
+                        .unwrap_or(w.len());
+                    if slash > 0 && slash + 1 < end && !is_reference(&w[slash + 1..end]) {
+                        let (vs, ve) = (p.2 + slash + 1, p.2 + end);
+                        self.redact(
+                            v,
+                            vs,
+                            ve,
+                            base,
+                            "context.command-line",
+                            "password",
+                            None,
+                            true,
+                            out,
+                        );
+                        handled.push((p.0, p.1));
+                    }
+                }
+                b"set" if i > 0 && matches!(tool(i - 1), b"config" | b"configure") => {
+                    let (Some(n), Some(val)) = (args.get(i + 1), args.get(i + 2)) else {
+                        continue;
+                    };
+                    let name = &v[n.2..n.3];
+                    let last = name
+                        .rsplit(|&b| matches!(b, b':' | b'/' | b'.'))
+                        .find(|p| !p.is_empty())
+                        .unwrap_or(name);
+                    if self.command_flag(v, last, val.2, val.3, base, out) {
+                        handled.push((n.0, val.1));
+                    }
+                }
+                _ => {}
             }
         }
-        for c in r.curl_cookie.captures_iter(v) {
-            let Some((s, e)) = first_group(&c, &[1, 2, 3]) else {
-                continue;
-            };
-            self.cookie_pairs(&v[s..e], base + s, out);
-            handled.push((s, e));
+    }
+
+    /// `--name VALUE` or `--name=VALUE`: the value judged by the flag's name.
+    fn command_flag(
+        &mut self,
+        v: &[u8],
+        name: &[u8],
+        vs: usize,
+        ve: usize,
+        base: usize,
+        out: &mut Vec<Edit>,
+    ) -> bool {
+        let val = &v[vs..ve];
+        if val.is_empty() || is_nothing(val) || is_reference(val) {
+            return false;
         }
-        for c in r.curl_user.captures_iter(v) {
-            let Some((s, e)) = first_group(&c, &[1, 2, 3]) else {
-                continue;
-            };
-            if let Some(colon) = memchr::memchr(b':', &v[s..e]) {
+        // openssl's `-passin pass:S`, `-passout pass:S`.
+        if let Some(rest) = val.strip_prefix(b"pass:") {
+            if !rest.is_empty() {
                 self.redact(
                     v,
-                    s + colon + 1,
-                    e,
+                    vs + 5,
+                    ve,
                     base,
-                    "context.curl-user",
+                    "context.command-line",
                     "password",
                     None,
                     true,
                     out,
                 );
-                handled.push((s, e));
+                return true;
             }
         }
+        let secret = match self.engine.names.param(name) {
+            ParamClass::Secret => true,
+            ParamClass::Weak => super::weak_text_value(val),
+            _ => false,
+        };
+        if secret {
+            let kind = super::kind_for_name(name);
+            self.redact(
+                v,
+                vs,
+                ve,
+                base,
+                "context.command-line",
+                kind,
+                None,
+                true,
+                out,
+            );
+        }
+        secret
     }
 
     /// URLs inside text (links in HTML, URLs in log lines): parameters by name.

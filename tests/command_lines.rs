@@ -1,0 +1,128 @@
+//! Passwords on command lines: shell histories, CI logs, process lists, `argv` in JSON.
+//!
+//! Generated: {long flags named like credentials, tools with single-letter password
+//! flags, positional passwords} × {bare, single-quoted, double-quoted} × {alone in a
+//! log, in a JSON string, continued over lines with `\`}. The password must be gone
+//! from every copy; the flag, the tool and every other argument stay. Commands whose
+//! arguments hold no password (`mysql -p app` prompts, `--password-stdin`, `$VAR`)
+//! stay byte for byte.
+
+mod common;
+
+use harscrub::clean_bytes;
+
+const SECRET: &str = "Xq7Lp2Vn9Rt4Kw8Zm3Bc6Hd";
+
+/// Command lines with `{}` where the password goes.
+const COMMANDS: &[&str] = &[
+    "mytool --password {} --verbose",
+    "deploy --api-key {} --region eu-west-1",
+    "run --client-secret={} -v",
+    "cli --token={} --pass=x",
+    "keytool -importkeystore -storepass {} -noprompt",
+    "sshpass -p {} ssh root@db01",
+    "sshpass -p{} ssh root@db01",
+    "docker login -u bob -p {} registry.example.com",
+    "podman login --username bob --password {} quay.io",
+    "redis-cli -h cache -a {} ping",
+    "mongosh --username admin --password {} mongodb://db",
+    "mongodump -u admin -p {} --db app",
+    "smbclient //srv/share -U bob%{}",
+    "az login -u bob@example.com -p {}",
+    "sqlcmd -S db -U sa -P {} -Q \"select 1\"",
+    "ldapsearch -x -D cn=admin,dc=example -w {} -b dc=example",
+    "mysql -u root -p{} app",
+    "curl -u admin:{} https://api.example.com/v1",
+    "curl -U proxy:{} https://x.example",
+    "curl -H \"X-Api-Key: {}\" https://x.example",
+    "curl -b sid={} https://x.example",
+    "http -a bob:{} GET https://x.example",
+    "openssl pkcs12 -export -passout pass:{} -out a.p12",
+    "htpasswd -b .htpasswd bob {}",
+    "htpasswd -cbB /etc/nginx/.htpasswd bob {}",
+    "sqlplus scott/{}@orcl",
+    "aws configure set aws_secret_access_key {}",
+    "npm config set //registry.npmjs.org/:_authToken {}",
+    "kubectl create secret generic db --from-literal=password={}",
+];
+
+/// Commands that hold no password: kept byte for byte.
+const PLAIN: &[&str] = &[
+    "ls -la --color=auto /tmp --max-depth 3 -p 8080",
+    "mysql -u root -p app",
+    "cli --password $DB_PASS --token ${TOKEN}",
+    "echo $P | docker login --username bob --password-stdin registry.example.com",
+    "tool --token-file /run/secrets/token --key-id 42",
+    "htpasswd -c .htpasswd bob",
+    "curl -b cookies.txt -c cookies.txt https://x.example",
+    "ldapsearch -x -b dc=example -H ldap://db",
+    "sqlplus / as sysdba",
+];
+
+fn quoted(q: &str) -> String {
+    format!("{q}{SECRET}{q}")
+}
+
+/// The copy of `name` holding `text`; panics on a refusal.
+fn copy(name: &str, text: &str) -> String {
+    let c = clean_bytes(&common::engine("k"), name, text.as_bytes())
+        .unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
+    String::from_utf8(c.copy).unwrap()
+}
+
+#[test]
+fn passwords_on_command_lines_go_and_the_commands_stay() {
+    let mut bad = Vec::new();
+    let mut cases = 0;
+    for cmd in COMMANDS {
+        for q in ["", "'", "\""] {
+            // A quote inside an already quoted header or a glued flag is not a shape.
+            if !q.is_empty()
+                && (cmd.contains("\"X-Api")
+                    || cmd.contains("{}@")
+                    || !cmd.contains(" {}") && !cmd.contains("={}"))
+            {
+                continue;
+            }
+            let line = cmd.replace("{}", &quoted(q));
+            let (before, after) = line.split_once(&quoted(q)).unwrap();
+            let continued = line.replacen(" -", " \\\n  -", 1);
+            let json = serde_json::json!({"argv": line, "status": 0}).to_string();
+            for (name, text) in [
+                ("history.log", format!("$ {line}\n")),
+                ("ci.log", format!("+ {continued}\nexit 0\n")),
+                ("proc.json", json),
+            ] {
+                cases += 1;
+                let out = copy(name, &text);
+                if out.contains(SECRET) {
+                    bad.push(format!("{name}: leaked in {text:?}"));
+                }
+                // Every other argument is kept (the flag before, what follows after).
+                let tail = after.trim_start_matches(['\'', '"']);
+                let head = before.trim_end_matches(['\'', '"']);
+                let head_kept = head
+                    .split_whitespace()
+                    .all(|w| out.contains(w.split(':').next().unwrap()));
+                if !head_kept || !out.contains(tail.split_whitespace().next().unwrap_or("")) {
+                    bad.push(format!("{name}: lost an argument of {text:?}: {out:?}"));
+                }
+            }
+        }
+    }
+    assert!(cases >= 100, "{cases}");
+    assert!(
+        bad.is_empty(),
+        "{} failures:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
+#[test]
+fn commands_without_passwords_stay_byte_for_byte() {
+    for cmd in PLAIN {
+        let text = format!("$ {cmd}\n");
+        assert_eq!(copy("history.log", &text), text);
+    }
+}
