@@ -674,3 +674,57 @@ negative_examples = ["acme_0123"]
     assert!(set.add_path(dir.path()).is_err());
     assert_eq!(set.rules().len(), before + 1);
 }
+
+/// Every rule's examples, with the token glued after what logs put before tokens that
+/// is no part of them: a literal `\n`, `\t` or `\r` (JSON-escaped log lines read as
+/// text), and an ANSI colour code. Each token a rule finds on its own must still be
+/// found, whole.
+#[test]
+fn tokens_glued_after_escapes_and_colour_codes_are_found() {
+    let set = builtin();
+    let mut missed = Vec::new();
+    let mut cases = 0;
+    for (i, r) in set.rules().iter().enumerate() {
+        for ex in &r.examples {
+            let mut found = Vec::new();
+            set.find_all(ex.as_bytes(), &mut found);
+            let Some(m) = found.iter().find(|m| m.rule == i) else {
+                continue;
+            };
+            let token = &ex[m.start..m.end];
+            // Only tokens the rule finds on their own (not by a name before them).
+            let alone = format!("{{\"log\":\"started {token} \\n\"}}");
+            if !matches(&set, &alone).iter().any(|(_, s)| s == token) {
+                continue;
+            }
+            for glue in ["\\n", "\\t", "\\r\\n", "\u{1b}[32m", "\u{1b}[1;31m"] {
+                let hay = format!("{{\"log\":\"started{glue}{token}\\n\"}}");
+                cases += 1;
+                if !matches(&set, &hay).iter().any(|(_, s)| s == token) {
+                    missed.push(format!("{}: {hay:?}", r.id));
+                }
+            }
+        }
+    }
+    assert!(cases > 400, "{cases}");
+    assert!(
+        missed.is_empty(),
+        "{} missed:\n{}",
+        missed.len(),
+        missed.join("\n")
+    );
+}
+
+/// A token with a fixed prefix holding `_` or `-` glued after digits (`id=12345ghp_…`)
+/// is found; after a letter it is another word.
+#[test]
+fn prefixed_tokens_after_digits_are_found() {
+    let set = builtin();
+    let t = format!("ghp_{}", alnum(36));
+    assert!(matches(&set, &format!("id=12345{t} ok"))
+        .iter()
+        .any(|(_, s)| *s == t));
+    let s = format!("xoxb-123456789012-1234567890123-{}", alnum(24));
+    assert!(matches(&set, &format!("9{s}")).iter().any(|(_, m)| *m == s));
+    assert!(matches(&set, &format!("task-proj-{}", hex(48))).is_empty());
+}

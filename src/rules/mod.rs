@@ -189,8 +189,47 @@ fn preview(text: &str) -> String {
     out.replace('\n', "\\n").replace('\r', "\\r")
 }
 
+/// A rule's pattern with its left boundary (`(?:^|[^A-Za-z0-9])` before the `secret`
+/// group: the token does not continue a word) widened to what text glues before
+/// tokens that is no part of them: a literal escape (`\n`, `\t`, `\r` as two
+/// characters, in a log of JSON-escaped lines) and an ANSI colour code (`ESC[32m`). A
+/// token whose fixed prefix holds `_` or `-` (`ghp_`, `xoxb-`, `sk_live_`, `glpat-`)
+/// may follow a digit too (`id=12345ghp_…`); a letter before it still makes another
+/// word (`task-proj-…` is no `sk-proj-` key).
+fn widen_left_boundary(pattern: &str) -> std::borrow::Cow<'_, str> {
+    const SECRET: &str = "])(?P<secret>";
+    let Some(after) = pattern.strip_prefix("(?:^|[^") else {
+        return pattern.into();
+    };
+    let Some(close) = after.find(SECRET) else {
+        return pattern.into();
+    };
+    let class = &after[..close];
+    let rest = &after[close + SECRET.len()..];
+    if class.contains([']', '(', ')', '|']) {
+        return pattern.into();
+    }
+    let literal: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    // A literal followed by a quantifier or an alternation is not a fixed prefix.
+    let fixed = !matches!(
+        rest[literal.len()..].chars().next(),
+        Some('?' | '*' | '+' | '{' | '|')
+    );
+    let class = if fixed && literal.len() >= 3 && literal.contains(['_', '-']) {
+        class.replace("0-9", "")
+    } else {
+        class.to_string()
+    };
+    // The escapes come first: at a `\`, `\t` is consumed whole rather than `\` alone
+    // with the `t` taken into a token of letters and digits.
+    format!("(?:^|\\\\[nrt]|\x1b\\[[0-9;]*m|[^{class}])(?P<secret>{rest}").into()
+}
+
 fn compile(rule: &Rule) -> anyhow::Result<Compiled> {
-    let re = RegexBuilder::new(&rule.pattern)
+    let re = RegexBuilder::new(&widen_left_boundary(&rule.pattern))
         .unicode(false)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
