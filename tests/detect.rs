@@ -491,6 +491,34 @@ fn lone_lines_name_their_credentials() {
     assert!(f.is_empty());
 }
 
+/// A Docker json-file log (`{"log": "…\n", "stream": …}` per line) is JSON, not a HAR
+/// missing its `log` object; a PEM key written with `\n` escapes in a quoted value
+/// goes whole, and the copy verifies.
+#[test]
+fn docker_json_logs_and_escaped_pem_values_get_copies() {
+    let token = "ghp_FAKEfake0123456789ExampleTestKEYFAKE";
+    let line = format!(
+        r#"{{"log":"started\n{token}\n","stream":"stdout","time":"2024-01-01T00:00:00Z"}}"#
+    );
+    for (name, doc) in [
+        ("container.log", format!("{line}\n")),
+        ("container.json", line.clone()),
+        ("containers.log", format!("{line}\n{line}\n")),
+    ] {
+        let (out, f) = clean(name, &doc);
+        assert!(!out.contains(token), "{name}: {out}");
+        assert!(out.contains(r#""stream":"stdout""#), "{name}: {out}");
+        assert!(!f.is_empty(), "{name}");
+    }
+    let pem = "-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAuFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFA\\nFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE\\n-----END RSA PRIVATE KEY-----";
+    let (out, _) = clean("app.log", &format!("key=\"\\n{pem}\\n\"\n"));
+    assert!(
+        !out.contains("MIIEow") && !out.contains("FAKEFAKE"),
+        "{out}"
+    );
+    assert!(out.starts_with("key=\"\\n[REDACTED:private-key:"), "{out}");
+}
+
 #[test]
 fn bom_crlf_and_escaped_slashes_survive() {
     let doc = format!(

@@ -1367,12 +1367,18 @@ pub fn looks_like_har(prefix: &[u8]) -> bool {
     if p.get(t) != Some(&b'{') {
         return false;
     }
-    let rest = &p[t + 1..];
-    let k = rest
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(rest.len());
-    rest[k..].starts_with(b"\"log\"")
+    // `{"log": {` — a Docker json-file log line (`{"log": "text\n", …}`) is JSON.
+    let mut rest = &p[t + 1..];
+    for want in [&b"\"log\""[..], b":", b"{"] {
+        rest = rest.trim_ascii_start();
+        match rest.strip_prefix(want) {
+            Some(r) => rest = r,
+            // The prefix ended before the value: judge by what was seen.
+            None if rest.is_empty() => return true,
+            None => return false,
+        }
+    }
+    true
 }
 
 #[cfg(test)]

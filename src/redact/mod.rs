@@ -143,8 +143,11 @@ pub fn only_placeholders(s: &[u8]) -> bool {
         if let Some(n) = placeholder_len(&s[i..]) {
             i += n;
             saw = true;
-        } else if matches!(s[i], b' ' | b',' | b';' | b'.') {
+        } else if matches!(s[i], b' ' | b',' | b';' | b'.' | b'\t' | b'\r' | b'\n') {
             i += 1;
+        } else if s[i] == b'\\' && matches!(s.get(i + 1), Some(b'n' | b'r' | b't')) {
+            // A line break written as an escape (`"\n[REDACTED:private-key:…]\n"`).
+            i += 2;
         } else {
             return false;
         }
