@@ -225,3 +225,69 @@ fn lists_of_name_value_arrays_are_pairs() {
     bad.extend(check(&engine, "not a pair list", &doc, &[], &["reset"]));
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// Pairs in markup and YAML: `<Name>…</Name><Value>…</Value>` (and XML-RPC's
+/// `<value><string>…`), `<property name="…" value="…"/>`, a Kubernetes `env` list.
+#[test]
+fn pairs_in_xml_and_yaml_are_judged_under_their_name() {
+    let engine = common::engine("k");
+    let s = SECRETS[0];
+    let mut bad = Vec::new();
+    let mut cases = 0;
+    for (nk, vk) in [
+        ("Name", "Value"),
+        ("name", "value"),
+        ("Key", "Value"),
+        ("ParameterKey", "ParameterValue"),
+    ] {
+        for name in CREDENTIAL_NAMES {
+            let docs = [
+                (
+                    "params.xml",
+                    format!("<Parameters>\n  <Parameter><{nk}>{name}</{nk}><{vk}>{s}</{vk}></Parameter>\n  <Parameter><{nk}>Region</{nk}><{vk}>eu-west-1</{vk}></Parameter>\n</Parameters>\n"),
+                ),
+                (
+                    "rpc.xml",
+                    format!("<struct><member><{nk}>{name}</{nk}>\n  <{vk}><string>{s}</string></{vk}></member><member><{nk}>user</{nk}><{vk}><string>eu-west-1</string></{vk}></member></struct>\n"),
+                ),
+                (
+                    "beans.xml",
+                    format!("<bean id=\"ds\">\n  <property {nk}=\"{name}\" {vk}=\"{s}\"/>\n  <property name=\"url\" value=\"eu-west-1\"/>\n</bean>\n"),
+                ),
+                (
+                    "deploy.yaml",
+                    format!("env:\n- {nk}: {name}\n  {vk}: \"{s}\"\n- {vk}: eu-west-1\n  {nk}: REGION\n"),
+                ),
+            ];
+            for (file, doc) in docs {
+                // Attributes are `name`/`value` only: other spellings are other attributes.
+                if file == "beans.xml" && (nk, vk) != ("name", "value") {
+                    continue;
+                }
+                cases += 1;
+                let copy = match clean_bytes(&engine, file, doc.as_bytes()) {
+                    Ok(c) => String::from_utf8(c.copy).unwrap(),
+                    Err(e) => {
+                        bad.push(format!("{file} {nk}/{vk} {name}: refused: {e}"));
+                        continue;
+                    }
+                };
+                if copy.contains(s) {
+                    bad.push(format!("{file} {nk}/{vk} {name}: leaked:\n{copy}"));
+                }
+                if !copy.contains("eu-west-1") || !copy.contains(name) {
+                    bad.push(format!(
+                        "{file} {nk}/{vk} {name}: lost a plain value:\n{copy}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(cases >= 60, "{cases}");
+    assert!(
+        bad.is_empty(),
+        "{} failures:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}

@@ -457,6 +457,9 @@ impl Scrubber<'_> {
             if matches!(mode, Mode::Value | Mode::Plain) && may_hold_command(v) {
                 self.command_lines(v, base, &mut handled, out);
             }
+            if matches!(mode, Mode::Value | Mode::Plain) && memchr::memchr(b'\n', v).is_some() {
+                self.yaml_pairs(v, base, &mut handled, out);
+            }
             if memchr::memchr(b'<', v).is_some() {
                 self.html_tags(v, base, &mut handled, out);
                 self.xml_elements(v, base, &mut handled, out);
@@ -830,6 +833,8 @@ impl Scrubber<'_> {
             let mut found = false;
             // The name is an `http-equiv` header name (`refresh`, `set-cookie`).
             let mut equiv = false;
+            // The value came from a `value` attribute (not `content`).
+            let mut value_attr = false;
             for a in r.attr.captures_iter(&tag[tag_name_end..]) {
                 let off = tag_name_end;
                 let an_m = a.get(1).unwrap();
@@ -854,7 +859,11 @@ impl Scrubber<'_> {
                         name = Some((2, tag[s..e].to_vec()))
                     }
                     b"id" if name.is_none() => name = Some((1, tag[s..e].to_vec())),
-                    b"content" | b"value" => val = Some((s, e)),
+                    b"content" => val = Some((s, e)),
+                    b"value" => {
+                        val = Some((s, e));
+                        value_attr = true;
+                    }
                     b"type" if tag[s..e].eq_ignore_ascii_case(b"password") => is_password = true,
                     _ => {
                         // `data-api-key="…"`, `data-csrf="…"` on any element.
@@ -879,10 +888,17 @@ impl Scrubber<'_> {
                     }
                 }
             }
-            if !matches!(
-                tag_name.as_slice(),
-                b"input" | b"meta" | b"button" | b"param" | b"option" | b"select" | b"data"
-            ) {
+            // Any element with a `name` and a `value` attribute is a pair (Spring's
+            // `<property name="password" value="…"/>`, Ant's `<param>`, Maven's
+            // `<property>`); the HTML form elements also take an `id`, and `<meta>` a
+            // `content`.
+            let pair = value_attr && name.as_ref().is_some_and(|n| n.0 == 3);
+            if !pair
+                && !matches!(
+                    tag_name.as_slice(),
+                    b"input" | b"meta" | b"button" | b"param" | b"option" | b"select" | b"data"
+                )
+            {
                 if found {
                     handled.push((t.start(), t.end()));
                 }
@@ -973,6 +989,156 @@ impl Scrubber<'_> {
     /// XML and SOAP elements named like credentials: `<wsse:Password Type="…">…
     /// </wsse:Password>`, `<Token>…</Token>`, `<SessionId>…</SessionId>` (namespace
     /// prefix ignored; the element text, or its CDATA, is the value).
+    /// YAML name/value pairs on consecutive lines (a Kubernetes container's `env`,
+    /// Ansible and CI variable lists): `- name: DB_PASSWORD` then `value: …`, in either
+    /// order, the value judged by the name.
+    fn yaml_pairs(
+        &mut self,
+        v: &[u8],
+        base: usize,
+        handled: &mut Vec<(usize, usize)>,
+        out: &mut Vec<Edit>,
+    ) {
+        use crate::detect::walk::{pair_role, PairRole};
+        // (role, the span of the scalar after the colon) of a `key: scalar` line.
+        let member = |line: (usize, usize)| -> Option<(PairRole, usize, usize)> {
+            let l = &v[line.0..line.1];
+            let mut i = l.iter().take_while(|b| **b == b' ').count();
+            if l[i..].starts_with(b"- ") {
+                i += 2;
+                i += l[i..].iter().take_while(|b| **b == b' ').count();
+            }
+            let colon = i + memchr::memchr(b':', &l[i..])?;
+            let role = pair_role(&l[i..colon])?;
+            let mut s = colon + 1;
+            if s < l.len() && l[s] != b' ' {
+                return None;
+            }
+            s += l[s..].iter().take_while(|b| **b == b' ').count();
+            let e = l.len()
+                - l.iter()
+                    .rev()
+                    .take_while(|b| b.is_ascii_whitespace())
+                    .count();
+            if s >= e {
+                return None;
+            }
+            let (s, e) = unquote_span(l, s, e);
+            Some((role, line.0 + s, line.0 + e))
+        };
+        let mut lines = Vec::new();
+        let mut at = 0;
+        while at < v.len() {
+            let end = at + memchr::memchr(b'\n', &v[at..]).unwrap_or(v.len() - at);
+            if end > at && v[at..end].iter().any(|b| !b.is_ascii_whitespace()) {
+                lines.push((at, end));
+            }
+            at = end + 1;
+        }
+        for w in lines.windows(2) {
+            let (Some(a), Some(b)) = (member(w[0]), member(w[1])) else {
+                continue;
+            };
+            let (name, value) = match (a.0, b.0) {
+                (PairRole::Name, PairRole::Value) => (a, b),
+                (PairRole::Value, PairRole::Name) => (b, a),
+                _ => continue,
+            };
+            let n = &v[name.1..name.2];
+            let (vs, ve) = (value.1, value.2);
+            let val = &v[vs..ve];
+            if n.len() > 64 || is_nothing(val) || is_reference(val) {
+                continue;
+            }
+            if handled.iter().any(|&(hs, he)| vs < he && ve > hs) {
+                continue;
+            }
+            let secret = match self.engine.names.field(n) {
+                ParamClass::Secret => true,
+                ParamClass::Weak => super::weak_text_value(val),
+                _ => false,
+            };
+            if secret {
+                let kind = super::kind_for_name(n);
+                self.redact(v, vs, ve, base, "context.key-value", kind, None, true, out);
+                handled.push((vs, ve));
+            }
+        }
+    }
+
+    /// The value of an XML pair whose name element (`<Name>password</Name>`) ends at
+    /// `at`: the text of the next element if it is a value element (`<Value>`,
+    /// `<value>`, `<ParameterValue>`), through any elements it opens first
+    /// (`<value><string>…`).
+    fn xml_pair_value(
+        &mut self,
+        v: &[u8],
+        name: &[u8],
+        at: usize,
+        base: usize,
+        handled: &mut Vec<(usize, usize)>,
+        out: &mut Vec<Edit>,
+    ) {
+        let name = name.trim_ascii();
+        if name.is_empty() || name.len() > 64 || !name.iter().all(|&b| is_name_byte(b)) {
+            return;
+        }
+        let weak = match self.engine.names.field(name) {
+            ParamClass::Secret => false,
+            ParamClass::Weak => true,
+            _ => return,
+        };
+        let mut p = at;
+        let mut opened_value = false;
+        // At most a few tags between the name and the value's text.
+        for _ in 0..4 {
+            while p < v.len() && v[p].is_ascii_whitespace() {
+                p += 1;
+            }
+            if v.get(p) != Some(&b'<') || matches!(v.get(p + 1), Some(b'/' | b'!' | b'?')) {
+                break;
+            }
+            let Some(close) = memchr::memchr(b'>', &v[p..]) else {
+                return;
+            };
+            let tag = &v[p + 1..p + close];
+            let tag_name = tag
+                .split(|b| b.is_ascii_whitespace() || *b == b'/')
+                .next()
+                .unwrap_or(b"");
+            let local = tag_name.rsplit(|&b| b == b':').next().unwrap_or(tag_name);
+            if !opened_value {
+                if crate::detect::walk::pair_role(local)
+                    != Some(crate::detect::walk::PairRole::Value)
+                {
+                    return;
+                }
+                opened_value = true;
+            }
+            p += close + 1;
+        }
+        if !opened_value {
+            return;
+        }
+        let (mut s, mut e) = (p, p + memchr::memchr(b'<', &v[p..]).unwrap_or(v.len() - p));
+        while s < e && v[s].is_ascii_whitespace() {
+            s += 1;
+        }
+        while e > s && v[e - 1].is_ascii_whitespace() {
+            e -= 1;
+        }
+        if s >= e
+            || is_nothing(&v[s..e])
+            || (weak && !super::weak_text_value(&v[s..e]))
+            || handled.iter().any(|&(hs, he)| s < he && e > hs)
+        {
+            return;
+        }
+        let kind = super::kind_for_name(name);
+        self.redact(v, s, e, base, "context.xml", kind, None, true, out);
+        handled.push((s, e));
+    }
+
     fn xml_elements(
         &mut self,
         v: &[u8],
@@ -984,7 +1150,21 @@ impl Scrubber<'_> {
         for c in r.element.captures_iter(v) {
             let (open, local, close) = (c.get(1).unwrap(), c.get(2).unwrap(), c.get(5).unwrap());
             let tag_end = c.get(3).or(c.get(4)).map_or(close.start(), |b| b.start());
-            if open.as_bytes() != close.as_bytes() || !r.words.is_match(&v[open.start()..tag_end]) {
+            if open.as_bytes() != close.as_bytes() {
+                continue;
+            }
+            // `<Name>password</Name><Value>…</Value>`, XML-RPC's
+            // `<name>password</name><value><string>…</string></value>`: a pair.
+            if crate::detect::walk::pair_role(local.as_bytes())
+                == Some(crate::detect::walk::PairRole::Name)
+            {
+                if let Some(body) = c.get(4) {
+                    let end = c.get(0).unwrap().end();
+                    self.xml_pair_value(v, body.as_bytes(), end, base, handled, out);
+                }
+                continue;
+            }
+            if !r.words.is_match(&v[open.start()..tag_end]) {
                 continue;
             }
             // HTML elements that show text, not data (`<code>`, `<kbd>`).
