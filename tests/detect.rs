@@ -519,6 +519,24 @@ fn docker_json_logs_and_escaped_pem_values_get_copies() {
     assert!(out.starts_with("key=\"\\n[REDACTED:private-key:"), "{out}");
 }
 
+/// Go's `:=` assigns: the value goes, the operator and quotes stay, in a log and in code.
+#[test]
+fn walrus_assignments_keep_their_operator() {
+    let s = "Xq7Lp2Vn9Rt4Kw8Zm3Bc6Hd";
+    for (name, line) in [
+        ("app.log", format!("accessToken := \"{s}\"\n")),
+        ("main.go", format!("\tpassword := \"{s}\"\n")),
+        ("main.go", format!("\tauth := \"{s}\"\n")),
+    ] {
+        let (out, _) = clean(name, &line);
+        assert!(!out.contains(s), "{out}");
+        assert!(
+            out.contains(" := \"[REDACTED:") && out.ends_with("]\"\n"),
+            "{out}"
+        );
+    }
+}
+
 #[test]
 fn bom_crlf_and_escaped_slashes_survive() {
     let doc = format!(

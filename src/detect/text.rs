@@ -48,7 +48,7 @@ fn res() -> &'static Res {
     R.get_or_init(|| Res {
         header_line: Regex::new(r"(?m)^[ \t>]*([A-Za-z][A-Za-z0-9_-]{1,63})[ \t]*:[ \t]*([^\r\n]*)").unwrap(),
         kv: Regex::new(
-            r#"^["']?([A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}(?:\[[A-Za-z0-9_.\-]{0,32}\]){0,4})(?:["']\])?["']?[ \t]{0,3}[:=][ \t]{0,3}(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"'&,;<>(){}\[\]\\]+))"#,
+            r#"^["']?([A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}(?:\[[A-Za-z0-9_.\-]{0,32}\]){0,4})(?:["']\])?["']?[ \t]{0,3}(?::=|[:=])[ \t]{0,3}(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"'&,;<>(){}\[\]\\]+))"#,
         )
         .unwrap(),
         tag: Regex::new(r#"<[A-Za-z][A-Za-z0-9:-]*(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?>"#).unwrap(),
@@ -441,6 +441,10 @@ impl Scrubber<'_> {
                 for c in r.header_line.captures_iter(v) {
                     let name = c.get(1).unwrap();
                     let val = c.get(2).unwrap();
+                    // `accessToken := "…"` is an assignment, read as a key/value pair.
+                    if val.as_bytes().first() == Some(&b'=') {
+                        continue;
+                    }
                     let class = self.engine.names.header(name.as_bytes());
                     if class == HeaderClass::Other || class == HeaderClass::Url {
                         continue;
