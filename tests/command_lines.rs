@@ -126,3 +126,36 @@ fn commands_without_passwords_stay_byte_for_byte() {
         assert_eq!(copy("history.log", &text), text);
     }
 }
+
+/// Protocol transcripts and configuration files: the password is a word after a
+/// command or directive. Each line alone in its file, and all of them in one.
+#[test]
+fn passwords_in_transcripts_and_configs_go() {
+    let lines = [
+        "C: PASS {}",
+        "PASS {}",
+        "a1 LOGIN bob {}",
+        "AUTH {}",
+        "AUTH default {}",
+        "requirepass {}",
+        "masterauth \"{}\"",
+        "machine api.example.com login bob password {}",
+        "machine api.example.com login bob account {}",
+        "default login anon password {}",
+        "username admin privilege 15 password 0 {}",
+        "enable secret 0 {}",
+    ];
+    let mut all = String::new();
+    for l in lines {
+        let line = format!("{}\n", l.replace("{}", SECRET));
+        all.push_str(&line);
+        let out = copy("session.log", &line);
+        assert!(!out.contains(SECRET), "{out}");
+        let kept = l.split("{}").next().unwrap().trim_end_matches('"');
+        assert!(out.starts_with(kept), "{out}");
+    }
+    assert!(!copy("all.log", &all).contains(SECRET));
+    // Replies, mechanisms and prose stay.
+    let plain = "AUTH OK\nAUTH LOGIN\nthe default login page asks for a password\nS: +OK\n";
+    assert_eq!(copy("session.log", plain), plain);
+}

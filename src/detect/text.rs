@@ -464,6 +464,9 @@ impl Scrubber<'_> {
             if matches!(mode, Mode::Value | Mode::Plain) && memchr::memchr(b'\n', v).is_some() {
                 self.yaml_pairs(v, base, &mut handled, out);
             }
+            if mode == Mode::Plain {
+                self.protocol_lines(v, base, &mut handled, out);
+            }
             if memchr::memchr(b'<', v).is_some() {
                 self.html_tags(v, base, &mut handled, out);
                 self.xml_elements(v, base, &mut handled, out);
@@ -993,6 +996,102 @@ impl Scrubber<'_> {
     /// XML and SOAP elements named like credentials: `<wsse:Password Type="…">…
     /// </wsse:Password>`, `<Token>…</Token>`, `<SessionId>…</SessionId>` (namespace
     /// prefix ignored; the element text, or its CDATA, is the value).
+    /// Lines of protocol transcripts and configuration files that give a password as
+    /// a word after a command or directive, not after `=` or `:`: FTP and POP3
+    /// `PASS S`, IMAP `a1 LOGIN user S`, Redis `AUTH S` / `AUTH user S`, SMTP
+    /// `AUTH PLAIN <base64>`, `.netrc` (`machine h login u password S account S`,
+    /// `default login u password S`) and directives (`requirepass S`,
+    /// `masterauth S`, Cisco's `username u password 0 S` and `enable secret 0 S`).
+    fn protocol_lines(
+        &mut self,
+        v: &[u8],
+        base: usize,
+        handled: &mut Vec<(usize, usize)>,
+        out: &mut Vec<Edit>,
+    ) {
+        let mut at = 0;
+        while at < v.len() {
+            let end = at + memchr::memchr(b'\n', &v[at..]).unwrap_or(v.len() - at);
+            let words = shell_words(v, at, end);
+            at = end + 1;
+            // A transcript's direction or speaker (`C: `, `> `, `-->`) goes first.
+            let skip = words
+                .iter()
+                .take_while(|w| {
+                    let t = &v[w.0..w.1];
+                    t.len() <= 3
+                        && t.iter()
+                            .all(|b| matches!(b, b'<' | b'>' | b'-' | b':' | b'C' | b'S'))
+                })
+                .count();
+            let w = &words[skip..];
+            let word = |i: usize| w.get(i).map(|x| &v[x.0..x.1]).unwrap_or(b"");
+            // The spans of the password words on this line.
+            let mut secrets: Vec<(usize, usize)> = Vec::new();
+            match (word(0), w.len()) {
+                (b"PASS", 2) => secrets.push((w[1].2, w[1].3)),
+                // Not a reply or a mechanism (`AUTH OK`, `AUTH LOGIN`, `AUTH failed`).
+                (b"AUTH", 2) if super::weak_text_value(word(1)) => secrets.push((w[1].2, w[1].3)),
+                (b"AUTH", 3) if word(1) == b"PLAIN" => secrets.push((w[2].2, w[2].3)),
+                (b"AUTH", 3) if word(1).iter().all(|b| !b.is_ascii_uppercase()) => {
+                    secrets.push((w[2].2, w[2].3))
+                }
+                (b"requirepass" | b"masterauth", 2) => secrets.push((w[1].2, w[1].3)),
+                (b"machine" | b"default", _) => {
+                    for i in 0..w.len().saturating_sub(1) {
+                        if matches!(word(i), b"password" | b"account") {
+                            secrets.push((w[i + 1].2, w[i + 1].3));
+                        }
+                    }
+                }
+                (b"username" | b"enable", _) => {
+                    // Cisco: `password 0 S` / `secret 0 S` (0 and 7 are the encodings
+                    // written in clear or reversibly; 5, 8 and 9 are hashes, kept too).
+                    for i in 0..w.len().saturating_sub(1) {
+                        if matches!(word(i), b"password" | b"secret") {
+                            let j = if word(i + 1).len() == 1 && word(i + 1)[0].is_ascii_digit() {
+                                i + 2
+                            } else {
+                                i + 1
+                            };
+                            if let Some(x) = w.get(j) {
+                                secrets.push((x.2, x.3));
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    // IMAP: `tag LOGIN user password`.
+                    if w.len() == 4 && word(1).eq_ignore_ascii_case(b"LOGIN") && word(0).len() <= 12
+                    {
+                        secrets.push((w[3].2, w[3].3));
+                    }
+                }
+            }
+            for (s, e) in secrets {
+                if s >= e
+                    || is_nothing(&v[s..e])
+                    || is_reference(&v[s..e])
+                    || handled.iter().any(|&(hs, he)| s < he && e > hs)
+                {
+                    continue;
+                }
+                self.redact(
+                    v,
+                    s,
+                    e,
+                    base,
+                    "context.protocol",
+                    "password",
+                    None,
+                    true,
+                    out,
+                );
+                handled.push((s, e));
+            }
+        }
+    }
+
     /// YAML name/value pairs on consecutive lines (a Kubernetes container's `env`,
     /// Ansible and CI variable lists): `- name: DB_PASSWORD` then `value: …`, in either
     /// order, the value judged by the name.
