@@ -775,9 +775,14 @@ pub const CONTEXT_RULES: &[(&str, &str, &str)] = &[
         "A token-like path segment after a segment such as reset, invite or magic-link.",
     ),
     (
-        "context.curl-user",
-        "curl --user credentials",
-        "The user:password argument of a curl --user / -u command line.",
+        "context.command-line",
+        "Command-line password",
+        "The value of a credential-named flag (--password, --api-key=), a tool's password flag (curl -u user:pass, redis-cli -a, sqlcmd -P, mysql -p…) or a positional password (sqlplus user/pass@db, htpasswd -b) on a command line.",
+    ),
+    (
+        "context.protocol",
+        "Protocol or config password",
+        "A password given as a word after a command or directive: FTP/POP3 PASS, IMAP LOGIN, Redis AUTH and requirepass, SMTP AUTH PLAIN, .netrc password/account, Cisco password 0.",
     ),
     (
         "context.propagated",
@@ -829,6 +834,39 @@ fn write_array<W: Write, T: Serialize, I: Iterator<Item = std::io::Result<T>>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every context rule the detectors emit is described (for `rules list`, SARIF and
+    /// the report), and every described one is emitted somewhere.
+    #[test]
+    fn context_rules_are_the_ones_emitted() {
+        let sources = [
+            include_str!("../detect/mod.rs"),
+            include_str!("../detect/text.rs"),
+            include_str!("../detect/walk.rs"),
+            include_str!("../detect/layers.rs"),
+            include_str!("../detect/jwt.rs"),
+            include_str!("../detect/known.rs"),
+            include_str!("../format/mod.rs"),
+            include_str!("../format/har.rs"),
+            include_str!("../format/http.rs"),
+            include_str!("../finding/store.rs"),
+        ];
+        let mut emitted = std::collections::BTreeSet::new();
+        for src in sources {
+            for (i, _) in src.match_indices("\"context.") {
+                let id: String = src[i + 1..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '.' || *c == '-')
+                    .collect();
+                emitted.insert(id);
+            }
+        }
+        let described: std::collections::BTreeSet<String> = CONTEXT_RULES
+            .iter()
+            .map(|(id, _, _)| id.to_string())
+            .collect();
+        assert_eq!(emitted, described);
+    }
 
     #[test]
     fn printable_escapes_controls() {
