@@ -1092,6 +1092,32 @@ impl Scrubber<'_> {
         }
     }
 
+    /// The value `v[vs..ve]` of a field named `name` (a JSON-like member, a form field,
+    /// an XML or YAML pair): redacted when the name holds a credential (a weak name
+    /// only with a token-like value). Says whether it was.
+    #[allow(clippy::too_many_arguments)]
+    fn field_value(
+        &mut self,
+        v: &[u8],
+        name: &[u8],
+        vs: usize,
+        ve: usize,
+        base: usize,
+        rule: &str,
+        out: &mut Vec<Edit>,
+    ) -> bool {
+        let secret = match self.engine.names.field(name) {
+            ParamClass::Secret => true,
+            ParamClass::Weak => super::weak_text_value(&v[vs..ve]),
+            _ => false,
+        };
+        if secret {
+            let kind = super::kind_for_name(name);
+            self.redact(v, vs, ve, base, rule, kind, None, true, out);
+        }
+        secret
+    }
+
     /// YAML name/value pairs on consecutive lines (a Kubernetes container's `env`,
     /// Ansible and CI variable lists): `- name: DB_PASSWORD` then `value: …`, in either
     /// order, the value judged by the name.
@@ -1156,14 +1182,7 @@ impl Scrubber<'_> {
             if handled.iter().any(|&(hs, he)| vs < he && ve > hs) {
                 continue;
             }
-            let secret = match self.engine.names.field(n) {
-                ParamClass::Secret => true,
-                ParamClass::Weak => super::weak_text_value(val),
-                _ => false,
-            };
-            if secret {
-                let kind = super::kind_for_name(n);
-                self.redact(v, vs, ve, base, "context.key-value", kind, None, true, out);
+            if self.field_value(v, n, vs, ve, base, "context.key-value", out) {
                 handled.push((vs, ve));
             }
         }
@@ -1186,11 +1205,9 @@ impl Scrubber<'_> {
         if name.is_empty() || name.len() > 64 || !name.iter().all(|&b| is_name_byte(b)) {
             return;
         }
-        let weak = match self.engine.names.field(name) {
-            ParamClass::Secret => false,
-            ParamClass::Weak => true,
-            _ => return,
-        };
+        if self.engine.names.field(name) == ParamClass::Other {
+            return;
+        }
         let mut p = at;
         let mut opened_value = false;
         // At most a few tags between the name and the value's text.
@@ -1230,16 +1247,12 @@ impl Scrubber<'_> {
         while e > s && v[e - 1].is_ascii_whitespace() {
             e -= 1;
         }
-        if s >= e
-            || is_nothing(&v[s..e])
-            || (weak && !super::weak_text_value(&v[s..e]))
-            || handled.iter().any(|&(hs, he)| s < he && e > hs)
-        {
+        if s >= e || is_nothing(&v[s..e]) || handled.iter().any(|&(hs, he)| s < he && e > hs) {
             return;
         }
-        let kind = super::kind_for_name(name);
-        self.redact(v, s, e, base, "context.xml", kind, None, true, out);
-        handled.push((s, e));
+        if self.field_value(v, name, s, e, base, "context.xml", out) {
+            handled.push((s, e));
+        }
     }
 
     fn xml_elements(
@@ -1438,14 +1451,7 @@ impl Scrubber<'_> {
             return;
         }
         // A stored or sent field (`setItem("pin", …)`): short names count.
-        let secret = match self.engine.names.field(name) {
-            ParamClass::Secret => true,
-            ParamClass::Weak => super::weak_text_value(val),
-            _ => false,
-        };
-        if secret {
-            let kind = super::kind_for_name(name);
-            self.redact(v, vs, ve, base, "context.script", kind, None, true, out);
+        if self.field_value(v, name, vs, ve, base, "context.script", out) {
             handled.push((ns, ve));
         }
     }
