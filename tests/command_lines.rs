@@ -37,6 +37,7 @@ const COMMANDS: &[&str] = &[
     "curl -H \"X-Api-Key: {}\" https://x.example",
     "curl -b sid={} https://x.example",
     "http -a bob:{} GET https://x.example",
+    "http --auth bob:{} GET https://x.example",
     "openssl pkcs12 -export -passout pass:{} -out a.p12",
     "htpasswd -b .htpasswd bob {}",
     "htpasswd -cbB /etc/nginx/.htpasswd bob {}",

@@ -48,7 +48,7 @@ fn res() -> &'static Res {
     R.get_or_init(|| Res {
         header_line: Regex::new(r"(?m)^[ \t>]*([A-Za-z][A-Za-z0-9_-]{1,63})[ \t]*:[ \t]*([^\r\n]*)").unwrap(),
         kv: Regex::new(
-            r#"^["']?([A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}(?:\[[A-Za-z0-9_.\-]{0,32}\]){0,4})(?:["']\])?["']?[ \t]{0,3}(?::=|[:=])[ \t]{0,3}(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"'&,;<>(){}\[\]\\]+))"#,
+            r#"^["']?([A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}(?:\[[A-Za-z0-9_.\-]{0,32}\]){0,4})(?:["']\])?["']?[ \t]{0,3}(?::=|[:=])[ \t]{0,3}(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"'&,;<>(){}\[\]\\=][^\s"'&,;<>(){}\[\]\\]*))"#,
         )
         .unwrap(),
         tag: Regex::new(r#"<[A-Za-z][A-Za-z0-9:-]*(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?>"#).unwrap(),
@@ -732,7 +732,12 @@ impl Scrubber<'_> {
         out: &mut Vec<Edit>,
     ) -> bool {
         let val = &v[vs..ve];
-        if val.is_empty() || is_nothing(val) || is_reference(val) {
+        // `--auth bob:[REDACTED:…]`: the tool's own flag took the password already.
+        if val.is_empty()
+            || is_nothing(val)
+            || is_reference(val)
+            || memchr::memmem::find(val, b"[REDACTED:").is_some()
+        {
             return false;
         }
         // openssl's `-passin pass:S`, `-passout pass:S`.
