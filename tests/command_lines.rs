@@ -34,6 +34,7 @@ const COMMANDS: &[&str] = &[
     "mysql -u root -p{} app",
     "curl -u admin:{} https://api.example.com/v1",
     "curl -U proxy:{} https://x.example",
+    "curl -uadmin:{} https://x.example",
     "curl -H \"X-Api-Key: {}\" https://x.example",
     "curl -b sid={} https://x.example",
     "http -a bob:{} GET https://x.example",

@@ -248,7 +248,7 @@ const TOOL_FLAGS: &[ToolFlags] = &[
     ToolFlags {
         tools: &[b"curl"],
         flags: &[b"-U", b"--proxy-user", b"-u", b"--user"],
-        glued: false,
+        glued: true,
         glued_only: false,
         split: Some(b':'),
         split_required: true,
