@@ -104,7 +104,9 @@ fn names_itself(v: &[u8], s: usize, e: usize) -> bool {
 /// Could `v` hold a command line with a password: a flag, `config set`, or one of
 /// the tools that take `user/password` ([`Scrubber::positional_passwords`]).
 fn may_hold_command(v: &[u8]) -> bool {
-    memchr::memchr(b'-', v).is_some()
+    // A flag follows a blank (` -p`, `\t--password`).
+    memchr::memmem::find(v, b" -").is_some()
+        || memchr::memmem::find(v, b"\t-").is_some()
         || memchr::memmem::find(v, b"config").is_some()
         || [&b"sqlplus"[..], b"rman", b"expdp", b"impdp", b"dgmgrl"]
             .iter()
@@ -1123,6 +1125,39 @@ impl Scrubber<'_> {
         secret
     }
 
+    /// The value of a pair found in markup or YAML, at `v[s..e]` less its blanks:
+    /// judged by [`Scrubber::field_value`] unless it is nothing (`null`, a reference,
+    /// a placeholder) or another reader took it; taken when redacted.
+    #[allow(clippy::too_many_arguments)]
+    fn pair_field(
+        &mut self,
+        v: &[u8],
+        name: &[u8],
+        (mut s, mut e): (usize, usize),
+        base: usize,
+        rule: &str,
+        handled: &mut Vec<(usize, usize)>,
+        out: &mut Vec<Edit>,
+    ) {
+        while s < e && v[s].is_ascii_whitespace() {
+            s += 1;
+        }
+        while e > s && v[e - 1].is_ascii_whitespace() {
+            e -= 1;
+        }
+        if s >= e
+            || name.len() > 64
+            || is_nothing(&v[s..e])
+            || is_reference(&v[s..e])
+            || handled.iter().any(|&(hs, he)| s < he && e > hs)
+        {
+            return;
+        }
+        if self.field_value(v, name, s, e, base, rule, out) {
+            handled.push((s, e));
+        }
+    }
+
     /// YAML name/value pairs on consecutive lines (a Kubernetes container's `env`,
     /// Ansible and CI variable lists): `- name: DB_PASSWORD` then `value: …`, in either
     /// order, the value judged by the name.
@@ -1160,35 +1195,34 @@ impl Scrubber<'_> {
             let (s, e) = unquote_span(l, s, e);
             Some((role, line.0 + s, line.0 + e))
         };
-        let mut lines = Vec::new();
+        // The member of the previous non-blank line.
+        let mut prev: Option<(PairRole, usize, usize)> = None;
         let mut at = 0;
         while at < v.len() {
             let end = at + memchr::memchr(b'\n', &v[at..]).unwrap_or(v.len() - at);
-            if end > at && v[at..end].iter().any(|b| !b.is_ascii_whitespace()) {
-                lines.push((at, end));
-            }
+            let line = (at, end);
             at = end + 1;
-        }
-        for w in lines.windows(2) {
-            let (Some(a), Some(b)) = (member(w[0]), member(w[1])) else {
-                continue;
-            };
-            let (name, value) = match (a.0, b.0) {
-                (PairRole::Name, PairRole::Value) => (a, b),
-                (PairRole::Value, PairRole::Name) => (b, a),
-                _ => continue,
-            };
-            let n = &v[name.1..name.2];
-            let (vs, ve) = (value.1, value.2);
-            let val = &v[vs..ve];
-            if n.len() > 64 || is_nothing(val) || is_reference(val) {
+            if !v[line.0..line.1].iter().any(|b| !b.is_ascii_whitespace()) {
                 continue;
             }
-            if handled.iter().any(|&(hs, he)| vs < he && ve > hs) {
-                continue;
-            }
-            if self.field_value(v, n, vs, ve, base, "context.key-value", out) {
-                handled.push((vs, ve));
+            let cur = member(line);
+            let pair = match (prev, cur) {
+                (Some(a @ (PairRole::Name, ..)), Some(b @ (PairRole::Value, ..))) => Some((a, b)),
+                (Some(b @ (PairRole::Value, ..)), Some(a @ (PairRole::Name, ..))) => Some((a, b)),
+                _ => None,
+            };
+            prev = cur;
+            if let Some((name, value)) = pair {
+                let n = &v[name.1..name.2];
+                self.pair_field(
+                    v,
+                    n,
+                    (value.1, value.2),
+                    base,
+                    "context.key-value",
+                    handled,
+                    out,
+                );
             }
         }
     }
@@ -1207,7 +1241,7 @@ impl Scrubber<'_> {
         out: &mut Vec<Edit>,
     ) {
         let name = name.trim_ascii();
-        if name.is_empty() || name.len() > 64 || !name.iter().all(|&b| is_name_byte(b)) {
+        if name.is_empty() || !name.iter().all(|&b| is_name_byte(b)) {
             return;
         }
         if self.engine.names.field(name) == ParamClass::Other {
@@ -1245,19 +1279,8 @@ impl Scrubber<'_> {
         if !opened_value {
             return;
         }
-        let (mut s, mut e) = (p, p + memchr::memchr(b'<', &v[p..]).unwrap_or(v.len() - p));
-        while s < e && v[s].is_ascii_whitespace() {
-            s += 1;
-        }
-        while e > s && v[e - 1].is_ascii_whitespace() {
-            e -= 1;
-        }
-        if s >= e || is_nothing(&v[s..e]) || handled.iter().any(|&(hs, he)| s < he && e > hs) {
-            return;
-        }
-        if self.field_value(v, name, s, e, base, "context.xml", out) {
-            handled.push((s, e));
-        }
+        let e = p + memchr::memchr(b'<', &v[p..]).unwrap_or(v.len() - p);
+        self.pair_field(v, name, (p, e), base, "context.xml", handled, out);
     }
 
     fn xml_elements(

@@ -69,6 +69,7 @@ fn content_encoding(src: &[u8], items: &[Value]) -> Option<Vec<u8>> {
         // A header object naming itself twice (`"name": "x", "name": "Content-Encoding"`)
         // is a `Content-Encoding` header under any of its names, with all its values.
         if pair_names(src, m)
+            .0
             .iter()
             .any(|n| n.eq_ignore_ascii_case(b"content-encoding"))
         {
@@ -231,15 +232,22 @@ pub(crate) fn pair_role(k: &[u8]) -> Option<PairRole> {
 
 /// Every name a name/value pair object carries: each member in the name role (see
 /// [`pair_role`]) that is a string (an object may spell `name` twice, and JSON
-/// parsers disagree on which one counts), and each string of such an array.
+/// parsers disagree on which one counts), and each string of such an array; and
+/// whether the object has a member in the value role.
 fn pair_names<'s>(
     src: &'s [u8],
     members: &[(std::ops::Range<usize>, Value)],
-) -> Vec<std::borrow::Cow<'s, [u8]>> {
+) -> (Vec<std::borrow::Cow<'s, [u8]>>, bool) {
     let mut names = Vec::new();
+    let mut has_value = false;
     for (k, v) in members {
-        if pair_role(&decode(&src[k.clone()])) != Some(PairRole::Name) {
-            continue;
+        match pair_role(&decode(&src[k.clone()])) {
+            Some(PairRole::Name) => {}
+            Some(PairRole::Value) => {
+                has_value = true;
+                continue;
+            }
+            None => continue,
         }
         match v {
             Value::Str(r) => names.push(decode(&src[r.clone()])),
@@ -250,7 +258,7 @@ fn pair_names<'s>(
             _ => {}
         }
     }
-    names
+    (names, has_value)
 }
 
 /// A list of `[name, value]` pairs: every item an array of two, the first a string.
@@ -428,18 +436,13 @@ impl Walker {
                 _ => None,
             })
         };
-        let mut names = pair_names(src, members);
+        let (mut names, has_value) = pair_names(src, members);
         // `{"adminPassword": {"value": "…", "type": "securestring"}}` (ARM parameters, a
         // Spring `/env` property): an object whose only name is its key, holding a
         // value member, is a pair named by that key.
         if names.is_empty() {
             if let Some(p) = parent {
-                if !norm_is(p, HEADER_PARENTS)
-                    && !norm_is(p, COOKIE_PARENTS)
-                    && members
-                        .iter()
-                        .any(|(k, _)| pair_role(&decode(&src[k.clone()])) == Some(PairRole::Value))
-                {
+                if has_value && !norm_is(p, HEADER_PARENTS) && !norm_is(p, COOKIE_PARENTS) {
                     names.push(std::borrow::Cow::Owned(p.to_vec()));
                 }
             }
