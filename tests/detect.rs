@@ -971,3 +971,78 @@ fn form_field_p_next_to_a_user_field() {
     let (out, f) = clean("a.har", &doc);
     assert!(f.is_empty() && out == doc, "{f:?}");
 }
+
+/// JSON inside a text (a log line's body, a JSON document after a prefix) is walked as
+/// JSON: name/value pairs and keyed objects are judged by their name, not only
+/// `"name": value`; findings are located on the line and column where the value is,
+/// and one occurrence of a secret is one finding.
+#[test]
+fn json_inside_log_lines_is_read_as_json() {
+    let (a, b, c) = ("Zq8vR2mT9xLp4Kd", "Yh7Tq2Lm9Pw3Xc9", "Wk4Bn8Qs2Rv6Jt1");
+    let doc = format!(
+        "2024-01-01T00:00:00Z INFO start\n\
+         2024-01-01T00:00:01Z INFO body: {{\"key\":\"password\",\"value\":\"{a}\"}} done\n\
+         2024-01-01T00:00:02Z INFO params=[{{\"Name\":\"region\",\"Value\":\"eu-west-3\"}},{{\"Name\":\"DB_PASSWORD\",\"Value\":\"{b}\"}}]\n\
+         2024-01-01T00:00:03Z INFO arm {{\"parameters\":{{\"adminPassword\":{{\"value\":\"{c}\"}}}}}}\n\
+         2024-01-01T00:00:04Z INFO not json {{\"unclosed\": [1, 2\n"
+    );
+    let (out, f) = clean("app.log", &doc);
+    for s in [a, b, c] {
+        assert!(!out.contains(s), "{out}");
+    }
+    assert!(
+        out.contains(r#""key":"password","value":"[REDACTED:"#),
+        "{out}"
+    );
+    assert!(out.contains(r#""Value":"eu-west-3""#), "{out}");
+    assert!(
+        out.contains(" done\n") && out.ends_with("{\"unclosed\": [1, 2\n"),
+        "{out}"
+    );
+    let mut at: Vec<&str> = f.iter().map(|f| f.location.as_str()).collect();
+    at.sort();
+    let col = |line: &str, s: &str| {
+        format!(
+            "{}:{}",
+            line,
+            doc.lines()
+                .nth(line.parse::<usize>().unwrap() - 1)
+                .unwrap()
+                .find(s)
+                .unwrap()
+                + 1
+        )
+    };
+    let mut want = vec![col("2", a), col("3", b), col("4", c)];
+    want.sort();
+    assert_eq!(at, want, "{f:?}");
+}
+
+/// An unquoted value holding `&`, `;` or brackets (a generated password) is taken
+/// whole when no other pair follows it; a query string or a connection string still
+/// splits at its separators.
+#[test]
+fn unquoted_values_keep_their_separators_when_no_pair_follows() {
+    let s = "lJ^c$fo2WGl/w?&96hA";
+    let t = "Xk3!Lp9]Qz;Wm2&Rt";
+    let doc = format!(
+        "services:\n  app:\n    environment:\n      - SMTP_PASS={s}\n      - API_TOKEN={t}\n      - LOG_LEVEL=debug\n"
+    );
+    let (out, _) = clean("compose.yaml", &doc);
+    assert!(!out.contains("96hA") && !out.contains("Rt\n"), "{out}");
+    assert!(
+        out.contains("- SMTP_PASS=[REDACTED:") && out.contains("LOG_LEVEL=debug"),
+        "{out}"
+    );
+    let (out, _) = clean(
+        "app.log",
+        "POST /login password=Zq8vR2mT9xLp&user=bob&remember=yes\n",
+    );
+    assert!(out.contains("&user=bob&remember=yes"), "{out}");
+    assert!(!out.contains("Zq8vR2mT9xLp"), "{out}");
+    let (out, _) = clean(
+        "app.log",
+        "db: Server=db1;Password=Zq8vR2mT9xLp;Database=app\n",
+    );
+    assert!(out.ends_with("];Database=app\n"), "{out}");
+}

@@ -226,8 +226,11 @@ fn lists_of_name_value_arrays_are_pairs() {
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
-/// Pairs in markup and YAML: `<Name>…</Name><Value>…</Value>` (and XML-RPC's
-/// `<value><string>…`), `<property name="…" value="…"/>`, a Kubernetes `env` list.
+/// Pairs in markup and YAML: `<Name>…</Name><Value>…</Value>` (with XML-RPC's
+/// `<value><string>…`, a `<Type>` member between, the value first, the value in
+/// CDATA), `<property name="…" value="…"/>` and Spring's `<property name="…">`
+/// around a `<value>`, a Kubernetes `env` list (also as flow maps, with a comment or a
+/// blank line between the members, the value a block scalar).
 #[test]
 fn pairs_in_xml_and_yaml_are_judged_under_their_name() {
     let engine = common::engine("k");
@@ -255,13 +258,41 @@ fn pairs_in_xml_and_yaml_are_judged_under_their_name() {
                     format!("<bean id=\"ds\">\n  <property {nk}=\"{name}\" {vk}=\"{s}\"/>\n  <property name=\"url\" value=\"eu-west-1\"/>\n</bean>\n"),
                 ),
                 (
+                    "typed.xml",
+                    format!("<Parameters>\n  <Parameter><{nk}>{name}</{nk}><Type>SecureString</Type><{vk}>{s}</{vk}></Parameter>\n  <Parameter><{nk}>Region</{nk}><Type>String</Type><{vk}>eu-west-1</{vk}></Parameter>\n</Parameters>\n"),
+                ),
+                (
+                    "value-first.xml",
+                    format!("<Parameters>\n  <Parameter><{vk}>{s}</{vk}>\n    <{nk}>{name}</{nk}></Parameter>\n  <Parameter><{vk}>eu-west-1</{vk}><{nk}>Region</{nk}></Parameter>\n</Parameters>\n"),
+                ),
+                (
+                    "cdata.xml",
+                    format!("<Parameters>\n  <Parameter><{nk}>{name}</{nk}><{vk}><![CDATA[{s}]]></{vk}></Parameter>\n  <Parameter><{nk}>Region</{nk}><{vk}><![CDATA[eu-west-1]]></{vk}></Parameter>\n</Parameters>\n"),
+                ),
+                (
+                    "spring.xml",
+                    format!("<bean id=\"ds\">\n  <property {nk}=\"{name}\">\n    <{vk}>{s}</{vk}>\n  </property>\n  <property name=\"url\"><{vk}>eu-west-1</{vk}></property>\n</bean>\n"),
+                ),
+                (
+                    "flow.yaml",
+                    format!("env:\n  - {{{nk}: {name}, {vk}: '{s}'}}\n  - {{{nk}: REGION, {vk}: eu-west-1}}\nargs: [{{{vk}: \"{s}\", {nk}: \"{name}\"}}]\n"),
+                ),
+                (
+                    "commented.yaml",
+                    format!("env:\n  - {nk}: {name}\n    # set by CI\n\n    {vk}: {s}\n  - {nk}: REGION\n    {vk}: eu-west-1\n"),
+                ),
+                (
+                    "block.yaml",
+                    format!("env:\n  - {nk}: {name}\n    {vk}: |-\n      {s}\n  - {nk}: REGION\n    {vk}: eu-west-1\n"),
+                ),
+                (
                     "deploy.yaml",
                     format!("env:\n- {nk}: {name}\n  {vk}: \"{s}\"\n- {vk}: eu-west-1\n  {nk}: REGION\n"),
                 ),
             ];
             for (file, doc) in docs {
                 // Attributes are `name`/`value` only: other spellings are other attributes.
-                if file == "beans.xml" && (nk, vk) != ("name", "value") {
+                if matches!(file, "beans.xml" | "spring.xml") && (nk, vk) != ("name", "value") {
                     continue;
                 }
                 cases += 1;
@@ -283,11 +314,75 @@ fn pairs_in_xml_and_yaml_are_judged_under_their_name() {
             }
         }
     }
-    assert!(cases >= 60, "{cases}");
+    assert!(cases >= 180, "{cases}");
     assert!(
         bad.is_empty(),
         "{} failures:\n{}",
         bad.len(),
         bad.join("\n")
     );
+}
+
+/// A value declared secret by its document is one whatever its name: an AWS SSM
+/// `SecureString` parameter, a Postman variable of type `secret`, the `value` entry of
+/// a Postman `apikey` auth, every value under a Kubernetes Secret's `data` and
+/// `stringData` (JSON and YAML, keys in kubectl's order). Values declared plain stay.
+#[test]
+fn values_declared_secret_are_redacted_whatever_their_name() {
+    let engine = common::engine("k");
+    let [a, b, c] = [SECRETS[0], SECRETS[1], "Hd6Bc3Mz8Wk4tR9nV2pL7qX"];
+    let cases = [
+        (
+            "ssm",
+            json!({"Parameters": [
+                {"Name": "/prod/api/stripe-key", "Type": "SecureString", "Value": a, "Version": 3},
+                {"Name": "/prod/api/region", "Type": "String", "Value": "eu-west-3", "Version": 1}]}),
+            vec![a],
+            vec!["eu-west-3", "/prod/api/stripe-key"],
+        ),
+        (
+            "postman environment",
+            json!({"name": "Prod", "values": [
+                {"key": "upstream", "value": b, "type": "secret", "enabled": true},
+                {"key": "baseUrl", "value": "https://api.example.com", "type": "default", "enabled": true}]}),
+            vec![b],
+            vec!["https://api.example.com", "upstream"],
+        ),
+        (
+            "postman apikey auth",
+            json!({"auth": {"type": "apikey", "apikey": [
+                {"key": "value", "value": c, "type": "string"},
+                {"key": "key", "value": "X-API-Key", "type": "string"},
+                {"key": "in", "value": "header", "type": "string"}]}}),
+            vec![c],
+            vec!["X-API-Key", "\"header\""],
+        ),
+        (
+            "kubernetes secret",
+            json!({"apiVersion": "v1", "kind": "List", "items": [
+                {"apiVersion": "v1", "data": {"smtp": a, "license": b}, "kind": "Secret",
+                 "metadata": {"name": "app"}, "type": "Opaque"},
+                {"apiVersion": "v1", "data": {"mode": "fast-lane"}, "kind": "ConfigMap"}]}),
+            vec![a, b],
+            vec!["fast-lane", "Opaque", "\"app\""],
+        ),
+    ];
+    let mut bad = Vec::new();
+    for (label, doc, secrets, keep) in &cases {
+        bad.extend(check(&engine, label, doc, secrets, keep));
+    }
+    let yaml = format!(
+        "apiVersion: v1\nitems:\n- apiVersion: v1\n  data:\n    smtp: {a}\n  kind: Secret\n  metadata:\n    name: app\n  stringData:\n    license: |\n      {b}\n  type: Opaque\n- apiVersion: v1\n  data:\n    mode: fast-lane\n  kind: ConfigMap\nkind: List\n---\napiVersion: v1\nkind: Secret\nstringData:\n  token: \"{c}\"\n"
+    );
+    let copy = clean_bytes(&engine, "secrets.yaml", yaml.as_bytes()).expect("cleaned");
+    let copy = String::from_utf8(copy.copy).unwrap();
+    for s in [a, b, c] {
+        if copy.contains(s) {
+            bad.push(format!("secrets.yaml: leaked:\n{copy}"));
+        }
+    }
+    if !copy.contains("mode: fast-lane") || !copy.contains("name: app") {
+        bad.push(format!("secrets.yaml: lost a plain value:\n{copy}"));
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
 }

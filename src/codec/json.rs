@@ -94,6 +94,12 @@ impl<'a> Parser<'a> {
         Ok(v)
     }
 
+    /// Where the parser is: after [`parse_value`](Self::parse_value), the end of the
+    /// value it read.
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
     /// Parse one value starting at the current position (leading whitespace skipped).
     pub fn parse_value(&mut self) -> std::result::Result<Value, SyntaxError> {
         self.skip_ws();

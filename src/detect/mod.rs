@@ -237,6 +237,10 @@ pub struct Scrubber<'e> {
     /// A body was read through a layer the decoded views of a copy do not open
     /// (brotli, or a base64 body that decodes to binary).
     pub(crate) opaque: bool,
+    /// Where the text being judged starts in the document: a JSON string's decoded
+    /// text is judged from offset 0, and a finding's `line:column` and its identity
+    /// count from the document's start (see [`walk::Walker`]).
+    pub(crate) origin: usize,
 }
 
 /// What a pass does with the strings verification must read again ([`touched`]).
@@ -296,6 +300,7 @@ impl<'e> Scrubber<'e> {
             layer_mask: None,
             touched: Touch::Off,
             opaque: false,
+            origin: 0,
         }
     }
 
@@ -320,6 +325,7 @@ impl<'e> Scrubber<'e> {
     fn record(&mut self, at: usize, rule: &str, kind: &str, ident: &[u8], jwt: bool) -> String {
         let r = &self.engine.redactor;
         let fp = r.fingerprint(ident);
+        let at = self.origin + at;
         let location = self.location(at);
         // Several detectors can land on the same bytes (a rule, a key name, a URL
         // parser): one occurrence is one finding.

@@ -439,6 +439,7 @@ impl Scrubber<'_> {
         let structured = mode != Mode::RulesOnly && r.words.is_match(v);
         let mut handled: Vec<(usize, usize)> = Vec::new();
         if structured {
+            self.embedded_json(v, base, out);
             if matches!(mode, Mode::Value | Mode::Plain) && memchr::memchr(b':', v).is_some() {
                 for c in r.header_line.captures_iter(v) {
                     let name = c.get(1).unwrap();
@@ -469,6 +470,11 @@ impl Scrubber<'_> {
             if mode == Mode::Plain {
                 self.protocol_lines(v, base, &mut handled, out);
             }
+            if matches!(mode, Mode::Value | Mode::Plain)
+                && memchr::memmem::find(v, b"kind: Secret").is_some()
+            {
+                self.k8s_secret_yaml(v, base, &mut handled, out);
+            }
             if memchr::memchr(b'<', v).is_some() {
                 self.html_tags(v, base, &mut handled, out);
                 self.xml_elements(v, base, &mut handled, out);
@@ -483,6 +489,55 @@ impl Scrubber<'_> {
         }
         self.rule_spans(v, base, first, out);
         self.layers(v, base, mode, out);
+    }
+
+    /// JSON inside text: a log line `response body: {"key":"password","value":"…"}`,
+    /// a JSON document after a prefix, an object literal in a script. Each object or
+    /// array there that parses is walked as JSON (name/value pairs, keyed objects,
+    /// header lists), where the text readers see only `"name": value`; the readers
+    /// below still read the same bytes as text. An object or
+    /// array must open with a string, an object or an array. The bytes read by
+    /// attempts that fail are bounded by twice the text's length, so a text full of
+    /// unbalanced braces costs linear time.
+    fn embedded_json(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
+        let mut budget = 2 * v.len() + 4096;
+        let mut at = 0;
+        while let Some(p) = memchr::memchr2(b'{', b'[', &v[at..]).map(|p| at + p) {
+            at = p + 1;
+            let next = v[at..]
+                .iter()
+                .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+            let opens = match v[p] {
+                b'{' => next == Some(&b'"'),
+                _ => matches!(next, Some(b'"' | b'{' | b'[')),
+            };
+            if !opens {
+                continue;
+            }
+            let src = &v[p..];
+            let mut parser =
+                crate::codec::json::Parser::new(src, self.engine.limits.max_json_depth);
+            match parser.parse_value() {
+                Ok(tree) => {
+                    let end = parser.pos();
+                    crate::detect::walk::Walker::nested().value(
+                        self,
+                        &src[..end],
+                        &tree,
+                        None,
+                        base + p,
+                        out,
+                    );
+                    at = p + end;
+                }
+                Err(e) => {
+                    budget = budget.saturating_sub(e.offset + 1);
+                    if budget == 0 {
+                        return;
+                    }
+                }
+            }
+        }
     }
 
     /// Command lines (a shell history, a CI log, a process list, `argv` in JSON):
@@ -1158,9 +1213,11 @@ impl Scrubber<'_> {
         }
     }
 
-    /// YAML name/value pairs on consecutive lines (a Kubernetes container's `env`,
-    /// Ansible and CI variable lists): `- name: DB_PASSWORD` then `value: …`, in either
-    /// order, the value judged by the name.
+    /// YAML name/value pairs (a Kubernetes container's `env`, Ansible and CI variable
+    /// lists): `- name: DB_PASSWORD` then `value: …` on the next member line, in
+    /// either order, comment lines between; a value may be a block scalar (`value: |`
+    /// and the more indented lines after it); a flow map on one line
+    /// (`- {name: DB_PASSWORD, value: …}`). The value is judged by the name.
     fn yaml_pairs(
         &mut self,
         v: &[u8],
@@ -1168,61 +1225,180 @@ impl Scrubber<'_> {
         handled: &mut Vec<(usize, usize)>,
         out: &mut Vec<Edit>,
     ) {
-        use crate::detect::walk::{pair_role, PairRole};
-        // (role, the span of the scalar after the colon) of a `key: scalar` line.
-        let member = |line: (usize, usize)| -> Option<(PairRole, usize, usize)> {
-            let l = &v[line.0..line.1];
-            let mut i = l.iter().take_while(|b| **b == b' ').count();
-            if l[i..].starts_with(b"- ") {
-                i += 2;
-                i += l[i..].iter().take_while(|b| **b == b' ').count();
-            }
-            let colon = i + memchr::memchr(b':', &l[i..])?;
-            let role = pair_role(&l[i..colon])?;
-            let mut s = colon + 1;
-            if s < l.len() && l[s] != b' ' {
-                return None;
-            }
-            s += l[s..].iter().take_while(|b| **b == b' ').count();
-            let e = l.len()
-                - l.iter()
-                    .rev()
-                    .take_while(|b| b.is_ascii_whitespace())
-                    .count();
-            if s >= e {
-                return None;
-            }
-            let (s, e) = unquote_span(l, s, e);
-            Some((role, line.0 + s, line.0 + e))
-        };
-        // The member of the previous non-blank line.
+        use crate::detect::walk::PairRole;
+        // The member of the previous line that is neither blank nor a comment.
         let mut prev: Option<(PairRole, usize, usize)> = None;
         let mut at = 0;
         while at < v.len() {
             let end = at + memchr::memchr(b'\n', &v[at..]).unwrap_or(v.len() - at);
             let line = (at, end);
             at = end + 1;
-            if !v[line.0..line.1].iter().any(|b| !b.is_ascii_whitespace()) {
+            let text = v[line.0..line.1].trim_ascii();
+            if text.is_empty() || text.starts_with(b"#") {
                 continue;
             }
-            let cur = member(line);
+            if memchr::memchr(b'{', text).is_some() {
+                self.yaml_flow_pairs(v, line, base, handled, out);
+            }
+            let cur = yaml_member(v, line);
+            if let Some((_, _, e)) = cur {
+                // A block scalar's lines are the value, not members.
+                at = at.max(e);
+            }
             let pair = match (prev, cur) {
                 (Some(a @ (PairRole::Name, ..)), Some(b @ (PairRole::Value, ..))) => Some((a, b)),
                 (Some(b @ (PairRole::Value, ..)), Some(a @ (PairRole::Name, ..))) => Some((a, b)),
                 _ => None,
             };
-            prev = cur;
+            // A member belongs to one pair: `value: debug` that ended one item is not
+            // the value of the `- name:` that starts the next.
+            prev = if pair.is_some() { None } else { cur };
             if let Some((name, value)) = pair {
                 let n = &v[name.1..name.2];
-                self.pair_field(
-                    v,
-                    n,
-                    (value.1, value.2),
-                    base,
-                    "context.key-value",
-                    handled,
-                    out,
-                );
+                let span = (value.1, value.2);
+                self.pair_field(v, n, span, base, "context.key-value", handled, out);
+            }
+        }
+    }
+
+    /// A Kubernetes Secret in YAML (`kubectl get secret -o yaml`, a manifest): every
+    /// value under its `data` and `stringData` is a secret, whatever its key. The
+    /// resource is the lines around `kind: Secret` indented at least as deep (kubectl
+    /// sorts the keys, so `data` comes first), within its `---` document or `- `
+    /// list item.
+    fn k8s_secret_yaml(
+        &mut self,
+        v: &[u8],
+        base: usize,
+        handled: &mut Vec<(usize, usize)>,
+        out: &mut Vec<Edit>,
+    ) {
+        let lines: Vec<(usize, usize)> = line_spans(v).collect();
+        // The column of a line's key (a list item's first key sits after its dash).
+        let indent = |l: (usize, usize)| {
+            let t = &v[l.0..l.1];
+            let n = t.iter().take_while(|b| **b == b' ').count();
+            if t[n..].starts_with(b"- ") {
+                n + 2 + t[n + 2..].iter().take_while(|b| **b == b' ').count()
+            } else {
+                n
+            }
+        };
+        let blank = |l: (usize, usize)| v[l.0..l.1].trim_ascii().is_empty();
+        let item = |l: (usize, usize)| v[l.0..l.1].trim_ascii_start().starts_with(b"- ");
+        // `key:` alone on its line (or `key: Secret`).
+        let key_line = |l: (usize, usize), key: &[u8], value: &[u8]| {
+            v[l.0 + indent(l)..l.1]
+                .strip_prefix(key)
+                .and_then(|r| r.strip_prefix(b":"))
+                .is_some_and(|r| r.trim_ascii() == value)
+        };
+        for (i, &l) in lines.iter().enumerate() {
+            if !key_line(l, b"kind", b"Secret") {
+                continue;
+            }
+            let col = indent(l);
+            let inside = |m: (usize, usize)| {
+                blank(m) || (indent(m) >= col && !v[m.0..m.1].starts_with(b"---"))
+            };
+            let mut first = i;
+            while first > 0
+                && !(item(lines[first]) && indent(lines[first]) == col)
+                && inside(lines[first - 1])
+            {
+                first -= 1;
+            }
+            let mut last = i + 1;
+            while last < lines.len()
+                && inside(lines[last])
+                && !(item(lines[last]) && indent(lines[last]) == col)
+            {
+                last += 1;
+            }
+            let mut j = first;
+            while j < last {
+                let m = lines[j];
+                j += 1;
+                if indent(m) != col
+                    || !(key_line(m, b"data", b"") || key_line(m, b"stringData", b""))
+                {
+                    continue;
+                }
+                // Its members: the deeper lines after it (a block scalar's lines go
+                // with the member they belong to).
+                while j < last && (blank(lines[j]) || indent(lines[j]) > col) {
+                    let member = yaml_scalar(v, lines[j]);
+                    j += 1;
+                    let Some((_, s, e)) = member else { continue };
+                    while j < last && lines[j].0 < e {
+                        j += 1;
+                    }
+                    if s < e
+                        && !is_nothing(&v[s..e])
+                        && !handled.iter().any(|&(hs, he)| s < he && e > hs)
+                    {
+                        self.redact(
+                            v,
+                            s,
+                            e,
+                            base,
+                            "context.key-value",
+                            "secret",
+                            None,
+                            true,
+                            out,
+                        );
+                        handled.push((s, e));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The pairs of YAML flow maps on one line: `{name: DB_PASSWORD, value: …}`.
+    fn yaml_flow_pairs(
+        &mut self,
+        v: &[u8],
+        line: (usize, usize),
+        base: usize,
+        handled: &mut Vec<(usize, usize)>,
+        out: &mut Vec<Edit>,
+    ) {
+        use crate::detect::walk::{pair_role, PairRole};
+        let mut at = line.0;
+        while let Some(open) = memchr::memchr(b'{', &v[at..line.1]).map(|p| at + p) {
+            let Some(close) = memchr::memchr(b'}', &v[open..line.1]).map(|p| open + p) else {
+                return;
+            };
+            at = close + 1;
+            let (mut name, mut value) = (None, None);
+            let s = open + 1;
+            for item in yaml_flow_items(&v[open + 1..close]) {
+                let (is, ie) = (s + item.0, s + item.1);
+                let member = &v[is..ie];
+                let Some(colon) = memchr::memchr(b':', member) else {
+                    continue;
+                };
+                let key = member[..colon].trim_ascii();
+                let (ks, ke) = unquote_span(key, 0, key.len());
+                let mut vs = is + colon + 1;
+                while vs < ie && v[vs].is_ascii_whitespace() {
+                    vs += 1;
+                }
+                let mut ve = ie;
+                while ve > vs && v[ve - 1].is_ascii_whitespace() {
+                    ve -= 1;
+                }
+                let span = unquote_span(v, vs, ve);
+                match pair_role(&key[ks..ke]) {
+                    Some(PairRole::Name) => name = Some(span),
+                    Some(PairRole::Value) => value = Some(span),
+                    None => {}
+                }
+            }
+            if let (Some(n), Some(val)) = (name, value) {
+                let n = v[n.0..n.1].to_vec();
+                self.pair_field(v, &n, val, base, "context.key-value", handled, out);
             }
         }
     }
@@ -1247,12 +1423,22 @@ impl Scrubber<'_> {
         if self.engine.names.field(name) == ParamClass::Other {
             return;
         }
+        use crate::detect::walk::{pair_role, PairRole};
         let mut p = at;
         let mut opened_value = false;
-        // At most a few tags between the name and the value's text.
-        for _ in 0..4 {
+        // At most a few tags between the name and the value's text: other members
+        // of the pair (`<Type>SecureString</Type>`) are stepped over whole, the
+        // value's own elements (`<value><string>`) opened.
+        for _ in 0..6 {
             while p < v.len() && v[p].is_ascii_whitespace() {
                 p += 1;
+            }
+            if opened_value && v[p..].starts_with(b"<![CDATA[") {
+                let s = p + 9;
+                let Some(e) = memchr::memmem::find(&v[s..], b"]]>") else {
+                    return;
+                };
+                return self.pair_field(v, name, (s, s + e), base, "context.xml", handled, out);
             }
             if v.get(p) != Some(&b'<') || matches!(v.get(p + 1), Some(b'/' | b'!' | b'?')) {
                 break;
@@ -1261,18 +1447,18 @@ impl Scrubber<'_> {
                 return;
             };
             let tag = &v[p + 1..p + close];
-            let tag_name = tag
-                .split(|b| b.is_ascii_whitespace() || *b == b'/')
-                .next()
-                .unwrap_or(b"");
-            let local = tag_name.rsplit(|&b| b == b':').next().unwrap_or(tag_name);
             if !opened_value {
-                if crate::detect::walk::pair_role(local)
-                    != Some(crate::detect::walk::PairRole::Value)
-                {
-                    return;
+                match pair_role(xml_local_name(tag)) {
+                    Some(PairRole::Value) => opened_value = true,
+                    Some(PairRole::Name) => return,
+                    None => match xml_element_end(v, p, tag, close) {
+                        Some(end) => {
+                            p = end;
+                            continue;
+                        }
+                        None => return,
+                    },
                 }
-                opened_value = true;
             }
             p += close + 1;
         }
@@ -1281,6 +1467,75 @@ impl Scrubber<'_> {
         }
         let e = p + memchr::memchr(b'<', &v[p..]).unwrap_or(v.len() - p);
         self.pair_field(v, name, (p, e), base, "context.xml", handled, out);
+    }
+
+    /// The name of the value element `v[start..end]` (`<Value>…</Value>`,
+    /// `<value>…</value>`) when it is the value of a pair named elsewhere: by the
+    /// element around it (`<property name="password"><value>…`, Spring), or by a
+    /// name element after it (`<Value>…</Value><Name>password</Name>`); other members
+    /// of the pair (`<Type>`) may stand between. A name element before it is read by
+    /// [`xml_pair_value`](Self::xml_pair_value).
+    fn xml_value_name(&self, v: &[u8], start: usize, end: usize) -> Option<Vec<u8>> {
+        use crate::detect::walk::{pair_role, PairRole};
+        // After: `<Name>password</Name>`, past at most two other members.
+        let mut p = end;
+        for _ in 0..3 {
+            while p < v.len() && v[p].is_ascii_whitespace() {
+                p += 1;
+            }
+            if v.get(p) != Some(&b'<') || matches!(v.get(p + 1), Some(b'/' | b'!' | b'?')) {
+                break;
+            }
+            let close = memchr::memchr(b'>', &v[p..])?;
+            let tag = &v[p + 1..p + close];
+            if pair_role(xml_local_name(tag)) == Some(PairRole::Name) {
+                let s = p + close + 1;
+                let e = s + memchr::memchr(b'<', &v[s..])?;
+                let name = v[s..e].trim_ascii();
+                return (!name.is_empty() && name.iter().all(|&b| is_name_byte(b)))
+                    .then(|| name.to_vec());
+            }
+            p = xml_element_end(v, p, tag, close)?;
+        }
+        // Before: the opening tag of the element around it, named by its `name` or
+        // `key` attribute, past at most two sibling elements.
+        let mut p = start;
+        for _ in 0..3 {
+            while p > 0 && v[p - 1].is_ascii_whitespace() {
+                p -= 1;
+            }
+            if p == 0 || v[p - 1] != b'>' {
+                return None;
+            }
+            let from = p.saturating_sub(1024);
+            let lt = from + memchr::memrchr(b'<', &v[from..p - 1])?;
+            let tag = &v[lt + 1..p - 1];
+            if let Some(closing) = tag.strip_prefix(b"/") {
+                // A sibling: step back over it (a name element is read forward).
+                if pair_role(xml_local_name(closing)) == Some(PairRole::Name) {
+                    return None;
+                }
+                let mut open = b"<".to_vec();
+                open.extend_from_slice(closing.trim_ascii());
+                let from = lt.saturating_sub(4096);
+                p = from + memchr::memmem::rfind(&v[from..lt], &open)?;
+                continue;
+            }
+            if matches!(tag.first(), Some(b'?' | b'!')) || tag.ends_with(b"/") {
+                return None;
+            }
+            return res().attr.captures_iter(tag).find_map(|a| {
+                let an = a.get(1)?.as_bytes();
+                if !(an.eq_ignore_ascii_case(b"name") || an.eq_ignore_ascii_case(b"key")) {
+                    return None;
+                }
+                a.get(2)
+                    .or(a.get(3))
+                    .or(a.get(4))
+                    .map(|m| m.as_bytes().to_vec())
+            });
+        }
+        None
     }
 
     fn xml_elements(
@@ -1307,6 +1562,19 @@ impl Scrubber<'_> {
                     self.xml_pair_value(v, body.as_bytes(), end, base, handled, out);
                 }
                 continue;
+            }
+            // `<property name="password"><value>…</value>`, `<Value>…</Value><Name>…`.
+            if crate::detect::walk::pair_role(local.as_bytes())
+                == Some(crate::detect::walk::PairRole::Value)
+            {
+                let (whole, body) = (c.get(0).unwrap(), c.get(3).or(c.get(4)));
+                if let (Some(name), Some(body)) =
+                    (self.xml_value_name(v, whole.start(), whole.end()), body)
+                {
+                    let span = (body.start(), body.end());
+                    self.pair_field(v, &name, span, base, "context.xml", handled, out);
+                    continue;
+                }
             }
             if !r.words.is_match(&v[open.start()..tag_end]) {
                 continue;
@@ -1553,6 +1821,12 @@ impl Scrubber<'_> {
                     ve = after + close + 5;
                 }
             }
+        }
+        // An unquoted value stops at `&`, `;`, `,` and brackets, which separate pairs
+        // in a query or a connection string; when no pair follows (no `=` before the
+        // next blank), they are the value's own bytes (`PASS=lJ^c$fo/w?&96hA`).
+        if quoted.is_none() && mode != Mode::Code && !in_query {
+            ve = unquoted_value_end(v, ve);
         }
         let val = &v[vs..ve];
         // A JSON-style pair (`"pin": 93016910`): the name is quoted, a number is data.
@@ -2051,6 +2325,153 @@ fn unquote(name: &[u8]) -> &[u8] {
     } else {
         n
     }
+}
+
+/// The `key: scalar` member of a YAML line whose key has a role in a pair (`name`,
+/// `value`…), as (the role, the scalar's span, where the scalar's lines end).
+fn yaml_member(
+    v: &[u8],
+    line: (usize, usize),
+) -> Option<(crate::detect::walk::PairRole, usize, usize)> {
+    let (key, s, e) = yaml_scalar(v, line)?;
+    Some((crate::detect::walk::pair_role(&v[key.0..key.1])?, s, e))
+}
+
+/// The `key: scalar` of a YAML line (after a list item's dash), as (the key's span,
+/// the scalar's span, where the scalar's lines end): for a block scalar (`value: |`,
+/// `value: >-`) the span covers the more indented lines after it, else the rest of
+/// the line, without quotes.
+fn yaml_scalar(v: &[u8], line: (usize, usize)) -> Option<((usize, usize), usize, usize)> {
+    let l = &v[line.0..line.1];
+    let mut i = l.iter().take_while(|b| **b == b' ').count();
+    if l[i..].starts_with(b"- ") {
+        i += 2;
+        i += l[i..].iter().take_while(|b| **b == b' ').count();
+    }
+    let colon = i + memchr::memchr(b':', &l[i..])?;
+    let key = (line.0 + i, line.0 + colon);
+    let mut s = colon + 1;
+    if s < l.len() && l[s] != b' ' {
+        return None;
+    }
+    s += l[s..].iter().take_while(|b| **b == b' ').count();
+    let e = l.len()
+        - l.iter()
+            .rev()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+    if s >= e {
+        return None;
+    }
+    let scalar = &l[s..e];
+    let block = matches!(scalar[0], b'|' | b'>')
+        && scalar[1..]
+            .iter()
+            .all(|b| matches!(b, b'-' | b'+' | b'0'..=b'9'));
+    if !block {
+        let (s, e) = unquote_span(l, s, e);
+        return Some((key, line.0 + s, line.0 + e));
+    }
+    // The block: the following lines indented deeper than the key (blank lines too).
+    let (mut first, mut last) = (None, line.1);
+    let mut at = line.1 + 1;
+    while at < v.len() {
+        let end = at + memchr::memchr(b'\n', &v[at..]).unwrap_or(v.len() - at);
+        let t = &v[at..end];
+        let indent = t.iter().take_while(|b| **b == b' ').count();
+        if indent < t.len() && indent <= i {
+            break;
+        }
+        if indent < t.trim_ascii_end().len() {
+            first.get_or_insert(at + indent);
+            last = at + t.trim_ascii_end().len();
+        }
+        at = end + 1;
+    }
+    let first = first?;
+    Some((key, first, last))
+}
+
+/// The lines of `v` as spans, without their `\n`.
+fn line_spans(v: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at >= v.len() {
+            return None;
+        }
+        let end = at + memchr::memchr(b'\n', &v[at..]).unwrap_or(v.len() - at);
+        let line = (at, end);
+        at = end + 1;
+        Some(line)
+    })
+}
+
+/// The items of a YAML flow map's inside, split at commas outside quotes, as spans.
+fn yaml_flow_items(m: &[u8]) -> Vec<(usize, usize)> {
+    let (mut items, mut from, mut quote) = (Vec::new(), 0, None);
+    for (i, &b) in m.iter().enumerate() {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if b == q => quote = None,
+            (None, b',') => {
+                items.push((from, i));
+                from = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push((from, m.len()));
+    items
+}
+
+/// Where an unquoted `name=value` value that the pair pattern ended at `ve` really
+/// ends: through the rest of its word when that holds no `=` or quote (no other pair
+/// follows) or placeholder, without closing punctuation at the word's end.
+fn unquoted_value_end(v: &[u8], ve: usize) -> usize {
+    if ve >= v.len() || !b"&;,<>(){}[]\\".contains(&v[ve]) {
+        return ve;
+    }
+    let run = v[ve..]
+        .iter()
+        .position(|b| b.is_ascii_whitespace())
+        .unwrap_or(v.len() - ve);
+    let word = &v[ve..ve + run];
+    if word.iter().any(|b| matches!(b, b'=' | b'"' | b'\''))
+        || memchr::memmem::find(word, b"[REDACTED").is_some()
+    {
+        return ve;
+    }
+    let keep = word.len()
+        - word
+            .iter()
+            .rev()
+            .take_while(|b| b")]}>,;.".contains(b))
+            .count();
+    ve + keep
+}
+
+/// The local name of an XML tag's contents (`ns:Value attr="…"` → `Value`).
+fn xml_local_name(tag: &[u8]) -> &[u8] {
+    let name = tag
+        .split(|b| b.is_ascii_whitespace() || *b == b'/')
+        .next()
+        .unwrap_or(b"");
+    name.rsplit(|&b| b == b':').next().unwrap_or(name)
+}
+
+/// The end of the element whose opening tag `<tag>` starts at `at` and is `close`
+/// bytes long (to its `>`): after its `/>`, or after its closing tag within 4 KiB.
+fn xml_element_end(v: &[u8], at: usize, tag: &[u8], close: usize) -> Option<usize> {
+    let from = at + close + 1;
+    if tag.ends_with(b"/") {
+        return Some(from);
+    }
+    let name = tag.split(|b| b.is_ascii_whitespace()).next()?;
+    let mut closing = b"</".to_vec();
+    closing.extend_from_slice(name);
+    closing.push(b'>');
+    let hay = &v[from..v.len().min(from + 4096)];
+    memchr::memmem::find(hay, &closing).map(|e| from + e + closing.len())
 }
 
 #[cfg(test)]

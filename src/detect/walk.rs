@@ -281,6 +281,12 @@ fn pair_value(s: &mut Scrubber, parent: &[u8], name: &[u8], text: &[u8], inner: 
             parent,
             &["querystring", "params", "query", "form", "formdata"],
         );
+        // A pair whose name is only `value` (Postman's `"apikey": [{"key": "value",
+        // "value": …}]`) is the value of what its list is named.
+        let name = match pair_role(name) {
+            Some(PairRole::Value) if !parent.is_empty() => parent,
+            _ => name,
+        };
         s.by_name(name, text, 0, url_ctx, inner)
     }
 }
@@ -447,6 +453,18 @@ impl Walker {
                 }
             }
         }
+        // `"Type": "SecureString"` (AWS SSM), `"type": "secret"` (Postman): the pair's
+        // value is a secret whatever its name.
+        if has_value
+            && ["type", "Type"].iter().any(|t| {
+                str_member(t).is_some_and(|t| {
+                    norm_is(&t, &["securestring", "secret", "password", "secureobject"])
+                })
+            })
+        {
+            names.push(std::borrow::Cow::Borrowed(b"secret".as_slice()));
+        }
+        let k8s_secret = str_member("kind").is_some_and(|k| k.as_ref() == b"Secret");
         let mime = str_member("mimeType");
         let base64 = str_member("encoding").is_some_and(|e| e.eq_ignore_ascii_case(b"base64"));
         let in_headers = parent.is_some_and(|p| norm_is(p, HEADER_PARENTS));
@@ -491,7 +509,10 @@ impl Walker {
                     && (s.knows_secrets() || memchr::memchr3(b'%', b'&', b'\\', &key).is_some()))
             {
                 // Token rules, known secrets, and what an encoding inside the key hides.
+                let origin = s.origin;
+                s.origin = origin + base + k.start;
                 s.text(&key, 0, Mode::RulesOnly, &mut key_edits);
+                s.origin = origin;
             }
             if !key_edits.is_empty() {
                 let mut shown = Vec::new();
@@ -563,6 +584,13 @@ impl Walker {
                         s.cookie_expiry(from, cookie_expiry);
                     }
                 }
+                // A Kubernetes Secret: every value of its `data` and `stringData` is
+                // one, whatever its key (`smtp-creds`, `license`).
+                Value::Obj(_) if k8s_secret && matches!(key.as_ref(), b"data" | b"stringData") => {
+                    self.pairs.push((Vec::new(), vec![b"secret".to_vec()]));
+                    self.value(s, src, v, Some(&key), base, out);
+                    self.pairs.pop();
+                }
                 _ if coding.is_some() && matches!(key.as_ref(), b"content" | b"postData") => {
                     let saved = std::mem::replace(&mut self.encoding, coding.clone());
                     self.value(s, src, v, Some(&key), base, out);
@@ -618,6 +646,9 @@ impl Walker {
         let text = decoded.as_ref();
         let mut inner = Vec::new();
         let mut b64 = None;
+        // The decoded text is judged from offset 0; findings count from the document.
+        let origin = s.origin;
+        s.origin = origin + base + r.start;
         for ctx in ctxs {
             match *ctx {
                 Ctx::Body { mime, base64 } if base64 || whole_base64(text) => {
@@ -640,6 +671,7 @@ impl Walker {
                 t.insert(raw);
             }
             if opened {
+                s.origin = origin;
                 string_edits(raw, r.clone(), base, inner, out);
                 if let Some(new) = edit {
                     out.push(Edit {
@@ -655,6 +687,7 @@ impl Walker {
             body(s, text, mime, 0, &mut inner);
         }
         s.known_sweep(text, 0, &mut inner);
+        s.origin = origin;
         string_edits(raw, r, base, inner, out);
     }
 
@@ -677,6 +710,8 @@ impl Walker {
             return;
         }
         let mut inner = Vec::new();
+        let origin = s.origin;
+        s.origin = origin + base + r.start;
         if let Some(k) = key {
             numeric_secret(s, raw, k, &mut inner);
         }
@@ -686,6 +721,7 @@ impl Walker {
             }
         }
         s.known_sweep(raw, 0, &mut inner);
+        s.origin = origin;
         if inner.is_empty() {
             return;
         }
