@@ -46,6 +46,18 @@ const COMMANDS: &[&str] = &[
     "aws configure set aws_secret_access_key {}",
     "npm config set //registry.npmjs.org/:_authToken {}",
     "kubectl create secret generic db --from-literal=password={}",
+    "zip -P {} backup.zip notes.txt",
+    "7z a -p{} backup.7z notes",
+    "psexec \\\\host01 -u admin -p {} cmd.exe",
+    "twine upload -u __token__ -p {} dist/*",
+    "lftp -u alice,{} sftp://files.example.com",
+    "gh secret set DEPLOY_KEY --body {}",
+    "net use Z: \\\\fs01\\share /user:CORP\\alice {}",
+    "net user alice {} /add",
+    "rabbitmqctl change_password alice {}",
+    "rabbitmqctl add_user alice {}",
+    "echo alice:{} | chpasswd",
+    "smbget -U bob%{} smb://srv/share/file",
 ];
 
 /// Commands that hold no password: kept byte for byte.
@@ -58,6 +70,10 @@ const PLAIN: &[&str] = &[
     "htpasswd -c .htpasswd bob",
     "curl -b cookies.txt -c cookies.txt https://x.example",
     "ldapsearch -x -b dc=example -H ldap://db",
+    "net use Z: \\\\fs01\\share * /user:alice",
+    "lftp -u alice sftp://files.example.com",
+    "7z a -p backup.7z notes",
+    "rabbitmqctl list_users -q",
     "sqlplus / as sysdba",
 ];
 
@@ -100,7 +116,15 @@ fn passwords_on_command_lines_go_and_the_commands_stay() {
                 if out.contains(SECRET) {
                     bad.push(format!("{name}: leaked in {text:?}"));
                 }
-                // Every other argument is kept (the flag before, what follows after).
+                // Every other argument is kept (the flag before, what follows after),
+                // in the text as read (the JSON string decoded).
+                let out = match name {
+                    "proc.json" => serde_json::from_str::<serde_json::Value>(&out).unwrap()["argv"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned(),
+                    _ => out,
+                };
                 let tail = after.trim_start_matches(['\'', '"']);
                 let head = before.trim_end_matches(['\'', '"']);
                 let head_kept = head

@@ -78,6 +78,8 @@ fn res() -> &'static Res {
                 "redis-cli", "keydb-cli", "valkey-cli", "sqlcmd", "bcp ", "osql", "isql", "ldap",
                 "mysql", "mariadb", "mongo", "login", "smbclient", "rpcclient", "smbmap",
                 "sqlplus", "rman", "expdp", "impdp", "dgmgrl", "http ", "https ", "xh ", "xhs ",
+                "zip", "7z", "psexec", "paexec", "twine", "lftp", "net use", "net.exe", "rabbitmqctl",
+                "chpasswd", "smbget",
             ])
             .unwrap(),
     })
@@ -108,9 +110,20 @@ fn may_hold_command(v: &[u8]) -> bool {
     memchr::memmem::find(v, b" -").is_some()
         || memchr::memmem::find(v, b"\t-").is_some()
         || memchr::memmem::find(v, b"config").is_some()
-        || [&b"sqlplus"[..], b"rman", b"expdp", b"impdp", b"dgmgrl"]
-            .iter()
-            .any(|t| memchr::memmem::find(v, t).is_some())
+        || [
+            &b"sqlplus"[..],
+            b"rman",
+            b"expdp",
+            b"impdp",
+            b"dgmgrl",
+            b"net use",
+            b"net.exe",
+            b"_user ",
+            b"_password ",
+            b"chpasswd",
+        ]
+        .iter()
+        .any(|t| memchr::memmem::find(v, t).is_some())
 }
 
 /// Tools whose password flag is a single letter, which no name model can tell.
@@ -253,6 +266,47 @@ const TOOL_FLAGS: &[ToolFlags] = &[
         glued: true,
         glued_only: false,
         split: Some(b':'),
+        split_required: true,
+    },
+    ToolFlags {
+        tools: &[b"zip", b"unzip", b"zipcloak", b"zipnote", b"funzip"],
+        flags: &[b"-P", b"--password"],
+        glued: false,
+        glued_only: false,
+        split: None,
+        split_required: false,
+    },
+    ToolFlags {
+        tools: &[b"7z", b"7za", b"7zr", b"7zz"],
+        flags: &[b"-p"],
+        glued: true,
+        glued_only: true,
+        split: None,
+        split_required: false,
+    },
+    ToolFlags {
+        tools: &[b"psexec", b"psexec.exe", b"paexec", b"twine", b"psexec64"],
+        flags: &[b"-p"],
+        glued: false,
+        glued_only: false,
+        split: None,
+        split_required: false,
+    },
+    // `gh secret set NAME --body S`.
+    ToolFlags {
+        tools: &[b"secret"],
+        flags: &[b"-b", b"--body"],
+        glued: false,
+        glued_only: false,
+        split: None,
+        split_required: false,
+    },
+    ToolFlags {
+        tools: &[b"lftp"],
+        flags: &[b"-u", b"--user"],
+        glued: false,
+        glued_only: false,
+        split: Some(b','),
         split_required: true,
     },
     ToolFlags {
@@ -760,6 +814,50 @@ impl Scrubber<'_> {
                         handled.push((p.0, p.1));
                     }
                 }
+                // `net use Z: \\srv\share S /user:DOM\bob`, `net user bob S /add`.
+                b"net" | b"net.exe" => {
+                    let rest: Vec<_> = args[i + 1..]
+                        .iter()
+                        .filter(|a| !matches!(v[a.0], b'/' | b'-'))
+                        .collect();
+                    let verb = rest.first().map(|a| v[a.2..a.3].to_ascii_lowercase());
+                    let p = match verb.as_deref() {
+                        Some(b"use") => rest[1..]
+                            .iter()
+                            .find(|a| {
+                                let w = &v[a.2..a.3];
+                                !(w.starts_with(b"\\") || (w.len() == 2 && w[1] == b':'))
+                            })
+                            .copied(),
+                        Some(b"user") => rest.get(2).copied(),
+                        _ => None,
+                    };
+                    if let Some(p) = p {
+                        self.positional(v, (p.2, p.3), base, handled, out);
+                    }
+                }
+                // `rabbitmqctl add_user bob S`, `change_password bob S`.
+                b"add_user" | b"change_password" | b"authenticate_user" => {
+                    if let Some(p) = args[i + 1..].iter().filter(|a| v[a.0] != b'-').nth(1) {
+                        self.positional(v, (p.2, p.3), base, handled, out);
+                    }
+                }
+                // `echo bob:S | chpasswd`, `echo 'bob:S' | sudo chpasswd`.
+                b"chpasswd" => {
+                    let mut j = i;
+                    while j > 0 && matches!(word(j - 1), b"sudo" | b"|") {
+                        j -= 1;
+                    }
+                    if j >= 1 && (j..i).any(|k| word(k) == b"|") {
+                        let p = args[j - 1];
+                        let w = &v[p.2..p.3];
+                        if let Some(colon) = memchr::memchr(b':', w) {
+                            if colon > 0 {
+                                self.positional(v, (p.2 + colon + 1, p.3), base, handled, out);
+                            }
+                        }
+                    }
+                }
                 b"set" if i > 0 && matches!(tool(i - 1), b"config" | b"configure") => {
                     let (Some(n), Some(val)) = (args.get(i + 1), args.get(i + 2)) else {
                         continue;
@@ -776,6 +874,37 @@ impl Scrubber<'_> {
                 _ => {}
             }
         }
+    }
+
+    /// A password in a command's own place (`net use … S`): redacted unless it is
+    /// nothing, a prompt (`*`) or a variable.
+    fn positional(
+        &mut self,
+        v: &[u8],
+        (s, e): (usize, usize),
+        base: usize,
+        handled: &mut Vec<(usize, usize)>,
+        out: &mut Vec<Edit>,
+    ) {
+        let w = &v[s..e];
+        if s >= e || w == b"*" || is_nothing(w) || is_reference(w) {
+            return;
+        }
+        if handled.iter().any(|&(hs, he)| s < he && e > hs) {
+            return;
+        }
+        self.redact(
+            v,
+            s,
+            e,
+            base,
+            "context.command-line",
+            "password",
+            None,
+            true,
+            out,
+        );
+        handled.push((s, e));
     }
 
     /// `--name VALUE` or `--name=VALUE`: the value judged by the flag's name.
@@ -2517,5 +2646,18 @@ mod prefilter_tests {
             }
         }
         assert!(missed.is_empty(), "{}", missed.join("\n"));
+    }
+
+    /// A command line naming a tool of [`super::TOOL_FLAGS`] reaches the command-line
+    /// reader even when nothing else on it names a credential (`psexec -u a -p S`).
+    #[test]
+    fn every_tool_passes_the_prefilter() {
+        let missed: Vec<String> = super::TOOL_FLAGS
+            .iter()
+            .flat_map(|t| t.tools.iter())
+            .map(|t| format!("{} -x y", String::from_utf8_lossy(t)))
+            .filter(|line| !res().words.is_match(line.as_bytes()))
+            .collect();
+        assert!(missed.is_empty(), "{missed:?}");
     }
 }
