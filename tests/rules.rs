@@ -677,8 +677,8 @@ negative_examples = ["acme_0123"]
 
 /// Every rule's examples, with the token glued after what logs put before tokens that
 /// is no part of them: a literal `\n`, `\t` or `\r` (JSON-escaped log lines read as
-/// text), and an ANSI colour code. Each token a rule finds on its own must still be
-/// found, whole.
+/// text), and an ANSI colour code, its ESC spelled as the byte, `^[`, `\e`, `\033` or
+/// `\x1b`. Each token a rule finds on its own must still be found, whole.
 #[test]
 fn tokens_glued_after_escapes_and_colour_codes_are_found() {
     let set = builtin();
@@ -697,7 +697,17 @@ fn tokens_glued_after_escapes_and_colour_codes_are_found() {
             if !matches(&set, &alone).iter().any(|(_, s)| s == token) {
                 continue;
             }
-            for glue in ["\\n", "\\t", "\\r\\n", "\u{1b}[32m", "\u{1b}[1;31m"] {
+            for glue in [
+                "\\n",
+                "\\t",
+                "\\r\\n",
+                "\u{1b}[32m",
+                "\u{1b}[1;31m",
+                "^[[32m",
+                "\\\\e[0;32m",
+                "\\\\033[1m",
+                "\\\\x1b[32m",
+            ] {
                 let hay = format!("{{\"log\":\"started{glue}{token}\\n\"}}");
                 cases += 1;
                 if !matches(&set, &hay).iter().any(|(_, s)| s == token) {
@@ -706,7 +716,7 @@ fn tokens_glued_after_escapes_and_colour_codes_are_found() {
             }
         }
     }
-    assert!(cases > 400, "{cases}");
+    assert!(cases > 700, "{cases}");
     assert!(
         missed.is_empty(),
         "{} missed:\n{}",

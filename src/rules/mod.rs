@@ -192,7 +192,9 @@ fn preview(text: &str) -> String {
 /// A rule's pattern with its left boundary (`(?:^|[^A-Za-z0-9])` before the `secret`
 /// group: the token does not continue a word) widened to what text glues before
 /// tokens that is no part of them: a literal escape (`\n`, `\t`, `\r` as two
-/// characters, in a log of JSON-escaped lines) and an ANSI colour code (`ESC[32m`). A
+/// characters, in a log of JSON-escaped lines) and an ANSI colour code (`ESC[32m`,
+/// and its bracket part alone, whatever spells the ESC: `^[[32m`, `\e[32m`,
+/// `\033[0;32m`, or a run of printable text that starts after the ESC). A
 /// token whose fixed prefix holds `_` or `-` (`ghp_`, `xoxb-`, `sk_live_`, `glpat-`)
 /// may follow a digit too (`id=12345ghp_…`); a letter before it still makes another
 /// word (`task-proj-…` is no `sk-proj-` key).
@@ -225,7 +227,7 @@ fn widen_left_boundary(pattern: &str) -> std::borrow::Cow<'_, str> {
     };
     // The escapes come first: at a `\`, `\t` is consumed whole rather than `\` alone
     // with the `t` taken into a token of letters and digits.
-    format!("(?:^|\\\\[nrt]|\x1b\\[[0-9;]*m|[^{class}])(?P<secret>{rest}").into()
+    format!("(?:^|\\\\[nrt]|\\[[0-9;]*m|[^{class}])(?P<secret>{rest}").into()
 }
 
 fn compile(rule: &Rule) -> anyhow::Result<Compiled> {
