@@ -170,6 +170,11 @@ fn passwords_in_transcripts_and_configs_go() {
         "default login anon password {}",
         "username admin privilege 15 password 0 {}",
         "enable secret 0 {}",
+        "2024-01-01T00:00:00Z INFO PASS {}",
+        "[ftp] 12:00:01.5 C: PASS {}",
+        "127.0.0.1:6379> AUTH {}",
+        "127.0.0.1:6379> CONFIG SET requirepass {}",
+        "1700000000.123456 [0 127.0.0.1:50000] \"AUTH\" \"{}\"",
     ];
     let mut all = String::new();
     for l in lines {
@@ -178,10 +183,35 @@ fn passwords_in_transcripts_and_configs_go() {
         let out = copy("session.log", &line);
         assert!(!out.contains(SECRET), "{out}");
         let kept = l.split("{}").next().unwrap().trim_end_matches('"');
+        let kept = kept.trim_end_matches("\\");
         assert!(out.starts_with(kept), "{out}");
     }
     assert!(!copy("all.log", &all).contains(SECRET));
     // Replies, mechanisms and prose stay.
-    let plain = "AUTH OK\nAUTH LOGIN\nthe default login page asks for a password\nS: +OK\n";
+    let plain =
+        "AUTH OK\nAUTH LOGIN\nthe default login page asks for a password\nS: +OK\npass it on\n";
     assert_eq!(copy("session.log", plain), plain);
+    // Multi-line exchanges: a lower-case `pass` after `user` (a reply between), the
+    // line after `AUTH PLAIN`'s challenge, the line after `AUTH LOGIN`'s password
+    // challenge (base64 of `Password:`), each with log prefixes or without.
+    let b64 = "WHE3THAyVm45UnQ0S3c4Wm0zQmM2SGQ=";
+    for (session, secret) in [
+        ("+OK ready\nuser bob\n+OK\npass {}\n+OK\n", SECRET),
+        ("220 mx\nAUTH PLAIN\n334 \n{}\n235 ok\n", b64),
+        (
+            "220 mx\nAUTH LOGIN\n334 VXNlcm5hbWU6\nYm9i\n334 UGFzc3dvcmQ6\n{}\n235 ok\n",
+            b64,
+        ),
+    ] {
+        for prefix in ["", "2024-01-01 12:00:00,123 DEBUG "] {
+            let text: String = session
+                .replace("{}", secret)
+                .lines()
+                .map(|l| format!("{prefix}{l}\n"))
+                .collect();
+            let out = copy("smtp.log", &text);
+            assert!(!out.contains(secret), "{out}");
+            assert!(out.contains("Ym9i\n") || !text.contains("Ym9i"), "{out}");
+        }
+    }
 }

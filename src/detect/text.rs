@@ -1201,26 +1201,59 @@ impl Scrubber<'_> {
         out: &mut Vec<Edit>,
     ) {
         let mut at = 0;
+        // The previous command was `USER name`; the next command line is a credential.
+        let (mut user_sent, mut secret_line) = (false, false);
         while at < v.len() {
             let end = at + memchr::memchr(b'\n', &v[at..]).unwrap_or(v.len() - at);
             let words = shell_words(v, at, end);
+            if words.is_empty() {
+                at = end + 1;
+                continue;
+            }
             at = end + 1;
-            // A transcript's direction or speaker (`C: `, `> `, `-->`) goes first.
+            // A log line's time and level, a transcript's direction or speaker (`C: `,
+            // `> `, `-->`) go first.
             let skip = words
                 .iter()
-                .take_while(|w| {
-                    let t = &v[w.0..w.1];
-                    t.len() <= 3
-                        && t.iter()
-                            .all(|b| matches!(b, b'<' | b'>' | b'-' | b':' | b'C' | b'S'))
-                })
+                .take_while(|w| log_prefix_word(&v[w.0..w.1]))
                 .count();
             let w = &words[skip..];
-            let word = |i: usize| w.get(i).map(|x| &v[x.0..x.1]).unwrap_or(b"");
+            // Words without their quotes (`"AUTH" "S"` in `redis-cli monitor`).
+            let word = |i: usize| w.get(i).map(|x| &v[x.2..x.3]).unwrap_or(b"");
+            // A server's reply (`331 …`, `+OK`, `-ERR`, `* OK`) keeps what the client
+            // said before; `334 UGFzc3dvcmQ6` asks for the password of `AUTH LOGIN`.
+            let first = word(0);
+            if first.len() == 3 && first.iter().all(u8::is_ascii_digit)
+                || matches!(first.first(), Some(b'+' | b'-' | b'*'))
+            {
+                if first == b"334" && word(1) == b"UGFzc3dvcmQ6" {
+                    secret_line = true;
+                }
+                continue;
+            }
             // The spans of the password words on this line.
             let mut secrets: Vec<(usize, usize)> = Vec::new();
+            // The line after `AUTH PLAIN` or a password challenge is the credential.
+            // A copy's credential line is the base64 of its placeholder (the decoded
+            // layer redacted it there): it is not judged again.
+            if std::mem::take(&mut secret_line)
+                && w.len() == 1
+                && super::views::b64_decode_lenient(word(0))
+                    .is_none_or(|d| memchr::memmem::find(&d, b"[REDACTED").is_none())
+            {
+                secrets.push((w[0].2, w[0].3));
+            }
+            let after_user = std::mem::replace(
+                &mut user_sent,
+                w.len() == 2 && word(0).eq_ignore_ascii_case(b"USER"),
+            );
+            if w.len() == 2 && word(0) == b"AUTH" && word(1) == b"PLAIN" {
+                secret_line = true;
+            }
             match (word(0), w.len()) {
                 (b"PASS", 2) => secrets.push((w[1].2, w[1].3)),
+                // Lower case only right after a `user` command: `pass it on` is prose.
+                (b"pass" | b"Pass", 2) if after_user => secrets.push((w[1].2, w[1].3)),
                 // Not a reply or a mechanism (`AUTH OK`, `AUTH LOGIN`, `AUTH failed`).
                 (b"AUTH", 2) if super::weak_text_value(word(1)) => secrets.push((w[1].2, w[1].3)),
                 (b"AUTH", 3) if word(1) == b"PLAIN" => secrets.push((w[2].2, w[2].3)),
@@ -1228,6 +1261,14 @@ impl Scrubber<'_> {
                     secrets.push((w[2].2, w[2].3))
                 }
                 (b"requirepass" | b"masterauth", 2) => secrets.push((w[1].2, w[1].3)),
+                // redis `CONFIG SET requirepass S`.
+                (c, 4)
+                    if c.eq_ignore_ascii_case(b"CONFIG")
+                        && word(1).eq_ignore_ascii_case(b"SET")
+                        && matches!(word(2), b"requirepass" | b"masterauth") =>
+                {
+                    secrets.push((w[3].2, w[3].3))
+                }
                 (b"machine" | b"default", _) => {
                     for i in 0..w.len().saturating_sub(1) {
                         if matches!(word(i), b"password" | b"account") {
@@ -2577,6 +2618,43 @@ fn unquoted_value_end(v: &[u8], ve: usize) -> usize {
             .take_while(|b| b")]}>,;.".contains(b))
             .count();
     ve + keep
+}
+
+/// A word a log line or a transcript puts before what was said: a time or a date
+/// (`2024-01-01T00:00:00Z`, `12:00:01.5`, `1700000000.123456`), a level (`INFO`,
+/// `debug`), a bracketed tag (`[ftp]`, `[0`, `127.0.0.1:50000]`), a prompt
+/// (`127.0.0.1:6379>`, `ftp>`), a direction or a speaker (`C:`, `>`, `-->`, `<<<`).
+fn log_prefix_word(t: &[u8]) -> bool {
+    const LEVELS: &[&[u8]] = &[
+        b"trace",
+        b"debug",
+        b"info",
+        b"notice",
+        b"warn",
+        b"warning",
+        b"error",
+        b"err",
+        b"fatal",
+        b"crit",
+        b"critical",
+        b"fine",
+        b"finer",
+        b"finest",
+        b"verbose",
+    ];
+    let t = t.strip_suffix(b":").unwrap_or(t);
+    (t.len() <= 3
+        && !t.is_empty()
+        && t.iter()
+            .all(|b| matches!(b, b'<' | b'>' | b'-' | b':' | b'C' | b'S')))
+        || (t.first().is_some_and(u8::is_ascii_digit)
+            && t.iter().any(|b| matches!(b, b'-' | b':' | b'/'))
+            && t.iter()
+                .all(|b| b.is_ascii_digit() || b"-:./,+TZ".contains(b)))
+        || (t.len() >= 2 && (t[0] == b'[' || t[t.len() - 1] == b']'))
+        || (t.len() >= 2 && t[0] != b'<' && t[t.len() - 1] == b'>')
+        || (t.len() >= 8 && t.iter().all(|b| b.is_ascii_digit() || *b == b'.'))
+        || LEVELS.iter().any(|l| t.eq_ignore_ascii_case(l))
 }
 
 /// The local name of an XML tag's contents (`ns:Value attr="…"` → `Value`).
