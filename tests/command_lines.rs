@@ -175,6 +175,11 @@ fn passwords_in_transcripts_and_configs_go() {
         "127.0.0.1:6379> AUTH {}",
         "127.0.0.1:6379> CONFIG SET requirepass {}",
         "1700000000.123456 [0 127.0.0.1:50000] \"AUTH\" \"{}\"",
+        "bindpw {}",
+        "SQLConnectInfo proftpd@localhost proftpd {}",
+        "crypto isakmp key {} address 0.0.0.0",
+        "snmp-server community {} RO",
+        "tacacs-server host 10.0.0.5 key 0 {}",
     ];
     let mut all = String::new();
     for l in lines {

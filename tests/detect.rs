@@ -1046,3 +1046,47 @@ fn unquoted_values_keep_their_separators_when_no_pair_follows() {
     );
     assert!(out.ends_with("];Database=app\n"), "{out}");
 }
+
+/// Assignments in code and configuration beyond `=` and `:`: PHP and Ruby `=>`, a PHP
+/// or Perl `$variable = '…'`, environment setters (`os.Setenv`, `putenv`), WordPress
+/// keys and salts. A `$variable` used as a value is a reference and stays.
+#[test]
+fn code_assignments_and_setters_are_read_by_name() {
+    let s = "Zq8vR2mT9xLp4Kd7";
+    for (name, line) in [
+        (
+            "config.php",
+            format!("return ['db_host' => 'localhost', 'db_pass' => '{s}'];\n"),
+        ),
+        ("config.php", format!("$c=['api_key'=>'{s}'];\n")),
+        (
+            "app.rb",
+            format!("client = Client.new(:password => \"{s}\")\n"),
+        ),
+        ("config.php", format!("$db_pass = '{s}';\n")),
+        ("main.go", format!("os.Setenv(\"API_TOKEN\", \"{s}\")\n")),
+        ("boot.php", format!("putenv('SECRET_KEY', '{s}');\n")),
+        (
+            "wp-config.php",
+            format!("define('NONCE_SALT','{s}');\ndefine('LOGGED_IN_KEY', '{s}');\n"),
+        ),
+    ] {
+        let (out, _) = clean(name, &line);
+        assert!(!out.contains(s), "{name}: {out}");
+        assert!(out.contains("[REDACTED:"), "{name}: {out}");
+    }
+    let code = "$password = $_POST['password'];\n$c = ['db_host' => 'localhost'];\n";
+    assert_eq!(clean("login.php", code).0, code);
+    // A text body holding `=` and `&` with quotes is code, not a form.
+    let resp = RESP.replace(
+        r#""mimeType": "text/plain"}"#,
+        &format!(
+            r#""mimeType": "text/plain", "text": "$c=['api_key'=>'dRf5#!&1T-R8n=WUgO9{s}'];"}}"#
+        ),
+    );
+    let (out, _) = clean("x.har", &har(&req("https://a.example/x", "", ""), &resp));
+    assert!(
+        !out.contains(s) && out.contains("$c=['api_key'=>'[REDACTED:"),
+        "{out}"
+    );
+}

@@ -48,14 +48,14 @@ fn res() -> &'static Res {
     R.get_or_init(|| Res {
         header_line: Regex::new(r"(?m)^[ \t>]*([A-Za-z][A-Za-z0-9_-]{1,63})[ \t]*:[ \t]*([^\r\n]*)").unwrap(),
         kv: Regex::new(
-            r#"^["']?([A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}(?:\[[A-Za-z0-9_.\-]{0,32}\]){0,4})(?:["']\])?["']?[ \t]{0,3}(?::=|[:=])[ \t]{0,3}(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"'&,;<>(){}\[\]\\=][^\s"'&,;<>(){}\[\]\\]*))"#,
+            r#"^["']?([A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}(?:\[[A-Za-z0-9_.\-]{0,32}\]){0,4})(?:["']\])?["']?[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"'&,;<>(){}\[\]\\=][^\s"'&,;<>(){}\[\]\\]*))"#,
         )
         .unwrap(),
         tag: Regex::new(r#"<[A-Za-z][A-Za-z0-9:-]*(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?>"#).unwrap(),
         attr: Regex::new(r#"(?:^|[\s"'])([A-Za-z_:@][A-Za-z0-9_:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#).unwrap(),
         textarea: Regex::new(r#"(?is)<textarea(?-u:\b)((?:[^<>"']|"[^"]*"|'[^']*')*)>([^<]*)</textarea\s*>"#).unwrap(),
         element: Regex::new(r#"<((?:[A-Za-z_][A-Za-z0-9_.-]*:)?([A-Za-z_][A-Za-z0-9_.-]*))(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?>(?:<!\[CDATA\[((?s:.*?))\]\]>|([^<]+))</((?:[A-Za-z_][A-Za-z0-9_.-]*:)?[A-Za-z_][A-Za-z0-9_.-]*)\s*>"#).unwrap(),
-        js_call: Regex::new(r#"(?-u:\b)(setItem|setRequestHeader|setHeader|set|append|header|put|define)\(\s*(?:"([^"\r\n]{1,80})"|'([^'\r\n]{1,80})'|`([^`$\r\n]{1,80})`)\s*,\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|`([^`]*)`)"#).unwrap(),
+        js_call: Regex::new(r#"(?-u:\b)(setItem|setRequestHeader|setHeader|set|append|header|put|define|Setenv|setenv|putenv|SetEnvironmentVariable|setProperty)\(\s*(?:"([^"\r\n]{1,80})"|'([^'\r\n]{1,80})'|`([^`$\r\n]{1,80})`)\s*,\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|`([^`]*)`)"#).unwrap(),
         js_template: Regex::new(r#"(?:["']([A-Za-z_$][A-Za-z0-9_$-]{0,63})["']|(?-u:\b)([A-Za-z_$][A-Za-z0-9_$]{0,63}))\s*:\s*`([^`]*)`"#).unwrap(),
         js_member: Regex::new(r#"\.([A-Za-z_$][A-Za-z0-9_$]{0,63})\s*=\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|`([^`]*)`)"#).unwrap(),
         setter: Regex::new(r#"(?-u:\b)set([A-Z][A-Za-z0-9]{1,47})\(\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)')\s*\)"#).unwrap(),
@@ -79,7 +79,7 @@ fn res() -> &'static Res {
                 "mysql", "mariadb", "mongo", "login", "smbclient", "rpcclient", "smbmap",
                 "sqlplus", "rman", "expdp", "impdp", "dgmgrl", "http ", "https ", "xh ", "xhs ",
                 "zip", "7z", "psexec", "paexec", "twine", "lftp", "net use", "net.exe", "rabbitmqctl",
-                "chpasswd", "smbget",
+                "chpasswd", "smbget", "snmp-server", "sqlconnectinfo", "salt", "nonce",
             ])
             .unwrap(),
     })
@@ -1260,7 +1260,29 @@ impl Scrubber<'_> {
                 (b"AUTH", 3) if word(1).iter().all(|b| !b.is_ascii_uppercase()) => {
                     secrets.push((w[2].2, w[2].3))
                 }
-                (b"requirepass" | b"masterauth", 2) => secrets.push((w[1].2, w[1].3)),
+                (b"requirepass" | b"masterauth" | b"bindpw" | b"rootpw", 2) => {
+                    secrets.push((w[1].2, w[1].3))
+                }
+                // ProFTPD `SQLConnectInfo db user S`.
+                (b"SQLConnectInfo", 4..) => secrets.push((w[3].2, w[3].3)),
+                // Cisco: `crypto isakmp key S address …`, `snmp-server community S RO`,
+                // `tacacs-server … key [0|7] S`, `radius-server key S`.
+                (b"crypto", 4..) if word(1) == b"isakmp" && word(2) == b"key" => {
+                    secrets.push((w[3].2, w[3].3))
+                }
+                (b"snmp-server", 3..) if word(1) == b"community" => secrets.push((w[2].2, w[2].3)),
+                (b"tacacs-server" | b"radius-server" | b"tacacs" | b"radius", _) => {
+                    if let Some(i) = (0..w.len()).find(|&i| word(i) == b"key") {
+                        let j = if word(i + 1).len() == 1 && word(i + 1)[0].is_ascii_digit() {
+                            i + 2
+                        } else {
+                            i + 1
+                        };
+                        if let Some(x) = w.get(j) {
+                            secrets.push((x.2, x.3));
+                        }
+                    }
+                }
                 // redis `CONFIG SET requirepass S`.
                 (c, 4)
                     if c.eq_ignore_ascii_case(b"CONFIG")
@@ -1947,13 +1969,18 @@ impl Scrubber<'_> {
             // A quoted name inside brackets (`os.environ['X_TOKEN']`) starts at its quote.
             let glued = q > 0
                 && (v[q - 1] == b'$' || (is_name_byte(v[q - 1]) && !(q < s && v[q - 1] == b'[')));
-            if q == last || glued {
+            if q == last || (glued && v[q - 1] != b'$') {
                 continue;
             }
             last = q;
             let Some(c) = r.kv.captures(&v[q..]) else {
                 continue;
             };
+            // `$password` is a reference, but `$db_pass = '…'` (PHP, Perl) assigns a
+            // literal.
+            if glued && c.get(2).or(c.get(3)).is_none() {
+                continue;
+            }
             self.key_value(v, base, mode, handled, q, &c, out);
         }
     }

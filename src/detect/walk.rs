@@ -903,7 +903,8 @@ fn looks_like_form(v: &[u8]) -> bool {
     let Some(eq) = memchr::memchr(b'=', v) else {
         return false;
     };
-    // `name=value[&name=value…]`, names a form would use; not base64 padding (`…==`).
+    // `name=value[&name=value…]`, names a form would use; not base64 padding (`…==`);
+    // no quote or angle bracket a form encodes (`$c=['api_key'=>'…']` is code).
     eq > 0
         && v[eq..].iter().any(|&b| b != b'=')
         && v[..eq]
@@ -911,7 +912,7 @@ fn looks_like_form(v: &[u8]) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"_-.[]%+$:".contains(b))
         && !v
             .iter()
-            .any(|b| b.is_ascii_whitespace() || matches!(b, b'{' | b'<' | b'"'))
+            .any(|b| b.is_ascii_whitespace() || matches!(b, b'{' | b'<' | b'>' | b'"' | b'\''))
         && !semicolon_pairs(v)
 }
 
