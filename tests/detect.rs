@@ -1090,3 +1090,28 @@ fn code_assignments_and_setters_are_read_by_name() {
         "{out}"
     );
 }
+
+/// An OAuth token response written as pairs keeps every pair but the token: the
+/// scheme named as a value (`token_type=Bearer`) takes nothing after it, and a form
+/// line read as an env file ends its first value at the next `&name=`.
+#[test]
+fn oauth_response_pairs_keep_everything_but_the_token() {
+    let t = "DliQ4WFPe8rYw8uXZKqzDksR";
+    for (name, doc, kept) in [
+        (
+            "app.log",
+            "INFO token refreshed: token_type=Bearer expires_in=3600 scope=openid\n".to_string(),
+            "token_type=Bearer expires_in=3600 scope=openid",
+        ),
+        (
+            "token.txt",
+            format!("access_token={t}&token_type=Bearer&expires_in=3600&scope=read\n"),
+            "&token_type=Bearer&expires_in=3600&scope=read",
+        ),
+    ] {
+        let (out, _) = clean(name, &doc);
+        assert!(out.contains(kept) && !out.contains(t), "{name}: {out}");
+    }
+    let (out, _) = clean("app.env", "DB_PASSWORD=ab&cd=ef\n");
+    assert!(!out.contains("cd=ef"), "{out}");
+}

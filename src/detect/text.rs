@@ -2239,6 +2239,23 @@ impl Scrubber<'_> {
                 // opening quote is not part of it.
                 s += 1;
             }
+            // `access_token=…&token_type=Bearer&expires_in=3600`: a query string, whose
+            // first value ends at the next `&name=` (an upper-case `NAME=` is a
+            // variable, whose value may hold `&x=`).
+            let lower = name.as_bytes().iter().any(u8::is_ascii_lowercase);
+            if let Some(p) = (s..e).filter(|_| lower).find(|&i| {
+                v[i] == b'&' && {
+                    let n = v[i + 1..e]
+                        .iter()
+                        .take_while(|b| {
+                            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
+                        })
+                        .count();
+                    n > 0 && v.get(i + 1 + n) == Some(&b'=')
+                }
+            }) {
+                e = p;
+            }
             let value = &v[s..e];
             if is_nothing(value) || out.iter().any(|ed| ed.claim <= s && ed.end >= e) {
                 continue;

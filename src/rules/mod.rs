@@ -65,6 +65,11 @@ pub struct Rule {
     /// Texts that must not match.
     #[serde(default)]
     pub negative_examples: Vec<String>,
+    /// Regexes (bytes, ASCII mode) for secrets this rule's pattern takes that are no
+    /// credential (`expires_in=3600` after `token_type=Bearer`): a secret one of them
+    /// matches is dropped.
+    #[serde(default)]
+    pub not_secret: Vec<String>,
     /// File stem of the rule file the rule came from.
     #[serde(skip)]
     pub group: String,
@@ -93,6 +98,8 @@ struct Compiled {
     re: Regex,
     /// Capture group index of `secret`, if the pattern has one.
     secret: Option<usize>,
+    /// The rule's `not_secret` patterns, as one.
+    not_secret: Option<Regex>,
 }
 
 /// Keyword prefilter: which rules can possibly match a haystack.
@@ -238,7 +245,20 @@ fn compile(rule: &Rule) -> anyhow::Result<Compiled> {
         .build()
         .map_err(|e| anyhow!("invalid pattern: {e}"))?;
     let secret = re.capture_names().position(|n| n == Some(SECRET_GROUP));
-    Ok(Compiled { re, secret })
+    let not_secret = match rule.not_secret.as_slice() {
+        [] => None,
+        pats => Some(
+            RegexBuilder::new(&pats.join("|"))
+                .unicode(false)
+                .build()
+                .map_err(|e| anyhow!("invalid not_secret pattern: {e}"))?,
+        ),
+    };
+    Ok(Compiled {
+        re,
+        secret,
+        not_secret,
+    })
 }
 
 /// Parse one rule file. Rules get their group from the origin's file stem.
@@ -647,6 +667,16 @@ impl RuleSet {
         f: &mut dyn FnMut(usize, usize),
     ) {
         let c = &self.compiled[idx];
+        // A secret the rule's `not_secret` patterns match is passed over.
+        let mut emit = |s: usize, e: usize| {
+            if !c
+                .not_secret
+                .as_ref()
+                .is_some_and(|n| n.is_match(&hay[s..e]))
+            {
+                f(s, e)
+            }
+        };
         let mut pos = 0;
         match c.secret {
             None => {
@@ -654,7 +684,7 @@ impl RuleSet {
                     let Some(m) = c.re.find_at(hay, pos) else {
                         break;
                     };
-                    f(m.start(), m.end());
+                    emit(m.start(), m.end());
                     pos = if m.end() > m.start() {
                         m.end()
                     } else {
@@ -670,7 +700,7 @@ impl RuleSet {
                     };
                     let next = match locs.get(group) {
                         Some((s, e)) => {
-                            f(s, e);
+                            emit(s, e);
                             if e > m.start() {
                                 e
                             } else {
