@@ -1115,3 +1115,32 @@ fn oauth_response_pairs_keep_everything_but_the_token() {
     let (out, _) = clean("app.env", "DB_PASSWORD=ab&cd=ef\n");
     assert!(!out.contains("cd=ef"), "{out}");
 }
+
+/// Many findings on one long line (a minified log, a 3 MB single-line body): each is
+/// located at its own column and named by what its placeholder follows, and the line
+/// stays one line.
+#[test]
+fn many_findings_on_one_line_are_each_located_and_named() {
+    let n = 3000;
+    let line: String = (0..n)
+        .map(|i| {
+            let name = ["password", "api_key", "client_secret"][i % 3];
+            format!("{name}=Zq8vR2mT{i:06}xLp ")
+        })
+        .collect();
+    let (out, f) = clean("app.log", &format!("INFO {line}\n"));
+    assert_eq!(out.lines().count(), 1);
+    assert!(!out.contains("Zq8vR2mT"), "{}", &out[..200]);
+    assert_eq!(f.len(), n);
+    let mut columns: Vec<usize> = f
+        .iter()
+        .map(|x| x.location.strip_prefix("1:").unwrap().parse().unwrap())
+        .collect();
+    columns.sort_unstable();
+    columns.dedup();
+    assert_eq!(columns.len(), n);
+    for (i, x) in f.iter().enumerate() {
+        let want = ["password", "api_key", "client_secret"][i % 3];
+        assert_eq!(x.name.as_deref(), Some(want), "finding {i}: {x:?}");
+    }
+}

@@ -491,7 +491,7 @@ impl Scrubber<'_> {
         let first = out.len();
         let r = res();
         let structured = mode != Mode::RulesOnly && r.words.is_match(v);
-        let mut handled: Vec<(usize, usize)> = Vec::new();
+        let mut handled = Spans::default();
         if structured {
             self.embedded_json(v, base, out);
             if matches!(mode, Mode::Value | Mode::Plain) && memchr::memchr(b':', v).is_some() {
@@ -599,13 +599,7 @@ impl Scrubber<'_> {
     /// flag's name, as a parameter of that name is), `-passin pass:S` (openssl), and
     /// the single-letter password flags of the tools in [`TOOL_FLAGS`]
     /// (`redis-cli -a S`, `sqlcmd -P S`, `mysql -pS`, `smbclient -U user%S`).
-    fn command_lines(
-        &mut self,
-        v: &[u8],
-        base: usize,
-        handled: &mut Vec<(usize, usize)>,
-        out: &mut Vec<Edit>,
-    ) {
+    fn command_lines(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
         let mut at = 0;
         while at < v.len() {
             // A line continued with `\`, `^` (cmd) or a backtick (PowerShell) goes on.
@@ -631,7 +625,7 @@ impl Scrubber<'_> {
         from: usize,
         to: usize,
         base: usize,
-        handled: &mut Vec<(usize, usize)>,
+        handled: &mut Spans,
         out: &mut Vec<Edit>,
     ) {
         let args = shell_words(v, from, to);
@@ -652,7 +646,7 @@ impl Scrubber<'_> {
                 i += 1;
                 continue;
             }
-            if handled.iter().any(|&(hs, he)| s < he && e > hs) {
+            if handled.overlaps(s, e) {
                 i += 1;
                 continue;
             }
@@ -753,7 +747,7 @@ impl Scrubber<'_> {
         v: &[u8],
         args: &[(usize, usize, usize, usize)],
         base: usize,
-        handled: &mut Vec<(usize, usize)>,
+        handled: &mut Spans,
         out: &mut Vec<Edit>,
     ) {
         let word = |i: usize| args.get(i).map(|a| &v[a.2..a.3]).unwrap_or(b"");
@@ -883,14 +877,14 @@ impl Scrubber<'_> {
         v: &[u8],
         (s, e): (usize, usize),
         base: usize,
-        handled: &mut Vec<(usize, usize)>,
+        handled: &mut Spans,
         out: &mut Vec<Edit>,
     ) {
         let w = &v[s..e];
         if s >= e || w == b"*" || is_nothing(w) || is_reference(w) {
             return;
         }
-        if handled.iter().any(|&(hs, he)| s < he && e > hs) {
+        if handled.overlaps(s, e) {
             return;
         }
         self.redact(
@@ -966,13 +960,7 @@ impl Scrubber<'_> {
     }
 
     /// URLs inside text (links in HTML, URLs in log lines): parameters by name.
-    fn urls_in_text(
-        &mut self,
-        v: &[u8],
-        base: usize,
-        handled: &mut Vec<(usize, usize)>,
-        out: &mut Vec<Edit>,
-    ) {
+    fn urls_in_text(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
         let finder = memchr::memmem::Finder::new(b"://");
         let mut next = 0;
         for p in finder.find_iter(v) {
@@ -992,7 +980,7 @@ impl Scrubber<'_> {
             if memchr::memchr3(b'?', b'#', b'@', u).is_none() {
                 continue;
             }
-            if handled.iter().any(|&(s, e)| us < e && ue > s) {
+            if handled.overlaps(us, ue) {
                 continue;
             }
             let before = out.len();
@@ -1007,13 +995,7 @@ impl Scrubber<'_> {
     /// (any attribute order, quoted or not, `>` inside quotes), `<input type=password
     /// value=…>` without a name, `<textarea name="…">…</textarea>`, and attributes
     /// named like credentials on any element (`data-api-key="…"`, `data-token="…"`).
-    fn html_tags(
-        &mut self,
-        v: &[u8],
-        base: usize,
-        handled: &mut Vec<(usize, usize)>,
-        out: &mut Vec<Edit>,
-    ) {
+    fn html_tags(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
         let r = res();
         for t in r.tag.find_iter(v) {
             let tag = t.as_bytes();
@@ -1193,13 +1175,7 @@ impl Scrubber<'_> {
     /// `AUTH PLAIN <base64>`, `.netrc` (`machine h login u password S account S`,
     /// `default login u password S`) and directives (`requirepass S`,
     /// `masterauth S`, Cisco's `username u password 0 S` and `enable secret 0 S`).
-    fn protocol_lines(
-        &mut self,
-        v: &[u8],
-        base: usize,
-        handled: &mut Vec<(usize, usize)>,
-        out: &mut Vec<Edit>,
-    ) {
+    fn protocol_lines(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
         let mut at = 0;
         // The previous command was `USER name`; the next command line is a credential.
         let (mut user_sent, mut secret_line) = (false, false);
@@ -1326,7 +1302,7 @@ impl Scrubber<'_> {
                 if s >= e
                     || is_nothing(&v[s..e])
                     || is_reference(&v[s..e])
-                    || handled.iter().any(|&(hs, he)| s < he && e > hs)
+                    || handled.overlaps(s, e)
                 {
                     continue;
                 }
@@ -1383,7 +1359,7 @@ impl Scrubber<'_> {
         (mut s, mut e): (usize, usize),
         base: usize,
         rule: &str,
-        handled: &mut Vec<(usize, usize)>,
+        handled: &mut Spans,
         out: &mut Vec<Edit>,
     ) {
         while s < e && v[s].is_ascii_whitespace() {
@@ -1396,7 +1372,7 @@ impl Scrubber<'_> {
             || name.len() > 64
             || is_nothing(&v[s..e])
             || is_reference(&v[s..e])
-            || handled.iter().any(|&(hs, he)| s < he && e > hs)
+            || handled.overlaps(s, e)
         {
             return;
         }
@@ -1410,13 +1386,7 @@ impl Scrubber<'_> {
     /// either order, comment lines between; a value may be a block scalar (`value: |`
     /// and the more indented lines after it); a flow map on one line
     /// (`- {name: DB_PASSWORD, value: …}`). The value is judged by the name.
-    fn yaml_pairs(
-        &mut self,
-        v: &[u8],
-        base: usize,
-        handled: &mut Vec<(usize, usize)>,
-        out: &mut Vec<Edit>,
-    ) {
+    fn yaml_pairs(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
         use crate::detect::walk::PairRole;
         // The member of the previous line that is neither blank nor a comment.
         let mut prev: Option<(PairRole, usize, usize)> = None;
@@ -1458,13 +1428,7 @@ impl Scrubber<'_> {
     /// resource is the lines around `kind: Secret` indented at least as deep (kubectl
     /// sorts the keys, so `data` comes first), within its `---` document or `- `
     /// list item.
-    fn k8s_secret_yaml(
-        &mut self,
-        v: &[u8],
-        base: usize,
-        handled: &mut Vec<(usize, usize)>,
-        out: &mut Vec<Edit>,
-    ) {
+    fn k8s_secret_yaml(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
         let lines: Vec<(usize, usize)> = line_spans(v).collect();
         // The column of a line's key (a list item's first key sits after its dash).
         let indent = |l: (usize, usize)| {
@@ -1525,10 +1489,7 @@ impl Scrubber<'_> {
                     while j < last && lines[j].0 < e {
                         j += 1;
                     }
-                    if s < e
-                        && !is_nothing(&v[s..e])
-                        && !handled.iter().any(|&(hs, he)| s < he && e > hs)
-                    {
+                    if s < e && !is_nothing(&v[s..e]) && !handled.overlaps(s, e) {
                         self.redact(
                             v,
                             s,
@@ -1553,7 +1514,7 @@ impl Scrubber<'_> {
         v: &[u8],
         line: (usize, usize),
         base: usize,
-        handled: &mut Vec<(usize, usize)>,
+        handled: &mut Spans,
         out: &mut Vec<Edit>,
     ) {
         use crate::detect::walk::{pair_role, PairRole};
@@ -1605,7 +1566,7 @@ impl Scrubber<'_> {
         name: &[u8],
         at: usize,
         base: usize,
-        handled: &mut Vec<(usize, usize)>,
+        handled: &mut Spans,
         out: &mut Vec<Edit>,
     ) {
         let name = name.trim_ascii();
@@ -1730,13 +1691,7 @@ impl Scrubber<'_> {
         None
     }
 
-    fn xml_elements(
-        &mut self,
-        v: &[u8],
-        base: usize,
-        handled: &mut Vec<(usize, usize)>,
-        out: &mut Vec<Edit>,
-    ) {
+    fn xml_elements(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
         let r = res();
         for c in r.element.captures_iter(v) {
             let (open, local, close) = (c.get(1).unwrap(), c.get(2).unwrap(), c.get(5).unwrap());
@@ -1819,7 +1774,7 @@ impl Scrubber<'_> {
             if s >= e
                 || is_nothing(&v[s..e])
                 || (weak && !super::weak_text_value(&v[s..e]))
-                || handled.iter().any(|&(hs, he)| s < he && e > hs)
+                || handled.overlaps(s, e)
             {
                 continue;
             }
@@ -1834,13 +1789,7 @@ impl Scrubber<'_> {
     /// "…")`, `{Authorization: `Bearer …`}` (template literals), and member
     /// assignments at the end of a dotted path of any length
     /// (`window.__APP__.config.auth.accessToken = "…"`).
-    fn js_calls(
-        &mut self,
-        v: &[u8],
-        base: usize,
-        handled: &mut Vec<(usize, usize)>,
-        out: &mut Vec<Edit>,
-    ) {
+    fn js_calls(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
         let r = res();
         if memchr::memchr(b'(', v).is_some() {
             for c in r.js_call.captures_iter(v) {
@@ -1905,14 +1854,14 @@ impl Scrubber<'_> {
         (ns, ne): (usize, usize),
         (vs, ve): (usize, usize),
         header_call: bool,
-        handled: &mut Vec<(usize, usize)>,
+        handled: &mut Spans,
         out: &mut Vec<Edit>,
     ) {
         let name = &v[ns..ne];
         let val = &v[vs..ve];
         if val.is_empty()
             || is_nothing(val)
-            || handled.iter().any(|&(s, e)| ns < e && ne > s)
+            || handled.overlaps(ns, ne)
             || redact::inside_placeholder(v, vs, ve)
             || crate::rules::names::normalize(val) == crate::rules::names::normalize(name)
         {
@@ -1949,7 +1898,7 @@ impl Scrubber<'_> {
         v: &[u8],
         base: usize,
         mode: Mode,
-        handled: &[(usize, usize)],
+        handled: &Spans,
         out: &mut Vec<Edit>,
     ) {
         let r = res();
@@ -1992,14 +1941,14 @@ impl Scrubber<'_> {
         v: &[u8],
         base: usize,
         mode: Mode,
-        handled: &[(usize, usize)],
+        handled: &Spans,
         q: usize,
         c: &regex::bytes::Captures,
         out: &mut Vec<Edit>,
     ) {
         let name = c.get(1).unwrap();
         let (ns, ne) = (q + name.start(), q + name.end());
-        if handled.iter().any(|&(s, e)| ns < e && ne > s) || redact::inside_placeholder(v, ns, ne) {
+        if handled.overlaps(ns, ne) || redact::inside_placeholder(v, ns, ne) {
             return;
         }
         let name = name.as_bytes();
@@ -2699,6 +2648,38 @@ fn log_prefix_word(t: &[u8]) -> bool {
         || (t.len() >= 2 && t[0] != b'<' && t[t.len() - 1] == b'>')
         || (t.len() >= 8 && t.iter().all(|b| b.is_ascii_digit() || *b == b'.'))
         || LEVELS.iter().any(|l| t.eq_ignore_ascii_case(l))
+}
+
+/// Spans of a text already read by one reader, that the others leave alone. Kept as
+/// disjoint spans (those that overlap are merged; touching ones are not, so that a
+/// span overlaps the set exactly when it overlaps one of the spans pushed), so that
+/// asking costs a logarithm however many values a text holds.
+#[derive(Default)]
+pub(crate) struct Spans(std::collections::BTreeMap<usize, usize>);
+
+impl Spans {
+    /// Does `s..e` overlap a span of the set?
+    pub(crate) fn overlaps(&self, s: usize, e: usize) -> bool {
+        self.0
+            .range(..e)
+            .next_back()
+            .is_some_and(|(&hs, &he)| s < he && e > hs)
+    }
+
+    pub(crate) fn push(&mut self, (mut s, mut e): (usize, usize)) {
+        if s >= e {
+            return;
+        }
+        while let Some((&hs, &he)) = self.0.range(..e).next_back() {
+            if !(s < he && e > hs) {
+                break;
+            }
+            self.0.remove(&hs);
+            s = s.min(hs);
+            e = e.max(he);
+        }
+        self.0.insert(s, e);
+    }
 }
 
 /// The local name of an XML tag's contents (`ns:Value attr="…"` → `Value`).

@@ -100,9 +100,33 @@ fn name_before(s: &[u8], at: usize) -> Option<String> {
 
 /// Where the finding's placeholder is in `s` (the one nearest `near` when the style
 /// repeats placeholders).
-fn find_placeholder(engine: &Engine, f: &Finding, s: &[u8], near: usize) -> Option<usize> {
+/// Where the placeholder of `f` first is in `s`.
+fn first_placeholder(engine: &Engine, f: &Finding, s: &[u8]) -> Option<usize> {
     let p = engine.placeholder.render(&f.kind, &f.fingerprint);
-    memchr::memmem::find_iter(s, p.as_bytes()).min_by_key(|&at| at.abs_diff(near))
+    memchr::memmem::find(s, p.as_bytes())
+}
+
+/// Where the placeholder of `f` is in the line `s`: its first occurrence from `from`,
+/// else (a finding inside a decoded layer, whose placeholder may stand elsewhere) the
+/// occurrence nearest `near` within 64 KiB of it.
+fn find_placeholder(
+    engine: &Engine,
+    f: &Finding,
+    s: &[u8],
+    from: usize,
+    near: usize,
+) -> Option<usize> {
+    const WINDOW: usize = 64 * 1024;
+    let p = engine.placeholder.render(&f.kind, &f.fingerprint);
+    let from = from.min(s.len());
+    if let Some(at) = memchr::memmem::find(&s[from..s.len().min(from + WINDOW)], p.as_bytes()) {
+        return Some(from + at);
+    }
+    let lo = near.saturating_sub(WINDOW).min(s.len());
+    let hi = s.len().min(near.saturating_add(WINDOW));
+    memchr::memmem::find_iter(&s[lo..hi], p.as_bytes())
+        .map(|at| lo + at)
+        .min_by_key(|&at| at.abs_diff(near))
 }
 
 fn unescape(seg: &str) -> String {
@@ -162,7 +186,7 @@ pub fn json(engine: &Engine, findings: &mut [Finding], prefix: &str, src: &[u8],
         }
         // The placeholder in the string at the location, and what it follows.
         if let Some(s) = string(cur) {
-            if let Some(at) = find_placeholder(engine, f, &s, 0) {
+            if let Some(at) = first_placeholder(engine, f, &s) {
                 if let Some(n) = name_before(&s, at) {
                     f.name = Some(n);
                     continue;
@@ -221,21 +245,34 @@ pub fn lines(engine: &Engine, findings: &mut [Finding], copy: &[u8]) {
     }
     let mut starts = vec![0usize];
     starts.extend(memchr::memchr_iter(b'\n', copy).map(|i| i + 1));
-    for f in findings.iter_mut() {
-        let Some((l, c)) = f.location.split_once(':') else {
-            continue;
-        };
-        let (Ok(l), Ok(c)) = (l.parse::<usize>(), c.parse::<usize>()) else {
-            continue;
-        };
+    let position = |f: &Finding| -> Option<(usize, usize)> {
+        let (l, c) = f.location.split_once(':')?;
+        Some((l.parse().ok()?, c.parse().ok()?))
+    };
+    // In the order of their places: on a line, the placeholder of each finding is
+    // looked for from where the previous one's was (edits keep the order of what they
+    // replace), so a long line with many findings is read once, not once per finding.
+    let mut order: Vec<(usize, usize, usize)> = findings
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| position(f).map(|(l, c)| (l, c, i)))
+        .collect();
+    order.sort_unstable();
+    let mut cursor = (0, 0);
+    for (l, c, i) in order {
+        let f = &mut findings[i];
         let Some(&start) = starts.get(l.wrapping_sub(1)) else {
             continue;
         };
-        let end = memchr::memchr(b'\n', &copy[start..]).map_or(copy.len(), |i| start + i);
+        let end = starts.get(l).map_or(copy.len(), |&next| next - 1);
         let line = &copy[start..end];
-        let Some(at) = find_placeholder(engine, f, line, c.saturating_sub(1)) else {
+        if cursor.0 != l {
+            cursor = (l, 0);
+        }
+        let Some(at) = find_placeholder(engine, f, line, cursor.1, c.saturating_sub(1)) else {
             continue;
         };
+        cursor.1 = at;
         if let Some(n) = name_before(line, at) {
             f.name = Some(n);
             continue;
@@ -320,7 +357,7 @@ pub fn mitm(engine: &Engine, findings: &mut [Finding], copy: &[u8]) {
         let target = *chain.last().unwrap();
         if matches!(target.tag, b',' | b';') {
             let v = &copy[target.payload.clone()];
-            if let Some(at) = find_placeholder(engine, f, v, 0) {
+            if let Some(at) = first_placeholder(engine, f, v) {
                 if let Some(n) = name_before(v, at) {
                     f.name = Some(n);
                     continue;
