@@ -142,6 +142,37 @@ struct ToolFlags {
 }
 
 impl ToolFlags {
+    /// `tools` take the password as the word after one of `flags` (`-a S`).
+    const fn next(tools: &'static [&'static [u8]], flags: &'static [&'static [u8]]) -> Self {
+        ToolFlags {
+            tools,
+            flags,
+            glued: false,
+            glued_only: false,
+            split: None,
+            split_required: false,
+        }
+    }
+
+    /// The password may also be glued to the flag (`-pS`); `only`: the flag alone
+    /// prompts.
+    const fn glued(self, only: bool) -> Self {
+        ToolFlags {
+            glued: true,
+            glued_only: only,
+            ..self
+        }
+    }
+
+    /// The value is `user<sep>password`; `required`: without `sep` it is a user.
+    const fn split(self, sep: u8, required: bool) -> Self {
+        ToolFlags {
+            split: Some(sep),
+            split_required: required,
+            ..self
+        }
+    }
+
     /// The span of the password this flag word carries, if it is one of ours.
     fn value(
         &self,
@@ -168,16 +199,9 @@ impl ToolFlags {
 }
 
 const TOOL_FLAGS: &[ToolFlags] = &[
-    ToolFlags {
-        tools: &[b"sshpass"],
-        flags: &[b"-p"],
-        glued: true,
-        glued_only: false,
-        split: None,
-        split_required: false,
-    },
-    ToolFlags {
-        tools: &[
+    ToolFlags::next(&[b"sshpass"], &[b"-p"]).glued(false),
+    ToolFlags::next(
+        &[
             b"mysql",
             b"mysqldump",
             b"mysqladmin",
@@ -187,30 +211,13 @@ const TOOL_FLAGS: &[ToolFlags] = &[
             b"mariadb",
             b"mariadb-dump",
         ],
-        flags: &[b"-p"],
-        glued: true,
-        glued_only: true,
-        split: None,
-        split_required: false,
-    },
-    ToolFlags {
-        tools: &[b"redis-cli", b"keydb-cli", b"valkey-cli"],
-        flags: &[b"-a"],
-        glued: false,
-        glued_only: false,
-        split: None,
-        split_required: false,
-    },
-    ToolFlags {
-        tools: &[b"sqlcmd", b"bcp", b"osql", b"isql"],
-        flags: &[b"-P"],
-        glued: false,
-        glued_only: false,
-        split: None,
-        split_required: false,
-    },
-    ToolFlags {
-        tools: &[
+        &[b"-p"],
+    )
+    .glued(true),
+    ToolFlags::next(&[b"redis-cli", b"keydb-cli", b"valkey-cli"], &[b"-a"]),
+    ToolFlags::next(&[b"sqlcmd", b"bcp", b"osql", b"isql"], &[b"-P"]),
+    ToolFlags::next(
+        &[
             b"ldapsearch",
             b"ldapmodify",
             b"ldapadd",
@@ -220,14 +227,10 @@ const TOOL_FLAGS: &[ToolFlags] = &[
             b"ldapcompare",
             b"ldapmodrdn",
         ],
-        flags: &[b"-w"],
-        glued: false,
-        glued_only: false,
-        split: None,
-        split_required: false,
-    },
-    ToolFlags {
-        tools: &[
+        &[b"-w"],
+    ),
+    ToolFlags::next(
+        &[
             b"mongosh",
             b"mongo",
             b"mongodump",
@@ -237,86 +240,31 @@ const TOOL_FLAGS: &[ToolFlags] = &[
             b"mongostat",
             b"mongotop",
         ],
-        flags: &[b"-p"],
-        glued: false,
-        glued_only: false,
-        split: None,
-        split_required: false,
-    },
+        &[b"-p"],
+    ),
     // `docker login -p`, `helm registry login -p`, `az login -p`: `-p` after `login`.
-    ToolFlags {
-        tools: &[b"login"],
-        flags: &[b"-p"],
-        glued: false,
-        glued_only: false,
-        split: None,
-        split_required: false,
-    },
-    ToolFlags {
-        tools: &[b"smbclient", b"rpcclient", b"smbmap", b"smbget"],
-        flags: &[b"-U", b"--user"],
-        glued: false,
-        glued_only: false,
-        split: Some(b'%'),
-        split_required: true,
-    },
-    ToolFlags {
-        tools: &[b"curl"],
-        flags: &[b"-U", b"--proxy-user", b"-u", b"--user"],
-        glued: true,
-        glued_only: false,
-        split: Some(b':'),
-        split_required: true,
-    },
-    ToolFlags {
-        tools: &[b"zip", b"unzip", b"zipcloak", b"zipnote", b"funzip"],
-        flags: &[b"-P", b"--password"],
-        glued: false,
-        glued_only: false,
-        split: None,
-        split_required: false,
-    },
-    ToolFlags {
-        tools: &[b"7z", b"7za", b"7zr", b"7zz"],
-        flags: &[b"-p"],
-        glued: true,
-        glued_only: true,
-        split: None,
-        split_required: false,
-    },
-    ToolFlags {
-        tools: &[b"psexec", b"psexec.exe", b"paexec", b"twine", b"psexec64"],
-        flags: &[b"-p"],
-        glued: false,
-        glued_only: false,
-        split: None,
-        split_required: false,
-    },
+    ToolFlags::next(&[b"login"], &[b"-p"]),
+    ToolFlags::next(
+        &[b"smbclient", b"rpcclient", b"smbmap", b"smbget"],
+        &[b"-U", b"--user"],
+    )
+    .split(b'%', true),
+    ToolFlags::next(&[b"curl"], &[b"-U", b"--proxy-user", b"-u", b"--user"])
+        .glued(false)
+        .split(b':', true),
+    ToolFlags::next(
+        &[b"zip", b"unzip", b"zipcloak", b"zipnote", b"funzip"],
+        &[b"-P", b"--password"],
+    ),
+    ToolFlags::next(&[b"7z", b"7za", b"7zr", b"7zz"], &[b"-p"]).glued(true),
+    ToolFlags::next(
+        &[b"psexec", b"psexec.exe", b"paexec", b"twine", b"psexec64"],
+        &[b"-p"],
+    ),
     // `gh secret set NAME --body S`.
-    ToolFlags {
-        tools: &[b"secret"],
-        flags: &[b"-b", b"--body"],
-        glued: false,
-        glued_only: false,
-        split: None,
-        split_required: false,
-    },
-    ToolFlags {
-        tools: &[b"lftp"],
-        flags: &[b"-u", b"--user"],
-        glued: false,
-        glued_only: false,
-        split: Some(b','),
-        split_required: true,
-    },
-    ToolFlags {
-        tools: &[b"http", b"https", b"xh", b"xhs"],
-        flags: &[b"-a", b"--auth"],
-        glued: false,
-        glued_only: false,
-        split: Some(b':'),
-        split_required: true,
-    },
+    ToolFlags::next(&[b"secret"], &[b"-b", b"--body"]),
+    ToolFlags::next(&[b"lftp"], &[b"-u", b"--user"]).split(b',', true),
+    ToolFlags::next(&[b"http", b"https", b"xh", b"xhs"], &[b"-a", b"--auth"]).split(b':', true),
 ];
 
 /// The words of a command line between `from` and `to`, split at blanks outside
