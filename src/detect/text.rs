@@ -1625,16 +1625,7 @@ impl Scrubber<'_> {
             if matches!(tag.first(), Some(b'?' | b'!')) || tag.ends_with(b"/") {
                 return None;
             }
-            return res().attr.captures_iter(tag).find_map(|a| {
-                let an = a.get(1)?.as_bytes();
-                if !(an.eq_ignore_ascii_case(b"name") || an.eq_ignore_ascii_case(b"key")) {
-                    return None;
-                }
-                a.get(2)
-                    .or(a.get(3))
-                    .or(a.get(4))
-                    .map(|m| m.as_bytes().to_vec())
-            });
+            return tag_name_attribute(tag);
         }
         None
     }
@@ -1688,19 +1679,7 @@ impl Scrubber<'_> {
             // `<param name="user[otp_attempt]">…</param>`, `<add key="ApiKey">…</add>`:
             // a generic element named by its `name` or `key` attribute.
             let whole = c.get(0).unwrap();
-            let named_by = || -> Option<Vec<u8>> {
-                let tag = &v[whole.start()..body.start()];
-                r.attr.captures_iter(tag).find_map(|a| {
-                    let an = a.get(1)?.as_bytes();
-                    if !(an.eq_ignore_ascii_case(b"name") || an.eq_ignore_ascii_case(b"key")) {
-                        return None;
-                    }
-                    a.get(2)
-                        .or(a.get(3))
-                        .or(a.get(4))
-                        .map(|m| m.as_bytes().to_vec())
-                })
-            };
+            let named_by = || tag_name_attribute(&v[whole.start()..body.start()]);
             // A name that is only sometimes a credential (`<session>`, `<credential>`)
             // is judged by the value.
             let (name, weak) = match self.engine.names.field(local.as_bytes()) {
@@ -2628,6 +2607,20 @@ impl Spans {
         }
         self.0.insert(s, e);
     }
+}
+
+/// The value of the `name` or `key` attribute of a tag (`<add key="ApiKey" …>`).
+fn tag_name_attribute(tag: &[u8]) -> Option<Vec<u8>> {
+    res().attr.captures_iter(tag).find_map(|a| {
+        let an = a.get(1)?.as_bytes();
+        if !(an.eq_ignore_ascii_case(b"name") || an.eq_ignore_ascii_case(b"key")) {
+            return None;
+        }
+        a.get(2)
+            .or(a.get(3))
+            .or(a.get(4))
+            .map(|m| m.as_bytes().to_vec())
+    })
 }
 
 /// The local name of an XML tag's contents (`ns:Value attr="…"` → `Value`).
