@@ -1144,3 +1144,37 @@ fn many_findings_on_one_line_are_each_located_and_named() {
         assert_eq!(x.name.as_deref(), Some(want), "finding {i}: {x:?}");
     }
 }
+
+/// A Docker json-file log holds one line of output per record: a YAML pair, an SMTP
+/// exchange or a block scalar spread over records is read as the container wrote it.
+/// The secret goes from the record that holds it (a block cut at the records'
+/// bounds), the finding is on that record's line, and a find also made by reading the
+/// record alone is counted once.
+#[test]
+fn docker_json_logs_are_also_read_as_the_container_wrote_them() {
+    let (a, b) = ("Zq8vR2mT9xLp4Kd7", "Wk4Bn8Qs2Rv6Jt1Y");
+    let output = format!(
+        "env:\n  - name: LOG_LEVEL\n    value: debug\n  - name: DB_PASSWORD\n    value: {a}\napiVersion: v1\nkind: Secret\nstringData:\n  app.ini: |\n    [main]\n    key = {b}\nother: x\nINFO token=ghp_FAKEfake0123456789ExampleTestKEYFAKE\n"
+    );
+    let doc: String = output
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let log = serde_json::to_string(&format!("{l}\n")).unwrap();
+            format!(
+                "{{\"log\":{log},\"stream\":\"stdout\",\"time\":\"2024-01-01T00:00:{i:02}Z\"}}\n"
+            )
+        })
+        .collect();
+    let (out, f) = clean("container-json.log", &doc);
+    assert!(!out.contains(a) && !out.contains(b), "{out}");
+    assert!(!out.contains("ghp_FAKE"), "{out}");
+    assert!(out.contains(r#"{"log":"    value: debug\n""#), "{out}");
+    assert_eq!(out.lines().count(), doc.lines().count());
+    for line in out.lines() {
+        serde_json::from_str::<serde_json::Value>(line).expect("each record stays JSON");
+    }
+    let mut at: Vec<&str> = f.iter().map(|f| f.location.as_str()).collect();
+    at.sort();
+    assert_eq!(at, ["10:13", "11:19", "13:20", "5:20"], "{f:?}");
+}

@@ -215,6 +215,12 @@ fn lists_of_name_value_arrays_are_pairs() {
             vec![b],
             vec!["bob", "\"yes\"", "password"],
         ),
+        (
+            "typed rows",
+            json!({"settings": [["region", "eu-west-3", "string"], ["db_password", a, "secure"]]}),
+            vec![a],
+            vec!["eu-west-3", "db_password", "\"secure\""],
+        ),
     ];
     let mut bad = Vec::new();
     for (label, doc, secrets, keep) in &cases {

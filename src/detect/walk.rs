@@ -261,12 +261,17 @@ fn pair_names<'s>(
     (names, has_value)
 }
 
-/// A list of `[name, value]` pairs: every item an array of two, the first a string.
+/// A list of `[name, value]` pairs: every item an array of two (or every one of
+/// three: `[name, value, type]` rows), the first a string.
 fn is_pair_list(items: &[Value]) -> bool {
-    !items.is_empty()
-        && items
-            .iter()
-            .all(|i| matches!(i, Value::Arr(p) if p.len() == 2 && matches!(p[0], Value::Str(_))))
+    let width = match items.first() {
+        Some(Value::Arr(p)) => p.len(),
+        _ => return false,
+    };
+    (2..=3).contains(&width)
+        && items.iter().all(
+            |i| matches!(i, Value::Arr(p) if p.len() == width && matches!(p[0], Value::Str(_))),
+        )
 }
 
 /// The `value` of a `{name, value}` pair in an array under `parent`, judged by `name`.
