@@ -1177,4 +1177,12 @@ fn docker_json_logs_are_also_read_as_the_container_wrote_them() {
     let mut at: Vec<&str> = f.iter().map(|f| f.location.as_str()).collect();
     at.sort();
     assert_eq!(at, ["10:13", "11:19", "13:20", "5:20"], "{f:?}");
+    // The same log as a HAR response body (`application/x-ndjson`).
+    let body = serde_json::to_string(&doc).unwrap();
+    let resp = RESP.replace(
+        r#""mimeType": "text/plain"}"#,
+        &format!(r#""mimeType": "application/x-ndjson", "text": {body}}}"#),
+    );
+    let (out, _) = clean("x.har", &har(&req("https://a.example/x", "", ""), &resp));
+    assert!(!out.contains(a) && !out.contains(b), "{out}");
 }

@@ -442,6 +442,9 @@ impl Scrubber<'_> {
         let mut handled = Spans::default();
         if structured {
             self.embedded_json(v, base, out);
+            if mode == Mode::Plain {
+                self.docker_log_view(v, base, out);
+            }
             if matches!(mode, Mode::Value | Mode::Plain) && memchr::memchr(b':', v).is_some() {
                 for c in r.header_line.captures_iter(v) {
                     let name = c.get(1).unwrap();
@@ -491,6 +494,102 @@ impl Scrubber<'_> {
         }
         self.rule_spans(v, base, first, out);
         self.layers(v, base, mode, out);
+    }
+
+    /// A Docker json-file log (`{"log": "…\n", "stream": …}` per line) holds one line of
+    /// the container's output per record: what spans lines there (a YAML `name:`/`value:`
+    /// pair, an SMTP exchange, a Kubernetes Secret) is in no single record. The `log`
+    /// strings are read again joined, as the container wrote them; what that finds is
+    /// redacted in the record that holds it and located on that record's line; a find
+    /// spanning records (a block scalar) is cut at the records' bounds. The copy's
+    /// verification reads the same view. Read in a log file and in a body (an
+    /// `application/x-ndjson` response in a HAR) alike.
+    fn docker_log_view(&mut self, data: &[u8], base: usize, edits: &mut Vec<Edit>) {
+        use crate::codec::json::{self, Value};
+        let head = data.trim_ascii_start();
+        if !(head.starts_with(b"{\"log\":") || head.starts_with(b"{\"log\" :")) {
+            return;
+        }
+        // (raw line number, column and range of the `log` string, its start in `joined`).
+        let mut records: Vec<(usize, usize, std::ops::Range<usize>, usize)> = Vec::new();
+        let mut joined = Vec::new();
+        let mut line_start = 0;
+        for (n, line) in data.split(|&b| b == b'\n').enumerate() {
+            let at = line_start;
+            line_start += line.len() + 1;
+            let Ok(Value::Obj(members)) = json::Parser::new(line, 8).parse_document() else {
+                continue;
+            };
+            let Some(r) = members.iter().find_map(|(k, v)| match v {
+                Value::Str(r) if &line[k.clone()] == b"log" => Some(r.clone()),
+                _ => None,
+            }) else {
+                continue;
+            };
+            records.push((n + 1, r.start, at + r.start..at + r.end, joined.len()));
+            joined.extend_from_slice(&json::decode(&line[r]));
+        }
+        if records.len() < 2 {
+            return;
+        }
+        let before: std::collections::HashSet<(String, String)> = self
+            .findings
+            .iter()
+            .map(|f| (f.location.clone(), f.fingerprint.clone()))
+            .collect();
+        let from = self.findings.len();
+        // In a text located by line (a log file), findings of the joined view are
+        // located by record first (`record:offset`), then on the record's line.
+        let by_line = self.lines.is_some();
+        let saved = if by_line {
+            self.lines.replace(records.iter().map(|r| r.3).collect())
+        } else {
+            None
+        };
+        let mut found = Vec::new();
+        self.text(&joined, 0, Mode::Plain, &mut found);
+        if by_line {
+            self.lines = saved;
+        }
+        let record_of = |at: usize| records.partition_point(|r| r.3 <= at).max(1) - 1;
+        for e in found {
+            // A find spanning records (a block scalar's lines) is cut at their bounds: the
+            // placeholder goes where it starts, the rest of it is emptied.
+            let mut k = record_of(e.start);
+            let mut text = Vec::new();
+            json::encode_into(e.text.as_bytes(), &mut text);
+            let mut text = String::from_utf8_lossy(&text).into_owned();
+            while k < records.len() && records[k].3 < e.end.max(e.start + 1) {
+                let (_, _, raw, seg) = &records[k];
+                let seg_end = records.get(k + 1).map_or(joined.len(), |r| r.3);
+                let (ps, pe) = (e.start.max(*seg), e.end.min(seg_end));
+                let map = json::offset_map(&data[raw.clone()]);
+                let at = |x: usize| base + raw.start + map.raw_offset(x - seg);
+                edits.push(Edit {
+                    start: at(ps),
+                    end: at(pe),
+                    text: std::mem::take(&mut text),
+                    claim: at(e.claim.clamp(ps, pe)),
+                });
+                k += 1;
+            }
+        }
+        // Each new finding on its record's line and column; one already found there
+        // (by reading the record alone) is not counted twice.
+        let mut fresh = self.findings.split_off(from);
+        for f in fresh.iter_mut().filter(|_| by_line) {
+            let Some((r, c)) = f.location.split_once(':') else {
+                continue;
+            };
+            let (Ok(r), Ok(c)) = (r.parse::<usize>(), c.parse::<usize>()) else {
+                continue;
+            };
+            if let Some((line, col, _, _)) = records.get(r.wrapping_sub(1)) {
+                f.location = format!("{}:{}", line, col + c);
+            }
+        }
+        fresh.retain(|f| !before.contains(&(f.location.clone(), f.fingerprint.clone())));
+        self.findings.extend(fresh);
     }
 
     /// JSON inside text: a log line `response body: {"key":"password","value":"…"}`,
@@ -1174,6 +1273,23 @@ impl Scrubber<'_> {
             if w.len() == 2 && word(0) == b"AUTH" && word(1) == b"PLAIN" {
                 secret_line = true;
             }
+            // Cisco: the word after each of `keywords`, past the encoding digit
+            // (`password 0 S`, `key 7 S`: 0 and 7 are written in clear or reversibly;
+            // 5, 8 and 9 are hashes, kept too).
+            let cisco_after = |keywords: &[&[u8]]| -> Vec<(usize, usize)> {
+                (0..w.len())
+                    .filter(|&i| keywords.contains(&word(i)))
+                    .filter_map(|i| {
+                        let d = word(i + 1);
+                        let j = if d.len() == 1 && d[0].is_ascii_digit() {
+                            i + 2
+                        } else {
+                            i + 1
+                        };
+                        w.get(j).map(|x| (x.2, x.3))
+                    })
+                    .collect()
+            };
             match (word(0), w.len()) {
                 (b"PASS", 2) => secrets.push((w[1].2, w[1].3)),
                 // Lower case only right after a `user` command: `pass it on` is prose.
@@ -1196,16 +1312,7 @@ impl Scrubber<'_> {
                 }
                 (b"snmp-server", 3..) if word(1) == b"community" => secrets.push((w[2].2, w[2].3)),
                 (b"tacacs-server" | b"radius-server" | b"tacacs" | b"radius", _) => {
-                    if let Some(i) = (0..w.len()).find(|&i| word(i) == b"key") {
-                        let j = if word(i + 1).len() == 1 && word(i + 1)[0].is_ascii_digit() {
-                            i + 2
-                        } else {
-                            i + 1
-                        };
-                        if let Some(x) = w.get(j) {
-                            secrets.push((x.2, x.3));
-                        }
-                    }
+                    secrets.extend(cisco_after(&[b"key"]))
                 }
                 // redis `CONFIG SET requirepass S`.
                 (c, 4)
@@ -1223,20 +1330,7 @@ impl Scrubber<'_> {
                     }
                 }
                 (b"username" | b"enable", _) => {
-                    // Cisco: `password 0 S` / `secret 0 S` (0 and 7 are the encodings
-                    // written in clear or reversibly; 5, 8 and 9 are hashes, kept too).
-                    for i in 0..w.len().saturating_sub(1) {
-                        if matches!(word(i), b"password" | b"secret") {
-                            let j = if word(i + 1).len() == 1 && word(i + 1)[0].is_ascii_digit() {
-                                i + 2
-                            } else {
-                                i + 1
-                            };
-                            if let Some(x) = w.get(j) {
-                                secrets.push((x.2, x.3));
-                            }
-                        }
-                    }
+                    secrets.extend(cisco_after(&[b"password", b"secret"]))
                 }
                 _ => {
                     // IMAP: `tag LOGIN user password`.
