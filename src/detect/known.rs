@@ -61,7 +61,7 @@ struct Index {
 #[derive(Debug, Clone)]
 struct Shift {
     m: usize,
-    table: Box<[u8]>,
+    table: Box<[u8; 1 << Shift::BITS]>,
 }
 
 impl Shift {
@@ -74,7 +74,7 @@ impl Shift {
             return None;
         }
         let most = (m - Self::Q + 1) as u8;
-        let mut table = vec![most; 1 << Self::BITS].into_boxed_slice();
+        let mut table = Box::new([most; 1 << Self::BITS]);
         for (f, _) in forms {
             for j in 0..=m - Self::Q {
                 let h = Self::hash(&f[j..]);
@@ -87,8 +87,26 @@ impl Shift {
     /// The hash of the three bytes `g` starts with.
     #[inline]
     fn hash(g: &[u8]) -> usize {
-        let x = u32::from(g[0]) | u32::from(g[1]) << 8 | u32::from(g[2]) << 16;
+        let x = match g.first_chunk::<4>() {
+            Some(&w) => u32::from_le_bytes(w) & 0x00FF_FFFF,
+            None => u32::from(g[0]) | u32::from(g[1]) << 8 | u32::from(g[2]) << 16,
+        };
         (x.wrapping_mul(0x9E37_79B1) >> (32 - Self::BITS)) as usize
+    }
+
+    /// The first window start from `pos` on whose last three bytes may end a form's
+    /// first `m` bytes; `None` when no window of `m` bytes is left in `hay`.
+    #[inline]
+    fn skip(&self, hay: &[u8], mut pos: usize) -> Option<usize> {
+        loop {
+            let g = pos + self.m - Self::Q;
+            let w = hay.get(g..).filter(|w| w.len() >= Self::Q)?;
+            let by = self.table[Self::hash(w)];
+            if by == 0 {
+                return Some(pos);
+            }
+            pos += usize::from(by);
+        }
     }
 }
 
@@ -194,15 +212,7 @@ impl Index {
             while pos <= last {
                 if let Some(sh) = &self.shift {
                     // No form fits past the end.
-                    let g = (pos + sh.m).checked_sub(Shift::Q)?;
-                    if g + Shift::Q > hay.len() {
-                        return None;
-                    }
-                    let by = sh.table[Shift::hash(&hay[g..])];
-                    if by > 0 {
-                        pos += usize::from(by);
-                        continue;
-                    }
+                    pos = sh.skip(hay, pos)?;
                 }
                 let at = pos;
                 pos += 1;
