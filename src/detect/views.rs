@@ -161,7 +161,7 @@ fn in_chunks<R: Read>(
         return Ok(None);
     }
     #[cfg(feature = "parallel")]
-    let at_once = rayon::current_num_threads().max(1);
+    let at_once = 2 * rayon::current_num_threads().max(1);
     #[cfg(not(feature = "parallel"))]
     let at_once = 1;
     let mut chunks = Chunks {
