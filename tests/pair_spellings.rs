@@ -232,6 +232,54 @@ fn lists_of_name_value_arrays_are_pairs() {
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
+/// Flat lists of names and values (a logger's key-value arguments, `HSET` operands):
+/// a credential's name then its value, at any even place of the list.
+#[test]
+fn flat_lists_of_names_and_values_are_pairs() {
+    let engine = common::engine("k");
+    let [a, b] = [SECRETS[0], SECRETS[1]];
+    let cases = [
+        ("one pair", json!(["api_key", a]), vec![a], vec!["api_key"]),
+        (
+            "logger arguments",
+            json!({"msg": "login", "args": ["user", "bob", "password", b, "attempt", "3"]}),
+            vec![b],
+            vec!["\"bob\"", "password", "\"3\""],
+        ),
+        (
+            "in a body array",
+            json!({"cmd": ["client_secret", a, "region", "eu-west-3"]}),
+            vec![a],
+            vec!["client_secret", "eu-west-3"],
+        ),
+    ];
+    let mut bad = Vec::new();
+    for (label, doc, secrets, keep) in &cases {
+        bad.extend(check(&engine, label, doc, secrets, keep));
+    }
+    // Lists of field names are no pairs: every name stays.
+    for (label, doc, keep) in [
+        (
+            "schema required",
+            json!({"required": ["password", "email"]}),
+            vec!["\"email\""],
+        ),
+        (
+            "field list",
+            json!({"fields": ["token", "confirm_password", "user", "name"]}),
+            vec!["confirm_password", "\"name\""],
+        ),
+        (
+            "odd length",
+            json!({"x": ["password", "Hunter22x", "user"]}),
+            vec!["Hunter22x"],
+        ),
+    ] {
+        bad.extend(check(&engine, label, &doc, &[], &keep));
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
 /// Pairs in markup and YAML: `<Name>…</Name><Value>…</Value>` (with XML-RPC's
 /// `<value><string>…`, a `<Type>` member between, the value first, the value in
 /// CDATA), `<property name="…" value="…"/>` and Spring's `<property name="…">`

@@ -274,6 +274,40 @@ fn is_pair_list(items: &[Value]) -> bool {
         )
 }
 
+/// Is `items` a flat list of names and values, `["api_key", "…", "user", "…"]` (a
+/// logger's key-value arguments, a command's `HSET`-style operands)? Strings only, an
+/// even number of them, every other one (from the first) shaped like a name, and one
+/// of those a credential's name followed by a value no name looks like (a digit or a
+/// symbol in it): a list of field names (`"required": ["password", "email"]`) is no
+/// pair list.
+fn is_flat_pair_list(s: &Scrubber, src: &[u8], items: &[Value]) -> bool {
+    fn name_like(t: &[u8]) -> bool {
+        (1..=64).contains(&t.len())
+            && (t[0].is_ascii_alphabetic() || t[0] == b'_')
+            && t.iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    }
+    if items.len() < 2 || items.len() > 64 || items.len() % 2 == 1 {
+        return false;
+    }
+    let text = |v: &Value| match v {
+        Value::Str(r) => Some(decode(&src[r.clone()])),
+        _ => None,
+    };
+    let mut credential = false;
+    for pair in items.chunks(2) {
+        let (Some(name), Some(value)) = (text(&pair[0]), text(&pair[1])) else {
+            return false;
+        };
+        if !name_like(&name) {
+            return false;
+        }
+        credential |= s.engine.names.field(&name) == crate::rules::names::ParamClass::Secret
+            && (!name_like(&value) || value.iter().any(u8::is_ascii_digit));
+    }
+    credential
+}
+
 /// The `value` of a `{name, value}` pair in an array under `parent`, judged by `name`.
 fn pair_value(s: &mut Scrubber, parent: &[u8], name: &[u8], text: &[u8], inner: &mut Vec<Edit>) {
     if norm_is(parent, HEADER_PARENTS) {
@@ -370,6 +404,7 @@ impl Walker {
             Value::Scalar(r) => self.number(s, src, r.clone(), key, base, out),
             Value::Arr(items) => {
                 let pairs = is_pair_list(items);
+                let flat = !pairs && is_flat_pair_list(s, src, items);
                 for (i, item) in items.iter().enumerate() {
                     let mark = s.loc.len();
                     if self.track {
@@ -378,6 +413,17 @@ impl Walker {
                     }
                     match item {
                         Value::Arr(pair) if pairs => self.array_pair(s, src, pair, key, base, out),
+                        Value::Str(r) if flat && i % 2 == 1 => {
+                            let Value::Str(n) = &items[i - 1] else {
+                                unreachable!("a flat pair list holds strings only")
+                            };
+                            let name = decode(&src[n.clone()]);
+                            let ctx = Ctx::NameValue {
+                                parent: key.unwrap_or(b""),
+                                name: &name,
+                            };
+                            self.string(s, src, r.clone(), &[ctx], base, out)
+                        }
                         _ => self.value(s, src, item, key, base, out),
                     }
                     s.loc.truncate(mark);
