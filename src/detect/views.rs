@@ -1553,6 +1553,13 @@ mod tests {
                     b'"' => Some("&quot;".into()),
                     _ => None,
                 }),
+                // Base64 wrapped at 16 characters, its line breaks JSON-escaped.
+                9 => STANDARD
+                    .encode(s)
+                    .into_bytes()
+                    .chunks(16)
+                    .collect::<Vec<_>>()
+                    .join(b"\\n".as_slice()),
                 _ => [b"{\"token\":\"".as_slice(), s, b"\"}"].concat(),
             }
         }
@@ -1575,6 +1582,14 @@ mod tests {
             "&quot;&gt;",
             "\\u003c/a\\u003e",
             "\\'",
+            "\\n  ",
+            "\\n",
+            "\\r\\n",
+            "\\t",
+            "}\\n{",
+            "\\u0022",
+            "%22",
+            "QUJDREVGR0hJSktM\\nTU5PUFFSU1RVVldY",
         ];
         let secrets = [
             "Zq8/Lw+t3Rk=9mXp2Vb7",
@@ -1584,13 +1599,13 @@ mod tests {
         ];
         let doc = (
             0..secrets.len(),
-            proptest::collection::vec(0..10u8, 0..4),
+            proptest::collection::vec(0..11u8, 0..4),
             proptest::collection::vec(0..FILLER.len(), 20..400),
             any::<prop::sample::Index>(),
             any::<bool>(),
         );
         let mut runner = TestRunner::new(Config {
-            cases: 300,
+            cases: 600,
             failure_persistence: None,
             ..Config::default()
         });
