@@ -1185,4 +1185,19 @@ fn docker_json_logs_are_also_read_as_the_container_wrote_them() {
     );
     let (out, _) = clean("x.har", &har(&req("https://a.example/x", "", ""), &resp));
     assert!(!out.contains(a) && !out.contains(b), "{out}");
+    // A log of one record is a JSON document; its line is still read as a log line.
+    for line in [
+        format!("enable password {a}"),
+        format!("default login anonymous password {a}"),
+        format!("2024-01-01 12:00:00 INFO PASS {a}"),
+    ] {
+        let log = serde_json::to_string(&format!("{line}\n")).unwrap();
+        let doc = format!(
+            "{{\"log\": {log}, \"stream\": \"stdout\", \"time\": \"2024-01-01T00:00:00Z\"}}\n"
+        );
+        let (out, f) = clean("one-record.log", &doc);
+        assert!(!out.contains(a), "{out}");
+        assert!(out.contains("\"stream\": \"stdout\""), "{out}");
+        assert!(f.iter().all(|f| f.location == "/log"), "{f:?}");
+    }
 }

@@ -316,6 +316,10 @@ fn pairs_in_xml_and_yaml_are_judged_under_their_name() {
                     format!("<Parameters>\n  <Parameter><{nk}>{name}</{nk}><Type>SecureString</Type><{vk}>{s}</{vk}></Parameter>\n  <Parameter><{nk}>Region</{nk}><Type>String</Type><{vk}>eu-west-1</{vk}></Parameter>\n</Parameters>\n"),
                 ),
                 (
+                    "ssm-path.xml",
+                    format!("<Parameters>\n  <Parameter><{nk}>/prod/app/{name}</{nk}><Type>SecureString</Type><{vk}>{s}</{vk}></Parameter>\n  <Parameter><{nk}>/prod/app/Region</{nk}><{vk}>eu-west-1</{vk}></Parameter>\n</Parameters>\n"),
+                ),
+                (
                     "value-first.xml",
                     format!("<Parameters>\n  <Parameter><{vk}>{s}</{vk}>\n    <{nk}>{name}</{nk}></Parameter>\n  <Parameter><{vk}>eu-west-1</{vk}><{nk}>Region</{nk}></Parameter>\n</Parameters>\n"),
                 ),

@@ -338,6 +338,15 @@ fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'[' | b']')
 }
 
+/// A pair's name written as a path (an AWS SSM parameter `/prod/db/password`, a Vault
+/// key `secret/app/api_key`): its last segment names the value.
+fn last_path_segment(name: &[u8]) -> &[u8] {
+    match name.iter().rposition(|&b| b == b'/') {
+        Some(i) if i + 1 < name.len() => &name[i + 1..],
+        _ => name,
+    }
+}
+
 /// The span of the first matched alternative among capture groups `groups`.
 fn first_group(c: &regex::bytes::Captures, groups: &[usize]) -> Option<(usize, usize)> {
     groups
@@ -504,7 +513,7 @@ impl Scrubber<'_> {
     /// spanning records (a block scalar) is cut at the records' bounds. The copy's
     /// verification reads the same view. Read in a log file and in a body (an
     /// `application/x-ndjson` response in a HAR) alike.
-    fn docker_log_view(&mut self, data: &[u8], base: usize, edits: &mut Vec<Edit>) {
+    pub(crate) fn docker_log_view(&mut self, data: &[u8], base: usize, edits: &mut Vec<Edit>) {
         use crate::codec::json::{self, Value};
         let head = data.trim_ascii_start();
         if !(head.starts_with(b"{\"log\":") || head.starts_with(b"{\"log\" :")) {
@@ -529,7 +538,9 @@ impl Scrubber<'_> {
             records.push((n + 1, r.start, at + r.start..at + r.end, joined.len()));
             joined.extend_from_slice(&json::decode(&line[r]));
         }
-        if records.len() < 2 {
+        // One record too: its line read as a log line (`PASS S`, `enable password S`),
+        // which a JSON string value is not.
+        if records.is_empty() {
             return;
         }
         let before: std::collections::HashSet<(String, String)> = self
@@ -1611,7 +1622,7 @@ impl Scrubber<'_> {
         handled: &mut Spans,
         out: &mut Vec<Edit>,
     ) {
-        let name = name.trim_ascii();
+        let name = last_path_segment(name.trim_ascii());
         if name.is_empty() || !name.iter().all(|&b| is_name_byte(b)) {
             return;
         }
@@ -1686,7 +1697,7 @@ impl Scrubber<'_> {
             if pair_role(xml_local_name(tag)) == Some(PairRole::Name) {
                 let s = p + close + 1;
                 let e = s + memchr::memchr(b'<', &v[s..])?;
-                let name = v[s..e].trim_ascii();
+                let name = last_path_segment(v[s..e].trim_ascii());
                 return (!name.is_empty() && name.iter().all(|&b| is_name_byte(b)))
                     .then(|| name.to_vec());
             }

@@ -201,6 +201,11 @@ fn json_doc(
     if let Some(e) = w.error {
         return Err(e);
     }
+    // A Docker json-file log of one record is a JSON document: its line is read as the
+    // container wrote it too (what that finds is located at `/log`).
+    s.loc.push_str("/log");
+    s.docker_log_view(body, bom, &mut edits);
+    s.loc.clear();
     let mut out = Vec::with_capacity(data.len());
     apply_edits(data, &mut edits, &mut out);
     Ok((out, s.findings, s.discovered))
