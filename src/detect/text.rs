@@ -80,6 +80,8 @@ fn res() -> &'static Res {
                 "sqlplus", "rman", "expdp", "impdp", "dgmgrl", "http ", "https ", "xh ", "xhs ",
                 "zip", "7z", "psexec", "paexec", "twine", "lftp", "net use", "net.exe", "rabbitmqctl",
                 "chpasswd", "smbget", "snmp-server", "sqlconnectinfo", "salt", "nonce",
+                // XML-RPC calls with a positional password (`xml_rpc_call`).
+                "<methodcall",
             ])
             .unwrap(),
     })
@@ -492,6 +494,9 @@ impl Scrubber<'_> {
             if memchr::memchr(b'<', v).is_some() {
                 self.html_tags(v, base, &mut handled, out);
                 self.xml_elements(v, base, &mut handled, out);
+                if memchr::memmem::find(v, b"<methodCall").is_some() {
+                    self.xml_rpc_call(v, base, &mut handled, out);
+                }
             }
             if mode != Mode::RulesOnly {
                 self.js_calls(v, base, &mut handled, out);
@@ -1733,6 +1738,59 @@ impl Scrubber<'_> {
             return tag_name_attribute(tag);
         }
         None
+    }
+
+    /// An XML-RPC call of a blog API that takes the password as a positional
+    /// parameter (WordPress `wp.getUsersBlogs(username, password)`, `wp.*(blog_id,
+    /// username, password, …)`, `metaWeblog.*` and `mt.*` likewise, `blogger.*(appkey,
+    /// …)`): that `<param>` is a password whatever its value looks like.
+    fn xml_rpc_call(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
+        let text_of = |from: usize| -> Option<(usize, usize)> {
+            let s = from + memchr::memchr(b'>', &v[from..])? + 1;
+            Some((s, s + memchr::memchr(b'<', &v[s..])?))
+        };
+        let mut at = 0;
+        while let Some(p) = memchr::memmem::find(&v[at..], b"<methodName").map(|p| at + p) {
+            at = p + 1;
+            let Some((ns, ne)) = text_of(p) else { return };
+            let method = v[ns..ne].trim_ascii();
+            let index = match method {
+                b"wp.getUsersBlogs" => 1,
+                b"blogger.getUsersBlogs" | b"blogger.getUserInfo" => 2,
+                m if m.starts_with(b"blogger.") => 3,
+                m if m.starts_with(b"wp.")
+                    || m.starts_with(b"metaWeblog.")
+                    || m.starts_with(b"mt.") =>
+                {
+                    2
+                }
+                _ => continue,
+            };
+            // The call's parameters, up to the end of this call.
+            let end = memchr::memmem::find(&v[ne..], b"</methodCall>").map_or(v.len(), |e| ne + e);
+            let mut q = ne;
+            let mut k = 0;
+            while let Some(pp) = memchr::memmem::find(&v[q..end], b"<param>").map(|x| q + x) {
+                q = pp + 7;
+                if k == index {
+                    // The innermost text: `<value><string>S</string></value>` or
+                    // `<value>S</value>`.
+                    let mut t = q;
+                    while let Some(s) = v[t..end].iter().position(|b| !b.is_ascii_whitespace()) {
+                        if v[t + s] != b'<' || v.get(t + s + 1) == Some(&b'/') {
+                            break;
+                        }
+                        t = t
+                            + s
+                            + memchr::memchr(b'>', &v[t + s..end]).map_or(end - t - s, |x| x + 1);
+                    }
+                    let e = t + memchr::memchr(b'<', &v[t..end]).unwrap_or(end - t);
+                    self.pair_field(v, b"password", (t, e), base, "context.xml", handled, out);
+                    break;
+                }
+                k += 1;
+            }
+        }
     }
 
     fn xml_elements(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
