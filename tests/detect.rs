@@ -1249,3 +1249,24 @@ fn xml_rpc_blog_calls_lose_their_password_parameter() {
     assert_eq!(out, other);
     assert!(f.is_empty(), "{f:?}");
 }
+
+/// A tag claimed for its token-looking attribute (`password="…"` on a log4j
+/// `<DriverManager>`) is claimed again in the copy, where that attribute holds a
+/// placeholder: its other attributes are read the same way in both, so the copy
+/// verifies (it used to be refused: `connectionString="jdbc:…"` was read as a pair in
+/// the copy only).
+#[test]
+fn a_tag_claimed_in_the_original_is_claimed_in_the_copy() {
+    let pw = "Iysf0HTBic8VOXD5dVZbNbU0";
+    let doc = format!(
+        "<Configuration><Appenders><JDBC name=\"db\" tableName=\"logs\">\n<DriverManager connectionString=\"jdbc:mysql://db/logs\" userName=\"log\" password=\"{pw}\"/>\n</JDBC></Appenders></Configuration>\n"
+    );
+    let (out, f) = clean("log4j2.xml", &doc);
+    assert!(!out.contains(pw), "{out}");
+    assert!(
+        out.contains("connectionString=\"jdbc:mysql://db/logs\""),
+        "{out}"
+    );
+    assert!(out.contains("userName=\"log\""), "{out}");
+    assert_eq!(f.len(), 1, "{f:?}");
+}

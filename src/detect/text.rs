@@ -1121,6 +1121,13 @@ impl Scrubber<'_> {
                         {
                             continue;
                         }
+                        // A copy holds a placeholder where the original held a value
+                        // this tag was claimed for: the copy's tag is claimed too, so
+                        // its other attributes are read as they were in the original.
+                        if redact::is_placeholder(&tag[s..e]) {
+                            found = true;
+                            continue;
+                        }
                         // Any attribute of the element in markup (`<Session SID="1">`):
                         // only a token-looking value; `data-*` attributes hold data.
                         if (an.starts_with(b"data-") || super::looks_like_token(&tag[s..e]))
