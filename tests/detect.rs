@@ -1270,3 +1270,38 @@ fn a_tag_claimed_in_the_original_is_claimed_in_the_copy() {
     assert!(out.contains("userName=\"log\""), "{out}");
     assert_eq!(f.len(), 1, "{f:?}");
 }
+
+/// A pair's value in a text is reported under the pair's name (`DB_PASSWORD`, from
+/// the line before or the element beside), not as `value`; a credential inside the
+/// value under its own name.
+#[test]
+fn pairs_in_text_are_reported_under_their_name() {
+    let pw = "Zq8vR2mT9xLp4Kd7";
+    for (file, doc, want) in [
+        (
+            "deploy.yaml",
+            format!("env:\n  - name: DB_PASSWORD\n    value: {pw}\n"),
+            "DB_PASSWORD",
+        ),
+        (
+            "params.xml",
+            format!("<Parameters><Parameter><Name>db_password</Name><Value>{pw}</Value></Parameter></Parameters>\n"),
+            "db_password",
+        ),
+        (
+            "app.log",
+            format!("body: {{\"key\": \"api_key\", \"value\": \"{pw}\"}}\n"),
+            "api_key",
+        ),
+        (
+            "app.log",
+            format!("body: {{\"name\": \"redirect\", \"value\": \"https://x.example/cb?access_token={pw}abc\"}}\n"),
+            "access_token",
+        ),
+    ] {
+        let (out, f) = clean(file, &doc);
+        assert!(!out.contains(pw), "{out}");
+        let names: Vec<_> = f.iter().map(|f| f.name.as_deref()).collect();
+        assert_eq!(names, [Some(want)], "{file}: {f:?}");
+    }
+}

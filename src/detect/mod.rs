@@ -241,6 +241,10 @@ pub struct Scrubber<'e> {
     /// text is judged from offset 0, and a finding's `line:column` and its identity
     /// count from the document's start (see [`walk::Walker`]).
     pub(crate) origin: usize,
+    /// The name of the pair whose value is being judged in a text (a YAML `name:`, an
+    /// XML `<Name>`), which the text shows elsewhere than before the value: given to
+    /// the findings of a text located by line.
+    pub(crate) pair_name: Option<String>,
 }
 
 /// What a pass does with the strings verification must read again ([`touched`]).
@@ -301,6 +305,7 @@ impl<'e> Scrubber<'e> {
             touched: Touch::Off,
             opaque: false,
             origin: 0,
+            pair_name: None,
         }
     }
 
@@ -343,6 +348,7 @@ impl<'e> Scrubber<'e> {
                 fingerprint: fp.clone(),
                 length: ident.len(),
                 jwt: info,
+                name: self.pair_name.clone().filter(|_| self.lines.is_some()),
                 ..Default::default()
             });
         }

@@ -1408,7 +1408,10 @@ impl Scrubber<'_> {
         };
         if secret {
             let kind = super::kind_for_name(name);
+            let name = String::from_utf8_lossy(name.trim_ascii()).into_owned();
+            let outer = self.pair_name.replace(name);
             self.redact(v, vs, ve, base, rule, kind, None, true, out);
+            self.pair_name = outer;
         }
         secret
     }

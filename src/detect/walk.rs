@@ -326,7 +326,11 @@ fn pair_value(s: &mut Scrubber, parent: &[u8], name: &[u8], text: &[u8], inner: 
             Some(PairRole::Value) if !parent.is_empty() => parent,
             _ => name,
         };
-        s.by_name(name, text, 0, url_ctx, inner)
+        let outer = s
+            .pair_name
+            .replace(String::from_utf8_lossy(name.trim_ascii()).into_owned());
+        s.by_name(name, text, 0, url_ctx, inner);
+        s.pair_name = outer;
     }
 }
 

@@ -273,8 +273,16 @@ pub fn lines(engine: &Engine, findings: &mut [Finding], copy: &[u8]) {
             continue;
         };
         cursor.1 = at;
+        // A name the detector gave (a pair's name, on another line or element) stands
+        // unless the text names the value otherwise than as a pair's `value`.
+        use crate::detect::walk::{pair_role, PairRole};
         if let Some(n) = name_before(line, at) {
-            f.name = Some(n);
+            if f.name.is_none() || pair_role(n.as_bytes()) != Some(PairRole::Value) {
+                f.name = Some(n);
+            }
+            continue;
+        }
+        if f.name.is_some() {
             continue;
         }
         // `Authorization: Bearer [REDACTED:…]`: the header's name.
