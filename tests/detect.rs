@@ -1199,6 +1199,14 @@ fn docker_json_logs_are_also_read_as_the_container_wrote_them() {
         assert!(!out.contains(a), "{out}");
         assert!(out.contains("\"stream\": \"stdout\""), "{out}");
         assert!(f.iter().all(|f| f.location == "/log"), "{f:?}");
+        // The same record as a HAR response's JSON body.
+        let body = serde_json::to_string(&doc).unwrap();
+        let resp = RESP.replace(
+            r#""mimeType": "text/plain"}"#,
+            &format!(r#""mimeType": "application/json", "text": {body}}}"#),
+        );
+        let (out, _) = clean("x.har", &har(&req("https://a.example/x", "", ""), &resp));
+        assert!(!out.contains(a), "{out}");
     }
 }
 

@@ -1168,6 +1168,9 @@ impl<'e> Scrubber<'e> {
         };
         let mut w = walk::Walker::nested();
         w.value(self, v, &tree, None, base, out);
+        // A Docker json-file record (a log of one record, a body holding one): its line
+        // is read as a log line too.
+        self.docker_log_view(v, base, out);
         true
     }
 }

@@ -421,12 +421,15 @@ impl Walker {
                             let Value::Str(n) = &items[i - 1] else {
                                 unreachable!("a flat pair list holds strings only")
                             };
+                            // Judged under its name, and under the list's key, as
+                            // the value of a `[name, value]` row is.
                             let name = decode(&src[n.clone()]);
-                            let ctx = Ctx::NameValue {
+                            let mut ctxs = vec![Ctx::NameValue {
                                 parent: key.unwrap_or(b""),
                                 name: &name,
-                            };
-                            self.string(s, src, r.clone(), &[ctx], base, out)
+                            }];
+                            ctxs.extend(key.map(Ctx::Key));
+                            self.string(s, src, r.clone(), &ctxs, base, out)
                         }
                         _ => self.value(s, src, item, key, base, out),
                     }
