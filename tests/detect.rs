@@ -1258,6 +1258,44 @@ fn xml_rpc_blog_calls_lose_their_password_parameter() {
     assert!(f.is_empty(), "{f:?}");
 }
 
+/// The same calls batched in a `system.multicall` (each a struct of `methodName` and
+/// `params`, in either order): each blog call loses its password, other calls keep
+/// their parameters.
+#[test]
+fn xml_rpc_multicall_calls_lose_their_password_parameter() {
+    let [p1, p2, p3] = ["Zq8vR2mT9xLp4Kd7", "Pa55w0rd!Second", "hunter2"];
+    let v = |x: &str| format!("<value><string>{x}</string></value>");
+    let call = |method: &str, params: &[String], params_first: bool| {
+        let m = format!("<member><name>methodName</name>{}</member>", v(method));
+        let p = format!(
+            "<member><name>params</name><value><array><data>{}</data></array></value></member>",
+            params.concat()
+        );
+        let (a, b) = if params_first { (p, m) } else { (m, p) };
+        format!("<value><struct>\n{a}\n{b}\n</struct></value>\n")
+    };
+    let doc = format!(
+        "<?xml version=\"1.0\"?>\n<methodCall><methodName>system.multicall</methodName><params><param><value><array><data>\n{}{}{}{}</data></array></value></param></params></methodCall>\n",
+        call("wp.getUsersBlogs", &[v("admin"), v(p1)], false),
+        call("wp.getUsersBlogs", &[v("admin"), v(p2)], true),
+        call("demo.echo", &[v("admin"), v("kept-value-1")], false),
+        call("wp.getPosts", &["<value><int>1</int></value>".into(), v("editor"), v(p3)], false),
+    );
+    let (out, f) = clean("xmlrpc.xml", &doc);
+    for p in [p1, p2, p3] {
+        assert!(!out.contains(p), "{p} in {out}");
+    }
+    for k in [
+        "kept-value-1",
+        "<string>admin</string>",
+        "<string>editor</string>",
+        "<int>1</int>",
+    ] {
+        assert!(out.contains(k), "{k} lost in {out}");
+    }
+    assert_eq!(f.len(), 3, "{f:?}");
+}
+
 /// A tag claimed for its token-looking attribute (`password="…"` on a log4j
 /// `<DriverManager>`) is claimed again in the copy, where that attribute holds a
 /// placeholder: its other attributes are read the same way in both, so the copy

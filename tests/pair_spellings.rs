@@ -280,6 +280,60 @@ fn flat_lists_of_names_and_values_are_pairs() {
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
+/// A flat list written as a YAML flow sequence (`args: [user, bob, password, …]`) is
+/// judged as the JSON one is: the value under a credential's name goes, the names and
+/// the other values stay; a flow list of field names stays whole.
+#[test]
+fn yaml_flow_lists_of_names_and_values_are_pairs() {
+    let engine = common::engine("k");
+    let [a, b] = [SECRETS[0], SECRETS[1]];
+    let mut bad = Vec::new();
+    for (doc, secrets, keep) in [
+        (
+            format!("logger:\n  args: [user, bob, password, {a}, attempt, 3]\n"),
+            vec![a],
+            vec!["[user, bob, password, ", ", attempt, 3]"],
+        ),
+        (
+            format!("cmd: ['client_secret', \"{b}\", region, eu-west-3]\nx: 1\n"),
+            vec![b],
+            vec!["'client_secret', ", "region, eu-west-3]"],
+        ),
+        (
+            "required: [password, email]\nfields: [token, confirm_password, user, name]\n"
+                .to_string(),
+            vec![],
+            vec![
+                "required: [password, email]",
+                "[token, confirm_password, user, name]",
+            ],
+        ),
+    ] {
+        let cleaned = match clean_bytes(&engine, "app.yaml", doc.as_bytes()) {
+            Ok(c) => c,
+            Err(e) => {
+                bad.push(format!("{doc:?}: refused: {e}"));
+                continue;
+            }
+        };
+        let copy = String::from_utf8_lossy(&cleaned.copy);
+        for s in &secrets {
+            if copy.contains(s) {
+                bad.push(format!("{doc:?}: leaked in {copy:?}"));
+            }
+        }
+        for k in &keep {
+            if !copy.contains(k) {
+                bad.push(format!("{doc:?}: lost {k:?} in {copy:?}"));
+            }
+        }
+        if cleaned.findings.len() != secrets.len() {
+            bad.push(format!("{doc:?}: {} findings", cleaned.findings.len()));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
 /// Pairs in markup and YAML: `<Name>…</Name><Value>…</Value>` (with XML-RPC's
 /// `<value><string>…`, a `<Type>` member between, the value first, the value in
 /// CDATA), `<property name="…" value="…"/>` and Spring's `<property name="…">`

@@ -1470,6 +1470,9 @@ impl Scrubber<'_> {
             if memchr::memchr(b'{', text).is_some() {
                 self.yaml_flow_pairs(v, line, base, handled, out);
             }
+            if memchr::memchr(b'[', text).is_some() {
+                self.yaml_flow_list(v, line, base, handled, out);
+            }
             let cur = yaml_member(v, line);
             if let Some((_, _, e)) = cur {
                 // A block scalar's lines are the value, not members.
@@ -1624,6 +1627,48 @@ impl Scrubber<'_> {
         }
     }
 
+    /// A YAML flow sequence on one line that is a flat list of names and values
+    /// (`args: [user, bob, password, …]`, judged as a JSON one is:
+    /// `walk::is_flat_pair_texts`): each value under its name.
+    fn yaml_flow_list(
+        &mut self,
+        v: &[u8],
+        line: (usize, usize),
+        base: usize,
+        handled: &mut Spans,
+        out: &mut Vec<Edit>,
+    ) {
+        let mut at = line.0;
+        while let Some(open) = memchr::memchr(b'[', &v[at..line.1]).map(|p| at + p) {
+            let Some(close) = memchr::memrchr(b']', &v[open..line.1]).map(|p| open + p) else {
+                return;
+            };
+            at = close + 1;
+            let s = open + 1;
+            let spans: Vec<(usize, usize)> = yaml_flow_items(&v[s..close])
+                .into_iter()
+                .map(|(a, b)| {
+                    let (mut a, mut b) = (s + a, s + b);
+                    while a < b && v[a].is_ascii_whitespace() {
+                        a += 1;
+                    }
+                    while b > a && v[b - 1].is_ascii_whitespace() {
+                        b -= 1;
+                    }
+                    unquote_span(v, a, b)
+                })
+                .collect();
+            let texts: Vec<&[u8]> = spans.iter().map(|&(a, b)| &v[a..b]).collect();
+            if !crate::detect::walk::is_flat_pair_texts(self, &texts) {
+                continue;
+            }
+            for pair in spans.chunks(2) {
+                let n = v[pair[0].0..pair[0].1].to_vec();
+                self.pair_field(v, &n, pair[1], base, "context.key-value", handled, out);
+            }
+        }
+    }
+
     /// The value of an XML pair whose name element (`<Name>password</Name>`) ends at
     /// `at`: the text of the next element if it is a value element (`<Value>`,
     /// `<value>`, `<ParameterValue>`), through any elements it opens first
@@ -1752,53 +1797,74 @@ impl Scrubber<'_> {
 
     /// An XML-RPC call of a blog API that takes the password as a positional
     /// parameter (WordPress `wp.getUsersBlogs(username, password)`, `wp.*(blog_id,
-    /// username, password, …)`, `metaWeblog.*` and `mt.*` likewise, `blogger.*(appkey,
-    /// …)`): that `<param>` is a password whatever its value looks like.
+    /// username, password, …)`, `metaWeblog.*`, `mt.*`, `blogger.*(appkey, …)`; the
+    /// list is `[methods]` in `patterns/names.toml`): that parameter is a password
+    /// whatever its value looks like. Read in a direct call (`<methodName>` and its
+    /// `<param>`s) and in each call of a `system.multicall` (a struct with the
+    /// members `methodName` and `params`, an array of `<value>`s).
     fn xml_rpc_call(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
+        use memchr::memmem::{find, rfind};
         let text_of = |from: usize| -> Option<(usize, usize)> {
             let s = from + memchr::memchr(b'>', &v[from..])? + 1;
             Some((s, s + memchr::memchr(b'<', &v[s..])?))
         };
-        let mut at = 0;
-        while let Some(p) = memchr::memmem::find(&v[at..], b"<methodName").map(|p| at + p) {
-            at = p + 1;
-            let Some((ns, ne)) = text_of(p) else { return };
-            let method = v[ns..ne].trim_ascii();
-            let index = match method {
-                b"wp.getUsersBlogs" => 1,
-                b"blogger.getUsersBlogs" | b"blogger.getUserInfo" => 2,
-                m if m.starts_with(b"blogger.") => 3,
-                m if m.starts_with(b"wp.")
-                    || m.starts_with(b"metaWeblog.")
-                    || m.starts_with(b"mt.") =>
-                {
-                    2
-                }
-                _ => continue,
-            };
-            // The call's parameters, up to the end of this call.
-            let end = memchr::memmem::find(&v[ne..], b"</methodCall>").map_or(v.len(), |e| ne + e);
-            let mut q = ne;
-            let mut k = 0;
-            while let Some(pp) = memchr::memmem::find(&v[q..end], b"<param>").map(|x| q + x) {
-                q = pp + 7;
-                if k == index {
-                    // The innermost text: `<value><string>S</string></value>` or
-                    // `<value>S</value>`.
-                    let mut t = q;
-                    while let Some(s) = v[t..end].iter().position(|b| !b.is_ascii_whitespace()) {
-                        if v[t + s] != b'<' || v.get(t + s + 1) == Some(&b'/') {
-                            break;
-                        }
-                        t = t
-                            + s
-                            + memchr::memchr(b'>', &v[t + s..end]).map_or(end - t - s, |x| x + 1);
-                    }
-                    let e = t + memchr::memchr(b'<', &v[t..end]).unwrap_or(end - t);
-                    self.pair_field(v, b"password", (t, e), base, "context.xml", handled, out);
+        // The innermost text from `q` on: `<value><string>S</string></value>`,
+        // `<value>S</value>` (`q` just after the opening `<param>` or `<value>`).
+        let innermost = |q: usize, end: usize| -> (usize, usize) {
+            let mut t = q;
+            while let Some(s) = v[t..end].iter().position(|b| !b.is_ascii_whitespace()) {
+                if v[t + s] != b'<' || v.get(t + s + 1) == Some(&b'/') {
                     break;
                 }
-                k += 1;
+                t = t + s + memchr::memchr(b'>', &v[t + s..end]).map_or(end - t - s, |x| x + 1);
+            }
+            (t, t + memchr::memchr(b'<', &v[t..end]).unwrap_or(end - t))
+        };
+        // The `index`th occurrence of `open` in `v[from..end]`, and just after it.
+        let nth = |open: &[u8], from: usize, end: usize, index: usize| -> Option<usize> {
+            let mut q = from;
+            for _ in 0..=index {
+                q = q + find(&v[q..end], open)? + open.len();
+            }
+            Some(q)
+        };
+        let mut at = 0;
+        while let Some(p) = find(&v[at..], b"<methodName").map(|p| at + p) {
+            at = p + 1;
+            let Some((ns, ne)) = text_of(p) else { break };
+            let Some(index) = self.engine.names.password_param(v[ns..ne].trim_ascii()) else {
+                continue;
+            };
+            // The call's parameters, up to the end of this call.
+            let end = find(&v[ne..], b"</methodCall>").map_or(v.len(), |e| ne + e);
+            if let Some(q) = nth(b"<param>", ne, end, index) {
+                let span = innermost(q, end);
+                self.pair_field(v, b"password", span, base, "context.xml", handled, out);
+            }
+        }
+        const METHOD: &[u8] = b"<name>methodName</name>";
+        let mut at = 0;
+        while let Some(p) = find(&v[at..], METHOD).map(|p| at + p) {
+            at = p + METHOD.len();
+            let (ms, me) = innermost(at, v.len());
+            let Some(index) = self.engine.names.password_param(v[ms..me].trim_ascii()) else {
+                continue;
+            };
+            // This call's struct: from its `<struct>` to the next call's method name
+            // (its members may come in either order).
+            let from = rfind(&v[..p], b"<struct>").unwrap_or(p);
+            let end = find(&v[at..], METHOD).map_or(v.len(), |e| at + e);
+            let Some(params) = find(&v[from..end], b"<name>params</name>").map(|x| from + x) else {
+                continue;
+            };
+            let Some(data) = find(&v[params..end], b"<data>").map(|x| params + x + 6) else {
+                continue;
+            };
+            // The parameters before the password are scalars: one `<value>` each.
+            let stop = find(&v[data..end], b"</data>").map_or(end, |x| data + x);
+            if let Some(q) = nth(b"<value>", data, stop, index) {
+                let span = innermost(q, stop);
+                self.pair_field(v, b"password", span, base, "context.xml", handled, out);
             }
         }
     }

@@ -281,6 +281,22 @@ fn is_pair_list(items: &[Value]) -> bool {
 /// symbol in it): a list of field names (`"required": ["password", "email"]`) is no
 /// pair list.
 fn is_flat_pair_list(s: &Scrubber, src: &[u8], items: &[Value]) -> bool {
+    if items.len() < 2 || items.len() > 64 || items.len() % 2 == 1 {
+        return false;
+    }
+    let mut texts = Vec::with_capacity(items.len());
+    for v in items {
+        match v {
+            Value::Str(r) => texts.push(decode(&src[r.clone()])),
+            _ => return false,
+        }
+    }
+    is_flat_pair_texts(s, &texts)
+}
+
+/// [`is_flat_pair_list`] on the items' texts (also a YAML flow sequence's,
+/// `args: [user, bob, password, …]`).
+pub(crate) fn is_flat_pair_texts<T: AsRef<[u8]>>(s: &Scrubber, items: &[T]) -> bool {
     fn name_like(t: &[u8]) -> bool {
         (1..=64).contains(&t.len())
             && (t[0].is_ascii_alphabetic() || t[0] == b'_')
@@ -290,20 +306,14 @@ fn is_flat_pair_list(s: &Scrubber, src: &[u8], items: &[Value]) -> bool {
     if items.len() < 2 || items.len() > 64 || items.len() % 2 == 1 {
         return false;
     }
-    let text = |v: &Value| match v {
-        Value::Str(r) => Some(decode(&src[r.clone()])),
-        _ => None,
-    };
     let mut credential = false;
     for pair in items.chunks(2) {
-        let (Some(name), Some(value)) = (text(&pair[0]), text(&pair[1])) else {
-            return false;
-        };
-        if !name_like(&name) {
+        let (name, value) = (pair[0].as_ref(), pair[1].as_ref());
+        if !name_like(name) {
             return false;
         }
-        credential |= s.engine.names.field(&name) == crate::rules::names::ParamClass::Secret
-            && (!name_like(&value) || value.iter().any(u8::is_ascii_digit));
+        credential |= s.engine.names.field(name) == crate::rules::names::ParamClass::Secret
+            && (!name_like(value) || value.iter().any(u8::is_ascii_digit));
     }
     credential
 }

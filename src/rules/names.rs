@@ -67,6 +67,22 @@ struct File {
     params: Section,
     #[serde(default)]
     words: WordLists,
+    #[serde(default)]
+    methods: Methods,
+}
+
+/// Calls with a positional password (`[methods]` in `patterns/names.toml`).
+#[derive(Debug, Default, Deserialize)]
+struct Methods {
+    #[serde(default)]
+    password: Vec<PositionalPassword>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PositionalPassword {
+    method: String,
+    index: usize,
 }
 
 /// How a header's value is treated.
@@ -143,6 +159,10 @@ pub struct Names {
     headers: Lists,
     params: Lists,
     model: Model,
+    /// Methods whose parameter at an index is a password: exact names, and prefixes
+    /// (written `prefix*`).
+    password_exact: HashMap<Vec<u8>, usize>,
+    password_prefix: Vec<(Vec<u8>, usize)>,
     /// Which classifier this is, to the memo of names judged (new for every change).
     id: u64,
 }
@@ -277,10 +297,21 @@ impl Names {
 
     pub fn from_toml(text: &str) -> Result<Self> {
         let f: File = toml::from_str(text)?;
+        let (mut password_exact, mut password_prefix) = (HashMap::new(), Vec::new());
+        for p in f.methods.password {
+            match p.method.strip_suffix('*') {
+                Some(prefix) => password_prefix.push((prefix.as_bytes().to_vec(), p.index)),
+                None => {
+                    password_exact.insert(p.method.into_bytes(), p.index);
+                }
+            }
+        }
         Ok(Names {
             headers: Lists::from(f.headers)?,
             params: Lists::from(f.params)?,
             model: Model::from(f.words),
+            password_exact,
+            password_prefix,
             id: next_id(),
         })
     }
@@ -296,6 +327,18 @@ impl Names {
             let f = self.params.flags.entry(normalize_str(p)).or_default();
             *f = (*f & !(SAFE | WEAK)) | EXACT;
         }
+    }
+
+    /// The index of the parameter of a call of `method` that is a password, if it has
+    /// one (`wp.getUsersBlogs(username, password)`: 1).
+    pub fn password_param(&self, method: &[u8]) -> Option<usize> {
+        if let Some(&i) = self.password_exact.get(method) {
+            return Some(i);
+        }
+        self.password_prefix
+            .iter()
+            .find(|(p, _)| method.starts_with(p))
+            .map(|&(_, i)| i)
     }
 
     pub fn header(&self, name: &[u8]) -> HeaderClass {
