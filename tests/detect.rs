@@ -240,13 +240,292 @@ fn sql_password_statements() {
             "SET PASSWORD FOR 'app'@'localhost' = 'FAKEs3cretPw3';",
             "FAKEs3cretPw3",
         ),
+        (
+            "CREATE ROLE app WITH LOGIN PASSWORD 'FAKEs3cretPw4';",
+            "FAKEs3cretPw4",
+        ),
+        (
+            "CREATE ROLE app LOGIN CREATEDB PASSWORD 'FAKEs3cretPw5' VALID UNTIL 'infinity';",
+            "FAKEs3cretPw5",
+        ),
+        // SQL Server's Unicode literal: its `N` stays.
+        (
+            "CREATE LOGIN app WITH PASSWORD = N'FAKEs3cretPw6', CHECK_POLICY = OFF;",
+            "FAKEs3cretPw6",
+        ),
+        // Oracle takes the password without quotes.
+        ("ALTER USER scott IDENTIFIED BY FAKEtiger7;", "FAKEtiger7"),
     ] {
         let o = clean_bytes(&engine(), "migrate.log", sql.as_bytes()).unwrap();
         let copy = String::from_utf8(o.copy).unwrap();
         assert!(!copy.contains(pw), "{}", copy);
-        assert!(copy.contains("'[REDACTED:password:"), "{}", copy);
+        assert!(copy.contains("[REDACTED:password:"), "{}", copy);
         assert_eq!(o.findings.len(), 1, "{}", copy);
+        assert_eq!(copy.matches("[REDACTED").count(), 1, "{}", copy);
     }
+    let o = clean_bytes(
+        &engine(),
+        "migrate.log",
+        b"CREATE LOGIN app WITH PASSWORD = N'FAKEs3cretPw6';",
+    )
+    .unwrap();
+    assert!(String::from_utf8(o.copy)
+        .unwrap()
+        .contains("= N'[REDACTED:password:"));
+}
+
+/// Debug dumps and scripts that show a password: PHP `print_r` (one line or many) and
+/// `var_dump`, a Perl or PHP `NAME => value` line (the arrow stays), PowerShell
+/// `ConvertTo-SecureString` (given or piped the text).
+#[test]
+fn debug_dumps_and_scripts_lose_their_passwords() {
+    let pw = "Xq7Lp2Vn9Rt4Kw8Zm3Bc6Hd1";
+    for (doc, kept) in [
+        (
+            format!("Array ( [user] => bob [password] => {pw} )\n"),
+            "[user] => bob [password] => [REDACTED:",
+        ),
+        (
+            format!("Array\n(\n    [region] => eu-west-1\n    [db_password] => {pw}\n)\n"),
+            "[region] => eu-west-1\n    [db_password] => [REDACTED:",
+        ),
+        (
+            format!("array(2) {{\n  [\"region\"]=>\n  string(9) \"eu-west-1\"\n  [\"api_key\"]=>\n  string(24) \"{pw}\"\n}}\n"),
+            "string(24) \"[REDACTED:",
+        ),
+        (format!("DB_PASSWORD => {pw}\n"), "DB_PASSWORD => [REDACTED:"),
+        (
+            format!("$cred = ConvertTo-SecureString \"{pw}\" -AsPlainText -Force\n"),
+            "ConvertTo-SecureString \"[REDACTED:",
+        ),
+        (
+            format!("$cred = '{pw}' | ConvertTo-SecureString -AsPlainText -Force\n"),
+            "$cred = '[REDACTED:",
+        ),
+    ] {
+        let (out, f) = clean("debug.log", &doc);
+        assert!(!out.contains(pw), "{out}");
+        assert!(out.contains(kept), "{kept:?} not in {out}");
+        assert_eq!(f.len(), 1, "{out}");
+    }
+}
+
+/// A copy of `Authorization` made by a proxy or a gateway is read as `Authorization`:
+/// the scheme word stays, the credential goes (in a HAR header and in a text).
+#[test]
+fn authorization_copies_made_by_proxies_lose_their_credential() {
+    let basic = base64::engine::general_purpose::STANDARD.encode("alice:Xq7Lp2Vn9Rt4Kw8Zm3Bc6Hd1");
+    for (name, value, kept) in [
+        (
+            "X-Amzn-Remapped-Authorization",
+            format!("Basic {basic}"),
+            "Basic [REDACTED:",
+        ),
+        (
+            "X-Forwarded-Authorization",
+            format!("Bearer {TOKEN}"),
+            "Bearer [REDACTED:",
+        ),
+        (
+            "Grpc-Metadata-Authorization",
+            format!("Bearer {TOKEN}"),
+            "Bearer [REDACTED:",
+        ),
+        ("X-Original-Authorization", TOKEN.to_string(), "[REDACTED:"),
+        ("X-Authentication", TOKEN.to_string(), "[REDACTED:"),
+    ] {
+        let secret = value.rsplit(' ').next().unwrap().to_string();
+        let doc = har(
+            &req(
+                "https://api.example.com/v1",
+                &format!(r#"{{"name": "{name}", "value": "{value}"}}"#),
+                "",
+            ),
+            RESP,
+        );
+        let (out, _) = clean("proxy.har", &doc);
+        assert!(!out.contains(&secret), "{out}");
+        assert!(
+            out.contains(&format!(r#""name": "{name}", "value": "{kept}"#)),
+            "{out}"
+        );
+        let (out, f) = clean("proxy.log", &format!("{name}: {value}\n"));
+        assert!(!out.contains(&secret), "{out}");
+        assert!(out.starts_with(&format!("{name}: {kept}")), "{out}");
+        assert_eq!(f.len(), 1, "{out}");
+    }
+    // Headers that only mention authorization keep their value.
+    let (out, f) = clean("proxy.log", "WWW-Authenticate: Bearer realm=\"api\"\n");
+    assert_eq!(out, "WWW-Authenticate: Bearer realm=\"api\"\n");
+    assert!(f.is_empty());
+}
+
+/// An AWS secret key written right after its key id without a name (s3fs's
+/// `passwd-s3fs`, a CSV row without its header): both go.
+#[test]
+fn aws_secret_key_beside_its_key_id() {
+    let (id, secret) = (
+        "AKIAQ2RFAKEFAKE7XK12",
+        "wJalrXUtnFEMIK7MDENGbPxRfiCYfakeKEY0a+b1",
+    );
+    for sep in [":", " ", "\t", ",", "\",\""] {
+        let doc = format!("\"{id}{sep}{secret}\"\n");
+        let (out, f) = clean("passwd-s3fs", &doc);
+        assert!(!out.contains(id) && !out.contains(secret), "{out}");
+        assert_eq!(f.len(), 2, "{out}");
+        assert!(
+            out.contains(&format!("]{sep}[REDACTED:aws-secret-key:")),
+            "{out}"
+        );
+    }
+}
+
+/// A value addressed by a path or an id names it: JSON Patch and SCIM PatchOp
+/// operations, a settings list, a form error, a DynamoDB attribute value; the same
+/// shapes with an ordinary name keep their value.
+#[test]
+fn values_named_by_a_path_or_an_id() {
+    let pw = "Xq7Lp2Vn9Rt4Kw8Zm3Bc6Hd1";
+    for doc in [
+        format!(
+            r#"{{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{{"op": "replace", "path": "password", "value": "{pw}"}}]}}"#
+        ),
+        format!(r#"[{{"op": "add", "path": "/credentials/client_secret", "value": "{pw}"}}]"#),
+        format!(r#"{{"settings": [{{"id": "smtp.password", "value": "{pw}"}}]}}"#),
+        format!(
+            r#"{{"errors": [{{"field": "password", "message": "too short", "value": "{pw}"}}]}}"#
+        ),
+        format!(
+            r#"{{"TableName": "users", "Item": {{"pk": {{"S": "alice"}}, "password": {{"S": "{pw}"}}}}}}"#
+        ),
+    ] {
+        let (out, f) = clean("body.json", &doc);
+        assert!(!out.contains(pw), "{out}");
+        assert_eq!(f.len(), 1, "{out}");
+    }
+    for doc in [
+        r#"[{"op": "replace", "path": "/region", "value": "eu-west-1"}]"#,
+        r#"{"settings": [{"id": "region", "value": "eu-west-1"}]}"#,
+        r#"{"Item": {"pk": {"S": "alice"}, "region": {"S": "eu-west-1"}}}"#,
+    ] {
+        let (out, f) = clean("body.json", doc);
+        assert_eq!(out, doc);
+        assert!(f.is_empty(), "{f:?}");
+    }
+}
+
+/// A value shown under its label: phpinfo's environment and `$_SERVER` tables, an
+/// account page's `<th>`/`<td>` and `<dt>`/`<dd>`, Markdown and ASCII tables of two
+/// columns. The labels stay, and a cell of prose under a credential's label too.
+#[test]
+fn values_shown_under_their_label() {
+    let pw = "Xq7Lp2Vn9Rt4Kw8Zm3Bc6Hd1";
+    for (file, doc, kept) in [
+        (
+            "phpinfo.html",
+            format!(r#"<tr><td class="e">DB_PASSWORD </td><td class="v">{pw} </td></tr><tr><td class="e">REGION </td><td class="v">eu-west-1 </td></tr>"#),
+            r#"<td class="e">DB_PASSWORD </td><td class="v">[REDACTED:"#,
+        ),
+        (
+            "phpinfo.html",
+            format!(r#"<tr><td class="e">$_SERVER['API_KEY']</td><td class="v">{pw}</td></tr><tr><td class="e">$_SERVER['REGION']</td><td class="v">eu-west-1</td></tr>"#),
+            r#"$_SERVER['API_KEY']</td><td class="v">[REDACTED:"#,
+        ),
+        (
+            "account.html",
+            format!("<table><tr><th>Client secret:</th>\n  <td>{pw}</td></tr><tr><th>Region</th><td>eu-west-1</td></tr></table>"),
+            "<th>Client secret:</th>\n  <td>[REDACTED:",
+        ),
+        (
+            "account.html",
+            format!("<dl><dt>Access token</dt><dd>{pw}</dd><dt>Region</dt><dd>eu-west-1</dd></dl>"),
+            "<dt>Access token</dt><dd>[REDACTED:",
+        ),
+        (
+            "notes.md",
+            format!("| Name | Value |\n|---|---|\n| Region | eu-west-1 |\n| Secret key | {pw} |\n"),
+            "| Secret key | [REDACTED:",
+        ),
+        (
+            "out.txt",
+            format!("+------------+----+\n| Key        | Value |\n| region     | eu-west-1 |\n| auth_token | {pw} |\n+----+\n"),
+            "| auth_token | [REDACTED:",
+        ),
+        (
+            "account.html",
+            format!(r#"<div class="row"><span class="key">Private token</span><span class="value">{pw}</span></div><div>eu-west-1</div>"#),
+            r#"<span class="key">Private token</span><span class="value">[REDACTED:"#,
+        ),
+        (
+            "account.html",
+            format!(r#"<label for="k">API key</label> <input id="k" type="text" readonly value="{pw}"><span>eu-west-1</span>"#),
+            r#"readonly value="[REDACTED:"#,
+        ),
+        (
+            "welcome.html",
+            format!("<p>Your password is <code>{pw}</code>. Region eu-west-1.</p>"),
+            "Your password is <code>[REDACTED:",
+        ),
+    ] {
+        let (out, f) = clean(file, &doc);
+        assert!(!out.contains(pw), "{out}");
+        assert!(out.contains(kept), "{kept:?} not in {out}");
+        assert!(out.contains("eu-west-1"), "{out}");
+        assert_eq!(f.len(), 1, "{out}");
+    }
+    for (file, doc) in [
+        ("help.html", "<table><tr><th>Password</th><td>at least 12 characters</td></tr></table>"),
+        ("help.md", "| password | the password of the account |\n"),
+        (
+            "help.html",
+            "<p><span class=\"label\">Password</span><span>Forgotten it? Reset it below.</span></p>",
+        ),
+    ] {
+        let (out, f) = clean(file, doc);
+        assert_eq!(out, doc);
+        assert!(f.is_empty(), "{f:?}");
+    }
+}
+
+/// Script that sets a cookie (`document.cookie = "…"`) sets one: its value goes, its
+/// attributes stay, a value quoted with escaped quotes goes whole; a quoted value with
+/// an escaped quote inside goes whole too.
+#[test]
+fn script_cookie_assignments_and_escaped_quotes() {
+    let (a, b) = (
+        "Zk3Lm9Qp2Rt7Vx4Nw8Bc6Hd1Jf5GsAAA==",
+        "Ak3Lm9Qp2Rt7Vx4Nw8Bc6Hd1Jf5Gs",
+    );
+    let doc = format!(
+        "document.cookie = \"quoted=\\\"{a}\\\"; path=/\";\ndocument.cookie = \"sid={b}; path=/; secure\";\n"
+    );
+    let (out, f) = clean("app.js", &doc);
+    assert!(!out.contains(a) && !out.contains(b), "{out}");
+    assert!(out.contains("; path=/\";\n"), "{out}");
+    assert!(out.contains("; path=/; secure\";"), "{out}");
+    assert_eq!(f.len(), 2, "{out}");
+    let (out, f) = clean("settings.txt", "password = \"abc\\\"defGHIjkl123\"\n");
+    assert!(!out.contains("defGHIjkl123"), "{out}");
+    assert_eq!(f.len(), 1, "{out}");
+}
+
+/// Two inputs that were refused (no copy) and are cleaned: an `=` decoded from `%3D`
+/// at the end of a 76-byte line is no quoted-printable soft break, and a rule that
+/// matches the first segments of a JWT whose signature is redacted has nothing left
+/// to do.
+#[test]
+fn shapes_once_refused_are_cleaned() {
+    let sig = "tqJfUyqIcYO5Tcn88F1XEJofYQIrs";
+    let doc = format!("https://a.example/?se=2030-01-01T00:00:00Z&sig={sig}%3D\nb,c\n");
+    let (out, f) = clean("urls.txt", &doc);
+    assert!(!out.contains(sig), "{out}");
+    assert!(out.ends_with("]\nb,c\n"), "{out}");
+    assert_eq!(f.len(), 1, "{f:?}");
+    let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTI5MjM5OSIsImlhdCI6MTcwMDAwMDAwMCwiZXhwIjo0MTAyNDQ0ODAwfQ.OhfhSPoraVPNx8ErNN9d8ajLoD3qu8r-mcZT7_pn5KM";
+    let (out, f) = clean("access.log", &format!("CF-Access-Client-Secret: {jwt}\n"));
+    assert!(!out.contains("OhfhSPoraVPNx8ErNN9d8ajLoD3qu8r"), "{out}");
+    assert!(out.contains(&jwt[..jwt.rfind('.').unwrap() + 1]), "{out}");
+    assert_eq!(f.len(), 1, "{f:?}");
 }
 
 #[test]
@@ -1294,6 +1573,91 @@ fn xml_rpc_multicall_calls_lose_their_password_parameter() {
         assert!(out.contains(k), "{k} lost in {out}");
     }
     assert_eq!(f.len(), 3, "{f:?}");
+}
+
+/// Login calls with positional parameters (`[methods]` in `patterns/names.toml`):
+/// XML-RPC and JSON-RPC `login(user, password)`, Odoo's `login(db, user, password)`,
+/// `authenticate(db, user, password, {env})` and `execute_kw(db, uid, password, …)`;
+/// Meteor's DDP login by password digest or resume token. Other calls keep their
+/// parameters.
+#[test]
+fn login_calls_lose_their_positional_password() {
+    let pw = "Zq8vR2mT9xLp4Kd7";
+    let xml = |method: &str, params: &[&str]| {
+        let ps: String = params
+            .iter()
+            .map(|p| format!("<param><value>{p}</value></param>"))
+            .collect();
+        format!("<?xml version=\"1.0\"?><methodCall><methodName>{method}</methodName><params>{ps}</params></methodCall>\n")
+    };
+    let st = |x: &str| format!("<string>{x}</string>");
+    for (file, doc, kept) in [
+        (
+            "rpc.xml",
+            xml("login", &[&st("admin"), &st(pw)]),
+            "<string>admin</string>",
+        ),
+        (
+            "rpc.xml",
+            xml(
+                "authenticate",
+                &[&st("prod"), &st("admin"), &st(pw), "<struct></struct>"],
+            ),
+            "<string>prod</string>",
+        ),
+        (
+            "rpc.xml",
+            xml(
+                "execute_kw",
+                &[&st("prod"), "<int>2</int>", &st(pw), &st("res.partner")],
+            ),
+            "<string>res.partner</string>",
+        ),
+        (
+            "rpc.json",
+            format!(
+                r#"{{"jsonrpc": "2.0", "id": 1, "method": "login", "params": ["admin", "{pw}"]}}"#
+            ),
+            r#""params": ["admin", "[REDACTED:"#,
+        ),
+        (
+            "rpc.json",
+            format!(
+                r#"{{"jsonrpc": "2.0", "method": "call", "params": {{"service": "object", "method": "execute_kw", "args": ["prod", 2, "{pw}", "res.partner", "search", []]}}}}"#
+            ),
+            r#""args": ["prod", 2, "[REDACTED:"#,
+        ),
+        (
+            "ddp.json",
+            format!(
+                r#"{{"msg": "method", "method": "login", "params": [{{"user": {{"email": "alice@example.com"}}, "password": {{"digest": "{pw}", "algorithm": "sha-256"}}}}], "id": "1"}}"#
+            ),
+            r#""algorithm": "sha-256""#,
+        ),
+        (
+            "ddp.json",
+            format!(
+                r#"{{"msg": "method", "method": "login", "params": [{{"resume": "{pw}Xq7Lp2Vn9Rt4Kw8Zm3Bc6Hd1"}}], "id": "2"}}"#
+            ),
+            r#"{"resume": "[REDACTED:"#,
+        ),
+    ] {
+        let (out, f) = clean(file, &doc);
+        assert!(!out.contains(pw), "{out}");
+        assert!(out.contains(kept), "{kept:?} not in {out}");
+        assert_eq!(f.len(), 1, "{out}");
+    }
+    for (file, doc) in [
+        ("rpc.xml", xml("search", &[&st("admin"), &st("kept-value-1")])),
+        (
+            "rpc.json",
+            r#"{"jsonrpc": "2.0", "id": 1, "method": "getItems", "params": ["admin", "kept-value-1"]}"#.to_string(),
+        ),
+    ] {
+        let (out, f) = clean(file, &doc);
+        assert_eq!(out, doc);
+        assert!(f.is_empty(), "{f:?}");
+    }
 }
 
 /// A tag claimed for its token-looking attribute (`password="…"` on a log4j

@@ -66,7 +66,11 @@ impl Mapped {
                     b'%' => PERCENT,
                     b'&' => HTML,
                     b'\\' => JS,
-                    b'=' | b'\n' => QP,
+                    // A soft break (`=` and a line break) this layer produced the
+                    // line break of (`=%0A`, `=\\n`); an `=` it produced before a
+                    // line break already there (`%3D` ending a line) is no soft break
+                    // a quoted-printable encoder would have written.
+                    b'\n' => QP,
                     _ => 0,
                 };
             }

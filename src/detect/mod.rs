@@ -432,6 +432,11 @@ impl<'e> Scrubber<'e> {
         if jwt::starts_like_jwt(v) && v.ends_with(b".") && placeholder_follows(s, end) {
             return;
         }
+        // The same cut off before its `.` (a rule whose token stops at dots matched
+        // the header, or the header and payload, of a JWT whose signature is redacted).
+        if jwt::starts_like_jwt(v) && jwt_rest_redacted(&s[end.min(s.len())..]) {
+            return;
+        }
         if let Some(how) = jwt::redaction(v) {
             let keep = match how {
                 jwt::Redaction::Signature(at) | jwt::Redaction::Payload(at) => at,
@@ -1241,6 +1246,27 @@ fn placeholder_follows(s: &[u8], at: usize) -> bool {
     let rest = &s[at.min(s.len())..];
     rest.starts_with(b"[REDACTED")
         && memchr::memchr(b']', rest).is_some_and(|close| redact::is_placeholder(&rest[..=close]))
+}
+
+/// Does `rest` (what follows a JWT's first segments) go on `.[REDACTED…]` or
+/// `.<segment>.[REDACTED…]`: the rest of a JWT whose signature is a placeholder?
+fn jwt_rest_redacted(rest: &[u8]) -> bool {
+    let Some(r) = rest.strip_prefix(b".") else {
+        return false;
+    };
+    let seg = r
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        .count();
+    let r = if seg > 0 {
+        match r[seg..].strip_prefix(b".") {
+            Some(r) => r,
+            None => return false,
+        }
+    } else {
+        r
+    };
+    placeholder_follows(r, 0)
 }
 
 fn redacted_jwt(v: &[u8]) -> bool {

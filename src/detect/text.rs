@@ -41,6 +41,11 @@ struct Res {
     words: AhoCorasick,
     env: Regex,
     url: Regex,
+    label_cell: Regex,
+    label_element: Regex,
+    label_input: Regex,
+    shown_code: Regex,
+    pipe_row: Regex,
 }
 
 fn res() -> &'static Res {
@@ -48,7 +53,7 @@ fn res() -> &'static Res {
     R.get_or_init(|| Res {
         header_line: Regex::new(r"(?m)^[ \t>]*([A-Za-z][A-Za-z0-9_-]{1,63})[ \t]*:[ \t]*([^\r\n]*)").unwrap(),
         kv: Regex::new(
-            r#"^["']?([A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}(?:\[[A-Za-z0-9_.\-]{0,32}\]){0,4})(?:["']\])?["']?[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"'&,;<>(){}\[\]\\=][^\s"'&,;<>(){}\[\]\\]*))"#,
+            r#"^["']?([A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}(?:\[[A-Za-z0-9_.\-]{0,32}\]){0,4})(?:["']?\])?["']?[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}(?:(?:\r?\n|(?:\\r)?\\n)?[ \t]{0,16}string\(\d{1,7}\)[ \t])?(?:"((?:[^"\\\r\n]|\\[^\r\n])*\\?)"|[NE]?'([^'\r\n]*)'|([^\s"'&,;<>(){}\[\]\\=][^\s"'&,;<>(){}\[\]\\]*))"#,
         )
         .unwrap(),
         tag: Regex::new(r#"<[A-Za-z][A-Za-z0-9:-]*(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?>"#).unwrap(),
@@ -57,10 +62,23 @@ fn res() -> &'static Res {
         element: Regex::new(r#"<((?:[A-Za-z_][A-Za-z0-9_.-]*:)?([A-Za-z_][A-Za-z0-9_.-]*))(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?>(?:<!\[CDATA\[((?s:.*?))\]\]>|([^<]+))</((?:[A-Za-z_][A-Za-z0-9_.-]*:)?[A-Za-z_][A-Za-z0-9_.-]*)\s*>"#).unwrap(),
         js_call: Regex::new(r#"(?-u:\b)(setItem|setRequestHeader|setHeader|set|append|header|put|define|Setenv|setenv|putenv|SetEnvironmentVariable|setProperty)\(\s*(?:"([^"\r\n]{1,80})"|'([^'\r\n]{1,80})'|`([^`$\r\n]{1,80})`)\s*,\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|`([^`]*)`)"#).unwrap(),
         js_template: Regex::new(r#"(?:["']([A-Za-z_$][A-Za-z0-9_$-]{0,63})["']|(?-u:\b)([A-Za-z_$][A-Za-z0-9_$]{0,63}))\s*:\s*`([^`]*)`"#).unwrap(),
-        js_member: Regex::new(r#"\.([A-Za-z_$][A-Za-z0-9_$]{0,63})\s*=\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|`([^`]*)`)"#).unwrap(),
+        js_member: Regex::new(r#"\.([A-Za-z_$][A-Za-z0-9_$]{0,63})\s*=\s*(?:"((?:[^"\\\r\n]|\\[^\r\n])*\\?)"|'((?:[^'\\\r\n]|\\[^\r\n])*\\?)'|`([^`]*)`)"#).unwrap(),
         setter: Regex::new(r#"(?-u:\b)set([A-Z][A-Za-z0-9]{1,47})\(\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)')\s*\)"#).unwrap(),
         url: Regex::new(r#"^(?i:https?|wss?)://[^\s"'<>\\`]+"#).unwrap(),
         env: Regex::new(r"(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z0-9_][A-Za-z0-9_.]*)[ \t]*=[ \t]*([^\r\n]*)").unwrap(),
+        // A label cell and the value cell after it: `<th>Password</th><td>…</td>`,
+        // phpinfo's `<td class="e">DB_PASSWORD </td><td class="v">…</td>`, `<dt>…<dd>…`.
+        label_cell: Regex::new(r"(?i)<(?:t[dh]|dt)(?:\s[^<>]*)?>[ \t\r\n]*([^<>]{1,96}?)[ \t\r\n]*</(?:t[dh]|dt)[ \t]*>[ \t\r\n]*<(?:td|dd)(?:\s[^<>]*)?>([^<>]*)</(?:td|dd)[ \t]*>").unwrap(),
+        // A labelling element and the element after it: `<span class="key">API key</span>
+        // <span class="value">…</span>`, `<strong>Password:</strong> <code>…</code>`.
+        label_element: Regex::new(r"(?i)<(?:span|div|label|strong|b|p|li|dt|th)((?:\s[^<>]*)?)>[ \t\r\n]*([^<>]{1,96}?)[ \t\r\n]*</(?:span|div|label|strong|b|p|li|dt|th)[ \t]*>[ \t\r\n]*<(?:span|div|code|kbd|samp|tt|p|strong|b|li|dd|td|pre)(?:\s[^<>]*)?>([^<>]*)</(?:span|div|code|kbd|samp|tt|p|strong|b|li|dd|td|pre)[ \t]*>").unwrap(),
+        // A label and the input it labels, shown read-only: `<label for="k">API key</label>
+        // <input id="k" readonly value="…">`.
+        label_input: Regex::new(r"(?i)<label(?:\s[^<>]*)?>[ \t\r\n]*([^<>]{1,96}?)[ \t\r\n]*</label[ \t]*>[ \t\r\n]*<input(\s[^<>]*)>").unwrap(),
+        // A value shown in prose: `Your API key is <code>…</code>`, `Token: <kbd>…</kbd>`.
+        shown_code: Regex::new(r"(?i)((?:[A-Za-z][A-Za-z0-9_-]*[ \t]){0,3}[A-Za-z][A-Za-z0-9_-]*)(?:[ \t]+is|[ \t]*:)[ \t]*<(?:code|kbd|samp|tt|strong|b)>([^<>]*)</(?:code|kbd|samp|tt|strong|b)[ \t]*>").unwrap(),
+        // A row of two cells in a Markdown or ASCII table: `| DB_PASSWORD | … |`.
+        pipe_row: Regex::new(r"(?m)^[ \t]*\|[ \t]*([^|\r\n]{1,96}?)[ \t]*\|[ \t]*([^|\s]+)[ \t]*\|[ \t]*\r?$").unwrap(),
         words: AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build([
@@ -72,6 +90,7 @@ fn res() -> &'static Res {
                 // password (`curl -u`).
                 "pw", "psw", "hmac", "psk", "refresh", "handle", "magic", "mfa", "cfaccess",
                 "cf-access", "cf_access", "jfrog", "honeycomb", "appcheck", "oidc", "curl",
+                "resume",
                 "wort", "contrase", "senha", "wachtw", "haslo", "heslo", "jelszo", "lozinka",
                 "salasana", "losenord", "parool", "sifre",
                 // Commands whose password flags are single letters (see `TOOL_FLAGS`).
@@ -483,6 +502,9 @@ impl Scrubber<'_> {
             if matches!(mode, Mode::Value | Mode::Plain) && memchr::memchr(b'\n', v).is_some() {
                 self.yaml_pairs(v, base, &mut handled, out);
             }
+            if matches!(mode, Mode::Value | Mode::Plain) && memchr::memchr(b'|', v).is_some() {
+                self.pipe_rows(v, base, &mut handled, out);
+            }
             if mode == Mode::Plain {
                 self.protocol_lines(v, base, &mut handled, out);
             }
@@ -493,6 +515,13 @@ impl Scrubber<'_> {
             }
             if memchr::memchr(b'<', v).is_some() {
                 self.html_tags(v, base, &mut handled, out);
+                if [&b"<td"[..], b"<TD", b"<th", b"<TH", b"<dt", b"<DT"]
+                    .iter()
+                    .any(|t| memchr::memmem::find(v, t).is_some())
+                {
+                    self.label_cells(v, base, &mut handled, out);
+                }
+                self.label_elements(v, base, &mut handled, out);
                 self.xml_elements(v, base, &mut handled, out);
                 if memchr::memmem::find(v, b"<methodCall").is_some() {
                     self.xml_rpc_call(v, base, &mut handled, out);
@@ -1627,6 +1656,137 @@ impl Scrubber<'_> {
         }
     }
 
+    /// A value shown under its label in an HTML table or description list (phpinfo's
+    /// environment and `$_SERVER` tables, an account page's `<th>API key</th><td>…`):
+    /// the value cell is judged by the label (`$_SERVER['DB_PASSWORD']` by the name
+    /// inside, a trailing `:` dropped). Only a value of one word: a cell of prose is
+    /// no credential.
+    fn label_cells(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
+        let r = res();
+        for c in r.label_cell.captures_iter(v) {
+            let (label, value) = (c.get(1).unwrap(), c.get(2).unwrap());
+            self.labelled_value(
+                v,
+                label.as_bytes(),
+                (value.start(), value.end()),
+                base,
+                handled,
+                out,
+            );
+        }
+    }
+
+    /// A value shown beside its label in other markup: a labelling element (one whose
+    /// attributes say `key`, `label`, `name` or `term`, or whose text ends in `:`) and
+    /// the element after it; a `<label>` and the read-only `<input>` after it; prose
+    /// that says `… is <code>…</code>`.
+    fn label_elements(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
+        let r = res();
+        for c in r.label_element.captures_iter(v) {
+            let (attrs, label, value) = (c.get(1).unwrap(), c.get(2).unwrap(), c.get(3).unwrap());
+            let a = attrs.as_bytes().to_ascii_lowercase();
+            let labelling = label.as_bytes().trim_ascii_end().ends_with(b":")
+                || [&b"key"[..], b"label", b"name", b"term", b"title"]
+                    .iter()
+                    .any(|w| memchr::memmem::find(&a, w).is_some());
+            if labelling {
+                self.labelled_value(
+                    v,
+                    label.as_bytes(),
+                    (value.start(), value.end()),
+                    base,
+                    handled,
+                    out,
+                );
+            }
+        }
+        for c in r.label_input.captures_iter(v) {
+            let (label, attrs) = (c.get(1).unwrap(), c.get(2).unwrap());
+            let a = attrs.as_bytes();
+            let value = r.attr.captures_iter(a).find_map(|m| {
+                let n = m.get(1)?;
+                let val = m.get(2).or(m.get(3)).or(m.get(4))?;
+                n.as_bytes()
+                    .eq_ignore_ascii_case(b"value")
+                    .then(|| (attrs.start() + val.start(), attrs.start() + val.end()))
+            });
+            if let Some(span) = value {
+                self.labelled_value(v, label.as_bytes(), span, base, handled, out);
+            }
+        }
+        for c in r.shown_code.captures_iter(v) {
+            let (label, value) = (c.get(1).unwrap(), c.get(2).unwrap());
+            // `Your API key`, `The password`: the label is what follows the determiner.
+            let mut label = label.as_bytes();
+            while let Some(sp) = memchr::memchr2(b' ', b'\t', label) {
+                let w = label[..sp].to_ascii_lowercase();
+                if !matches!(
+                    w.as_slice(),
+                    b"your" | b"the" | b"my" | b"our" | b"this" | b"a" | b"an" | b"new"
+                ) {
+                    break;
+                }
+                label = label[sp + 1..].trim_ascii_start();
+            }
+            self.labelled_value(v, label, (value.start(), value.end()), base, handled, out);
+        }
+    }
+
+    /// A row of two cells in a Markdown or ASCII table (`| DB_PASSWORD | … |`, the
+    /// `table` output of a cloud CLI): the second cell judged by the first, as
+    /// [`Self::label_cells`] judges an HTML row.
+    fn pipe_rows(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
+        for c in res().pipe_row.captures_iter(v) {
+            let (label, value) = (c.get(1).unwrap(), c.get(2).unwrap());
+            self.labelled_value(
+                v,
+                label.as_bytes(),
+                (value.start(), value.end()),
+                base,
+                handled,
+                out,
+            );
+        }
+    }
+
+    fn labelled_value(
+        &mut self,
+        v: &[u8],
+        label: &[u8],
+        (mut s, mut e): (usize, usize),
+        base: usize,
+        handled: &mut Spans,
+        out: &mut Vec<Edit>,
+    ) {
+        while s < e && v[s].is_ascii_whitespace() {
+            s += 1;
+        }
+        while e > s && v[e - 1].is_ascii_whitespace() {
+            e -= 1;
+        }
+        if s >= e || v[s..e].iter().any(u8::is_ascii_whitespace) {
+            return;
+        }
+        let mut name = label.trim_ascii();
+        name = name.strip_suffix(b":").unwrap_or(name).trim_ascii();
+        // `$_SERVER['DB_PASSWORD']`, `$_ENV["API_KEY"]`: the name inside.
+        if name.starts_with(b"$_") {
+            if let (Some(a), Some(z)) = (
+                name.iter().position(|&b| b == b'\'' || b == b'"'),
+                name.iter().rposition(|&b| b == b'\'' || b == b'"'),
+            ) {
+                if a < z {
+                    name = &name[a + 1..z];
+                }
+            }
+        }
+        if name.is_empty() || self.engine.names.field(name) != ParamClass::Secret {
+            return;
+        }
+        let name = name.to_vec();
+        self.pair_field(v, &name, (s, e), base, "context.key-value", handled, out);
+    }
+
     /// A YAML flow sequence on one line that is a flat list of names and values
     /// (`args: [user, bob, password, …]`, judged as a JSON one is:
     /// `walk::is_flat_pair_texts`): each value under its name.
@@ -1803,6 +1963,7 @@ impl Scrubber<'_> {
     /// `<param>`s) and in each call of a `system.multicall` (a struct with the
     /// members `methodName` and `params`, an array of `<value>`s).
     fn xml_rpc_call(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
+        use crate::rules::names::Position;
         use memchr::memmem::{find, rfind};
         let text_of = |from: usize| -> Option<(usize, usize)> {
             let s = from + memchr::memchr(b'>', &v[from..])? + 1;
@@ -1828,18 +1989,40 @@ impl Scrubber<'_> {
             }
             Some(q)
         };
+        // Is the value from `q` on a scalar (no `<struct>` or `<array>` before its text)?
+        let scalar = |q: usize, end: usize| -> bool {
+            let (t, _) = innermost(q, end);
+            let opened = &v[q..t];
+            find(opened, b"<struct").is_none() && find(opened, b"<array").is_none()
+        };
         let mut at = 0;
         while let Some(p) = find(&v[at..], b"<methodName").map(|p| at + p) {
             at = p + 1;
             let Some((ns, ne)) = text_of(p) else { break };
-            let Some(index) = self.engine.names.password_param(v[ns..ne].trim_ascii()) else {
+            let Some(position) = self.engine.names.password_param(v[ns..ne].trim_ascii()) else {
                 continue;
             };
             // The call's parameters, up to the end of this call.
             let end = find(&v[ne..], b"</methodCall>").map_or(v.len(), |e| ne + e);
-            if let Some(q) = nth(b"<param>", ne, end, index) {
-                let span = innermost(q, end);
-                self.pair_field(v, b"password", span, base, "context.xml", handled, out);
+            let q = match position {
+                Position::At(index) => nth(b"<param>", ne, end, index),
+                Position::LastScalar => {
+                    let mut last = None;
+                    let mut q = ne;
+                    while let Some(x) = find(&v[q..end], b"<param>") {
+                        q += x + 7;
+                        if scalar(q, end) {
+                            last = Some(q);
+                        }
+                    }
+                    last
+                }
+            };
+            if let Some(q) = q {
+                if scalar(q, end) {
+                    let span = innermost(q, end);
+                    self.pair_field(v, b"password", span, base, "context.xml", handled, out);
+                }
             }
         }
         const METHOD: &[u8] = b"<name>methodName</name>";
@@ -1847,7 +2030,7 @@ impl Scrubber<'_> {
         while let Some(p) = find(&v[at..], METHOD).map(|p| at + p) {
             at = p + METHOD.len();
             let (ms, me) = innermost(at, v.len());
-            let Some(index) = self.engine.names.password_param(v[ms..me].trim_ascii()) else {
+            let Some(position) = self.engine.names.password_param(v[ms..me].trim_ascii()) else {
                 continue;
             };
             // This call's struct: from its `<struct>` to the next call's method name
@@ -1860,8 +2043,23 @@ impl Scrubber<'_> {
             let Some(data) = find(&v[params..end], b"<data>").map(|x| params + x + 6) else {
                 continue;
             };
-            // The parameters before the password are scalars: one `<value>` each.
+            // The parameters before the password are scalars: one `<value>` each (for
+            // the last scalar: when all of them are).
             let stop = find(&v[data..end], b"</data>").map_or(end, |x| data + x);
+            let index = match position {
+                Position::At(index) => index,
+                Position::LastScalar => {
+                    if find(&v[data..stop], b"<struct").is_some()
+                        || find(&v[data..stop], b"<array").is_some()
+                    {
+                        continue;
+                    }
+                    match memchr::memmem::find_iter(&v[data..stop], b"<value>").count() {
+                        0 => continue,
+                        n => n - 1,
+                    }
+                }
+            };
             if let Some(q) = nth(b"<value>", data, stop, index) {
                 let span = innermost(q, stop);
                 self.pair_field(v, b"password", span, base, "context.xml", handled, out);
@@ -2005,6 +2203,15 @@ impl Scrubber<'_> {
                 else {
                     continue;
                 };
+                // `document.cookie = "sid=…; path=/"` sets one cookie: what follows it
+                // are its attributes, as in `Set-Cookie`.
+                if v[ns..ne].eq_ignore_ascii_case(b"cookie") {
+                    if !handled.overlaps(vs, ve) && !redact::inside_placeholder(v, vs, ve) {
+                        self.header(b"set-cookie", &v[vs..ve], base + vs, out);
+                        handled.push((ns, ve));
+                    }
+                    continue;
+                }
                 self.js_pair(v, base, (ns, ne), (vs, ve), false, handled, out);
             }
         }
@@ -2076,6 +2283,11 @@ impl Scrubber<'_> {
             while s > 0 && hit.start() - s < 64 && is_name_byte(v[s - 1]) {
                 s -= 1;
             }
+            // A name in brackets (PHP `print_r`'s `[password] => …`) starts inside them.
+            let bracketed = s < hit.start() && v[s] == b'[';
+            while s < hit.start() && v[s] == b'[' {
+                s += 1;
+            }
             let q = if s > 0 && matches!(v[s - 1], b'"' | b'\'') {
                 s - 1
             } else {
@@ -2083,6 +2295,7 @@ impl Scrubber<'_> {
             };
             // A quoted name inside brackets (`os.environ['X_TOKEN']`) starts at its quote.
             let glued = q > 0
+                && !bracketed
                 && (v[q - 1] == b'$' || (is_name_byte(v[q - 1]) && !(q < s && v[q - 1] == b'[')));
             if q == last || (glued && v[q - 1] != b'$') {
                 continue;
@@ -2158,6 +2371,7 @@ impl Scrubber<'_> {
             return;
         }
         // `this.password`, `i.withCredentials`: judge the member name.
+        let full_name = name;
         let name = match name.iter().rposition(|&b| b == b'.') {
             Some(p) if mode == Mode::Code && p + 1 < name.len() => &name[p + 1..],
             _ => name,
@@ -2201,7 +2415,14 @@ impl Scrubber<'_> {
             } else {
                 vs + memchr::memchr2(b'\n', b'\r', &v[vs..]).unwrap_or(v.len() - vs)
             };
-            self.header(name, &v[vs..end], base + vs, out);
+            // `document.cookie = "sid=…; path=/"` sets one cookie: what follows it are
+            // its attributes, as in `Set-Cookie`.
+            let header: &[u8] = if hc == HeaderClass::Cookie && full_name.contains(&b'.') {
+                b"set-cookie"
+            } else {
+                name
+            };
+            self.header(header, &v[vs..end], base + vs, out);
             return;
         }
         // A JSON-style pair (quoted name) or a query parameter is a field: short names
@@ -2325,6 +2546,13 @@ impl Scrubber<'_> {
             let name = c.get(1).unwrap();
             let val = c.get(2).unwrap();
             let (mut s, mut e) = (val.start(), val.end());
+            // `NAME => value` (a Perl or PHP pair): the arrow is no part of the value.
+            if v.get(s) == Some(&b'>') {
+                s += 1;
+                while s < e && matches!(v[s], b' ' | b'\t') {
+                    s += 1;
+                }
+            }
             while e > s && v[e - 1].is_ascii_whitespace() {
                 e -= 1;
             }

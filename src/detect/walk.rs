@@ -13,7 +13,7 @@ use super::expiry::{har_cookie_expiry, parse_rfc3339};
 use super::text::Mode;
 use super::{apply_edits, Edit, Scrubber, Touch};
 use crate::codec::json::{decode, offset_map, Value};
-use crate::rules::names::ParamClass;
+use crate::rules::names::{ParamClass, Position};
 
 /// What a string means, from where it sits.
 enum Ctx<'a> {
@@ -514,13 +514,36 @@ impl Walker {
         // `{"adminPassword": {"value": "…", "type": "securestring"}}` (ARM parameters, a
         // Spring `/env` property): an object whose only name is its key, holding a
         // value member, is a pair named by that key.
-        if names.is_empty() {
+        if names.is_empty() && has_value {
             if let Some(p) = parent {
-                if has_value && !norm_is(p, HEADER_PARENTS) && !norm_is(p, COOKIE_PARENTS) {
+                if !norm_is(p, HEADER_PARENTS) && !norm_is(p, COOKIE_PARENTS) {
                     names.push(std::borrow::Cow::Owned(p.to_vec()));
                 }
             }
+            // A value addressed by a path or an id (a JSON Patch or SCIM PatchOp
+            // `{"op": "replace", "path": "/password", "value": …}`, a settings list's
+            // `{"id": "smtp.password", "value": …}`, a form error's `{"field":
+            // "password", "value": …}`): named by it.
+            for m in [
+                "path", "id", "field", "property", "setting", "variable", "label",
+            ] {
+                names.extend(str_member(m));
+            }
         }
+        // A DynamoDB attribute value (`"password": {"S": "…"}`): its one member, typed
+        // `S`, `N` or `B`, is the value of the attribute its key names.
+        let typed_attribute = parent.is_some()
+            && members.len() == 1
+            && matches!(
+                decode(&src[members[0].0.clone()]).as_ref(),
+                b"S" | b"N" | b"B"
+            );
+        // A password given as its digest (Meteor's `"password": {"digest": "…",
+        // "algorithm": "sha-256"}`, which logs in as the password does).
+        let digest_of = parent.filter(|p| s.engine.names.field(p) == ParamClass::Secret);
+        // A JSON-RPC call with a positional password (`{"method": "login", "params":
+        // ["admin", "…"]}`, Odoo's `"args"`): `[methods]` in `patterns/names.toml`.
+        let positional = str_member("method").and_then(|m| s.engine.names.password_param(&m));
         // `"Type": "SecureString"` (AWS SSM), `"type": "secret"` (Postman): the pair's
         // value is a secret whatever its name.
         if has_value
@@ -627,6 +650,12 @@ impl Walker {
                             base64: false,
                         }],
                         k if in_headers && names.is_empty() => vec![Ctx::HeaderMap(k)],
+                        k if typed_attribute => {
+                            vec![Ctx::Key(parent.unwrap_or(b"")), Ctx::Key(k)]
+                        }
+                        k @ (b"digest" | b"hash") if digest_of.is_some() => {
+                            vec![Ctx::Key(digest_of.unwrap_or(b"")), Ctx::Key(k)]
+                        }
                         k => vec![Ctx::Key(k)],
                     };
                     let from = s.findings.len();
@@ -658,6 +687,33 @@ impl Walker {
                     self.pairs.push((Vec::new(), vec![b"secret".to_vec()]));
                     self.value(s, src, v, Some(&key), base, out);
                     self.pairs.pop();
+                }
+                Value::Arr(items)
+                    if positional.is_some() && matches!(key.as_ref(), b"params" | b"args") =>
+                {
+                    let scalar = |i: &Value| matches!(i, Value::Str(_) | Value::Scalar(_));
+                    let at = match positional {
+                        Some(Position::At(i)) => Some(i),
+                        _ => items.iter().rposition(scalar),
+                    };
+                    for (i, item) in items.iter().enumerate() {
+                        let mark = s.loc.len();
+                        if self.track {
+                            s.loc.push('/');
+                            s.loc.push_str(itoa(i).as_str());
+                        }
+                        match item {
+                            Value::Str(r) if Some(i) == at => {
+                                let ctxs = [Ctx::Key(b"password"), Ctx::Key(&key)];
+                                self.string(s, src, r.clone(), &ctxs, base, out)
+                            }
+                            Value::Scalar(r) if Some(i) == at => {
+                                self.number(s, src, r.clone(), Some(b"password"), base, out)
+                            }
+                            _ => self.value(s, src, item, Some(&key), base, out),
+                        }
+                        s.loc.truncate(mark);
+                    }
                 }
                 _ if coding.is_some() && matches!(key.as_ref(), b"content" | b"postData") => {
                     let saved = std::mem::replace(&mut self.encoding, coding.clone());

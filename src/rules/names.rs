@@ -82,7 +82,20 @@ struct Methods {
 #[serde(deny_unknown_fields)]
 struct PositionalPassword {
     method: String,
-    index: usize,
+    #[serde(default)]
+    index: Option<usize>,
+    /// The password is the last parameter that is a string or a number.
+    #[serde(default)]
+    last: bool,
+}
+
+/// Which parameter of a call is its password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    At(usize),
+    /// The last parameter that is a string or a number (`login(user, password)`,
+    /// `login(db, user, password)`, `authenticate(db, user, password, {options})`).
+    LastScalar,
 }
 
 /// How a header's value is treated.
@@ -161,8 +174,8 @@ pub struct Names {
     model: Model,
     /// Methods whose parameter at an index is a password: exact names, and prefixes
     /// (written `prefix*`).
-    password_exact: HashMap<Vec<u8>, usize>,
-    password_prefix: Vec<(Vec<u8>, usize)>,
+    password_exact: HashMap<Vec<u8>, Position>,
+    password_prefix: Vec<(Vec<u8>, Position)>,
     /// Which classifier this is, to the memo of names judged (new for every change).
     id: u64,
 }
@@ -299,10 +312,18 @@ impl Names {
         let f: File = toml::from_str(text)?;
         let (mut password_exact, mut password_prefix) = (HashMap::new(), Vec::new());
         for p in f.methods.password {
+            let at = match (p.index, p.last) {
+                (Some(i), false) => Position::At(i),
+                (None, true) => Position::LastScalar,
+                _ => anyhow::bail!(
+                    "[methods] {}: give either `index` or `last = true`",
+                    p.method
+                ),
+            };
             match p.method.strip_suffix('*') {
-                Some(prefix) => password_prefix.push((prefix.as_bytes().to_vec(), p.index)),
+                Some(prefix) => password_prefix.push((prefix.as_bytes().to_vec(), at)),
                 None => {
-                    password_exact.insert(p.method.into_bytes(), p.index);
+                    password_exact.insert(p.method.into_bytes(), at);
                 }
             }
         }
@@ -329,9 +350,9 @@ impl Names {
         }
     }
 
-    /// The index of the parameter of a call of `method` that is a password, if it has
-    /// one (`wp.getUsersBlogs(username, password)`: 1).
-    pub fn password_param(&self, method: &[u8]) -> Option<usize> {
+    /// Which parameter of a call of `method` is a password, if one is
+    /// (`wp.getUsersBlogs(username, password)`: the one at 1).
+    pub fn password_param(&self, method: &[u8]) -> Option<Position> {
         if let Some(&i) = self.password_exact.get(method) {
             return Some(i);
         }
@@ -370,6 +391,12 @@ impl Names {
         }
         if n.starts_with("accesscontrol") || n.is_empty() {
             return HeaderClass::Other;
+        }
+        // A copy of the `Authorization` header made by a proxy or gateway
+        // (`X-Amzn-Remapped-Authorization`, `X-Forwarded-Authorization`,
+        // `Grpc-Metadata-Authorization`, `X-Authentication`): read as one.
+        if n.ends_with("authorization") || n.ends_with("authentication") {
+            return HeaderClass::Scheme;
         }
         match self.model.judge(&self.model.words(name), true) {
             Verdict::Secret => HeaderClass::Secret,
