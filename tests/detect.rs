@@ -509,6 +509,67 @@ fn script_cookie_assignments_and_escaped_quotes() {
     assert_eq!(f.len(), 1, "{out}");
 }
 
+/// Configuration shapes of support bundles: a YAML value on the lines after its key
+/// (block scalars, a plain scalar on the next deeper line), a Java properties line
+/// continued, a byte order mark before the first line, a SQLAlchemy URL
+/// (`mysql+pymysql://`), header directives of nginx and Apache, the credential flags
+/// of an argument list (JSON, a YAML flow list, a YAML block list).
+#[test]
+fn config_shapes_of_support_bundles() {
+    let pw = "Xq7Lp2Vn9Rt4Kw8Zm3Bc6Hd1";
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("alice:{pw}"));
+    for (file, doc, kept) in [
+        ("app.yml", format!("app:\n  api_secret: |\n    {pw}\n  region: eu-west-1\n"), "api_secret: |\n    [REDACTED:"),
+        ("app.yml", format!("app:\n  token: >-\n    {}\n    {}\n  region: eu-west-1\n", &pw[..12], &pw[12..]), "token: >-\n    [REDACTED:"),
+        ("app.yml", format!("app:\n  password:\n    {pw}\n  region: eu-west-1\n"), "password:\n    [REDACTED:"),
+        ("app.properties", format!("app.api.key=\\\n    {pw}\napp.region=eu-west-1\n"), "app.api.key=\\\n    [REDACTED:"),
+        (".env", format!("\u{feff}DB_PASSWORD={pw}\nREGION=eu-west-1\n"), "\u{feff}DB_PASSWORD=[REDACTED:"),
+        ("app.py", format!("engine = create_engine(\"mysql+pymysql://app:{pw}@db/app\")  # eu-west-1\n"), "mysql+pymysql://app:[REDACTED:"),
+        ("nginx.conf", format!("location / {{\n  proxy_set_header X-Api-Key {pw};\n  proxy_set_header Host eu-west-1;\n}}\n"), "proxy_set_header X-Api-Key [REDACTED:"),
+        ("nginx.conf", format!("proxy_set_header Authorization \"Basic {basic}\"; # eu-west-1\n"), "\"Basic [REDACTED:"),
+        ("httpd.conf", format!("RequestHeader set X-API-Key \"{pw}\"\nServerName eu-west-1\n"), "X-API-Key \"[REDACTED:"),
+        ("inspect.json", format!(r#"{{"Cmd": ["redis-server", "--requirepass", "{pw}", "--region", "eu-west-1"]}}"#), r#""--requirepass", "[REDACTED:"#),
+        ("pod.yaml", format!("args: [\"--api-token\", \"{pw}\", \"--region\", \"eu-west-1\"]\n"), "\"--api-token\", \"[REDACTED:"),
+        ("pod.yaml", format!("args:\n  - --db-password\n  - {pw}\n  - --region\n  - eu-west-1\n"), "- --db-password\n  - [REDACTED:"),
+    ] {
+        let (out, f) = clean(file, &doc);
+        assert!(!out.contains(pw) && !out.contains(&pw[12..]) && !out.contains(&basic), "{out}");
+        assert!(out.contains(kept), "{kept:?} not in {out}");
+        assert!(out.contains("eu-west-1"), "{out}");
+        assert_eq!(f.len(), 1, "{out}");
+    }
+    // A key whose deeper lines are members keeps them.
+    let doc = "auth:\n  user: bob\n  region: eu-west-1\n";
+    let (out, f) = clean("app.yml", doc);
+    assert_eq!(out, doc);
+    assert!(f.is_empty(), "{f:?}");
+}
+
+/// Two refusals of configuration files that are cleaned: a Sentry DSN under an env
+/// name (its key in the URL is redacted; the URL with a placeholder is no secret of its
+/// own), and a quoted password holding a `%` that is no percent-encoding.
+#[test]
+fn dsn_and_percent_in_password_are_cleaned() {
+    let key = "0123456789abcdef0123456789abcdef";
+    let (out, f) = clean(
+        ".env",
+        &format!("SENTRY_DSN=https://{key}@o123.ingest.sentry.io/456\n"),
+    );
+    assert!(!out.contains(key), "{out}");
+    assert!(out.contains("@o123.ingest.sentry.io/456"), "{out}");
+    assert_eq!(f.len(), 1, "{f:?}");
+    for doc in [
+        "db:\n  password: \"ab%B4LH90mIBxyz\"\n",
+        // With an `&` elsewhere, read by the layer of mixed escapes too.
+        "db:\n  password: \"4B=*OGc+%B4LH90mIBxyz\"\nnote: \"a&5~b\"\n",
+    ] {
+        let (out, f) = clean("db.yaml", doc);
+        assert!(!out.contains("LH90mIBxyz"), "{out}");
+        assert!(out.contains("password: \"[REDACTED:"), "{out}");
+        assert_eq!(f.len(), 1, "{f:?}");
+    }
+}
+
 /// Two inputs that were refused (no copy) and are cleaned: an `=` decoded from `%3D`
 /// at the end of a 76-byte line is no quoted-printable soft break, and a rule that
 /// matches the first segments of a JWT whose signature is redacted has nothing left

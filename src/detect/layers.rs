@@ -217,6 +217,12 @@ fn decode_with(
     (!units.is_empty()).then_some(Mapped { bytes, units })
 }
 
+/// Does decoding `v` into `m` keep it text? Percent escapes that decode to bytes of no
+/// UTF-8 text (`ab%B4LH` in a password) are no encoding of it: that layer is not read.
+fn text_kept(v: &[u8], m: &Mapped) -> bool {
+    std::str::from_utf8(&m.bytes).is_ok() || std::str::from_utf8(v).is_err()
+}
+
 fn hexval(b: u8) -> Option<u32> {
     (b as char).to_digit(16)
 }
@@ -434,7 +440,7 @@ impl Scrubber<'_> {
             _ => ALL_ESCAPES,
         };
         if allow & PERCENT != 0 && memchr::memchr(b'%', v).is_some() {
-            if let Some(m) = decode_with(v, percent_unit) {
+            if let Some(m) = decode_with(v, percent_unit).filter(|m| text_kept(v, m)) {
                 self.through(Layer::Percent, &m, base, mode, first, out);
                 // Form-encoded (percent escapes and `+` for spaces:
                 // `-----BEGIN+PRIVATE+KEY-----%0A…`): decoded that way too.
@@ -473,7 +479,7 @@ impl Scrubber<'_> {
                 b'\\' if present & JS != 0 => js_unit(v, i, o),
                 _ => None,
             };
-            if let Some(m) = decode_with(v, unit) {
+            if let Some(m) = decode_with(v, unit).filter(|m| text_kept(v, m)) {
                 self.through(Layer::Mixed, &m, base, mode, first, out);
             }
         }

@@ -46,6 +46,7 @@ struct Res {
     label_input: Regex,
     shown_code: Regex,
     pipe_row: Regex,
+    header_directive: Regex,
 }
 
 fn res() -> &'static Res {
@@ -65,7 +66,7 @@ fn res() -> &'static Res {
         js_member: Regex::new(r#"\.([A-Za-z_$][A-Za-z0-9_$]{0,63})\s*=\s*(?:"((?:[^"\\\r\n]|\\[^\r\n])*\\?)"|'((?:[^'\\\r\n]|\\[^\r\n])*\\?)'|`([^`]*)`)"#).unwrap(),
         setter: Regex::new(r#"(?-u:\b)set([A-Z][A-Za-z0-9]{1,47})\(\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)')\s*\)"#).unwrap(),
         url: Regex::new(r#"^(?i:https?|wss?)://[^\s"'<>\\`]+"#).unwrap(),
-        env: Regex::new(r"(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z0-9_][A-Za-z0-9_.]*)[ \t]*=[ \t]*([^\r\n]*)").unwrap(),
+        env: Regex::new(r"(?m)^(?:\x{FEFF})?[ \t]*(?:export[ \t]+)?([A-Za-z0-9_][A-Za-z0-9_.]*)[ \t]*=[ \t]*([^\r\n]*)").unwrap(),
         // A label cell and the value cell after it: `<th>Password</th><td>…</td>`,
         // phpinfo's `<td class="e">DB_PASSWORD </td><td class="v">…</td>`, `<dt>…<dd>…`.
         label_cell: Regex::new(r"(?i)<(?:t[dh]|dt)(?:\s[^<>]*)?>[ \t\r\n]*([^<>]{1,96}?)[ \t\r\n]*</(?:t[dh]|dt)[ \t]*>[ \t\r\n]*<(?:td|dd)(?:\s[^<>]*)?>([^<>]*)</(?:td|dd)[ \t]*>").unwrap(),
@@ -77,6 +78,9 @@ fn res() -> &'static Res {
         label_input: Regex::new(r"(?i)<label(?:\s[^<>]*)?>[ \t\r\n]*([^<>]{1,96}?)[ \t\r\n]*</label[ \t]*>[ \t\r\n]*<input(\s[^<>]*)>").unwrap(),
         // A value shown in prose: `Your API key is <code>…</code>`, `Token: <kbd>…</kbd>`.
         shown_code: Regex::new(r"(?i)((?:[A-Za-z][A-Za-z0-9_-]*[ \t]){0,3}[A-Za-z][A-Za-z0-9_-]*)(?:[ \t]+is|[ \t]*:)[ \t]*<(?:code|kbd|samp|tt|strong|b)>([^<>]*)</(?:code|kbd|samp|tt|strong|b)[ \t]*>").unwrap(),
+        // A server directive that sets a header: nginx `proxy_set_header X-Api-Key …;`,
+        // Apache `RequestHeader set Authorization "Basic …"`.
+        header_directive: Regex::new(r#"(?im)^[ \t]*(?:proxy_set_header|grpc_set_header|add_header|RequestHeader[ \t]+(?:set|append|add|merge|setifempty)|Header[ \t]+(?:always[ \t]+)?(?:set|append|add|merge|setifempty))[ \t]+["']?([A-Za-z][A-Za-z0-9_-]{0,63})["']?[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n])*)"|'([^'\r\n]*)'|([^"'\s;][^;#\r\n]*?))[ \t]*;?[ \t]*(?:#[^\r\n]*)?\r?$"#).unwrap(),
         // A row of two cells in a Markdown or ASCII table: `| DB_PASSWORD | … |`.
         pipe_row: Regex::new(r"(?m)^[ \t]*\|[ \t]*([^|\r\n]{1,96}?)[ \t]*\|[ \t]*([^|\s]+)[ \t]*\|[ \t]*\r?$").unwrap(),
         words: AhoCorasick::builder()
@@ -487,9 +491,33 @@ impl Scrubber<'_> {
                     if class == HeaderClass::Other || class == HeaderClass::Url {
                         continue;
                     }
+                    // A YAML value on the lines after its key (`api_secret: |`, `key:`
+                    // then a deeper line): that block is the value.
+                    if let Some((bs, be)) =
+                        yaml_block_value(v, name.start(), val.start(), val.end())
+                    {
+                        self.header(name.as_bytes(), &v[bs..be], base + bs, out);
+                        handled.push((name.start(), be));
+                        continue;
+                    }
                     // `Password: too short (minimum is 12 characters)` is a message.
                     if class == HeaderClass::Secret && reads_as_prose(val.as_bytes()) {
                         handled.push((name.start(), val.end()));
+                        continue;
+                    }
+                    self.header(name.as_bytes(), val.as_bytes(), base + val.start(), out);
+                    handled.push((name.start(), val.end()));
+                }
+            }
+            if matches!(mode, Mode::Value | Mode::Plain)
+                && memchr::memmem::find(v, b"eader ").is_some()
+            {
+                for c in r.header_directive.captures_iter(v) {
+                    let name = c.get(1).unwrap();
+                    let Some(val) = c.get(2).or(c.get(3)).or(c.get(4)) else {
+                        continue;
+                    };
+                    if handled.overlaps(val.start(), val.end()) {
                         continue;
                     }
                     self.header(name.as_bytes(), val.as_bytes(), base + val.start(), out);
@@ -1487,6 +1515,7 @@ impl Scrubber<'_> {
         use crate::detect::walk::PairRole;
         // The member of the previous line that is neither blank nor a comment.
         let mut prev: Option<(PairRole, usize, usize)> = None;
+        let mut prev_item: Option<Vec<u8>> = None;
         let mut at = 0;
         while at < v.len() {
             let end = at + memchr::memchr(b'\n', &v[at..]).unwrap_or(v.len() - at);
@@ -1501,6 +1530,27 @@ impl Scrubber<'_> {
             }
             if memchr::memchr(b'[', text).is_some() {
                 self.yaml_flow_list(v, line, base, handled, out);
+            }
+            // `- --db-password` then `- …`: an argument list's credential flag and its
+            // value, one item per line.
+            let lead = v[line.0..line.1].len() - v[line.0..line.1].trim_ascii_start().len();
+            if text.starts_with(b"- ") {
+                let mut a = line.0 + lead + 2;
+                while a < line.1 && matches!(v[a], b' ' | b'\t') {
+                    a += 1;
+                }
+                let (a, b) = unquote_span(v, a, line.0 + lead + text.len());
+                if let Some(flag) = prev_item.take() {
+                    let pair = [flag.as_slice(), &v[a..b]];
+                    if let Some((_, name)) =
+                        crate::detect::walk::credential_flag_values(self, &pair).pop()
+                    {
+                        self.pair_field(v, &name, (a, b), base, "context.key-value", handled, out);
+                    }
+                }
+                prev_item = Some(v[a..b].to_vec());
+            } else {
+                prev_item = None;
             }
             let cur = yaml_member(v, line);
             if let Some((_, _, e)) = cur {
@@ -1819,6 +1869,10 @@ impl Scrubber<'_> {
                 })
                 .collect();
             let texts: Vec<&[u8]> = spans.iter().map(|&(a, b)| &v[a..b]).collect();
+            // An argument list (`args: ["--api-token", "…"]`): the credential flags' values.
+            for (at, name) in crate::detect::walk::credential_flag_values(self, &texts) {
+                self.pair_field(v, &name, spans[at], base, "context.key-value", handled, out);
+            }
             if !crate::detect::walk::is_flat_pair_texts(self, &texts) {
                 continue;
             }
@@ -2556,6 +2610,19 @@ impl Scrubber<'_> {
             while e > s && v[e - 1].is_ascii_whitespace() {
                 e -= 1;
             }
+            // `app.api.key=\` (a Java properties line continued): the value is the next
+            // line's text.
+            if &v[s..e] == b"\\" {
+                if let Some(nl) = memchr::memchr(b'\n', &v[e..]) {
+                    let a = e + nl + 1;
+                    let end = a + memchr::memchr(b'\n', &v[a..]).unwrap_or(v.len() - a);
+                    let ind = v[a..end]
+                        .iter()
+                        .take_while(|b| matches!(b, b' ' | b'\t'))
+                        .count();
+                    (s, e) = (a + ind, a + ind + v[a + ind..end].trim_ascii_end().len());
+                }
+            }
             // `name = "value";` in code: the terminator is not part of a quoted value.
             if e - s >= 3
                 && matches!(v[s], b'"' | b'\'')
@@ -2606,7 +2673,12 @@ impl Scrubber<'_> {
             if memchr::memmem::find(value, b"://").is_some() {
                 let before = out.len();
                 self.url(value, s, out);
-                if out.len() > before || !env_secret_name(name.as_bytes()) {
+                // (A URL whose credential is already a placeholder, in a copy, is one
+                // the URL reader took: not a secret of its own.)
+                if out.len() > before
+                    || !env_secret_name(name.as_bytes())
+                    || memchr::memmem::find(value, b"[REDACTED").is_some()
+                {
                     continue;
                 }
             }
@@ -2961,6 +3033,56 @@ fn line_spans(v: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
         at = end + 1;
         Some(line)
     })
+}
+
+/// A YAML value written on the lines after its key, whose name starts at `name` and
+/// whose same-line value is `v[vs..ve]`: a block scalar (`key: |`, `key: >-`) or a plain
+/// scalar on the next, deeper line (`key:` alone, then `    value`); the span from the
+/// first deeper line's text to the last one's end. None for any other value, or when
+/// the deeper lines are members (`key:` then `  child: …`, `  - item`).
+fn yaml_block_value(v: &[u8], name: usize, vs: usize, ve: usize) -> Option<(usize, usize)> {
+    let t = v[vs..ve].trim_ascii();
+    let indicator = matches!(t.first(), Some(b'|' | b'>'))
+        && t[1..]
+            .iter()
+            .all(|b| matches!(b, b'-' | b'+' | b'0'..=b'9'));
+    if !indicator && !t.is_empty() {
+        return None;
+    }
+    let line_start = v[..name]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = name - line_start;
+    let mut at = ve + memchr::memchr(b'\n', &v[ve..])? + 1;
+    let (mut first, mut last) = (None, 0);
+    while at < v.len() {
+        let end = at + memchr::memchr(b'\n', &v[at..]).unwrap_or(v.len() - at);
+        let line = &v[at..end];
+        let ind = line.iter().take_while(|&&b| b == b' ').count();
+        let text = line[ind..].trim_ascii_end();
+        if !text.is_empty() {
+            if ind <= col {
+                break;
+            }
+            if first.is_none() {
+                let member = text.starts_with(b"- ")
+                    || text == b"-"
+                    || text.starts_with(b"#")
+                    || text
+                        .iter()
+                        .position(|&b| b == b':')
+                        .is_some_and(|c| text.get(c + 1).is_none_or(|&b| b == b' '));
+                if !indicator && member {
+                    return None;
+                }
+                first = Some(at + ind);
+            }
+            last = at + ind + text.len();
+        }
+        at = end + 1;
+    }
+    first.map(|f| (f, last))
 }
 
 /// The items of a YAML flow map's inside, split at commas outside quotes, as spans.

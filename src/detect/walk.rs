@@ -318,6 +318,36 @@ pub(crate) fn is_flat_pair_texts<T: AsRef<[u8]>>(s: &Scrubber, items: &[T]) -> b
     credential
 }
 
+/// The items of a command's argument list (`"Cmd": ["redis-server", "--requirepass",
+/// "…"]`, Kubernetes `args:`) that are the value of a credential flag: each as the
+/// index of the value and the flag's name without its dashes (`--api-token` then the
+/// token, `-storepass` then the password). A value that is itself a flag is none.
+pub(crate) fn credential_flag_values<T: AsRef<[u8]>>(
+    s: &Scrubber,
+    items: &[T],
+) -> Vec<(usize, Vec<u8>)> {
+    let mut found = Vec::new();
+    for (i, pair) in items.windows(2).enumerate() {
+        let (flag, value) = (pair[0].as_ref(), pair[1].as_ref());
+        let name = flag.strip_prefix(b"--").or_else(|| flag.strip_prefix(b"-"));
+        let Some(name) = name else { continue };
+        if name.len() < 2
+            || !name[0].is_ascii_alphabetic()
+            || !name
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            || value.is_empty()
+            || value.starts_with(b"-")
+        {
+            continue;
+        }
+        if s.engine.names.field(name) == crate::rules::names::ParamClass::Secret {
+            found.push((i + 1, name.to_vec()));
+        }
+    }
+    found
+}
+
 /// The `value` of a `{name, value}` pair in an array under `parent`, judged by `name`.
 fn pair_value(s: &mut Scrubber, parent: &[u8], name: &[u8], text: &[u8], inner: &mut Vec<Edit>) {
     if norm_is(parent, HEADER_PARENTS) {
@@ -419,6 +449,19 @@ impl Walker {
             Value::Arr(items) => {
                 let pairs = is_pair_list(items);
                 let flat = !pairs && is_flat_pair_list(s, src, items);
+                // An argument list: the values of credential flags.
+                let flags = if !pairs && !flat && items.len() >= 2 && items.len() <= 256 {
+                    let texts: Vec<_> = items
+                        .iter()
+                        .map(|i| match i {
+                            Value::Str(r) => decode(&src[r.clone()]),
+                            _ => std::borrow::Cow::Borrowed(&b""[..]),
+                        })
+                        .collect();
+                    credential_flag_values(s, &texts)
+                } else {
+                    Vec::new()
+                };
                 for (i, item) in items.iter().enumerate() {
                     let mark = s.loc.len();
                     if self.track {
@@ -438,6 +481,12 @@ impl Walker {
                                 parent: key.unwrap_or(b""),
                                 name: &name,
                             }];
+                            ctxs.extend(key.map(Ctx::Key));
+                            self.string(s, src, r.clone(), &ctxs, base, out)
+                        }
+                        Value::Str(r) if flags.iter().any(|(at, _)| *at == i) => {
+                            let name = &flags.iter().find(|(at, _)| *at == i).unwrap().1;
+                            let mut ctxs = vec![Ctx::Key(name)];
                             ctxs.extend(key.map(Ctx::Key));
                             self.string(s, src, r.clone(), &ctxs, base, out)
                         }

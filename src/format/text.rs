@@ -31,7 +31,13 @@ pub fn scrub_with(
     starts.extend(memchr::memchr_iter(b'\n', data).map(|i| i + 1));
     s.lines = Some(starts);
     let mut edits = Vec::new();
-    s.text(data, 0, mode, &mut edits);
+    // A byte order mark (Notepad writes one) is not part of the first line.
+    let bom = if data.starts_with("\u{feff}".as_bytes()) {
+        3
+    } else {
+        0
+    };
+    s.text(&data[bom..], bom, mode, &mut edits);
     if mode == Mode::Plain {
         s.env_lines(data, &mut edits);
         let name = provenance.to_ascii_lowercase();
