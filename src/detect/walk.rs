@@ -463,11 +463,7 @@ impl Walker {
                     Vec::new()
                 };
                 for (i, item) in items.iter().enumerate() {
-                    let mark = s.loc.len();
-                    if self.track {
-                        s.loc.push('/');
-                        s.loc.push_str(itoa(i).as_str());
-                    }
+                    let mark = self.enter_index(s, i);
                     match item {
                         Value::Arr(pair) if pairs => self.array_pair(s, src, pair, key, base, out),
                         Value::Str(r) if flat && i % 2 == 1 => {
@@ -517,11 +513,7 @@ impl Walker {
         let name = decode(&src[n.clone()]);
         let parent = key.unwrap_or(b"");
         for (i, item) in pair.iter().enumerate() {
-            let mark = s.loc.len();
-            if self.track {
-                s.loc.push('/');
-                s.loc.push_str(itoa(i).as_str());
-            }
+            let mark = self.enter_index(s, i);
             match item {
                 Value::Str(r) if i == 1 => {
                     let mut ctxs = vec![Ctx::NameValue {
@@ -746,11 +738,7 @@ impl Walker {
                         _ => items.iter().rposition(scalar),
                     };
                     for (i, item) in items.iter().enumerate() {
-                        let mark = s.loc.len();
-                        if self.track {
-                            s.loc.push('/');
-                            s.loc.push_str(itoa(i).as_str());
-                        }
+                        let mark = self.enter_index(s, i);
                         match item {
                             Value::Str(r) if Some(i) == at => {
                                 let ctxs = [Ctx::Key(b"password"), Ctx::Key(&key)];
@@ -1217,6 +1205,19 @@ fn field_name(headers: &[u8]) -> Option<Vec<u8>> {
             };
             return Some(v.to_vec());
         }
+    }
+}
+
+impl Walker {
+    /// Step into item `i` of an array: its index joins the location (when locations
+    /// are tracked); returns where to cut the location back to.
+    fn enter_index(&self, s: &mut Scrubber, i: usize) -> usize {
+        let mark = s.loc.len();
+        if self.track {
+            s.loc.push('/');
+            s.loc.push_str(itoa(i).as_str());
+        }
+        mark
     }
 }
 
