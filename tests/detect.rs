@@ -531,6 +531,9 @@ fn config_shapes_of_support_bundles() {
         ("inspect.json", format!(r#"{{"Cmd": ["redis-server", "--requirepass", "{pw}", "--region", "eu-west-1"]}}"#), r#""--requirepass", "[REDACTED:"#),
         ("pod.yaml", format!("args: [\"--api-token\", \"{pw}\", \"--region\", \"eu-west-1\"]\n"), "\"--api-token\", \"[REDACTED:"),
         ("pod.yaml", format!("args:\n  - --db-password\n  - {pw}\n  - --region\n  - eu-west-1\n"), "- --db-password\n  - [REDACTED:"),
+        (".msmtprc", format!("account default\nhost eu-west-1.smtp.corp\nuser alerts\npassword {pw}\n"), "\npassword [REDACTED:"),
+        ("httpd.conf", format!("AuthLDAPURL \"ldap://eu-west-1/\"\nAuthLDAPBindPassword \"{pw}\"\n"), "AuthLDAPBindPassword \"[REDACTED:"),
+        ("haproxy.cfg", format!("userlist admins\n  user admin insecure-password {pw}\n# eu-west-1\n"), "insecure-password [REDACTED:"),
     ] {
         let (out, f) = clean(file, &doc);
         assert!(!out.contains(pw) && !out.contains(&pw[12..]) && !out.contains(&basic), "{out}");
@@ -538,6 +541,11 @@ fn config_shapes_of_support_bundles() {
         assert!(out.contains("eu-west-1"), "{out}");
         assert_eq!(f.len(), 1, "{out}");
     }
+    // Directives in prose keep their words: a plain word, a variable.
+    let doc = "the password required\nchange password now\nset password $PW\n";
+    let (out, f) = clean("notes.txt", doc);
+    assert_eq!(out, doc);
+    assert!(f.is_empty(), "{f:?}");
     // A key whose deeper lines are members keeps them.
     let doc = "auth:\n  user: bob\n  region: eu-west-1\n";
     let (out, f) = clean("app.yml", doc);

@@ -47,6 +47,7 @@ struct Res {
     shown_code: Regex,
     pipe_row: Regex,
     header_directive: Regex,
+    directive: Regex,
 }
 
 fn res() -> &'static Res {
@@ -81,6 +82,10 @@ fn res() -> &'static Res {
         // A server directive that sets a header: nginx `proxy_set_header X-Api-Key …;`,
         // Apache `RequestHeader set Authorization "Basic …"`.
         header_directive: Regex::new(r#"(?im)^[ \t]*(?:proxy_set_header|grpc_set_header|add_header|RequestHeader[ \t]+(?:set|append|add|merge|setifempty)|Header[ \t]+(?:always[ \t]+)?(?:set|append|add|merge|setifempty))[ \t]+["']?([A-Za-z][A-Za-z0-9_-]{0,63})["']?[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n])*)"|'([^'\r\n]*)'|([^"'\s;][^;#\r\n]*?))[ \t]*;?[ \t]*(?:#[^\r\n]*)?\r?$"#).unwrap(),
+        // A configuration directive whose last two words are a credential's name and
+        // its value: msmtp's `password …`, Apache's `AuthLDAPBindPassword "…"`, HAProxy's
+        // `user admin insecure-password …`, Gradle's `password '…'`.
+        directive: Regex::new(r#"(?m)(?:^|[ \t])([A-Za-z][A-Za-z0-9_.-]{1,63})[ \t]+("[^"\r\n]*"|'[^'\r\n]*'|[^\s"';]+)[ \t]*;?[ \t]*\r?$"#).unwrap(),
         // A row of two cells in a Markdown or ASCII table: `| DB_PASSWORD | … |`.
         pipe_row: Regex::new(r"(?m)^[ \t]*\|[ \t]*([^|\r\n]{1,96}?)[ \t]*\|[ \t]*([^|\s]+)[ \t]*\|[ \t]*\r?$").unwrap(),
         words: AhoCorasick::builder()
@@ -523,6 +528,11 @@ impl Scrubber<'_> {
                     self.header(name.as_bytes(), val.as_bytes(), base + val.start(), out);
                     handled.push((name.start(), val.end()));
                 }
+            }
+            if matches!(mode, Mode::Value | Mode::Plain)
+                && memchr::memchr2(b' ', b'\t', v).is_some()
+            {
+                self.directives(v, base, &mut handled, out);
             }
             if matches!(mode, Mode::Value | Mode::Plain) && may_hold_command(v) {
                 self.command_lines(v, base, &mut handled, out);
@@ -1835,6 +1845,37 @@ impl Scrubber<'_> {
         }
         let name = name.to_vec();
         self.pair_field(v, &name, (s, e), base, "context.key-value", handled, out);
+    }
+
+    /// Configuration directives that end in a credential's name and its value
+    /// (`password …`, `AuthLDAPBindPassword "…"`, `user admin insecure-password …`): the
+    /// value when it is quoted, or unquoted and not a plain word (a digit, a symbol or
+    /// both cases in it): `password required` in prose is no credential.
+    fn directives(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
+        for c in res().directive.captures_iter(v) {
+            let (name, value) = (c.get(1).unwrap(), c.get(2).unwrap());
+            let val = value.as_bytes();
+            let quoted = matches!(val.first(), Some(b'"' | b'\''));
+            let (s, e) = if quoted {
+                (value.start() + 1, value.end() - 1)
+            } else {
+                (value.start(), value.end())
+            };
+            if s >= e || handled.overlaps(name.start(), value.end()) {
+                continue;
+            }
+            let t = &v[s..e];
+            let wordy = t.iter().all(u8::is_ascii_alphabetic)
+                && !(t.iter().any(u8::is_ascii_uppercase) && t.iter().any(u8::is_ascii_lowercase));
+            if (!quoted && (t.len() < 6 || wordy)) || t.starts_with(b"$") || t.contains(&b'{') {
+                continue;
+            }
+            if self.engine.names.field(name.as_bytes()) != ParamClass::Secret {
+                continue;
+            }
+            let n = name.as_bytes().to_vec();
+            self.pair_field(v, &n, (s, e), base, "context.key-value", handled, out);
+        }
     }
 
     /// A YAML flow sequence on one line that is a flat list of names and values
