@@ -523,6 +523,8 @@ fn config_shapes_of_support_bundles() {
         ("app.yml", format!("app:\n  token: >-\n    {}\n    {}\n  region: eu-west-1\n", &pw[..12], &pw[12..]), "token: >-\n    [REDACTED:"),
         ("app.yml", format!("app:\n  password:\n    {pw}\n  region: eu-west-1\n"), "password:\n    [REDACTED:"),
         ("app.properties", format!("app.api.key=\\\n    {pw}\napp.region=eu-west-1\n"), "app.api.key=\\\n    [REDACTED:"),
+        // The same inside a JSON string (a HAR body), read by the key/value reader.
+        ("body.json", format!("{{\"body\": \"app.api.key=\\\\\\n    {pw}\\napp.region=eu-west-1\\n\"}}"), "app.api.key=\\\\\\n    [REDACTED:"),
         (".env", format!("\u{feff}DB_PASSWORD={pw}\nREGION=eu-west-1\n"), "\u{feff}DB_PASSWORD=[REDACTED:"),
         ("app.py", format!("engine = create_engine(\"mysql+pymysql://app:{pw}@db/app\")  # eu-west-1\n"), "mysql+pymysql://app:[REDACTED:"),
         ("nginx.conf", format!("location / {{\n  proxy_set_header X-Api-Key {pw};\n  proxy_set_header Host eu-west-1;\n}}\n"), "proxy_set_header X-Api-Key [REDACTED:"),

@@ -450,7 +450,13 @@ impl Walker {
                 let pairs = is_pair_list(items);
                 let flat = !pairs && is_flat_pair_list(s, src, items);
                 // An argument list: the values of credential flags.
-                let flags = if !pairs && !flat && items.len() >= 2 && items.len() <= 256 {
+                let flags = if !pairs
+                    && !flat
+                    && (2..=256).contains(&items.len())
+                    && items
+                        .iter()
+                        .any(|i| matches!(i, Value::Str(r) if matches!(src.get(r.start), Some(b'-' | b'\\'))))
+                {
                     let texts: Vec<_> = items
                         .iter()
                         .map(|i| match i {
