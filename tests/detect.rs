@@ -1786,3 +1786,131 @@ fn pairs_in_text_are_reported_under_their_name() {
         assert_eq!(names, [Some(want)], "{file}: {f:?}");
     }
 }
+
+/// More files of support bundles: a Redis ACL, Postfix's `sasl_passwd`, Bundler's
+/// host credentials, wget's debug echo, SSSD's `authtok`, a `.auth` key holding
+/// `user:token`, nginx's `set $token`, a classic `.yarnrc`, and a URL whose user
+/// name holds an `@`. Names, hosts and the server's own variables stay.
+#[test]
+fn more_config_shapes_of_support_bundles() {
+    let pw = "Xq7Lp2Vn9Rt4Kw8Zm3Bc6Hd1";
+    for (file, doc, kept) in [
+        ("redis.conf", format!("port 6379\nuser app on >{pw} ~app:* +@all\n"), "user app on >[REDACTED:"),
+        ("sasl_passwd", format!("[smtp.example.com]:587 relay@example.com:{pw}\n"), "[smtp.example.com]:587 relay@example.com:[REDACTED:"),
+        ("config", format!("---\nBUNDLE_PATH: \"vendor/bundle\"\nBUNDLE_GEMS__CORP__EXAMPLE__COM: \"deploy:{pw}\"\n"), "BUNDLE_PATH: \"vendor/bundle\"\nBUNDLE_GEMS__CORP__EXAMPLE__COM: \"[REDACTED:"),
+        ("wget.log", format!("Setting --http-user (httpuser) to deploy\nSetting --http-password (httppassword) to {pw}\n"), "Setting --http-password (httppassword) to [REDACTED:"),
+        ("sssd.conf", format!("ldap_default_authtok_type = password\nldap_default_authtok = {pw}\n"), "ldap_default_authtok_type = password\nldap_default_authtok = [REDACTED:"),
+        ("filebeat.yml", format!("cloud.auth: \"elastic:{pw}\"\n"), "cloud.auth: \"[REDACTED:"),
+        ("nginx.conf", format!("set $upstream_token \"{pw}\";\nproxy_set_header Authorization \"Bearer $upstream_token\";\n"), "set $upstream_token \"[REDACTED:"),
+        (".yarnrc", format!("registry \"https://npm.example.com/\"\n\"//npm.example.com/:_authToken\" \"{pw}\"\n"), "\"//npm.example.com/:_authToken\" \"[REDACTED:"),
+        (".muttrc", format!("set smtp_url = \"smtps://jdoe@corp.example:{pw}@smtp.example.com:465/\"\n"), "smtps://jdoe@corp.example:[REDACTED:"),
+        ("notes.txt", format!("mirror at ftp://ops@corp.example:{pw}@ftp.example.com/pub\n"), "ftp://ops@corp.example:[REDACTED:"),
+    ] {
+        let (out, f) = clean(file, &doc);
+        assert!(!out.contains(pw), "{out}");
+        assert!(out.contains(kept), "{kept:?} not in {out}");
+        assert_eq!(f.len(), 1, "{out}");
+    }
+    // What stays: an ACL given as a hash, a server variable after a scheme word, an
+    // Apache variable, an `auth` that is a word, a build option of Bundler.
+    for (file, doc) in [
+        ("redis.conf", "user app on #5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8 ~app:*\n"),
+        ("nginx.conf", "proxy_set_header Authorization \"Bearer $upstream_token\";\n"),
+        ("httpd.conf", "RequestHeader set X-Api-Key \"%{API_KEY}e\"\n"),
+        ("app.yml", "cloud.auth: required\nregistry.auth: none\n"),
+        ("config", "BUNDLE_BUILD__NOKOGIRI: \"--use-system-libraries\"\n"),
+    ] {
+        let (out, f) = clean(file, doc);
+        assert_eq!(out, doc);
+        assert!(f.is_empty(), "{f:?}");
+    }
+}
+
+/// A raw HTTP message whose `Content-Length` is stale (the body was edited after):
+/// a length that ends the body inside a line is not believed, so the value it would
+/// cut in two is read whole under its name.
+#[test]
+fn stale_content_length_does_not_cut_a_value() {
+    let tok = "az7hPn6RwoMo8J2HaZXXswBc";
+    let doc = format!(
+        "POST /token HTTP/1.1\r\nHost: a.example\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{{\"grant_type\":\"refresh_token\",\"refresh_token\":\"{tok}\"}}"
+    );
+    let (out, f) = clean("01_c.txt", &doc);
+    assert!(!out.contains(&tok[4..]), "{out}");
+    assert!(out.contains("\"refresh_token\":\"[REDACTED:"), "{out}");
+    assert_eq!(f.len(), 1, "{f:?}");
+}
+
+/// Login events sent as a list, their name first (socket.io `42["authenticate",
+/// "…"]`): the last parameter goes. A list of page names starting with `login` stays.
+#[test]
+fn login_events_sent_as_lists_lose_their_password() {
+    let pw = "yuAiM7bk0E0HyGl7viNcpVzV";
+    for data in [
+        format!(r#"42[\"authenticate\",\"{pw}\"]"#),
+        format!(r#"42/chat,7[\"login\",\"bob\",\"{pw}\"]"#),
+        format!(r#"[\"login\",\"bob\",\"{pw}\"]"#),
+    ] {
+        let entry = format!(
+            r#", "_webSocketMessages": [{{"type": "send", "time": 1, "opcode": 1, "data": "{data}"}}]"#
+        );
+        let doc = har(
+            &req(
+                "wss://a.example/socket.io/?EIO=4&transport=websocket",
+                "",
+                "",
+            ),
+            RESP,
+        )
+        .replace(r#", "cache": {}"#, &format!(r#", "cache": {{}}{entry}"#));
+        let (out, f) = clean("a.har", &doc);
+        assert!(!out.contains(pw), "{out}");
+        assert!(out.contains(r#"\"bob\""#) || !data.contains("bob"), "{out}");
+        assert_eq!(f.len(), 1, "{out}");
+    }
+    let doc = r#"{"routes": ["login", "signup", "reset"], "first": ["login", "signup"]}"#;
+    let (out, f) = clean("body.json", doc);
+    assert_eq!(out, doc);
+    assert!(f.is_empty(), "{f:?}");
+    let doc = r#"["login", "signup", "reset"]"#;
+    let (out, f) = clean("body.json", doc);
+    assert_eq!(out, doc);
+    assert!(f.is_empty(), "{f:?}");
+}
+
+/// Secret stores read in a browser: the body of Azure Key Vault's `…/secrets/{name}`
+/// (its `value`), Google Secret Manager's `…:access` (`payload.data`), Spring Boot's
+/// `/actuator/env/{name}` (named by the URL), and a HashiCorp Vault KV read (every
+/// value of `data.data`). The value of a setting the URL names as ordinary stays.
+#[test]
+fn secret_store_reads_lose_their_values() {
+    let pw = "I1a2K6J5OxTczxSHplrWgX3Z";
+    let body = |url: &str, text: &str| {
+        let resp = RESP.replace(
+            r#""size": 0, "mimeType": "text/plain""#,
+            &format!(
+                r#""size": 1, "mimeType": "application/json", "text": {}"#,
+                serde_json::to_string(text).unwrap()
+            ),
+        );
+        har(&req(url, "", ""), &resp)
+    };
+    for (url, text) in [
+        ("https://v.vault.azure.net/secrets/db-conn/4f1c?api-version=7.4", format!(r#"{{"value": "{pw}", "id": "https://v.vault.azure.net/secrets/db-conn/4f1c", "attributes": {{"enabled": true}}}}"#)),
+        ("https://secretmanager.googleapis.com/v1/projects/p/secrets/db-conn/versions/latest:access", format!(r#"{{"name": "projects/p/secrets/db-conn/versions/1", "payload": {{"data": "{pw}", "dataCrc32c": "123"}}}}"#)),
+        ("https://app.example/actuator/env/spring.datasource.password", format!(r#"{{"property": {{"source": "systemEnvironment", "value": "{pw}"}}}}"#)),
+        ("https://vault.example/v1/kv/data/myapp", format!(r#"{{"data": {{"data": {{"conn": "{pw}"}}, "metadata": {{"created_time": "2024-01-01T00:00:00Z", "version": 3}}}}}}"#)),
+    ] {
+        let (out, f) = clean("a.har", &body(url, &text));
+        assert!(!out.contains(pw), "{url}: {out}");
+        assert_eq!(f.len(), 1, "{url}: {f:?}");
+        assert!(out.contains("2024-01-01T00:00:00Z"), "{out}");
+    }
+    let doc = body(
+        "https://app.example/actuator/env/server.region",
+        r#"{"property": {"source": "systemEnvironment", "value": "eu-west-1"}}"#,
+    );
+    let (out, f) = clean("a.har", &doc);
+    assert_eq!(out, doc);
+    assert!(f.is_empty(), "{f:?}");
+}

@@ -245,6 +245,9 @@ pub struct Scrubber<'e> {
     /// XML `<Name>`), which the text shows elsewhere than before the value: given to
     /// the findings of a text located by line.
     pub(crate) pair_name: Option<String>,
+    /// What the URL of the HAR entry being read says its bodies hold
+    /// ([`walk::url_secret_name`]): the name of a value its body holds without one.
+    pub(crate) url_name: Option<Vec<u8>>,
 }
 
 /// What a pass does with the strings verification must read again ([`touched`]).
@@ -306,6 +309,7 @@ impl<'e> Scrubber<'e> {
             opaque: false,
             origin: 0,
             pair_name: None,
+            url_name: None,
         }
     }
 

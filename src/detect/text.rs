@@ -84,8 +84,9 @@ fn res() -> &'static Res {
         header_directive: Regex::new(r#"(?im)^[ \t]*(?:proxy_set_header|grpc_set_header|add_header|RequestHeader[ \t]+(?:set|append|add|merge|setifempty)|Header[ \t]+(?:always[ \t]+)?(?:set|append|add|merge|setifempty))[ \t]+["']?([A-Za-z][A-Za-z0-9_-]{0,63})["']?[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n])*)"|'([^'\r\n]*)'|([^"'\s;][^;#\r\n]*?))[ \t]*;?[ \t]*(?:#[^\r\n]*)?\r?$"#).unwrap(),
         // A configuration directive whose last two words are a credential's name and
         // its value: msmtp's `password …`, Apache's `AuthLDAPBindPassword "…"`, HAProxy's
-        // `user admin insecure-password …`, Gradle's `password '…'`.
-        directive: Regex::new(r#"(?m)(?:^|[ \t])([A-Za-z][A-Za-z0-9_.-]{1,63})[ \t]+("[^"\r\n]*"|'[^'\r\n]*'|[^\s"';]+)[ \t]*;?[ \t]*\r?$"#).unwrap(),
+        // `user admin insecure-password …`, Gradle's `password '…'`, nginx's
+        // `set $api_token "…";`, a classic `.yarnrc`'s `"//registry/:_authToken" "…"`.
+        directive: Regex::new(r#"(?m)(?:^|[ \t])(?:[$@]?([A-Za-z][A-Za-z0-9_.-]{1,63})|"([^"\s]{2,200})")[ \t]+("[^"\r\n]*"|'[^'\r\n]*'|[^\s"';]+)[ \t]*;?[ \t]*\r?$"#).unwrap(),
         // A row of two cells in a Markdown or ASCII table: `| DB_PASSWORD | … |`.
         pipe_row: Regex::new(r"(?m)^[ \t]*\|[ \t]*([^|\r\n]{1,96}?)[ \t]*\|[ \t]*([^|\s]+)[ \t]*\|[ \t]*\r?$").unwrap(),
         words: AhoCorasick::builder()
@@ -408,6 +409,26 @@ fn is_nothing(v: &[u8]) -> bool {
 }
 
 /// Does a value read as a sentence (`too short (minimum is 12 characters)`) rather
+/// A header directive's value that is a variable of the server, not a credential:
+/// nginx's `$upstream_token`, Apache's `%{API_TOKEN}e`, after a scheme word or not
+/// (`"Bearer $upstream_token"`).
+fn server_variable(v: &[u8]) -> bool {
+    let words: Vec<&[u8]> = v
+        .split(u8::is_ascii_whitespace)
+        .filter(|w| !w.is_empty())
+        .collect();
+    let Some(last) = words.last().filter(|_| words.len() <= 2) else {
+        return false;
+    };
+    let nginx = last.len() > 1
+        && last[0] == b'$'
+        && last[1..]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'_');
+    let apache = last.starts_with(b"%{") && memchr::memchr(b'}', last).is_some();
+    nginx || apache
+}
+
 /// than a credential? Three or more words, one of them a common function word.
 pub(crate) fn reads_as_prose(v: &[u8]) -> bool {
     const STOP: &[&str] = &[
@@ -525,7 +546,9 @@ impl Scrubber<'_> {
                     if handled.overlaps(val.start(), val.end()) {
                         continue;
                     }
-                    self.header(name.as_bytes(), val.as_bytes(), base + val.start(), out);
+                    if !server_variable(val.as_bytes()) {
+                        self.header(name.as_bytes(), val.as_bytes(), base + val.start(), out);
+                    }
                     handled.push((name.start(), val.end()));
                 }
             }
@@ -789,7 +812,15 @@ impl Scrubber<'_> {
                     let next = args
                         .get(i + 1)
                         .copied()
-                        .filter(|&(ns, ne, _, _)| v[ns] != b'-' || ne - ns == 1);
+                        .filter(|&(ns, ne, _, _)| v[ns] != b'-' || ne - ns == 1)
+                        // wget's debug echo names the option in brackets:
+                        // `Setting --http-password (httppassword) to …`.
+                        .filter(|&(ns, ne, _, _)| {
+                            !(ne - ns > 2
+                                && v[ns] == b'('
+                                && v[ne - 1] == b')'
+                                && v[ns + 1..ne - 1].iter().all(u8::is_ascii_lowercase))
+                        });
                     (word, next)
                 }
             };
@@ -1853,7 +1884,9 @@ impl Scrubber<'_> {
     /// both cases in it): `password required` in prose is no credential.
     fn directives(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
         for c in res().directive.captures_iter(v) {
-            let (name, value) = (c.get(1).unwrap(), c.get(2).unwrap());
+            let (Some(name), Some(value)) = (c.get(1).or(c.get(2)), c.get(3)) else {
+                continue;
+            };
             let val = value.as_bytes();
             let quoted = matches!(val.first(), Some(b'"' | b'\''));
             let (s, e) = if quoted {

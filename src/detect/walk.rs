@@ -261,6 +261,52 @@ fn pair_names<'s>(
     (names, has_value)
 }
 
+/// What a HAR entry's request URL says its bodies hold, from the `request.url` of
+/// `entry`: `secret` when a path segment is `secrets` (Azure Key Vault's
+/// `/secrets/{name}`, Google Secret Manager's `/secrets/{name}/versions/…:access`),
+/// else the segment after `env`, `variables`, `parameters`, `properties` or `settings`
+/// (Spring Boot's `/actuator/env/spring.datasource.password`); the last one wins.
+pub(crate) fn url_secret_name(src: &[u8], entry: &Value) -> Option<Vec<u8>> {
+    fn member<'v>(src: &[u8], v: &'v Value, name: &[u8]) -> Option<&'v Value> {
+        match v {
+            Value::Obj(m) => m
+                .iter()
+                .find(|(k, _)| &src[k.clone()] == name)
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+    let Some(Value::Str(r)) = member(src, entry, b"request").and_then(|q| member(src, q, b"url"))
+    else {
+        return None;
+    };
+    let url = decode(&src[r.clone()]);
+    let path = match memchr::memmem::find(&url, b"://") {
+        Some(p) => {
+            let rest = &url[p + 3..];
+            &rest[memchr::memchr(b'/', rest)?..]
+        }
+        None => &url[..],
+    };
+    let path = &path[..memchr::memchr2(b'?', b'#', path).unwrap_or(path.len())];
+    let segs: Vec<&[u8]> = path
+        .split(|&b| b == b'/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut found = None;
+    for w in segs.windows(2) {
+        match w[0].to_ascii_lowercase().as_slice() {
+            b"secrets" => found = Some(b"secret".to_vec()),
+            b"env" | b"environment" | b"variables" | b"vars" | b"parameters" | b"properties"
+            | b"settings" => {
+                found = Some(percent_encoding::percent_decode(w[1]).collect::<Vec<u8>>())
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
 /// A list of `[name, value]` pairs: every item an array of two (or every one of
 /// three: `[name, value, type]` rows), the first a string.
 fn is_pair_list(items: &[Value]) -> bool {
@@ -468,10 +514,14 @@ impl Walker {
                 } else {
                     Vec::new()
                 };
+                let event = self.event_password(s, src, items, key);
                 for (i, item) in items.iter().enumerate() {
                     let mark = self.enter_index(s, i);
                     match item {
                         Value::Arr(pair) if pairs => self.array_pair(s, src, pair, key, base, out),
+                        Value::Str(r) if Some(i) == event => {
+                            self.string(s, src, r.clone(), &[Ctx::Key(b"password")], base, out)
+                        }
                         Value::Str(r) if flat && i % 2 == 1 => {
                             let Value::Str(n) = &items[i - 1] else {
                                 unreachable!("a flat pair list holds strings only")
@@ -498,6 +548,39 @@ impl Walker {
                 }
             }
             Value::Obj(members) => self.object(s, src, members, key, base, out),
+        }
+    }
+
+    /// A login event sent as a list, its name first (socket.io's `42["authenticate",
+    /// "…"]`, `["login", "bob", "…"]`): the index of its password, the last string
+    /// after the name. Only a list that is a whole document (a message), of two to
+    /// four items, and a password that is not a lowercase word (`["login", "signup",
+    /// "reset"]` is a list of pages).
+    fn event_password(
+        &self,
+        s: &Scrubber,
+        src: &[u8],
+        items: &[Value],
+        key: Option<&[u8]>,
+    ) -> Option<usize> {
+        if key.is_some() || !(2..=4).contains(&items.len()) {
+            return None;
+        }
+        let Value::Str(name) = &items[0] else {
+            return None;
+        };
+        if !s.engine.names.password_event(&decode(&src[name.clone()])) {
+            return None;
+        }
+        let at = items
+            .iter()
+            .rposition(|i| matches!(i, Value::Str(_) | Value::Scalar(_)))?;
+        match &items[at] {
+            Value::Str(r) if at > 0 => {
+                let t = decode(&src[r.clone()]);
+                (!t.iter().all(u8::is_ascii_lowercase)).then_some(at)
+            }
+            _ => None,
         }
     }
 
@@ -576,7 +659,29 @@ impl Walker {
             ] {
                 names.extend(str_member(m));
             }
+            // A body read from a URL that names what it holds (Azure Key Vault's
+            // `GET …/secrets/{name}`, Spring Boot's `/actuator/env/{name}`): its value
+            // is named by the URL (`Scrubber::url_name`).
+            let string_value = members
+                .iter()
+                .any(|(k, v)| matches!(v, Value::Str(_)) && &src[k.clone()] == b"value");
+            if string_value && parent.is_none_or(|p| p == b"property") {
+                names.extend(s.url_name.clone().map(std::borrow::Cow::Owned));
+            }
         }
+        // Google Secret Manager's `…/secrets/{name}/versions/{v}:access`: the secret is
+        // the `data` of the body's `payload`.
+        let secret_payload = parent == Some(b"payload".as_slice())
+            && s.url_name.as_deref() == Some(b"secret".as_slice());
+        // A HashiCorp Vault KV version 2 read (`{"data": {"data": {…}, "metadata":
+        // {"created_time": …, "version": …}}}`): every value of the inner `data` is a
+        // secret, whatever its key.
+        let vault_kv = members.iter().any(|(k, v)| {
+            &src[k.clone()] == b"metadata"
+                && matches!(v, Value::Obj(m) if ["created_time", "version"].iter().all(|n| {
+                    m.iter().any(|(mk, _)| &src[mk.clone()] == n.as_bytes())
+                }))
+        });
         // A DynamoDB attribute value (`"password": {"S": "…"}`): its one member, typed
         // `S`, `N` or `B`, is the value of the attribute its key names.
         let typed_attribute = parent.is_some()
@@ -692,6 +797,7 @@ impl Walker {
                             mime: mime.as_deref().unwrap_or(b""),
                             base64,
                         }],
+                        b"data" if secret_payload => vec![Ctx::Key(b"secret")],
                         b"data" if in_ws => vec![Ctx::Body {
                             mime: b"",
                             base64: false,
@@ -730,7 +836,10 @@ impl Walker {
                 }
                 // A Kubernetes Secret: every value of its `data` and `stringData` is
                 // one, whatever its key (`smtp-creds`, `license`).
-                Value::Obj(_) if k8s_secret && matches!(key.as_ref(), b"data" | b"stringData") => {
+                Value::Obj(_)
+                    if (k8s_secret && matches!(key.as_ref(), b"data" | b"stringData"))
+                        || (vault_kv && key.as_ref() == b"data") =>
+                {
                     self.pairs.push((Vec::new(), vec![b"secret".to_vec()]));
                     self.value(s, src, v, Some(&key), base, out);
                     self.pairs.pop();

@@ -315,6 +315,7 @@ pub fn scrub_value(
     let mut s = Scrubber::new(engine, session, file, known);
     s.loc.push_str(loc);
     s.touched = touch;
+    s.url_name = crate::detect::walk::url_secret_name(raw, &tree);
     let mut edits = Vec::new();
     let mut w = Walker::top();
     w.value(&mut s, raw, &tree, Some(key), 0, &mut edits);

@@ -328,9 +328,15 @@ fn message(
         return Ok(c.end);
     }
 
-    // Without a usable Content-Length the body runs to the next message, if any.
-    let body_end = match declared {
-        Some(n) => body_start.saturating_add(n).min(data.len()),
+    // Without a usable Content-Length the body runs to the next message, if any. A
+    // length that ends the body inside a line is stale (the body was edited by hand
+    // or by a tool that left the header): the body is read as if it had none, so no
+    // value is cut in two and read without its name.
+    let declared_end = declared
+        .map(|n| body_start.saturating_add(n).min(data.len()))
+        .filter(|&e| e == data.len() || matches!(data[e], b'\r' | b'\n') || data[e - 1] == b'\n');
+    let body_end = match declared_end {
+        Some(e) => e,
         None => next_start_line(data, body_start).unwrap_or(data.len()),
     };
     let raw = &data[body_start..body_end];

@@ -362,6 +362,12 @@ impl Names {
             .map(|&(_, i)| i)
     }
 
+    /// An event named like a login method (a socket.io `["authenticate", "…"]`): the
+    /// exact names of `[methods]` only, whose password is the last parameter.
+    pub fn password_event(&self, event: &[u8]) -> bool {
+        matches!(self.password_exact.get(event), Some(Position::LastScalar))
+    }
+
     pub fn header(&self, name: &[u8]) -> HeaderClass {
         self.memo(name, |m| &mut m.header, || self.judge_header(name))
     }
@@ -779,7 +785,8 @@ impl Model {
         if header && matches!(last, "auth" | "key" | "sig" | "signature" | "credentials") {
             return Verdict::Secret;
         }
-        if matches!(last, "signature" | "sig") {
+        // `cloud.auth`, `registry_credentials`: a token-looking value is one.
+        if matches!(last, "signature" | "sig" | "auth" | "credentials") {
             return Verdict::Weak;
         }
         Verdict::Other
