@@ -1914,3 +1914,106 @@ fn secret_store_reads_lose_their_values() {
     assert_eq!(out, doc);
     assert!(f.is_empty(), "{f:?}");
 }
+
+/// How debugging tools print a header or a field with its value: Python tuples and
+/// bytes (`(b'x-api-key', b'…')`, botocore's `'X-Api-Key': b'…'`), Envoy's
+/// `'x-api-key', '…'` lines, Go's `map[X-Api-Key:[…]]`, Java's `{password=[…]}`,
+/// and HTTP Basic credentials after the word `Basic` wherever they are printed.
+/// Tuples of names, and masks tools print instead of a value, stay.
+#[test]
+fn debug_prints_of_headers_lose_their_values() {
+    let k = "Kq8s7dHf6Gv5Bn4M3xyzAB12";
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("deploy:{k}"));
+    for (doc, kept) in [
+        (
+            format!("headers={{'User-Agent': b'Boto3/1.34.0', 'X-Api-Key': b'{k}'}}"),
+            "'X-Api-Key': b'[REDACTED:",
+        ),
+        (
+            format!("[('x-api-key', '{k}'), ('accept', '*/*')]"),
+            "[('x-api-key', '[REDACTED:",
+        ),
+        (
+            format!("(b'set-cookie', b'session={k}; Path=/')"),
+            "(b'set-cookie', b'session=[REDACTED:",
+        ),
+        (
+            format!("':authority', 'example.com'\n'x-api-key', '{k}'\n"),
+            "'x-api-key', '[REDACTED:",
+        ),
+        (
+            format!("Header:map[X-Api-Key:[{k}] Accept:[*/*]]"),
+            "map[X-Api-Key:[[REDACTED:",
+        ),
+        (
+            format!("Writing [{{grant_type=[password], password=[{k}]}}]"),
+            "password=[[REDACTED:",
+        ),
+        (
+            format!("('authorization', 'Basic {basic}')"),
+            "'Basic [REDACTED:",
+        ),
+        (
+            format!("auth=\"Basic {basic}\" status=200"),
+            "auth=\"Basic [REDACTED:",
+        ),
+    ] {
+        let (out, f) = clean("debug.log", &doc);
+        assert!(!out.contains(k) && !out.contains(&basic), "{out}");
+        assert!(out.contains(kept), "{kept:?} not in {out}");
+        assert!(
+            out.contains("'accept', '*/*'") || !doc.contains("accept"),
+            "{out}"
+        );
+        assert_eq!(f.len(), 1, "{out}");
+    }
+    for doc in [
+        "fields = (\"password\", \"email\")\n",
+        "\"url_password\": \"VALUE_SPECIFIED_IN_NO_LOG_PARAMETER\"\n",
+        "Cookie: [44 bytes were stripped]\n",
+        "Basic authentication is enabled for ZGVwbG95RkFLRXMzY3JldFB3\n",
+    ] {
+        let (out, f) = clean("debug.log", doc);
+        assert_eq!(out, doc);
+        assert!(f.is_empty(), "{f:?}");
+    }
+}
+
+/// UTF-16 text: a log written by PowerShell (a byte order mark, CRLF) and a HAR body
+/// sent as `charset=utf-16`. The credential goes and the copy is UTF-16 again, every
+/// other byte as it was.
+#[test]
+fn utf16_texts_and_bodies_are_read() {
+    let pw = "Xq7Lp2Vn9Rt4Kw8Zm3Bc6Hd1";
+    let utf16le = |s: &str, bom: bool| {
+        let mut v = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+        v.extend(s.encode_utf16().flat_map(u16::to_le_bytes));
+        v
+    };
+    let log = format!("PS> Get-Config\r\nDB_PASSWORD={pw}\r\nREGION=eu-west-1\r\n");
+    let o = clean_bytes(&engine(), "config.txt", &utf16le(&log, true)).unwrap();
+    let want = log.replace(pw, &ph("password", pw));
+    assert_eq!(o.copy, utf16le(&want, true));
+    assert_eq!(o.findings.len(), 1);
+
+    let body = format!(r#"{{"user": "alice", "password": "{pw}"}}"#);
+    let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+    for (mime, bytes) in [
+        ("application/json; charset=utf-16", utf16le(&body, false)),
+        ("application/json", utf16le(&body, true)),
+    ] {
+        let resp = RESP.replace(
+            r#""size": 0, "mimeType": "text/plain""#,
+            &format!(
+                r#""size": 1, "mimeType": "{mime}", "encoding": "base64", "text": "{}""#,
+                b64(&bytes)
+            ),
+        );
+        let doc = har(&req("https://a.example/me", "", ""), &resp);
+        let (out, f) = clean("a.har", &doc);
+        assert_eq!(f.len(), 1, "{out}");
+        let want = body.replace(pw, &ph("password", pw));
+        let bom = bytes.starts_with(&[0xFF, 0xFE]);
+        assert!(out.contains(&b64(&utf16le(&want, bom))), "{out}");
+    }
+}

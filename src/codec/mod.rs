@@ -1,9 +1,10 @@
 //! Decoders shared by the format handlers and the detector: the JSON span reader,
-//! HTTP content codings and media signatures. A leaf: nothing here knows about
+//! HTTP content codings, UTF-16 text and media signatures. A leaf: nothing here knows about
 //! detection, formats or archives (only the limits it is given).
 
 pub mod coding;
 pub mod json;
+pub mod utf16;
 
 /// Magic bytes of images, fonts, audio and video.
 pub fn is_media(p: &[u8]) -> bool {

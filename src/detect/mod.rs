@@ -151,10 +151,18 @@ pub fn looks_like_token(v: &[u8]) -> bool {
 }
 
 /// Values that are not credentials even under a credential name: template variables
-/// (`${token}`, `{{password}}`, `<api-key>`) and masks (`****`).
+/// (`${token}`, `{{password}}`, `<api-key>`) and masks (`****`, Ansible's
+/// `VALUE_SPECIFIED_IN_NO_LOG_PARAMETER`, a Chrome net-export's `[44 bytes were
+/// stripped]`).
 pub fn is_template(v: &[u8]) -> bool {
     let t = v.trim_ascii();
-    (t.starts_with(b"${") && t.ends_with(b"}"))
+    let stripped = t
+        .strip_prefix(b"[")
+        .and_then(|r| r.strip_suffix(b" bytes were stripped]"))
+        .is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit));
+    stripped
+        || t == b"VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+        || (t.starts_with(b"${") && t.ends_with(b"}"))
         || (t.starts_with(b"{{") && t.ends_with(b"}}"))
         || (t.len() > 2
             && t.starts_with(b"<")

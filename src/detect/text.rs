@@ -30,6 +30,7 @@ pub enum Mode {
 struct Res {
     header_line: Regex,
     kv: Regex,
+    tuple: Regex,
     tag: Regex,
     attr: Regex,
     textarea: Regex,
@@ -55,9 +56,12 @@ fn res() -> &'static Res {
     R.get_or_init(|| Res {
         header_line: Regex::new(r"(?m)^[ \t>]*([A-Za-z][A-Za-z0-9_-]{1,63})[ \t]*:[ \t]*([^\r\n]*)").unwrap(),
         kv: Regex::new(
-            r#"^["']?([A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}(?:\[[A-Za-z0-9_.\-]{0,32}\]){0,4})(?:["']?\])?["']?[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}(?:(?:\r?\n|(?:\\r)?\\n)?[ \t]{0,16}string\(\d{1,7}\)[ \t])?(?:"((?:[^"\\\r\n]|\\[^\r\n])*\\?)"|[NE]?'([^'\r\n]*)'|(?:\\\r?\n[ \t]{0,16})?([^\s"'&,;<>(){}\[\]\\=][^\s"'&,;<>(){}\[\]\\]*))"#,
+            r#"^["']?([A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}(?:\[[A-Za-z0-9_.\-]{0,32}\]){0,4})(?:["']?\])?["']?[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}(?:(?:\r?\n|(?:\\r)?\\n)?[ \t]{0,16}string\(\d{1,7}\)[ \t])?(?:b?"((?:[^"\\\r\n]|\\[^\r\n])*\\?)"|[NEb]?'([^'\r\n]*)'|(?:\\\r?\n[ \t]{0,16})?([^\s"'&,;<>(){}\[\]\\=][^\s"'&,;<>(){}\[\]\\]*)|\[([^\[\]\s,"']{1,4096})\])"#,
         )
         .unwrap(),
+        // A name and its value as a pair of strings: a Python tuple `('X-Api-Key',
+        // '…')` or `(b'x-api-key', b'…')`, Envoy's debug line `'x-api-key', '…'`.
+        tuple: Regex::new(r#"^["']([A-Za-z][A-Za-z0-9_.:-]{0,63})["'][ \t]*,[ \t]*(?:b?"((?:[^"\\\r\n]|\\[^\r\n])*)"|b?'([^'\r\n]*)')[ \t]*(?:\)|\r?\n|\r?$)"#).unwrap(),
         tag: Regex::new(r#"<[A-Za-z][A-Za-z0-9:-]*(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?>"#).unwrap(),
         attr: Regex::new(r#"(?:^|[\s"'])([A-Za-z_:@][A-Za-z0-9_:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#).unwrap(),
         textarea: Regex::new(r#"(?is)<textarea(?-u:\b)((?:[^<>"']|"[^"]*"|'[^']*')*)>([^<]*)</textarea\s*>"#).unwrap(),
@@ -408,7 +412,16 @@ fn is_nothing(v: &[u8]) -> bool {
     ) || redact::only_placeholders(v)
 }
 
-/// Does a value read as a sentence (`too short (minimum is 12 characters)`) rather
+/// Does a tuple open before `at` (a `(` and blanks, or the start of a line): a pair
+/// of strings there is a name and its value, not two items of a list.
+fn opens_tuple(v: &[u8], at: usize) -> bool {
+    let mut p = at;
+    while p > 0 && matches!(v[p - 1], b' ' | b'\t') {
+        p -= 1;
+    }
+    p == 0 || matches!(v[p - 1], b'(' | b'\n')
+}
+
 /// A header directive's value that is a variable of the server, not a credential:
 /// nginx's `$upstream_token`, Apache's `%{API_TOKEN}e`, after a scheme word or not
 /// (`"Bearer $upstream_token"`).
@@ -429,6 +442,7 @@ fn server_variable(v: &[u8]) -> bool {
     nginx || apache
 }
 
+/// Does a value read as a sentence (`too short (minimum is 12 characters)`) rather
 /// than a credential? Three or more words, one of them a common function word.
 pub(crate) fn reads_as_prose(v: &[u8]) -> bool {
     const STOP: &[&str] = &[
@@ -2411,6 +2425,11 @@ impl Scrubber<'_> {
             while s > 0 && hit.start() - s < 64 && is_name_byte(v[s - 1]) {
                 s -= 1;
             }
+            // A Go map (`map[X-Api-Key:[…] Accept:[…]]`): its first key starts after `[`.
+            let go_map = v[s..].starts_with(b"map[") && s + 4 <= hit.start();
+            if go_map {
+                s += 4;
+            }
             // A name in brackets (PHP `print_r`'s `[password] => …`) starts inside them.
             let bracketed = s < hit.start() && v[s] == b'[';
             while s < hit.start() && v[s] == b'[' {
@@ -2422,15 +2441,35 @@ impl Scrubber<'_> {
                 s
             };
             // A quoted name inside brackets (`os.environ['X_TOKEN']`) starts at its quote.
+            // A Python bytes literal's `b` (`b'x-api-key'`) is no part of a name.
+            let bytes_literal =
+                q < s && q > 0 && v[q - 1] == b'b' && (q == 1 || !is_name_byte(v[q - 2]));
             let glued = q > 0
                 && !bracketed
+                && !bytes_literal
+                && !go_map
                 && (v[q - 1] == b'$' || (is_name_byte(v[q - 1]) && !(q < s && v[q - 1] == b'[')));
             if q == last || (glued && v[q - 1] != b'$') {
                 continue;
             }
             last = q;
-            let Some(c) = r.kv.captures(&v[q..]) else {
-                continue;
+            let c = match r.kv.captures(&v[q..]) {
+                Some(c) => c,
+                None if q < s && opens_tuple(v, q - usize::from(bytes_literal)) => {
+                    let Some(c) = r.tuple.captures(&v[q..]) else {
+                        continue;
+                    };
+                    // A tuple of names (`("password", "email")`) holds no value.
+                    let val = c.get(2).or(c.get(3)).map_or(&b""[..], |m| m.as_bytes());
+                    if val
+                        .iter()
+                        .all(|&b| b.is_ascii_lowercase() || matches!(b, b'_' | b'-'))
+                    {
+                        continue;
+                    }
+                    c
+                }
+                None => continue,
             };
             // `$password` is a reference, but `$db_pass = '…'` (PHP, Perl) assigns a
             // literal.
@@ -2459,7 +2498,14 @@ impl Scrubber<'_> {
             return;
         }
         let name = name.as_bytes();
-        let quoted = c.get(2).or(c.get(3));
+        let quoted = c.get(2).or(c.get(3)).or(c.get(5));
+        // A value in brackets (Go's `map[X-Api-Key:[…]]`, Java's `{password=[…]}`) that
+        // is a placeholder already.
+        if c.get(5)
+            .is_some_and(|m| m.as_bytes().starts_with(b"REDACTED"))
+        {
+            return;
+        }
         // In code, an unquoted right-hand side is an expression, unless the pair sits
         // in a query string (`?token=…`, `&key=…`).
         let in_query = ns > 0 && matches!(v[ns - 1], b'?' | b'&' | b'#');

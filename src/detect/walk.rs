@@ -1077,13 +1077,27 @@ impl Walker {
                 });
         let (bytes, layers) = match undone {
             Some((plain, layers)) => (plain, layers),
-            None if !declared && !failed => return false,
+            // Not compressed: decoded only when it is UTF-16 text.
+            None if !declared
+                && !failed
+                && crate::codec::utf16::Utf16::sniff(&bytes, mime).is_none() =>
+            {
+                return false
+            }
             None => (bytes, Vec::new()),
         };
         // A layer the views of the copy do not open: verification reads this string
         // again (see `detect::touched`).
         self.opaque = layers.contains(&crate::codec::coding::Coding::Brotli)
             || !crate::detect::views::texty(&bytes);
+        // A body in UTF-16 (`charset=utf-16`, a byte order mark): read as UTF-8,
+        // written back in UTF-16.
+        let utf16 = crate::codec::utf16::Utf16::sniff(&bytes, mime)
+            .and_then(|u| Some((u, u.decode(&bytes)?)));
+        let (utf16, bytes) = match utf16 {
+            Some((u, text)) => (Some(u), text.into_bytes()),
+            None => (None, bytes),
+        };
         let mut inner = Vec::new();
         body(s, &bytes, mime, 0, &mut inner);
         if inner.is_empty() {
@@ -1092,6 +1106,18 @@ impl Walker {
         let mut o = Vec::with_capacity(bytes.len());
         apply_edits(&bytes, &mut inner, &mut o);
         drop(bytes);
+        if let Some(u) = utf16 {
+            match String::from_utf8(o) {
+                Ok(t) => o = u.encode(&t),
+                Err(_) => {
+                    self.error.get_or_insert(anyhow::anyhow!(
+                        "body at {}: the copy of a UTF-16 body is no longer text",
+                        s.loc
+                    ));
+                    return true;
+                }
+            }
+        }
         match crate::codec::coding::redo_codings(o, &layers) {
             Ok(o) => *edit = Some(STANDARD.encode(&o)),
             Err(e) => {

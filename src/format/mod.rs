@@ -244,7 +244,23 @@ pub(crate) fn sanitize_in(
     if let Kind::Archive(a) = kind {
         return archive::sanitize_archive(engine, session, provenance, a, name, data, depth);
     }
+    if let Some((u, text)) = utf16_text(data) {
+        let o = sanitize_in(engine, session, provenance, name, text.as_bytes(), depth)?;
+        let copy =
+            String::from_utf8(o.output).context("the copy of a UTF-16 text is no longer text")?;
+        return Ok(Outcome {
+            output: u.encode(&copy),
+            findings: o.findings,
+        });
+    }
     document(engine, session, provenance, kind, data)
+}
+
+/// A text written in UTF-16 with a byte order mark (PowerShell's `Out-File`, Windows
+/// logs), as UTF-8: it is read as that, and its copy written back in UTF-16.
+fn utf16_text(data: &[u8]) -> Option<(crate::codec::utf16::Utf16, String)> {
+    let u = crate::codec::utf16::Utf16::by_bom(data)?;
+    Some((u, u.decode(data)?))
 }
 
 /// Discover, scrub, verify; fail closed (see `format::driver` for the passes). A
@@ -434,6 +450,9 @@ pub fn scan_bytes(
     let kind = sniff(name, prefix);
     if let Kind::Archive(_) = kind {
         return Ok(sanitize_bytes(engine, provenance, name, data, 0)?.findings);
+    }
+    if let Some((_, text)) = utf16_text(data) {
+        return scan_bytes(engine, provenance, name, text.as_bytes());
     }
     if kind == Kind::Har && har::looks_like_har(prefix) {
         // The streaming passes over memory.

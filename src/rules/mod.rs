@@ -70,6 +70,10 @@ pub struct Rule {
     /// matches is dropped.
     #[serde(default)]
     pub not_secret: Vec<String>,
+    /// A test the secret must pass besides the pattern: `basic-credentials`, base64
+    /// of a `user:password` text (for a pattern that cannot say so).
+    #[serde(default)]
+    pub check: Option<String>,
     /// File stem of the rule file the rule came from.
     #[serde(skip)]
     pub group: String,
@@ -100,6 +104,44 @@ struct Compiled {
     secret: Option<usize>,
     /// The rule's `not_secret` patterns, as one.
     not_secret: Option<Regex>,
+    check: Option<Check>,
+}
+
+/// The tests a rule's `check` names.
+#[derive(Clone, Copy)]
+enum Check {
+    /// Base64 (padded or not) of printable text holding a `:` with something after
+    /// it: the `user:password` of HTTP Basic.
+    BasicCredentials,
+}
+
+impl Check {
+    fn parse(name: &str) -> anyhow::Result<Self> {
+        match name {
+            "basic-credentials" => Ok(Check::BasicCredentials),
+            _ => bail!("unknown check {name:?}"),
+        }
+    }
+
+    fn holds(self, secret: &[u8]) -> bool {
+        match self {
+            Check::BasicCredentials => {
+                use base64::Engine as _;
+                let t = secret
+                    .strip_suffix(b"==")
+                    .or_else(|| secret.strip_suffix(b"="))
+                    .unwrap_or(secret);
+                let Ok(d) = base64::engine::general_purpose::STANDARD_NO_PAD.decode(t) else {
+                    return false;
+                };
+                let Ok(text) = std::str::from_utf8(&d) else {
+                    return false;
+                };
+                !text.chars().any(char::is_control)
+                    && text.find(':').is_some_and(|c| c + 1 < text.len())
+            }
+        }
+    }
 }
 
 /// Keyword prefilter: which rules can possibly match a haystack.
@@ -254,10 +296,12 @@ fn compile(rule: &Rule) -> anyhow::Result<Compiled> {
                 .map_err(|e| anyhow!("invalid not_secret pattern: {e}"))?,
         ),
     };
+    let check = rule.check.as_deref().map(Check::parse).transpose()?;
     Ok(Compiled {
         re,
         secret,
         not_secret,
+        check,
     })
 }
 
@@ -673,6 +717,7 @@ impl RuleSet {
                 .not_secret
                 .as_ref()
                 .is_some_and(|n| n.is_match(&hay[s..e]))
+                && c.check.is_none_or(|k| k.holds(&hay[s..e]))
             {
                 f(s, e)
             }
