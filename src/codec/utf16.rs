@@ -32,7 +32,7 @@ impl Utf16 {
         if let Some(u) = Self::by_bom(d) {
             return Some(u);
         }
-        if d.len() < 4 || d.len() % 2 == 1 {
+        if d.len() < 2 || d.len() % 2 == 1 {
             return None;
         }
         let sample = &d[..d.len().min(1024)];
@@ -46,8 +46,9 @@ impl Utf16 {
                 .count()
         };
         let (even, odd) = (zeros(0), zeros(1));
-        let looks_le = odd * 10 >= pairs * 9 && even * 10 <= pairs;
-        let looks_be = even * 10 >= pairs * 9 && odd * 10 <= pairs;
+        let long = d.len() >= 8;
+        let looks_le = long && odd * 10 >= pairs * 9 && even * 10 <= pairs;
+        let looks_be = long && even * 10 >= pairs * 9 && odd * 10 <= pairs;
         let declared = mime.to_ascii_lowercase();
         let declared = memchr::memmem::find(&declared, b"utf-16").is_some();
         if looks_le || (declared && !looks_be) {
