@@ -2017,3 +2017,53 @@ fn utf16_texts_and_bodies_are_read() {
         assert!(out.contains(&b64(&utf16le(&want, bom))), "{out}");
     }
 }
+
+/// Cookies outside a `Cookie` header: a Netscape `cookies.txt`, an extension's export
+/// (`{"domain", "name", "value"}`), a debugging page's `"cookies": {…}` map, and the
+/// session cookies of identity products as JSON keys. Every value goes, as in a
+/// `Cookie` header; the names, domains and paths stay.
+#[test]
+fn cookie_jars_and_exports_lose_their_values() {
+    let v = "0.AYXqFAAAAFUb6ybDAO14ZXmDrcCJjVDfu4t6b2Kc1vfymXUm0ZLnEExOgEtwEV";
+    let (out, f) = clean(
+        "cookies.txt",
+        &format!("# Netscape HTTP Cookie File\n#HttpOnly_login.microsoftonline.com\tFALSE\t/\tTRUE\t1741169472\tESTSAUTHPERSISTENT\t{v}\n.example.com\tTRUE\t/\tFALSE\t0\ttheme\tdark\n"),
+    );
+    assert!(!out.contains(v), "{out}");
+    assert!(
+        out.contains("\tESTSAUTHPERSISTENT\t[REDACTED:") && out.contains("\ttheme\t[REDACTED:"),
+        "{out}"
+    );
+    assert_eq!(f.len(), 2, "{out}");
+    for doc in [
+        format!(
+            r#"[{{"domain": "login.microsoftonline.com", "name": "ESTSAUTHPERSISTENT", "path": "/", "value": "{v}"}}]"#
+        ),
+        format!(r#"{{"cookies": {{"SMSESSION": "{v}"}}}}"#),
+        format!(r#"{{"login.microsoftonline.com": {{"ESTSAUTHPERSISTENT": "{v}"}}}}"#),
+        format!(r#"{{"KEYCLOAK_IDENTITY": "{v}", "__Secure-1PSID": "{v}x"}}"#),
+    ] {
+        let (out, f) = clean("cookies.json", &doc);
+        assert!(!out.contains(v), "{out}");
+        assert!(!f.is_empty(), "{out}");
+        assert_eq!(
+            out.contains("\"login.microsoftonline.com\""),
+            doc.contains("\"login.microsoftonline.com\""),
+            "{out}"
+        );
+    }
+    // Tokens of sign-in products known by their shape.
+    for t in [
+        "xoxc-1234567890-1234567890123-1234567890123-0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a6978",
+        "ya29.c.c0ASRK0GaQxW8nT4mZ2bLp7VkR9sJ3hF6dY1cE5uA0iO",
+        "ek_live_Zq8Lm2Wp9Rv4Kx7Tn3Bc6Hd1",
+        "Atza|IwEBIQxW8nT4mZ2bLp7VkR9sJ3hF6dY1cE5uA0iOQxW8nT4mZ2bLp7Vk",
+        "AQIC5wM2LY4SfcxQxW8nT4mZ2bLp7VkR9sJ3hF6dY.*AAJTSQACMDE.*",
+        "PGT-1-QxW8nT4mZ2bLp7VkR9sJ3hF6dY1cE5-cas01",
+    ] {
+        let (out, f) = clean("notes.txt", &format!("seen in the capture: {t} (expired)\n"));
+        assert!(!out.contains(&t[8..]), "{out}");
+        assert_eq!(f.len(), 1, "{out}");
+        assert!(out.ends_with(" (expired)\n"), "{out}");
+    }
+}

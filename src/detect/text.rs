@@ -104,7 +104,8 @@ fn res() -> &'static Res {
                 // password (`curl -u`).
                 "pw", "psw", "hmac", "psk", "refresh", "handle", "magic", "mfa", "cfaccess",
                 "cf-access", "cf_access", "jfrog", "honeycomb", "appcheck", "oidc", "curl",
-                "resume",
+                "resume", "ppft", "canary", "verifier", "castgc", "rtfa", "sapsso", "nscaaac",
+                "pomerium", "iplanet", "keycloak", "pgt", "glide",
                 "wort", "contrase", "senha", "wachtw", "haslo", "heslo", "jelszo", "lozinka",
                 "salasana", "losenord", "parool", "sifre",
                 // Commands whose password flags are single letters (see `TOOL_FLAGS`).
@@ -2547,7 +2548,7 @@ impl Scrubber<'_> {
         // `this.password`, `i.withCredentials`: judge the member name.
         let full_name = name;
         let name = match name.iter().rposition(|&b| b == b'.') {
-            Some(p) if mode == Mode::Code && p + 1 < name.len() => &name[p + 1..],
+            Some(p) if mode == Mode::Code && !json_pair && p + 1 < name.len() => &name[p + 1..],
             _ => name,
         };
         // A map from names to names (`accesskey: "accessKey"`) holds no secret.

@@ -714,6 +714,15 @@ impl Walker {
         let in_ws = parent.is_some_and(|p| norm_is(p, &["websocketmessages"]));
         // Triage: a HAR cookie's expiry, and the time of the entry (for `Max-Age`).
         let in_cookies = parent.is_some_and(|p| norm_is(p, COOKIE_PARENTS));
+        // A cookie as browsers' extensions and automation tools export it (`{"domain":
+        // …, "name": "sid", "value": …}`, EditThisCookie, Puppeteer, Selenium) outside
+        // a `cookies` list: its value is a cookie's, as in a `Cookie` header.
+        let cookie_object = !in_cookies
+            && has_value
+            && !names.is_empty()
+            && members
+                .iter()
+                .any(|(k, v)| matches!(v, Value::Str(_)) && &src[k.clone()] == b"domain");
         let cookie_expiry = if in_cookies && !names.is_empty() {
             members.iter().find_map(|(k, v)| {
                 if decode(&src[k.clone()]).as_ref() != b"expires" {
@@ -784,7 +793,11 @@ impl Walker {
                             let mut c: Vec<Ctx> = names
                                 .iter()
                                 .map(|name| Ctx::NameValue {
-                                    parent: parent.unwrap_or(b""),
+                                    parent: if cookie_object {
+                                        b"cookies"
+                                    } else {
+                                        parent.unwrap_or(b"")
+                                    },
                                     name,
                                 })
                                 .collect();
@@ -803,6 +816,14 @@ impl Walker {
                             base64: false,
                         }],
                         k if in_headers && names.is_empty() => vec![Ctx::HeaderMap(k)],
+                        // A map of cookies (`"cookies": {"sid": …}`, a debugging page's
+                        // echo): every value is a cookie's, as in a `Cookie` header.
+                        k if in_cookies && names.is_empty() && !has_value => {
+                            vec![Ctx::NameValue {
+                                parent: b"cookies",
+                                name: k,
+                            }]
+                        }
                         k if typed_attribute => {
                             vec![Ctx::Key(parent.unwrap_or(b"")), Ctx::Key(k)]
                         }
