@@ -2052,6 +2052,15 @@ fn cookie_jars_and_exports_lose_their_values() {
             "{out}"
         );
     }
+    // A schema describing cookies is no map of them.
+    for doc in [
+        r#"{"cookies": {"type": "array", "items": {"$ref": "cookieType"}}}"#,
+        r#"{"cookies": {"type": "string", "description": "the cookies sent"}}"#,
+    ] {
+        let (out, f) = clean("schema.json", doc);
+        assert_eq!(out, doc);
+        assert!(f.is_empty(), "{f:?}");
+    }
     // Tokens of sign-in products known by their shape.
     for t in [
         "xoxc-1234567890-1234567890123-1234567890123-0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a6978",

@@ -714,6 +714,17 @@ impl Walker {
         let in_ws = parent.is_some_and(|p| norm_is(p, &["websocketmessages"]));
         // Triage: a HAR cookie's expiry, and the time of the entry (for `Max-Age`).
         let in_cookies = parent.is_some_and(|p| norm_is(p, COOKIE_PARENTS));
+        // A map of cookies: strings only, none of them a schema's word (`"cookies":
+        // {"type": "array", …}` describes a list of cookies).
+        let cookie_map = in_cookies
+            && names.is_empty()
+            && !has_value
+            && members.iter().all(|(k, v)| {
+                let k = &src[k.clone()];
+                matches!(v, Value::Str(_))
+                    && !matches!(k, b"type" | b"description" | b"format" | b"title")
+                    && !k.starts_with(b"$")
+            });
         // A cookie as browsers' extensions and automation tools export it (`{"domain":
         // …, "name": "sid", "value": …}`, EditThisCookie, Puppeteer, Selenium) outside
         // a `cookies` list: its value is a cookie's, as in a `Cookie` header.
@@ -818,7 +829,7 @@ impl Walker {
                         k if in_headers && names.is_empty() => vec![Ctx::HeaderMap(k)],
                         // A map of cookies (`"cookies": {"sid": …}`, a debugging page's
                         // echo): every value is a cookie's, as in a `Cookie` header.
-                        k if in_cookies && names.is_empty() && !has_value => {
+                        k if cookie_map => {
                             vec![Ctx::NameValue {
                                 parent: b"cookies",
                                 name: k,
