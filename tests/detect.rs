@@ -2076,3 +2076,59 @@ fn cookie_jars_and_exports_lose_their_values() {
         assert!(out.ends_with(" (expired)\n"), "{out}");
     }
 }
+
+/// `curl --trace-ascii` cuts each line of data at 64 bytes: a long `Authorization`
+/// header goes on in the next line, after that line's offset. The two are read as
+/// one, so the whole token goes, and the offsets of the other lines stay.
+#[test]
+fn curl_trace_ascii_lines_cut_at_64_bytes_are_read_joined() {
+    let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTc0MTM0MiIsImlhdCI6MTcwMDAwMDAwMCwiZXhwIjo0MTAyNDQ0ODAwfQ.Z2AnuG8ZqtBKUlSjiFSnSu9hWYm7cfwOyWc7TAahrh0";
+    let line = format!("Authorization: Bearer {jwt}");
+    let mut dump = String::from("=> Send header, 269 bytes (0x10d)\n0000: GET /v1/users/me HTTP/1.1\n001b: Host: api.example.com\n");
+    let mut off = 0x33;
+    for chunk in line.as_bytes().chunks(64) {
+        dump.push_str(&format!(
+            "{off:04x}: {}\n",
+            std::str::from_utf8(chunk).unwrap()
+        ));
+        off += chunk.len();
+    }
+    dump.push_str(&format!(
+        "{off:04x}: \n<= Recv header, 17 bytes (0x11)\n0000: HTTP/1.1 200 OK\n"
+    ));
+    for eol in ["\n", "\r\n"] {
+        let doc = dump.replace('\n', eol);
+        let (out, f) = clean("trace.txt", &doc);
+        for piece in line.as_bytes()[22..].chunks(64) {
+            let piece = std::str::from_utf8(piece).unwrap();
+            assert!(
+                !out.contains(&piece[piece.len().min(8)..]),
+                "{piece} in {out}"
+            );
+        }
+        assert!(
+            out.contains("001b: Host: api.example.com")
+                && out.contains("0033: Authorization: Bearer [REDACTED:"),
+            "{out}"
+        );
+        assert!(
+            out.ends_with(&format!("0000: HTTP/1.1 200 OK{eol}")),
+            "{out}"
+        );
+        assert!(!f.is_empty(), "{out}");
+    }
+}
+
+/// A header written inside a quoted string of a log line (`-H 'Authorization: Bearer
+/// …'` in a shell trace kept in a JSON log record): its value ends at the quote, so the
+/// URL after it and the record's JSON stay.
+#[test]
+fn a_header_inside_quotes_ends_at_the_quote() {
+    let tok = "uPcdvefh44yL5aEzQffNIQhFl93q1ceaK6bTQZpe";
+    let doc = format!(
+        "{{\"log\": \"+ curl -sS -H 'Authorization: Bearer {tok}' 'https://api.example.com/v1/users/me'\\n\", \"stream\": \"stdout\"}}\n{{\"log\": \"done\\n\", \"stream\": \"stdout\"}}\n"
+    );
+    let (out, f) = clean("container.log", &doc);
+    assert_eq!(out, doc.replace(tok, &ph("bearer-token", tok)));
+    assert_eq!(f.len(), 1, "{f:?}");
+}

@@ -299,6 +299,40 @@ fn qp_unit(v: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
     }
 }
 
+/// A line of a `curl --trace-ascii` dump starting at `ls` (`0040: data`): the offset
+/// it gives and where its data starts.
+fn trace_line(v: &[u8], ls: usize) -> Option<(u64, usize)> {
+    let digits = v[ls.min(v.len())..]
+        .iter()
+        .take(9)
+        .take_while(|b| b.is_ascii_hexdigit())
+        .count();
+    let i = ls + digits;
+    if !(4..=8).contains(&digits) || v.get(i..i + 2) != Some(b": ") {
+        return None;
+    }
+    let offset = u64::from_str_radix(std::str::from_utf8(&v[ls..i]).ok()?, 16).ok()?;
+    Some((offset, i + 2))
+}
+
+/// The line break at `i` inside a `curl --trace-ascii` dump where curl cut a line of
+/// data at 64 bytes, with the next line's offset prefix: it decodes to nothing, and
+/// the two lines read as one (a long `Authorization` or `Cookie` header, a JWT).
+fn trace_unit(v: &[u8], i: usize, _out: &mut Vec<u8>) -> Option<usize> {
+    let eol = match (v[i], v.get(i + 1)) {
+        (b'\n', _) => 1,
+        (b'\r', Some(b'\n')) => 2,
+        _ => return None,
+    };
+    let ls = memchr::memrchr(b'\n', &v[..i]).map_or(0, |p| p + 1);
+    let (o1, ds) = trace_line(v, ls)?;
+    if i - ds != 64 {
+        return None;
+    }
+    let (o2, ds2) = trace_line(v, i + eol)?;
+    (o2 == o1 + 64).then_some(ds2 - i)
+}
+
 /// Is `v` quoted-printable: does a soft line break end a line of 60 characters or more
 /// (encoders break lines just short of 76)? A short line ending in `=` is an empty
 /// value (`KEY=` in an env file), and a line ending in a padded base64 word
@@ -336,6 +370,8 @@ enum Layer {
     Mixed,
     /// Quoted-printable.
     Qp,
+    /// Lines of a `curl --trace-ascii` dump cut at 64 bytes, joined.
+    Trace,
 }
 
 /// How a base64 blob was written, to write it back the same way.
@@ -461,6 +497,11 @@ impl Scrubber<'_> {
                 self.through(Layer::Qp, &m, base, mode, first, out);
             }
         }
+        if memchr::memmem::find(v, b"0000: ").is_some() {
+            if let Some(m) = decode_with(v, trace_unit) {
+                self.through(Layer::Trace, &m, base, mode, first, out);
+            }
+        }
         let js = allow & JS != 0 && memchr::memchr(b'\\', v).is_some();
         if js {
             if let Some(m) = decode_with(v, js_unit) {
@@ -553,6 +594,7 @@ impl Scrubber<'_> {
                     .replace('<', "&lt;")
                     .replace('>', "&gt;"),
                 Layer::Qp => t.replace('=', "=3D"),
+                Layer::Trace => t,
                 Layer::Js => t
                     .replace('\\', "\\\\")
                     .replace('"', "\\\"")

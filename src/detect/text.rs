@@ -413,6 +413,31 @@ fn is_nothing(v: &[u8]) -> bool {
     ) || redact::only_placeholders(v)
 }
 
+/// Where a header-shaped pair's unquoted value (`Authorization: Bearer …`) starting
+/// at `vs` ends: at the end of its line, or before an escaped line break (`\n` in a
+/// JSON string of a log line), or, when the pair opened a quoted string
+/// (`-H 'Authorization: Bearer …'`, the quote at `q` before the name ending at
+/// `ne`), at the quote that closes it.
+fn header_value_end(v: &[u8], q: usize, ne: usize, vs: usize) -> usize {
+    let mut end = vs + memchr::memchr2(b'\n', b'\r', &v[vs..]).unwrap_or(v.len() - vs);
+    if let Some(p) = memchr::memmem::find_iter(&v[vs..end], b"\\")
+        .find(|&p| matches!(v.get(vs + p + 1), Some(b'n' | b'r')))
+    {
+        end = vs + p;
+    }
+    let open = v[q];
+    if matches!(open, b'"' | b'\'') && v.get(ne) != Some(&open) {
+        if let Some(p) = memchr::memchr(open, &v[vs..end]) {
+            end = vs + p;
+            // An escaped quote (`\"`) closes a string inside a JSON string.
+            if end > vs && v[end - 1] == b'\\' {
+                end -= 1;
+            }
+        }
+    }
+    end
+}
+
 /// Does a tuple open before `at` (a `(` and blanks, or the start of a line): a pair
 /// of strings there is a name and its value, not two items of a list.
 fn opens_tuple(v: &[u8], at: usize) -> bool {
@@ -2588,7 +2613,7 @@ impl Scrubber<'_> {
             let end = if quoted.is_some() {
                 ve
             } else {
-                vs + memchr::memchr2(b'\n', b'\r', &v[vs..]).unwrap_or(v.len() - vs)
+                header_value_end(v, q, ne, vs)
             };
             // `document.cookie = "sid=…; path=/"` sets one cookie: what follows it are
             // its attributes, as in `Set-Cookie`.
