@@ -2132,3 +2132,18 @@ fn a_header_inside_quotes_ends_at_the_quote() {
     assert_eq!(out, doc.replace(tok, &ph("bearer-token", tok)));
     assert_eq!(f.len(), 1, "{f:?}");
 }
+
+/// A passphrase of random words found under its name is redacted wherever else it
+/// appears, as a token is; a sentence under a credential's name is not chased.
+#[test]
+fn passphrases_with_spaces_are_propagated() {
+    let p = "uuNl1NN j1TtT2F fWb7XZR iQ5qYX2";
+    let doc = format!(r#"{{"password": "{p}", "log": ["login with {p} ok"]}}"#);
+    let (out, f) = clean("body.json", &doc);
+    assert!(!out.contains(p), "{out}");
+    assert!(out.contains("\"login with [REDACTED:"), "{out}");
+    assert_eq!(f.len(), 2, "{f:?}");
+    let doc = r#"{"password": "see the wiki page", "log": ["see the wiki page"]}"#;
+    let (out, _) = clean("body.json", doc);
+    assert!(out.contains(r#"["see the wiki page"]"#), "{out}");
+}

@@ -91,6 +91,12 @@ pub fn propagatable(v: &[u8]) -> bool {
         return false;
     }
     (v.len() >= 12 && looks_like_token(v))
+        // A passphrase of random words (`uuNl1NN j1TtT2F fWb7XZR`): random once its
+        // spaces are gone, single spaces between words.
+        || (v.len() >= 16
+            && memchr::memchr(b' ', v).is_some()
+            && v.split(|&b| b == b' ').all(|w| !w.is_empty())
+            && looks_like_token(&v.iter().copied().filter(|&b| b != b' ').collect::<Vec<u8>>()))
         || (v.len() >= 8
             && v.iter()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'))
