@@ -545,6 +545,21 @@ fn undecodable_encodings_and_binary_secrets_are_refused() {
     // Corrupt gzip fails closed.
     let data = response(&[("Content-Encoding", "gzip")], b"\x1f\x8bnot gzip");
     assert!(refused("s.txt", &data).contains("gzip"));
+    // A body shown decoded under its `Content-Encoding` (a response copied from a
+    // proxy as displayed) is read as the text it is.
+    let body = format!(r#"{{"access_token": "{GHP}"}}"#);
+    let data = response(
+        &[
+            ("Content-Type", "application/json"),
+            ("Content-Encoding", "gzip"),
+        ],
+        body.as_bytes(),
+    );
+    let out = String::from_utf8(clean("s.txt", &data).copy).unwrap();
+    assert!(
+        !out.contains(GHP) && out.contains("Content-Encoding: gzip"),
+        "{out}"
+    );
 
     // Images are kept byte for byte...
     let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec();

@@ -8,7 +8,9 @@
 //! see [`crate::codec::coding`]), scrubbed, and only when something changed written back the
 //! same way (one chunk, recompressed), with `Content-Length` corrected. Bodies that
 //! cannot be inspected (unknown codings, corrupt or truncated compressed streams,
-//! malformed chunking) fail the document: no copy is written.
+//! malformed chunking) fail the document: no copy is written. A body that is text
+//! where its `Content-Encoding` promised a compressed stream (a tool printed it decoded)
+//! is read as that text.
 //! Images, fonts, audio and video are kept byte for byte, unless a token rule matches
 //! in them, which also fails the document.
 //!
@@ -471,8 +473,21 @@ fn scrub_stored(
     let mut layers = Vec::new();
     let mut cur = raw.to_vec();
     let cap = inflate_cap(&s.engine.limits, raw.len());
-    for c in list.iter().rev() {
-        let (dec, kind) = inflate(&s.engine.limits, &cur, c, cap)?;
+    for (n, c) in list.iter().rev().enumerate() {
+        let (dec, kind) = match inflate(&s.engine.limits, &cur, c, cap) {
+            Ok(d) => d,
+            // A body the tool that printed it had decoded already (a response copied
+            // from Fiddler, Burp or mitmproxy as shown, its header kept): text, not
+            // the stream the header names. Read as the text it is.
+            Err(_)
+                if n == 0
+                    && std::str::from_utf8(raw).is_ok()
+                    && crate::detect::views::texty(raw) =>
+            {
+                return scrub_payload(s, raw, mime, base, label);
+            }
+            Err(e) => return Err(e),
+        };
         // Inside an archive, what a body inflates to counts towards the whole
         // input's limit too.
         s.session.charge_tree(&s.engine.limits, dec.len() as u64)?;
