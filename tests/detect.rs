@@ -2147,3 +2147,25 @@ fn passphrases_with_spaces_are_propagated() {
     let (out, _) = clean("body.json", doc);
     assert!(out.contains(r#"["see the wiki page"]"#), "{out}");
 }
+
+/// Headers printed inside JSON log records (journald's `MESSAGE`, a Docker `log`)
+/// with escaped line breaks or quotes around the value: the value goes, the escapes
+/// and quotes stay, so the record is still JSON and its copy verifies.
+#[test]
+fn headers_in_json_log_records_keep_the_record_whole() {
+    let basic = "ZGVwbG95Om9jcXJDbDJ3RXlabGluQ0FIaGZIZWY2Mg==";
+    let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTgzNzE1OSJ9.a2BlNVbF7hjfJ9GnqZwd_duAr6oEGykSqxRhi3TOdvs";
+    let doc = format!(
+        "{{\"MESSAGE\": \"    Authorization: Basic {basic}\\\\r\\\\n\"}}\n{{\"log\": \"      Authorization: 'Bearer {jwt}'\\n\", \"stream\": \"stdout\"}}\n{{\"log\": \"      authorization: [ 'Authorization', 'Bearer {jwt}' ]\\n\"}}\n"
+    );
+    let (out, f) = clean("app.log", &doc);
+    assert!(!out.contains(basic) && !out.contains(jwt), "{out}");
+    for line in out.lines() {
+        serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    }
+    assert!(
+        out.contains("\\\\r\\\\n\"}") && out.contains("]'\\n\""),
+        "{out}"
+    );
+    assert!(!f.is_empty());
+}

@@ -104,7 +104,7 @@ fn res() -> &'static Res {
                 // password (`curl -u`).
                 "pw", "psw", "hmac", "psk", "refresh", "handle", "magic", "mfa", "cfaccess",
                 "cf-access", "cf_access", "jfrog", "honeycomb", "appcheck", "oidc", "curl",
-                "resume", "ppft", "canary", "verifier", "castgc", "rtfa", "sapsso", "nscaaac",
+                "resume", "ppft", "canary", "verifier", "castgc", "sapsso", "nscaaac",
                 "pomerium", "iplanet", "keycloak", "pgt", "glide",
                 "wort", "contrase", "senha", "wachtw", "haslo", "heslo", "jelszo", "lozinka",
                 "salasana", "losenord", "parool", "sifre",
@@ -419,12 +419,8 @@ fn is_nothing(v: &[u8]) -> bool {
 /// (`-H 'Authorization: Bearer …'`, the quote at `q` before the name ending at
 /// `ne`), at the quote that closes it.
 fn header_value_end(v: &[u8], q: usize, ne: usize, vs: usize) -> usize {
-    let mut end = vs + memchr::memchr2(b'\n', b'\r', &v[vs..]).unwrap_or(v.len() - vs);
-    if let Some(p) = memchr::memmem::find_iter(&v[vs..end], b"\\")
-        .find(|&p| matches!(v.get(vs + p + 1), Some(b'n' | b'r')))
-    {
-        end = vs + p;
-    }
+    let eol = vs + memchr::memchr2(b'\n', b'\r', &v[vs..]).unwrap_or(v.len() - vs);
+    let mut end = before_escaped_break(v, vs, eol);
     let open = v[q];
     if matches!(open, b'"' | b'\'') && v.get(ne) != Some(&open) {
         if let Some(p) = memchr::memchr(open, &v[vs..end]) {
@@ -436,6 +432,22 @@ fn header_value_end(v: &[u8], q: usize, ne: usize, vs: usize) -> usize {
         }
     }
     end
+}
+
+/// `v[vs..end]` up to an escaped line break (`\n`, `\r\n`, `\\r\\n` in a JSON string of
+/// a log line), which ends a header's value as a line break does.
+fn before_escaped_break(v: &[u8], vs: usize, end: usize) -> usize {
+    let Some(p) = memchr::memmem::find_iter(&v[vs..end], b"\\")
+        .find(|&p| matches!(v.get(vs + p + 1), Some(b'n' | b'r')))
+    else {
+        return end;
+    };
+    // The whole run of backslashes.
+    let mut e = vs + p;
+    while e > vs && v[e - 1] == b'\\' {
+        e -= 1;
+    }
+    e
 }
 
 /// Does a tuple open before `at` (a `(` and blanks, or the start of a line): a pair
@@ -571,7 +583,17 @@ impl Scrubber<'_> {
                         handled.push((name.start(), val.end()));
                         continue;
                     }
-                    self.header(name.as_bytes(), val.as_bytes(), base + val.start(), out);
+                    let (mut vs, mut ve) =
+                        (val.start(), before_escaped_break(v, val.start(), val.end()));
+                    // A value in quotes (`Authorization: 'Bearer …'` printed by a
+                    // script): the quotes are not part of it.
+                    if let Some(&q @ (b'\'' | b'"')) = v.get(vs) {
+                        let t = v[vs..ve].trim_ascii_end().len();
+                        if t >= 2 && v[vs + t - 1] == q {
+                            (vs, ve) = (vs + 1, vs + t - 1);
+                        }
+                    }
+                    self.header(name.as_bytes(), &v[vs..ve], base + vs, out);
                     handled.push((name.start(), val.end()));
                 }
             }
