@@ -93,10 +93,7 @@ pub fn propagatable(v: &[u8]) -> bool {
     (v.len() >= 12 && looks_like_token(v))
         // A passphrase of random words (`uuNl1NN j1TtT2F fWb7XZR`): random once its
         // spaces are gone, single spaces between words.
-        || (v.len() >= 16
-            && memchr::memchr(b' ', v).is_some()
-            && v.split(|&b| b == b' ').all(|w| !w.is_empty())
-            && looks_like_token(&v.iter().copied().filter(|&b| b != b' ').collect::<Vec<u8>>()))
+        || (v.len() >= 16 && v.len() <= 128 && memchr::memchr(b' ', v).is_some() && random_words(v))
         || (v.len() >= 8
             && v.iter()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'))
@@ -138,6 +135,21 @@ impl Scrubber<'_> {
             );
         }
     }
+}
+
+/// A passphrase of random words: two to eight words of four characters or more, each
+/// with a digit or with two capitals and two small letters (`uuNl1NN j1TtT2F`), single
+/// spaces between them.
+fn random_words(v: &[u8]) -> bool {
+    let words: Vec<&[u8]> = v.split(|&b| b == b' ').collect();
+    (2..=8).contains(&words.len())
+        && words.iter().all(|w| {
+            let count = |f: fn(&u8) -> bool| w.iter().filter(|b| f(b)).count();
+            w.len() >= 4
+                && w.iter().all(u8::is_ascii_graphic)
+                && (count(u8::is_ascii_digit) > 0
+                    || (count(u8::is_ascii_uppercase) >= 2 && count(u8::is_ascii_lowercase) >= 2))
+        })
 }
 
 /// Heuristic for "random-looking": 16+ characters without spaces that mix letters
