@@ -1,6 +1,7 @@
 //! An ordered list of findings that does not grow memory with the input: past a few
-//! thousand findings it spills to an anonymous temporary file (one compact JSON object
-//! per line) and is read back, in order, when the report is written. Counts for the
+//! thousand findings it spills to an anonymous temporary file (one length-prefixed
+//! binary record per finding, see [`encode`]) and is read back, in order, when the
+//! report is written. Counts for the
 //! summary are kept as findings arrive, so the summary never needs the list itself.
 //!
 //! Findings never hold a secret, so nothing secret reaches the temporary file; it is
@@ -8,11 +9,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
 use serde::Serialize;
 
-use crate::finding::Finding;
+use crate::finding::{Finding, JwtInfo};
 
 /// Findings kept in memory before the list spills to disk.
 const IN_MEMORY: usize = 4096;
@@ -118,6 +119,8 @@ pub struct Findings {
     count_only: bool,
     first: Option<Finding>,
     tally: Tally,
+    /// The record being written (reused).
+    record: Vec<u8>,
 }
 
 impl Findings {
@@ -181,8 +184,9 @@ impl Findings {
 
     fn write_line(&mut self, f: &Finding) -> std::io::Result<()> {
         let w = self.spill.as_mut().expect("spilling");
-        serde_json::to_writer(&mut *w, f)?;
-        w.write_all(b"\n")?;
+        self.record.clear();
+        encode(f, &mut self.record);
+        w.write_all(&self.record)?;
         self.spilled += 1;
         Ok(())
     }
@@ -241,14 +245,9 @@ impl Findings {
                 let mut file = w.get_ref().try_clone()?;
                 file.seek(SeekFrom::Start(0))?;
                 let mut r = BufReader::with_capacity(1 << 16, &file);
-                let mut line = String::new();
+                let mut buf = Vec::new();
                 let mut n = 0;
-                loop {
-                    line.clear();
-                    if r.read_line(&mut line)? == 0 {
-                        break;
-                    }
-                    let finding: Finding = serde_json::from_str(&line)?;
+                while let Some(finding) = decode(&mut r, &mut buf)? {
                     f(&finding)?;
                     n += 1;
                 }
@@ -277,7 +276,7 @@ impl Findings {
             mem: std::mem::take(&mut self.mem).into_iter(),
             file,
             left: self.spilled,
-            line: String::new(),
+            buf: Vec::new(),
         })
     }
 
@@ -300,7 +299,7 @@ pub(crate) struct Drain {
     mem: std::vec::IntoIter<Finding>,
     file: Option<BufReader<File>>,
     left: usize,
-    line: String,
+    buf: Vec<u8>,
 }
 
 impl Drain {
@@ -312,13 +311,175 @@ impl Drain {
         if self.left == 0 {
             return Ok(None);
         }
-        self.line.clear();
-        if r.read_line(&mut self.line)? == 0 {
-            return Err(std::io::Error::other("findings spill file was truncated"));
-        }
         self.left -= 1;
-        Ok(Some(serde_json::from_str(&self.line)?))
+        match decode(r, &mut self.buf)? {
+            Some(f) => Ok(Some(f)),
+            None => Err(std::io::Error::other("findings spill file was truncated")),
+        }
     }
+}
+
+// The spill file's records. A record is its length (u32, little-endian) and then the
+// fields in declaration order: strings as a u32 length and their bytes, numbers as
+// 8 bytes little-endian, an optional value as a presence byte (0 or 1) and the value,
+// an optional bool as one byte (0 none, 1 false, 2 true). The file lives only as long
+// as the process that wrote it, so the layout needs no version.
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn put_opt_str(out: &mut Vec<u8>, s: &Option<String>) {
+    match s {
+        None => out.push(0),
+        Some(s) => {
+            out.push(1);
+            put_str(out, s);
+        }
+    }
+}
+
+fn put_opt_i64(out: &mut Vec<u8>, n: Option<i64>) {
+    match n {
+        None => out.push(0),
+        Some(n) => {
+            out.push(1);
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+}
+
+fn put_opt_bool(out: &mut Vec<u8>, b: Option<bool>) {
+    out.push(match b {
+        None => 0,
+        Some(false) => 1,
+        Some(true) => 2,
+    });
+}
+
+/// Append `f`'s record to `out`.
+fn encode(f: &Finding, out: &mut Vec<u8>) {
+    let start = out.len();
+    out.extend_from_slice(&[0; 4]);
+    for s in [&f.file, &f.location, &f.rule, &f.kind, &f.fingerprint] {
+        put_str(out, s);
+    }
+    out.extend_from_slice(&(f.length as u64).to_le_bytes());
+    put_opt_str(out, &f.name);
+    put_opt_str(out, &f.method);
+    put_opt_str(out, &f.url);
+    match &f.jwt {
+        None => out.push(0),
+        Some(j) => {
+            out.push(1);
+            put_opt_str(out, &j.alg);
+            put_opt_str(out, &j.iss);
+            put_opt_str(out, &j.aud);
+            put_opt_str(out, &j.sub_fingerprint);
+            put_opt_i64(out, j.iat);
+            put_opt_i64(out, j.exp);
+            put_opt_bool(out, j.expired);
+        }
+    }
+    put_opt_i64(out, f.cookie_expires);
+    put_opt_bool(out, f.cookie_expired);
+    let len = (out.len() - start - 4) as u32;
+    out[start..start + 4].copy_from_slice(&len.to_le_bytes());
+}
+
+/// A record being read: its bytes and how far they were read.
+struct Fields<'a>(&'a [u8]);
+
+impl Fields<'_> {
+    fn take(&mut self, n: usize) -> std::io::Result<&[u8]> {
+        if self.0.len() < n {
+            return Err(std::io::Error::other("findings spill record is cut short"));
+        }
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        Ok(a)
+    }
+
+    fn u8(&mut self) -> std::io::Result<u8> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn u64(&mut self) -> std::io::Result<u64> {
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
+    }
+
+    fn str(&mut self) -> std::io::Result<String> {
+        let n = u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")) as usize;
+        String::from_utf8(self.take(n)?.to_vec()).map_err(std::io::Error::other)
+    }
+
+    fn opt_str(&mut self) -> std::io::Result<Option<String>> {
+        Ok(match self.u8()? {
+            0 => None,
+            _ => Some(self.str()?),
+        })
+    }
+
+    fn opt_i64(&mut self) -> std::io::Result<Option<i64>> {
+        Ok(match self.u8()? {
+            0 => None,
+            _ => Some(self.u64()? as i64),
+        })
+    }
+
+    fn opt_bool(&mut self) -> std::io::Result<Option<bool>> {
+        Ok(match self.u8()? {
+            0 => None,
+            1 => Some(false),
+            _ => Some(true),
+        })
+    }
+}
+
+/// Read the next record from `r` (`buf` is scratch space); `None` at the end of the
+/// file.
+fn decode(r: &mut impl Read, buf: &mut Vec<u8>) -> std::io::Result<Option<Finding>> {
+    let mut len = [0u8; 4];
+    match r.read_exact(&mut len) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    buf.resize(u32::from_le_bytes(len) as usize, 0);
+    r.read_exact(buf)?;
+    let mut p = Fields(buf);
+    let f = Finding {
+        file: p.str()?,
+        location: p.str()?,
+        rule: p.str()?,
+        kind: p.str()?,
+        fingerprint: p.str()?,
+        length: p.u64()? as usize,
+        name: p.opt_str()?,
+        method: p.opt_str()?,
+        url: p.opt_str()?,
+        jwt: match p.u8()? {
+            0 => None,
+            _ => Some(JwtInfo {
+                alg: p.opt_str()?,
+                iss: p.opt_str()?,
+                aud: p.opt_str()?,
+                sub_fingerprint: p.opt_str()?,
+                iat: p.opt_i64()?,
+                exp: p.opt_i64()?,
+                expired: p.opt_bool()?,
+            }),
+        },
+        cookie_expires: p.opt_i64()?,
+        cookie_expired: p.opt_bool()?,
+    };
+    if !p.0.is_empty() {
+        return Err(std::io::Error::other("findings spill record is too long"));
+    }
+    Ok(Some(f))
 }
 
 #[cfg(test)]
@@ -393,6 +554,54 @@ mod tests {
         assert_eq!(t.by_kind["cookie"].distinct, 7);
         assert_eq!(t.distinct(), 7);
         assert_eq!(t.live, 40);
+    }
+
+    #[test]
+    fn records_read_back_every_field() {
+        let full = Finding {
+            file: "a.zip!/b.har".into(),
+            location: "/log/entries/7/request/headers/0/value".into(),
+            rule: "generic.jwt".into(),
+            kind: "jwt".into(),
+            fingerprint: "0123abcd".into(),
+            length: 812,
+            name: Some("Authorization".into()),
+            method: Some("POST".into()),
+            url: Some("https://example.com/é?x=[REDACTED]".into()),
+            jwt: Some(JwtInfo {
+                alg: Some("RS256".into()),
+                iss: None,
+                aud: Some(String::new()),
+                sub_fingerprint: Some("ffff0000".into()),
+                iat: Some(-5),
+                exp: Some(i64::MAX),
+                expired: Some(false),
+            }),
+            cookie_expires: Some(1_700_000_000),
+            cookie_expired: Some(true),
+        };
+        let bare = finding(3, "cookie");
+        let mut bytes = Vec::new();
+        for f in [&full, &bare, &full] {
+            encode(f, &mut bytes);
+        }
+        let mut r = &bytes[..];
+        let mut buf = Vec::new();
+        for want in [&full, &bare, &full] {
+            assert_eq!(decode(&mut r, &mut buf).unwrap().as_ref(), Some(want));
+        }
+        assert!(decode(&mut r, &mut buf).unwrap().is_none());
+        // A file cut inside a record is an error, not the end of the list.
+        let mut cut = &bytes[..bytes.len() - 3];
+        let mut seen = 0;
+        let err = loop {
+            match decode(&mut cut, &mut buf) {
+                Ok(Some(_)) => seen += 1,
+                Ok(None) => panic!("a cut record read as the end"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(seen, 2, "{err}");
     }
 
     #[test]
