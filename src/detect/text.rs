@@ -95,6 +95,7 @@ fn res() -> &'static Res {
         pipe_row: Regex::new(r"(?m)^[ \t]*\|[ \t]*([^|\r\n]{1,96}?)[ \t]*\|[ \t]*([^|\s]+)[ \t]*\|[ \t]*\r?$").unwrap(),
         words: AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build([
                 "pass", "pwd", "secret", "token", "key", "auth", "sess", "sid", "code", "sig",
                 "csrf", "xsrf", "cred", "saml", "otp", "pin", "ticket", "assertion", "bearer",
