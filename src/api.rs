@@ -126,6 +126,7 @@ impl EngineBuilder {
             whole_layers: false,
             full_rescan: false,
             rewrite_whole: false,
+            no_memo: false,
         })
     }
 }

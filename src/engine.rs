@@ -67,6 +67,9 @@ pub struct Engine {
     /// not repaired (see `format::har::repair`): the reference the repair is tested
     /// against.
     pub(crate) rewrite_whole: bool,
+    /// Read every string of a HAR pass, also one found clean before in the same
+    /// context (see `detect::memo`): the reference the memo is tested against.
+    pub(crate) no_memo: bool,
 }
 
 impl Engine {
@@ -81,6 +84,13 @@ impl Engine {
     #[doc(hidden)]
     pub fn set_full_rescan(&mut self, full: bool) {
         self.full_rescan = full;
+    }
+
+    /// Read every string of a HAR pass, not remembering the strings found clean (the
+    /// reference for tests; slower, same copies and findings).
+    #[doc(hidden)]
+    pub fn set_no_memo(&mut self, off: bool) {
+        self.no_memo = off;
     }
 
     /// Write a streamed HAR's copy again whole when its first copy cannot be kept,
@@ -111,6 +121,7 @@ impl Engine {
             whole_layers: false,
             full_rescan: false,
             rewrite_whole: false,
+            no_memo: false,
         })
     }
 
@@ -147,6 +158,11 @@ impl Engine {
     pub fn with_key(mut self, key: &[u8]) -> Self {
         self.redactor = Redactor::new(key);
         self
+    }
+
+    /// Are any JSON paths allow-listed (so that reading a value depends on where it is)?
+    pub(crate) fn has_allowed_paths(&self) -> bool {
+        !self.allow_paths.is_empty()
     }
 
     /// Is this JSON Pointer allow-listed by the user?

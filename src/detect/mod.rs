@@ -11,6 +11,7 @@ pub mod expiry;
 pub mod jwt;
 mod known;
 pub mod layers;
+pub(crate) mod memo;
 pub(crate) mod touched;
 
 pub mod text;
@@ -274,6 +275,8 @@ pub struct Scrubber<'e> {
     /// What the URL of the HAR entry being read says its bodies hold
     /// ([`walk::url_secret_name`]): the name of a value its body holds without one.
     pub(crate) url_name: Option<Vec<u8>>,
+    /// Strings of this pass found clean before (`memo`): a write or scan pass only.
+    pub(crate) memo: Option<&'e memo::Memo>,
 }
 
 /// What a pass does with the strings verification must read again ([`touched`]).
@@ -336,7 +339,14 @@ impl<'e> Scrubber<'e> {
             origin: 0,
             pair_name: None,
             url_name: None,
+            memo: None,
         }
+    }
+
+    /// How many secrets are known: within a pass, which only adds to them, one count
+    /// is one set (the memo's key, `memo`).
+    pub(crate) fn known_len(&self) -> u32 {
+        u32::try_from(self.known.len()).unwrap_or(u32::MAX)
     }
 
     /// Are secrets of this document already known (so that a copy of one may be

@@ -10,6 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
 use super::expiry::{har_cookie_expiry, parse_rfc3339};
+use super::memo;
 use super::text::Mode;
 use super::{apply_edits, Edit, Scrubber, Touch};
 use crate::codec::json::{decode, offset_map, Value};
@@ -953,16 +954,40 @@ impl Walker {
         let decoded = decode(raw);
         let text = decoded.as_ref();
         let mut inner = Vec::new();
+        // The body contexts that hold base64 (read below, after the others).
         let mut b64 = None;
+        let mut is_b64 = [false; 4];
+        debug_assert!(
+            ctxs.len() <= is_b64.len(),
+            "a string judged in many contexts"
+        );
+        for (c, b) in ctxs.iter().zip(is_b64.iter_mut()) {
+            if let Ctx::Body { mime, base64 } = *c {
+                if base64 || whole_base64(text) {
+                    *b = true;
+                    b64 = Some((mime, base64));
+                }
+            }
+        }
+        // Read before in the same context and found clean: nothing to do.
+        let memo = match s.memo {
+            Some(m) if b64.is_none() && raw.len() >= memo::MIN_LEN && self.memo_applies(s) => {
+                let (key, hit) = m.seen_clean(self.memo_key(s, raw, ctxs), s.known_len());
+                if hit {
+                    return;
+                }
+                // Whether this string opens a layer the views do not: its own flag.
+                let opaque = std::mem::take(&mut s.opaque);
+                Some((m, key, s.findings.len(), s.discovered.len(), opaque))
+            }
+            _ => None,
+        };
         // The decoded text is judged from offset 0; findings count from the document.
         let origin = s.origin;
         s.origin = origin + base + r.start;
-        for ctx in ctxs {
-            match *ctx {
-                Ctx::Body { mime, base64 } if base64 || whole_base64(text) => {
-                    b64 = Some((mime, base64));
-                }
-                ref c => judge(s, text, c, &mut inner),
+        for (i, c) in ctxs.iter().enumerate() {
+            if !is_b64.get(i).copied().unwrap_or(false) {
+                judge(s, text, c, &mut inner);
             }
         }
         for (parent, names) in &self.pairs {
@@ -996,7 +1021,64 @@ impl Walker {
         }
         s.known_sweep(text, 0, &mut inner);
         s.origin = origin;
+        if let Some((m, key, findings, discovered, opaque)) = memo {
+            if inner.is_empty()
+                && s.findings.len() == findings
+                && s.discovered.len() == discovered
+                && !s.opaque
+                && self.error.is_none()
+            {
+                m.remember(key, s.known_len());
+            }
+            s.opaque |= opaque;
+        }
         string_edits(raw, r, base, inner, out);
+    }
+
+    /// May a string read here be looked up in the memo? Only by the walker of a
+    /// document (not JSON nested in a string), outside any escaping layer and pair
+    /// being read, in a pass that keeps no allow-listed paths (those depend on where
+    /// the string is).
+    fn memo_applies(&self, s: &Scrubber) -> bool {
+        self.track
+            && s.layer_depth == 0
+            && s.layer_mask.is_none()
+            && s.pair_name.is_none()
+            && s.lines.is_none()
+            && !matches!(s.touched, Touch::Skip(_))
+            && !s.engine.has_allowed_paths()
+            && !s.engine.no_memo
+    }
+
+    /// Everything that decides how a string is read (see `detect::memo`).
+    fn memo_key(&self, s: &Scrubber, raw: &[u8], ctxs: &[Ctx]) -> memo::Key {
+        let mut k = memo::Key::new();
+        for ctx in ctxs {
+            match *ctx {
+                Ctx::Key(n) => k.part(1, n),
+                Ctx::NameValue { parent, name } => k.part(2, parent).part(3, name),
+                Ctx::HeaderMap(n) => k.part(4, n),
+                Ctx::Body { mime, base64 } => k.part(5, mime).part(6, &[u8::from(base64)]),
+                Ctx::None => k.part(7, b""),
+            };
+        }
+        for (parent, names) in &self.pairs {
+            k.part(8, parent);
+            for n in names {
+                k.part(9, n);
+            }
+            k.part(10, b"");
+        }
+        match &s.url_name {
+            Some(n) => k.part(11, n),
+            None => k.part(12, b""),
+        };
+        match &self.encoding {
+            Some(e) => k.part(13, e),
+            None => k.part(14, b""),
+        };
+        k.part(15, raw);
+        k
     }
 
     /// A number token: a credential when its key names one (`"pin": 4711`), when a

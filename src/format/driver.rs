@@ -201,6 +201,7 @@ impl Document for InMemory<'_> {
             self.kind,
             self.data,
             known,
+            false,
         )?;
         self.copy = out;
         let mut findings = Findings::new();
@@ -220,6 +221,7 @@ impl Document for InMemory<'_> {
             self.kind,
             &self.copy,
             known,
+            true,
         )?;
         let mut findings = Findings::count_only();
         findings.extend(left).context("recording findings")?;
@@ -413,6 +415,7 @@ impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
             Findings::new(),
             progressive,
             touch,
+            true,
         )?;
         let mut p = p;
         Ok(Written {
@@ -441,6 +444,8 @@ impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
             Findings::count_only(),
             false,
             touch,
+            // The verification reads with the whole detector, remembering nothing.
+            false,
         )?
         .findings;
         self.touched = touched;

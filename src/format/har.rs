@@ -14,6 +14,7 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
 use crate::codec::json::{self, Parser};
+use crate::detect::memo::Memo;
 use crate::detect::walk::Walker;
 use crate::detect::{apply_edits, placeholder_kinds, Discovered, Known, Scrubber, Touch};
 use crate::engine::Engine;
@@ -306,6 +307,7 @@ pub fn scrub_value(
     raw: &[u8],
     copy: bool,
     touch: Touch<'_>,
+    memo: Option<&Memo>,
 ) -> Result<(Vec<u8>, Vec<Finding>, Discovered, bool)> {
     let tree = Parser::new(raw, engine.limits.max_json_depth)
         .parse_document()
@@ -315,6 +317,7 @@ pub fn scrub_value(
     let mut s = Scrubber::new(engine, session, file, known);
     s.loc.push_str(loc);
     s.touched = touch;
+    s.memo = memo;
     s.url_name = crate::detect::walk::url_secret_name(raw, &tree);
     let mut edits = Vec::new();
     let mut w = Walker::top();
@@ -409,6 +412,8 @@ struct Processor<'a> {
     values: usize,
     /// Progressive passes record, repairs read: see [`Pass::opaque`].
     opaque: Vec<usize>,
+    /// Strings found clean in this pass (`detect::memo`); none in a verification.
+    memo: Option<Memo>,
 }
 
 /// The secrets a progressive pass learnt, in the order it discovered them: a value
@@ -513,6 +518,7 @@ impl Processor<'_> {
                     raw,
                     self.copy,
                     self.touch,
+                    self.memo.as_ref(),
                 )?;
                 if let Touch::Record(t) = self.touch {
                     if self.copy && bytes != *raw {
@@ -946,6 +952,10 @@ fn key_text(raw_with_quotes: &[u8]) -> Vec<u8> {
 /// redacted wherever they appear) from the next batch on; the caller verifies the copy
 /// and checks [`Pass::consistent_with`] to know whether a full rewrite is needed.
 ///
+/// With `memo`, a string found clean is not read again where it repeats in the same
+/// context (`detect::memo`); a verification passes false, so it reads every string it
+/// reads with the whole detector.
+///
 /// With the `parallel` feature a reader thread cuts the document into entries while
 /// the rayon pool scrubs the previous batch, so reading, scrubbing and writing overlap;
 /// without it everything runs on the calling thread, one batch at a time.
@@ -960,6 +970,7 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
     findings: Findings,
     progressive: bool,
     touch: Touch<'_>,
+    memo: bool,
 ) -> Result<Pass> {
     let mut p = Processor {
         engine,
@@ -975,6 +986,7 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
         late: None,
         values: 0,
         opaque: Vec::new(),
+        memo: memo.then(Memo::new),
     };
     let w = Writer::<W> {
         counts: progressive.then(Vec::new),
@@ -1046,6 +1058,7 @@ pub(crate) fn repair<R: Read + Send, O: Read + Send, W: Write + Send>(
         late: Some(Late::new(&first.born)?),
         values: 0,
         opaque: first.opaque,
+        memo: Some(Memo::new()),
     };
     p.copy = out.is_some();
     let w = Writer {
@@ -1409,6 +1422,7 @@ mod tests {
                 entry.as_bytes(),
                 false,
                 touch,
+                None,
             )
             .unwrap();
             f.len()

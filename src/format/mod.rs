@@ -107,6 +107,8 @@ pub fn sniff(name: &str, prefix: &[u8]) -> Kind {
 }
 
 /// One scrubbing pass over an in-memory document of a known kind (archives excluded).
+/// `verify`: the pass verifies a copy (a HAR's strings are all read, see
+/// `detect::memo`).
 fn pass(
     engine: &Engine,
     session: &Session,
@@ -114,6 +116,7 @@ fn pass(
     kind: Kind,
     data: &[u8],
     known: &Known,
+    verify: bool,
 ) -> Result<(Vec<u8>, Vec<Finding>, Discovered)> {
     match kind {
         Kind::Har => {
@@ -128,6 +131,7 @@ fn pass(
                 crate::finding::Findings::new(),
                 false,
                 crate::detect::Touch::Off,
+                !verify,
             ) {
                 Ok(p) => p,
                 // Entries one per line (JSON lines), or a HAR followed by another: the
