@@ -12,8 +12,8 @@
 //! and the name the request's URL gives a body. The known secrets are the pass's
 //! count of them (a pass only ever adds secrets, so one count is one set). Only what
 //! leaves no trace is remembered: no edit, no finding, no discovered secret and no
-//! layer the decoded views do not open. The key is a SHA-256 of all that, so two
-//! different strings never share an entry. A remembered string is left as it is and
+//! layer the decoded views do not open. The key is a SHA-256 of all that (its first
+//! 128 bits), so two different strings never share an entry. A remembered string is left as it is and
 //! reports nothing, exactly what reading it again would do; the copy's verification
 //! reads it again where the write pass would have (it does not use this memo).
 
@@ -24,13 +24,13 @@ use sha2::{Digest, Sha256};
 
 /// Strings shorter than this are read every time (cheaper than hashing and a lookup).
 pub(crate) const MIN_LEN: usize = 48;
-/// Entries kept before the memo starts afresh (about 3 MB).
+/// Entries kept before the memo starts afresh (under 3 MB).
 const CAP: usize = 1 << 16;
 
 /// See the module documentation. Shared by the threads of one pass.
 #[derive(Default)]
 pub(crate) struct Memo {
-    clean: Mutex<HashMap<[u8; 32], u32>>,
+    clean: Mutex<HashMap<[u8; 16], u32>>,
 }
 
 /// A key being built: each part is length-prefixed, so parts never run together.
@@ -48,8 +48,11 @@ impl Key {
         self
     }
 
-    fn finish(self) -> [u8; 32] {
-        self.0.finalize().into()
+    fn finish(self) -> [u8; 16] {
+        let h = self.0.finalize();
+        let mut k = [0; 16];
+        k.copy_from_slice(&h[..16]);
+        k
     }
 }
 
@@ -60,7 +63,7 @@ impl Memo {
 
     /// Was the string of `key` found clean knowing `known` secrets? The key is
     /// returned for [`Memo::remember`] either way.
-    pub(crate) fn seen_clean(&self, key: Key, known: u32) -> ([u8; 32], bool) {
+    pub(crate) fn seen_clean(&self, key: Key, known: u32) -> ([u8; 16], bool) {
         let k = key.finish();
         let hit = self
             .clean
@@ -71,7 +74,7 @@ impl Memo {
     }
 
     /// The string of `key` was read knowing `known` secrets and left no trace.
-    pub(crate) fn remember(&self, key: [u8; 32], known: u32) {
+    pub(crate) fn remember(&self, key: [u8; 16], known: u32) {
         if let Ok(mut m) = self.clean.lock() {
             if m.len() >= CAP {
                 m.clear();
