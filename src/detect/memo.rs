@@ -24,13 +24,21 @@ use sha2::{Digest, Sha256};
 
 /// Strings shorter than this are read every time (cheaper than hashing and a lookup).
 pub(crate) const MIN_LEN: usize = 48;
-/// Entries kept before the memo starts afresh (under 3 MB).
-const CAP: usize = 1 << 16;
+/// Entries of one generation: the memo keeps the latest two (about 1 MB in all), so
+/// it remembers at least the last `GENERATION` strings it was told about. Repeats are
+/// mostly near each other (the headers of consecutive requests).
+const GENERATION: usize = 1 << 14;
 
 /// See the module documentation. Shared by the threads of one pass.
 #[derive(Default)]
 pub(crate) struct Memo {
-    clean: Mutex<HashMap<[u8; 16], u32>>,
+    clean: Mutex<Generations>,
+}
+
+#[derive(Default)]
+struct Generations {
+    new: HashMap<[u8; 16], u32>,
+    old: HashMap<[u8; 16], u32>,
 }
 
 /// A key being built: each part is length-prefixed, so parts never run together.
@@ -68,18 +76,18 @@ impl Memo {
         let hit = self
             .clean
             .lock()
-            .map(|m| m.get(&k) == Some(&known))
+            .map(|g| g.new.get(&k).or_else(|| g.old.get(&k)) == Some(&known))
             .unwrap_or(false);
         (k, hit)
     }
 
     /// The string of `key` was read knowing `known` secrets and left no trace.
     pub(crate) fn remember(&self, key: [u8; 16], known: u32) {
-        if let Ok(mut m) = self.clean.lock() {
-            if m.len() >= CAP {
-                m.clear();
+        if let Ok(mut g) = self.clean.lock() {
+            if g.new.len() >= GENERATION {
+                g.old = std::mem::take(&mut g.new);
             }
-            m.insert(key, known);
+            g.new.insert(key, known);
         }
     }
 }
@@ -109,5 +117,19 @@ mod tests {
         assert!(!m.seen_clean(key(&[(2, b"accept"), (9, b"text/html")]), 3).1);
         assert!(!m.seen_clean(key(&[(1, b"acceptt"), (9, b"ext/html")]), 3).1);
         assert!(!m.seen_clean(key(&[(1, b"accept")]), 3).1);
+    }
+
+    #[test]
+    fn keeps_the_latest_two_generations() {
+        let m = Memo::new();
+        let k = |i: usize| key(&[(1, &i.to_le_bytes())]);
+        for i in 0..3 * GENERATION {
+            let (h, hit) = m.seen_clean(k(i), 0);
+            assert!(!hit);
+            m.remember(h, 0);
+        }
+        assert!(m.seen_clean(k(3 * GENERATION - 1), 0).1);
+        assert!(m.seen_clean(k(GENERATION + 1), 0).1);
+        assert!(!m.seen_clean(k(0), 0).1);
     }
 }
