@@ -12,10 +12,11 @@
 //! and the name the request's URL gives a body. The known secrets are the pass's
 //! count of them (a pass only ever adds secrets, so one count is one set). Only what
 //! leaves no trace is remembered: no edit, no finding, no discovered secret and no
-//! layer the decoded views do not open. The key is a SHA-256 of all that (its first
-//! 128 bits), so two different strings never share an entry. A remembered string is left as it is and
-//! reports nothing, exactly what reading it again would do; the copy's verification
-//! reads it again where the write pass would have (it does not use this memo).
+//! layer the decoded views do not open. The key is the first 128 bits of a SHA-256
+//! of all that: two different strings sharing an entry, by accident or by design, is
+//! not a practical possibility. A remembered string is left as it is and reports
+//! nothing, exactly what reading it again would do. The copy's verification does not
+//! use this memo: it reads again every string the write pass changed, whole.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -1,8 +1,8 @@
 //! An ordered list of findings that does not grow memory with the input: past a few
 //! thousand findings it spills to an anonymous temporary file (one length-prefixed
 //! binary record per finding, see [`encode`]) and is read back, in order, when the
-//! report is written. Counts for the
-//! summary are kept as findings arrive, so the summary never needs the list itself.
+//! report is written. Counts for the summary are kept as findings arrive, so the
+//! summary never needs the list itself.
 //!
 //! Findings never hold a secret, so nothing secret reaches the temporary file; it is
 //! unlinked from the start and disappears with the process.
