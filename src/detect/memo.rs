@@ -16,7 +16,8 @@
 //! of all that: two different strings sharing an entry, by accident or by design, is
 //! not a practical possibility. A remembered string is left as it is and reports
 //! nothing, exactly what reading it again would do. The copy's verification does not
-//! use this memo: it reads again every string the write pass changed, whole.
+//! use this memo: every string it reads (`detect::touched` says which) is read by
+//! the whole detector.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
