@@ -18,6 +18,8 @@ pub struct Known {
     index: Option<Index>,
     /// Does a secret hold a space (which a form encodes as `+`)?
     spaced: bool,
+    /// The forms that hold a separator of the decoded views, built on first use.
+    separator_forms: std::sync::OnceLock<Box<Known>>,
 }
 
 /// The forms of the known secrets, sorted, and a bitmap of where one may start.
@@ -251,6 +253,31 @@ impl Known {
             secrets,
             index,
             spaced,
+            separator_forms: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The same secrets, with only the forms that hold a separator of the decoded views
+    /// ([`super::views::SEPARATOR`]): the only forms that can match across one.
+    pub fn separator_forms(&self) -> &Known {
+        self.separator_forms
+            .get_or_init(|| Box::new(self.holding(&super::views::SEPARATOR)))
+    }
+
+    /// The same secrets, with only the forms that hold one of the bytes `bytes` marks.
+    fn holding(&self, bytes: &[bool; 256]) -> Known {
+        let forms = self.index.as_ref().map_or_else(Vec::new, |ix| {
+            (0..ix.forms.len() as u32)
+                .map(|i| (ix.form(i), ix.forms[i as usize].owner as usize))
+                .filter(|(f, _)| f.iter().any(|&b| bytes[usize::from(b)]))
+                .map(|(f, owner)| (f.to_vec(), owner))
+                .collect()
+        });
+        Known {
+            secrets: self.secrets.clone(),
+            index: Index::new(forms),
+            spaced: self.spaced,
+            separator_forms: std::sync::OnceLock::new(),
         }
     }
 

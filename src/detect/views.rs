@@ -16,7 +16,7 @@
 //! decoded, so only the windows around those places are searched (and decoded further):
 //! the rest is a verbatim stretch of a view already searched. Each window reaches twice
 //! the longest form of a known secret beyond its escapes and takes in every base64 run
-//! it touches whole. A test checks that this finds exactly what searching every view
+//! it touches whole. A test checks that this finds whatever searching every view
 //! whole finds.
 //!
 //! The views are bounded: a few levels deep, and a byte budget per call relative to the
@@ -74,10 +74,25 @@ struct Search<'k> {
     /// The base64 runs already decoded and searched whole (nothing found, nothing left
     /// out), each with the least depth it was searched at.
     searched_runs: HashMap<Vec<u8>, usize>,
-    /// Separators: bytes that every decoder and every base64 run stops at and no form of
-    /// a known secret holds (see [`Search::decoded`]).
-    inert: [bool; 256],
 }
+
+/// Separators: ASCII punctuation other than the bytes that base64, percent, HTML,
+/// escapes and quoted-printable read. Every decoder and every base64 run stops at one
+/// (see [`Search::decoded`]).
+pub(crate) const SEPARATOR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_punctuation()
+            && !matches!(
+                c,
+                b'+' | b'/' | b'-' | b'_' | b'=' | b'%' | b'&' | b'\\' | b';' | b'#'
+            );
+        b += 1;
+    }
+    t
+};
 
 /// Search every decoded view of `data` for every secret in `known`; the first one found.
 pub fn find_survivor(data: &[u8], known: &Known) -> Option<Survivor> {
@@ -96,15 +111,6 @@ fn search(data: &[u8], known: &Known, whole: bool) -> Option<Survivor> {
         found: None,
         refused: 0,
         searched_runs: HashMap::new(),
-        inert: std::array::from_fn(|b| {
-            let b = b as u8;
-            b.is_ascii_punctuation()
-                && !matches!(
-                    b,
-                    b'+' | b'/' | b'-' | b'_' | b'=' | b'%' | b'&' | b'\\' | b';' | b'#'
-                )
-                && !known.in_a_form(b)
-        }),
         reach: 2 * known.longest() + 64,
         incomplete: false,
     };
@@ -327,12 +333,13 @@ impl Search<'_> {
     /// the same bytes, since no other decoding touched anything near it.
     ///
     /// So is a change that decoded separators to a separator: `\"` to `"` (the
-    /// bulk of the escapes of a JSON body held in a JSON string), when no form of a
-    /// known secret holds `"`. A form cannot overlap it; every decoder and every base64
-    /// run stops at it, as they stop at the `\` and the `"` in the parent view; so the
-    /// bytes around it decode in this view exactly as they do in the parent. The
-    /// separators ([`Search::inert`]): ASCII punctuation other than the bytes that
-    /// base64, percent, HTML, escapes and quoted-printable read.
+    /// bulk of the escapes of a JSON body held in a JSON string). Every decoder and
+    /// every base64 run stops at it, as they stop at the `\` and the `"` in the parent
+    /// view; so the bytes around it decode in this view exactly as they do in the
+    /// parent ([`SEPARATOR`]). Only a form of a known secret that holds the separator
+    /// could overlap it: when a form does (a quoted cookie value holds `"`), the
+    /// forms that hold a separator are searched for within their length of it, and
+    /// nothing more is done with it.
     /// (Not `%22` or `\u0022`: their hex digits are base64 characters in the parent
     /// view, where they join the run beside them.)
     #[allow(clippy::too_many_arguments)]
@@ -352,16 +359,25 @@ impl Search<'_> {
         }
         let mut windows: Vec<(usize, usize)> = Vec::new();
         let mut kept: Vec<(usize, usize)> = Vec::new();
+        // Separators a form holds: the ranges searched for those forms.
+        let mut spots: Vec<(usize, usize)> = Vec::new();
         for c in &changes.0 {
             if !near.any(c.input.0, c.input.1) {
                 continue;
             }
-            if d[c.out.0..c.out.1].iter().all(|&b| self.inert[b as usize])
-                && v[c.input.0..c.input.1]
-                    .iter()
-                    .all(|&b| self.inert[b as usize] || b == b'\\')
-            {
-                continue;
+            match self.fate(d, c.out, &v[c.input.0..c.input.1]) {
+                Fate::Window => {}
+                Fate::Spot => {
+                    let reach = self.known.separator_forms().longest().saturating_sub(1);
+                    let from = c.out.0.saturating_sub(reach);
+                    let to = (c.out.1 + reach).min(d.len());
+                    match spots.last_mut() {
+                        Some(last) if last.1 >= from => last.1 = last.1.max(to),
+                        _ => spots.push((from, to)),
+                    }
+                    continue;
+                }
+                Fate::Nothing => continue,
             }
             let (a, b) = c.out;
             kept.push((a, b));
@@ -387,6 +403,22 @@ impl Search<'_> {
                 _ => windows.push((from, to)),
             }
         }
+        for (from, to) in spots {
+            if self.found.is_some() {
+                return;
+            }
+            if let Some((_, kind)) = self.known.separator_forms().first_at(&d[from..to]) {
+                self.path.push(name);
+                self.found = Some(Survivor {
+                    kind: kind.to_string(),
+                    view: self.path.join(">"),
+                    at: 0,
+                    unsearched: false,
+                });
+                self.path.pop();
+                return;
+            }
+        }
         let mut k = 0;
         let mut fresh = Vec::new();
         for (from, to) in windows {
@@ -396,6 +428,39 @@ impl Search<'_> {
                 k += 1;
             }
             self.child(name, &d[from..to], Some(&fresh), depth);
+        }
+    }
+
+    /// What a change (`out` in `d`, from `input` in the view it was decoded from) needs
+    /// (see [`Search::decoded`]).
+    fn fate(&self, d: &[u8], out: (usize, usize), input: &[u8]) -> Fate {
+        let space = |b: &u8| matches!(b, b'\r' | b'\n' | b'\t');
+        let brk = |b: &u8| matches!(b, b'\r' | b'\n');
+        let o = &d[out.0..out.1];
+        if !o.iter().all(|b| SEPARATOR[usize::from(*b)] || space(b))
+            || !input
+                .iter()
+                .all(|b| SEPARATOR[usize::from(*b)] || matches!(b, b'\\' | b'n' | b'r' | b't'))
+        {
+            return Fate::Window;
+        }
+        if o.iter().any(space) {
+            if o.iter().any(|&b| space(&b) && self.known.in_a_form(b)) {
+                return Fate::Window;
+            }
+            let before = d[..out.0].iter().rev().find(|b| !brk(b));
+            let after = d[out.1..].iter().find(|b| !brk(b));
+            let last_letter = input.last().is_some_and(u8::is_ascii_alphabetic);
+            if before == Some(&b'=') || (last_letter && after.is_none_or(|&b| is_b64(b))) {
+                return Fate::Window;
+            }
+        }
+        if o.iter()
+            .any(|&b| SEPARATOR[usize::from(b)] && self.known.in_a_form(b))
+        {
+            Fate::Spot
+        } else {
+            Fate::Nothing
         }
     }
 
@@ -562,6 +627,17 @@ impl Search<'_> {
         }
         self.path.pop();
     }
+}
+
+/// What [`Search::decoded`] does with a change.
+enum Fate {
+    /// A window around it is searched and decoded further.
+    Window,
+    /// Only the forms that hold a separator are searched for around it.
+    Spot,
+    /// Nothing: the bytes around it decode as in the parent view, and no form can
+    /// overlap it.
+    Nothing,
 }
 
 /// Is a range of a view within reach of one of its fresh ranges?
@@ -1368,6 +1444,9 @@ mod tests {
             format!("{lead}{a}=\r\n{b}\n"),
             format!("{{\"mail\": \"{lead}{a}=\\r\\n{b}\"}}"),
             format!("{lead}{qp} and the rest of the line that runs past sixty=\nbytes\n"),
+            // A JSON-escaped soft break followed by an escape, not by a base64
+            // character.
+            format!("{{\"mail\": \"{lead}x{}=\\n{}\"}}", &qp[..11], &qp[11..]),
         ] {
             let found = find_survivor(doc.as_bytes(), &k).expect(&doc);
             assert!(found.view.contains("quoted-printable"), "{doc}: {found:?}");
@@ -1502,9 +1581,16 @@ mod tests {
         );
     }
 
-    /// The windowed search finds exactly what searching every decoded view whole
-    /// finds, on documents of filler full of escapes and base64 with a secret hidden
-    /// under up to three encodings at a random place (or no secret at all).
+    /// The windowed search finds whatever searching every decoded view whole finds,
+    /// on documents of filler full of escapes and base64 with a secret hidden under up
+    /// to three encodings at a random place, and nothing where there is no secret.
+    ///
+    /// It may find more: a window can start a base64 run where the whole view joins
+    /// it to the run before it (across a line break or a soft break), and the run
+    /// decoded from there can read as text (and be decoded further) where the longer
+    /// one does not. Both directions were equal on 60,000 cases before line breaks
+    /// and quoted separators stopped opening windows; 1 in about 50,000 differs now,
+    /// always with the windowed search finding the secret.
     #[test]
     fn windows_find_what_whole_views_find() {
         use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -1553,6 +1639,23 @@ mod tests {
                     b'"' => Some("&quot;".into()),
                     _ => None,
                 }),
+                // Quoted-printable: soft breaks after lines of 60 or more.
+                10 => {
+                    // (After a space: the line's last word is not a padded base64
+                    // word whatever filler comes before it; the `.` ends a base64
+                    // run before the soft break joins the lines.)
+                    let mut v = [b" ".as_slice(), &b"x".repeat(60), b"."].concat();
+                    v.extend_from_slice(b"=\n");
+                    for &b in s {
+                        if special(b) {
+                            v.extend_from_slice(format!("={b:02X}").as_bytes());
+                        } else {
+                            v.push(b);
+                        }
+                    }
+                    v.extend_from_slice(b"=\r\n");
+                    v
+                }
                 // Base64 wrapped at 16 characters, its line breaks JSON-escaped.
                 9 => STANDARD
                     .encode(s)
@@ -1590,16 +1693,30 @@ mod tests {
             "\\u0022",
             "%22",
             "QUJDREVGR0hJSktM\\nTU5PUFFSU1RVVldY",
+            "{\\n  \\\"a\\\": [\\n    1\\n  ]\\n}",
+            "=\\n",
+            "=\\r\\n",
+            "&#61;\\n",
+            "%3D\\n ",
+            "\\n\\n ",
+            "x\\n\\r<",
+            "\\n\\t\\t{",
+            "\\tQUJDREVGR0hJSktMTU5P",
+            "\\\"\\n\\t\\\"k\\\":",
+            "\\t\\\"QUJDREVGR0hJSktMTU5P",
+            "\\\"\\nQUJDREVGR0hJSktMTU5P",
         ];
         let secrets = [
             "Zq8/Lw+t3Rk=9mXp2Vb7",
             "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXBhcnQtb25l",
             "correct horse battery 9!",
             "Pa\"ss<w0rd>'x!7",
+            // A quoted cookie value: its quotes are part of it.
+            "\"RX-bbf09a74-3a2e-4196\"",
         ];
         let doc = (
             0..secrets.len(),
-            proptest::collection::vec(0..11u8, 0..4),
+            proptest::collection::vec(0..12u8, 0..4),
             proptest::collection::vec(0..FILLER.len(), 20..400),
             any::<prop::sample::Index>(),
             any::<bool>(),
@@ -1623,13 +1740,13 @@ mod tests {
                 let d = parts.concat();
                 let windowed = find_survivor(&d, &k);
                 let whole = search(&d, &k, true);
-                prop_assert_eq!(
-                    windowed.is_some(),
-                    whole.is_some(),
-                    "chain {:?} in {}",
+                prop_assert!(
+                    windowed.is_some() || whole.is_none(),
+                    "missed: chain {:?} in {}",
                     chain,
                     String::from_utf8_lossy(&d)
                 );
+                prop_assert!(hide || windowed.is_none(), "{:?}", windowed);
                 Ok(())
             })
             .unwrap();
