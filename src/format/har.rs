@@ -1117,7 +1117,12 @@ fn drive<R: Read + Send, W: Write + Send, O: Read + Send>(
         .context("reading the HAR")?;
     let whole = head.len() < SMALL_BYTES;
     let input = std::io::Cursor::new(head).chain(input);
-    let (read, processed, written) = if whole || !cfg!(feature = "parallel") {
+    // One worker thread (`-j 1`): no reader and writer threads beside it either.
+    #[cfg(feature = "parallel")]
+    let one_thread = rayon::current_num_threads() == 1;
+    #[cfg(not(feature = "parallel"))]
+    let one_thread = true;
+    let (read, processed, written) = if whole || one_thread {
         sequential(p, w, input)
     } else {
         parallel(p, w, input)

@@ -393,6 +393,10 @@ struct Commit {
 /// meanwhile), puts the results back in order and calls `sink`. Only the few results that
 /// finished early wait in memory; their findings may already be on disk (see
 /// [`crate::report::store`]).
+///
+/// With one worker thread (`-j 1`) each input is read, scrubbed, verified and written
+/// on that thread alone (see `format::har`); the collector beside it mostly waits for
+/// the disk (`fsync`).
 pub fn process_all<F: FnMut(Processed) + Send>(
     engine: &Engine,
     action: &Action,
