@@ -219,19 +219,10 @@ impl Chunks {
             return Ok(None);
         }
         let mut buf = std::mem::take(&mut self.carry);
-        buf.reserve(CHUNK + OVERLAP - buf.len());
-        while buf.len() < CHUNK && !self.eof {
-            let at = buf.len();
-            buf.resize(CHUNK, 0);
-            let n = loop {
-                match r.read(&mut buf[at..]) {
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    other => break other?,
-                }
-            };
-            buf.truncate(at + n);
-            self.eof = n == 0;
-        }
+        // Up to CHUNK bytes in all, zeroing no more of the buffer than is read.
+        let want = CHUNK.saturating_sub(buf.len());
+        let n = r.take(want as u64).read_to_end(&mut buf)?;
+        self.eof = n < want;
         let end = if self.eof {
             buf.len()
         } else {

@@ -117,20 +117,13 @@ impl<R: Read> Stream<R> {
         self.consumed += self.buf.len() as u64;
         self.buf.clear();
         self.pos = 0;
-        self.buf.resize(READ_CHUNK, 0);
-        let mut n = 0;
-        while n == 0 {
-            match self.r.read(&mut self.buf[..]) {
-                Ok(0) => {
-                    self.eof = true;
-                    break;
-                }
-                Ok(k) => n = k,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e).context("reading input"),
-            }
-        }
-        self.buf.truncate(n);
+        // Up to READ_CHUNK bytes, without zeroing more of the buffer than is read (a
+        // small file is read into a small part of it).
+        let n = (&mut self.r)
+            .take(READ_CHUNK as u64)
+            .read_to_end(&mut self.buf)
+            .context("reading input")?;
+        self.eof = n < READ_CHUNK;
         Ok(n > 0)
     }
 
