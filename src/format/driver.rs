@@ -26,7 +26,7 @@
 //!    changed or read through a layer the views do not open; why that is as strong as
 //!    reading every string is in `detect::touched`.
 
-use std::io::{BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 
 use anyhow::{Context, Result};
 
@@ -357,11 +357,13 @@ fn move_to_start(s: &mut impl Spool, from: u64, len: u64) -> std::io::Result<()>
 /// Buffer size for reading and writing streamed HAR files.
 const STREAM_BUFFER: usize = 1 << 20;
 
-/// The buffer for reading `len` bytes: [`STREAM_BUFFER`], or less for a small file. A
-/// `BufReader` fills its whole buffer with zeros before its first read from a reader
-/// that cannot read into memory not yet written (the progress meter's); at a megabyte
-/// for every pass of every file, that was an eighth of the time of a batch of small
-/// files.
+/// The buffer for moving `len` bytes: [`STREAM_BUFFER`], or less for a small file.
+///
+/// The passes read the input and the copy without a `BufReader`: the HAR tokenizer
+/// reads them in chunks of its own, and a `BufReader` filled its whole buffer with
+/// zeros before its first read from a reader that cannot read into memory not yet
+/// written (the progress meter's); at a megabyte for every pass of every file, that
+/// was an eighth of the time of a batch of small files.
 fn buffer_for(len: u64) -> usize {
     usize::try_from(len)
         .unwrap_or(usize::MAX)
@@ -398,12 +400,11 @@ impl<I: Read + Seek + Send, S: Spool + Send> HarStream<'_, I, S> {
         Ok(len)
     }
 
-    fn copy(&mut self) -> Result<BufReader<&mut S>> {
+    fn copy(&mut self) -> Result<&mut S> {
         let c = self.copy.as_mut().expect("a copy is being verified");
         c.flush().context("writing copy")?;
-        let len = c.seek(SeekFrom::End(0)).context("re-reading the copy")?;
         c.seek(SeekFrom::Start(0)).context("re-reading the copy")?;
-        Ok(BufReader::with_capacity(buffer_for(len), c))
+        Ok(c)
     }
 }
 
@@ -413,7 +414,7 @@ impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
         let progressive = first;
         // Borrow the input and the copy separately (both live in `self`).
         let len = self.rewind_input()?;
-        let input = BufReader::with_capacity(buffer_for(len), &mut self.input);
+        let input = &mut self.input;
         let out = match self.copy.as_mut() {
             Some(c) => {
                 c.restart().context("writing copy")?;
@@ -493,13 +494,13 @@ impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
             pass.findings = first.findings;
             pass.discovered = first.discovered;
             self.stage("scanning again the entries holding secrets learnt after them");
-            let len = self.rewind_input()?;
+            self.rewind_input()?;
             let p = har::repair(
                 self.engine,
                 &self.session,
                 self.provenance,
                 known,
-                BufReader::with_capacity(buffer_for(len), &mut self.input),
+                &mut self.input,
                 None::<std::io::Empty>,
                 None::<std::io::Sink>,
                 pass,
@@ -535,7 +536,7 @@ impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
             self.copy = Some(copy);
             return Ok(None);
         }
-        let len = self.rewind_input()?;
+        self.rewind_input()?;
         let spool = std::sync::Arc::new(std::sync::Mutex::new(copy));
         let old = Head {
             spool: spool.clone(),
@@ -552,8 +553,8 @@ impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
             &self.session,
             provenance,
             known,
-            BufReader::with_capacity(buffer_for(len), &mut self.input),
-            Some(BufReader::with_capacity(buffer_for(old_len), old)),
+            &mut self.input,
+            Some(old),
             Some(std::io::BufWriter::with_capacity(STREAM_BUFFER, new)),
             pass,
             Touch::Record(&touched),
