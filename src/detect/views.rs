@@ -243,6 +243,16 @@ impl Chunks {
 }
 
 impl Search<'_> {
+    /// A known secret of `kind`, found in the decoded view that `path` names.
+    fn survivor_here(&self, kind: &str) -> Survivor {
+        Survivor {
+            kind: kind.to_string(),
+            view: self.path.join(">"),
+            at: 0,
+            unsearched: false,
+        }
+    }
+
     /// A view is left out: the budget ran out.
     fn refuse(&mut self) {
         self.incomplete = true;
@@ -400,12 +410,7 @@ impl Search<'_> {
             }
             if let Some((_, kind)) = self.known.separator_forms().first_at(&d[from..to]) {
                 self.path.push(name);
-                self.found = Some(Survivor {
-                    kind: kind.to_string(),
-                    view: self.path.join(">"),
-                    at: 0,
-                    unsearched: false,
-                });
+                self.found = Some(self.survivor_here(kind));
                 self.path.pop();
                 return;
             }
@@ -609,12 +614,7 @@ impl Search<'_> {
         if texty(&d) {
             self.visit(&d, depth + 1, None);
         } else if let Some(kind) = self.known.first_in(&d) {
-            self.found = Some(Survivor {
-                kind: kind.to_string(),
-                view: self.path.join(">"),
-                at: 0,
-                unsearched: false,
-            });
+            self.found = Some(self.survivor_here(kind));
         }
         self.path.pop();
     }
