@@ -220,7 +220,10 @@ impl Chunks {
         }
         let mut buf = std::mem::take(&mut self.carry);
         // Up to CHUNK bytes in all, zeroing no more of the buffer than is read.
+        // Room for all of it at once: read_to_end would otherwise grow the buffer
+        // step by step, copying what it already holds each time.
         let want = CHUNK.saturating_sub(buf.len());
+        buf.reserve(want);
         let n = r.take(want as u64).read_to_end(&mut buf)?;
         self.eof = n < want;
         let end = if self.eof {

@@ -338,7 +338,7 @@ impl<S: Write + Seek> Write for Head<S> {
 /// Move `len` bytes at `from` to the start of `s` (`from` ≥ the start: a forward copy
 /// in chunks never overwrites what it has still to read) and cut `s` after them.
 fn move_to_start(s: &mut impl Spool, from: u64, len: u64) -> std::io::Result<()> {
-    let mut buf = vec![0u8; buffer_for(len)];
+    let mut buf = vec![0u8; usize::try_from(len).map_or(STREAM_BUFFER, |l| l.min(STREAM_BUFFER))];
     let mut done = 0u64;
     while done < len {
         let n = buf
@@ -354,22 +354,14 @@ fn move_to_start(s: &mut impl Spool, from: u64, len: u64) -> std::io::Result<()>
     s.truncate(len)
 }
 
-/// Buffer size for reading and writing streamed HAR files.
-const STREAM_BUFFER: usize = 1 << 20;
-
-/// The buffer for moving `len` bytes: [`STREAM_BUFFER`], or less for a small file.
+/// Buffer size for writing streamed HAR files and for moving a repaired copy.
 ///
 /// The passes read the input and the copy without a `BufReader`: the HAR tokenizer
-/// reads them in chunks of its own, and a `BufReader` filled its whole buffer with
-/// zeros before its first read from a reader that cannot read into memory not yet
-/// written (the progress meter's); at a megabyte for every pass of every file, that
-/// was an eighth of the time of a batch of small files.
-fn buffer_for(len: u64) -> usize {
-    usize::try_from(len)
-        .unwrap_or(usize::MAX)
-        .saturating_add(1)
-        .clamp(8 << 10, STREAM_BUFFER)
-}
+/// and the decoded views read in chunks of their own, and a `BufReader` only added a
+/// copy, and a megabyte filled with zeros before its first read from a reader that
+/// cannot read into memory not yet written (the progress meter's): for every pass of
+/// every file, that was an eighth of the time of a batch of small files.
+const STREAM_BUFFER: usize = 1 << 20;
 
 /// A HAR file read from `input` (read again from the start for every pass), its
 /// copy written to `copy`. Memory stays bounded whatever the size of the file.
