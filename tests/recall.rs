@@ -12,7 +12,7 @@
 //!   ETag) changed, or the HAR lost its structure (keys, array lengths).
 //!
 //! Reproducible: the seed is fixed (`RECALL_SEED` picks another, decimal or 0x-hex);
-//! `RECALL_CASES` is the number of sampled cases (default 3000) or `all` for the whole
+//! `RECALL_CASES` is the number of sampled cases (default 2000) or `all` for the whole
 //! cross product. Failures print the seed and the case's coordinates, never the secret.
 //!
 //! Run the table: `cargo test --test recall -- --ignored --nocapture recall_table`.

@@ -618,6 +618,13 @@ impl Search<'_> {
             self.visit(&d, depth + 1, None);
         } else if let Some(kind) = self.known.first_in(&d) {
             self.found = Some(self.survivor_here(kind));
+        } else if let Some(strings) = printable_runs(&d) {
+            // Binary with text in it (protobuf, or text run on after an image in the
+            // same base64 run): its printable runs are decoded further, as the
+            // detector reads them.
+            self.path.push("strings");
+            self.visit(&strings, depth + 1, None);
+            self.path.pop();
         }
         self.path.pop();
     }
@@ -659,6 +666,22 @@ impl Near<'_> {
         let i = fresh.partition_point(|f| f.1 < from);
         fresh.get(i).is_some_and(|f| f.0 <= to)
     }
+}
+
+/// The runs of 8 or more printable ASCII bytes of binary `d` (the runs the detector
+/// reads as text), each ended by a NUL, which ends every decoding and every base64
+/// run; None when there is none.
+fn printable_runs(d: &[u8]) -> Option<Vec<u8>> {
+    const MIN: usize = 8;
+    let printable = |b: &u8| (0x20..0x7f).contains(b) || matches!(b, b'\t' | b'\r' | b'\n');
+    let mut out = Vec::new();
+    for run in d.split(|b| !printable(b)) {
+        if run.len() >= MIN {
+            out.extend_from_slice(run);
+            out.push(0);
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// A base64 or base64url character.
@@ -1423,6 +1446,49 @@ mod tests {
         assert_eq!(find_survivor(clean.as_bytes(), &k), None);
     }
 
+    /// A base64 run that holds binary first (an image) and text after it, with no
+    /// separator between the two: the text's escapes and base64 are still decoded, as
+    /// the detector reads the printable runs of binary.
+    #[test]
+    fn text_after_binary_in_one_run() {
+        let secret = "Zq8/Lw+t3Rk=9mXp2Vb7";
+        let k = known(secret);
+        // A PNG signature and bytes that are mostly not printable, a multiple of 3
+        // long so that the text after them starts a base64 quantum.
+        let mut binary = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut x: u32 = 7;
+        while binary.len() < 3 * 200 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            binary.push((x >> 24) as u8 & 0x9f);
+        }
+        assert!(!texty(&binary));
+        let inner = base64::engine::general_purpose::STANDARD.encode(format!("t={secret}"));
+        let texts = [
+            // Escapes no single encoded form of the secret spells.
+            format!(
+                "<p>{}</p>",
+                secret.replace('=', "&#x3D;").replace('+', "&#43;")
+            ),
+            format!("\"{}\"", secret.replace('=', "\\u003d").replace('/', "\\/")),
+            format!("{{\"inner\":\"{inner}\"}}"),
+        ];
+        for t in texts {
+            let mut blob = binary.clone();
+            blob.extend_from_slice(t.as_bytes());
+            let run = base64::engine::general_purpose::STANDARD.encode(&blob);
+            let doc = format!("{{\"body\": \"{run}\"}}");
+            let found = find_survivor(doc.as_bytes(), &k);
+            assert!(found.is_some(), "{t}");
+            assert!(search(doc.as_bytes(), &k, true).is_some(), "{t}");
+        }
+        // The same binary with text that holds no secret: nothing.
+        let mut blob = binary.clone();
+        blob.extend_from_slice(b"<p>hello &#x3D; world, nothing here</p>");
+        let run = base64::engine::general_purpose::STANDARD.encode(&blob);
+        let doc = format!("{{\"body\": \"{run}\"}}");
+        assert_eq!(find_survivor(doc.as_bytes(), &k), None);
+    }
+
     /// A secret cut by a quoted-printable soft break, or with its `=` written `=3D`, is
     /// found in the quoted-printable view of a long line (as the detector reads it),
     /// raw and inside a JSON string; a short `KEY=` line is not read so.
@@ -1657,6 +1723,13 @@ mod tests {
                     .chunks(16)
                     .collect::<Vec<_>>()
                     .join(b"\\n".as_slice()),
+                // After an image's bytes, base64 in one run.
+                11 => {
+                    let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
+                    v.extend((0..91u8).map(|i| i.wrapping_mul(37) | 0x80));
+                    v.extend_from_slice(s);
+                    STANDARD.encode(v).into_bytes()
+                }
                 _ => [b"{\"token\":\"".as_slice(), s, b"\"}"].concat(),
             }
         }
@@ -1710,7 +1783,7 @@ mod tests {
         ];
         let doc = (
             0..secrets.len(),
-            proptest::collection::vec(0..12u8, 0..4),
+            proptest::collection::vec(0..13u8, 0..4),
             proptest::collection::vec(0..FILLER.len(), 20..400),
             any::<prop::sample::Index>(),
             any::<bool>(),

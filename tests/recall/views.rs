@@ -15,7 +15,7 @@
 //!   alignments; decoded runs that are gzip, zlib or raw deflate streams are inflated.
 //!   `data:` URLs and JWT segments are such runs (the `,` and `.` end a run), so they are
 //!   decoded on the way. Decoded runs that are mostly text are decoded further; binary
-//!   ones are only searched.
+//!   ones are searched, and their runs of 8+ printable characters decoded further.
 
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
@@ -549,6 +549,13 @@ fn base64_runs(v: &[u8], wrapped_only: bool) -> (Vec<Vec<u8>>, Vec<u8>) {
                 joined_text.extend_from_slice(&d);
                 joined_text.extend_from_slice(b"\n\x00\n");
             } else {
+                // what `strings` shows of binary is text a reader can decode
+                for s in d.split(|c| !(0x20..0x7f).contains(c)) {
+                    if s.len() >= 8 {
+                        joined_text.extend_from_slice(s);
+                        joined_text.extend_from_slice(b"\n\x00\n");
+                    }
+                }
                 binary.extend_from_slice(&d);
                 binary.extend_from_slice(b"\n\x00\n");
             }
