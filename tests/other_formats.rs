@@ -1294,3 +1294,35 @@ fn har_bodies_that_cannot_be_decoded_fail_the_file() {
         assert!(!err.contains(GHP));
     }
 }
+
+/// Text that starts with the letters of a media signature (`BM`, `ID3`, `OggS`) is
+/// text: its credentials are found and redacted by their format (a CSV column, an env
+/// name), alone and inside archives, and the rest of it is kept.
+#[test]
+fn text_starting_like_media_is_text() {
+    let pw = "CbJzXeT4Tee0p0-fake";
+    let sk = "RfGLcr0JePtE2wrpP7mD4HQb8GeavjTEQFAKEkey";
+    let csv = format!("BMI,name,password\r\n22.4,bob,{pw}\r\n");
+    let env = format!("BMC_URL=https://example.test\nBMC_SK={sk}\n");
+    let id3 = format!("ID3 title,owner,password\nSong,ann,{pw}\n");
+    for (name, text) in [("bmi.csv", &csv), ("bm.env", &env), ("id3.csv", &id3)] {
+        assert_eq!(sniff(name, text.as_bytes()), Kind::Text, "{name}");
+        let out = clean(name, text.as_bytes());
+        assert_gone(name, &out.copy, &[pw, sk]);
+        assert!(!out.findings.is_empty(), "{name}");
+        let first = text.lines().next().unwrap();
+        assert!(contains(&out.copy, first.as_bytes()), "{name}: {first}");
+    }
+    let z = zip(&[
+        ("export/bmi.csv", csv.as_bytes()),
+        ("etc/bm.env", env.as_bytes()),
+    ]);
+    let out = clean("bundle.zip", &z);
+    let members = zip_members(&out.copy);
+    assert_eq!(members.len(), 2);
+    for m in members {
+        assert_gone(&m.name, &m.data, &[pw, sk]);
+    }
+    let out = clean("bmi.csv.gz", &gzip(csv.as_bytes()));
+    assert_gone("bmi.csv.gz", &gunzip(&out.copy), &[pw]);
+}
