@@ -2169,3 +2169,72 @@ fn headers_in_json_log_records_keep_the_record_whole() {
     );
     assert!(!f.is_empty());
 }
+
+/// A response whose body (`mime`, `text`) is given; the text is JSON-escaped here.
+fn resp_with(mime: &str, text: &str) -> String {
+    format!(
+        r#"{{"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1", "headers": [], "cookies": [], "content": {{"size": 1, "mimeType": "{}", "text": {}}}, "redirectURL": "", "headersSize": -1, "bodySize": 1}}"#,
+        mime,
+        serde_json::to_string(text).unwrap()
+    )
+}
+
+/// A secret found by its context is chased elsewhere when it has characters beyond
+/// ASCII (a password with umlauts, a token ending in an emoji), and so is the password
+/// inside `Authorization: Basic`: their copies in another body are redacted too.
+#[test]
+fn copies_of_non_ascii_and_basic_passwords_are_redacted() {
+    let umlaut = "pässwörd-Kq83xZt1Lm0vB";
+    let emoji = "Kq83xZt1Lm0vBnR7\u{1F511}";
+    let basic_pw = "hT4kW9zQ2xL7mN3vB8rJ";
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("bob:{basic_pw}"));
+    let headers = format!(
+        r#"{{"name": "Authorization", "value": "Basic {basic}"}}, {{"name": "X-Api-Key", "value": "{}"}}"#,
+        serde_json::to_string(emoji).unwrap().trim_matches('"')
+    );
+    let post = format!(
+        r#", "postData": {{"mimeType": "application/json", "text": {}}}"#,
+        serde_json::to_string(&format!(r#"{{"password": "{umlaut}"}}"#)).unwrap()
+    );
+    // The echo: the umlaut password `\u`-escaped, the others raw.
+    let echo = format!(
+        r#"{{"last": "p\u00e4ssw\u00f6rd-Kq83xZt1Lm0vB", "key": "{emoji}", "debug": "pw={basic_pw}"}}"#
+    );
+    let doc = har(
+        &req("https://a.example/login", &headers, &post),
+        &resp_with("application/json", &echo),
+    );
+    let (copy, findings) = clean("t.har", &doc);
+    for s in [umlaut, emoji, basic_pw, &basic] {
+        assert!(!copy.contains(s), "{s:?} survives");
+    }
+    assert!(
+        !copy.contains("p\\\\u00e4ssw\\\\u00f6rd-Kq83"),
+        "the escaped copy survives"
+    );
+    assert!(copy.contains(r#"\"last\": \""#), "names stay: {copy}");
+    assert!(findings.len() >= 6, "{}", findings.len());
+}
+
+/// An HTTP header line in an HTML page (a request dump in `<pre>`, a debug table) is
+/// read as a header: its cookie values go, the names and the markup after it stay.
+#[test]
+fn header_lines_in_html_bodies() {
+    let c1 = "Zb7Qm2Lx9Vt4Rk8Wn3Ys6Pd1Hf5Jc0Gb";
+    let html = format!(
+        "<pre>GET / HTTP/1.1\nHost: app.example.com\nCookie: prefs={c1}\n</pre><div>Cookie: theme={c1}x; lang=en</div>"
+    );
+    let doc = har(
+        &req("https://a.example/", "", ""),
+        &resp_with("text/html", &html),
+    );
+    let (copy, _) = clean("t.har", &doc);
+    assert!(!copy.contains(c1), "{copy}");
+    for kept in [
+        "Cookie: prefs=[REDACTED:",
+        "</pre><div>Cookie: theme=[REDACTED:",
+        "</div>",
+    ] {
+        assert!(copy.contains(kept), "{kept} missing: {copy}");
+    }
+}

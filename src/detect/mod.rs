@@ -92,6 +92,13 @@ pub fn propagatable(v: &[u8]) -> bool {
         return false;
     }
     (v.len() >= 12 && looks_like_token(v))
+        // Random letters and digits with characters beyond ASCII among them
+        // (`pässwörd-Kq83xZt1`, a token ending in an emoji).
+        || (v.len() >= 12
+            && !v.is_ascii()
+            && std::str::from_utf8(v).is_ok_and(|t| !t.chars().any(char::is_whitespace))
+            && v.iter().any(u8::is_ascii_alphabetic)
+            && v.iter().any(u8::is_ascii_digit))
         // A passphrase of random words (`uuNl1NN j1TtT2F fWb7XZR`): random once its
         // spaces are gone, single spaces between words.
         || (v.len() >= 16 && v.len() <= 128 && memchr::memchr(b' ', v).is_some() && random_words(v))
@@ -717,6 +724,27 @@ impl<'e> Scrubber<'e> {
             true,
             out,
         );
+        if kind == "basic-auth" {
+            self.basic_password(&v[rest..end]);
+        }
+    }
+
+    /// The password inside `Basic <base64 of user:password>`: a copy of it elsewhere (a
+    /// debug page echoing it) is the same credential, so it is chased like any secret
+    /// found by its context.
+    fn basic_password(&mut self, b64: &[u8]) {
+        let Some(d) = views::b64_decode_lenient(b64.trim_ascii()) else {
+            return;
+        };
+        let Some(colon) = memchr::memchr(b':', &d) else {
+            return;
+        };
+        let pw = &d[colon + 1..];
+        if propagatable(pw) && std::str::from_utf8(pw).is_ok() {
+            self.discovered
+                .entry(pw.to_vec())
+                .or_insert_with(|| "password".into());
+        }
     }
 
     /// `AWS4-HMAC-SHA256 Credential=AKIA…/20240315/us-east-1/s3/aws4_request,

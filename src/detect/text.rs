@@ -2579,8 +2579,18 @@ impl Scrubber<'_> {
         let val = &v[vs..ve];
         // A JSON-style pair (`"pin": 93016910`): the name is quoted, a number is data.
         let json_pair = matches!(v[q], b'"' | b'\'');
+        // An HTTP header line in markup (`<pre>Cookie: sid=…</pre>`, a request dump in
+        // a debug page): the rest of the line is the header's value, as in text.
+        let header_line = quoted.is_none()
+            && (ns == 0 || matches!(v[ns - 1], b'\n' | b'\r' | b'>'))
+            && v[ne..vs].trim_ascii_start().starts_with(b":")
+            && matches!(
+                self.engine.names.header(name),
+                HeaderClass::Cookie | HeaderClass::SetCookie | HeaderClass::Scheme
+            );
         if mode == Mode::Code
             && quoted.is_none()
+            && !header_line
             && !(in_query
                 && !name.contains(&b'.')
                 && (super::looks_like_token(val)
@@ -2633,11 +2643,17 @@ impl Scrubber<'_> {
             hc,
             HeaderClass::Cookie | HeaderClass::SetCookie | HeaderClass::Scheme
         ) {
-            let end = if quoted.is_some() {
+            let mut end = if quoted.is_some() {
                 ve
             } else {
                 header_value_end(v, q, ne, vs)
             };
+            // A header line in markup ends at the next tag (`…; theme=dark</div>`).
+            if quoted.is_none() && (mode == Mode::Code || (ns > 0 && v[ns - 1] == b'>')) {
+                if let Some(p) = memchr::memchr(b'<', &v[vs..end]) {
+                    end = vs + p;
+                }
+            }
             // `document.cookie = "sid=…; path=/"` sets one cookie: what follows it are
             // its attributes, as in `Set-Cookie`.
             let header: &[u8] = if hc == HeaderClass::Cookie && full_name.contains(&b'.') {

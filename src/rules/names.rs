@@ -378,7 +378,10 @@ impl Names {
         let n = n.as_str();
         let l = &self.headers;
         match n {
-            "cookie" | "cookie2" => return HeaderClass::Cookie,
+            // Proxies pass the client's cookies on under their own names.
+            "cookie" | "cookie2" | "xforwardedcookie" | "xoriginalcookie" | "xcookie" => {
+                return HeaderClass::Cookie
+            }
             "setcookie" | "setcookie2" => return HeaderClass::SetCookie,
             _ => {}
         }
@@ -878,6 +881,8 @@ mod tests {
     fn header_classes() {
         let n = Names::builtin().unwrap();
         assert_eq!(n.header(b"Cookie"), HeaderClass::Cookie);
+        assert_eq!(n.header(b"X-Forwarded-Cookie"), HeaderClass::Cookie);
+        assert_eq!(n.header(b"X-Original-Cookie"), HeaderClass::Cookie);
         assert_eq!(n.header(b"set-cookie"), HeaderClass::SetCookie);
         assert_eq!(n.header(b"AUTHORIZATION"), HeaderClass::Scheme);
         assert_eq!(n.header(b"Proxy-Authorization"), HeaderClass::Scheme);
