@@ -867,6 +867,109 @@ fn tar_tar_gz_and_tgz_are_cleaned_member_by_member() {
     assert_eq!(file_entry(&rep, "bundle.tgz")["kind"], "gzip");
 }
 
+/// A zip symlink member's data is only bytes: a tool can store a whole log there (or a
+/// token in the link target). It is scanned like any other member and written back
+/// redacted, still a symlink; an unchanged symlink is copied as it was.
+#[test]
+fn zip_symlink_members_are_scanned_like_files() {
+    use std::io::Write as _;
+    let t = Dir::new();
+    let bearer = "9XChaf688ZLcQSfgXwpbbYbwPNENDjflTh2aGF49";
+    let ghp = "ghp_qNtpskjMOL9VDdqAx3d6wOYXTYaGcmNtmE0R";
+    let log = format!(
+        "2023-10-10 INFO start\n2023-10-10 DEBUG Authorization: Bearer {bearer}\n2023-10-10 INFO done\n"
+    );
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    w.start_file("logs/real.txt", opts).unwrap();
+    w.write_all(b"hello\n").unwrap();
+    w.add_symlink("logs/app.log", log.as_str(), opts).unwrap();
+    w.add_symlink("link", format!("/tmp/{ghp}").as_str(), opts)
+        .unwrap();
+    w.add_symlink("current", "logs/real.txt", opts).unwrap();
+    let zip = w.finish().unwrap().into_inner();
+    write(&t.path().join("links.zip"), &zip);
+    let r = harscrub(
+        &t,
+        &["clean", "links.zip", "--out", "out", "--report", "r.json"],
+    );
+    assert_eq!(r.code, Some(0), "{r}");
+    let copy = read(&t.path().join("out/links.zip"));
+    assert!(!contains(&copy, bearer) && !contains(&copy, ghp));
+    let mut a = ZipArchive::new(Cursor::new(copy.as_slice())).unwrap();
+    let mut data = |i: usize| {
+        let mut f = a.by_index(i).unwrap();
+        assert!(f.is_symlink() || i == 0, "member {i} is still a symlink");
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut v).unwrap();
+        String::from_utf8(v).unwrap()
+    };
+    let app = data(1);
+    assert!(
+        app.starts_with("2023-10-10 INFO start\n2023-10-10 DEBUG Authorization: Bearer [REDACTED"),
+        "{app}"
+    );
+    assert!(app.ends_with("]\n2023-10-10 INFO done\n"), "{app}");
+    assert!(data(2).starts_with("/tmp/[REDACTED"));
+    assert_eq!(data(3), "logs/real.txt");
+    let files: BTreeSet<String> = findings(&report(&t.path().join("r.json")))
+        .into_iter()
+        .map(|f| f.file)
+        .collect();
+    assert!(files.contains("links.zip!/logs/app.log"), "{files:?}");
+    assert!(files.contains("links.zip!/link"), "{files:?}");
+}
+
+/// A tar link target (symlink or hard link; header field, GNU long link or pax
+/// `linkpath`) holding a credential cannot be redacted in place: the archive is
+/// refused, like a member name holding one, with an error that does not repeat it.
+#[test]
+fn tar_link_targets_holding_credentials_are_refused() {
+    let ghp = "ghp_FAv86PLHpWLXKXUKFtELbbsSKh7CK2WpzAnc";
+    let t = Dir::new();
+    let build = |kind: ::tar::EntryType, target: &str| {
+        let mut b = ::tar::Builder::new(Vec::new());
+        let mut h = ::tar::Header::new_gnu();
+        h.set_size(3);
+        h.set_mode(0o644);
+        b.append_data(&mut h, "a.txt", &b"abc"[..]).unwrap();
+        let mut h = ::tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_size(0);
+        h.set_mode(0o644);
+        b.append_link(&mut h, "link", target).unwrap();
+        b.into_inner().unwrap()
+    };
+    let long = format!("some/long/directory/{}/{ghp}", "x".repeat(100));
+    for (name, tar) in [
+        (
+            "sym.tar",
+            build(::tar::EntryType::Symlink, &format!("token/{ghp}")),
+        ),
+        (
+            "hard.tar",
+            build(::tar::EntryType::Link, &format!("a.txt/{ghp}")),
+        ),
+        ("long.tar", build(::tar::EntryType::Symlink, &long)),
+    ] {
+        write(&t.path().join(name), &tar);
+        let r = harscrub(&t, &["clean", name, "--out", "out", "--report", "r.json"]);
+        assert_ne!(r.code, Some(0), "{name}: {r}");
+        assert!(
+            r.stderr.contains("target holds a credential"),
+            "{name}: {r}"
+        );
+        assert!(!r.stderr.contains(ghp), "{name}: {r}");
+        assert!(!t.path().join("out").join(name).exists(), "{name}: no copy");
+    }
+    // A link target without one is kept.
+    let tar = build(::tar::EntryType::Symlink, "../shared/app.log");
+    write(&t.path().join("ok.tar"), &tar);
+    let r = harscrub(&t, &["clean", "ok.tar", "--out", "out"]);
+    assert_eq!(r.code, Some(0), "{r}");
+    assert_eq!(read(&t.path().join("out/ok.tar")), tar);
+}
+
 // =================================================================================
 // text and logs
 

@@ -29,9 +29,14 @@
 //! * a member whose path goes *through* an earlier symlink member (`link -> /etc`
 //!   followed by `link/passwd`), the classic symlink-then-write attack.
 //!
-//! Symlink *targets* are not checked: absolute and `..` targets are common in genuine
-//! support bundles (sosreports are full of them), and a symlink on its own writes
-//! nothing. Symlinks are copied as entries and never followed.
+//! Symlink *targets* are not checked against these rules: absolute and `..` targets
+//! are common in genuine support bundles (sosreports are full of them), and a symlink
+//! on its own writes nothing. Symlinks are copied as entries and never followed. A
+//! link target is searched for credentials, though: a zip symlink's data is only bytes
+//! (a tool may put a whole log there), so it is scanned and redacted like any other
+//! member and written back as a symlink; a tar link target (symlink or hard link, in
+//! the header, a GNU long link or a pax `linkpath`) that holds a credential fails the
+//! archive, as a member name holding one does.
 //!
 //! # Limits ([`crate::engine::Limits`])
 //!

@@ -322,13 +322,23 @@ pub(super) fn sanitize_tar(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
             .or(long_name)
             .unwrap_or(&header_path);
         let name = String::from_utf8_lossy(name_bytes).into_owned();
-        if (cx.name_guard)(&name) {
+        // Every copy of the name is written out (the header field under a pax `path`
+        // or a GNU long name too), so each is checked.
+        let named = |b: &[u8]| (cx.name_guard)(&String::from_utf8_lossy(b));
+        if named(name_bytes) || named(trim_nul(&header_path)) || long_name.is_some_and(named) {
             bail!("{prov}: a member's name holds a credential; the archive is refused so the name is not passed on");
+        }
+        let header_link = header.link_name_bytes();
+        // The same for a link's target (symlink or hard link), in all its copies.
+        if pax.and_then(|p| p.get("linkpath")).is_some_and(named)
+            || long_link.is_some_and(named)
+            || header_link.as_deref().is_some_and(|l| named(trim_nul(l)))
+        {
+            bail!("{prov}: a link member's target holds a credential; the archive is refused so the target is not passed on");
         }
         let member = format!("{prov}!/{name}");
         names.check(&member, &name, et.is_symlink())?;
         if et.is_hard_link() {
-            let header_link = header.link_name_bytes();
             let target = pax
                 .and_then(|p| p.get("linkpath"))
                 .or(long_link)

@@ -139,8 +139,13 @@ pub(super) fn sanitize_zip(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
                 })?
         };
 
+        // A symlink's data is its target, but only bytes: a tool can put anything
+        // there (a whole log), so it is scanned like any other member.
+        let outcome = cx.member(&member, &name, &content)?;
+        findings.extend(outcome.findings);
         if is_symlink {
-            let target = String::from_utf8_lossy(&content);
+            // Written again either way: a raw copy would lose the symlink mode.
+            let target = String::from_utf8_lossy(&outcome.output);
             let opts = SimpleFileOptions::default()
                 .last_modified_time(mtime)
                 .unix_permissions(mode.unwrap_or(0o777));
@@ -149,9 +154,6 @@ pub(super) fn sanitize_zip(cx: &Cx<'_>, data: &[u8]) -> Result<Outcome> {
                 .with_context(write_err)?;
             continue;
         }
-
-        let outcome = cx.member(&member, &name, &content)?;
-        findings.extend(outcome.findings);
         if outcome.output == content {
             let f = archive
                 .by_index_raw(i)
