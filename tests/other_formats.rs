@@ -331,6 +331,62 @@ fn raw_request_is_cleaned_keeping_names_and_length() {
     assert!(out.findings.iter().any(|f| f.location.starts_with("9:")));
 }
 
+/// A chunked response whose chunk boundary splits a JSON key (`{"access_t` | `oken":
+/// …`) is found only once de-chunked; it must be read as a message of its own wherever
+/// it sits: right after a request's `Content-Length` body (no line ending between),
+/// after a separator line, or after a log line in a text file.
+#[test]
+fn chunked_response_after_a_message_separator_or_log_line_is_dechunked() {
+    let token = "9XChaf688ZLcQSfgXwpbbYbwPNENDjflTh2aGF49";
+    let refresh = "1RWL0ztL8NcQKPv3IvVnfHXp7gXtbe";
+    let tail = format!(r#"oken": "{token}", "refresh_token": "{refresh}", "x": 1}}"#);
+    let resp = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\na\r\n{{\"access_t\r\n{:x}\r\n{tail}\r\n0\r\n\r\n",
+        tail.len()
+    );
+    let req = "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\na=b";
+    let sep = "\r\n\r\n=====================\r\n\r\n";
+    let cases = [
+        ("nosep.http", format!("{req}{resp}")),
+        ("sep.http", format!("{req}{sep}{resp}")),
+        ("sep.txt", format!("{req}{sep}{resp}")),
+        ("log.txt", format!("2023-01-01 dumping response:\n{resp}")),
+        (
+            "logs-around.log",
+            format!("2023-01-01 INFO start\n2023-01-01 DEBUG got:\n{resp}2023-01-01 INFO done\n"),
+        ),
+    ];
+    for (name, doc) in &cases {
+        let out = clean(name, doc.as_bytes());
+        assert_gone(name, &out.copy, &[token, refresh]);
+        let copy = String::from_utf8(out.copy.clone()).unwrap();
+        // Everything around the redacted body is kept as it was.
+        let at = doc.find("HTTP/1.1 200 OK").unwrap();
+        assert_eq!(copy[..at], doc[..at], "{name}");
+        assert!(
+            copy[at..].starts_with(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            ),
+            "{name}: {copy}"
+        );
+        assert!(
+            copy.contains(r#"{"access_token": "[REDACTED:"#),
+            "{name}: {copy}"
+        );
+        if name.starts_with("logs-around") {
+            assert!(
+                copy.ends_with("\r\n0\r\n\r\n2023-01-01 INFO done\n"),
+                "{copy}"
+            );
+        }
+    }
+    // The same response alone, for comparison, and a log without a message is unchanged.
+    let out = clean("alone.http", resp.as_bytes());
+    assert_gone("alone.http", &out.copy, &[token, refresh]);
+    let log = "2023-01-01 GET /x HTTP/1.1 took 3 ms\nHTTP/1.1 is the protocol\n";
+    assert_eq!(clean("plain.log", log.as_bytes()).copy, log.as_bytes());
+}
+
 #[test]
 fn raw_response_and_exchange_are_cleaned() {
     let data = fixture("response.txt");

@@ -15,8 +15,12 @@
 //! in them, which also fails the document.
 //!
 //! Several messages may follow each other (request then response); a message ends
-//! where its `Content-Length` or chunked body says, or, without either, at the next
-//! line that is a start line.
+//! where its `Content-Length` or chunked body says (a length may end it where the next
+//! start line begins, without a line ending between), or, without either, at the next
+//! line that is a start line. Text before the first message, or between messages (a
+//! separator line, log lines), is read as text, and the next start line starts a
+//! message of its own. A text document that prints a message after its first line
+//! ([`has_embedded_message`]) is read this way first, then as text.
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -168,14 +172,21 @@ pub fn scrub(
     let mut edits: Vec<Edit> = Vec::new();
     let mut splices: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
 
-    let mut pos = if data.starts_with(b"\xEF\xBB\xBF") {
+    let bom = if data.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
         0
     };
-    loop {
+    // Text before the first message (a log line saying what follows) is text.
+    let mut pos = next_start_line(data, bom).unwrap_or(data.len());
+    if pos > bom {
+        s.text(&data[bom..pos], bom, Mode::Plain, &mut edits);
+    }
+    while pos < data.len() {
         let end = message(&mut s, data, pos, &mut edits, &mut splices)?;
-        // Blank lines may separate messages; anything else after the last one is text.
+        // Blank lines may separate messages; anything else (a separator line, log
+        // lines) is text, up to the next message, which is read as a message of its
+        // own (its chunked body de-chunked), or to the end.
         let mut p = end;
         while p < data.len() && data[p].is_ascii_whitespace() {
             p += 1;
@@ -183,13 +194,19 @@ pub fn scrub(
         if p >= data.len() {
             break;
         }
-        let (le, _) = line_at(data, p);
+        let (le, nl) = line_at(data, p);
         if start_line(&data[p..le]).is_some() {
             pos = p;
             continue;
         }
-        s.text(&data[end..], end, Mode::Plain, &mut edits);
-        break;
+        let next = if nl < data.len() {
+            next_start_line(data, nl)
+        } else {
+            None
+        };
+        let text_end = next.unwrap_or(data.len());
+        s.text(&data[end..text_end], end, Mode::Plain, &mut edits);
+        pos = text_end;
     }
     let out = assemble(data, edits, splices);
     Ok((out, s.findings, s.discovered))
@@ -334,9 +351,16 @@ fn message(
     // length that ends the body inside a line is stale (the body was edited by hand
     // or by a tool that left the header): the body is read as if it had none, so no
     // value is cut in two and read without its name.
+    // A length that ends the body where the next message's start line begins (a dump
+    // that put no line ending between them) is right too.
     let declared_end = declared
         .map(|n| body_start.saturating_add(n).min(data.len()))
-        .filter(|&e| e == data.len() || matches!(data[e], b'\r' | b'\n') || data[e - 1] == b'\n');
+        .filter(|&e| {
+            e == data.len()
+                || matches!(data[e], b'\r' | b'\n')
+                || data[e - 1] == b'\n'
+                || start_line(&data[e..line_at(data, e).0]).is_some()
+        });
     let body_end = match declared_end {
         Some(e) => e,
         None => next_start_line(data, body_start).unwrap_or(data.len()),
@@ -356,6 +380,36 @@ fn message(
         splices.push((body_start..body_end, new));
     }
     Ok(body_end)
+}
+
+/// Does a text hold an HTTP message after its first line (a log that prints a
+/// request or a response): a start line at a line start followed by a header line?
+/// Such a text is read as messages and text (see [`scrub`]) before it is read as text,
+/// so that a chunked body is de-chunked before it is searched.
+pub fn has_embedded_message(data: &[u8]) -> bool {
+    if memchr::memmem::find(data, b"HTTP/").is_none() {
+        return false;
+    }
+    let mut from = 0;
+    while let Some(p) = next_start_line(data, from) {
+        let (_, next) = line_at(data, p);
+        if next >= data.len() {
+            return false;
+        }
+        let (le, _) = line_at(data, next);
+        let line = &data[next..le];
+        let is_header = line.iter().position(|&b| b == b':').is_some_and(|c| {
+            c > 0
+                && line[..c]
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+.^_`|~-".contains(&b))
+        });
+        if is_header {
+            return true;
+        }
+        from = next;
+    }
+    false
 }
 
 /// Start of the first line at or after `from` (at a line start) that is an HTTP start

@@ -145,6 +145,17 @@ fn pass(
             Ok((out, findings, p.discovered))
         }
         Kind::Json => json_doc(engine, session, provenance, data, known),
+        // A text that prints HTTP messages (a log dumping a response): its messages
+        // are read as messages first (a chunked body is de-chunked, so a value split
+        // by a chunk boundary is found), then the whole is read as text.
+        Kind::Text if http::has_embedded_message(data) => {
+            let (mid, mut findings, mut discovered) =
+                http::scrub(engine, session, provenance, data, known)?;
+            let (out, more, found) = text::scrub(engine, session, provenance, &mid, known);
+            findings.extend(more);
+            discovered.extend(found);
+            Ok((out, findings, discovered))
+        }
         Kind::Text => Ok(text::scrub(engine, session, provenance, data, known)),
         Kind::Http => http::scrub(engine, session, provenance, data, known),
         Kind::Mitm => tnetstring::scrub(engine, session, provenance, data, known),
