@@ -586,16 +586,65 @@ impl Scrubber<'_> {
                     }
                     let (mut vs, mut ve) =
                         (val.start(), before_escaped_break(v, val.start(), val.end()));
-                    // A value in quotes (`Authorization: 'Bearer …'` printed by a
-                    // script): the quotes are not part of it.
-                    if let Some(&q @ (b'\'' | b'"')) = v.get(vs) {
-                        let t = v[vs..ve].trim_ascii_end().len();
-                        if t >= 2 && v[vs + t - 1] == q {
-                            (vs, ve) = (vs + 1, vs + t - 1);
+                    // A YAML anchor (`password: &db …`) names the value, and is no
+                    // part of it; an alias of an anchor in the document (`*db`) is a
+                    // reference, redacted where the anchor is.
+                    if v.get(vs) == Some(&b'&') || v.get(vs) == Some(&b'*') {
+                        let n = v[vs + 1..ve]
+                            .iter()
+                            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+                            .count();
+                        let anchor = |a: &[u8]| {
+                            memchr::memmem::find_iter(v, a).any(|p| {
+                                p > 0
+                                    && matches!(v[p - 1], b' ' | b'\t')
+                                    && v.get(p + a.len()).is_none_or(|b| b.is_ascii_whitespace())
+                            })
+                        };
+                        if n > 0 && v[vs] == b'&' && v.get(vs + 1 + n) == Some(&b' ') {
+                            vs += 1 + n;
+                            while vs < ve && v[vs] == b' ' {
+                                vs += 1;
+                            }
+                        } else if n > 0
+                            && v[vs] == b'*'
+                            && v[vs + 1 + n..ve].trim_ascii().is_empty()
+                            && anchor(&[b"&", &v[vs + 1..vs + 1 + n]].concat())
+                        {
+                            handled.push((name.start(), val.end()));
+                            continue;
                         }
                     }
+                    let line_start = v[..name.start()]
+                        .iter()
+                        .rposition(|&b| b == b'\n')
+                        .map_or(0, |p| p + 1);
+                    let col = name.start() - line_start;
+                    let whole = v[vs..val.end()].trim_ascii_end().len();
+                    match v.get(vs) {
+                        // A value in quotes (`Authorization: 'Bearer …'` printed by a
+                        // script, YAML's `key: "…\n…"`): the quotes are not part of it.
+                        Some(&q @ (b'\'' | b'"')) if whole >= 2 && v[vs + whole - 1] == q => {
+                            (vs, ve) = (vs + 1, vs + whole - 1);
+                        }
+                        // A quoted YAML scalar going on over the next lines: up to its
+                        // closing quote.
+                        Some(b'\'' | b'"') => {
+                            if let Some(c) = closing_quote_after(v, vs, val.end()) {
+                                (vs, ve) = (vs + 1, c);
+                            }
+                        }
+                        // A plain YAML scalar going on over the more indented lines
+                        // after it.
+                        Some(&b) if !b"|>!{[#%@`".contains(&b) && ve == val.end() => {
+                            if let Some((_, e)) = deeper_lines(v, val.end(), col, true) {
+                                ve = e;
+                            }
+                        }
+                        _ => {}
+                    }
                     self.header(name.as_bytes(), &v[vs..ve], base + vs, out);
-                    handled.push((name.start(), val.end()));
+                    handled.push((name.start(), val.end().max(ve)));
                 }
             }
             if matches!(mode, Mode::Value | Mode::Plain)
@@ -2808,6 +2857,37 @@ impl Scrubber<'_> {
                     (s, e) = (a + ind, a + ind + v[a + ind..end].trim_ascii_end().len());
                 }
             }
+            // `password =` alone, the value on the more indented lines after it (an INI
+            // value continued).
+            if s == e {
+                let ls = v[..name.start()]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |p| p + 1);
+                let col = v[ls..name.start()]
+                    .iter()
+                    .take_while(|b| matches!(b, b' ' | b'\t'))
+                    .count();
+                if let Some((a, b)) = deeper_lines(v, e, col, false) {
+                    (s, e) = (a, b);
+                }
+            }
+            // A quoted value whose quotes span lines: TOML's and Python's `"""…"""`
+            // (`'''…'''`), or a dotenv value in quotes continued over the next lines (a
+            // PEM block): all of it up to the closing quote, the quotes kept.
+            if let Some((a, b)) = multiline_quoted(v, s, e) {
+                let secret = env_secret_name(name.as_bytes())
+                    || self.engine.names.param(name.as_bytes()) == ParamClass::Secret;
+                if secret
+                    && b > a
+                    && !is_nothing(&v[a..b])
+                    && !out.iter().any(|ed| ed.claim <= a && ed.end >= b)
+                {
+                    let kind = super::kind_for_name(name.as_bytes());
+                    self.redact(v, a, b, 0, "context.env", kind, None, true, out);
+                }
+                continue;
+            }
             // `name = "value";` in code: the terminator is not part of a quoted value.
             if e - s >= 3
                 && matches!(v[s], b'"' | b'\'')
@@ -2943,6 +3023,104 @@ impl Scrubber<'_> {
 /// A match of a rule or a known secret: start, end, rule id, kind, and the known
 /// secret when the match is one of its encoded forms.
 type Span = (usize, usize, String, String, Option<Vec<u8>>);
+
+/// The text of the lines after the line ending at `eol` that are indented deeper than
+/// `col` (an INI or YAML value continued), blank lines between them included: (start of
+/// the first one's text, end of the last one's). `plain`: the lines of a YAML plain
+/// scalar, which holds no `key: ` member, `- ` item or comment.
+fn deeper_lines(v: &[u8], eol: usize, col: usize, plain: bool) -> Option<(usize, usize)> {
+    let mut at = eol + memchr::memchr(b'\n', &v[eol..])? + 1;
+    let (mut first, mut last) = (None, 0);
+    while at < v.len() {
+        let end = at + memchr::memchr(b'\n', &v[at..]).unwrap_or(v.len() - at);
+        let line = &v[at..end];
+        let ind = line
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        let text = line[ind..].trim_ascii_end();
+        if !text.is_empty() {
+            if ind <= col {
+                break;
+            }
+            if plain
+                && (text.starts_with(b"- ")
+                    || text.starts_with(b"at ")
+                    || text == b"-"
+                    || text.starts_with(b"#")
+                    || memchr::memmem::find(text, b": ").is_some()
+                    || text.ends_with(b":"))
+            {
+                break;
+            }
+            first.get_or_insert(at + ind);
+            last = at + ind + text.len();
+        }
+        at = end + 1;
+    }
+    first.map(|f| (f, last))
+}
+
+/// Where the closing quote of a quoted value opened at `open` (`"` or `'`) is, when it
+/// is on a later line than `eol`: the first quote after the opening one (past `\"`
+/// escapes in double quotes), taken only when it ends its line (blanks, a `;` or `,`,
+/// a comment after it): a stray quote on a line is not a value going on.
+fn closing_quote_after(v: &[u8], open: usize, eol: usize) -> Option<usize> {
+    let q = v[open];
+    let mut i = open + 1;
+    while i < v.len() {
+        if v[i] == b'\\' && q == b'"' {
+            i += 2;
+            continue;
+        }
+        if v[i] == q {
+            break;
+        }
+        i += 1;
+    }
+    if i >= v.len() || i < eol {
+        return None;
+    }
+    let rest = &v[i + 1..line_end(v, i + 1)];
+    let rest = rest.trim_ascii_start();
+    let rest = rest
+        .strip_prefix(b";")
+        .or(rest.strip_prefix(b","))
+        .unwrap_or(rest);
+    let rest = rest.trim_ascii();
+    (rest.is_empty() || rest.starts_with(b"#")).then_some(i)
+}
+
+/// The inside of a quoted value at `v[s..e]` (the rest of its line) that goes on over
+/// the next lines: a triple-quoted string (`"""`, `'''`) up to its closing triple, without
+/// the blanks and line breaks around the text; a value in single quotes whose closing
+/// quote ends a later line. None for a value closed on its own line.
+fn multiline_quoted(v: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
+    let q = *v.get(s)?;
+    if !matches!(q, b'"' | b'\'') || s >= e {
+        return None;
+    }
+    let triple = [q, q, q];
+    if v[s..].starts_with(&triple) {
+        let from = s + 3;
+        let close = memchr::memmem::find(&v[from..], &triple).map_or(v.len(), |p| from + p);
+        let mut a = from;
+        let mut b = close;
+        while a < b && v[a].is_ascii_whitespace() {
+            a += 1;
+        }
+        while b > a && v[b - 1].is_ascii_whitespace() {
+            b -= 1;
+        }
+        return Some((a, b));
+    }
+    // Closed on its own line (`"value"`, `"value";`): not this.
+    if memchr::memchr(q, &v[s + 1..e]).is_some() {
+        return None;
+    }
+    let close = closing_quote_after(v, s, e)?;
+    Some((s + 1, close))
+}
 
 /// End of the line that `at` is on.
 fn line_end(v: &[u8], at: usize) -> usize {
