@@ -2748,18 +2748,22 @@ impl Scrubber<'_> {
     }
 
     /// A table (CSV, TSV, `;`-separated: a `.csv` or `.tsv` file, a `text/csv` body)
-    /// whose header row names a credential column (`name,email,api_token`): that
-    /// column's field in every row with as many fields as the header. Rows of another width (a quoted field over several lines) are
-    /// left to the other readers. A weak name (`key`, `session`) takes token-like
+    /// whose header row names a credential column (`name,email,api_token`,
+    /// `[id],[password]`): that column's field in every row. Rows are records: a quoted
+    /// field may hold line breaks. A row with more fields than the header keeps its
+    /// columns' places (what is past them is left to the other readers), and so does a
+    /// shorter one of two fields or more. A weak name (`key`, `session`) takes token-like
     /// values only.
     pub fn csv_columns(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
-        let mut lines = v.split(|&b| b == b'\n');
-        let Some(first) = lines.next() else { return };
+        let Some(nl) = memchr::memchr(b'\n', v) else {
+            return;
+        };
+        let first = &v[..nl];
         let head = first.strip_suffix(b"\r").unwrap_or(first);
         // Spreadsheet exports start with a byte order mark.
         let head = head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(head);
         // A header row is short; a long first line is a text of another kind.
-        if head.len() > 4096 || first.len() == v.len() {
+        if head.len() > 4096 {
             return;
         }
         let Some(sep) = [b',', b'\t', b';']
@@ -2774,7 +2778,7 @@ impl Scrubber<'_> {
             !n.is_empty()
                 && n.len() <= 64
                 && n.iter()
-                    .all(|&b| b.is_ascii_alphanumeric() || b" _-./#".contains(&b))
+                    .all(|&b| b.is_ascii_alphanumeric() || b" _-./#[]()".contains(&b))
         };
         if names.len() < 2 || !names.iter().all(|&(s, e)| column(unquote(&head[s..e]))) {
             return;
@@ -2783,6 +2787,11 @@ impl Scrubber<'_> {
             .iter()
             .map(|&(s, e)| {
                 let name = unquote(&head[s..e]);
+                // `[password]` (a SQL Server export): the name inside the brackets.
+                let name = match name {
+                    [b'[', n @ .., b']'] => n,
+                    n => n,
+                };
                 (self.engine.names.field(name), name)
             })
             .collect();
@@ -2792,17 +2801,15 @@ impl Scrubber<'_> {
         {
             return;
         }
-        let mut at = first.len() + 1;
-        for line in lines {
-            let start = at;
-            at += line.len() + 1;
-            let row = line.strip_suffix(b"\r").unwrap_or(line);
-            let fields = csv_fields(row, sep);
-            if fields.len() != names.len() {
+        let mut at = nl + 1;
+        while at < v.len() {
+            let (fields, next) = csv_record(v, at, sep);
+            at = next;
+            if fields.len() < 2 {
                 continue;
             }
             for (&(fs, fe), (class, name)) in fields.iter().zip(&classes) {
-                let (mut s, mut e) = (start + fs, start + fe);
+                let (mut s, mut e) = (fs, fe);
                 if e - s >= 2 && v[s] == b'"' && v[e - 1] == b'"' {
                     s += 1;
                     e -= 1;
@@ -3306,6 +3313,47 @@ fn csv_fields(row: &[u8], sep: u8) -> Vec<(usize, usize)> {
             return fields;
         }
         i += 1;
+    }
+}
+
+/// The record of a table starting at `at`: the (start, end) of each field, quotes
+/// included, and where the next record starts. A quoted field may hold the separator,
+/// doubled quotes and line breaks; a record ends at a line break outside quotes (its
+/// `\r` is no part of the last field).
+fn csv_record(v: &[u8], at: usize, sep: u8) -> (Vec<(usize, usize)>, usize) {
+    let mut fields = Vec::new();
+    let mut i = at;
+    loop {
+        let start = i;
+        if v.get(i) == Some(&b'"') {
+            i += 1;
+            while i < v.len() {
+                if v[i] == b'"' {
+                    if v.get(i + 1) == Some(&b'"') {
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                i += 1;
+            }
+        }
+        let stop = i + memchr::memchr2(sep, b'\n', &v[i.min(v.len())..])
+            .unwrap_or(v.len().saturating_sub(i));
+        let stop = stop.min(v.len());
+        let mut end = stop;
+        if (stop == v.len() || v[stop] == b'\n') && end > start && v[end - 1] == b'\r' {
+            end -= 1;
+        }
+        fields.push((start, end));
+        if stop >= v.len() {
+            return (fields, v.len());
+        }
+        if v[stop] == b'\n' {
+            return (fields, stop + 1);
+        }
+        i = stop + 1;
     }
 }
 
