@@ -1381,4 +1381,167 @@ fn text_starting_like_media_is_text() {
     }
     let out = clean("bmi.csv.gz", &gzip(csv.as_bytes()));
     assert_gone("bmi.csv.gz", &gunzip(&out.copy), &[pw]);
+
+/// Clean a text document built in the test; the copy as a string.
+fn clean_text(name: &str, doc: &str) -> String {
+    String::from_utf8(clean(name, doc.as_bytes()).copy).unwrap()
+}
+
+/// The copy of `doc` must be `expect` with each `@` standing for one placeholder.
+fn assert_shape(what: &str, copy: &str, expect: &str) {
+    let mut rest = copy;
+    let parts: Vec<&str> = expect.split('@').collect();
+    for (i, part) in parts.iter().enumerate() {
+        assert!(
+            rest.starts_with(part),
+            "{what}: expected {expect:?}, got {copy:?}"
+        );
+        rest = &rest[part.len()..];
+        if i + 1 < parts.len() {
+            assert!(
+                rest.starts_with("[REDACTED:"),
+                "{what}: expected {expect:?}, got {copy:?}"
+            );
+            rest = &rest[rest.find(']').unwrap() + 1..];
+        }
+    }
+    assert!(rest.is_empty(), "{what}: expected {expect:?}, got {copy:?}");
+}
+
+/// A quoted env value continued over the next lines (double or single quotes) is
+/// redacted up to its closing quote; the quotes and the next variable stay. A stray
+/// quote does not swallow the lines after it.
+#[test]
+fn multi_line_quoted_env_values_are_redacted_whole() {
+    let a = "Vq7Lm2Wp9Rv4Tk8Z";
+    let b = "Hn5Vq8Jr2Xw7Mc4Ld9Pz3Kb";
+    for q in ['"', '\''] {
+        let doc = format!("SIGNING_SECRET={q}first\n{a}\n{b}{q}\nOTHER=1\n");
+        let copy = clean_text("app.env", &doc);
+        assert_gone(".env", copy.as_bytes(), &[a, b, "first"]);
+        assert_shape(".env", &copy, &format!("SIGNING_SECRET={q}@{q}\nOTHER=1\n"));
+    }
+    let doc = format!("DB_PASSWORD=\"{a}\nNAME=\"build-42\"\nREGION=eu-west-1\n");
+    let copy = clean_text("app.env", &doc);
+    assert_gone("stray quote", copy.as_bytes(), &[a]);
+    assert!(
+        copy.ends_with("\nNAME=\"build-42\"\nREGION=eu-west-1\n"),
+        "{copy}"
+    );
+}
+
+/// TOML's and Python's triple-quoted strings opened at the end of the line: the text
+/// between the quotes is redacted, the quotes stay; an empty one is no value.
+#[test]
+fn triple_quoted_values_starting_on_the_next_line() {
+    let s = "Qx7Lm2Wp9Rv4Tk8Zb3Nc6Yh";
+    for (name, doc, shape) in [
+        (
+            "config.toml",
+            format!("title = \"x\"\n[db]\npassword = \"\"\"\n{s}\"\"\"\nport = 5432\n"),
+            "title = \"x\"\n[db]\npassword = \"\"\"\n@\"\"\"\nport = 5432\n",
+        ),
+        (
+            "config.toml",
+            format!("[db]\npassword = '''\n{s}'''\n"),
+            "[db]\npassword = '''\n@'''\n",
+        ),
+        (
+            "settings.py",
+            format!("DB_PASSWORD = \"\"\"\n{s}\n\"\"\"\nDEBUG = False\n"),
+            "DB_PASSWORD = \"\"\"\n@\n\"\"\"\nDEBUG = False\n",
+        ),
+    ] {
+        let copy = clean_text(name, &doc);
+        assert_gone(name, copy.as_bytes(), &[s]);
+        assert_shape(name, &copy, shape);
+    }
+    let empty = "API_TOKEN = \"\"\"\n\"\"\"\nSECRET_KEY = '''\n'''\n";
+    assert_eq!(clean_text("settings.py", empty), empty);
+}
+
+/// A value continued on the more indented lines after its key: an INI value after
+/// `password =`, a YAML double-quoted or plain scalar over two lines.
+#[test]
+fn continued_values_in_ini_and_yaml() {
+    let s = "Wq7Lm2Wp9Rv4Tk8Zb3";
+    let t = "Yh5Vq8Jr2Xw7Mc4L";
+    for (name, doc, shape) in [
+        (
+            "app.ini",
+            format!("[db]\npassword =\n    {s}\nhost = x\n"),
+            "[db]\npassword =\n    @\nhost = x\n",
+        ),
+        (
+            "app.yaml",
+            format!("db:\n  password: \"{s}\n    {t}\"\n  host: x\n"),
+            "db:\n  password: \"@\"\n  host: x\n",
+        ),
+        (
+            "app.yaml",
+            format!("db:\n  password: {s}\n    {t}\n  host: x\n"),
+            "db:\n  password: @\n  host: x\n",
+        ),
+    ] {
+        let copy = clean_text(name, &doc);
+        assert_gone(name, copy.as_bytes(), &[s, t]);
+        assert_shape(name, &copy, shape);
+    }
+}
+
+/// A YAML anchor on a password stays (the alias that refers to it is no value of its
+/// own), and a PEM block in a double-quoted scalar keeps both its quotes.
+#[test]
+fn yaml_anchors_and_quoted_pem_keep_their_syntax() {
+    let s = "Zq8sLw3tRk9mXp2Yt5";
+    let doc = format!("db:\n  password: &dbpw {s}\nreplica:\n  password: *dbpw\n");
+    let copy = clean_text("app.yaml", &doc);
+    assert_gone("anchor", copy.as_bytes(), &[s]);
+    assert_shape(
+        "anchor",
+        &copy,
+        "db:\n  password: &dbpw @\nreplica:\n  password: *dbpw\n",
+    );
+    let body = "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0";
+    let doc = format!(
+        "tls:\n  private_key: \"-----BEGIN RSA PRIVATE KEY-----\\n{body}\\n-----END RSA PRIVATE KEY-----\\n\"\n  host: x\n"
+    );
+    let copy = clean_text("app.yaml", &doc);
+    assert_gone("pem", copy.as_bytes(), &[body]);
+    assert_shape("pem", &copy, "tls:\n  private_key: \"@\"\n  host: x\n");
+}
+
+/// CSV records: a quoted field holding a line break (LF or CRLF) does not shift the
+/// rows after it; a row wider than the header keeps its columns; a header name in
+/// brackets (and so a file starting with `[`) is a column name.
+#[test]
+fn csv_columns_follow_records() {
+    let a = "Kq8s7dHf6Gv5Wm3N";
+    let b = "Lt3Mz9Qa1Xc4Vb7N";
+    for (doc, shape) in [
+        (
+            format!("id,notes,api_token\n1,\"line1\nline2\",\"{a}\"\n2,x,\"{b}\"\n"),
+            "id,notes,api_token\n1,\"line1\nline2\",\"@\"\n2,x,\"@\"\n".to_string(),
+        ),
+        (
+            format!("id,comment,token\r\n1,\"multi\r\nline\",{a}\r\n2,x,{b}\r\n"),
+            "id,comment,token\r\n1,\"multi\r\nline\",@\r\n2,x,@\r\n".to_string(),
+        ),
+        (
+            format!("user,password\nbob,{a},extra,cols\nann,{b}\n"),
+            "user,password\nbob,@,extra,cols\nann,@\n".to_string(),
+        ),
+        (
+            format!("[id],password,token\n1,{a},{b}\n"),
+            "[id],password,token\n1,@,@\n".to_string(),
+        ),
+        (
+            format!("[id],[password]\n1,{a}\n"),
+            "[id],[password]\n1,@\n".to_string(),
+        ),
+    ] {
+        let copy = clean_text("export.csv", &doc);
+        assert_gone("csv", copy.as_bytes(), &[a, b]);
+        assert_shape("csv", &copy, &shape);
+    }
 }
