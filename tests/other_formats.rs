@@ -1502,6 +1502,9 @@ fn yaml_anchors_and_quoted_pem_keep_their_syntax() {
         &copy,
         "db:\n  password: &dbpw @\nreplica:\n  password: *dbpw\n",
     );
+    // Without an alias, a value starting with `&` is a password like any other.
+    let copy = clean_text("app.log", "password: &Kq8sd Lw3tRk9mXp2\n");
+    assert_gone("no alias", copy.as_bytes(), &["&Kq8sd", "Lw3tRk9mXp2"]);
     let body = "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0";
     let doc = format!(
         "tls:\n  private_key: \"-----BEGIN RSA PRIVATE KEY-----\\n{body}\\n-----END RSA PRIVATE KEY-----\\n\"\n  host: x\n"

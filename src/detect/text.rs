@@ -601,7 +601,14 @@ impl Scrubber<'_> {
                                     && v.get(p + a.len()).is_none_or(|b| b.is_ascii_whitespace())
                             })
                         };
-                        if n > 0 && v[vs] == b'&' && v.get(vs + 1 + n) == Some(&b' ') {
+                        // (Only when an alias refers to it: a password may start
+                        // with `&` too.)
+                        if n > 0
+                            && v[vs] == b'&'
+                            && v.get(vs + 1 + n) == Some(&b' ')
+                            && memchr::memmem::find(v, &[b"*", &v[vs + 1..vs + 1 + n]].concat())
+                                .is_some()
+                        {
                             vs += 1 + n;
                             while vs < ve && v[vs] == b' ' {
                                 vs += 1;
