@@ -1381,6 +1381,7 @@ fn text_starting_like_media_is_text() {
     }
     let out = clean("bmi.csv.gz", &gzip(csv.as_bytes()));
     assert_gone("bmi.csv.gz", &gunzip(&out.copy), &[pw]);
+}
 
 /// Clean a text document built in the test; the copy as a string.
 fn clean_text(name: &str, doc: &str) -> String {
