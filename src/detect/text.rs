@@ -106,7 +106,8 @@ fn res() -> &'static Res {
                 "pw", "psw", "hmac", "psk", "refresh", "handle", "magic", "mfa", "cfaccess",
                 "cf-access", "cf_access", "jfrog", "honeycomb", "appcheck", "oidc", "curl",
                 "resume", "ppft", "canary", "verifier", "castgc", "sapsso", "nscaaac",
-                "pomerium", "iplanet", "keycloak", "pgt", "glide",
+                "pomerium", "iplanet", "keycloak", "pgt", "glide", "mnemonic", "phrase", "cvv",
+                "cvc", "crumb", "digest",
                 "wort", "contrase", "senha", "wachtw", "haslo", "heslo", "jelszo", "lozinka",
                 "salasana", "losenord", "parool", "sifre",
                 // Commands whose password flags are single letters (see `TOOL_FLAGS`).
