@@ -2780,7 +2780,8 @@ impl Scrubber<'_> {
         else {
             return;
         };
-        let names = csv_fields(head, sep);
+        // The header line holds no line break: one record, all of it.
+        let names = csv_record(head, 0, sep).0;
         // Column names: words, not code or data.
         let column = |n: &[u8]| {
             !n.is_empty()
@@ -3292,36 +3293,6 @@ fn env_secret_name(name: &[u8]) -> bool {
         || ends(b"_SIGNATURE")
         || ends(b"_COOKIE")
         || ends(b"_SESSION")
-}
-
-/// The fields of one CSV row: (start, end) of each, quotes included. A quoted field
-/// may hold the separator and doubled quotes.
-fn csv_fields(row: &[u8], sep: u8) -> Vec<(usize, usize)> {
-    let mut fields = Vec::new();
-    let mut i = 0;
-    loop {
-        let start = i;
-        if row.get(i) == Some(&b'"') {
-            i += 1;
-            while i < row.len() {
-                if row[i] == b'"' {
-                    if row.get(i + 1) == Some(&b'"') {
-                        i += 2;
-                        continue;
-                    }
-                    i += 1;
-                    break;
-                }
-                i += 1;
-            }
-        }
-        i += memchr::memchr(sep, &row[i.min(row.len())..]).unwrap_or(row.len().saturating_sub(i));
-        fields.push((start, i.min(row.len())));
-        if i >= row.len() {
-            return fields;
-        }
-        i += 1;
-    }
 }
 
 /// The record of a table starting at `at`: the (start, end) of each field, quotes
