@@ -33,12 +33,15 @@
 //! the worker threads: memory does not grow with the number of strings, and a full
 //! filter only makes more strings read again.
 
-use std::hash::Hasher;
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub struct Touched {
     bits: Box<[AtomicU64]>,
     mask: u64,
+    /// One seed per filter: a crafted input cannot choose strings that share slots
+    /// (which would only make more strings read again).
+    hasher: foldhash::quality::RandomState,
 }
 
 impl Touched {
@@ -50,13 +53,12 @@ impl Touched {
         Touched {
             bits: (0..bits / 64).map(|_| AtomicU64::new(0)).collect(),
             mask: bits - 1,
+            hasher: foldhash::quality::RandomState::default(),
         }
     }
 
     fn slots(&self, s: &[u8]) -> [u64; 2] {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        h.write(s);
-        let h = h.finish();
+        let h = self.hasher.hash_one(s);
         [h & self.mask, h.rotate_right(32) & self.mask]
     }
 
@@ -80,20 +82,26 @@ impl Touched {
     /// strings and scalars in the same order; if they do not, every string of `after`
     /// is recorded.
     pub fn record_changes(&self, before: &[u8], after: &[u8]) {
-        let (a, b) = (tokens(before), tokens(after));
-        if a.len() != b.len() {
-            for t in &b {
-                if let Token::Str(s) = t {
-                    self.insert(s);
+        let (mut a, mut b) = (Tokens { j: before, i: 0 }, Tokens { j: after, i: 0 });
+        loop {
+            match (a.next(), b.next()) {
+                (x, Some(Token::Str(s))) => {
+                    if !matches!(x, Some(Token::Str(r)) if r == s) {
+                        self.insert(s);
+                    }
+                    if x.is_none() {
+                        break;
+                    }
                 }
+                (Some(_), Some(_)) => {}
+                (None, None) => return,
+                _ => break,
             }
-            return;
         }
-        for (x, y) in a.iter().zip(&b) {
-            if let Token::Str(s) = y {
-                if !matches!(x, Token::Str(r) if r == s) {
-                    self.insert(s);
-                }
+        // The shapes differ: every string of `after` (those recorded above again).
+        for t in (Tokens { j: after, i: 0 }) {
+            if let Token::Str(s) = t {
+                self.insert(s);
             }
         }
     }
@@ -109,56 +117,57 @@ enum Token<'a> {
 
 /// The strings and scalars of a JSON text, in order (punctuation and white space
 /// skipped). Not a validator: the text was parsed already.
-fn tokens(j: &[u8]) -> Vec<Token<'_>> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < j.len() {
-        match j[i] {
-            b'"' => {
-                let start = i + 1;
-                let mut k = start;
-                loop {
-                    match memchr::memchr2(b'"', b'\\', &j[k..]) {
-                        Some(p) if j[k + p] == b'\\' => k += p + 2,
-                        Some(p) => {
-                            k += p;
-                            break;
-                        }
-                        None => {
-                            k = j.len();
-                            break;
-                        }
+struct Tokens<'a> {
+    j: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = Token<'a>;
+
+    fn next(&mut self) -> Option<Token<'a>> {
+        let j = self.j;
+        let mut i = self.i;
+        let sep = |b: u8| {
+            matches!(
+                b,
+                b'{' | b'}' | b'[' | b']' | b':' | b',' | b' ' | b'\t' | b'\r' | b'\n'
+            )
+        };
+        while i < j.len() && sep(j[i]) {
+            i += 1;
+        }
+        if i >= j.len() {
+            self.i = i;
+            return None;
+        }
+        if j[i] == b'"' {
+            let start = i + 1;
+            let mut k = start;
+            loop {
+                match memchr::memchr2(b'"', b'\\', &j[k.min(j.len())..]) {
+                    Some(p) if j[k + p] == b'\\' => k += p + 2,
+                    Some(p) => {
+                        k += p;
+                        break;
+                    }
+                    None => {
+                        k = j.len();
+                        break;
                     }
                 }
-                let end = k.min(j.len());
-                out.push(Token::Str(&j[start..end]));
-                i = end + 1;
             }
-            b'{' | b'}' | b'[' | b']' | b':' | b',' | b' ' | b'\t' | b'\r' | b'\n' => i += 1,
-            _ => {
-                let start = i;
-                while i < j.len()
-                    && !matches!(
-                        j[i],
-                        b'{' | b'}'
-                            | b'['
-                            | b']'
-                            | b':'
-                            | b','
-                            | b' '
-                            | b'\t'
-                            | b'\r'
-                            | b'\n'
-                            | b'"'
-                    )
-                {
-                    i += 1;
-                }
-                out.push(Token::Scalar(&j[start..i]));
-            }
+            let end = k.min(j.len());
+            self.i = end + 1;
+            return Some(Token::Str(&j[start..end]));
         }
+        let start = i;
+        while i < j.len() && !sep(j[i]) && j[i] != b'"' {
+            i += 1;
+        }
+        self.i = i;
+        Some(Token::Scalar(&j[start..i]))
     }
-    out
 }
 
 #[cfg(test)]
@@ -169,7 +178,7 @@ mod tests {
     fn tokens_of_json() {
         let j = br#"{"a\"b": [1, -2.5e3, true, null, "x\\"], "c":"\u00e9"}"#;
         assert_eq!(
-            tokens(j),
+            Tokens { j, i: 0 }.collect::<Vec<_>>(),
             [
                 Token::Str(br#"a\"b"#),
                 Token::Scalar(b"1"),

@@ -23,7 +23,6 @@
 //! input, so a crafted input cannot make verification explode. A copy whose views do not
 //! fit in that budget fails verification (closed) rather than passing half searched.
 
-use std::collections::HashMap;
 use std::io::Read;
 
 use super::Known;
@@ -73,7 +72,7 @@ struct Search<'k> {
     refused: usize,
     /// The base64 runs already decoded and searched whole (nothing found, nothing left
     /// out), each with the least depth it was searched at.
-    searched_runs: HashMap<Vec<u8>, usize>,
+    searched_runs: foldhash::HashMap<Vec<u8>, usize>,
 }
 
 /// Separators: ASCII punctuation other than the bytes that base64, percent, HTML,
@@ -110,7 +109,7 @@ fn search(data: &[u8], known: &Known, whole: bool) -> Option<Survivor> {
         path: Vec::new(),
         found: None,
         refused: 0,
-        searched_runs: HashMap::new(),
+        searched_runs: foldhash::HashMap::default(),
         reach: 2 * known.longest() + 64,
         incomplete: false,
     };

@@ -186,10 +186,14 @@ pub struct Names {
 #[derive(Default)]
 struct Memo {
     id: u64,
-    header: HashMap<Box<[u8]>, HeaderClass>,
-    param: HashMap<Box<[u8]>, ParamClass>,
-    field: HashMap<Box<[u8]>, ParamClass>,
+    header: MemoMap<HeaderClass>,
+    param: MemoMap<ParamClass>,
+    field: MemoMap<ParamClass>,
 }
+
+/// A memo of names judged: foldhash, seeded per process (names are short and hashed on
+/// every lookup; SipHash was a few percent of a run).
+type MemoMap<C> = foldhash::HashMap<Box<[u8]>, C>;
 
 thread_local! {
     static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
@@ -210,7 +214,7 @@ impl Names {
     fn memo<C: Copy>(
         &self,
         name: &[u8],
-        which: fn(&mut Memo) -> &mut HashMap<Box<[u8]>, C>,
+        which: fn(&mut Memo) -> &mut MemoMap<C>,
         judge: impl FnOnce() -> C,
     ) -> C {
         if name.len() > MEMO_NAME {
