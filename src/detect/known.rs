@@ -47,6 +47,8 @@ struct Index {
     width: usize,
     /// Length of the longest form.
     longest: usize,
+    /// log2 of the bitmap's size in bits: sized by the number of forms.
+    hash_bits: u32,
     bits: Vec<u64>,
     /// The bytes the forms hold, a bit each.
     held: [u64; 4],
@@ -63,11 +65,16 @@ struct Index {
 #[derive(Debug, Clone)]
 struct Shift {
     m: usize,
-    table: Box<[u8; 1 << Shift::BITS]>,
+    /// log2 of the table's size: sized by the number of three-byte groups it holds
+    /// (a small set of secrets, as in most small files, needs no 64 KiB table to build,
+    /// zero and search).
+    bits: u32,
+    table: Box<[u8]>,
 }
 
 impl Shift {
     const Q: usize = 3;
+    /// The most `bits` can be: 64 KiB.
     const BITS: u32 = 16;
 
     fn new(forms: &[(Vec<u8>, usize)], m: usize) -> Option<Shift> {
@@ -76,24 +83,28 @@ impl Shift {
             return None;
         }
         let most = (m - Self::Q + 1) as u8;
-        let mut table = Box::new([most; 1 << Self::BITS]);
+        // About one group in eight slots or fewer, as the 64 KiB table has for a set
+        // of a thousand forms.
+        let groups = forms.len().saturating_mul(m - Self::Q + 1);
+        let bits = table_bits(groups.saturating_mul(8), 10, Self::BITS);
+        let mut table = vec![most; 1 << bits].into_boxed_slice();
         for (f, _) in forms {
             for j in 0..=m - Self::Q {
-                let h = Self::hash(&f[j..]);
+                let h = Self::hash(&f[j..], bits);
                 table[h] = table[h].min((m - Self::Q - j) as u8);
             }
         }
-        Some(Shift { m, table })
+        Some(Shift { m, bits, table })
     }
 
-    /// The hash of the three bytes `g` starts with.
+    /// The hash of the three bytes `g` starts with, `bits` wide.
     #[inline]
-    fn hash(g: &[u8]) -> usize {
+    fn hash(g: &[u8], bits: u32) -> usize {
         let x = match g.first_chunk::<4>() {
             Some(&w) => u32::from_le_bytes(w) & 0x00FF_FFFF,
             None => u32::from(g[0]) | u32::from(g[1]) << 8 | u32::from(g[2]) << 16,
         };
-        (x.wrapping_mul(0x9E37_79B1) >> (32 - Self::BITS)) as usize
+        (x.wrapping_mul(0x9E37_79B1) >> (32 - bits)) as usize
     }
 
     /// The first window start from `pos` on whose last three bytes may end a form's
@@ -103,7 +114,7 @@ impl Shift {
         loop {
             let g = pos + self.m - Self::Q;
             let w = hay.get(g..).filter(|w| w.len() >= Self::Q)?;
-            let by = self.table[Self::hash(w)];
+            let by = self.table[Self::hash(w, self.bits)];
             if by == 0 {
                 return Some(pos);
             }
@@ -122,7 +133,16 @@ struct Form {
 
 const NONE: u32 = u32::MAX;
 
+/// log2 of a table for `want` slots: the next power of two, within `min..=max`.
+fn table_bits(want: usize, min: u32, max: u32) -> u32 {
+    want.max(1)
+        .next_power_of_two()
+        .trailing_zeros()
+        .clamp(min, max)
+}
+
 impl Index {
+    /// The most `hash_bits` can be: 128 KiB.
     const BITS: u32 = 20;
 
     /// `forms`: (form, owner), deduplicated, none empty.
@@ -130,12 +150,17 @@ impl Index {
         forms.sort_unstable();
         let width = forms.iter().map(|(f, _)| f.len()).min()?.min(8);
         let longest = forms.iter().map(|(f, _)| f.len()).max()?;
+        // One form in 512 bits or fewer: a position of the haystack that passes the
+        // bitmap costs a binary search, so it is kept sparse; but it is zeroed at every
+        // build, and a small set needs no 128 KiB of it.
+        let hash_bits = table_bits(forms.len().saturating_mul(512), 12, Self::BITS);
         let mut ix = Index {
             bytes: Vec::with_capacity(forms.iter().map(|(f, _)| f.len()).sum()),
             forms: Vec::with_capacity(forms.len()),
             width,
             longest,
-            bits: vec![0; (1 << Self::BITS) / 64],
+            hash_bits,
+            bits: vec![0; (1 << hash_bits) / 64],
             held: [0; 4],
             shift: Shift::new(&forms, forms.iter().map(|(f, _)| f.len()).min()?),
         };
@@ -185,7 +210,7 @@ impl Index {
                 u64::from_le_bytes(w)
             }
         };
-        (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::BITS)) as usize
+        (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.hash_bits)) as usize
     }
 
     /// The longest form `hay[at..]` starts with.
