@@ -262,6 +262,58 @@ fn pair_names<'s>(
     (names, has_value)
 }
 
+/// Member keys that hold a pair's value in looser spellings (`{"label": "Password",
+/// "input": …}`, `{"param": "client_secret", "arg": …}`, a registry export's `{"Name":
+/// "Password", "Data": …}`), and keys that name such a pair.
+const LOOSE_VALUES: &[&str] = &["data", "input", "arg", "argument"];
+const LOOSE_NAMES: &[&str] = &[
+    "label",
+    "param",
+    "parameter",
+    "field",
+    "property",
+    "setting",
+    "variable",
+    "option",
+    "attribute",
+];
+
+/// A pair spelt with looser member names, in an object with no value member of the
+/// usual spellings: the index of its one value member (a string or a number under a
+/// key of [`LOOSE_VALUES`]; an array or an object there, `{"name": "Sessions", "data":
+/// [3, 5]}`, is data), when the object has a name (of the usual spellings, or else the
+/// first string under a key of [`LOOSE_NAMES`], added to `names`).
+fn loose_pair<'s>(
+    src: &'s [u8],
+    members: &[(std::ops::Range<usize>, Value)],
+    names: &mut Vec<std::borrow::Cow<'s, [u8]>>,
+) -> Option<usize> {
+    let mut at = None;
+    for (i, (k, v)) in members.iter().enumerate() {
+        let scalar = match v {
+            Value::Str(_) => true,
+            Value::Scalar(r) => is_number(&src[r.clone()]),
+            _ => false,
+        };
+        if norm_is(&decode(&src[k.clone()]), LOOSE_VALUES) {
+            if !scalar || at.is_some() {
+                return None;
+            }
+            at = Some(i);
+        }
+    }
+    let at = at?;
+    if names.is_empty() {
+        names.extend(members.iter().find_map(|(k, v)| match v {
+            Value::Str(r) if norm_is(&decode(&src[k.clone()]), LOOSE_NAMES) => {
+                Some(decode(&src[r.clone()]))
+            }
+            _ => None,
+        }));
+    }
+    (!names.is_empty()).then_some(at)
+}
+
 /// What a HAR entry's request URL says its bodies hold, from the `request.url` of
 /// `entry`: `secret` when a path segment is `secrets` (Azure Key Vault's
 /// `/secrets/{name}`, Google Secret Manager's `/secrets/{name}/versions/…:access`),
@@ -670,6 +722,11 @@ impl Walker {
                 names.extend(s.url_name.clone().map(std::borrow::Cow::Owned));
             }
         }
+        let loose_value = if has_value {
+            None
+        } else {
+            loose_pair(src, members, &mut names)
+        };
         // Google Secret Manager's `…/secrets/{name}/versions/{v}:access`: the secret is
         // the `data` of the body's `payload`.
         let secret_payload = parent == Some(b"payload".as_slice())
@@ -762,9 +819,11 @@ impl Walker {
                 s.response_time = Some(t.div_euclid(1000));
             }
         }
-        for (k, v) in members {
+        for (i, (k, v)) in members.iter().enumerate() {
             let key = decode(&src[k.clone()]);
             let mark = s.loc.len();
+            let pair_value_member = !names.is_empty()
+                && (pair_role(&key) == Some(PairRole::Value) || loose_value == Some(i));
             // A credential used as a key (maps keyed by token): redact the key itself,
             // and never let it into a location.
             let mut key_edits = Vec::new();
@@ -801,7 +860,7 @@ impl Walker {
                     let ctxs: Vec<Ctx> = match key.as_ref() {
                         // Judged under every name the pair carries (and under its own
                         // key, `secretValue`, unless that is plain `value`).
-                        k if !names.is_empty() && pair_role(k) == Some(PairRole::Value) => {
+                        k if pair_value_member => {
                             let mut c: Vec<Ctx> = names
                                 .iter()
                                 .map(|name| Ctx::NameValue {
@@ -855,7 +914,7 @@ impl Walker {
                 // A pair's `value` that is not a string (`"value": 48213377`, an array,
                 // an object): every string and number in it is judged under the pair's
                 // names as well.
-                _ if !names.is_empty() && pair_role(&key) == Some(PairRole::Value) => {
+                _ if pair_value_member => {
                     let from = s.findings.len();
                     self.pairs.push((
                         parent.unwrap_or(b"").to_vec(),
