@@ -2238,3 +2238,109 @@ fn header_lines_in_html_bodies() {
         assert!(copy.contains(kept), "{kept} missing: {copy}");
     }
 }
+
+/// Names that hold a credential only when the value looks like one: `seed` and
+/// `verify` (a query's), `X-Refresh` (a header), `databaseUrl` (a URL there is read as
+/// a URL: its password goes, the rest stays).
+#[test]
+fn weak_names_seed_verify_refresh_and_database_urls() {
+    let seed = "Vt4Rk8Wn3Ys6Pd1Hf5Jc0GaZb7Qm2Lx9";
+    let db = "Wn3Ys6Pd1Hf5Jc0GaZb7Qm2Lx9Vt4Rk8";
+    let db_pw = "Hf5Jc0GaZb7Qm2Lx";
+    let body = format!(
+        r#"{{"seed": "{seed}", "rng": {{"seed": 42}}, "databaseUrl": "{db}", "DATABASE_URL": "postgres://app:{db_pw}@db.example.com:5432/app", "databaseURL": "https://demo-12345-default-rtdb.firebaseio.com"}}"#
+    );
+    let (out, _) = clean("b.json", &body);
+    for s in [seed, db, db_pw] {
+        assert!(!out.contains(s), "{s} survives: {out}");
+    }
+    for kept in [
+        r#""seed": 42"#,
+        "@db.example.com:5432/app",
+        "https://demo-12345-default-rtdb.firebaseio.com",
+    ] {
+        assert!(out.contains(kept), "{kept} lost: {out}");
+    }
+    let verify = "Ys6Pd1Hf5Jc0GaZb7Qm2Lx9V";
+    let refresh = "Qm2Lx9Vt4Rk8Wn3Ys6Pd1Hf5Jc0G";
+    let doc = har(
+        &req(
+            &format!("https://a.example/x?verify={verify}&ssl=1&check=verify"),
+            r#"{"name": "X-Refresh", "value": "Qm2Lx9Vt4Rk8Wn3Ys6Pd1Hf5Jc0G"}, {"name": "X-Refresh-Interval", "value": "30"}"#,
+            "",
+        ),
+        RESP,
+    );
+    let (out, _) = clean("a.har", &doc);
+    for s in [verify, refresh] {
+        assert!(!out.contains(s), "{s} survives: {out}");
+    }
+    assert!(out.contains("&ssl=1&check=verify"), "{out}");
+    assert!(out.contains(r#""value": "30""#), "{out}");
+}
+
+/// Vendors' CSRF tokens written into their pages: ServiceNow's `g_ck` (also posted as
+/// `sysparm_ck`) and Google's `SNlM0e` in `WIZ_global_data`.
+#[test]
+fn vendor_csrf_tokens_in_page_scripts() {
+    let gck = "c0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ffeeabcd";
+    let at = "AFWLbD2xQ9zW8xV7uT6sR5qP4oN3";
+    let html = format!(
+        "<script>var g_ck = '{gck}';window.WIZ_global_data={{\"SNlM0e\":\"{at}:1714600000000\",\"FdrFJe\":\"-123\"}};</script>"
+    );
+    let post = format!(
+        r#", "postData": {{"mimeType": "application/x-www-form-urlencoded", "text": "sysparm_ck={gck}x&sysparm_name=list"}}"#
+    );
+    let doc = har(
+        &req("https://a.example/", "", &post),
+        &resp_with("text/html", &html),
+    );
+    let (out, _) = clean("t.har", &doc);
+    for s in [gck, at] {
+        assert!(!out.contains(s), "{s} survives: {out}");
+    }
+    for kept in [
+        "var g_ck = '",
+        r#"\"FdrFJe\":\"-123\""#,
+        "sysparm_name=list",
+    ] {
+        assert!(out.contains(kept), "{kept} lost: {out}");
+    }
+}
+
+/// Pagination cursors (`nextPageToken`, `continuationToken`, AWS's `NextToken`) are no
+/// credentials: they stay, unless the value is a credential's own format.
+#[test]
+fn pagination_tokens_stay() {
+    let cursors = [
+        (
+            "nextPageToken",
+            "CiAKGjBpNDd2Nmp2Zml2cXRnb3Y2NmF3c2Q3dBIEZjA2aRgB",
+        ),
+        (
+            "pageToken",
+            "Q2lBS0dqQnBORGQyTm1wMlptbDJjWFJuYjNZMk5tRjNjMlEz",
+        ),
+        (
+            "continuationToken",
+            "eyJ0IjoiMjAyNC0wNS0wMVQxMDowMDowMFoiLCJpIjo0Mn0",
+        ),
+        ("NextToken", "AAMA-EFRSURBSGhYcWtzRTBWM2M5M2RQbTJ3N1hBPT0"),
+        ("next_sync_token", "CPDAlvWDx70CEPDAlvWDx70CGAU"),
+        ("prevPageToken", "CBQQAQ8xM2RlZjQ1Njc4OTA"),
+    ];
+    let mut body = String::from("{");
+    for (k, v) in cursors {
+        body.push_str(&format!("\"{k}\": \"{v}\", "));
+    }
+    let gh = "ghp_FAKEfake0123456789ExampleTestKEYFAKE";
+    body.push_str(&format!(
+        "\"pageToken2\": \"{gh}\", \"sessionToken\": \"Zb7Qm2Lx9Vt4Rk8Wn3Ys6Pd1Hf5Jc0Gb\"}}"
+    ));
+    let (out, _) = clean("b.json", &body);
+    for (_, v) in cursors {
+        assert!(out.contains(v), "{v} lost: {out}");
+    }
+    assert!(!out.contains(gh), "{out}");
+    assert!(!out.contains("Zb7Qm2Lx9Vt4Rk8Wn3Ys6Pd1Hf5Jc0Gb"), "{out}");
+}

@@ -935,6 +935,9 @@ impl<'e> Scrubber<'e> {
                     out,
                 )
             }
+            // A database's URL (`databaseUrl`, `DATABASE_URL`): a URL there is read as
+            // one, its password going and its host staying.
+            ParamClass::Weak if names_a_url(&nn) && has_url_scheme(v) => self.url(v, base, out),
             ParamClass::Weak
                 if (url_ctx && weak_url_value(&pct_decode(v)))
                     || (!url_ctx && weak_text_value(v)) =>
@@ -1342,6 +1345,23 @@ fn redacted_jwt(v: &[u8]) -> bool {
         return false;
     };
     jwt::starts_like_jwt(v) && redact::is_placeholder(&v[p + 1..])
+}
+
+/// Does a normalised name end in `url` or `uri` (`databaseurl`)?
+fn names_a_url(n: &str) -> bool {
+    n.ends_with("url") || n.ends_with("uri")
+}
+
+/// Does `v` start with a URL scheme and `://` (`postgres://`, `redis+sentinel://`)?
+fn has_url_scheme(v: &[u8]) -> bool {
+    let Some(p) = memchr::memmem::find(v, b"://") else {
+        return false;
+    };
+    p > 0
+        && v[0].is_ascii_alphabetic()
+        && v[..p]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
 }
 
 pub fn looks_like_url(v: &[u8]) -> bool {

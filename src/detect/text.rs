@@ -107,7 +107,7 @@ fn res() -> &'static Res {
                 "cf-access", "cf_access", "jfrog", "honeycomb", "appcheck", "oidc", "curl",
                 "resume", "ppft", "canary", "verifier", "castgc", "sapsso", "nscaaac",
                 "pomerium", "iplanet", "keycloak", "pgt", "glide", "mnemonic", "phrase", "cvv",
-                "cvc", "crumb", "digest",
+                "cvc", "crumb", "digest", "g_ck", "gck", "sysparm", "snlm0e",
                 "wort", "contrase", "senha", "wachtw", "haslo", "heslo", "jelszo", "lozinka",
                 "salasana", "losenord", "parool", "sifre",
                 // Commands whose password flags are single letters (see `TOOL_FLAGS`).

@@ -52,6 +52,8 @@ struct WordLists {
     #[serde(default)]
     transparent: Vec<String>,
     #[serde(default)]
+    paging: Vec<String>,
+    #[serde(default)]
     counting: Vec<String>,
     #[serde(default)]
     known: Vec<String>,
@@ -511,6 +513,8 @@ struct Model {
     safe_prefix: HashSet<String>,
     describe: HashSet<String>,
     transparent: HashSet<String>,
+    /// Words before `token` that make it a pagination cursor (`nextPageToken`).
+    paging: HashSet<String>,
     counting: HashSet<String>,
     /// Every word of every list: the vocabulary glued names are split with.
     vocab: HashSet<String>,
@@ -547,6 +551,7 @@ impl Model {
             &w.safe_prefix,
             &w.describe,
             &w.transparent,
+            &w.paging,
             &w.counting,
             &w.known,
             &w.glued_suffix,
@@ -564,6 +569,7 @@ impl Model {
             safe_prefix: set(&w.safe_prefix),
             describe: set(&w.describe),
             transparent: set(&w.transparent),
+            paging: set(&w.paging),
             counting: set(&w.counting),
             vocab,
             glued_suffix: w
@@ -720,6 +726,10 @@ impl Model {
                 }
                 Some(_) => Verdict::Other,
             };
+        }
+        // `nextPageToken`, `continuationToken`: a cursor into a list, not a credential.
+        if last == "token" && prev.is_some_and(|p| self.paging.contains(p)) {
+            return Verdict::Other;
         }
         if self.strong.contains(last) || misspelt_password(last) {
             // `forgotPassword`, `showPassword`, `invalidToken`: about the credential.
