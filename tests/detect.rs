@@ -2344,3 +2344,29 @@ fn pagination_tokens_stay() {
     assert!(!out.contains(gh), "{out}");
     assert!(!out.contains("Zb7Qm2Lx9Vt4Rk8Wn3Ys6Pd1Hf5Jc0Gb"), "{out}");
 }
+
+/// An object under a credential's name (`"secret": {"data": …}`): each string in it is
+/// judged under the joined name (`secret.data`), and only a token-like value goes, so
+/// what describes the credential (its type, expiry, pattern) stays.
+#[test]
+fn token_like_strings_inside_an_object_under_a_credential_name() {
+    let s1 = "Jc0GaZb7Qm2Lx9Vt4Rk8Wn3Ys6Pd1Hf5";
+    let s2 = "Kq8s7dHf6Gv5Bn4M3xZ";
+    let doc = format!(
+        r#"{{"secret": {{"data": "{s1}", "metadata": {{"name": "db"}}}}, "session": {{"data": "{s2}", "user": {{"id": "u-1"}}}}, "token": {{"type": "Bearer", "expiresAt": "2024-05-01T10:00:00Z"}}, "password": {{"pattern": "^[A-Za-z0-9]{{12,}}$", "minLength": 12}}, "credentials": {{"value": {{"data": "plain words"}}}}}}"#
+    );
+    let (out, _) = clean("b.json", &doc);
+    for s in [s1, s2] {
+        assert!(!out.contains(s), "{s} survives: {out}");
+    }
+    for kept in [
+        r#""name": "db""#,
+        r#""id": "u-1""#,
+        r#""type": "Bearer""#,
+        "2024-05-01T10:00:00Z",
+        "^[A-Za-z0-9]{12,}$",
+        "plain words",
+    ] {
+        assert!(out.contains(kept), "{kept} lost: {out}");
+    }
+}

@@ -961,6 +961,24 @@ impl<'e> Scrubber<'e> {
         }
     }
 
+    /// A string inside an object under a credential's name, judged under the joined
+    /// name (`secret.data`): redacted when that name holds a credential (or may) and
+    /// the value looks like a token; a URL or anything else is left to the other
+    /// contexts it is judged in.
+    pub fn token_by_name(&mut self, name: &[u8], v: &[u8], base: usize, out: &mut Vec<Edit>) {
+        if !weak_text_value(v) || has_url_scheme(v) {
+            return;
+        }
+        if !matches!(
+            self.engine.names.field(name),
+            ParamClass::Secret | ParamClass::Weak
+        ) {
+            return;
+        }
+        let kind = kind_for_name(name);
+        self.redact(v, 0, v.len(), base, "context.param", kind, None, true, out)
+    }
+
     /// Any value with no telling name: URLs, embedded JSON, then token rules.
     pub fn free(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
         if v.len() < 8 {

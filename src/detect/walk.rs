@@ -27,6 +27,10 @@ enum Ctx<'a> {
     },
     /// A header map member (`"headers": {"Authorization": "…"}`).
     HeaderMap(&'a [u8]),
+    /// A string inside an object under a credential's name, by the joined name
+    /// (`secret.data`): a credential when that name is one and the value looks like a
+    /// token.
+    Under(&'a [u8]),
     /// A body with its MIME type.
     Body {
         mime: &'a [u8],
@@ -49,6 +53,10 @@ pub struct Walker {
     pairs: Vec<(Vec<u8>, Vec<Vec<u8>>)>,
     /// The body just read opened a layer the views of a copy do not open.
     opaque: bool,
+    /// The keys (joined with `.`) from the nearest credential-named key down to the
+    /// object being walked (`secret`, then `secret.data` in `{"secret": {"data":
+    /// {…}}}`): the strings inside are judged under them too ([`Ctx::Under`]).
+    under: Option<Vec<u8>>,
 }
 
 fn push_seg(loc: &mut String, seg: &[u8]) {
@@ -480,6 +488,7 @@ fn judge(s: &mut Scrubber, text: &[u8], ctx: &Ctx, inner: &mut Vec<Edit>) {
         Ctx::Key(k) => s.by_name(k, text, 0, false, inner),
         Ctx::HeaderMap(k) => s.header(k, text, 0, inner),
         Ctx::NameValue { parent, name } => pair_value(s, parent, name, text, inner),
+        Ctx::Under(name) => s.token_by_name(name, text, 0, inner),
         Ctx::Body { mime, .. } => body(s, text, mime, 0, inner),
         Ctx::None => s.free(text, 0, inner),
     }
@@ -516,6 +525,7 @@ impl Walker {
             error: None,
             pairs: Vec::new(),
             opaque: false,
+            under: None,
         }
     }
 
@@ -526,6 +536,7 @@ impl Walker {
             error: None,
             pairs: Vec::new(),
             opaque: false,
+            under: None,
         }
     }
 
@@ -855,6 +866,32 @@ impl Walker {
             } else if self.track {
                 push_seg(&mut s.loc, &key);
             }
+            // Inside an object under a credential's name (`"secret": {"data": …}`): the
+            // name joined down to this member, for a string whose own key says nothing,
+            // and for what an object or array here holds.
+            let nested = matches!(v, Value::Obj(_) | Value::Arr(_));
+            let under = match &self.under {
+                Some(u)
+                    if u.len() < 128
+                        && (nested || s.engine.names.field(&key) == ParamClass::Other) =>
+                {
+                    let mut joined = Vec::with_capacity(u.len() + 1 + key.len());
+                    joined.extend_from_slice(u);
+                    joined.push(b'.');
+                    joined.extend_from_slice(&key);
+                    Some(joined)
+                }
+                None if nested
+                    && matches!(
+                        s.engine.names.field(&key),
+                        ParamClass::Secret | ParamClass::Weak
+                    ) =>
+                {
+                    Some(key.to_vec())
+                }
+                _ => None,
+            };
+            let outer_under = nested.then(|| std::mem::replace(&mut self.under, under.clone()));
             match v {
                 Value::Str(r) => {
                     let ctxs: Vec<Ctx> = match key.as_ref() {
@@ -901,7 +938,10 @@ impl Walker {
                         k @ (b"digest" | b"hash") if digest_of.is_some() => {
                             vec![Ctx::Key(digest_of.unwrap_or(b"")), Ctx::Key(k)]
                         }
-                        k => vec![Ctx::Key(k)],
+                        k => match &under {
+                            Some(u) => vec![Ctx::Key(k), Ctx::Under(u)],
+                            None => vec![Ctx::Key(k)],
+                        },
                     };
                     let from = s.findings.len();
                     let cookie_value =
@@ -965,6 +1005,9 @@ impl Walker {
                     self.encoding = saved;
                 }
                 _ => self.value(s, src, v, Some(&key), base, out),
+            }
+            if let Some(o) = outer_under {
+                self.under = o;
             }
             s.loc.truncate(mark);
         }
@@ -1118,6 +1161,7 @@ impl Walker {
                 Ctx::NameValue { parent, name } => k.part(2, parent).part(3, name),
                 Ctx::HeaderMap(n) => k.part(4, n),
                 Ctx::Body { mime, base64 } => k.part(5, mime).part(6, &[u8::from(base64)]),
+                Ctx::Under(n) => k.part(16, n),
                 Ctx::None => k.part(7, b""),
             };
         }
