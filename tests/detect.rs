@@ -2370,3 +2370,43 @@ fn token_like_strings_inside_an_object_under_a_credential_name() {
         assert!(out.contains(kept), "{kept} lost: {out}");
     }
 }
+
+/// A HAR whose one WebSocket message (sent) is `data`.
+fn har_ws(data: &str) -> String {
+    let resp = RESP.to_string();
+    let doc = har(&req("wss://a.example/hub", "", ""), &resp);
+    let msgs = format!(
+        r#", "_webSocketMessages": [{{"type": "send", "time": 1, "opcode": 1, "data": {}}}]}}]}}}}"#,
+        serde_json::to_string(data).unwrap()
+    );
+    format!("{}{}", doc.strip_suffix("}]}}").unwrap(), msgs)
+}
+
+/// A SignalR invocation (JSON hub protocol: records ended by U+001E) of a login method
+/// carries the password as its last argument; other invocations keep theirs.
+#[test]
+fn signalr_login_invocations_lose_their_password() {
+    let pw = "pW9zQ2xL7mN3vB8rJhT4k";
+    let data = format!(
+        "{{\"type\":1,\"target\":\"Login\",\"arguments\":[\"bob\",\"{pw}\"]}}\u{1e}{{\"type\":1,\"target\":\"SendMessage\",\"arguments\":[\"bob\",\"Qx7 hello\"]}}\u{1e}"
+    );
+    let (out, _) = clean("t.har", &har_ws(&data));
+    assert!(!out.contains(pw), "{out}");
+    for kept in [r#"\"Login\",\"arguments\":[\"bob\",\""#, "Qx7 hello"] {
+        assert!(out.contains(kept), "{kept} lost: {out}");
+    }
+}
+
+/// A credential name spelt with JavaScript octal escapes (`\160\141…` is `password`).
+#[test]
+fn js_octal_escaped_names() {
+    let pw = "uFEhbtyvAYmqgq5UGn9MB0bobzjcU9kC";
+    let js = format!(r#"var s="\160\141\163\163\167\157\162\144={pw}";var n="\101\102";"#);
+    let doc = har(
+        &req("https://a.example/app.js", "", ""),
+        &resp_with("application/javascript", &js),
+    );
+    let (out, _) = clean("t.har", &doc);
+    assert!(!out.contains(pw), "{out}");
+    assert!(out.contains(r#"var n=\"\\101\\102\""#), "{out}");
+}

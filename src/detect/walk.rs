@@ -764,7 +764,15 @@ impl Walker {
         let digest_of = parent.filter(|p| s.engine.names.field(p) == ParamClass::Secret);
         // A JSON-RPC call with a positional password (`{"method": "login", "params":
         // ["admin", "…"]}`, Odoo's `"args"`): `[methods]` in `patterns/names.toml`.
-        let positional = str_member("method").and_then(|m| s.engine.names.password_param(&m));
+        // A SignalR hub invocation (`{"type": 1, "target": "Login", "arguments": ["bob",
+        // "…"]}`; type 4 streams): its `target` is the method.
+        let invocation = members.iter().any(|(k, v)| {
+            &src[k.clone()] == b"type"
+                && matches!(v, Value::Scalar(r) if matches!(&src[r.clone()], b"1" | b"4"))
+        });
+        let positional = str_member("method")
+            .or_else(|| invocation.then(|| str_member("target")).flatten())
+            .and_then(|m| s.engine.names.password_param(&m));
         // `"Type": "SecureString"` (AWS SSM), `"type": "secret"` (Postman): the pair's
         // value is a secret whatever its name.
         if has_value
@@ -977,7 +985,8 @@ impl Walker {
                     self.pairs.pop();
                 }
                 Value::Arr(items)
-                    if positional.is_some() && matches!(key.as_ref(), b"params" | b"args") =>
+                    if positional.is_some()
+                        && matches!(key.as_ref(), b"params" | b"args" | b"arguments") =>
                 {
                     let scalar = |i: &Value| matches!(i, Value::Str(_) | Value::Scalar(_));
                     let at = match positional {
@@ -1361,6 +1370,22 @@ pub fn body(s: &mut Scrubber, v: &[u8], mime: &[u8], base: usize, out: &mut Vec<
     let m = String::from_utf8_lossy(mime).to_ascii_lowercase();
     let first = v.iter().find(|b| !b.is_ascii_whitespace()).copied();
     if matches!(first, Some(b'{' | b'[')) && s.json_text(v, base, out) {
+        return;
+    }
+    // JSON records each ended by U+001E (SignalR's JSON hub protocol over WebSocket,
+    // JSON text sequences): each record read as JSON, or as text when it is none.
+    if first == Some(b'{') && v.last() == Some(&0x1e) {
+        let mut at = 0;
+        for record in v.split(|&b| b == 0x1e) {
+            let (start, end) = (at, at + record.len());
+            at = end + 1;
+            if record.trim_ascii().is_empty() {
+                continue;
+            }
+            if !s.json_text(record, base + start, out) {
+                s.text(record, base + start, Mode::Plain, out);
+            }
+        }
         return;
     }
     if m.contains("json") {

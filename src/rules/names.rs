@@ -358,6 +358,13 @@ impl Names {
         if let Some(&i) = self.password_exact.get(method) {
             return Some(i);
         }
+        // A hub method in PascalCase (SignalR's `Login`): the exact names, in any case.
+        if let Some(&i) = self
+            .password_exact
+            .get(method.to_ascii_lowercase().as_slice())
+        {
+            return Some(i);
+        }
         self.password_prefix
             .iter()
             .find(|(p, _)| method.starts_with(p))
