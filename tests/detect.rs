@@ -2265,7 +2265,7 @@ fn weak_names_seed_verify_refresh_and_database_urls() {
     let refresh = "Qm2Lx9Vt4Rk8Wn3Ys6Pd1Hf5Jc0G";
     let doc = har(
         &req(
-            &format!("https://a.example/x?verify={verify}&ssl=1&check=verify"),
+            &format!("https://a.example/x?verify={verify}&ssl=1&check=verify&seed=JohnDoe"),
             r#"{"name": "X-Refresh", "value": "Qm2Lx9Vt4Rk8Wn3Ys6Pd1Hf5Jc0G"}, {"name": "X-Refresh-Interval", "value": "30"}"#,
             "",
         ),
@@ -2275,7 +2275,7 @@ fn weak_names_seed_verify_refresh_and_database_urls() {
     for s in [verify, refresh] {
         assert!(!out.contains(s), "{s} survives: {out}");
     }
-    assert!(out.contains("&ssl=1&check=verify"), "{out}");
+    assert!(out.contains("&ssl=1&check=verify&seed=JohnDoe"), "{out}");
     assert!(out.contains(r#""value": "30""#), "{out}");
 }
 

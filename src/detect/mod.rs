@@ -239,6 +239,16 @@ pub(crate) fn weak_url_value(v: &[u8]) -> bool {
         .all(|b| b.is_ascii_lowercase() || *b == b'-' || *b == b'_')
 }
 
+/// The value of a weak name in a URL or form: [`weak_url_value`], or for the names that
+/// count there only with a token-like value (`seed`, `verify`), [`weak_text_value`].
+pub(crate) fn weak_param_value(names: &names::Names, name: &[u8], v: &[u8]) -> bool {
+    if names.token_like(name) {
+        weak_text_value(v)
+    } else {
+        weak_url_value(v)
+    }
+}
+
 /// Scrubbing state for one document (or one HAR entry).
 pub struct Scrubber<'e> {
     pub engine: &'e Engine,
@@ -939,7 +949,7 @@ impl<'e> Scrubber<'e> {
             // one, its password going and its host staying.
             ParamClass::Weak if names_a_url(&nn) && has_url_scheme(v) => self.url(v, base, out),
             ParamClass::Weak
-                if (url_ctx && weak_url_value(&pct_decode(v)))
+                if (url_ctx && weak_param_value(&self.engine.names, name, &pct_decode(v)))
                     || (!url_ctx && weak_text_value(v)) =>
             {
                 let kind = kind_for_name(name);
@@ -1213,7 +1223,7 @@ impl<'e> Scrubber<'e> {
         }
         if matches!(class, ParamClass::Secret | ParamClass::Weak) {
             let ident = pct_decode_form(raw, plus);
-            if class == ParamClass::Secret || weak_url_value(&ident) {
+            if class == ParamClass::Secret || weak_param_value(&self.engine.names, name, &ident) {
                 let kind = kind_for_name(name);
                 self.redact(
                     raw,

@@ -26,6 +26,8 @@ struct Section {
     field: Vec<String>,
     #[serde(default)]
     path: Vec<String>,
+    #[serde(default)]
+    token_like: Vec<String>,
 }
 
 /// The word lists of the name model (`[words]` in `patterns/names.toml`).
@@ -136,6 +138,7 @@ const SAFE: u8 = 8;
 const URL: u8 = 16;
 const FIELD: u8 = 32;
 const PATH: u8 = 64;
+const TOKEN_LIKE: u8 = 128;
 
 /// One section's lists: the exact-name lists as bit flags in one map (one lookup per
 /// name).
@@ -155,6 +158,7 @@ impl Lists {
             (&s.url, URL),
             (&s.field, FIELD),
             (&s.path, PATH),
+            (&s.token_like, TOKEN_LIKE),
         ] {
             for x in list {
                 *flags.entry(normalize_str(x)).or_default() |= bit;
@@ -428,6 +432,14 @@ impl Names {
         let mut buf = [0u8; STACK_NAME];
         let n = normalize_into(segment, &mut buf);
         self.params.flags(n.as_str()) & PATH != 0
+    }
+
+    /// Is a weak name one that counts in a URL or form only when the value looks like a
+    /// token (`seed`, `verify`: `token_like` under `[params]`)?
+    pub fn token_like(&self, name: &[u8]) -> bool {
+        let mut buf = [0u8; STACK_NAME];
+        let n = normalize_into(name, &mut buf);
+        self.params.flags(n.as_str()) & TOKEN_LIKE != 0
     }
 
     /// [`Names::param`] for the name of a field of structured data (a JSON key, a form
