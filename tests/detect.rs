@@ -2238,3 +2238,175 @@ fn header_lines_in_html_bodies() {
         assert!(copy.contains(kept), "{kept} missing: {copy}");
     }
 }
+
+/// Names that hold a credential only when the value looks like one: `seed` and
+/// `verify` (a query's), `X-Refresh` (a header), `databaseUrl` (a URL there is read as
+/// a URL: its password goes, the rest stays).
+#[test]
+fn weak_names_seed_verify_refresh_and_database_urls() {
+    let seed = "Vt4Rk8Wn3Ys6Pd1Hf5Jc0GaZb7Qm2Lx9";
+    let db = "Wn3Ys6Pd1Hf5Jc0GaZb7Qm2Lx9Vt4Rk8";
+    let db_pw = "Hf5Jc0GaZb7Qm2Lx";
+    let body = format!(
+        r#"{{"seed": "{seed}", "rng": {{"seed": 42}}, "databaseUrl": "{db}", "DATABASE_URL": "postgres://app:{db_pw}@db.example.com:5432/app", "databaseURL": "https://demo-12345-default-rtdb.firebaseio.com"}}"#
+    );
+    let (out, _) = clean("b.json", &body);
+    for s in [seed, db, db_pw] {
+        assert!(!out.contains(s), "{s} survives: {out}");
+    }
+    for kept in [
+        r#""seed": 42"#,
+        "@db.example.com:5432/app",
+        "https://demo-12345-default-rtdb.firebaseio.com",
+    ] {
+        assert!(out.contains(kept), "{kept} lost: {out}");
+    }
+    let verify = "Ys6Pd1Hf5Jc0GaZb7Qm2Lx9V";
+    let refresh = "Qm2Lx9Vt4Rk8Wn3Ys6Pd1Hf5Jc0G";
+    let doc = har(
+        &req(
+            &format!("https://a.example/x?verify={verify}&ssl=1&check=verify&seed=JohnDoe"),
+            r#"{"name": "X-Refresh", "value": "Qm2Lx9Vt4Rk8Wn3Ys6Pd1Hf5Jc0G"}, {"name": "X-Refresh-Interval", "value": "30"}"#,
+            "",
+        ),
+        RESP,
+    );
+    let (out, _) = clean("a.har", &doc);
+    for s in [verify, refresh] {
+        assert!(!out.contains(s), "{s} survives: {out}");
+    }
+    assert!(out.contains("&ssl=1&check=verify&seed=JohnDoe"), "{out}");
+    assert!(out.contains(r#""value": "30""#), "{out}");
+}
+
+/// Vendors' CSRF tokens written into their pages: ServiceNow's `g_ck` (also posted as
+/// `sysparm_ck`) and Google's `SNlM0e` in `WIZ_global_data`.
+#[test]
+fn vendor_csrf_tokens_in_page_scripts() {
+    let gck = "c0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ffeeabcd";
+    let at = "AFWLbD2xQ9zW8xV7uT6sR5qP4oN3";
+    let html = format!(
+        "<script>var g_ck = '{gck}';window.WIZ_global_data={{\"SNlM0e\":\"{at}:1714600000000\",\"FdrFJe\":\"-123\"}};</script>"
+    );
+    let post = format!(
+        r#", "postData": {{"mimeType": "application/x-www-form-urlencoded", "text": "sysparm_ck={gck}x&sysparm_name=list"}}"#
+    );
+    let doc = har(
+        &req("https://a.example/", "", &post),
+        &resp_with("text/html", &html),
+    );
+    let (out, _) = clean("t.har", &doc);
+    for s in [gck, at] {
+        assert!(!out.contains(s), "{s} survives: {out}");
+    }
+    for kept in [
+        "var g_ck = '",
+        r#"\"FdrFJe\":\"-123\""#,
+        "sysparm_name=list",
+    ] {
+        assert!(out.contains(kept), "{kept} lost: {out}");
+    }
+}
+
+/// Pagination cursors (`nextPageToken`, `continuationToken`, AWS's `NextToken`) are no
+/// credentials: they stay, unless the value is a credential's own format.
+#[test]
+fn pagination_tokens_stay() {
+    let cursors = [
+        (
+            "nextPageToken",
+            "CiAKGjBpNDd2Nmp2Zml2cXRnb3Y2NmF3c2Q3dBIEZjA2aRgB",
+        ),
+        (
+            "pageToken",
+            "Q2lBS0dqQnBORGQyTm1wMlptbDJjWFJuYjNZMk5tRjNjMlEz",
+        ),
+        (
+            "continuationToken",
+            "eyJ0IjoiMjAyNC0wNS0wMVQxMDowMDowMFoiLCJpIjo0Mn0",
+        ),
+        ("NextToken", "AAMA-EFRSURBSGhYcWtzRTBWM2M5M2RQbTJ3N1hBPT0"),
+        ("next_sync_token", "CPDAlvWDx70CEPDAlvWDx70CGAU"),
+        ("prevPageToken", "CBQQAQ8xM2RlZjQ1Njc4OTA"),
+    ];
+    let mut body = String::from("{");
+    for (k, v) in cursors {
+        body.push_str(&format!("\"{k}\": \"{v}\", "));
+    }
+    let gh = "ghp_FAKEfake0123456789ExampleTestKEYFAKE";
+    body.push_str(&format!(
+        "\"pageToken2\": \"{gh}\", \"sessionToken\": \"Zb7Qm2Lx9Vt4Rk8Wn3Ys6Pd1Hf5Jc0Gb\"}}"
+    ));
+    let (out, _) = clean("b.json", &body);
+    for (_, v) in cursors {
+        assert!(out.contains(v), "{v} lost: {out}");
+    }
+    assert!(!out.contains(gh), "{out}");
+    assert!(!out.contains("Zb7Qm2Lx9Vt4Rk8Wn3Ys6Pd1Hf5Jc0Gb"), "{out}");
+}
+
+/// An object under a credential's name (`"secret": {"data": …}`): each string in it is
+/// judged under the joined name (`secret.data`), and only a token-like value goes, so
+/// what describes the credential (its type, expiry, pattern) stays.
+#[test]
+fn token_like_strings_inside_an_object_under_a_credential_name() {
+    let s1 = "Jc0GaZb7Qm2Lx9Vt4Rk8Wn3Ys6Pd1Hf5";
+    let s2 = "Kq8s7dHf6Gv5Bn4M3xZ";
+    let doc = format!(
+        r#"{{"secret": {{"data": "{s1}", "metadata": {{"name": "db"}}}}, "session": {{"data": "{s2}", "user": {{"id": "u-1"}}}}, "token": {{"type": "Bearer", "expiresAt": "2024-05-01T10:00:00Z"}}, "password": {{"pattern": "^[A-Za-z0-9]{{12,}}$", "minLength": 12}}, "credentials": {{"value": {{"data": "plain words"}}}}}}"#
+    );
+    let (out, _) = clean("b.json", &doc);
+    for s in [s1, s2] {
+        assert!(!out.contains(s), "{s} survives: {out}");
+    }
+    for kept in [
+        r#""name": "db""#,
+        r#""id": "u-1""#,
+        r#""type": "Bearer""#,
+        "2024-05-01T10:00:00Z",
+        "^[A-Za-z0-9]{12,}$",
+        "plain words",
+    ] {
+        assert!(out.contains(kept), "{kept} lost: {out}");
+    }
+}
+
+/// A HAR whose one WebSocket message (sent) is `data`.
+fn har_ws(data: &str) -> String {
+    let resp = RESP.to_string();
+    let doc = har(&req("wss://a.example/hub", "", ""), &resp);
+    let msgs = format!(
+        r#", "_webSocketMessages": [{{"type": "send", "time": 1, "opcode": 1, "data": {}}}]}}]}}}}"#,
+        serde_json::to_string(data).unwrap()
+    );
+    format!("{}{}", doc.strip_suffix("}]}}").unwrap(), msgs)
+}
+
+/// A SignalR invocation (JSON hub protocol: records ended by U+001E) of a login method
+/// carries the password as its last argument; other invocations keep theirs.
+#[test]
+fn signalr_login_invocations_lose_their_password() {
+    let pw = "pW9zQ2xL7mN3vB8rJhT4k";
+    let data = format!(
+        "{{\"type\":1,\"target\":\"Login\",\"arguments\":[\"bob\",\"{pw}\"]}}\u{1e}{{\"type\":1,\"target\":\"SendMessage\",\"arguments\":[\"bob\",\"Qx7 hello\"]}}\u{1e}"
+    );
+    let (out, _) = clean("t.har", &har_ws(&data));
+    assert!(!out.contains(pw), "{out}");
+    for kept in [r#"\"Login\",\"arguments\":[\"bob\",\""#, "Qx7 hello"] {
+        assert!(out.contains(kept), "{kept} lost: {out}");
+    }
+}
+
+/// A credential name spelt with JavaScript octal escapes (`\160\141…` is `password`).
+#[test]
+fn js_octal_escaped_names() {
+    let pw = "uFEhbtyvAYmqgq5UGn9MB0bobzjcU9kC";
+    let js = format!(r#"var s="\160\141\163\163\167\157\162\144={pw}";var n="\101\102";"#);
+    let doc = har(
+        &req("https://a.example/app.js", "", ""),
+        &resp_with("application/javascript", &js),
+    );
+    let (out, _) = clean("t.har", &doc);
+    assert!(!out.contains(pw), "{out}");
+    assert!(out.contains(r#"var n=\"\\101\\102\""#), "{out}");
+}

@@ -498,3 +498,36 @@ fn values_declared_secret_are_redacted_whatever_their_name() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// Pairs spelt with looser member names: a form builder's `{"label": …, "input": …}`,
+/// an argument list's `{"param": …, "arg": …}`, a registry export's `{"Name": …,
+/// "Data": …}`. Only a string or a number under those looser value members is the
+/// pair's value: a chart series' `{"name": …, "data": [3, 5, 8]}` and a form schema's
+/// `"input": true` are not, and a plain name keeps its value.
+#[test]
+fn looser_pair_spellings_carry_their_value() {
+    let engine = common::engine("k");
+    let [a, b] = [SECRETS[0], SECRETS[1]];
+    let c = "Pq5Wm1Zx8Kt3Lr6Vn2Hd9Jb";
+    let doc = json!({"fields": [
+        {"label": "Password", "input": a},
+        {"param": "client_secret", "arg": b},
+        {"Name": "Password", "Type": "REG_SZ", "Data": c},
+        {"label": "Colour", "input": "blue-green"},
+        {"name": "Sessions", "data": [3, 5, 8]},
+        {"label": "Password", "key": "password", "type": "password", "input": true},
+        {"Name": "Region", "Data": "eu-west-1"},
+        {"param": "page", "arg": "17"},
+    ]});
+    let keep = [
+        "blue-green",
+        "eu-west-1",
+        "\"17\"",
+        "[3,5,8]",
+        "\"input\":true",
+        "client_secret",
+        "REG_SZ",
+    ];
+    let bad = check(&engine, "looser spellings", &doc, &[a, b, c], &keep);
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}

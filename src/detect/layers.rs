@@ -274,6 +274,20 @@ fn js_unit(v: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
             out.extend_from_slice(char::from_u32(c)?.encode_utf8(&mut buf).as_bytes());
             Some(6)
         }
+        // An octal escape of a printable character (`\160` is `p`): three digits, so a
+        // regular expression's back-reference (`\1`) is none.
+        b'0'..=b'3' => {
+            let d = v.get(i + 1..i + 4)?;
+            if !d.iter().all(|b| (b'0'..=b'7').contains(b)) {
+                return None;
+            }
+            let c = d.iter().fold(0u8, |a, &b| a * 8 + (b - b'0'));
+            if !(0x20..0x7f).contains(&c) {
+                return None;
+            }
+            out.push(c);
+            Some(4)
+        }
         b @ (b'"' | b'\'' | b'/' | b'\\' | b'=' | b'&' | b'-' | b'.') => {
             out.push(*b);
             Some(2)

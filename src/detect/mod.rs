@@ -239,6 +239,16 @@ pub(crate) fn weak_url_value(v: &[u8]) -> bool {
         .all(|b| b.is_ascii_lowercase() || *b == b'-' || *b == b'_')
 }
 
+/// The value of a weak name in a URL or form: [`weak_url_value`], or for the names that
+/// count there only with a token-like value (`seed`, `verify`), [`weak_text_value`].
+pub(crate) fn weak_param_value(names: &names::Names, name: &[u8], v: &[u8]) -> bool {
+    if names.token_like(name) {
+        weak_text_value(v)
+    } else {
+        weak_url_value(v)
+    }
+}
+
 /// Scrubbing state for one document (or one HAR entry).
 pub struct Scrubber<'e> {
     pub engine: &'e Engine,
@@ -935,8 +945,11 @@ impl<'e> Scrubber<'e> {
                     out,
                 )
             }
+            // A database's URL (`databaseUrl`, `DATABASE_URL`): a URL there is read as
+            // one, its password going and its host staying.
+            ParamClass::Weak if names_a_url(&nn) && has_url_scheme(v) => self.url(v, base, out),
             ParamClass::Weak
-                if (url_ctx && weak_url_value(&pct_decode(v)))
+                if (url_ctx && weak_param_value(&self.engine.names, name, &pct_decode(v)))
                     || (!url_ctx && weak_text_value(v)) =>
             {
                 let kind = kind_for_name(name);
@@ -956,6 +969,24 @@ impl<'e> Scrubber<'e> {
             ParamClass::Url => self.url(v, base, out),
             _ => self.free(v, base, out),
         }
+    }
+
+    /// A string inside an object under a credential's name, judged under the joined
+    /// name (`secret.data`): redacted when that name holds a credential (or may) and
+    /// the value looks like a token; a URL or anything else is left to the other
+    /// contexts it is judged in.
+    pub fn token_by_name(&mut self, name: &[u8], v: &[u8], base: usize, out: &mut Vec<Edit>) {
+        if !weak_text_value(v) || has_url_scheme(v) {
+            return;
+        }
+        if !matches!(
+            self.engine.names.field(name),
+            ParamClass::Secret | ParamClass::Weak
+        ) {
+            return;
+        }
+        let kind = kind_for_name(name);
+        self.redact(v, 0, v.len(), base, "context.param", kind, None, true, out)
     }
 
     /// Any value with no telling name: URLs, embedded JSON, then token rules.
@@ -1192,7 +1223,7 @@ impl<'e> Scrubber<'e> {
         }
         if matches!(class, ParamClass::Secret | ParamClass::Weak) {
             let ident = pct_decode_form(raw, plus);
-            if class == ParamClass::Secret || weak_url_value(&ident) {
+            if class == ParamClass::Secret || weak_param_value(&self.engine.names, name, &ident) {
                 let kind = kind_for_name(name);
                 self.redact(
                     raw,
@@ -1342,6 +1373,23 @@ fn redacted_jwt(v: &[u8]) -> bool {
         return false;
     };
     jwt::starts_like_jwt(v) && redact::is_placeholder(&v[p + 1..])
+}
+
+/// Does a normalised name end in `url` or `uri` (`databaseurl`)?
+fn names_a_url(n: &str) -> bool {
+    n.ends_with("url") || n.ends_with("uri")
+}
+
+/// Does `v` start with a URL scheme and `://` (`postgres://`, `redis+sentinel://`)?
+fn has_url_scheme(v: &[u8]) -> bool {
+    let Some(p) = memchr::memmem::find(v, b"://") else {
+        return false;
+    };
+    p > 0
+        && v[0].is_ascii_alphabetic()
+        && v[..p]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
 }
 
 pub fn looks_like_url(v: &[u8]) -> bool {

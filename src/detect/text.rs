@@ -107,7 +107,7 @@ fn res() -> &'static Res {
                 "cf-access", "cf_access", "jfrog", "honeycomb", "appcheck", "oidc", "curl",
                 "resume", "ppft", "canary", "verifier", "castgc", "sapsso", "nscaaac",
                 "pomerium", "iplanet", "keycloak", "pgt", "glide", "mnemonic", "phrase", "cvv",
-                "cvc", "crumb", "digest",
+                "cvc", "crumb", "digest", "g_ck", "gck", "sysparm", "snlm0e",
                 "wort", "contrase", "senha", "wachtw", "haslo", "heslo", "jelszo", "lozinka",
                 "salasana", "losenord", "parool", "sifre",
                 // Commands whose password flags are single letters (see `TOOL_FLAGS`).
@@ -2741,7 +2741,7 @@ impl Scrubber<'_> {
             ParamClass::Secret => true,
             ParamClass::Weak if pin_like => true,
             // In a query, judged as URLs judge them; elsewhere as JSON members.
-            ParamClass::Weak if in_query => super::weak_url_value(val),
+            ParamClass::Weak if in_query => super::weak_param_value(&self.engine.names, name, val),
             ParamClass::Weak => super::weak_text_value(val),
             ParamClass::Url if super::looks_like_url(val) => {
                 self.url(val, base + vs, out);

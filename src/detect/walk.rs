@@ -27,6 +27,10 @@ enum Ctx<'a> {
     },
     /// A header map member (`"headers": {"Authorization": "…"}`).
     HeaderMap(&'a [u8]),
+    /// A string inside an object under a credential's name, by the joined name
+    /// (`secret.data`): a credential when that name is one and the value looks like a
+    /// token.
+    Under(&'a [u8]),
     /// A body with its MIME type.
     Body {
         mime: &'a [u8],
@@ -49,6 +53,10 @@ pub struct Walker {
     pairs: Vec<(Vec<u8>, Vec<Vec<u8>>)>,
     /// The body just read opened a layer the views of a copy do not open.
     opaque: bool,
+    /// The keys (joined with `.`) from the nearest credential-named key down to the
+    /// object being walked (`secret`, then `secret.data` in `{"secret": {"data":
+    /// {…}}}`): the strings inside are judged under them too ([`Ctx::Under`]).
+    under: Option<Vec<u8>>,
 }
 
 fn push_seg(loc: &mut String, seg: &[u8]) {
@@ -262,6 +270,58 @@ fn pair_names<'s>(
     (names, has_value)
 }
 
+/// Member keys that hold a pair's value in looser spellings (`{"label": "Password",
+/// "input": …}`, `{"param": "client_secret", "arg": …}`, a registry export's `{"Name":
+/// "Password", "Data": …}`), and keys that name such a pair.
+const LOOSE_VALUES: &[&str] = &["data", "input", "arg", "argument"];
+const LOOSE_NAMES: &[&str] = &[
+    "label",
+    "param",
+    "parameter",
+    "field",
+    "property",
+    "setting",
+    "variable",
+    "option",
+    "attribute",
+];
+
+/// A pair spelt with looser member names, in an object with no value member of the
+/// usual spellings: the index of its one value member (a string or a number under a
+/// key of [`LOOSE_VALUES`]; an array or an object there, `{"name": "Sessions", "data":
+/// [3, 5]}`, is data), when the object has a name (of the usual spellings, or else the
+/// first string under a key of [`LOOSE_NAMES`], added to `names`).
+fn loose_pair<'s>(
+    src: &'s [u8],
+    members: &[(std::ops::Range<usize>, Value)],
+    names: &mut Vec<std::borrow::Cow<'s, [u8]>>,
+) -> Option<usize> {
+    let mut at = None;
+    for (i, (k, v)) in members.iter().enumerate() {
+        let scalar = match v {
+            Value::Str(_) => true,
+            Value::Scalar(r) => is_number(&src[r.clone()]),
+            _ => false,
+        };
+        if norm_is(&decode(&src[k.clone()]), LOOSE_VALUES) {
+            if !scalar || at.is_some() {
+                return None;
+            }
+            at = Some(i);
+        }
+    }
+    let at = at?;
+    if names.is_empty() {
+        names.extend(members.iter().find_map(|(k, v)| match v {
+            Value::Str(r) if norm_is(&decode(&src[k.clone()]), LOOSE_NAMES) => {
+                Some(decode(&src[r.clone()]))
+            }
+            _ => None,
+        }));
+    }
+    (!names.is_empty()).then_some(at)
+}
+
 /// What a HAR entry's request URL says its bodies hold, from the `request.url` of
 /// `entry`: `secret` when a path segment is `secrets` (Azure Key Vault's
 /// `/secrets/{name}`, Google Secret Manager's `/secrets/{name}/versions/…:access`),
@@ -428,6 +488,7 @@ fn judge(s: &mut Scrubber, text: &[u8], ctx: &Ctx, inner: &mut Vec<Edit>) {
         Ctx::Key(k) => s.by_name(k, text, 0, false, inner),
         Ctx::HeaderMap(k) => s.header(k, text, 0, inner),
         Ctx::NameValue { parent, name } => pair_value(s, parent, name, text, inner),
+        Ctx::Under(name) => s.token_by_name(name, text, 0, inner),
         Ctx::Body { mime, .. } => body(s, text, mime, 0, inner),
         Ctx::None => s.free(text, 0, inner),
     }
@@ -464,6 +525,7 @@ impl Walker {
             error: None,
             pairs: Vec::new(),
             opaque: false,
+            under: None,
         }
     }
 
@@ -474,6 +536,7 @@ impl Walker {
             error: None,
             pairs: Vec::new(),
             opaque: false,
+            under: None,
         }
     }
 
@@ -670,6 +733,11 @@ impl Walker {
                 names.extend(s.url_name.clone().map(std::borrow::Cow::Owned));
             }
         }
+        let loose_value = if has_value {
+            None
+        } else {
+            loose_pair(src, members, &mut names)
+        };
         // Google Secret Manager's `…/secrets/{name}/versions/{v}:access`: the secret is
         // the `data` of the body's `payload`.
         let secret_payload = parent == Some(b"payload".as_slice())
@@ -696,7 +764,15 @@ impl Walker {
         let digest_of = parent.filter(|p| s.engine.names.field(p) == ParamClass::Secret);
         // A JSON-RPC call with a positional password (`{"method": "login", "params":
         // ["admin", "…"]}`, Odoo's `"args"`): `[methods]` in `patterns/names.toml`.
-        let positional = str_member("method").and_then(|m| s.engine.names.password_param(&m));
+        // A SignalR hub invocation (`{"type": 1, "target": "Login", "arguments": ["bob",
+        // "…"]}`; type 4 streams): its `target` is the method.
+        let invocation = members.iter().any(|(k, v)| {
+            &src[k.clone()] == b"type"
+                && matches!(v, Value::Scalar(r) if matches!(&src[r.clone()], b"1" | b"4"))
+        });
+        let positional = str_member("method")
+            .or_else(|| invocation.then(|| str_member("target")).flatten())
+            .and_then(|m| s.engine.names.password_param(&m));
         // `"Type": "SecureString"` (AWS SSM), `"type": "secret"` (Postman): the pair's
         // value is a secret whatever its name.
         if has_value
@@ -762,9 +838,11 @@ impl Walker {
                 s.response_time = Some(t.div_euclid(1000));
             }
         }
-        for (k, v) in members {
+        for (i, (k, v)) in members.iter().enumerate() {
             let key = decode(&src[k.clone()]);
             let mark = s.loc.len();
+            let pair_value_member = !names.is_empty()
+                && (pair_role(&key) == Some(PairRole::Value) || loose_value == Some(i));
             // A credential used as a key (maps keyed by token): redact the key itself,
             // and never let it into a location.
             let mut key_edits = Vec::new();
@@ -796,12 +874,38 @@ impl Walker {
             } else if self.track {
                 push_seg(&mut s.loc, &key);
             }
+            // Inside an object under a credential's name (`"secret": {"data": …}`): the
+            // name joined down to this member, for a string whose own key says nothing,
+            // and for what an object or array here holds.
+            let nested = matches!(v, Value::Obj(_) | Value::Arr(_));
+            let under = match &self.under {
+                Some(u)
+                    if u.len() < 128
+                        && (nested || s.engine.names.field(&key) == ParamClass::Other) =>
+                {
+                    let mut joined = Vec::with_capacity(u.len() + 1 + key.len());
+                    joined.extend_from_slice(u);
+                    joined.push(b'.');
+                    joined.extend_from_slice(&key);
+                    Some(joined)
+                }
+                None if nested
+                    && matches!(
+                        s.engine.names.field(&key),
+                        ParamClass::Secret | ParamClass::Weak
+                    ) =>
+                {
+                    Some(key.to_vec())
+                }
+                _ => None,
+            };
+            let outer_under = nested.then(|| std::mem::replace(&mut self.under, under.clone()));
             match v {
                 Value::Str(r) => {
                     let ctxs: Vec<Ctx> = match key.as_ref() {
                         // Judged under every name the pair carries (and under its own
                         // key, `secretValue`, unless that is plain `value`).
-                        k if !names.is_empty() && pair_role(k) == Some(PairRole::Value) => {
+                        k if pair_value_member => {
                             let mut c: Vec<Ctx> = names
                                 .iter()
                                 .map(|name| Ctx::NameValue {
@@ -842,7 +946,10 @@ impl Walker {
                         k @ (b"digest" | b"hash") if digest_of.is_some() => {
                             vec![Ctx::Key(digest_of.unwrap_or(b"")), Ctx::Key(k)]
                         }
-                        k => vec![Ctx::Key(k)],
+                        k => match &under {
+                            Some(u) => vec![Ctx::Key(k), Ctx::Under(u)],
+                            None => vec![Ctx::Key(k)],
+                        },
                     };
                     let from = s.findings.len();
                     let cookie_value =
@@ -855,7 +962,7 @@ impl Walker {
                 // A pair's `value` that is not a string (`"value": 48213377`, an array,
                 // an object): every string and number in it is judged under the pair's
                 // names as well.
-                _ if !names.is_empty() && pair_role(&key) == Some(PairRole::Value) => {
+                _ if pair_value_member => {
                     let from = s.findings.len();
                     self.pairs.push((
                         parent.unwrap_or(b"").to_vec(),
@@ -878,7 +985,8 @@ impl Walker {
                     self.pairs.pop();
                 }
                 Value::Arr(items)
-                    if positional.is_some() && matches!(key.as_ref(), b"params" | b"args") =>
+                    if positional.is_some()
+                        && matches!(key.as_ref(), b"params" | b"args" | b"arguments") =>
                 {
                     let scalar = |i: &Value| matches!(i, Value::Str(_) | Value::Scalar(_));
                     let at = match positional {
@@ -906,6 +1014,9 @@ impl Walker {
                     self.encoding = saved;
                 }
                 _ => self.value(s, src, v, Some(&key), base, out),
+            }
+            if let Some(o) = outer_under {
+                self.under = o;
             }
             s.loc.truncate(mark);
         }
@@ -1059,6 +1170,7 @@ impl Walker {
                 Ctx::NameValue { parent, name } => k.part(2, parent).part(3, name),
                 Ctx::HeaderMap(n) => k.part(4, n),
                 Ctx::Body { mime, base64 } => k.part(5, mime).part(6, &[u8::from(base64)]),
+                Ctx::Under(n) => k.part(16, n),
                 Ctx::None => k.part(7, b""),
             };
         }
@@ -1258,6 +1370,22 @@ pub fn body(s: &mut Scrubber, v: &[u8], mime: &[u8], base: usize, out: &mut Vec<
     let m = String::from_utf8_lossy(mime).to_ascii_lowercase();
     let first = v.iter().find(|b| !b.is_ascii_whitespace()).copied();
     if matches!(first, Some(b'{' | b'[')) && s.json_text(v, base, out) {
+        return;
+    }
+    // JSON records each ended by U+001E (SignalR's JSON hub protocol over WebSocket,
+    // JSON text sequences): each record read as JSON, or as text when it is none.
+    if first == Some(b'{') && v.last() == Some(&0x1e) {
+        let mut at = 0;
+        for record in v.split(|&b| b == 0x1e) {
+            let (start, end) = (at, at + record.len());
+            at = end + 1;
+            if record.trim_ascii().is_empty() {
+                continue;
+            }
+            if !s.json_text(record, base + start, out) {
+                s.text(record, base + start, Mode::Plain, out);
+            }
+        }
         return;
     }
     if m.contains("json") {

@@ -26,6 +26,8 @@ struct Section {
     field: Vec<String>,
     #[serde(default)]
     path: Vec<String>,
+    #[serde(default)]
+    token_like: Vec<String>,
 }
 
 /// The word lists of the name model (`[words]` in `patterns/names.toml`).
@@ -51,6 +53,8 @@ struct WordLists {
     describe: Vec<String>,
     #[serde(default)]
     transparent: Vec<String>,
+    #[serde(default)]
+    paging: Vec<String>,
     #[serde(default)]
     counting: Vec<String>,
     #[serde(default)]
@@ -134,6 +138,7 @@ const SAFE: u8 = 8;
 const URL: u8 = 16;
 const FIELD: u8 = 32;
 const PATH: u8 = 64;
+const TOKEN_LIKE: u8 = 128;
 
 /// One section's lists: the exact-name lists as bit flags in one map (one lookup per
 /// name).
@@ -153,6 +158,7 @@ impl Lists {
             (&s.url, URL),
             (&s.field, FIELD),
             (&s.path, PATH),
+            (&s.token_like, TOKEN_LIKE),
         ] {
             for x in list {
                 *flags.entry(normalize_str(x)).or_default() |= bit;
@@ -360,6 +366,13 @@ impl Names {
         if let Some(&i) = self.password_exact.get(method) {
             return Some(i);
         }
+        // A hub method in PascalCase (SignalR's `Login`): the exact names, in any case.
+        if let Some(&i) = self
+            .password_exact
+            .get(method.to_ascii_lowercase().as_slice())
+        {
+            return Some(i);
+        }
         self.password_prefix
             .iter()
             .find(|(p, _)| method.starts_with(p))
@@ -423,6 +436,14 @@ impl Names {
         let mut buf = [0u8; STACK_NAME];
         let n = normalize_into(segment, &mut buf);
         self.params.flags(n.as_str()) & PATH != 0
+    }
+
+    /// Is a weak name one that counts in a URL or form only when the value looks like a
+    /// token (`seed`, `verify`: `token_like` under `[params]`)?
+    pub fn token_like(&self, name: &[u8]) -> bool {
+        let mut buf = [0u8; STACK_NAME];
+        let n = normalize_into(name, &mut buf);
+        self.params.flags(n.as_str()) & TOKEN_LIKE != 0
     }
 
     /// [`Names::param`] for the name of a field of structured data (a JSON key, a form
@@ -515,6 +536,8 @@ struct Model {
     safe_prefix: HashSet<String>,
     describe: HashSet<String>,
     transparent: HashSet<String>,
+    /// Words before `token` that make it a pagination cursor (`nextPageToken`).
+    paging: HashSet<String>,
     counting: HashSet<String>,
     /// Every word of every list: the vocabulary glued names are split with.
     vocab: HashSet<String>,
@@ -551,6 +574,7 @@ impl Model {
             &w.safe_prefix,
             &w.describe,
             &w.transparent,
+            &w.paging,
             &w.counting,
             &w.known,
             &w.glued_suffix,
@@ -568,6 +592,7 @@ impl Model {
             safe_prefix: set(&w.safe_prefix),
             describe: set(&w.describe),
             transparent: set(&w.transparent),
+            paging: set(&w.paging),
             counting: set(&w.counting),
             vocab,
             glued_suffix: w
@@ -724,6 +749,10 @@ impl Model {
                 }
                 Some(_) => Verdict::Other,
             };
+        }
+        // `nextPageToken`, `continuationToken`: a cursor into a list, not a credential.
+        if last == "token" && prev.is_some_and(|p| self.paging.contains(p)) {
+            return Verdict::Other;
         }
         if self.strong.contains(last) || misspelt_password(last) {
             // `forgotPassword`, `showPassword`, `invalidToken`: about the credential.
