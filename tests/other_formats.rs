@@ -1756,3 +1756,27 @@ fn scheme_values_end_at_tags_and_map_separators() {
         assert_gone("scheme", copy.as_bytes(), &[t, &t[10..]]);
     }
 }
+
+/// Compressed files harscrub does not open (bzip2, zstd, 7-Zip, RAR) are refused by
+/// their signature, the error naming the format and what to do; an `.xz` is opened.
+#[test]
+fn unopened_compressions_are_refused_by_name() {
+    let mut bz = b"BZh91AY&SY".to_vec();
+    bz.extend_from_slice(b"\x12\x34not really compressed password=Qx7Lm2Wp9Rv4Tk8Zb3");
+    let zst = zstd_pack(b"password=Qx7Lm2Wp9Rv4Tk8Zb3\n");
+    for (name, data, what) in [
+        ("logs.tar.bz2", bz, "bzip2"),
+        ("logs.tar.zst", zst, "zstd"),
+        (
+            "logs.7z",
+            b"7z\xBC\xAF\x27\x1C\x00\x04text".to_vec(),
+            "7-Zip",
+        ),
+    ] {
+        let m = refused(name, &data);
+        assert!(
+            m.contains(what) && m.contains("no copy written"),
+            "{name}: {m}"
+        );
+    }
+}

@@ -62,6 +62,7 @@ impl Kind {
             Kind::Archive(ArchiveKind::Zip) => "zip",
             Kind::Archive(ArchiveKind::Tar) => "tar",
             Kind::Archive(ArchiveKind::Gzip) => "gzip",
+            Kind::Archive(ArchiveKind::Xz) => "xz",
             Kind::Media => "media",
             Kind::Http => "http",
             Kind::Mitm => "mitm",
@@ -99,11 +100,31 @@ pub fn sniff(name: &str, prefix: &[u8]) -> Kind {
     if crate::codec::is_media(prefix) {
         return Kind::Media;
     }
+    if unopened_compression(prefix).is_some() {
+        return Kind::Unknown;
+    }
     let sample = &prefix[..prefix.len().min(8192)];
     if memchr::memchr(0, sample).is_some() {
         return Kind::Unknown;
     }
     Kind::Text
+}
+
+/// A compressed file or archive harscrub does not open, by its signature: bzip2
+/// (`.tar.bz2`), zstd (`.tar.zst`), 7-Zip, RAR. Refused with its name (never read as
+/// text, even without a NUL byte in it).
+fn unopened_compression(d: &[u8]) -> Option<&'static str> {
+    if d.len() >= 10 && d.starts_with(b"BZh") && d[3].is_ascii_digit() && &d[4..10] == b"1AY&SY" {
+        Some("bzip2")
+    } else if d.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) {
+        Some("zstd")
+    } else if d.starts_with(b"7z\xBC\xAF\x27\x1C") {
+        Some("7-Zip")
+    } else if d.starts_with(b"Rar!\x1A\x07") {
+        Some("RAR")
+    } else {
+        None
+    }
 }
 
 /// One scrubbing pass over an in-memory document of a known kind (archives excluded).
@@ -160,9 +181,16 @@ fn pass(
         Kind::Http => http::scrub(engine, session, provenance, data, known),
         Kind::Mitm => tnetstring::scrub(engine, session, provenance, data, known),
         Kind::Unknown => Err(anyhow::Error::new(crate::error::Unsupported(
-            "binary content in a format harscrub does not understand: no copy written \
-             (extract it, or export it as HAR, and clean that)"
-                .into(),
+            match unopened_compression(data) {
+                Some(what) => format!(
+                    "{what} data, which harscrub does not open (it opens zip, tar, gzip \
+                     and xz): no copy written (decompress it, or recompress it as \
+                     .tar.gz or .tar.xz, and clean that)"
+                ),
+                None => "binary content in a format harscrub does not understand: no copy \
+                         written (extract it, or export it as HAR, and clean that)"
+                    .into(),
+            },
         ))),
         Kind::Media => {
             let (_, findings, _) = text::scrub_with(
