@@ -469,10 +469,8 @@ fn pack(p: Packing, d: &[u8]) -> Vec<u8> {
 
 use super::views::{b64_run_end, is_b64};
 
-/// The length of the line break `v` starts with (CRLF, LF, or the same written as
-/// `\r\n` / `\n` inside a JSON or JavaScript string); 0 when it starts with none.
 /// Does a line of a wrapped base64 blob, its base64 ending at `at`, end there? (Its
-/// padding, blanks, then a line break, the end, or a closing quote or tag.) The line
+/// padding, blanks, then a line break, the end, a closing quote, tag or bracket.) The line
 /// after a value that is a run of its own (`- name: x`, `hello world` after
 /// `client-key-data: LS0t…`) is no part of it: taken for one, the blob would reach
 /// into text that is not base64 and hide the value's end from the readers that
@@ -485,9 +483,11 @@ fn whole_line(v: &[u8], at: usize) -> bool {
     while j < v.len() && matches!(v[j], b' ' | b'\t') {
         j += 1;
     }
-    j == v.len() || line_break(&v[j..]) > 0 || b"\"'`<\\".contains(&v[j])
+    j == v.len() || line_break(&v[j..]) > 0 || b"\"'`<\\)]},;".contains(&v[j])
 }
 
+/// The length of the line break `v` starts with (CRLF, LF, or the same written as
+/// `\r\n` / `\n` inside a JSON or JavaScript string); 0 when it starts with none.
 fn line_break(v: &[u8]) -> usize {
     if v.starts_with(b"\r\n") {
         2

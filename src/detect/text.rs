@@ -495,7 +495,12 @@ fn scheme_value_end(v: &[u8], vs: usize, end: usize, map: bool) -> usize {
         return te;
     }
     if map {
-        if rest[0] == b'}' {
+        // (`}` then more of the value is no end: `Bearer ab}cd`.)
+        if rest[0] == b'}'
+            && rest
+                .get(1)
+                .is_none_or(|b| b.is_ascii_whitespace() || b",;)]}".contains(b))
+        {
             return te;
         }
         if let Some(after) = rest.strip_prefix(b", ") {
