@@ -1760,15 +1760,16 @@ fn scheme_values_end_at_tags_and_map_separators() {
     }
 }
 
-/// Compressed files harscrub does not open (bzip2, zstd, 7-Zip, RAR) are refused by
-/// their signature, the error naming the format and what to do; an `.xz` is opened.
+/// Compressed files harscrub does not open (zstd, 7-Zip, RAR) are refused by their
+/// signature, the error naming the format and what to do; a damaged bzip2 stream
+/// fails as bzip2.
 #[test]
 fn unopened_compressions_are_refused_by_name() {
     let mut bz = b"BZh91AY&SY".to_vec();
     bz.extend_from_slice(b"\x12\x34not really compressed password=Qx7Lm2Wp9Rv4Tk8Zb3");
     let zst = zstd_pack(b"password=Qx7Lm2Wp9Rv4Tk8Zb3\n");
     for (name, data, what) in [
-        ("logs.tar.bz2", bz, "bzip2"),
+        ("logs.tar.bz2", bz, "bzip2 stream"),
         ("logs.tar.zst", zst, "zstd"),
         (
             "logs.7z",
@@ -1777,8 +1778,9 @@ fn unopened_compressions_are_refused_by_name() {
         ),
     ] {
         let m = refused(name, &data);
+        assert!(m.contains(what), "{name}: {m}");
         assert!(
-            m.contains(what) && m.contains("no copy written"),
+            name.ends_with(".bz2") || m.contains("no copy written"),
             "{name}: {m}"
         );
     }

@@ -63,6 +63,7 @@ impl Kind {
             Kind::Archive(ArchiveKind::Tar) => "tar",
             Kind::Archive(ArchiveKind::Gzip) => "gzip",
             Kind::Archive(ArchiveKind::Xz) => "xz",
+            Kind::Archive(ArchiveKind::Bzip2) => "bzip2",
             Kind::Media => "media",
             Kind::Http => "http",
             Kind::Mitm => "mitm",
@@ -110,13 +111,11 @@ pub fn sniff(name: &str, prefix: &[u8]) -> Kind {
     Kind::Text
 }
 
-/// A compressed file or archive harscrub does not open, by its signature: bzip2
-/// (`.tar.bz2`), zstd (`.tar.zst`), 7-Zip, RAR. Refused with its name (never read as
+/// A compressed file or archive harscrub does not open, by its signature: zstd
+/// (`.tar.zst`), 7-Zip, RAR. Refused with its name (never read as
 /// text, even without a NUL byte in it).
 fn unopened_compression(d: &[u8]) -> Option<&'static str> {
-    if d.len() >= 10 && d.starts_with(b"BZh") && d[3].is_ascii_digit() && &d[4..10] == b"1AY&SY" {
-        Some("bzip2")
-    } else if d.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) {
+    if d.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) {
         Some("zstd")
     } else if d.starts_with(b"7z\xBC\xAF\x27\x1C") {
         Some("7-Zip")
@@ -183,8 +182,8 @@ fn pass(
         Kind::Unknown => Err(anyhow::Error::new(crate::error::Unsupported(
             match unopened_compression(data) {
                 Some(what) => format!(
-                    "{what} data, which harscrub does not open (it opens zip, tar, gzip \
-                     and xz): no copy written (decompress it, or recompress it as \
+                    "{what} data, which harscrub does not open (it opens zip, tar, gzip, \
+                     xz and bzip2): no copy written (decompress it, or recompress it as \
                      .tar.gz or .tar.xz, and clean that)"
                 ),
                 None => "binary content in a format harscrub does not understand: no copy \
