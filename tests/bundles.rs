@@ -781,6 +781,41 @@ fn har_gz_gives_a_redacted_har_gz() {
     assert_eq!(file_entry(&rep, "capture.har.gz")["kind"], "gzip");
 }
 
+fn xz(data: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut e =
+        lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(1)).unwrap();
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn unxz(data: &[u8]) -> Vec<u8> {
+    use std::io::Read as _;
+    let mut out = Vec::new();
+    lzma_rust2::XzReader::new(data, true)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+fn bz2(data: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::new(9));
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn unbz2(data: &[u8]) -> Vec<u8> {
+    use std::io::Read as _;
+    let mut out = Vec::new();
+    bzip2::read::MultiBzDecoder::new(data)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+/// tar, tar.gz, tgz, tar.xz, txz and tar.bz2: every member cleaned, the copy
+/// compressed the same way.
 #[test]
 fn tar_tar_gz_and_tgz_are_cleaned_member_by_member() {
     let t = Dir::new();
@@ -803,6 +838,9 @@ fn tar_tar_gz_and_tgz_are_cleaned_member_by_member() {
     write(&t.path().join("bundle.tar"), &tar);
     write(&t.path().join("bundle.tar.gz"), gz(&tar));
     write(&t.path().join("bundle.tgz"), gz(&tar));
+    write(&t.path().join("bundle.tar.xz"), xz(&tar));
+    write(&t.path().join("bundle.txz"), xz(&tar));
+    write(&t.path().join("bundle.tar.bz2"), bz2(&tar));
     let r = harscrub(
         &t,
         &[
@@ -810,6 +848,9 @@ fn tar_tar_gz_and_tgz_are_cleaned_member_by_member() {
             "bundle.tar",
             "bundle.tar.gz",
             "bundle.tgz",
+            "bundle.tar.xz",
+            "bundle.txz",
+            "bundle.tar.bz2",
             "--out",
             "out",
             "--report",
@@ -827,10 +868,23 @@ fn tar_tar_gz_and_tgz_are_cleaned_member_by_member() {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    for name in ["bundle.tar", "bundle.tar.gz", "bundle.tgz"] {
+    for name in [
+        "bundle.tar",
+        "bundle.tar.gz",
+        "bundle.tgz",
+        "bundle.tar.xz",
+        "bundle.txz",
+        "bundle.tar.bz2",
+    ] {
         let copy = read(&t.path().join("out").join(name));
         let inner = if name == "bundle.tar" {
             copy.clone()
+        } else if name.ends_with("xz") {
+            assert!(copy.starts_with(b"\xFD7zXZ\0"), "{name} is still xz");
+            unxz(&copy)
+        } else if name.ends_with("bz2") {
+            assert!(copy.starts_with(b"BZh9"), "{name} is still bzip2");
+            unbz2(&copy)
         } else {
             assert!(copy.starts_with(&[0x1f, 0x8b]), "{name} is still gzip");
             gunzip(&copy)
@@ -860,11 +914,16 @@ fn tar_tar_gz_and_tgz_are_cleaned_member_by_member() {
         "bundle.tar.gz!/bundle.tar!/bundle/app.log",
         "bundle.tgz!/bundle.tar!/bundle/config/.env",
         "bundle.tgz!/bundle.tar!/bundle/capture.har",
+        "bundle.tar.xz!/bundle.tar!/bundle/app.log",
+        "bundle.txz!/bundle.tar!/bundle/config/.env",
+        "bundle.tar.bz2!/bundle.tar!/bundle/capture.har",
     ] {
         assert!(files.contains(p), "no finding in {p}: {files:?}");
     }
     assert_eq!(file_entry(&rep, "bundle.tar")["kind"], "tar");
     assert_eq!(file_entry(&rep, "bundle.tgz")["kind"], "gzip");
+    assert_eq!(file_entry(&rep, "bundle.txz")["kind"], "xz");
+    assert_eq!(file_entry(&rep, "bundle.tar.bz2")["kind"], "bzip2");
 }
 
 /// A zip symlink member's data is only bytes: a tool can store a whole log there (or a

@@ -1549,3 +1549,239 @@ fn csv_columns_follow_records() {
         assert_shape("csv", &copy, &shape);
     }
 }
+
+/// A kubeconfig's `client-key-data:` (a base64 PEM key on one line, unpadded) followed
+/// by the next list item or key at a lesser indent: the value is redacted whole and the
+/// next line stays as it was (it was once read as the last line of a wrapped blob).
+#[test]
+fn kubeconfig_key_data_before_the_next_item() {
+    use base64::Engine as _;
+    let body: String = (0..6)
+        .map(|i| {
+            format!(
+                "{}\n",
+                "Kq8sLw3tRk9mXp2Yt5Zb7Nc4Vd6Fg1Hj"
+                    .repeat(2)
+                    .replacen('K', &i.to_string(), 1)
+            )
+        })
+        .collect();
+    // A key whose base64 has no padding (a length that is a multiple of 3).
+    let mut pem = format!("-----BEGIN EC PRIVATE KEY-----\n{body}-----END EC PRIVATE KEY-----\n");
+    while pem.len() % 3 != 0 {
+        pem.insert(0, '\n');
+    }
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&pem);
+    assert!(!b64.ends_with('='));
+    for (indent, next) in [
+        ("    ", "- name: basic\n  user:\n    username: x\n"),
+        ("", "name: basic\n"),
+        ("  ", "hello world\n"),
+    ] {
+        let doc = format!(
+            "users:\n- name: admin\n  user:\n{indent}client-certificate-data: LS0tLS1CRUdJTiBDRVJU\n{indent}client-key-data: {b64}\n{next}"
+        );
+        let copy = clean_text("kubeconfig.yaml", &doc);
+        assert_gone(
+            "kubeconfig",
+            copy.as_bytes(),
+            &[&b64[..40], &b64[b64.len() - 40..]],
+        );
+        assert_shape(
+            "kubeconfig",
+            &copy,
+            &format!("users:\n- name: admin\n  user:\n{indent}client-certificate-data: LS0tLS1CRUdJTiBDRVJU\n{indent}client-key-data: @\n{next}"),
+        );
+    }
+}
+
+/// An Azure Service Bus connection string (its key padded with `=` at the end of a
+/// line longer than quoted-printable allows) followed by another line: the `=` is the
+/// key's padding, no soft line break joining the next line to it. The key is redacted
+/// alone and the next line (a SAS URL, prose, a pair) stays readable.
+#[test]
+fn padded_key_at_the_end_of_a_long_line_is_no_soft_break() {
+    // Random bytes in base64 (no "FAKE" marker: such a value is read differently).
+    for key in [
+        "OA5FirPV5kP5ZbFJ+Mkrz/k3G7pg9VxtHSuIu6yyppw=",
+        "RzZ3o6Qs+QgBgby8Jm2NZTqf8Xa5C1sD3KDBsI24/+jcagZ/bZ7rAPVekx8x3i8HU12FnxApPAGL1mBoieOqYA==",
+    ] {
+        service_bus_then(key);
+    }
+}
+
+fn service_bus_then(key: &str) {
+    let sig = "3d2a130ed007411b158beb83e2bb3444b5bb6d4d114c5032447b07024f478188";
+    let cs = format!(
+        "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey={key}"
+    );
+    for (next, shape) in [
+        (
+            format!("https://acct.blob.core.windows.net/c/b?sv=2022-11-02&ss=b&srt=o&sp=r&se=2030-01-01&sig={sig}"),
+            "https://acct.blob.core.windows.net/c/b?sv=2022-11-02&ss=b&srt=o&sp=r&se=2030-01-01&sig=@".to_string(),
+        ),
+        ("hello world".to_string(), "hello world".to_string()),
+        ("se=2030-01-01".to_string(), "se=2030-01-01".to_string()),
+    ] {
+        let doc = format!("{cs}\n{next}\n");
+        let copy = clean_text("settings.txt", &doc);
+        assert_gone("service bus", copy.as_bytes(), &[key, &key[..20], sig]);
+        assert_shape(
+            "service bus",
+            &copy,
+            &format!(
+                "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=@\n{shape}\n"
+            ),
+        );
+    }
+}
+
+/// A `.har` holding a JSON object without the `log` wrapper (`{"entries": […]}`), or
+/// whose `log` has no `entries`: cleaned as JSON (by key names), not refused. A HAR
+/// nested deeper than the JSON limit is refused as a limit, saying so.
+#[test]
+fn har_without_log_is_cleaned_as_json() {
+    let tok = "woGCnSE7vSOjy3BdPhw3Y6aqWIVdtyau";
+    let pw = "ZKYivBnrRg1y7Jw641RIFXIpeUcfikk6";
+    let entry = format!(
+        r#"{{"startedDateTime": "2024-05-01T10:00:00.000Z", "time": 12.5, "request": {{"method": "GET", "url": "https://x.example.com/?token={tok}", "httpVersion": "HTTP/1.1", "cookies": [], "headers": [{{"name": "X-Api-Key", "value": "{pw}"}}], "queryString": [], "headersSize": -1, "bodySize": -1}}, "response": {{"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1", "cookies": [], "headers": [], "content": {{"size": 0, "mimeType": "application/json", "text": ""}}, "redirectURL": "", "headersSize": -1, "bodySize": -1}}, "cache": {{}}, "timings": {{"send": 1, "wait": 10, "receive": 1.5}}}}"#
+    );
+    for doc in [
+        format!(r#"{{"entries": [{entry}]}}"#),
+        format!(r#"{{"log": {{"version": "1.2", "pages": [{entry}]}}}}"#),
+    ] {
+        let copy = clean_text("capture.har", &doc);
+        assert_gone("no log", copy.as_bytes(), &[tok, pw]);
+        assert!(
+            copy.contains("\"url\": \"https://x.example.com/?token=[REDACTED:"),
+            "{copy}"
+        );
+        serde_json::from_str::<serde_json::Value>(&copy).expect("still JSON");
+    }
+    // A DevTools performance trace saved as `.har`: JSON, nothing to redact.
+    let trace = fixture("devtools-trace.har");
+    assert_eq!(clean("trace.har", &trace).copy, trace);
+    let deep = format!(
+        r#"{{"log": {{"version": "1.2", "entries": [{{"cache": {}{{"password": "{pw}"}}{}}}]}}}}"#,
+        "[".repeat(1000),
+        "]".repeat(1000)
+    );
+    let m = refused("deep.har", deep.as_bytes());
+    assert!(
+        m.contains("nesting deeper than") && m.contains("/log/entries/0"),
+        "{m}"
+    );
+}
+
+fn utf16le(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+/// UTF-16 text without a byte order mark (a Windows tool's export): recognised by its
+/// NUL bytes, cleaned as the text it holds, and written back in UTF-16 the same way
+/// (no BOM added). One that does not decode is refused saying so.
+#[test]
+fn utf16_text_without_a_bom() {
+    let pw = "Qx7Lm2Wp9Rv4Tk8Zb3Nc6Yh";
+    let ghp = GHP;
+    for (name, doc) in [
+        (
+            "export.log",
+            format!("2024-05-01 10:00:00 INFO login password={pw}\r\nAuthorization: token {ghp}\r\nok\r\n"),
+        ),
+        ("settings.json", format!("{{\"password\": \"{pw}\", \"user\": \"bob\"}}")),
+    ] {
+        let data = utf16le(&doc);
+        let out = clean(name, &data);
+        assert!(!out.findings.is_empty(), "{name}: nothing found");
+        assert_eq!(out.copy.len() % 2, 0, "{name}");
+        assert_ne!(&out.copy[..2], &[0xFF, 0xFE], "{name}: a BOM was added");
+        let units: Vec<u16> = out
+            .copy
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        let text = String::from_utf16(&units).expect("UTF-16");
+        assert_gone(name, text.as_bytes(), &[pw, ghp]);
+        assert!(text.contains("[REDACTED:"), "{name}: {text}");
+    }
+    // Big-endian too.
+    let be: Vec<u8> = format!("password={pw}\n")
+        .encode_utf16()
+        .flat_map(u16::to_be_bytes)
+        .collect();
+    let out = clean("be.txt", &be);
+    assert!(!contains(&out.copy, &utf16le(pw)[1..]));
+    // A lone surrogate: refused, saying why.
+    let mut bad = utf16le(&format!("password={pw}\n"));
+    bad.extend_from_slice(&[0x00, 0xD8]);
+    let m = refused("bad.log", &bad);
+    assert!(m.contains("UTF-16"), "{m}");
+}
+
+/// A header line in markup in a text file ends at its closing tag; an Authorization
+/// pair in a map printed by Java or Kotlin ends at the next `, name=` or at `}`. A
+/// value that goes on otherwise is still taken to the end of its line.
+#[test]
+fn scheme_values_end_at_tags_and_map_separators() {
+    let t = "FAKEtokenAbc123def456ghi789jklMNOpqr";
+    for (doc, shape) in [
+        (
+            format!("<p>Authorization: Bearer {t}</p>\n"),
+            "<p>Authorization: Bearer @</p>\n",
+        ),
+        (
+            format!("<p>\nAuthorization: Bearer {t}</p>\n"),
+            "<p>\nAuthorization: Bearer @</p>\n",
+        ),
+        (
+            format!("request headers={{authorization=Bearer {t}, accept=*/*}}\n"),
+            "request headers={authorization=Bearer @, accept=*/*}\n",
+        ),
+        (
+            format!("headers: {{Content-Type=application/json, Authorization=Bearer {t}}} done\n"),
+            "headers: {Content-Type=application/json, Authorization=Bearer @} done\n",
+        ),
+    ] {
+        let copy = clean_text("app.log", &doc);
+        assert_gone("scheme", copy.as_bytes(), &[t]);
+        assert_shape("scheme", &copy, shape);
+    }
+    // Not a token's end: the rest of the line stays redacted.
+    let u = "Zq8sLw3tRk9mXp2Yt5";
+    for doc in [
+        format!("request headers={{authorization=Bearer {t},{u}}}\n"),
+        format!("request headers={{authorization=Bearer {t}}}{u}, accept=*/*}}\n"),
+        format!("Authorization: Bearer {t}</p>{u}\n"),
+        format!("Authorization: Bearer {t}</p> {u}\n"),
+    ] {
+        let copy = clean_text("app.log", &doc);
+        assert_gone("scheme", copy.as_bytes(), &[t, u]);
+    }
+}
+
+/// Compressed files harscrub does not open (zstd, 7-Zip, RAR) are refused by their
+/// signature, the error naming the format and what to do; a damaged bzip2 stream
+/// fails as bzip2.
+#[test]
+fn unopened_compressions_are_refused_by_name() {
+    let mut bz = b"BZh91AY&SY".to_vec();
+    bz.extend_from_slice(b"\x12\x34not really compressed password=Qx7Lm2Wp9Rv4Tk8Zb3");
+    let zst = zstd_pack(b"password=Qx7Lm2Wp9Rv4Tk8Zb3\n");
+    for (name, data, what) in [
+        ("logs.tar.bz2", bz, "bzip2 stream"),
+        ("logs.tar.zst", zst, "zstd"),
+        (
+            "logs.7z",
+            b"7z\xBC\xAF\x27\x1C\x00\x04text".to_vec(),
+            "7-Zip",
+        ),
+    ] {
+        let m = refused(name, &data);
+        assert!(m.contains(what), "{name}: {m}");
+        assert!(
+            name.ends_with(".bz2") || m.contains("no copy written"),
+            "{name}: {m}"
+        );
+    }
+}

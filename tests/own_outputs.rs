@@ -271,8 +271,6 @@ fn no_output_of_the_tool_contains_a_planted_secret() {
         // clean from stdin: stdout is the copy, stderr is checked.
         let r = run_in(&tmp, &["clean", "-"], Some(&read(f)));
         check_run(&format!("{n}: clean -"), &r, secrets, true, &mut failures);
-        // (From standard input a file has no name: `no-log.har`, valid JSON, is then
-        // cleaned as JSON rather than refused as a HAR without `log`.)
     }
 
     // Every file the tool wrote, other than the copies: reports, and anything else

@@ -365,6 +365,20 @@ pub fn leaves(path: &str, data: &[u8], depth: usize, out: &mut Vec<(String, Vec<
                 .unwrap_or_else(|e| panic!("{path}: the gzip copy cannot be read: {e}"));
             leaves(&format!("{path}!/gz"), &v, depth + 1, out);
         }
+        Some(ArchiveKind::Xz) => {
+            let mut v = Vec::new();
+            lzma_rust2::XzReader::new(data, true)
+                .read_to_end(&mut v)
+                .unwrap_or_else(|e| panic!("{path}: the xz copy cannot be read: {e}"));
+            leaves(&format!("{path}!/xz"), &v, depth + 1, out);
+        }
+        Some(ArchiveKind::Bzip2) => {
+            let mut v = Vec::new();
+            bzip2::read::MultiBzDecoder::new(data)
+                .read_to_end(&mut v)
+                .unwrap_or_else(|e| panic!("{path}: the bzip2 copy cannot be read: {e}"));
+            leaves(&format!("{path}!/bz2"), &v, depth + 1, out);
+        }
         Some(ArchiveKind::Tar) => {
             let mut a = tar::Archive::new(data);
             let entries = a

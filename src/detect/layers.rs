@@ -368,8 +368,31 @@ pub(crate) fn has_soft_breaks(v: &[u8]) -> bool {
             && word.iter().all(|&b| {
                 b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'=')
             });
-        body.len() >= 60 && !padded_base64
+        body.len() >= 60 && !padded_base64 && !(body.len() > 76 && ends_in_padded_value(text))
     })
+}
+
+/// Does a line end in a padded base64 value after its name (`…;SharedAccessKey=…=`,
+/// `token: …==`)? On a line longer than quoted-printable allows (76 characters), that
+/// is its padding, not a soft break: read as one, the value would run on into the next
+/// line.
+fn ends_in_padded_value(text: &[u8]) -> bool {
+    let body = text
+        .strip_suffix(b"==")
+        .or_else(|| text.strip_suffix(b"="))
+        .unwrap_or(text);
+    let pad = text.len() - body.len();
+    let run = body
+        .iter()
+        .rev()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_'))
+        .count();
+    let before = body.len() - run;
+    pad > 0
+        && run >= 16
+        && (run + pad).is_multiple_of(4)
+        && before > 0
+        && matches!(body[before - 1], b'=' | b':' | b' ' | b'"' | b'\'')
 }
 
 /// The escaping layers.
@@ -459,6 +482,23 @@ fn pack(p: Packing, d: &[u8]) -> Vec<u8> {
 }
 
 use super::views::{b64_run_end, is_b64};
+
+/// Does a line of a wrapped base64 blob, its base64 ending at `at`, end there? (Its
+/// padding, blanks, then a line break, the end, a closing quote, tag or bracket.) The line
+/// after a value that is a run of its own (`- name: x`, `hello world` after
+/// `client-key-data: LS0t…`) is no part of it: taken for one, the blob would reach
+/// into text that is not base64 and hide the value's end from the readers that
+/// redact it.
+fn whole_line(v: &[u8], at: usize) -> bool {
+    let mut j = at;
+    while j < v.len() && v[j] == b'=' {
+        j += 1;
+    }
+    while j < v.len() && matches!(v[j], b' ' | b'\t') {
+        j += 1;
+    }
+    j == v.len() || line_break(&v[j..]) > 0 || b"\"'`<\\)]},;".contains(&v[j])
+}
 
 /// The length of the line break `v` starts with (CRLF, LF, or the same written as
 /// `\r\n` / `\n` inside a JSON or JavaScript string); 0 when it starts with none.
@@ -662,7 +702,10 @@ impl Scrubber<'_> {
                 // A line break followed by more base64: a wrapped blob. Inside a JSON
                 // or JavaScript string the break is written `\r\n` or `\n`.
                 let nl = line_break(&v[i..]);
-                if nl > 0 && v.get(i + nl).is_some_and(|&c| is_b64(c)) {
+                if nl > 0
+                    && v.get(i + nl).is_some_and(|&c| is_b64(c))
+                    && whole_line(v, b64_run_end(v, i + nl))
+                {
                     let w = i - line_start;
                     match &wrap {
                         None => wrap = Some((w, v[i..i + nl].to_vec())),

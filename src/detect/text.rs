@@ -452,6 +452,94 @@ fn before_escaped_break(v: &[u8], vs: usize, end: usize) -> usize {
     e
 }
 
+/// Where an unquoted `Scheme token` value (`Bearer …`, `Basic …`, a bare token) at
+/// `vs`, taken up to `end`, really ends when what follows its token cannot be part of
+/// it: closing tags (`<p>Authorization: Bearer …</p>` in a log of a page), or, in a
+/// map printed by Java or Kotlin (`{authorization=Bearer …, accept=*/*}`: `map` says
+/// the pair is one), the next `, name=` or the closing `}`. A token never holds a
+/// blank, `<`, `,` or `}` (RFC 6750's b64token, base64): anything else (a value of
+/// several words, a token running on) keeps `end`, so no part of a secret is left.
+fn scheme_value_end(v: &[u8], vs: usize, end: usize, map: bool) -> usize {
+    let word = v[vs..end]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+        .count();
+    let mut t = vs;
+    if word > 0 && v.get(vs + word) == Some(&b' ') {
+        t = vs + word;
+        while t < end && v[t] == b' ' {
+            t += 1;
+        }
+    }
+    let te = t + v[t..end]
+        .iter()
+        .take_while(|b| !b.is_ascii_whitespace() && !matches!(b, b'<' | b',' | b'}'))
+        .count();
+    if te == t || te == end {
+        return end;
+    }
+    let rest = &v[te..end];
+    // Closing tags, to the end of the value.
+    let mut r = rest;
+    while let Some(after) = r.strip_prefix(b"</") {
+        let n = after
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-'))
+            .count();
+        if n == 0 || after.get(n) != Some(&b'>') {
+            break;
+        }
+        r = after[n + 1..].trim_ascii_start();
+    }
+    if r.len() < rest.len() && r.is_empty() {
+        return te;
+    }
+    if map {
+        // (`}` then more of the value is no end: `Bearer ab}cd`.)
+        if rest[0] == b'}'
+            && rest
+                .get(1)
+                .is_none_or(|b| b.is_ascii_whitespace() || b",;)]}".contains(b))
+        {
+            return te;
+        }
+        if let Some(after) = rest.strip_prefix(b", ") {
+            let n = after
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+                .count();
+            if n > 0 && after.get(n) == Some(&b'=') {
+                return te;
+            }
+        }
+    }
+    end
+}
+
+/// `v[s..e]` less the closing tags that end it (`…</p></div>`), when its last `<` is
+/// no part of a word of its own: the value up to the first of them.
+fn before_closing_tags(v: &[u8], s: usize, e: usize) -> usize {
+    let Some(p) = memchr::memmem::find(&v[s..e], b"</") else {
+        return e;
+    };
+    let mut r = &v[s + p..e];
+    while let Some(after) = r.strip_prefix(b"</") {
+        let n = after
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-'))
+            .count();
+        if n == 0 || after.get(n) != Some(&b'>') {
+            return e;
+        }
+        r = &after[n + 1..];
+    }
+    if r.is_empty() {
+        s + p
+    } else {
+        e
+    }
+}
+
 /// Does a tuple open before `at` (a `(` and blanks, or the start of a line): a pair
 /// of strings there is a name and its value, not two items of a list.
 fn opens_tuple(v: &[u8], at: usize) -> bool {
@@ -650,6 +738,9 @@ impl Scrubber<'_> {
                             }
                         }
                         _ => {}
+                    }
+                    if class == HeaderClass::Scheme && ve == val.end() {
+                        ve = scheme_value_end(v, vs, ve, false);
                     }
                     self.header(name.as_bytes(), &v[vs..ve], base + vs, out);
                     handled.push((name.start(), val.end().max(ve)));
@@ -2027,6 +2118,12 @@ impl Scrubber<'_> {
                 continue;
             }
             let n = name.as_bytes().to_vec();
+            // (`<p>Authorization: Bearer …</p>`: the closing tags are markup.)
+            let e = if quoted {
+                e
+            } else {
+                before_closing_tags(v, s, e)
+            };
             self.pair_field(v, &n, (s, e), base, "context.key-value", handled, out);
         }
     }
@@ -2705,6 +2802,13 @@ impl Scrubber<'_> {
             } else {
                 header_value_end(v, q, ne, vs)
             };
+            if quoted.is_none() && hc == HeaderClass::Scheme {
+                // A pair of a map printed by Java or Kotlin: `{name=…, name=…}`.
+                let map = v[ne..vs].trim_ascii() == b"="
+                    && ns > 0
+                    && (v[ns - 1] == b'{' || (ns > 1 && &v[ns - 2..ns] == b", "));
+                end = scheme_value_end(v, vs, end, map);
+            }
             // A header line in markup ends at the next tag (`…; theme=dark</div>`).
             if quoted.is_none() && (mode == Mode::Code || (ns > 0 && v[ns - 1] == b'>')) {
                 if let Some(p) = memchr::memchr(b'<', &v[vs..end]) {

@@ -305,7 +305,17 @@ pub fn scrub_value(
     let tree = Parser::new(raw, engine.limits.max_json_depth)
         .parse_document()
         .map_err(|e| {
-            anyhow::anyhow!("invalid JSON at {}: {}", loc, json::describe_error(raw, &e))
+            if e.msg == "nesting too deep" {
+                // A limit (the parser's stack), not damage: say which.
+                crate::error::limit_error!(
+                    "JSON nesting deeper than {} levels at {} {}",
+                    engine.limits.max_json_depth,
+                    loc,
+                    json::describe_error(raw, &e).trim_start_matches("nesting too deep ")
+                )
+            } else {
+                anyhow::anyhow!("invalid JSON at {}: {}", loc, json::describe_error(raw, &e))
+            }
         })?;
     let mut s = Scrubber::new(engine, session, file, known);
     s.loc.push_str(loc);
@@ -1361,15 +1371,19 @@ fn read_key<R: Read>(st: &mut Stream<R>, raw: &mut Vec<u8>) -> Result<Vec<u8>> {
     Ok(key)
 }
 
-/// Does this look like a HAR (a JSON object whose members include `log`)? Checks the
-/// first kilobytes only.
 /// A `.har` file in another layout than one `{"log": …}` object (JSON lines of
 /// entries, concatenated HARs): read as generic JSON instead.
+/// So is a `.har` holding one JSON object without `log` (its entries at the top, a
+/// HAR-like export of another tool) or whose `log` has no `entries`.
 pub fn other_layout(e: &anyhow::Error) -> bool {
     let m = e.to_string();
     m.starts_with("invalid HAR: unexpected data after the end")
+        || m.starts_with("not a HAR: no \"log\" object")
+        || m.starts_with("not a HAR: \"log\" has no \"entries\"")
 }
 
+/// Does this look like a HAR (a JSON object whose members include `log`)? Checks the
+/// first kilobytes only.
 pub fn looks_like_har(prefix: &[u8]) -> bool {
     let p = prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(prefix);
     let t = p

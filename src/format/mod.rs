@@ -62,6 +62,8 @@ impl Kind {
             Kind::Archive(ArchiveKind::Zip) => "zip",
             Kind::Archive(ArchiveKind::Tar) => "tar",
             Kind::Archive(ArchiveKind::Gzip) => "gzip",
+            Kind::Archive(ArchiveKind::Xz) => "xz",
+            Kind::Archive(ArchiveKind::Bzip2) => "bzip2",
             Kind::Media => "media",
             Kind::Http => "http",
             Kind::Mitm => "mitm",
@@ -99,11 +101,29 @@ pub fn sniff(name: &str, prefix: &[u8]) -> Kind {
     if crate::codec::is_media(prefix) {
         return Kind::Media;
     }
+    if unopened_compression(prefix).is_some() {
+        return Kind::Unknown;
+    }
     let sample = &prefix[..prefix.len().min(8192)];
     if memchr::memchr(0, sample).is_some() {
         return Kind::Unknown;
     }
     Kind::Text
+}
+
+/// A compressed file or archive harscrub does not open, by its signature: zstd
+/// (`.tar.zst`), 7-Zip, RAR. Refused with its name (never read as
+/// text, even without a NUL byte in it).
+fn unopened_compression(d: &[u8]) -> Option<&'static str> {
+    if d.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) {
+        Some("zstd")
+    } else if d.starts_with(b"7z\xBC\xAF\x27\x1C") {
+        Some("7-Zip")
+    } else if d.starts_with(b"Rar!\x1A\x07") {
+        Some("RAR")
+    } else {
+        None
+    }
 }
 
 /// One scrubbing pass over an in-memory document of a known kind (archives excluded).
@@ -160,9 +180,16 @@ fn pass(
         Kind::Http => http::scrub(engine, session, provenance, data, known),
         Kind::Mitm => tnetstring::scrub(engine, session, provenance, data, known),
         Kind::Unknown => Err(anyhow::Error::new(crate::error::Unsupported(
-            "binary content in a format harscrub does not understand: no copy written \
-             (extract it, or export it as HAR, and clean that)"
-                .into(),
+            match unopened_compression(data) {
+                Some(what) => format!(
+                    "{what} data, which harscrub does not open (it opens zip, tar, gzip, \
+                     xz and bzip2): no copy written (decompress it, or recompress it as \
+                     .tar.gz or .tar.xz, and clean that)"
+                ),
+                None => "binary content in a format harscrub does not understand: no copy \
+                         written (extract it, or export it as HAR, and clean that)"
+                    .into(),
+            },
         ))),
         Kind::Media => {
             let (_, findings, _) = text::scrub_with(
@@ -259,7 +286,7 @@ pub(crate) fn sanitize_in(
     if let Kind::Archive(a) = kind {
         return archive::sanitize_archive(engine, session, provenance, a, name, data, depth);
     }
-    if let Some((u, text)) = utf16_text(data) {
+    if let Some((u, text)) = utf16_text(data, kind)? {
         let o = sanitize_in(engine, session, provenance, name, text.as_bytes(), depth)?;
         let copy =
             String::from_utf8(o.output).context("the copy of a UTF-16 text is no longer text")?;
@@ -271,11 +298,45 @@ pub(crate) fn sanitize_in(
     document(engine, session, provenance, kind, data)
 }
 
-/// A text written in UTF-16 with a byte order mark (PowerShell's `Out-File`, Windows
-/// logs), as UTF-8: it is read as that, and its copy written back in UTF-16.
-fn utf16_text(data: &[u8]) -> Option<(crate::codec::utf16::Utf16, String)> {
-    let u = crate::codec::utf16::Utf16::by_bom(data)?;
-    Some((u, u.decode(data)?))
+/// A text written in UTF-16 (PowerShell's `Out-File`, Windows logs), as UTF-8: it is
+/// read as that, and its copy written back in UTF-16. By its byte order mark, or
+/// without one by its look (a NUL in nearly every other byte, none in the others: a
+/// text mostly in ASCII, as logs are) when it also reads as text. One that looks so
+/// but does not decode (an odd length, a lone surrogate) is refused with that said,
+/// rather than as unknown binary. (Kind: what `sniff` saw; media stay media.)
+fn utf16_text(data: &[u8], kind: Kind) -> Result<Option<(crate::codec::utf16::Utf16, String)>> {
+    use crate::codec::utf16::Utf16;
+    if let Some(u) = Utf16::by_bom(data) {
+        return Ok(u.decode(data).map(|t| (u, t)));
+    }
+    if matches!(
+        kind,
+        Kind::Media | Kind::Archive(_) | Kind::Mitm | Kind::Http
+    ) {
+        return Ok(None);
+    }
+    let sample = &data[..data.len().min(1024) & !1];
+    let Some(u) = Utf16::sniff(sample, b"") else {
+        return Ok(None);
+    };
+    let Some(text) = u.decode(data) else {
+        return Err(anyhow::Error::new(crate::error::Unsupported(
+            "looks like UTF-16 text without a byte order mark, but does not decode as \
+             UTF-16 (an odd length or a lone surrogate): no copy written (convert it to \
+             UTF-8, or save it with a byte order mark, and clean that)"
+                .into(),
+        )));
+    };
+    let chars = text.chars().count();
+    let control = text
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0c' | '\x1b'))
+        .count();
+    // Binary laid out in 16-bit units of small numbers is no text.
+    if control * 20 > chars {
+        return Ok(None);
+    }
+    Ok(Some((u, text)))
 }
 
 /// Discover, scrub, verify; fail closed (see `format::driver` for the passes). A
@@ -466,7 +527,7 @@ pub fn scan_bytes(
     if let Kind::Archive(_) = kind {
         return Ok(sanitize_bytes(engine, provenance, name, data, 0)?.findings);
     }
-    if let Some((_, text)) = utf16_text(data) {
+    if let Some((_, text)) = utf16_text(data, kind)? {
         return scan_bytes(engine, provenance, name, text.as_bytes());
     }
     if kind == Kind::Har && har::looks_like_har(prefix) {

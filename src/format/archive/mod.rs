@@ -94,13 +94,17 @@
 //! ([`sniff_archive`]), dispatches, and holds what the kinds share (the limits, the
 //! member handler). The decompression budget lives in `crate::session`.
 
+mod bzip2;
 mod gzip;
 mod names;
 mod tar;
+mod xz;
 mod zip;
 
+pub use bzip2::{bzip2_inner_name, is_bzip2};
 pub use gzip::gzip_inner_name;
 pub use names::check_member_name;
+pub use xz::xz_inner_name;
 
 use anyhow::Result;
 
@@ -115,6 +119,8 @@ pub enum ArchiveKind {
     Zip,
     Tar,
     Gzip,
+    Xz,
+    Bzip2,
 }
 
 /// Members that inflate to at most this many bytes are not subject to `max_ratio`
@@ -128,7 +134,8 @@ const MAX_SMALL_BODY: u64 = 1 << 20;
 const MAX_PREALLOC: u64 = 64 << 20;
 
 /// Recognise an archive by its content: zip (`PK\x03\x04`, `PK\x05\x06` for an empty
-/// zip, `PK\x07\x08PK\x03\x04` for a spanned-marker zip), gzip (`1f 8b`) or tar
+/// zip, `PK\x07\x08PK\x03\x04` for a spanned-marker zip), gzip (`1f 8b`), xz (`fd 37 7a
+/// 58 5a 00`), bzip2 (`BZh`) or tar
 /// (`ustar` at offset 257). The name is only a fallback that the content must agree
 /// with: a `.tar` without the `ustar` magic (old v7 tar) whose first header has a
 /// valid checksum, or a `.zip`/`.saz`/`.jar` whose end-of-central-directory record is
@@ -143,6 +150,12 @@ pub fn sniff_archive(name: &str, data: &[u8]) -> Option<ArchiveKind> {
     }
     if data.starts_with(&[0x1f, 0x8b]) {
         return Some(ArchiveKind::Gzip);
+    }
+    if data.starts_with(xz::MAGIC) {
+        return Some(ArchiveKind::Xz);
+    }
+    if bzip2::is_bzip2(data) {
+        return Some(ArchiveKind::Bzip2);
     }
     if data.len() >= 262 && &data[257..262] == b"ustar" {
         return Some(ArchiveKind::Tar);
@@ -262,6 +275,8 @@ fn sanitize_archive_guarded(
         ArchiveKind::Zip => zip::sanitize_zip(&cx, data),
         ArchiveKind::Tar => tar::sanitize_tar(&cx, data),
         ArchiveKind::Gzip => gzip::sanitize_gzip(&cx, name, data),
+        ArchiveKind::Xz => xz::sanitize_xz(&cx, name, data),
+        ArchiveKind::Bzip2 => bzip2::sanitize_bzip2(&cx, name, data),
     }
 }
 
