@@ -2,11 +2,11 @@
 //! limits checked as it goes and, when it changed, compressed again as one bzip2
 //! stream of the same block size (pure Rust, so the engine still builds for wasm32).
 
-use std::io::{Read, Write};
+use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use super::{Cx, MAX_PREALLOC};
+use super::{stream, Cx};
 use crate::format::Outcome;
 
 /// A bzip2 stream: `BZh`, its block size (`1`–`9`), then a block's or the end's magic.
@@ -20,19 +20,15 @@ pub fn is_bzip2(d: &[u8]) -> bool {
 /// The name of the document inside a bzip2 file: the base name minus `.bz2`/`.bz`
 /// (`.tbz2`, `.tbz` become `.tar`).
 pub fn bzip2_inner_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let lower = base.to_ascii_lowercase();
-    for (suffix, replacement) in [
-        (".tbz2", ".tar"),
-        (".tbz", ".tar"),
-        (".bz2", ""),
-        (".bz", ""),
-    ] {
-        if lower.ends_with(suffix) && lower.len() > suffix.len() {
-            return format!("{}{replacement}", &base[..base.len() - suffix.len()]);
-        }
-    }
-    base.to_owned()
+    stream::inner_name(
+        name,
+        &[
+            (".tbz2", ".tar"),
+            (".tbz", ".tar"),
+            (".bz2", ""),
+            (".bz", ""),
+        ],
+    )
 }
 
 pub(super) fn sanitize_bzip2(cx: &Cx<'_>, name: &str, data: &[u8]) -> Result<Outcome> {
@@ -40,31 +36,16 @@ pub(super) fn sanitize_bzip2(cx: &Cx<'_>, name: &str, data: &[u8]) -> Result<Out
     let inner_name = bzip2_inner_name(name);
     let member = format!("{prov}!/{inner_name}");
 
-    // As for gzip, the ratio is checked against the compressed bytes read so far.
     // Concatenated streams are read (what `pbzip2` writes); anything else after the
     // last one fails to decode, never passed over unread.
-    let mut decoder = bzip2::bufread::MultiBzDecoder::new(data);
-    let mut inner =
-        Vec::with_capacity((data.len() as u64).saturating_mul(4).min(MAX_PREALLOC) as usize);
-    let mut chunk = vec![0u8; 64 << 10];
-    loop {
-        let n = match decoder.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                return Err(anyhow::Error::new(e)
-                    .context(format!("{prov}: cannot decompress bzip2 stream")))
-            }
-        };
-        inner.extend_from_slice(&chunk[..n]);
-        let produced = inner.len() as u64;
-        let consumed = (data.len() - decoder.get_ref().len()) as u64;
-        if produced > cx.ratio_cap(consumed) {
-            return Err(cx.ratio_error(&member, produced, consumed));
-        }
-        cx.charge(&member, n as u64)?;
-    }
+    let (inner, decoder) = stream::decompress(
+        cx,
+        &member,
+        "bzip2",
+        data,
+        bzip2::bufread::MultiBzDecoder::new(data),
+        |d| d.get_ref().len(),
+    )?;
     if !decoder.get_ref().is_empty() {
         anyhow::bail!("{prov}: data after the end of the bzip2 stream");
     }
@@ -94,6 +75,7 @@ pub(super) fn sanitize_bzip2(cx: &Cx<'_>, name: &str, data: &[u8]) -> Result<Out
 mod tests {
     use super::super::testkit::*;
     use super::*;
+    use std::io::Read;
 
     fn bz(data: &[u8]) -> Vec<u8> {
         let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::new(7));

@@ -1,30 +1,26 @@
 //! gzip (`.gz`, `.tgz`, `.har.gz`…): the document inside is inflated with the limits
 //! checked as it goes and, when it changed, recompressed as one gzip member.
 
-use std::io::{Read, Write};
+use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use super::{Cx, MAX_PREALLOC};
+use super::{stream, Cx};
 use crate::format::Outcome;
 
 /// The name of the document inside a gzip file: the base name minus `.gz`/`.gzip`
 /// (`.tgz` becomes `.tar`, `.svgz` becomes `.svg`).
 pub fn gzip_inner_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let lower = base.to_ascii_lowercase();
-    for (suffix, replacement) in [
-        (".tgz", ".tar"),
-        (".taz", ".tar"),
-        (".svgz", ".svg"),
-        (".gzip", ""),
-        (".gz", ""),
-    ] {
-        if lower.ends_with(suffix) && lower.len() > suffix.len() {
-            return format!("{}{replacement}", &base[..base.len() - suffix.len()]);
-        }
-    }
-    base.to_owned()
+    stream::inner_name(
+        name,
+        &[
+            (".tgz", ".tar"),
+            (".taz", ".tar"),
+            (".svgz", ".svg"),
+            (".gzip", ""),
+            (".gz", ""),
+        ],
+    )
 }
 
 pub(super) fn sanitize_gzip(cx: &Cx<'_>, name: &str, data: &[u8]) -> Result<Outcome> {
@@ -32,32 +28,14 @@ pub(super) fn sanitize_gzip(cx: &Cx<'_>, name: &str, data: &[u8]) -> Result<Outc
     let inner_name = gzip_inner_name(name);
     let member = format!("{prov}!/{inner_name}");
 
-    // gzip declares no (reliable) size, so the limits are checked as we inflate: the
-    // ratio against the compressed bytes consumed so far, so that a bomb is stopped
-    // after about 1 MiB rather than after `max_ratio` times its size.
-    let mut decoder = flate2::bufread::MultiGzDecoder::new(data);
-    let mut inner =
-        Vec::with_capacity((data.len() as u64).saturating_mul(4).min(MAX_PREALLOC) as usize);
-    let mut chunk = vec![0u8; 64 << 10];
-    loop {
-        let n = match decoder.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                return Err(
-                    anyhow::Error::new(e).context(format!("{prov}: cannot decompress gzip stream"))
-                )
-            }
-        };
-        inner.extend_from_slice(&chunk[..n]);
-        let produced = inner.len() as u64;
-        let consumed = (data.len() - decoder.get_ref().len()) as u64;
-        if produced > cx.ratio_cap(consumed) {
-            return Err(cx.ratio_error(&member, produced, consumed));
-        }
-        cx.charge(&member, n as u64)?;
-    }
+    let (inner, decoder) = stream::decompress(
+        cx,
+        &member,
+        "gzip",
+        data,
+        flate2::bufread::MultiGzDecoder::new(data),
+        |d| d.get_ref().len(),
+    )?;
     let header = decoder.header().cloned();
 
     let outcome = cx.member(&member, &inner_name, &inner)?;

@@ -97,6 +97,7 @@
 mod bzip2;
 mod gzip;
 mod names;
+mod stream;
 mod tar;
 mod xz;
 mod zip;

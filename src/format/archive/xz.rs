@@ -2,11 +2,11 @@
 //! checked as it goes and, when it changed, compressed again as one xz stream (pure
 //! Rust, so the engine still builds for wasm32).
 
-use std::io::{Read, Write};
+use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use super::{Cx, MAX_PREALLOC};
+use super::{stream, Cx};
 use crate::format::Outcome;
 
 /// The xz stream header's magic bytes.
@@ -20,14 +20,7 @@ const MEM_LIMIT_KIB: u32 = 256 << 10;
 /// The name of the document inside an xz file: the base name minus `.xz` (`.txz`
 /// becomes `.tar`).
 pub fn xz_inner_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let lower = base.to_ascii_lowercase();
-    for (suffix, replacement) in [(".txz", ".tar"), (".xz", "")] {
-        if lower.ends_with(suffix) && lower.len() > suffix.len() {
-            return format!("{}{replacement}", &base[..base.len() - suffix.len()]);
-        }
-    }
-    base.to_owned()
+    stream::inner_name(name, &[(".txz", ".tar"), (".xz", "")])
 }
 
 pub(super) fn sanitize_xz(cx: &Cx<'_>, name: &str, data: &[u8]) -> Result<Outcome> {
@@ -35,32 +28,16 @@ pub(super) fn sanitize_xz(cx: &Cx<'_>, name: &str, data: &[u8]) -> Result<Outcom
     let inner_name = xz_inner_name(name);
     let member = format!("{prov}!/{inner_name}");
 
-    // As for gzip, the ratio is checked against the compressed bytes read so far.
     // Concatenated streams (and stream padding) are read; anything else after the
     // last stream is an error, never passed over unread.
-    let mut decoder = lzma_rust2::XzReader::new_mem_limit(data, true, MEM_LIMIT_KIB);
-    let mut inner =
-        Vec::with_capacity((data.len() as u64).saturating_mul(4).min(MAX_PREALLOC) as usize);
-    let mut chunk = vec![0u8; 64 << 10];
-    loop {
-        let n = match decoder.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                return Err(
-                    anyhow::Error::new(e).context(format!("{prov}: cannot decompress xz stream"))
-                )
-            }
-        };
-        inner.extend_from_slice(&chunk[..n]);
-        let produced = inner.len() as u64;
-        let consumed = (data.len() - decoder.inner().len()) as u64;
-        if produced > cx.ratio_cap(consumed) {
-            return Err(cx.ratio_error(&member, produced, consumed));
-        }
-        cx.charge(&member, n as u64)?;
-    }
+    let (inner, decoder) = stream::decompress(
+        cx,
+        &member,
+        "xz",
+        data,
+        lzma_rust2::XzReader::new_mem_limit(data, true, MEM_LIMIT_KIB),
+        |d| d.inner().len(),
+    )?;
     if !decoder.inner().is_empty() {
         anyhow::bail!("{prov}: data after the end of the xz stream");
     }
@@ -90,6 +67,7 @@ pub(super) fn sanitize_xz(cx: &Cx<'_>, name: &str, data: &[u8]) -> Result<Outcom
 mod tests {
     use super::super::testkit::*;
     use super::*;
+    use std::io::Read;
 
     fn xz(data: &[u8]) -> Vec<u8> {
         let mut e =
