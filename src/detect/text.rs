@@ -479,19 +479,8 @@ fn scheme_value_end(v: &[u8], vs: usize, end: usize, map: bool) -> usize {
         return end;
     }
     let rest = &v[te..end];
-    // Closing tags, to the end of the value.
-    let mut r = rest;
-    while let Some(after) = r.strip_prefix(b"</") {
-        let n = after
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-'))
-            .count();
-        if n == 0 || after.get(n) != Some(&b'>') {
-            break;
-        }
-        r = after[n + 1..].trim_ascii_start();
-    }
-    if r.len() < rest.len() && r.is_empty() {
+    // Closing tags, to the end of the value (`rest` is not empty).
+    if past_closing_tags(rest, true).is_some_and(<[u8]>::is_empty) {
         return te;
     }
     if map {
@@ -522,22 +511,30 @@ fn before_closing_tags(v: &[u8], s: usize, e: usize) -> usize {
     let Some(p) = memchr::memmem::find(&v[s..e], b"</") else {
         return e;
     };
-    let mut r = &v[s + p..e];
+    if past_closing_tags(&v[s + p..e], false).is_some_and(<[u8]>::is_empty) {
+        s + p
+    } else {
+        e
+    }
+}
+
+/// `r` after the closing tags it starts with (`</p></div>`), and after the white space
+/// following each when `spaced`; `None` when a `</` among them starts no closing tag.
+fn past_closing_tags(mut r: &[u8], spaced: bool) -> Option<&[u8]> {
     while let Some(after) = r.strip_prefix(b"</") {
         let n = after
             .iter()
             .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-'))
             .count();
         if n == 0 || after.get(n) != Some(&b'>') {
-            return e;
+            return None;
         }
         r = &after[n + 1..];
+        if spaced {
+            r = r.trim_ascii_start();
+        }
     }
-    if r.is_empty() {
-        s + p
-    } else {
-        e
-    }
+    Some(r)
 }
 
 /// Does a tuple open before `at` (a `(` and blanks, or the start of a line): a pair
