@@ -483,12 +483,22 @@ fn pack(p: Packing, d: &[u8]) -> Vec<u8> {
 
 use super::views::{b64_run_end, is_b64};
 
+/// Does the line starting at `from`, its base64 ending at `at`, continue the wrapped
+/// base64 blob on the line before it? It does when its base64 ends the line
+/// ([`whole_line`]), and when it is the blob's last line with more text after it (a
+/// log line goes on: `…In0= lang=en`): padded, or too long for a word (16 or more).
+/// The line after a value that is a run of its own (`- name: x`, `name: x`,
+/// `hello world` after `client-key-data: LS0t…`) is no part of it: taken for one, the
+/// blob would reach into text that is not base64 and hide the value's end from the
+/// readers that redact it.
+fn continues_blob(v: &[u8], from: usize, at: usize) -> bool {
+    whole_line(v, at)
+        || (v.get(at) == Some(&b'=') && at > from)
+        || (at - from >= 16 && v.get(at).is_some_and(|b| matches!(b, b' ' | b'\t')))
+}
+
 /// Does a line of a wrapped base64 blob, its base64 ending at `at`, end there? (Its
-/// padding, blanks, then a line break, the end, a closing quote, tag or bracket.) The line
-/// after a value that is a run of its own (`- name: x`, `hello world` after
-/// `client-key-data: LS0t…`) is no part of it: taken for one, the blob would reach
-/// into text that is not base64 and hide the value's end from the readers that
-/// redact it.
+/// padding, blanks, then a line break, the end, a closing quote, tag or bracket.)
 fn whole_line(v: &[u8], at: usize) -> bool {
     let mut j = at;
     while j < v.len() && v[j] == b'=' {
@@ -704,7 +714,7 @@ impl Scrubber<'_> {
                 let nl = line_break(&v[i..]);
                 if nl > 0
                     && v.get(i + nl).is_some_and(|&c| is_b64(c))
-                    && whole_line(v, b64_run_end(v, i + nl))
+                    && continues_blob(v, i + nl, b64_run_end(v, i + nl))
                 {
                     let w = i - line_start;
                     match &wrap {
