@@ -2240,6 +2240,41 @@ fn header_lines_in_html_bodies() {
     }
 }
 
+/// A phpinfo page shows the request's headers as CGI variables, each in a table cell
+/// beside its name (`$_SERVER['HTTP_COOKIE']`, `HTTP_AUTHORIZATION`): the value cell
+/// is read as that header, so every cookie value goes and the cookie names, the
+/// scheme word and the markup stay. A cell of several words under another name stays.
+#[test]
+fn phpinfo_header_variables_in_table_cells() {
+    let (c1, c2, tok) = (
+        "Zb7Qm2Lx9Vt4Rk8Wn3Ys6Pd1Hf5Jc0Ga",
+        "eyJpdiI6IkQ3cFZ3bXR4TmhQcVJzVHVWd1h5WjAx",
+        "Pd1Hf5Jc0GaZb7Qm2Lx9Vt4Rk8Wn3Ys6",
+    );
+    let html = format!(
+        "<table><tr><td class=\"e\">$_SERVER['HTTP_COOKIE']</td><td class=\"v\">prefs={c1}; remember_web_59ba36addc2b2f94={c2}</td></tr>\
+         <tr><td class=\"e\">HTTP_AUTHORIZATION </td><td class=\"v\">Bearer {tok} </td></tr>\
+         <tr><td class=\"e\">HTTP_USER_AGENT </td><td class=\"v\">Mozilla/5.0 (X11; Linux x86_64) </td></tr></table>"
+    );
+    let doc = har(
+        &req("https://a.example/info.php", "", ""),
+        &resp_with("text/html", &html),
+    );
+    let (copy, _) = clean("t.har", &doc);
+    for s in [c1, c2, tok] {
+        assert!(!copy.contains(s), "{s} survives: {copy}");
+    }
+    for kept in [
+        "prefs=[REDACTED:",
+        "; remember_web_59ba36addc2b2f94=[REDACTED:",
+        "Bearer [REDACTED:",
+        "Mozilla/5.0 (X11; Linux x86_64)",
+        "</td></tr></table>",
+    ] {
+        assert!(copy.contains(kept), "{kept} missing: {copy}");
+    }
+}
+
 /// Names that hold a credential only when the value looks like one: `seed` and
 /// `verify` (a query's), `X-Refresh` (a header), `databaseUrl` (a URL there is read as
 /// a URL: its password goes, the rest stays).

@@ -2063,9 +2063,6 @@ impl Scrubber<'_> {
         while e > s && v[e - 1].is_ascii_whitespace() {
             e -= 1;
         }
-        if s >= e || v[s..e].iter().any(u8::is_ascii_whitespace) {
-            return;
-        }
         let mut name = label.trim_ascii();
         name = name.strip_suffix(b":").unwrap_or(name).trim_ascii();
         // `$_SERVER['DB_PASSWORD']`, `$_ENV["API_KEY"]`: the name inside.
@@ -2078,6 +2075,33 @@ impl Scrubber<'_> {
                     name = &name[a + 1..z];
                 }
             }
+        }
+        // A request header as a CGI variable (phpinfo's `HTTP_COOKIE`,
+        // `HTTP_AUTHORIZATION`): the cell holds the header's value, read as that header
+        // (`a=1; b=2` is one value of several words).
+        if s < e && name.len() > 5 && name[..5].eq_ignore_ascii_case(b"HTTP_") {
+            let header: Vec<u8> = name[5..]
+                .iter()
+                .map(|&b| {
+                    if b == b'_' {
+                        b'-'
+                    } else {
+                        b.to_ascii_lowercase()
+                    }
+                })
+                .collect();
+            if matches!(
+                self.engine.names.header(&header),
+                HeaderClass::Cookie | HeaderClass::SetCookie | HeaderClass::Scheme
+            ) && !handled.overlaps(s, e)
+            {
+                handled.push((s, e));
+                self.header(&header, &v[s..e], base + s, out);
+                return;
+            }
+        }
+        if s >= e || v[s..e].iter().any(u8::is_ascii_whitespace) {
+            return;
         }
         if name.is_empty() || self.engine.names.field(name) != ParamClass::Secret {
             return;
