@@ -1742,6 +1742,15 @@ fn scheme_values_end_at_tags_and_map_separators() {
             format!("headers: {{Content-Type=application/json, Authorization=Bearer {t}}} done\n"),
             "headers: {Content-Type=application/json, Authorization=Bearer @} done\n",
         ),
+        // A table of headers: the next cell is markup and text of its own.
+        (
+            format!("<tr><td>Authorization: Bearer {t}</td><td>200 OK</td></tr>\n"),
+            "<tr><td>Authorization: Bearer @</td><td>200 OK</td></tr>\n",
+        ),
+        (
+            format!("Authorization: Bearer {t}</td><td>200 OK</td></tr>\n"),
+            "Authorization: Bearer @</td><td>200 OK</td></tr>\n",
+        ),
     ] {
         let copy = clean_text("app.log", &doc);
         assert_gone("scheme", copy.as_bytes(), &[t]);

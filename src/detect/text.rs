@@ -479,8 +479,11 @@ fn scheme_value_end(v: &[u8], vs: usize, end: usize, map: bool) -> usize {
         return end;
     }
     let rest = &v[te..end];
-    // Closing tags, to the end of the value (`rest` is not empty).
-    if past_closing_tags(rest, true).is_some_and(<[u8]>::is_empty) {
+    // Closing tags, to the end of the value or to the next element (`rest` is not
+    // empty): `</td><td>200 OK</td>` is the next cell of a table, not the token.
+    if past_closing_tags(rest, true).is_some_and(|r| {
+        r.is_empty() || (r[0] == b'<' && r.get(1).is_some_and(u8::is_ascii_alphabetic))
+    }) {
         return te;
     }
     if map {
