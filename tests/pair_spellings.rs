@@ -531,3 +531,74 @@ fn looser_pair_spellings_carry_their_value() {
     let bad = check(&engine, "looser spellings", &doc, &[a, b, c], &keep);
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// A pair whose value member has a spelling no list holds: {name member spellings} ×
+/// {value member spellings nobody listed} × {credential names} × {with and without a
+/// describing member and a timestamp}. The value goes. Form schemas, OpenAPI security
+/// schemes, extraction rules (`"expression": "$.data"`) and plain names keep theirs.
+#[test]
+fn unspelt_value_members_are_judged_under_the_pair_name() {
+    let engine = common::engine("k");
+    let names = ["api_key", "Password", "client_secret", "access_token"];
+    let name_keys = ["field", "label", "name", "key", "param", "Property"];
+    let value_keys = [
+        "content",
+        "contents",
+        "text",
+        "secretText",
+        "answer",
+        "x",
+        "s",
+    ];
+    let mut bad = Vec::new();
+    let mut n = 0;
+    for (i, name) in names.iter().enumerate() {
+        for nk in name_keys {
+            for vk in value_keys {
+                for extra in 0..3 {
+                    let secret = SECRETS[(i + n) % SECRETS.len()];
+                    let mut obj = serde_json::Map::new();
+                    obj.insert(nk.to_string(), json!(name));
+                    obj.insert(vk.to_string(), json!(secret));
+                    match extra {
+                        1 => {
+                            obj.insert("type".into(), json!("string"));
+                        }
+                        2 => {
+                            obj.insert("updatedAt".into(), json!(1_700_000_000u64));
+                        }
+                        _ => {}
+                    }
+                    let doc = json!({ "settings": [Value::Object(obj)] });
+                    let label = format!("{nk}={name} {vk} extra={extra}");
+                    bad.extend(check(&engine, &label, &doc, &[secret], &[name, vk]));
+                    n += 1;
+                }
+            }
+        }
+    }
+    assert!(n >= 500, "{n} cases");
+    let doc = json!({"items": [
+        {"type": "password", "placeholder": "Enter password"},
+        {"name": "api_key", "in": "header", "type": "apiKey"},
+        {"name": "password", "type": "password", "maxLength": 64},
+        {"name": "token", "type": 0, "expression": "$.data", "comment": "Extract auth token"},
+        {"field": "username", "content": "bob-1984"},
+        {"label": "Password", "content": "{{password}}"},
+    ]});
+    let keep = [
+        "Enter password",
+        "\"in\":\"header\"",
+        "\"maxLength\":64",
+        "$.data",
+        "bob-1984",
+        "{{password}}",
+    ];
+    bad.extend(check(&engine, "describing members", &doc, &[], &keep));
+    assert!(
+        bad.is_empty(),
+        "{} failures:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}

@@ -322,6 +322,109 @@ fn loose_pair<'s>(
     (!names.is_empty()).then_some(at)
 }
 
+/// Member keys that describe a form field or a message rather than hold a value
+/// (`{"type": "password", "placeholder": "Enter password"}`).
+const DESCRIBING: &[&str] = &[
+    "type",
+    "kind",
+    "format",
+    "inputtype",
+    "autocomplete",
+    "description",
+    "title",
+    "placeholder",
+    "hint",
+    "help",
+    "helptext",
+    "message",
+    "error",
+    "pattern",
+    "regex",
+    "expression",
+    "selector",
+    "path",
+    "jsonpath",
+    "xpath",
+    "in",
+    "class",
+    "classname",
+    "id",
+    "uuid",
+];
+
+/// A pair whose value member has a spelling no list holds (`{"field": "api_key",
+/// "content": …}`, `{"label": "Password", "text": …}`): an object of at most four
+/// members, named (by a usual or a loose name spelling, see [`loose_pair`]) after a
+/// credential, with no value member of a known spelling. Its value is every other
+/// string or number member that is not a describing one ([`DESCRIBING`]) and reads as
+/// a value: no whitespace in it, not itself a credential's name (`"type": "password"`
+/// in a form schema), not a template or a JSONPath (`$.data`), not one lowercase word
+/// (`"in": "header"` in an OpenAPI security scheme), or a number of four digits or more
+/// when no string qualifies. Those are judged under the pair's names.
+fn unspelt_pair<'s>(
+    s: &Scrubber,
+    src: &'s [u8],
+    members: &[(std::ops::Range<usize>, Value)],
+    names: &mut Vec<std::borrow::Cow<'s, [u8]>>,
+) -> Vec<usize> {
+    if members.len() > 4 {
+        return Vec::new();
+    }
+    let credential = |n: &[u8]| {
+        (1..=64).contains(&n.len())
+            && !n.iter().any(u8::is_ascii_whitespace)
+            && s.engine.names.field(n) != ParamClass::Other
+    };
+    let is_name_key = |k: &[u8]| pair_role(k) == Some(PairRole::Name) || norm_is(k, LOOSE_NAMES);
+    let mut found = Vec::new();
+    if names.is_empty() {
+        found.extend(members.iter().find_map(|(k, v)| match v {
+            Value::Str(r) if norm_is(&decode(&src[k.clone()]), LOOSE_NAMES) => {
+                Some(decode(&src[r.clone()]))
+            }
+            _ => None,
+        }));
+    }
+    if !names.iter().chain(&found).any(|n| credential(n)) {
+        return Vec::new();
+    }
+    let mut at: Vec<usize> = members
+        .iter()
+        .enumerate()
+        .filter(|(_, (k, v))| {
+            let k = decode(&src[k.clone()]);
+            if is_name_key(&k) || norm_is(&k, DESCRIBING) {
+                return false;
+            }
+            match v {
+                Value::Str(r) => {
+                    let t = decode(&src[r.clone()]);
+                    !t.is_empty()
+                        && !t.iter().any(u8::is_ascii_whitespace)
+                        && !credential(&t)
+                        && !crate::detect::is_template(&t)
+                        && !(t.starts_with(b"$.") || t.starts_with(b"$["))
+                        && !(t.len() <= 12 && t.iter().all(u8::is_ascii_lowercase))
+                }
+                Value::Scalar(r) => {
+                    let n = &src[r.clone()];
+                    is_number(n) && n.len() >= 4
+                }
+                _ => false,
+            }
+        })
+        .map(|(i, _)| i)
+        .collect();
+    // Beside a string value, a number is the object's data (`"updatedAt": 1700000000`).
+    if at.iter().any(|&i| matches!(members[i].1, Value::Str(_))) {
+        at.retain(|&i| matches!(members[i].1, Value::Str(_)));
+    }
+    if !at.is_empty() {
+        names.extend(found);
+    }
+    at
+}
+
 /// What a HAR entry's request URL says its bodies hold, from the `request.url` of
 /// `entry`: `secret` when a path segment is `secrets` (Azure Key Vault's
 /// `/secrets/{name}`, Google Secret Manager's `/secrets/{name}/versions/…:access`),
@@ -738,6 +841,14 @@ impl Walker {
         } else {
             loose_pair(src, members, &mut names)
         };
+        let unspelt = if has_value
+            || loose_value.is_some()
+            || parent.is_some_and(|p| norm_is(p, HEADER_PARENTS) || norm_is(p, COOKIE_PARENTS))
+        {
+            Vec::new()
+        } else {
+            unspelt_pair(s, src, members, &mut names)
+        };
         // Google Secret Manager's `…/secrets/{name}/versions/{v}:access`: the secret is
         // the `data` of the body's `payload`.
         let secret_payload = parent == Some(b"payload".as_slice())
@@ -842,7 +953,9 @@ impl Walker {
             let key = decode(&src[k.clone()]);
             let mark = s.loc.len();
             let pair_value_member = !names.is_empty()
-                && (pair_role(&key) == Some(PairRole::Value) || loose_value == Some(i));
+                && (pair_role(&key) == Some(PairRole::Value)
+                    || loose_value == Some(i)
+                    || unspelt.contains(&i));
             // A credential used as a key (maps keyed by token): redact the key itself,
             // and never let it into a location.
             let mut key_edits = Vec::new();
