@@ -399,12 +399,14 @@ fn unspelt_pair<'s>(
             match v {
                 Value::Str(r) => {
                     let t = decode(&src[r.clone()]);
-                    !t.is_empty()
-                        && !t.iter().any(u8::is_ascii_whitespace)
-                        && !credential(&t)
-                        && !crate::detect::is_template(&t)
-                        && !(t.starts_with(b"$.") || t.starts_with(b"$["))
-                        && !(t.len() <= 12 && t.iter().all(u8::is_ascii_lowercase))
+                    let word = t.len() <= 12 && t.iter().all(u8::is_ascii_lowercase);
+                    let json_path = t.starts_with(b"$.") || t.starts_with(b"$[");
+                    !(t.is_empty()
+                        || word
+                        || json_path
+                        || t.iter().any(u8::is_ascii_whitespace)
+                        || credential(&t)
+                        || crate::detect::is_template(&t))
                 }
                 Value::Scalar(r) => {
                     let n = &src[r.clone()];
