@@ -2407,6 +2407,67 @@ fn token_like_strings_inside_an_object_under_a_credential_name() {
     }
 }
 
+/// The same, with inner keys no list holds: {credential names, strong and weak} ×
+/// {inner keys} × {alone, beside its metadata}. A token-like value goes; an id, a type
+/// and an expiry beside it stay, however token-like the id is.
+#[test]
+fn unlisted_inner_keys_under_a_credential_name() {
+    let outers = [
+        "secret",
+        "token",
+        "password",
+        "apiKey",
+        "clientSecret",
+        "credentials",
+        "auth",
+    ];
+    let inners = [
+        "payload",
+        "previous",
+        "primary",
+        "secondary",
+        "blob",
+        "material",
+        "content",
+        "next",
+        "active",
+        "pending",
+        "x",
+        "v1",
+    ];
+    let mut bad = Vec::new();
+    let mut n = 0;
+    for outer in outers {
+        for inner in inners {
+            for with_meta in [false, true] {
+                n += 1;
+                let secret = format!("Jc0GaZb7Qm2Lx9Vt4Rk8Wn3Ys6P{n:04}");
+                let meta = if with_meta {
+                    r#", "id": "key_8fA9c2b1e7D4", "type": "opaque", "expiresAt": "2030-01-01T00:00:00Z""#
+                } else {
+                    ""
+                };
+                let doc = format!(r#"{{"{outer}": {{"{inner}": "{secret}"{meta}}}}}"#);
+                let (out, _) = clean("b.json", &doc);
+                if out.contains(&secret) {
+                    bad.push(format!("{outer}.{inner}: survives: {out}"));
+                }
+                if with_meta {
+                    for kept in ["key_8fA9c2b1e7D4", "opaque", "2030-01-01T00:00:00Z"] {
+                        if !out.contains(kept) {
+                            bad.push(format!("{outer}.{inner}: {kept} lost: {out}"));
+                        }
+                    }
+                }
+                if !out.contains(&format!(r#""{inner}":"#)) {
+                    bad.push(format!("{outer}.{inner}: key lost: {out}"));
+                }
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{} of {n}:\n{}", bad.len(), bad.join("\n"));
+}
+
 /// A HAR whose one WebSocket message (sent) is `data`.
 fn har_ws(data: &str) -> String {
     let resp = RESP.to_string();

@@ -989,6 +989,31 @@ impl<'e> Scrubber<'e> {
         self.redact(v, 0, v.len(), base, "context.param", kind, None, true, out)
     }
 
+    /// A string inside an object under a credential's name, whose own key says nothing
+    /// (`"secret": {"payload": …}`, `"token": {"previous": …}`): `joined` is the names
+    /// down to it joined with dots. Judged under the joined name when that names a
+    /// credential (`session.id` is `sessionid`); else under the outer name, unless the
+    /// key says something about the credential (`"token": {"id": …, "expiresAt": …}`,
+    /// `[words] about`). Under a name that is only sometimes a credential (`key`,
+    /// `credentials`) the value must look like a token.
+    pub fn token_under(&mut self, joined: &[u8], v: &[u8], base: usize, out: &mut Vec<Edit>) {
+        if self.engine.names.field(joined) != ParamClass::Other {
+            return self.token_by_name(joined, v, base, out);
+        }
+        let Some(dot) = memchr::memrchr(b'.', joined) else {
+            return;
+        };
+        let (outer, key) = (&joined[..dot], &joined[dot + 1..]);
+        if self.engine.names.about_credential(key) {
+            return;
+        }
+        match self.engine.names.field(outer) {
+            ParamClass::Secret => self.token_by_name(outer, v, base, out),
+            ParamClass::Weak if looks_like_token(v) => self.token_by_name(outer, v, base, out),
+            _ => {}
+        }
+    }
+
     /// Any value with no telling name: URLs, embedded JSON, then token rules.
     pub fn free(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
         if v.len() < 8 {

@@ -593,7 +593,7 @@ fn judge(s: &mut Scrubber, text: &[u8], ctx: &Ctx, inner: &mut Vec<Edit>) {
         Ctx::Key(k) => s.by_name(k, text, 0, false, inner),
         Ctx::HeaderMap(k) => s.header(k, text, 0, inner),
         Ctx::NameValue { parent, name } => pair_value(s, parent, name, text, inner),
-        Ctx::Under(name) => s.token_by_name(name, text, 0, inner),
+        Ctx::Under(name) => s.token_under(name, text, 0, inner),
         Ctx::Body { mime, .. } => body(s, text, mime, 0, inner),
         Ctx::None => s.free(text, 0, inner),
     }
@@ -996,7 +996,11 @@ impl Walker {
             let under = match &self.under {
                 Some(u)
                     if u.len() < 128
-                        && (nested || s.engine.names.field(&key) == ParamClass::Other) =>
+                        && (nested
+                            || matches!(
+                                s.engine.names.field(&key),
+                                ParamClass::Other | ParamClass::Url
+                            )) =>
                 {
                     let mut joined = Vec::with_capacity(u.len() + 1 + key.len());
                     joined.extend_from_slice(u);

@@ -58,6 +58,8 @@ struct WordLists {
     #[serde(default)]
     counting: Vec<String>,
     #[serde(default)]
+    about: Vec<String>,
+    #[serde(default)]
     known: Vec<String>,
     #[serde(default)]
     glued_suffix: Vec<String>,
@@ -539,6 +541,9 @@ struct Model {
     /// Words before `token` that make it a pagination cursor (`nextPageToken`).
     paging: HashSet<String>,
     counting: HashSet<String>,
+    /// Words naming what a credential object says about its credential (`id`, `type`,
+    /// `expiresAt`) rather than the credential itself.
+    about: HashSet<String>,
     /// Every word of every list: the vocabulary glued names are split with.
     vocab: HashSet<String>,
     glued_suffix: Vec<String>,
@@ -576,6 +581,7 @@ impl Model {
             &w.transparent,
             &w.paging,
             &w.counting,
+            &w.about,
             &w.known,
             &w.glued_suffix,
         ] {
@@ -594,6 +600,7 @@ impl Model {
             transparent: set(&w.transparent),
             paging: set(&w.paging),
             counting: set(&w.counting),
+            about: set(&w.about),
             vocab,
             glued_suffix: w
                 .glued_suffix
@@ -842,6 +849,16 @@ impl Names {
     /// The words of a name, as the model splits them (for tests and diagnostics).
     pub fn words(&self, name: &[u8]) -> Vec<String> {
         self.model.words(name)
+    }
+
+    /// Does a member key inside a credential's object (`"token": {"id": …}`) name
+    /// something about the credential (an id, a type, a time, an owner), not the
+    /// credential? Its last word is in `[words] about` (`patterns/names.toml`).
+    pub fn about_credential(&self, key: &[u8]) -> bool {
+        self.model
+            .words(key)
+            .last()
+            .is_some_and(|w| self.model.about.contains(w))
     }
 
     /// The word model's verdict on a name, without the exact-name lists.
