@@ -2217,6 +2217,59 @@ fn copies_of_non_ascii_and_basic_passwords_are_redacted() {
     assert!(findings.len() >= 6, "{}", findings.len());
 }
 
+/// Copies that other chasers miss: a hex session id printed in the other letter case
+/// ({upper in the cookie, lower in the body} and the reverse, a GUID with hyphens), and
+/// short passwords of letters, digits and symbols echoed in a text body. A date or a
+/// time that equals a cookie value is no password and is not chased.
+#[test]
+fn hex_ids_in_the_other_case_and_short_symbol_passwords_are_chased() {
+    let cases = [
+        (
+            "A1B2C3D4E5F60718293A4B5C6D7E8F90",
+            "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+        ),
+        (
+            "a1b2c3d4e5f60718293a4b5c6d7e8f91",
+            "A1B2C3D4E5F60718293A4B5C6D7E8F91",
+        ),
+        (
+            "3F2504E0-4F89-11D3-9A0C-0305E82C3301",
+            "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+        ),
+    ];
+    for (cookie, echo) in cases {
+        let headers = format!(r#"{{"name": "Cookie", "value": "ASP.NET_SessionId={cookie}"}}"#);
+        let doc = har(
+            &req("https://a.example/", &headers, ""),
+            &resp_with("text/plain", &format!("session {echo} resumed")),
+        );
+        let (copy, _) = clean("t.har", &doc);
+        assert!(!copy.contains(cookie), "{cookie} survives: {copy}");
+        assert!(!copy.contains(echo), "{echo} survives: {copy}");
+        assert!(copy.contains("resumed"), "{copy}");
+    }
+    for pw in ["Xk9#mQ2$vL4p", "tr0ub4dor&3", "P@ssw0rd!"] {
+        let post = format!(
+            r#", "postData": {{"mimeType": "application/json", "text": {}}}"#,
+            serde_json::to_string(&format!(r#"{{"password": "{pw}"}}"#)).unwrap()
+        );
+        let doc = har(
+            &req("https://a.example/login", "", &post),
+            &resp_with("text/plain", &format!("user typed {pw}")),
+        );
+        let (copy, _) = clean("t.har", &doc);
+        assert!(!copy.contains(pw), "{pw} survives: {copy}");
+        assert!(copy.contains("user typed"), "{copy}");
+    }
+    let headers = r#"{"name": "Cookie", "value": "seen=2024-05-01T10:00:00Z"}"#;
+    let doc = har(
+        &req("https://a.example/", headers, ""),
+        &resp_with("text/plain", "built 2024-05-01T10:00:00Z"),
+    );
+    let (copy, _) = clean("t.har", &doc);
+    assert!(copy.contains("built 2024-05-01T10:00:00Z"), "{copy}");
+}
+
 /// An HTTP header line in an HTML page (a request dump in `<pre>`, a debug table) is
 /// read as a header: its cookie values go, the names and the markup after it stay.
 #[test]

@@ -9,8 +9,9 @@ use super::Discovered;
 /// Secrets found by context (a cookie value, a password field) in one document, so
 /// that a copy of the same value in an unremarkable place is redacted too — in every
 /// form a reader could recover it from: raw, percent-encoded (once or twice, either
-/// hex case), JSON/JavaScript-escaped, as HTML character references, and inside
-/// base64/base64url at any alignment (see `encoded_forms`).
+/// hex case), JSON/JavaScript-escaped, as HTML character references, inside
+/// base64/base64url at any alignment, and a hex secret in the other letter case (see
+/// `encoded_forms`).
 #[derive(Debug, Default, Clone)]
 pub struct Known {
     secrets: Vec<(Vec<u8>, String)>,
@@ -469,6 +470,16 @@ pub fn encoded_forms(s: &[u8]) -> Vec<Vec<u8>> {
                 out.push(url);
             }
         }
+    }
+    // A hex secret (a session id, an API key) is the same value in either case, and
+    // frameworks print it in the other (`A1B2…` in the cookie, `a1b2…` in a log).
+    let hex_digits = s.iter().filter(|b| b.is_ascii_hexdigit()).count();
+    if hex_digits >= 16
+        && s.iter().all(|&b| b.is_ascii_hexdigit() || b == b'-')
+        && s.iter().any(u8::is_ascii_alphabetic)
+    {
+        out.push(s.to_ascii_lowercase());
+        out.push(s.to_ascii_uppercase());
     }
     out.retain(|f| f.as_slice() != s);
     out

@@ -84,11 +84,17 @@ pub fn placeholder_kinds(engine: &Engine, known: &Known) -> HashMap<String, Stri
 /// and random enough that finding it elsewhere means it is the same credential, not a
 /// coincidence such as `true`, `en-US` or a date? A random-looking value of 12 bytes or
 /// more, or one of 8 or more that mixes letters and digits (a short session id from a
-/// `sid` cookie is still a credential wherever it is copied).
+/// `sid` cookie is still a credential wherever it is copied), or letters, digits and
+/// symbols (a short password).
 pub fn propagatable(v: &[u8]) -> bool {
     // A URL or a path is not a credential worth chasing (a cookie holding the
     // referring page, say): its parts are judged where they appear.
     if memchr::memmem::find(&pct_decode(v), b"://").is_some() {
+        return false;
+    }
+    // Nor is a time (`2024-05-01T10:00:00Z` in a consent cookie): chased, it would take
+    // every entry's `startedDateTime` of that second with it.
+    if expiry::parse_rfc3339(&pct_decode(v)).is_some() {
         return false;
     }
     (v.len() >= 12 && looks_like_token(v))
@@ -107,6 +113,13 @@ pub fn propagatable(v: &[u8]) -> bool {
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'))
             && v.iter().any(|b| b.is_ascii_alphabetic())
             && v.iter().any(|b| b.is_ascii_digit()))
+        // A short password of letters, digits and symbols (`Xk9#mQ2$vL4p`): three
+        // letters or more, so that a time or a date (`2024-05-01T10:00:00Z`) is not one.
+        || ((8..=64).contains(&v.len())
+            && v.iter().all(u8::is_ascii_graphic)
+            && v.iter().filter(|b| b.is_ascii_alphabetic()).count() >= 3
+            && v.iter().any(u8::is_ascii_digit)
+            && v.iter().any(u8::is_ascii_punctuation))
 }
 
 impl Scrubber<'_> {
