@@ -2270,6 +2270,79 @@ fn hex_ids_in_the_other_case_and_short_symbol_passwords_are_chased() {
     assert!(copy.contains("built 2024-05-01T10:00:00Z"), "{copy}");
 }
 
+/// JSON or a form written as hex (either case) or base32 (padded or not) inside a
+/// value: read as what it spells, its secret redacted and the run written back the
+/// same way, so the rest still decodes. A cookie value copied in hex goes too. A hash
+/// in hex and a base32 word-like run stay byte for byte.
+#[test]
+fn hex_and_base32_text_is_read_through() {
+    use data_encoding::{BASE32, BASE32_NOPAD, HEXLOWER, HEXUPPER};
+    let tok = "Hf5Jc0GaZb7Qm2Lx9Vt4Rk8Wn3Ys6Pd1";
+    let inner = [
+        format!(r#"{{"access_token": "{tok}", "user": "bob"}}"#),
+        format!("client_secret={tok}&user=bob"),
+    ];
+    let encoders: [(&str, fn(&[u8]) -> String); 4] = [
+        ("hexlower", |d| HEXLOWER.encode(d)),
+        ("hexupper", |d| HEXUPPER.encode(d)),
+        ("base32", |d| BASE32.encode(d)),
+        ("base32nopad", |d| BASE32_NOPAD.encode(d)),
+    ];
+    let mut bad = Vec::new();
+    for text in &inner {
+        for (label, enc) in encoders {
+            let run = enc(text.as_bytes());
+            for (file, doc) in [
+                ("b.json", format!(r#"{{"payload": "{run}", "n": 1}}"#)),
+                ("app.log", format!("INFO state={run} done\n")),
+            ] {
+                let (out, findings) = clean(file, &doc);
+                let got = out
+                    .split(|c: char| !c.is_ascii_alphanumeric() && c != '=')
+                    .find_map(|w| {
+                        let w = w.trim_start_matches("state=");
+                        [&HEXLOWER, &HEXUPPER, &BASE32, &BASE32_NOPAD]
+                            .iter()
+                            .find_map(|e| e.decode(w.as_bytes()).ok())
+                            .filter(|d| d.len() > 16)
+                    })
+                    .map(|d| String::from_utf8_lossy(&d).into_owned());
+                match got {
+                    Some(d)
+                        if !d.contains(tok) && d.contains("bob") && d.contains("[REDACTED:") => {}
+                    other => bad.push(format!("{label} {file}: {other:?} from {out}")),
+                }
+                if findings.is_empty() || out.contains("done") != file.ends_with(".log") {
+                    bad.push(format!("{label} {file}: {out}"));
+                }
+            }
+        }
+    }
+    // A cookie value copied elsewhere as hex.
+    let cookie = "Zb7Qm2Lx9Vt4Rk8Wn3Ys6Pd1Hf5Jc0Gb";
+    let headers = format!(r#"{{"name": "Cookie", "value": "sid={cookie}"}}"#);
+    let echo = format!(
+        "trace {}",
+        HEXLOWER.encode(format!("sid={cookie};").as_bytes())
+    );
+    let doc = har(
+        &req("https://a.example/", &headers, ""),
+        &resp_with("text/plain", &echo),
+    );
+    let (out, _) = clean("t.har", &doc);
+    let hex_cookie = HEXLOWER.encode(cookie.as_bytes());
+    if out.contains(cookie) || out.contains(&hex_cookie) {
+        bad.push(format!("hex cookie copy survives: {out}"));
+    }
+    // Binary in hex (a digest) and an upper-case run that is no base32 text stay.
+    let keep = r#"{"etag": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "code": "ABCDEFGHIJKLMNOPQRSTUVWX"}"#;
+    let (out, _) = clean("k.json", keep);
+    if out != keep {
+        bad.push(format!("changed: {out}"));
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
 /// An HTTP header line in an HTML page (a request dump in `<pre>`, a debug table) is
 /// read as a header: its cookie values go, the names and the markup after it stay.
 #[test]

@@ -25,7 +25,7 @@
 use std::io::Write;
 
 use super::text::Mode;
-use super::views::{b64_decode_lenient, html_entity, inflate_any, texty};
+use super::views::{b64_decode_lenient, html_entity, inflate_any, radix_encode, radix_text, texty};
 use super::{Edit, Scrubber};
 
 /// How many encodings deep the detector looks.
@@ -757,6 +757,31 @@ impl Scrubber<'_> {
                 .iter()
                 .any(|o| o.start <= base + start && o.end >= base + end)
             {
+                continue;
+            }
+            // Hex or base32 text (a JSON body written as hex): scrubbed as what it
+            // spells and written back the same way.
+            if let Some((radix, plain)) = wrap
+                .is_none()
+                .then(|| radix_text(&v[start..body_end]))
+                .flatten()
+            {
+                let findings = self.findings.len();
+                let mut inner = Vec::new();
+                self.free_any(&plain, &mut inner);
+                if inner.is_empty() {
+                    self.findings.truncate(findings);
+                    continue;
+                }
+                let mut scrubbed = Vec::with_capacity(plain.len());
+                super::apply_edits(&plain, &mut inner, &mut scrubbed);
+                let enc = radix_encode(radix, padded, &scrubbed);
+                out.push(Edit {
+                    start: base + start,
+                    end: base + end,
+                    text: String::from_utf8_lossy(&enc).into_owned(),
+                    claim: base + start,
+                });
                 continue;
             }
             let compact: std::borrow::Cow<[u8]> = if wrap.is_none() {

@@ -562,11 +562,25 @@ impl Search<'_> {
                 continue;
             }
             let refused = self.refused;
+            // Hex or base32 text (a JSON body written as hex): read as what it spells.
+            if !wrapped {
+                if let Some((radix, d)) = radix_text(&compact) {
+                    let how = if radix == Radix::Base32 {
+                        "base32"
+                    } else {
+                        "hex"
+                    };
+                    self.decoded_blob(d, depth, how);
+                    if self.found.is_some() {
+                        return;
+                    }
+                }
+            }
             for a in 0..aligns {
                 let Some(d) = b64_decode_lenient(&compact[a..]) else {
                     continue;
                 };
-                self.decoded_blob(d, depth);
+                self.decoded_blob(d, depth, "base64");
                 if self.found.is_some() {
                     return;
                 }
@@ -583,9 +597,10 @@ impl Search<'_> {
         }
     }
 
-    /// A decoded base64 payload: searched as it is; inflated when compressed; its own
-    /// views only when it reads as text (decoded binary is searched, not re-decoded).
-    fn decoded_blob(&mut self, d: Vec<u8>, depth: usize) {
+    /// A decoded base64 (or hex, `how`) payload: searched as it is; inflated when
+    /// compressed; its own views only when it reads as text (decoded binary is
+    /// searched, not re-decoded).
+    fn decoded_blob(&mut self, d: Vec<u8>, depth: usize, how: &'static str) {
         if let Some(mut inflated) = inflate_any(&d) {
             self.child("inflate", &inflated, None, depth + 1);
             // A compressed stream inside a compressed stream (a HAR body stored as
@@ -612,7 +627,7 @@ impl Search<'_> {
             return;
         }
         self.budget -= d.len();
-        self.path.push("base64");
+        self.path.push(how);
         if texty(&d) {
             self.visit(&d, depth + 1, None);
         } else if let Some(kind) = self.known.first_in(&d) {
@@ -718,6 +733,51 @@ pub(crate) fn texty(d: &[u8]) -> bool {
         .filter(|&&b| b >= 0x20 || matches!(b, b'\n' | b'\r' | b'\t'))
         .count();
     printable * 100 >= sample.len() * 90
+}
+
+/// How a run of hex or base32 characters was written, to write it back the same way.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Radix {
+    HexLower,
+    HexUpper,
+    Base32,
+}
+
+/// Shortest hex run read as text (16 bytes) and shortest base32 run (10 bytes).
+const MIN_HEX_RUN: usize = 32;
+const MIN_BASE32_RUN: usize = 16;
+
+/// A run (padding excluded) that is hex in one letter case, or upper-case base32, and
+/// decodes to UTF-8 text (a JSON body written as hex): that text and how the run was
+/// written. A hash or an id decodes to binary and is left to base64 reading.
+pub(crate) fn radix_text(run: &[u8]) -> Option<(Radix, Vec<u8>)> {
+    use data_encoding::{BASE32_NOPAD, HEXLOWER, HEXUPPER};
+    let hex = run.len() >= MIN_HEX_RUN && run.len() % 2 == 0;
+    let (radix, d) = if hex && run.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        (Radix::HexLower, HEXLOWER.decode(run).ok()?)
+    } else if hex && run.iter().all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F')) {
+        (Radix::HexUpper, HEXUPPER.decode(run).ok()?)
+    } else if run.len() >= MIN_BASE32_RUN
+        && run.iter().all(|b| matches!(b, b'A'..=b'Z' | b'2'..=b'7'))
+        && matches!(run.len() % 8, 0 | 2 | 4 | 5 | 7)
+    {
+        (Radix::Base32, BASE32_NOPAD.decode(run).ok()?)
+    } else {
+        return None;
+    };
+    (std::str::from_utf8(&d).is_ok() && texty(&d)).then_some((radix, d))
+}
+
+/// `d` written as `radix` (base32 padded when `padded`).
+pub(crate) fn radix_encode(radix: Radix, padded: bool, d: &[u8]) -> Vec<u8> {
+    use data_encoding::{BASE32, BASE32_NOPAD, HEXLOWER, HEXUPPER};
+    match radix {
+        Radix::HexLower => HEXLOWER.encode(d),
+        Radix::HexUpper => HEXUPPER.encode(d),
+        Radix::Base32 if padded => BASE32.encode(d),
+        Radix::Base32 => BASE32_NOPAD.encode(d),
+    }
+    .into_bytes()
 }
 
 /// The value of each base64 or base64url character; `0xFF` for any other byte.
