@@ -752,7 +752,7 @@ const MIN_BASE32_RUN: usize = 16;
 /// written. A hash or an id decodes to binary and is left to base64 reading.
 pub(crate) fn radix_text(run: &[u8]) -> Option<(Radix, Vec<u8>)> {
     use data_encoding::{BASE32_NOPAD, HEXLOWER, HEXUPPER};
-    let hex = run.len() >= MIN_HEX_RUN && run.len() % 2 == 0;
+    let hex = run.len() >= MIN_HEX_RUN && run.len().is_multiple_of(2);
     let (radix, d) = if hex && run.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         (Radix::HexLower, HEXLOWER.decode(run).ok()?)
     } else if hex && run.iter().all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F')) {
