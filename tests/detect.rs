@@ -2282,16 +2282,16 @@ fn hex_and_base32_text_is_read_through() {
         format!(r#"{{"access_token": "{tok}", "user": "bob"}}"#),
         format!("client_secret={tok}&user=bob"),
     ];
-    let encoders: [(&str, fn(&[u8]) -> String); 4] = [
-        ("hexlower", |d| HEXLOWER.encode(d)),
-        ("hexupper", |d| HEXUPPER.encode(d)),
-        ("base32", |d| BASE32.encode(d)),
-        ("base32nopad", |d| BASE32_NOPAD.encode(d)),
+    let encoders = [
+        ("hexlower", &HEXLOWER),
+        ("hexupper", &HEXUPPER),
+        ("base32", &BASE32),
+        ("base32nopad", &BASE32_NOPAD),
     ];
     let mut bad = Vec::new();
     for text in &inner {
         for (label, enc) in encoders {
-            let run = enc(text.as_bytes());
+            let run = enc.encode(text.as_bytes());
             for (file, doc) in [
                 ("b.json", format!(r#"{{"payload": "{run}", "n": 1}}"#)),
                 ("app.log", format!("INFO state={run} done\n")),
