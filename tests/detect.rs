@@ -2343,6 +2343,90 @@ fn hex_and_base32_text_is_read_through() {
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
+/// Binary maps in base64 (a WebSocket frame, a text field, a log line): MessagePack
+/// and BSON maps whose key names a credential lose the value after it, whatever its
+/// length or string header; the other pairs stay. A base64 image whose bytes
+/// happen to spell a name keeps every byte.
+#[test]
+fn binary_maps_in_base64_lose_credential_values() {
+    use base64::Engine as _;
+    let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
+    fn mp_str(s: &str) -> Vec<u8> {
+        let mut v = if s.len() < 32 {
+            vec![0xa0 | s.len() as u8]
+        } else {
+            vec![0xd9, s.len() as u8]
+        };
+        v.extend_from_slice(s.as_bytes());
+        v
+    }
+    fn bson(pairs: &[(&str, &str)]) -> Vec<u8> {
+        let mut body = Vec::new();
+        for (k, v) in pairs {
+            body.push(0x02);
+            body.extend_from_slice(k.as_bytes());
+            body.push(0);
+            body.extend_from_slice(&(v.len() as u32 + 1).to_le_bytes());
+            body.extend_from_slice(v.as_bytes());
+            body.push(0);
+        }
+        let mut doc = ((body.len() + 5) as u32).to_le_bytes().to_vec();
+        doc.extend(body);
+        doc.push(0);
+        doc
+    }
+    let secrets = [
+        "S3cr3t!Pw#24",
+        "Rk8Wn3Ys6Pd1Hf5Jc0GaZb7Qm2Lx9Vt4",
+        "hunter2x",
+    ];
+    let mut bad = Vec::new();
+    for name in ["password", "access_token", "apiKey", "client_secret"] {
+        for secret in secrets {
+            let pairs = [("user", "bob-the-builder"), (name, secret)];
+            let mut mp = vec![0x82];
+            for (k, v) in pairs {
+                mp.extend(mp_str(k));
+                mp.extend(mp_str(v));
+            }
+            for (fmt, blob) in [("msgpack", mp), ("bson", bson(&pairs))] {
+                let text = b64(&blob);
+                for (file, doc) in [
+                    ("f.json", format!(r#"{{"frame": "{text}"}}"#)),
+                    ("f.log", format!("recv {text}\n")),
+                ] {
+                    let (out, _) = clean(file, &doc);
+                    let decoded = out
+                        .split(|c: char| !(c.is_ascii_alphanumeric() || "+/=".contains(c)))
+                        .filter(|w| w.len() > 16)
+                        .filter_map(|w| base64::engine::general_purpose::STANDARD.decode(w).ok())
+                        .next()
+                        .unwrap_or_default();
+                    let decoded = String::from_utf8_lossy(&decoded);
+                    if decoded.contains(secret) || out.contains(secret) {
+                        bad.push(format!("{fmt} {name}={secret} in {file}: survives"));
+                    }
+                    if !decoded.contains("bob-the-builder") || !decoded.contains(name) {
+                        bad.push(format!(
+                            "{fmt} {name} in {file}: lost the rest: {decoded:?}"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    // Unframed: `pin` inside binary without a map's string header stays, as does the
+    // run after it.
+    let mut img = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
+    img.extend_from_slice(b"\x13\x07pin\x01\x02Zq8Lw3Rk9Vb7\x00\xff\xfe");
+    let doc = format!(r#"{{"icon": "{}"}}"#, b64(&img));
+    let (out, _) = clean("i.json", &doc);
+    if out != doc {
+        bad.push(format!("image changed: {out}"));
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
 /// An HTTP header line in an HTML page (a request dump in `<pre>`, a debug table) is
 /// read as a header: its cookie values go, the names and the markup after it stay.
 #[test]

@@ -805,36 +805,55 @@ impl Scrubber<'_> {
             if short && self.known.find_all(&decoded).next().is_none() {
                 continue;
             }
-            let (packing, plain) = match inflate_any(&decoded) {
-                Some(p) => (
-                    if decoded.starts_with(&[0x1f, 0x8b]) {
-                        Packing::Gzip
-                    } else if crate::codec::coding::is_zstd(&decoded) {
-                        Packing::Zstd
-                    } else if crate::codec::coding::is_zlib(&decoded) {
-                        Packing::Zlib
-                    } else {
-                        Packing::Deflate
-                    },
-                    p,
-                ),
-                None => (Packing::None, decoded),
+            let packing = if decoded.starts_with(&[0x1f, 0x8b]) {
+                Packing::Gzip
+            } else if crate::codec::coding::is_zstd(&decoded) {
+                Packing::Zstd
+            } else if crate::codec::coding::is_zlib(&decoded) {
+                Packing::Zlib
+            } else {
+                Packing::Deflate
             };
+            // Raw deflate has no header: binary that happens to inflate to text (a
+            // BSON document starting `;\0\0\0`) is also read as it is, when what it
+            // inflates to holds nothing.
+            let mut readings = Vec::with_capacity(2);
+            match inflate_any(&decoded) {
+                Some(p) if packing == Packing::Deflate => {
+                    readings.push((packing, p));
+                    readings.push((Packing::None, decoded));
+                }
+                Some(p) => readings.push((packing, p)),
+                None => readings.push((Packing::None, decoded)),
+            }
             let findings = self.findings.len();
             let mut inner = Vec::new();
-            if texty(&plain) {
-                self.free_any(&plain, &mut inner);
-            } else {
-                // Binary (protobuf in gRPC-web frames, say): every printable run is
-                // read as text, the way `strings` would show it.
-                self.printable_runs(&plain, 0, Mode::Plain, &mut inner);
+            let mut read = None;
+            for (packing, plain) in readings {
+                // Text is UTF-8: bytes above ASCII that are no UTF-8 are a binary
+                // format's framing (MessagePack's `\xa5token\xd9 …`), read run by run.
+                if texty(&plain) && std::str::from_utf8(&plain).is_ok() {
+                    self.free_any(&plain, &mut inner);
+                } else {
+                    // Binary (protobuf in gRPC-web frames, say): every printable run is
+                    // read as text, the way `strings` would show it.
+                    self.printable_runs(&plain, 0, Mode::Plain, &mut inner);
+                }
+                if !inner.is_empty() {
+                    read = Some((packing, plain));
+                    break;
+                }
             }
-            if inner.is_empty() {
+            let Some((packing, plain)) = read else {
                 self.findings.truncate(findings);
                 continue;
-            }
+            };
             let mut scrubbed = Vec::with_capacity(plain.len());
             super::apply_edits(&plain, &mut inner, &mut scrubbed);
+            // A standard-alphabet blob with no padding because it needed none (its
+            // length a multiple of 4) was written by a padding encoder: the new one
+            // is padded too, or strict decoders refuse the copy.
+            let padded = padded || (!url && n % 4 == 0);
             let form = B64Form { url, padded, wrap };
             let enc = form.encode(&pack(packing, &scrubbed));
             out.push(Edit {
@@ -863,26 +882,63 @@ impl Scrubber<'_> {
     ) {
         let min = if mode == Mode::RulesOnly { 6 } else { 8 };
         let printable = |b: u8| (0x20..0x7f).contains(&b) || b == b'\t';
+        // A run that names a credential, framed as a key of a binary map, followed
+        // after a few bytes of framing by another run, is a key and its value
+        // (MessagePack's `\xa8password\xb4…`, BSON's `\x02password\0` and a length):
+        // the two are joined as `name=value`, whatever their lengths. The framing check
+        // keeps runs of an image or a font that happen to spell a name (`pin`, `sid`)
+        // out of it. (CBOR's short string headers are printable bytes, so a CBOR map is
+        // one run: not read this way.)
+        let framed = |s: usize, e: usize| {
+            let n = e - s;
+            let before = |k: usize| s.checked_sub(k).map(|j| d[j]);
+            (n < 32 && before(1) == Some(0xa0 | n as u8))
+                || (before(2) == Some(0xd9) && before(1) == u8::try_from(n).ok())
+                || (d.get(e) == Some(&0) && before(1).is_some_and(|t| (1..=0x13).contains(&t)))
+        };
+        let names = &self.engine.names;
+        let credential_name = |r: &[u8]| {
+            (3..=64).contains(&r.len())
+                && (r[0].is_ascii_alphabetic() || r[0] == b'_')
+                && r.iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+                && names.field(r) != crate::rules::names::ParamClass::Other
+        };
         // (start in `joined`, start in `d`, length) of every run.
         let mut runs: Vec<(usize, usize, usize)> = Vec::new();
         let mut joined = Vec::new();
+        let mut name_end: Option<usize> = None;
         let mut i = 0;
         while i < d.len() {
             if !printable(d[i]) {
                 i += 1;
                 continue;
             }
-            let s = i;
+            let mut s = i;
             while i < d.len() && printable(d[i]) {
                 i += 1;
             }
-            if i - s >= min {
+            let value = name_end.is_some_and(|e| s - e <= 6);
+            // A printable length byte on its own (BSON's `!\0\0\0` before 32 bytes)
+            // is framing: the value is the run after it.
+            if value && i - s == 1 && d.get(i) == Some(&0) {
+                continue;
+            }
+            if value {
+                // A length byte that happens to be printable (`\xd9 ` before 32 bytes).
+                while s + 1 < i && d[s] == b' ' {
+                    s += 1;
+                }
+            }
+            let name = !value && framed(s, i) && credential_name(&d[s..i]);
+            if i - s >= min || value || name {
                 if !joined.is_empty() {
-                    joined.push(b'\n');
+                    joined.push(if value { b'=' } else { b'\n' });
                 }
                 runs.push((joined.len(), s, i - s));
                 joined.extend_from_slice(&d[s..i]);
             }
+            name_end = name.then_some(i);
         }
         if runs.is_empty() {
             return;
