@@ -2717,3 +2717,56 @@ fn js_octal_escaped_names() {
     assert!(!out.contains(pw), "{out}");
     assert!(out.contains(r#"var n=\"\\101\\102\""#), "{out}");
 }
+
+/// A browser's MQTT client over a WebSocket: the CONNECT packet in a binary frame
+/// (opcode 2, base64 in the HAR) loses its password whatever it looks like, and stays a
+/// CONNECT packet (lengths rewritten) with its client id and user name.
+#[test]
+fn mqtt_connect_in_a_binary_frame_loses_its_password() {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    for (level, name) in [(4u8, &b"MQTT"[..]), (3, b"MQIsdp"), (5, b"MQTT")] {
+        for pw in ["hunter2", "S3cr3t!Passw0rd#2024"] {
+            let mut body = Vec::new();
+            let put = |b: &mut Vec<u8>, s: &[u8]| {
+                b.extend_from_slice(&(s.len() as u16).to_be_bytes());
+                b.extend_from_slice(s);
+            };
+            put(&mut body, name);
+            body.extend_from_slice(&[level, 0xc2, 0, 60]);
+            if level == 5 {
+                body.push(0);
+            }
+            put(&mut body, b"web-client-7");
+            put(&mut body, b"bob");
+            put(&mut body, pw.as_bytes());
+            let mut packet = vec![0x10, body.len() as u8];
+            packet.extend(body);
+            let doc = har_ws(&b64.encode(&packet)).replace("\"opcode\": 1", "\"opcode\": 2");
+            let (out, findings) = clean("t.har", &doc);
+            let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+            let data = v["log"]["entries"][0]["_webSocketMessages"][0]["data"]
+                .as_str()
+                .unwrap();
+            let frame = b64.decode(data).expect("the frame is base64");
+            let text = String::from_utf8_lossy(&frame);
+            assert!(
+                !text.contains(pw) && !out.contains(pw),
+                "{level} {pw}: {text}"
+            );
+            assert!(
+                text.contains("web-client-7") && text.contains("bob"),
+                "{text}"
+            );
+            assert_eq!(
+                usize::from(frame[1]),
+                frame.len() - 2,
+                "remaining length: {text}"
+            );
+            assert!(
+                findings.iter().any(|f| f.kind == "password"),
+                "{findings:?}"
+            );
+        }
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod coding;
 pub mod json;
+pub mod mqtt;
 pub mod utf16;
 
 /// Magic bytes of images, fonts, audio and video, in bytes that do not read as text.

@@ -834,22 +834,44 @@ impl Scrubber<'_> {
                 // format's framing (MessagePack's `\xa5token\xd9 …`), read run by run.
                 if texty(&plain) && std::str::from_utf8(&plain).is_ok() {
                     self.free_any(&plain, &mut inner);
+                } else if let Some((_, pw)) = crate::codec::mqtt::connect_credentials(&plain) {
+                    // An MQTT CONNECT packet (a browser's MQTT client over a
+                    // WebSocket): its password, whatever it looks like, and the packet
+                    // rebuilt around the placeholder so that it stays one.
+                    let (s, e) = (pw.start, pw.end);
+                    self.redact(
+                        &plain,
+                        s,
+                        e,
+                        0,
+                        "context.mqtt",
+                        "password",
+                        None,
+                        true,
+                        &mut inner,
+                    );
+                    if let Some(p) = inner.first() {
+                        let packet =
+                            crate::codec::mqtt::with_password(&plain, pw, p.text.as_bytes());
+                        read = Some((packing, packet));
+                        break;
+                    }
                 } else {
                     // Binary (protobuf in gRPC-web frames, say): every printable run is
                     // read as text, the way `strings` would show it.
                     self.printable_runs(&plain, 0, Mode::Plain, &mut inner);
                 }
                 if !inner.is_empty() {
-                    read = Some((packing, plain));
+                    let mut scrubbed = Vec::with_capacity(plain.len());
+                    super::apply_edits(&plain, &mut inner, &mut scrubbed);
+                    read = Some((packing, scrubbed));
                     break;
                 }
             }
-            let Some((packing, plain)) = read else {
+            let Some((packing, scrubbed)) = read else {
                 self.findings.truncate(findings);
                 continue;
             };
-            let mut scrubbed = Vec::with_capacity(plain.len());
-            super::apply_edits(&plain, &mut inner, &mut scrubbed);
             // A standard-alphabet blob with no padding because it needed none (its
             // length a multiple of 4) was written by a padding encoder: the new one
             // is padded too, or strict decoders refuse the copy.
