@@ -101,17 +101,21 @@ pub fn with_password(d: &[u8], password: Range<usize>, new: &[u8]) -> Vec<u8> {
     rest.extend_from_slice(&body[pw_end..]);
     let remaining = remaining + new.len() - (pw_end - pw_at);
     let mut out = vec![d[0]];
-    let mut left = remaining;
+    push_varint(&mut out, remaining);
+    out.extend(rest);
+    out
+}
+
+/// `n` as a variable byte integer.
+fn push_varint(out: &mut Vec<u8>, mut n: usize) {
     loop {
-        let b = (left & 0x7f) as u8;
-        left >>= 7;
-        out.push(if left > 0 { b | 0x80 } else { b });
-        if left == 0 {
+        let b = (n & 0x7f) as u8;
+        n >>= 7;
+        out.push(if n > 0 { b | 0x80 } else { b });
+        if n == 0 {
             break;
         }
     }
-    out.extend(rest);
-    out
 }
 
 #[cfg(test)]
@@ -152,15 +156,7 @@ mod tests {
         }
         put(&mut body, password.as_bytes());
         let mut p = vec![0x10];
-        let mut n = body.len();
-        loop {
-            let b = (n & 0x7f) as u8;
-            n >>= 7;
-            p.push(if n > 0 { b | 0x80 } else { b });
-            if n == 0 {
-                break;
-            }
-        }
+        push_varint(&mut p, body.len());
         p.extend(body);
         p
     }

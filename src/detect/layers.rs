@@ -844,7 +844,7 @@ impl Scrubber<'_> {
                         s,
                         e,
                         0,
-                        "context.mqtt",
+                        "context.protocol",
                         "password",
                         None,
                         true,

@@ -322,41 +322,32 @@ fn loose_pair<'s>(
     (!names.is_empty()).then_some(at)
 }
 
-/// Member keys that describe a form field or a message rather than hold a value
-/// (`{"type": "password", "placeholder": "Enter password"}`).
+/// Member keys of a form field's or a message's description that no credential's
+/// description uses (`{"type": "password", "placeholder": "Enter password"}`); the
+/// rest are `[words] about` in `patterns/names.toml` (an id, a type, a URL, a time).
 const DESCRIBING: &[&str] = &[
-    "type",
-    "kind",
-    "format",
     "inputtype",
     "autocomplete",
-    "description",
     "title",
-    "placeholder",
-    "hint",
     "help",
     "helptext",
     "message",
     "error",
-    "pattern",
-    "regex",
     "expression",
     "selector",
-    "path",
     "jsonpath",
     "xpath",
     "in",
     "class",
     "classname",
-    "id",
-    "uuid",
 ];
 
 /// A pair whose value member has a spelling no list holds (`{"field": "api_key",
 /// "content": …}`, `{"label": "Password", "text": …}`): an object of at most four
 /// members, named (by a usual or a loose name spelling, see [`loose_pair`]) after a
 /// credential, with no value member of a known spelling. Its value is every other
-/// string or number member that is not a describing one ([`DESCRIBING`]) and reads as
+/// string or number member that is not a describing one ([`DESCRIBING`], `[words]
+/// about`) and reads as
 /// a value: no whitespace in it, not itself a credential's name (`"type": "password"`
 /// in a form schema), not a template or a JSONPath (`$.data`), not one lowercase word
 /// (`"in": "header"` in an OpenAPI security scheme), or a number of four digits or more
@@ -393,7 +384,7 @@ fn unspelt_pair<'s>(
         .enumerate()
         .filter(|(_, (k, v))| {
             let k = decode(&src[k.clone()]);
-            if is_name_key(&k) || norm_is(&k, DESCRIBING) {
+            if is_name_key(&k) || norm_is(&k, DESCRIBING) || s.engine.names.about_credential(&k) {
                 return false;
             }
             match v {

@@ -782,7 +782,7 @@ pub const CONTEXT_RULES: &[(&str, &str, &str)] = &[
     (
         "context.protocol",
         "Protocol or config password",
-        "A password given as a word after a command or directive: FTP/POP3 PASS, IMAP LOGIN, Redis AUTH and requirepass, SMTP AUTH PLAIN, .netrc password/account, Cisco password 0.",
+        "A password given as a word after a command or directive: FTP/POP3 PASS, IMAP LOGIN, Redis AUTH and requirepass, SMTP AUTH PLAIN, .netrc password/account, Cisco password 0; the password of an MQTT CONNECT packet.",
     ),
     (
         "context.propagated",
