@@ -2770,3 +2770,43 @@ fn mqtt_connect_in_a_binary_frame_loses_its_password() {
         }
     }
 }
+
+/// Decoded base64 that is mostly printable but no UTF-8 is read both as text and by its
+/// runs: a Latin-1 form or JSON body loses its password whole, and a known 6-digit code
+/// glued to an image's bytes (too short a run to be read) goes too.
+#[test]
+fn latin1_and_binary_blobs_are_read_both_ways() {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    for body in [
+        &b"user=bob&password=P\xe4ssw\xf6rd1x&lang=de"[..],
+        b"{\"user\":\"bob\",\"password\":\"P\xe4ssw\xf6rd1x\"}",
+    ] {
+        let doc = format!("recv {}\n", b64.encode(body));
+        let (out, _) = clean("l.log", &doc);
+        let blob = out.split_whitespace().nth(1).unwrap();
+        let d = b64.decode(blob).expect("padded base64");
+        assert!(
+            !d.windows(4).any(|w| w == b"ssw\xf6") && !d.windows(3).any(|w| w == b"rd1"),
+            "{:?}",
+            String::from_utf8_lossy(&d)
+        );
+        assert!(d.windows(8).any(|w| w == b"user=bob") || d.windows(5).any(|w| w == b"\"bob\""));
+    }
+    let mut img = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    img.extend((0..300u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8 | 0x80));
+    img.extend_from_slice(b"970700");
+    let headers = r#"{"name": "Cookie", "value": "mfaCode=970700"}"#;
+    let doc = har(
+        &req("https://a.example/", headers, ""),
+        &resp_with("text/plain", &b64.encode(&img)),
+    );
+    let (out, _) = clean("t.har", &doc);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let text = v["log"]["entries"][0]["response"]["content"]["text"]
+        .as_str()
+        .unwrap();
+    let d = b64.decode(text).expect("the body is base64");
+    assert!(!d.windows(6).any(|w| w == b"970700"), "the code survives");
+    assert!(d.starts_with(b"\x89PNG"), "the image is kept");
+}

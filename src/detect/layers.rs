@@ -830,9 +830,8 @@ impl Scrubber<'_> {
             let mut inner = Vec::new();
             let mut read = None;
             for (packing, plain) in readings {
-                // Text is UTF-8: bytes above ASCII that are no UTF-8 are a binary
-                // format's framing (MessagePack's `\xa5token\xd9 …`), read run by run.
-                if texty(&plain) && std::str::from_utf8(&plain).is_ok() {
+                let text = texty(&plain);
+                if text && std::str::from_utf8(&plain).is_ok() {
                     self.free_any(&plain, &mut inner);
                 } else if let Some((_, pw)) = crate::codec::mqtt::connect_credentials(&plain) {
                     // An MQTT CONNECT packet (a browser's MQTT client over a
@@ -857,9 +856,18 @@ impl Scrubber<'_> {
                         break;
                     }
                 } else {
+                    // Mostly printable but no UTF-8: Latin-1 text, or a binary format
+                    // whose framing bytes are above ASCII (MessagePack's `\xa5token\xd9
+                    // …`). Read both ways (edits that overlap are merged).
+                    if text {
+                        self.free_any(&plain, &mut inner);
+                    }
                     // Binary (protobuf in gRPC-web frames, say): every printable run is
-                    // read as text, the way `strings` would show it.
+                    // read as text, the way `strings` would show it; and the known
+                    // secrets are looked for in the bytes as they are (a 6-digit code
+                    // glued to an image's bytes is too short a run to be read).
                     self.printable_runs(&plain, 0, Mode::Plain, &mut inner);
+                    self.known_sweep(&plain, 0, &mut inner);
                 }
                 if !inner.is_empty() {
                     let mut scrubbed = Vec::with_capacity(plain.len());
