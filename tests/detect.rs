@@ -2381,7 +2381,7 @@ fn binary_maps_in_base64_lose_credential_values() {
         "hunter2x",
     ];
     let mut bad = Vec::new();
-    for name in ["password", "access_token", "apiKey", "client_secret"] {
+    for name in ["password", "access_token", "apiKey", "client_secret", "pin"] {
         for secret in secrets {
             let pairs = [("user", "bob-the-builder"), (name, secret)];
             let mut mp = vec![0x82];

@@ -926,7 +926,8 @@ impl Scrubber<'_> {
                 || (before(2) == Some(0xd9) && before(1) == u8::try_from(n).ok())
                 || (d.get(e) == Some(&0) && before(1).is_some_and(|t| (1..=0x13).contains(&t)))
         };
-        let names = &self.engine.names;
+        let engine = self.engine;
+        let names = &engine.names;
         let credential_name = |r: &[u8]| {
             (3..=64).contains(&r.len())
                 && (r[0].is_ascii_alphabetic() || r[0] == b'_')
@@ -938,6 +939,10 @@ impl Scrubber<'_> {
         let mut runs: Vec<(usize, usize, usize)> = Vec::new();
         let mut joined = Vec::new();
         let mut name_end: Option<usize> = None;
+        let mut name_at = 0..0;
+        // Values under a name that always holds a credential, redacted whole whatever
+        // they look like (`pin` in a map holds no number a text would want after `pin=`).
+        let mut direct: Vec<(usize, usize, &'static str)> = Vec::new();
         let mut i = 0;
         while i < d.len() {
             if !printable(d[i]) {
@@ -961,6 +966,12 @@ impl Scrubber<'_> {
                 }
             }
             let name = !value && framed(s, i) && credential_name(&d[s..i]);
+            if value && names.field(&d[name_at.clone()]) == crate::rules::names::ParamClass::Secret
+            {
+                direct.push((s, i, crate::detect::kind_for_name(&d[name_at.clone()])));
+                name_end = None;
+                continue;
+            }
             if i - s >= min || value || name {
                 if !joined.is_empty() {
                     joined.push(if value { b'=' } else { b'\n' });
@@ -969,6 +980,12 @@ impl Scrubber<'_> {
                 joined.extend_from_slice(&d[s..i]);
             }
             name_end = name.then_some(i);
+            if name {
+                name_at = s..i;
+            }
+        }
+        for (s, e, kind) in direct {
+            self.redact(d, s, e, base, "context.key-value", kind, None, true, out);
         }
         if runs.is_empty() {
             return;
