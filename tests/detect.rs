@@ -2282,16 +2282,20 @@ fn hex_and_base32_text_is_read_through() {
         format!(r#"{{"access_token": "{tok}", "user": "bob"}}"#),
         format!("client_secret={tok}&user=bob"),
     ];
+    // (label, encoding, written in lower case)
     let encoders = [
-        ("hexlower", &HEXLOWER),
-        ("hexupper", &HEXUPPER),
-        ("base32", &BASE32),
-        ("base32nopad", &BASE32_NOPAD),
+        ("hexlower", &HEXLOWER, false),
+        ("hexupper", &HEXUPPER, false),
+        ("base32", &BASE32, false),
+        ("base32nopad", &BASE32_NOPAD, false),
+        ("base32lower", &BASE32, true),
+        ("base32lowernopad", &BASE32_NOPAD, true),
     ];
     let mut bad = Vec::new();
     for text in &inner {
-        for (label, enc) in encoders {
+        for (label, enc, lower) in encoders {
             let run = enc.encode(text.as_bytes());
+            let run = if lower { run.to_ascii_lowercase() } else { run };
             for (file, doc) in [
                 ("b.json", format!(r#"{{"payload": "{run}", "n": 1}}"#)),
                 ("app.log", format!("INFO state={run} done\n")),
@@ -2301,6 +2305,11 @@ fn hex_and_base32_text_is_read_through() {
                     .split(|c: char| !c.is_ascii_alphanumeric() && c != '=')
                     .find_map(|w| {
                         let w = w.trim_start_matches("state=");
+                        let w = if lower {
+                            w.to_ascii_uppercase()
+                        } else {
+                            w.into()
+                        };
                         [&HEXLOWER, &HEXUPPER, &BASE32, &BASE32_NOPAD]
                             .iter()
                             .find_map(|e| e.decode(w.as_bytes()).ok())
@@ -2311,6 +2320,17 @@ fn hex_and_base32_text_is_read_through() {
                     Some(d)
                         if !d.contains(tok) && d.contains("bob") && d.contains("[REDACTED:") => {}
                     other => bad.push(format!("{label} {file}: {other:?} from {out}")),
+                }
+                // Written back in the case it came in.
+                let cased = out.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+                    w.len() > 40
+                        && w.bytes().all(|b| {
+                            b.is_ascii_digit()
+                                || b.is_ascii_lowercase() == (lower || label == "hexlower")
+                        })
+                });
+                if !cased {
+                    bad.push(format!("{label} {file}: case not kept in {out}"));
                 }
                 if findings.is_empty() || out.contains("done") != file.ends_with(".log") {
                     bad.push(format!("{label} {file}: {out}"));
@@ -2334,8 +2354,9 @@ fn hex_and_base32_text_is_read_through() {
     if out.contains(cookie) || out.contains(&hex_cookie) {
         bad.push(format!("hex cookie copy survives: {out}"));
     }
-    // Binary in hex (a digest) and an upper-case run that is no base32 text stay.
-    let keep = r#"{"etag": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "code": "ABCDEFGHIJKLMNOPQRSTUVWX"}"#;
+    // Binary in hex (a digest) and upper- and lower-case runs that are no base32 text
+    // stay.
+    let keep = r#"{"etag": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "code": "ABCDEFGHIJKLMNOPQRSTUVWX", "slug": "installing-the-agent-on-windows", "word": "abcdefghijklmnopqrstuvwx"}"#;
     let (out, _) = clean("k.json", keep);
     if out != keep {
         bad.push(format!("changed: {out}"));

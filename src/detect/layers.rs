@@ -25,7 +25,9 @@
 use std::io::Write;
 
 use super::text::Mode;
-use super::views::{b64_decode_lenient, html_entity, inflate_any, radix_encode, radix_text, texty};
+use super::views::{
+    b64_decode_lenient, html_entity, inflate_any, radix_encode, radix_text, texty, Radix,
+};
 use super::{Edit, Scrubber};
 
 /// How many encodings deep the detector looks.
@@ -457,6 +459,15 @@ enum Packing {
     Zstd,
 }
 
+/// How a blob was written, to write its scrubbed text back the same way.
+#[derive(Clone, Copy)]
+enum Spelling {
+    /// Hex or base32 text.
+    Radix(Radix),
+    /// Base64 or base64url (compressed or not: the reading's [`Packing`]).
+    Base64,
+}
+
 fn pack(p: Packing, d: &[u8]) -> Vec<u8> {
     let level = flate2::Compression::default();
     let r = match p {
@@ -759,73 +770,22 @@ impl Scrubber<'_> {
             {
                 continue;
             }
-            // Hex or base32 text (a JSON body written as hex): scrubbed as what it
-            // spells and written back the same way.
-            if let Some((radix, plain)) = wrap
+            // Hex or base32 text (a JSON body written as hex) is read as what it spells;
+            // anything else as base64. Either way it is written back as it came.
+            let (readings, spelling) = match wrap
                 .is_none()
                 .then(|| radix_text(&v[start..body_end]))
                 .flatten()
             {
-                let findings = self.findings.len();
-                let mut inner = Vec::new();
-                self.free_any(&plain, &mut inner);
-                if inner.is_empty() {
-                    self.findings.truncate(findings);
-                    continue;
+                Some((radix, plain)) => (vec![(Packing::None, plain)], Spelling::Radix(radix)),
+                None => {
+                    let Some(readings) = self.b64_readings(v, start, body_end, n, short, &wrap)
+                    else {
+                        continue;
+                    };
+                    (readings, Spelling::Base64)
                 }
-                let mut scrubbed = Vec::with_capacity(plain.len());
-                super::apply_edits(&plain, &mut inner, &mut scrubbed);
-                let enc = radix_encode(radix, padded, &scrubbed);
-                out.push(Edit {
-                    start: base + start,
-                    end: base + end,
-                    text: String::from_utf8_lossy(&enc).into_owned(),
-                    claim: base + start,
-                });
-                continue;
-            }
-            let compact: std::borrow::Cow<[u8]> = if wrap.is_none() {
-                std::borrow::Cow::Borrowed(&v[start..start + n])
-            } else {
-                let mut c = Vec::with_capacity(n);
-                let mut j = start;
-                while j < body_end {
-                    if is_b64(v[j]) {
-                        c.push(v[j]);
-                        j += 1;
-                    } else {
-                        j += line_break(&v[j..]).max(1);
-                    }
-                }
-                std::borrow::Cow::Owned(c)
             };
-            let Some(decoded) = b64_decode_lenient(&compact) else {
-                continue;
-            };
-            if short && self.known.find_all(&decoded).next().is_none() {
-                continue;
-            }
-            let packing = if decoded.starts_with(&[0x1f, 0x8b]) {
-                Packing::Gzip
-            } else if crate::codec::coding::is_zstd(&decoded) {
-                Packing::Zstd
-            } else if crate::codec::coding::is_zlib(&decoded) {
-                Packing::Zlib
-            } else {
-                Packing::Deflate
-            };
-            // Raw deflate has no header: binary that happens to inflate to text (a
-            // BSON document starting `;\0\0\0`) is also read as it is, when what it
-            // inflates to holds nothing.
-            let mut readings = Vec::with_capacity(2);
-            match inflate_any(&decoded) {
-                Some(p) if packing == Packing::Deflate => {
-                    readings.push((packing, p));
-                    readings.push((Packing::None, decoded));
-                }
-                Some(p) => readings.push((packing, p)),
-                None => readings.push((Packing::None, decoded)),
-            }
             let findings = self.findings.len();
             let mut inner = Vec::new();
             let mut read = None;
@@ -880,12 +840,17 @@ impl Scrubber<'_> {
                 self.findings.truncate(findings);
                 continue;
             };
-            // A standard-alphabet blob with no padding because it needed none (its
-            // length a multiple of 4) was written by a padding encoder: the new one
-            // is padded too, or strict decoders refuse the copy.
-            let padded = padded || (!url && n % 4 == 0);
-            let form = B64Form { url, padded, wrap };
-            let enc = form.encode(&pack(packing, &scrubbed));
+            let enc = match spelling {
+                Spelling::Radix(radix) => radix_encode(radix, padded, &scrubbed),
+                Spelling::Base64 => {
+                    // A standard-alphabet blob with no padding because it needed none
+                    // (its length a multiple of 4) was written by a padding encoder: the
+                    // new one is padded too, or strict decoders refuse the copy.
+                    let padded = padded || (!url && n % 4 == 0);
+                    let form = B64Form { url, padded, wrap };
+                    form.encode(&pack(packing, &scrubbed))
+                }
+            };
             out.push(Edit {
                 start: base + start,
                 end: base + end,
@@ -893,6 +858,57 @@ impl Scrubber<'_> {
                 claim: base + start,
             });
         }
+    }
+
+    /// The ways a base64 run (`v[start..body_end]`, `n` base64 characters, line breaks
+    /// `wrap`) is read: its decoded bytes, inflated when compressed. Raw deflate has no
+    /// header, so binary that happens to inflate to text (a BSON document starting
+    /// `;\0\0\0`) is also read as it is. None when there is nothing to read: it does
+    /// not decode, or it is `short` and holds no known secret.
+    fn b64_readings(
+        &self,
+        v: &[u8],
+        start: usize,
+        body_end: usize,
+        n: usize,
+        short: bool,
+        wrap: &Option<(usize, Vec<u8>)>,
+    ) -> Option<Vec<(Packing, Vec<u8>)>> {
+        let compact: std::borrow::Cow<[u8]> = if wrap.is_none() {
+            std::borrow::Cow::Borrowed(&v[start..start + n])
+        } else {
+            let mut c = Vec::with_capacity(n);
+            let mut j = start;
+            while j < body_end {
+                if is_b64(v[j]) {
+                    c.push(v[j]);
+                    j += 1;
+                } else {
+                    j += line_break(&v[j..]).max(1);
+                }
+            }
+            std::borrow::Cow::Owned(c)
+        };
+        let decoded = b64_decode_lenient(&compact)?;
+        if short && self.known.find_all(&decoded).next().is_none() {
+            return None;
+        }
+        let packing = if decoded.starts_with(&[0x1f, 0x8b]) {
+            Packing::Gzip
+        } else if crate::codec::coding::is_zstd(&decoded) {
+            Packing::Zstd
+        } else if crate::codec::coding::is_zlib(&decoded) {
+            Packing::Zlib
+        } else {
+            Packing::Deflate
+        };
+        Some(match inflate_any(&decoded) {
+            Some(p) if packing == Packing::Deflate => {
+                vec![(packing, p), (Packing::None, decoded)]
+            }
+            Some(p) => vec![(packing, p)],
+            None => vec![(Packing::None, decoded)],
+        })
     }
 
     /// Runs of printable bytes inside binary data, scrubbed as text in `mode` (edits in

@@ -565,7 +565,7 @@ impl Search<'_> {
             // Hex or base32 text (a JSON body written as hex): read as what it spells.
             if !wrapped {
                 if let Some((radix, d)) = radix_text(&compact) {
-                    let how = if radix == Radix::Base32 {
+                    let how = if matches!(radix, Radix::Base32 | Radix::Base32Lower) {
                         "base32"
                     } else {
                         "hex"
@@ -741,27 +741,31 @@ pub(crate) enum Radix {
     HexLower,
     HexUpper,
     Base32,
+    /// Base32 in lower case (RFC 4648's alphabet, lower-cased, as some encoders write it).
+    Base32Lower,
 }
 
 /// Shortest hex run read as text (16 bytes) and shortest base32 run (10 bytes).
 const MIN_HEX_RUN: usize = 32;
 const MIN_BASE32_RUN: usize = 16;
 
-/// A run (padding excluded) that is hex in one letter case, or upper-case base32, and
-/// decodes to UTF-8 text (a JSON body written as hex): that text and how the run was
-/// written. A hash or an id decodes to binary and is left to base64 reading.
+/// A run (padding excluded) that is hex in one letter case, or base32 in one letter
+/// case, and decodes to UTF-8 text (a JSON body written as hex): that text and how the
+/// run was written. A hash, an id or a word decodes to binary and is left to base64
+/// reading.
 pub(crate) fn radix_text(run: &[u8]) -> Option<(Radix, Vec<u8>)> {
     use data_encoding::{BASE32_NOPAD, HEXLOWER, HEXUPPER};
     let hex = run.len() >= MIN_HEX_RUN && run.len().is_multiple_of(2);
+    let base32 = run.len() >= MIN_BASE32_RUN && matches!(run.len() % 8, 0 | 2 | 4 | 5 | 7);
     let (radix, d) = if hex && run.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         (Radix::HexLower, HEXLOWER.decode(run).ok()?)
     } else if hex && run.iter().all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F')) {
         (Radix::HexUpper, HEXUPPER.decode(run).ok()?)
-    } else if run.len() >= MIN_BASE32_RUN
-        && run.iter().all(|b| matches!(b, b'A'..=b'Z' | b'2'..=b'7'))
-        && matches!(run.len() % 8, 0 | 2 | 4 | 5 | 7)
-    {
+    } else if base32 && run.iter().all(|b| matches!(b, b'A'..=b'Z' | b'2'..=b'7')) {
         (Radix::Base32, BASE32_NOPAD.decode(run).ok()?)
+    } else if base32 && run.iter().all(|b| matches!(b, b'a'..=b'z' | b'2'..=b'7')) {
+        let upper = run.to_ascii_uppercase();
+        (Radix::Base32Lower, BASE32_NOPAD.decode(&upper).ok()?)
     } else {
         return None;
     };
@@ -771,11 +775,12 @@ pub(crate) fn radix_text(run: &[u8]) -> Option<(Radix, Vec<u8>)> {
 /// `d` written as `radix` (base32 padded when `padded`).
 pub(crate) fn radix_encode(radix: Radix, padded: bool, d: &[u8]) -> Vec<u8> {
     use data_encoding::{BASE32, BASE32_NOPAD, HEXLOWER, HEXUPPER};
+    let base32 = if padded { &BASE32 } else { &BASE32_NOPAD };
     match radix {
         Radix::HexLower => HEXLOWER.encode(d),
         Radix::HexUpper => HEXUPPER.encode(d),
-        Radix::Base32 if padded => BASE32.encode(d),
-        Radix::Base32 => BASE32_NOPAD.encode(d),
+        Radix::Base32 => base32.encode(d),
+        Radix::Base32Lower => base32.encode(d).to_ascii_lowercase(),
     }
     .into_bytes()
 }
