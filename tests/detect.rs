@@ -2364,8 +2364,8 @@ fn hex_and_base32_text_is_read_through() {
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
-/// Binary maps in base64 (a WebSocket frame, a text field, a log line): MessagePack
-/// and BSON maps whose key names a credential lose the value after it, whatever its
+/// Binary maps in base64 (a WebSocket frame, a text field, a log line): MessagePack,
+/// BSON and CBOR maps whose key names a credential lose the value after it, whatever its
 /// length or string header; the other pairs stay. A base64 image whose bytes
 /// happen to spell a name keeps every byte.
 #[test]
@@ -2380,6 +2380,28 @@ fn binary_maps_in_base64_lose_credential_values() {
         };
         v.extend_from_slice(s.as_bytes());
         v
+    }
+    fn cbor_str(s: &str) -> Vec<u8> {
+        let mut v = if s.len() < 24 {
+            vec![0x60 | s.len() as u8]
+        } else {
+            vec![0x78, s.len() as u8]
+        };
+        v.extend_from_slice(s.as_bytes());
+        v
+    }
+    // A CBOR map of two text pairs whose lengths add up to the whole blob.
+    fn cbor_map_of_texts(d: &[u8]) -> bool {
+        let mut i = 1;
+        for _ in 0..4 {
+            let (at, len) = match d.get(i) {
+                Some(&h @ 0x60..=0x77) => (i + 1, usize::from(h - 0x60)),
+                Some(0x78) => (i + 2, d.get(i + 1).map_or(usize::MAX, |&n| usize::from(n))),
+                _ => return false,
+            };
+            i = at.saturating_add(len);
+        }
+        d.first() == Some(&0xa2) && i == d.len()
     }
     fn bson(pairs: &[(&str, &str)]) -> Vec<u8> {
         let mut body = Vec::new();
@@ -2410,7 +2432,12 @@ fn binary_maps_in_base64_lose_credential_values() {
                 mp.extend(mp_str(k));
                 mp.extend(mp_str(v));
             }
-            for (fmt, blob) in [("msgpack", mp), ("bson", bson(&pairs))] {
+            let mut cbor = vec![0xa2];
+            for (k, v) in pairs {
+                cbor.extend(cbor_str(k));
+                cbor.extend(cbor_str(v));
+            }
+            for (fmt, blob) in [("msgpack", mp), ("bson", bson(&pairs)), ("cbor", cbor)] {
                 let text = b64(&blob);
                 for (file, doc) in [
                     ("f.json", format!(r#"{{"frame": "{text}"}}"#)),
@@ -2423,6 +2450,11 @@ fn binary_maps_in_base64_lose_credential_values() {
                         .filter_map(|w| base64::engine::general_purpose::STANDARD.decode(w).ok())
                         .next()
                         .unwrap_or_default();
+                    if fmt == "cbor" && !cbor_map_of_texts(&decoded) {
+                        bad.push(format!(
+                            "cbor {name} in {file}: no longer a map: {decoded:?}"
+                        ));
+                    }
                     let decoded = String::from_utf8_lossy(&decoded);
                     if decoded.contains(secret) || out.contains(secret) {
                         bad.push(format!("{fmt} {name}={secret} in {file}: survives"));

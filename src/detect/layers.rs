@@ -492,6 +492,62 @@ fn pack(p: Packing, d: &[u8]) -> Vec<u8> {
     r.unwrap_or_default()
 }
 
+/// The text-string pairs of CBOR maps in `d` that could be a name and its value: a
+/// text string of 3 to 23 bytes (header `0x63`–`0x77`) followed at once by a text
+/// string of any length up to 65,535 (`0x61`–`0x77`, `0x78` and a length byte, `0x79`
+/// and two), both UTF-8: the ranges of the key and of the value. Pairs do not overlap.
+fn cbor_text_pairs(d: &[u8]) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+    let mut pairs = Vec::new();
+    let mut j = 0;
+    while j < d.len() {
+        let h = d[j];
+        j += 1;
+        if !(0x63..=0x77).contains(&h) {
+            continue;
+        }
+        let key = j..j + usize::from(h - 0x60);
+        let Some(&vh) = d.get(key.end) else {
+            continue;
+        };
+        let (at, len) = match vh {
+            0x61..=0x77 => (key.end + 1, usize::from(vh - 0x60)),
+            0x78 => match d.get(key.end + 1) {
+                Some(&n) => (key.end + 2, usize::from(n)),
+                None => continue,
+            },
+            0x79 => match d.get(key.end + 1..key.end + 3) {
+                Some(n) => (key.end + 3, usize::from(u16::from_be_bytes([n[0], n[1]]))),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let value = at..at + len;
+        if len == 0
+            || value.end > d.len()
+            || !d[key.clone()].first().is_some_and(u8::is_ascii_alphabetic)
+            || std::str::from_utf8(&d[key.clone()]).is_err()
+            || std::str::from_utf8(&d[value.clone()]).is_err()
+        {
+            continue;
+        }
+        j = value.end;
+        pairs.push((key, value));
+    }
+    pairs
+}
+
+/// The header of a CBOR text string of `len` bytes (shortest form).
+fn cbor_text_header(len: usize) -> Vec<u8> {
+    match u8::try_from(len) {
+        Ok(n) if n < 24 => vec![0x60 + n],
+        Ok(n) => vec![0x78, n],
+        Err(_) => match u16::try_from(len) {
+            Ok(n) => [&[0x79][..], &n.to_be_bytes()].concat(),
+            Err(_) => [&[0x7a][..], &(len as u32).to_be_bytes()].concat(),
+        },
+    }
+}
+
 use super::views::{b64_run_end, is_b64};
 
 /// Does the line starting at `from`, its base64 ending at `at`, continue the wrapped
@@ -934,7 +990,7 @@ impl Scrubber<'_> {
         // the two are joined as `name=value`, whatever their lengths. The framing check
         // keeps runs of an image or a font that happen to spell a name (`pin`, `sid`)
         // out of it. (CBOR's short string headers are printable bytes, so a CBOR map is
-        // one run: not read this way.)
+        // one run: it is read by `cbor_text_pairs` below.)
         let framed = |s: usize, e: usize| {
             let n = e - s;
             let before = |k: usize| s.checked_sub(k).map(|j| d[j]);
@@ -1000,26 +1056,92 @@ impl Scrubber<'_> {
                 name_at = s..i;
             }
         }
+        // CBOR maps: a short text string's header is a printable byte (`h` is 0x68, a
+        // string of 8), so a map is one run (`hpasswordlS3cr3t…`) in which no name
+        // stands on its own. A text key naming a credential and the text value after
+        // it are read as `name=value`, like the pairs above.
+        let mut pairs: (Vec<u8>, Vec<(usize, usize, usize)>) = (Vec::new(), Vec::new());
+        let first_edit = out.len();
+        let cbor = cbor_text_pairs(d);
+        for (key, value) in cbor.iter().cloned() {
+            if !credential_name(&d[key.clone()]) {
+                continue;
+            }
+            if names.field(&d[key.clone()]) == crate::rules::names::ParamClass::Secret {
+                let kind = crate::detect::kind_for_name(&d[key]);
+                direct.push((value.start, value.end, kind));
+                continue;
+            }
+            let (joined, runs) = &mut pairs;
+            if !joined.is_empty() {
+                joined.push(b'\n');
+            }
+            runs.push((joined.len(), key.start, key.len()));
+            joined.extend_from_slice(&d[key]);
+            joined.push(b'=');
+            runs.push((joined.len(), value.start, value.len()));
+            joined.extend_from_slice(&d[value]);
+        }
         for (s, e, kind) in direct {
             self.redact(d, s, e, base, "context.key-value", kind, None, true, out);
         }
-        if runs.is_empty() {
-            return;
+        for (joined, runs) in [(joined, runs), pairs] {
+            if runs.is_empty() {
+                continue;
+            }
+            let mut inner = Vec::new();
+            self.text(&joined, 0, mode, &mut inner);
+            // A position in `joined` in `d`: inside a run, or (a line break) the end of
+            // the run before it.
+            let to_d = |p: usize| -> usize {
+                let k = runs.partition_point(|r| r.0 <= p).saturating_sub(1);
+                let (js, ds, len) = runs[k];
+                base + ds + (p - js).min(len)
+            };
+            for mut e in inner {
+                e.start = to_d(e.start);
+                e.end = to_d(e.end);
+                e.claim = to_d(e.claim);
+                out.push(e);
+            }
         }
-        let mut inner = Vec::new();
-        self.text(&joined, 0, mode, &mut inner);
-        // A position in `joined` in `d`: inside a run, or (a line break) the end of
-        // the run before it.
-        let to_d = |p: usize| -> usize {
-            let k = runs.partition_point(|r| r.0 <= p).saturating_sub(1);
-            let (js, ds, len) = runs[k];
-            base + ds + (p - js).min(len)
-        };
-        for mut e in inner {
-            e.start = to_d(e.start);
-            e.end = to_d(e.end);
-            e.claim = to_d(e.claim);
-            out.push(e);
+        // A CBOR value that an edit changed gets a header for its new length, so the
+        // copy stays a map that reads the same way (with a stale length a reader, and
+        // the verification, would take the placeholder's first bytes for the value).
+        for (key, value) in cbor {
+            let (vs, ve) = (base + value.start, base + value.end);
+            let (mut inside, rest): (Vec<Edit>, Vec<Edit>) = out
+                .drain(first_edit..)
+                .partition(|e| e.start >= vs && e.end <= ve);
+            out.extend(rest);
+            if inside.is_empty() {
+                continue;
+            }
+            let claim = inside.iter().map(|e| e.claim).min().unwrap_or(vs);
+            for e in &mut inside {
+                e.start -= vs;
+                e.end -= vs;
+            }
+            let mut new = Vec::with_capacity(value.len());
+            super::apply_edits(&d[value], &mut inside, &mut new);
+            let header = cbor_text_header(new.len());
+            let text = header.iter().chain(&new).copied().collect::<Vec<u8>>();
+            let Ok(text) = String::from_utf8(text) else {
+                // A length byte of 0x80 or more cannot be an edit's text: the edits
+                // stay as they were, the length stale.
+                for e in &mut inside {
+                    e.start += vs;
+                    e.end += vs;
+                }
+                out.extend(inside);
+                continue;
+            };
+            out.push(Edit {
+                start: base + key.end,
+                end: ve,
+                text,
+                claim: claim.min(base + key.end),
+            });
         }
     }
 
@@ -1044,6 +1166,43 @@ impl Scrubber<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cbor_pairs_and_headers() {
+        let long = "x".repeat(300);
+        let mut map = vec![0xa3, 0x64];
+        map.extend_from_slice(b"user");
+        map.push(0x63);
+        map.extend_from_slice(b"bob");
+        map.push(0x68);
+        map.extend_from_slice(b"password");
+        map.extend_from_slice(&[0x78, 30]);
+        map.extend_from_slice(&[b'p'; 30]);
+        map.push(0x64);
+        map.extend_from_slice(b"blob");
+        map.extend_from_slice(&[0x79, 0x01, 0x2c]);
+        map.extend_from_slice(long.as_bytes());
+        let pairs = cbor_text_pairs(&map);
+        let text = |r: &std::ops::Range<usize>| std::str::from_utf8(&map[r.clone()]).unwrap();
+        let got: Vec<(&str, usize)> = pairs.iter().map(|(k, v)| (text(k), v.len())).collect();
+        assert_eq!(got, [("user", 3), ("password", 30), ("blob", 300)]);
+        // Cut anywhere: no pair reaches past the end, nothing panics.
+        for n in 0..map.len() {
+            for (k, v) in cbor_text_pairs(&map[..n]) {
+                assert!(k.end <= v.start && v.end <= n);
+            }
+        }
+        for (len, head) in [
+            (5, vec![0x65]),
+            (23, vec![0x77]),
+            (24, vec![0x78, 24]),
+            (255, vec![0x78, 255]),
+            (256, vec![0x79, 1, 0]),
+            (70_000, vec![0x7a, 0, 1, 0x11, 0x70]),
+        ] {
+            assert_eq!(cbor_text_header(len), head, "{len}");
+        }
+    }
 
     #[test]
     fn maps_back() {
