@@ -10,6 +10,8 @@ use std::sync::{Mutex, MutexGuard};
 use anyhow::{bail, Context, Result};
 use tempfile::NamedTempFile;
 
+use crate::format::driver::Spool;
+
 /// Extensions that belong together (`capture.har.gz` → `capture.redacted.har.gz`).
 const COMPOUND: &[&str] = &[
     ".tar.gz",
@@ -146,6 +148,83 @@ pub struct Pending {
     tmp: Option<NamedTempFile>,
     dest: PathBuf,
     permissions: Option<fs::Permissions>,
+    writes: Writes,
+    /// Flush to disk before the rename whatever was written (a file cleaned in place).
+    durable: bool,
+}
+
+/// How a copy was written, as far as a crash of the machine goes.
+///
+/// A copy written once, from start to end, only ever held its own bytes: a crash
+/// before they reach the disk can leave an empty or short file under its name (as
+/// after `cp`), never anything else. A copy whose bytes were overwritten (a streamed HAR
+/// whose first copy was repaired or written again, because it missed a secret learnt
+/// later) could show the first bytes after a crash; it is flushed (`fsync`) before the
+/// rename. So is every copy that replaces its input (`--in-place`): the input is gone
+/// once the rename is on disk.
+#[derive(Debug, Default)]
+struct Writes {
+    /// Where the next read or write goes.
+    pos: u64,
+    /// The end of what was written.
+    end: u64,
+    /// Something already written was written over, cut or emptied.
+    rewritten: bool,
+}
+
+/// A [`Pending`] copy's file, as the passes see it: every read, write and seek goes
+/// to the file, and writes are watched ([`Writes`]).
+pub struct CopyFile<'a> {
+    file: &'a mut fs::File,
+    writes: &'a mut Writes,
+}
+
+impl std::io::Read for CopyFile<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.writes.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl std::io::Write for CopyFile<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.writes.pos < self.writes.end {
+            self.writes.rewritten = true;
+        }
+        let n = self.file.write(buf)?;
+        self.writes.pos += n as u64;
+        self.writes.end = self.writes.end.max(self.writes.pos);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl std::io::Seek for CopyFile<'_> {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.writes.pos = self.file.seek(to)?;
+        Ok(self.writes.pos)
+    }
+}
+
+impl Spool for CopyFile<'_> {
+    fn restart(&mut self) -> std::io::Result<()> {
+        self.writes.rewritten |= self.writes.end > 0;
+        self.file.restart()?;
+        self.writes.pos = 0;
+        self.writes.end = 0;
+        Ok(())
+    }
+
+    fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+        self.writes.rewritten |= len < self.writes.end;
+        self.file.truncate(len)?;
+        self.writes.end = self.writes.end.min(len);
+        Ok(())
+    }
 }
 
 impl Drop for Pending {
@@ -168,14 +247,31 @@ impl Pending {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        // `mkdir` of a folder that exists still locks it, against the other workers'
+        // copies being created and renamed in it: looked up first.
+        if !dir.is_dir() {
+            fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
         let tmp = temp_file_in(&dir)
             .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
         Ok(Pending {
             tmp: Some(tmp),
             dest: dest.to_path_buf(),
             permissions: None,
+            writes: Writes::default(),
+            durable: false,
         })
+    }
+
+    /// Flush the copy to disk before its rename, however it was written (a copy that
+    /// replaces its input).
+    pub fn durable(&mut self) {
+        self.durable = true;
+    }
+
+    /// Must the copy be flushed to disk before its rename (see [`Writes`])?
+    fn needs_flush(&self) -> bool {
+        self.durable || self.writes.rewritten
     }
 
     /// Give the copy these permissions (those of its input) when it is committed.
@@ -183,14 +279,20 @@ impl Pending {
         self.permissions = Some(p);
     }
 
-    pub fn file(&mut self) -> &mut fs::File {
-        self.tmp
-            .as_mut()
-            .expect("a pending copy has its file")
-            .as_file_mut()
+    /// The copy's file, to write, read back and rewrite.
+    pub fn file(&mut self) -> CopyFile<'_> {
+        CopyFile {
+            file: self
+                .tmp
+                .as_mut()
+                .expect("a pending copy has its file")
+                .as_file_mut(),
+            writes: &mut self.writes,
+        }
     }
 
-    /// Flush to disk and rename into place. Dropping a `Pending` instead removes it.
+    /// Flush to disk when it needs it (see [`Writes`]) and rename into place.
+    /// Dropping a `Pending` instead removes it.
     ///
     /// Without `force`, an existing destination is only replaced when it holds the same
     /// redaction (see [`Committed`]); otherwise the copy fails and the existing file
@@ -205,9 +307,11 @@ impl Pending {
 
     fn commit_file(&self, tmp: NamedTempFile, force: bool) -> Result<Committed> {
         let dest = self.dest.clone();
-        tmp.as_file()
-            .sync_all()
-            .with_context(|| format!("writing {}", dest.display()))?;
+        if self.needs_flush() {
+            tmp.as_file()
+                .sync_all()
+                .with_context(|| format!("writing {}", dest.display()))?;
+        }
         if let Some(p) = &self.permissions {
             fs::set_permissions(tmp.path(), p.clone())
                 .with_context(|| format!("setting the permissions of {}", dest.display()))?;
@@ -457,6 +561,90 @@ mod tests {
             1,
             "no temporary left behind"
         );
+    }
+
+    #[test]
+    fn only_copies_written_over_need_a_flush() {
+        use std::io::{Read, Seek, SeekFrom};
+        let d = tempfile::tempdir().unwrap();
+        let fresh = || Pending::create(&d.path().join("c.har")).unwrap();
+        // Written once from start to end, read back: no flush needed.
+        let mut p = fresh();
+        p.file().write_all(b"abcdef").unwrap();
+        p.file().seek(SeekFrom::Start(0)).unwrap();
+        let mut back = Vec::new();
+        p.file().read_to_end(&mut back).unwrap();
+        p.file().write_all(b"gh").unwrap();
+        assert_eq!(back, b"abcdef");
+        assert!(!p.needs_flush());
+        // Written over, cut, emptied: flushed.
+        let mut p = fresh();
+        p.file().write_all(b"abcdef").unwrap();
+        p.file().seek(SeekFrom::Start(2)).unwrap();
+        p.file().write_all(b"x").unwrap();
+        assert!(p.needs_flush());
+        let mut p = fresh();
+        p.file().write_all(b"abcdef").unwrap();
+        p.file().truncate(3).unwrap();
+        assert!(p.needs_flush());
+        let mut p = fresh();
+        p.file().restart().unwrap();
+        p.file().write_all(b"abc").unwrap();
+        assert!(!p.needs_flush(), "nothing was written before the restart");
+        p.file().restart().unwrap();
+        assert!(p.needs_flush());
+        // In place: always.
+        let mut p = fresh();
+        p.durable();
+        p.file().write_all(b"abc").unwrap();
+        assert!(p.needs_flush());
+    }
+
+    /// A streamed HAR whose first copy kept a secret that a later batch revealed is
+    /// repaired or written again: that copy is flushed before its rename. One that
+    /// learnt nothing late is written once.
+    #[test]
+    fn a_repaired_har_copy_is_flushed() {
+        let engine = crate::EngineBuilder::new().key(b"k").build().unwrap();
+        let secret = "Zq8Lw3Rk9Vb7Xc2NpT4s";
+        let entry = |url: &str, headers: &str, body: &str| {
+            format!(
+                r#"{{"startedDateTime":"2024-01-01T00:00:00Z","time":1,"request":{{"method":"GET","url":"{url}","httpVersion":"HTTP/1.1","headers":[{headers}],"queryString":[],"cookies":[],"headersSize":-1,"bodySize":0}},"response":{{"status":200,"statusText":"OK","httpVersion":"HTTP/1.1","headers":[],"cookies":[],"content":{{"size":0,"mimeType":"text/plain","text":"{body}"}},"redirectURL":"","headersSize":-1,"bodySize":-1}},"cache":{{}},"timings":{{"send":0,"wait":0,"receive":0}}}}"#
+            )
+        };
+        let filler = "lorem ipsum dolor sit amet ".repeat(120_000);
+        let d = tempfile::tempdir().unwrap();
+        for (late, flushed) in [(true, true), (false, false)] {
+            let cookie = if late {
+                format!(r#"{{"name":"Cookie","value":"sid={secret}"}}"#)
+            } else {
+                String::new()
+            };
+            let entries = [
+                entry(&format!("https://a.example/p?ref={secret}"), "", ""),
+                entry("https://a.example/big", "", &filler),
+                entry("https://a.example/me", &cookie, ""),
+            ];
+            let har = format!(
+                r#"{{"log":{{"version":"1.2","creator":{{"name":"t","version":"1"}},"entries":[{}]}}}}"#,
+                entries.join(",")
+            );
+            let dest = d.path().join(format!("{late}.har"));
+            let mut p = Pending::create(&dest).unwrap();
+            crate::format::clean_stream(
+                &engine,
+                "t.har",
+                "t.har",
+                std::io::Cursor::new(har.as_bytes()),
+                p.file(),
+                None,
+            )
+            .unwrap();
+            assert_eq!(p.needs_flush(), flushed, "late secret: {late}");
+            p.commit(false).unwrap();
+            let copy = fs::read_to_string(&dest).unwrap();
+            assert_eq!(copy.contains(secret), !late, "late secret: {late}");
+        }
     }
 
     fn cmp(a: &str, b: &str) -> Same {

@@ -380,7 +380,8 @@ pub struct Processed {
     pub findings: Findings,
 }
 
-/// A verified copy waiting to be flushed to disk and renamed into place.
+/// A verified copy waiting to be renamed into place (flushed to disk first when it
+/// needs it: see `output::Writes`).
 struct Commit {
     pending: Pending,
     force: bool,
@@ -389,14 +390,13 @@ struct Commit {
 /// Process every input in parallel and hand the results to `sink` in input order.
 ///
 /// Workers take inputs in order (`par_bridge`) and pass their results to a collector
-/// thread, which commits the copies (`fsync` and rename: the workers go on scrubbing
-/// meanwhile), puts the results back in order and calls `sink`. Only the few results that
+/// thread, which commits the copies (`fsync` where needed, and rename: the workers go
+/// on scrubbing meanwhile), puts the results back in order and calls `sink`. Only the few results that
 /// finished early wait in memory; their findings may already be on disk (see
 /// [`crate::report::store`]).
 ///
 /// With one worker thread (`-j 1`) each input is read, scrubbed, verified and written
-/// on that thread alone (see `format::har`); the collector beside it mostly waits for
-/// the disk (`fsync`).
+/// on that thread alone (see `format::har`); the collector beside it commits the copies.
 pub fn process_all<F: FnMut(Processed) + Send>(
     engine: &Engine,
     action: &Action,
@@ -577,6 +577,9 @@ fn try_process(
             // executable, a group-writable file group-writable).
             if let Ok(m) = fs::metadata(&input.path) {
                 pending.keep_permissions(m.permissions());
+            }
+            if *in_place {
+                pending.durable();
             }
             let (kind, findings) = format::clean_stream(
                 engine,
