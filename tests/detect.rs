@@ -2372,24 +2372,19 @@ fn hex_and_base32_text_is_read_through() {
 fn binary_maps_in_base64_lose_credential_values() {
     use base64::Engine as _;
     let b64 = |d: &[u8]| base64::engine::general_purpose::STANDARD.encode(d);
-    fn mp_str(s: &str) -> Vec<u8> {
-        let mut v = if s.len() < 32 {
-            vec![0xa0 | s.len() as u8]
+    // A string with its header: `short | len` below `limit`, else `long` and a length
+    // byte (MessagePack: 0xa0, 32, 0xd9; CBOR text: 0x60, 24, 0x78).
+    fn with_header(s: &str, short: u8, limit: usize, long: u8) -> Vec<u8> {
+        let mut v = if s.len() < limit {
+            vec![short | s.len() as u8]
         } else {
-            vec![0xd9, s.len() as u8]
+            vec![long, s.len() as u8]
         };
         v.extend_from_slice(s.as_bytes());
         v
     }
-    fn cbor_str(s: &str) -> Vec<u8> {
-        let mut v = if s.len() < 24 {
-            vec![0x60 | s.len() as u8]
-        } else {
-            vec![0x78, s.len() as u8]
-        };
-        v.extend_from_slice(s.as_bytes());
-        v
-    }
+    let mp_str = |s: &str| with_header(s, 0xa0, 32, 0xd9);
+    let cbor_str = |s: &str| with_header(s, 0x60, 24, 0x78);
     // A CBOR map of two text pairs whose lengths add up to the whole blob.
     fn cbor_map_of_texts(d: &[u8]) -> bool {
         let mut i = 1;
