@@ -2858,3 +2858,40 @@ fn latin1_and_binary_blobs_are_read_both_ways() {
     assert!(!d.windows(6).any(|w| w == b"970700"), "the code survives");
     assert!(d.starts_with(b"\x89PNG"), "the image is kept");
 }
+
+/// A credential under an `Authorization` key outside a header list (a JSON config, a
+/// map in a log line) keeps its scheme word, as in a header, and the same token gets
+/// the same placeholder in both.
+#[test]
+fn authorization_keys_keep_the_scheme_word() {
+    let tok = "Mn5Bv7Cx9Za1Sd3Fg5Hj7Kl9Qw2";
+    let basic = "dXNlcjpQYTU1d29yZDEyMyE=";
+    let docs = [
+        (
+            "c.json",
+            format!(
+                r#"{{"auth": {{"authorization": "Bearer {tok}", "proxy-authorization": "Basic {basic}"}}}}"#
+            ),
+        ),
+        (
+            "app.log",
+            format!(
+                "INFO {{\"Authorization\": \"Bearer {tok}\", \"Proxy-Authorization\": \"Basic {basic}\"}}\nINFO Authorization: Bearer {tok}\n"
+            ),
+        ),
+    ];
+    for (file, doc) in docs {
+        let (out, _) = clean(file, &doc);
+        assert!(!out.contains(tok) && !out.contains(basic), "{out}");
+        assert!(
+            out.contains("\"Bearer [REDACTED:") && out.contains("\"Basic [REDACTED:"),
+            "scheme words lost: {out}"
+        );
+        let placeholders: std::collections::HashSet<&str> = out
+            .split("Bearer ")
+            .skip(1)
+            .map(|r| &r[..r.find(']').map_or(0, |e| e + 1)])
+            .collect();
+        assert_eq!(placeholders.len(), 1, "{out}");
+    }
+}

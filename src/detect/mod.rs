@@ -941,6 +941,13 @@ impl<'e> Scrubber<'e> {
         if url_ctx && nn == "xamzcredential" {
             return self.param_value(name, v, base, false, out);
         }
+        // `{"authorization": "Basic …"}` outside a header list: as the header, the
+        // scheme word stays and the credential is named as it is there.
+        if !url_ctx && self.engine.names.header(name) == HeaderClass::Scheme {
+            let first = out.len();
+            self.scheme_value(v, base, out);
+            return self.rule_spans(v, base, first, out);
+        }
         match self.engine.names.field(name) {
             ParamClass::Secret => {
                 let kind = kind_for_name(name);
