@@ -2894,4 +2894,7 @@ fn authorization_keys_keep_the_scheme_word() {
             .collect();
         assert_eq!(placeholders.len(), 1, "{out}");
     }
+    // Names that do not always hold a credential keep their words.
+    let keep = r#"{"authentication": "required", "sso": {"authentication": "OAuth 2.0"}}"#;
+    assert_eq!(clean("k.json", keep).0, keep);
 }

@@ -941,14 +941,21 @@ impl<'e> Scrubber<'e> {
         if url_ctx && nn == "xamzcredential" {
             return self.param_value(name, v, base, false, out);
         }
-        // `{"authorization": "Basic …"}` outside a header list: as the header, the
-        // scheme word stays and the credential is named as it is there.
-        if !url_ctx && self.engine.names.header(name) == HeaderClass::Scheme {
+        let class = self.engine.names.field(name);
+        // `{"authorization": "Basic …"}` outside a header list: as in the header, the
+        // scheme word stays and the credential is named as it is there. Only for a
+        // name that always holds a credential and a value that starts with an
+        // authentication scheme (`"authentication": "OAuth 2.0"` says which is used).
+        if !url_ctx
+            && class == ParamClass::Secret
+            && self.engine.names.header(name) == HeaderClass::Scheme
+            && starts_with_auth_scheme(v)
+        {
             let first = out.len();
             self.scheme_value(v, base, out);
             return self.rule_spans(v, base, first, out);
         }
-        match self.engine.names.field(name) {
+        match class {
             ParamClass::Secret => {
                 let kind = kind_for_name(name);
                 let ident = if url_ctx { Some(pct_decode(v)) } else { None };
@@ -1553,6 +1560,40 @@ pub fn pct_decode_mapped(v: &[u8], plus: bool) -> (Vec<u8>, PctMap<'_>) {
     }
     map.len = out.len();
     (out, map)
+}
+
+/// Does `v` start with an HTTP authentication scheme and a space (`Bearer …`)? The
+/// schemes of IANA's registry and the vendors' ones met in `Authorization` headers.
+fn starts_with_auth_scheme(v: &[u8]) -> bool {
+    const SCHEMES: &[&str] = &[
+        "basic",
+        "bearer",
+        "digest",
+        "dpop",
+        "hoba",
+        "mutual",
+        "negotiate",
+        "ntlm",
+        "oauth",
+        "scram-sha-1",
+        "scram-sha-256",
+        "vapid",
+        "aws4-hmac-sha256",
+        "ssws",
+        "token",
+        "apikey",
+        "sharedkey",
+        "sharedaccesssignature",
+        "jwt",
+        "mac",
+        "gsstoken",
+    ];
+    let v = v.trim_ascii_start();
+    let word = v.iter().position(|b| *b == b' ').map_or(v, |e| &v[..e]);
+    word.len() < v.len()
+        && SCHEMES
+            .iter()
+            .any(|s| s.as_bytes().eq_ignore_ascii_case(word))
 }
 
 #[cfg(test)]
