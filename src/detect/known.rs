@@ -21,7 +21,19 @@ pub struct Known {
     spaced: bool,
     /// The forms that hold a separator of the decoded views, built on first use.
     separator_forms: std::sync::OnceLock<Box<Known>>,
+    /// The forms the decoded views search for, when some are long (see
+    /// [`Known::view_forms`]), built on first use.
+    view_forms: std::sync::OnceLock<Box<Known>>,
 }
+
+/// A secret with a form longer than [`VIEW_FORM_MAX`] bytes is searched for in the
+/// decoded views by its last `VIEW_SUFFIX` bytes, in every form.
+const VIEW_SUFFIX: usize = 48;
+/// The longest form of `VIEW_SUFFIX` bytes: a byte takes at most 6 (`&#x2F;`,
+/// `\u002f`).
+const VIEW_FORM_MAX: usize = 6 * VIEW_SUFFIX;
+#[cfg(test)]
+pub(crate) const VIEW_FORM_MAX_FOR_TESTS: usize = VIEW_FORM_MAX;
 
 /// The forms of the known secrets, sorted, and a bitmap of where one may start.
 ///
@@ -280,6 +292,7 @@ impl Known {
             index,
             spaced,
             separator_forms: std::sync::OnceLock::new(),
+            view_forms: std::sync::OnceLock::new(),
         }
     }
 
@@ -288,6 +301,51 @@ impl Known {
     pub fn separator_forms(&self) -> &Known {
         self.separator_forms
             .get_or_init(|| Box::new(self.holding(&super::views::SEPARATOR)))
+    }
+
+    /// The forms the decoded views search for: these, unless a form is longer than
+    /// [`VIEW_FORM_MAX`] bytes. Then each secret with such a form is searched for by
+    /// its last [`VIEW_SUFFIX`] bytes instead, in every form: every encoding maps a
+    /// secret byte by byte (base64 at every alignment), so any copy of the secret in
+    /// any form holds the same form of its end. The views search a window around each
+    /// escape as far as twice the longest form reaches: one cookie of a kilobyte made
+    /// every window of a copy 3 KB wide each side. (A JWT keeps its header and payload
+    /// in a copy, its signature never; no secret keeps its end.) A secret of digits
+    /// only keeps its forms: a number is only found whole.
+    pub fn view_forms(&self) -> &Known {
+        if self.longest() <= VIEW_FORM_MAX {
+            return self;
+        }
+        self.view_forms.get_or_init(|| {
+            let mut forms: HashMap<Vec<u8>, usize> = HashMap::new();
+            for (i, (s, _)) in self.secrets.iter().enumerate() {
+                let all: Vec<Vec<u8>> =
+                    std::iter::once(s.clone()).chain(encoded_forms(s)).collect();
+                let long = s.len() > VIEW_SUFFIX
+                    && !s.iter().all(u8::is_ascii_digit)
+                    && all.iter().any(|f| f.len() > VIEW_FORM_MAX);
+                let all = if long {
+                    let end = &s[s.len() - VIEW_SUFFIX..];
+                    std::iter::once(end.to_vec())
+                        .chain(encoded_forms(end))
+                        .collect()
+                } else {
+                    all
+                };
+                for f in all {
+                    if !f.is_empty() {
+                        forms.entry(f).or_insert(i);
+                    }
+                }
+            }
+            Box::new(Known {
+                secrets: self.secrets.clone(),
+                index: Index::new(forms.into_iter().collect()),
+                spaced: self.spaced,
+                separator_forms: std::sync::OnceLock::new(),
+                view_forms: std::sync::OnceLock::new(),
+            })
+        })
     }
 
     /// The same secrets, with only the forms that hold one of the bytes `bytes` marks.
@@ -304,6 +362,7 @@ impl Known {
             index: Index::new(forms),
             spaced: self.spaced,
             separator_forms: std::sync::OnceLock::new(),
+            view_forms: std::sync::OnceLock::new(),
         }
     }
 

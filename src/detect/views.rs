@@ -15,8 +15,8 @@
 //! A decoded view differs from the view it was decoded from only where an escape was
 //! decoded, so only the windows around those places are searched (and decoded further):
 //! the rest is a verbatim stretch of a view already searched. Each window reaches twice
-//! the longest form of a known secret beyond its escapes and takes in every base64 run
-//! it touches whole. A test checks that this finds whatever searching every view
+//! the longest form searched for beyond its escapes (a long secret is searched for by
+//! its end: `Known::view_forms`) and takes in every base64 run it touches whole. A test checks that this finds whatever searching every view
 //! whole finds.
 //!
 //! The views are bounded: a few levels deep, and a byte budget per call relative to the
@@ -99,6 +99,7 @@ pub fn find_survivor(data: &[u8], known: &Known) -> Option<Survivor> {
 }
 
 fn search(data: &[u8], known: &Known, whole: bool) -> Option<Survivor> {
+    let known = known.view_forms();
     if known.is_empty() || data.is_empty() {
         return None;
     }
@@ -1448,6 +1449,7 @@ pub(crate) fn html_entity(s: &[u8]) -> Option<(u32, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::known::VIEW_FORM_MAX_FOR_TESTS;
     use base64::Engine as _;
     use std::collections::HashMap;
     use std::io::Write;
@@ -1456,6 +1458,65 @@ mod tests {
         let mut m = HashMap::new();
         m.insert(s.as_bytes().to_vec(), "token".to_string());
         Known::new(&m)
+    }
+
+    /// A secret whose forms are long (a kilobyte cookie) is searched for by its end:
+    /// the windows stay narrow, and every encoded copy of it is still found, however
+    /// far from its end the escape that makes it a copy is. A JWT's header and payload
+    /// (kept in a copy) are no copy.
+    #[test]
+    fn long_secrets_are_found_by_their_end() {
+        let secret: String = (0..40).map(|i| format!("Zq{i:02}/Lw+t3Rk=9m&Xp")).collect();
+        let k = known(&secret);
+        assert!(k.longest() > VIEW_FORM_MAX_FOR_TESTS);
+        let v = k.view_forms();
+        assert!(v.longest() <= VIEW_FORM_MAX_FOR_TESTS, "{}", v.longest());
+        let pct: String = secret
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        let filler = "lorem ipsum ".repeat(400);
+        let b64 = base64::engine::general_purpose::STANDARD.encode(format!("c={secret};"));
+        let cases = [
+            secret.clone(),
+            pct.clone(),
+            pct.replace('%', "%25"),
+            // One escape, at the start, a kilobyte from the end.
+            format!(r"\u005a{}", &secret[1..]),
+            secret.replace('/', r"\/"),
+            format!("{filler}\"{}\"{filler}", secret.replace('&', r"\u0026")),
+            format!("x {b64} y"),
+        ];
+        for (i, c) in cases.iter().enumerate() {
+            let doc = format!("{filler}{c}{filler}");
+            assert!(
+                find_survivor(doc.as_bytes(), &k).is_some(),
+                "case {i} not found"
+            );
+            assert!(
+                search(doc.as_bytes(), &k, true).is_some(),
+                "case {i}: whole"
+            );
+        }
+        // Only the head of the secret: no copy of it.
+        let head = format!("{filler}{}{filler}", &secret[..secret.len() - 60]);
+        assert_eq!(find_survivor(head.as_bytes(), &k), None);
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IiLCJwIjoiWnEwMC9Mdyt0M1JrPTltJlhwWnEwMS9Mdyt0M1JrPTltJlhwWnEwMi9Mdyt0M1JrPTltJlhwWnEwMy9Mdyt0M1JrPTltJlhwWnEwNC9Mdyt0M1JrPTltJlhwWnEwNS9Mdyt0M1JrPTltJlhwWnEwNi9Mdyt0M1JrPTltJlhwWnEwNy9Mdyt0M1JrPTltJlhwWnEwOC9Mdyt0M1JrPTltJlhwIn0.Sg9Vb7Xc2NpT4sZq8Lw3Rk9Vb7Xc2NpT4sZq8Lw3Rk9";
+        let kj = known(jwt);
+        let kept = &jwt[..jwt.rfind('.').unwrap() + 1];
+        let doc = format!(r#"{{"c": "{kept}[REDACTED:jwt:0123abcd]", "u": "a%2F{kept}"}}"#);
+        assert_eq!(find_survivor(doc.as_bytes(), &kj), None);
+        let doc = format!(
+            r#"{{"c": "{filler}\u0022{}"}}"#,
+            jwt.replace('.', r"\u002e")
+        );
+        assert!(find_survivor(doc.as_bytes(), &kj).is_some());
     }
 
     #[test]
