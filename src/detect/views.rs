@@ -1454,6 +1454,19 @@ mod tests {
     use std::collections::HashMap;
     use std::io::Write;
 
+    /// Every byte but letters and digits as `%XX`.
+    fn percent_all(s: &[u8]) -> String {
+        s.iter()
+            .map(|&b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    }
+
     fn known(s: &str) -> Known {
         let mut m = HashMap::new();
         m.insert(s.as_bytes().to_vec(), "token".to_string());
@@ -1471,16 +1484,7 @@ mod tests {
         assert!(k.longest() > VIEW_FORM_MAX_FOR_TESTS);
         let v = k.view_forms();
         assert!(v.longest() <= VIEW_FORM_MAX_FOR_TESTS, "{}", v.longest());
-        let pct: String = secret
-            .bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect();
+        let pct = percent_all(secret.as_bytes());
         let filler = "lorem ipsum ".repeat(400);
         let b64 = base64::engine::general_purpose::STANDARD.encode(format!("c={secret};"));
         let cases = [
@@ -1533,16 +1537,7 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         gz.write_all(&gzipped).unwrap();
         let gzgzb64 = base64::engine::general_purpose::STANDARD.encode(gz.finish().unwrap());
-        let pct: String = secret
-            .bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect();
+        let pct = percent_all(secret.as_bytes());
         let cases = [
             secret.to_string(),
             secret.replace('/', "\\/"),
