@@ -1062,11 +1062,13 @@ impl Scrubber<'_> {
         // it are read as `name=value`, like the pairs above.
         let mut pairs: (Vec<u8>, Vec<(usize, usize, usize)>) = (Vec::new(), Vec::new());
         let first_edit = out.len();
-        let cbor = cbor_text_pairs(d);
-        for (key, value) in cbor.iter().cloned() {
+        // The pairs read (in order, not overlapping): their values' lengths are mended.
+        let mut cbor = Vec::new();
+        for (key, value) in cbor_text_pairs(d) {
             if !credential_name(&d[key.clone()]) {
                 continue;
             }
+            cbor.push((key.clone(), value.clone()));
             if names.field(&d[key.clone()]) == crate::rules::names::ParamClass::Secret {
                 let kind = crate::detect::kind_for_name(&d[key]);
                 direct.push((value.start, value.end, kind));
@@ -1105,15 +1107,23 @@ impl Scrubber<'_> {
                 out.push(e);
             }
         }
-        // A CBOR value that an edit changed gets a header for its new length, so the
-        // copy stays a map that reads the same way (with a stale length a reader, and
-        // the verification, would take the placeholder's first bytes for the value).
-        for (key, value) in cbor {
+        // A CBOR value read above that an edit changed gets a header for its new
+        // length, so the copy stays a map that reads the same way (with a stale length
+        // a reader, and the verification, would take the placeholder's first bytes for
+        // the value). Only those: bytes that merely look like a pair are left alone.
+        if cbor.is_empty() {
+            return;
+        }
+        let mut within: Vec<Vec<Edit>> = vec![Vec::new(); cbor.len()];
+        for e in out.split_off(first_edit) {
+            let i = cbor.partition_point(|(_, v)| base + v.end < e.end);
+            match cbor.get(i) {
+                Some((_, v)) if e.start >= base + v.start => within[i].push(e),
+                _ => out.push(e),
+            }
+        }
+        for ((key, value), mut inside) in cbor.into_iter().zip(within) {
             let (vs, ve) = (base + value.start, base + value.end);
-            let (mut inside, rest): (Vec<Edit>, Vec<Edit>) = out
-                .drain(first_edit..)
-                .partition(|e| e.start >= vs && e.end <= ve);
-            out.extend(rest);
             if inside.is_empty() {
                 continue;
             }
