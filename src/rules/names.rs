@@ -16,6 +16,9 @@ struct Section {
     exact: Vec<String>,
     #[serde(default)]
     scheme: Vec<String>,
+    /// Authentication scheme words (`Bearer`, `Basic`…), headers section only.
+    #[serde(default)]
+    auth_schemes: Vec<String>,
     #[serde(default)]
     weak: Vec<String>,
     #[serde(default)]
@@ -179,6 +182,8 @@ impl Lists {
 pub struct Names {
     headers: Lists,
     params: Lists,
+    /// Authentication schemes (`[headers] auth_schemes`), lower case.
+    auth_schemes: HashSet<String>,
     model: Model,
     /// Methods whose parameter at an index is a password: exact names, and prefixes
     /// (written `prefix*`).
@@ -339,7 +344,9 @@ impl Names {
                 }
             }
         }
+        let auth_schemes = set(&f.headers.auth_schemes);
         Ok(Names {
+            auth_schemes,
             headers: Lists::from(f.headers)?,
             params: Lists::from(f.params)?,
             model: Model::from(f.words),
@@ -347,6 +354,11 @@ impl Names {
             password_prefix,
             id: next_id(),
         })
+    }
+
+    /// Is `word` an HTTP authentication scheme (`[headers] auth_schemes`)?
+    pub fn auth_scheme(&self, word: &[u8]) -> bool {
+        std::str::from_utf8(word).is_ok_and(|w| self.auth_schemes.contains(&w.to_ascii_lowercase()))
     }
 
     /// Add user-supplied sensitive names (headers, cookies, parameters, JSON keys).
