@@ -38,11 +38,33 @@ pub(super) fn sanitize_gzip(cx: &Cx<'_>, name: &str, data: &[u8]) -> Result<Outc
     )?;
     let header = decoder.header().cloned();
 
+    // The header's file name and comment are text anyone reading the file sees
+    // (`gzip -l`, a file manager): read like a member, and written back redacted.
+    let mut findings = Vec::new();
+    let mut fields: [Option<Vec<u8>>; 2] = [None, None];
+    let mut fields_changed = false;
+    if let Some(h) = &header {
+        // The decoder stops these at the first NUL, so they hold none.
+        for (slot, (what, v)) in fields
+            .iter_mut()
+            .zip([("file name", h.filename()), ("comment", h.comment())])
+        {
+            let Some(v) = v.filter(|v| !v.contains(&0)) else {
+                continue;
+            };
+            let o = cx.member(&format!("{prov} (gzip {what})"), "gzip-header.txt", v)?;
+            findings.extend(o.findings);
+            fields_changed |= o.output != v;
+            *slot = Some(o.output);
+        }
+    }
+
     let outcome = cx.member(&member, &inner_name, &inner)?;
-    if outcome.output == inner {
+    findings.extend(outcome.findings);
+    if outcome.output == inner && !fields_changed {
         return Ok(Outcome {
             output: data.to_vec(),
-            findings: outcome.findings,
+            findings,
         });
     }
     let mut builder = flate2::GzBuilder::new();
@@ -50,11 +72,11 @@ pub(super) fn sanitize_gzip(cx: &Cx<'_>, name: &str, data: &[u8]) -> Result<Outc
         builder = builder
             .mtime(h.mtime())
             .operating_system(h.operating_system());
-        // The decoder stops these at the first NUL, so they hold none.
-        if let Some(f) = h.filename().filter(|f| !f.contains(&0)) {
+        let [filename, comment] = fields;
+        if let Some(f) = filename.filter(|f| !f.contains(&0)) {
             builder = builder.filename(f);
         }
-        if let Some(c) = h.comment().filter(|c| !c.contains(&0)) {
+        if let Some(c) = comment.filter(|c| !c.contains(&0)) {
             builder = builder.comment(c);
         }
         if let Some(x) = h.extra().filter(|x| x.len() <= u16::MAX as usize) {
@@ -72,10 +94,7 @@ pub(super) fn sanitize_gzip(cx: &Cx<'_>, name: &str, data: &[u8]) -> Result<Outc
     let output = encoder
         .finish()
         .with_context(|| format!("{prov}: cannot compress gzip stream"))?;
-    Ok(Outcome {
-        output,
-        findings: outcome.findings,
-    })
+    Ok(Outcome { output, findings })
 }
 
 #[cfg(test)]
@@ -104,6 +123,42 @@ mod tests {
                 .unwrap()
                 .output,
             clean
+        );
+    }
+
+    #[test]
+    fn gzip_header_text_is_redacted() {
+        let gz_with = |name: &str, comment: &str, body: &[u8]| {
+            let mut e = flate2::GzBuilder::new()
+                .filename(name)
+                .comment(comment)
+                .write(Vec::new(), flate2::Compression::default());
+            e.write_all(body).unwrap();
+            e.finish().unwrap()
+        };
+        // A clean body: the header alone makes the copy differ.
+        for (name, comment) in [
+            ("app.log", format!("uploaded with token {TOKEN_A}")),
+            (&*format!("{TOKEN_A}.log"), "nightly".to_string()),
+        ] {
+            let data = gz_with(name, &comment, b"all quiet");
+            let out = run(&limits(), "b.log.gz", "b.log.gz", &data).unwrap();
+            assert_eq!(out.findings.len(), 1, "{name} / {comment}");
+            assert!(!contains(&out.output, TOKEN_A));
+            let d = flate2::read::GzDecoder::new(out.output.as_slice());
+            let h = d.header().unwrap();
+            let text = [h.filename().unwrap(), h.comment().unwrap()].concat();
+            assert!(contains(&text, "[REDACTED:github:00000000]"));
+            assert!(!contains(&text, TOKEN_A));
+            assert_eq!(gunzip(&out.output), b"all quiet");
+        }
+        // Header text without a secret: the very same bytes.
+        let data = gz_with("app.log", "nightly rotation", b"all quiet");
+        assert_eq!(
+            run(&limits(), "b.log.gz", "b.log.gz", &data)
+                .unwrap()
+                .output,
+            data
         );
     }
 
