@@ -11,11 +11,20 @@
 //! the `format::archive` module documentation for the limits as a whole); the outermost
 //! archive creates the budget (`Session::for_archive`), nested archives join it, and
 //! format handlers charge what they inflate with [`Session::charge_tree`].
+//!
+//! The secrets: the documents of one archive tree (the members of a support bundle)
+//! share what they learn. A password found by its name in `conf/.env` is redacted in
+//! `logs/app.log` of the same bundle too, where it stands without a name. Each
+//! document starts knowing what the documents before it learnt ([`Session::seed`]) and
+//! adds its own ([`Session::learn`]); when a document learns a secret after another
+//! one was finished, the archive is cleaned again from the start knowing all of them
+//! (`format::archive`), so the order of the members does not matter.
 
 use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
 
+use crate::detect::Discovered;
 use crate::engine::Limits;
 use crate::error::LimitExceeded;
 
@@ -35,6 +44,18 @@ pub(crate) struct TreeBudget {
 pub struct Session {
     /// None until the input's outermost archive is opened.
     budget: Option<Arc<Mutex<TreeBudget>>>,
+    /// None outside an archive: a document on its own learns for itself only.
+    secrets: Option<Arc<Mutex<Shared>>>,
+}
+
+/// The secrets the documents of one archive tree learnt (see the module documentation).
+#[derive(Debug, Default)]
+struct Shared {
+    learnt: Discovered,
+    /// Documents finished.
+    done: usize,
+    /// A document learnt a secret after another one was finished.
+    late: bool,
 }
 
 // ---------------------------------------------------------------------------------
@@ -55,7 +76,7 @@ pub fn tree_limit(limits: &Limits, input_len: u64) -> (u64, bool) {
     }
 }
 
-fn lock(t: &Mutex<TreeBudget>) -> std::sync::MutexGuard<'_, TreeBudget> {
+fn lock<T>(t: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     t.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -75,7 +96,54 @@ impl Session {
                 input_len,
                 relative,
             }))),
+            secrets: None,
         }
+    }
+
+    /// Does [`Session::for_archive`] start a new tree here (the outermost archive)?
+    pub(crate) fn starts_tree(&self, depth: usize) -> bool {
+        depth == 0 || self.budget.is_none()
+    }
+
+    /// This session, its documents sharing their secrets, starting from `seed`.
+    pub(crate) fn sharing(mut self, seed: Discovered) -> Session {
+        self.secrets = Some(Arc::new(Mutex::new(Shared {
+            learnt: seed,
+            ..Shared::default()
+        })));
+        self
+    }
+
+    /// What the documents of this tree learnt so far (empty outside an archive).
+    pub(crate) fn seed(&self) -> Discovered {
+        self.secrets
+            .as_ref()
+            .map(|s| lock(s).learnt.clone())
+            .unwrap_or_default()
+    }
+
+    /// A document of this tree is finished, having learnt `discovered`.
+    pub(crate) fn learn(&self, discovered: &Discovered) {
+        let Some(s) = &self.secrets else {
+            return;
+        };
+        let mut s = lock(s);
+        let mut grew = false;
+        for (k, v) in discovered {
+            if !s.learnt.contains_key(k) {
+                s.learnt.insert(k.clone(), v.clone());
+                grew = true;
+            }
+        }
+        s.late |= grew && s.done > 0;
+        s.done += 1;
+    }
+
+    /// Did a document of this tree learn a secret after another one was finished?
+    /// Then, every secret it learnt.
+    pub(crate) fn learnt_late(&self) -> Option<Discovered> {
+        let s = lock(self.secrets.as_ref()?);
+        s.late.then(|| s.learnt.clone())
     }
 
     /// Bytes that may still be inflated (unlimited before the first archive).

@@ -182,6 +182,76 @@ fn cleans_a_bundle_keeping_its_members_and_naming_each_finding_s_member() {
     );
 }
 
+#[test]
+fn a_secret_named_in_one_member_is_redacted_in_every_other() {
+    // Named only in `conf/.env` (a password, found by its name); bare in a log before
+    // it, in a nested tar.gz after it and in a HAR's response body.
+    let pw = "Xq7!vR2#pLm9$wTz";
+    let log = format!("ERROR auth failed for user \"app\" (tried \"{pw}\")\n");
+    let env = format!("DB_HOST=db.internal\nDB_PASSWORD={pw}\n");
+    let note = format!("rotated: {pw}\n");
+    let har = format!(
+        r#"{{"log":{{"version":"1.2","entries":[{{"request":{{"method":"GET","url":"https://example.test/"}},"response":{{"status":200,"content":{{"mimeType":"text/plain","text":"login as app/{pw}"}}}}}}]}}}}"#
+    );
+    let inner = common::build::gz(&common::build::tar(&[("notes.txt", note.as_bytes())]));
+    let bundle = zip(&[
+        ("logs/app.log", log.as_bytes()),
+        ("conf/.env", env.as_bytes()),
+        ("more/notes.tgz", &inner),
+        ("trace.har", har.as_bytes()),
+    ]);
+    let out = clean_bytes(&engine(), "bundle.zip", &bundle).unwrap();
+    let leaves = leaves("bundle.zip", &out.copy);
+    let placeholder = |d: &[u8]| {
+        let t = String::from_utf8_lossy(d).into_owned();
+        let at = t
+            .find("[REDACTED:password:")
+            .unwrap_or_else(|| panic!("no placeholder in {t}"));
+        t[at..at + 28].to_string()
+    };
+    let mut seen = Vec::new();
+    for (path, d) in &leaves {
+        assert!(!contains(d, pw), "{pw} left in {path}");
+        if path.ends_with(".env")
+            || path.ends_with(".log")
+            || path.ends_with(".txt")
+            || path.ends_with(".har")
+        {
+            seen.push(placeholder(d));
+        }
+    }
+    assert_eq!(seen.len(), 4, "{leaves:?}");
+    assert!(
+        seen.iter().all(|p| *p == seen[0]),
+        "one placeholder: {seen:?}"
+    );
+    // Each copy is reported where it was, and nothing else changed.
+    let files: Vec<&str> = out.findings.iter().map(|f| f.file.as_str()).collect();
+    for p in [
+        "bundle.zip!/logs/app.log",
+        "bundle.zip!/conf/.env",
+        "bundle.zip!/more/notes.tgz!/notes.tar!/notes.txt",
+        "bundle.zip!/trace.har",
+    ] {
+        assert!(files.contains(&p), "no finding for {p}: {files:?}");
+    }
+    let log_copy = &leaves
+        .iter()
+        .find(|(p, _)| p.ends_with("app.log"))
+        .unwrap()
+        .1;
+    assert_eq!(
+        String::from_utf8_lossy(log_copy).replace(&seen[0], pw),
+        log,
+        "only the password changed"
+    );
+    // Scanning the bundle reports the same.
+    assert_eq!(
+        scan_bytes(&engine(), "bundle.zip", &bundle).unwrap().len(),
+        out.findings.len()
+    );
+}
+
 /// The limit error of `r`, or a panic naming what came instead.
 fn limit(r: Result<harscrub::Cleaned, Error>) -> String {
     match r {

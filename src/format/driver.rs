@@ -88,17 +88,34 @@ pub(crate) trait Document {
     }
     /// Progress: a new pass over the document starts.
     fn stage(&mut self, _what: &str) {}
+    /// The session of the input the document is part of.
+    fn session(&self) -> &Session;
 }
 
-/// Clean `doc`: its findings, once its copy is written and verified.
+/// Clean `doc`: its findings, once its copy is written and verified. A document of an
+/// archive starts knowing what the documents before it learnt, and tells what it
+/// learnt itself (`session`).
 pub(crate) fn clean(engine: &Engine, doc: &mut impl Document) -> Result<Findings> {
+    let seed = doc.session().seed();
+    let (findings, discovered) = if seed.is_empty() {
+        clean_alone(engine, doc)?
+    } else {
+        clean_seeded(doc, seed)?
+    };
+    doc.session().learn(&discovered);
+    Ok(findings)
+}
+
+/// [`clean`] knowing no secret to start with; also returns the secrets it discovered.
+fn clean_alone(engine: &Engine, doc: &mut impl Document) -> Result<(Findings, Discovered)> {
     doc.stage("writing the copy");
     let first = doc.write(&Known::default(), true)?;
     if first.findings.is_empty() {
         // Nothing to redact: the copy is the input, byte for byte.
-        return Ok(first.findings);
+        return Ok((first.findings, first.discovered));
     }
-    let known = Known::new(&first.discovered);
+    let discovered = first.discovered.clone();
+    let known = Known::new(&discovered);
     // A first copy that still shows a known secret as it is would fail the views check
     // after a full rescan: one sweep for the secrets' forms finds that first. (The usual
     // cause: an entry holding a secret that a later entry revealed, which the repair
@@ -107,7 +124,7 @@ pub(crate) fn clean(engine: &Engine, doc: &mut impl Document) -> Result<Findings
         doc.stage("searching the copy for known secrets");
         if doc.raw_survivor(&known)?.is_none() {
             if let Verdict::Clean = verify(doc, &known)? {
-                return Ok(first.findings);
+                return Ok((first.findings, discovered));
             }
         }
     }
@@ -115,7 +132,7 @@ pub(crate) fn clean(engine: &Engine, doc: &mut impl Document) -> Result<Findings
         if let Some(repaired) = doc.repair(&known, first)? {
             if repaired.consistent_with(engine, &known) {
                 if let Verdict::Clean = verify(doc, &known)? {
-                    return Ok(repaired.findings);
+                    return Ok((repaired.findings, discovered));
                 }
             }
         }
@@ -123,7 +140,37 @@ pub(crate) fn clean(engine: &Engine, doc: &mut impl Document) -> Result<Findings
     doc.stage("writing the copy again (every secret known)");
     let written = doc.write(&known, false)?;
     match verify(doc, &known)? {
-        Verdict::Clean => Ok(written.findings),
+        Verdict::Clean => Ok((written.findings, discovered)),
+        Verdict::Dirty(e) => Err(e),
+    }
+}
+
+/// [`clean`] knowing the secrets `seed` (learnt by other documents of its archive)
+/// from the start: one pass knowing them, and another if this document discovered
+/// more of its own.
+fn clean_seeded(doc: &mut impl Document, seed: Discovered) -> Result<(Findings, Discovered)> {
+    doc.stage("writing the copy");
+    let first = doc.write(&Known::new(&seed), false)?;
+    if first.findings.is_empty() {
+        return Ok((first.findings, first.discovered));
+    }
+    let mut all = seed;
+    let mut grew = false;
+    for (k, v) in &first.discovered {
+        if !all.contains_key(k) {
+            all.insert(k.clone(), v.clone());
+            grew = true;
+        }
+    }
+    let known = Known::new(&all);
+    let written = if grew {
+        doc.stage("writing the copy again (every secret known)");
+        doc.write(&known, false)?
+    } else {
+        first
+    };
+    match verify(doc, &known)? {
+        Verdict::Clean => Ok((written.findings, written.discovered)),
         Verdict::Dirty(e) => Err(e),
     }
 }
@@ -230,6 +277,10 @@ impl Document for InMemory<'_> {
 
     fn survivor(&mut self, known: &Known) -> Result<Option<Survivor>> {
         Ok(find_survivor(&self.copy, known))
+    }
+
+    fn session(&self) -> &Session {
+        self.session
     }
 }
 
@@ -577,5 +628,9 @@ impl<I: Read + Seek + Send, S: Spool + Send> Document for HarStream<'_, I, S> {
         if let Some(f) = self.on_stage {
             f(what);
         }
+    }
+
+    fn session(&self) -> &Session {
+        &self.session
     }
 }

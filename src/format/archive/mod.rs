@@ -263,23 +263,52 @@ fn sanitize_archive_guarded(
             limits.max_depth
         ));
     }
-    let session = session.for_archive(limits, data.len() as u64, depth);
-    let cx = Cx {
-        limits,
-        provenance,
-        depth,
-        session: &session,
-        member_fn,
-        name_guard,
+    let pass = |session: &Session| {
+        let cx = Cx {
+            limits,
+            provenance,
+            depth,
+            session,
+            member_fn,
+            name_guard,
+        };
+        match kind {
+            ArchiveKind::Zip => zip::sanitize_zip(&cx, data),
+            ArchiveKind::Tar => tar::sanitize_tar(&cx, data),
+            ArchiveKind::Gzip => gzip::sanitize_gzip(&cx, name, data),
+            ArchiveKind::Xz => xz::sanitize_xz(&cx, name, data),
+            ArchiveKind::Bzip2 => bzip2::sanitize_bzip2(&cx, name, data),
+        }
     };
-    match kind {
-        ArchiveKind::Zip => zip::sanitize_zip(&cx, data),
-        ArchiveKind::Tar => tar::sanitize_tar(&cx, data),
-        ArchiveKind::Gzip => gzip::sanitize_gzip(&cx, name, data),
-        ArchiveKind::Xz => xz::sanitize_xz(&cx, name, data),
-        ArchiveKind::Bzip2 => bzip2::sanitize_bzip2(&cx, name, data),
+    if !session.starts_tree(depth) {
+        // A nested archive: its members share the tree's secrets.
+        return pass(&session.for_archive(limits, data.len() as u64, depth));
     }
+    // The outermost archive: its documents share what they learn (`session`). A
+    // secret learnt by a member after others were cleaned (a password named in
+    // `conf/.env`, logged bare in `app.log` before it) makes the tree cleaned again,
+    // every member knowing it; each pass has the whole decompression budget.
+    let mut seed = crate::detect::Discovered::new();
+    for _ in 0..MAX_SHARING_PASSES {
+        let shared = session
+            .for_archive(limits, data.len() as u64, depth)
+            .sharing(seed);
+        let out = pass(&shared)?;
+        match shared.learnt_late() {
+            None => return Ok(out),
+            Some(all) => seed = all,
+        }
+    }
+    anyhow::bail!(
+        "{provenance}: its members kept revealing secrets after {MAX_SHARING_PASSES} passes: \
+         no copy written"
+    )
 }
+
+/// Passes over an archive tree before its members stop revealing new secrets: the
+/// second knows every secret of the first; a third is needed only when knowing them
+/// reveals more (a secret inside a known one's decoded form).
+const MAX_SHARING_PASSES: usize = 3;
 
 struct Cx<'a> {
     limits: &'a Limits,
