@@ -274,6 +274,64 @@ fn sql_password_statements() {
         .contains("= N'[REDACTED:password:"));
 }
 
+/// A quoted value cut off before its closing quote (a log line truncated within it, a
+/// body that ends early: Firefox's size limit, an aborted response, a WebSocket frame
+/// continued in the next) loses the rest of its line; the lines around it stay.
+#[test]
+fn values_cut_off_before_their_closing_quote() {
+    let s = "hPONXP3XcvPibMVzSe0Zos8zOWAC3brn7aD5BC4h";
+    for (name, doc, kept) in [
+        (
+            "a.log",
+            format!("2024 DEBUG body={{\"access_token\":\"{s}\n2024 INFO next\n"),
+            "2024 INFO next",
+        ),
+        (
+            "a.log",
+            format!("DEBUG {{\"user\":\"bob\",\"password\":\"{s}... (truncated 2048 bytes)\n"),
+            "\"user\":\"bob\"",
+        ),
+        (
+            "a.log",
+            format!("level=info password=\"{s}\nlevel=info msg=ok\n"),
+            "msg=ok",
+        ),
+        (
+            "a.log",
+            format!("DEBUG creds={{'user': 'bob', 'password': '{s}\n"),
+            "'user': 'bob'",
+        ),
+        (
+            "a.log",
+            format!("{{\"level\":\"debug\",\"msg\":\"{{\\\"refresh_token\\\":\\\"{s}\"}}\n"),
+            "\"level\":\"debug\"",
+        ),
+    ] {
+        let (copy, findings) = clean(name, &doc);
+        assert!(!copy.contains(&s[..12]), "{doc} => {copy}");
+        assert_eq!(findings.len(), 1, "{doc} => {copy}");
+        assert!(copy.contains(kept), "{doc} => {copy}");
+    }
+    // In a HAR: a response body and a WebSocket frame that end inside the value.
+    let body = format!(r#"{{\"user\":{{\"id\":1}},\"access_token\":\"{s}"#);
+    let response = RESP.replace(
+        r#""mimeType": "text/plain""#,
+        &format!(r#""mimeType": "application/json", "text": "{body}""#),
+    );
+    let doc = har(&req("https://example.test/token", "", ""), &response);
+    let (copy, findings) = clean("t.har", &doc);
+    assert!(!copy.contains(&s[..12]), "{copy}");
+    assert_eq!(findings.len(), 1);
+    assert!(
+        copy.contains(r#"{\"user\":{\"id\":1},\"access_token\":\"[REDACTED:"#),
+        "{copy}"
+    );
+    // Closed on a later line by another value's quote: nothing to cut (the pair above
+    // it is whole), and a placeholder cut off in a decoded piece is no value.
+    let (copy, findings) = clean("b.log", "note: \"hello\"\nname=\"[REDACTED:token:0123\n");
+    assert!(findings.is_empty(), "{copy}");
+}
+
 /// Debug dumps and scripts that show a password: PHP `print_r` (one line or many) and
 /// `var_dump`, a Perl or PHP `NAME => value` line (the arrow stays), PowerShell
 /// `ConvertTo-SecureString` (given or piped the text).

@@ -56,7 +56,7 @@ fn res() -> &'static Res {
     R.get_or_init(|| Res {
         header_line: Regex::new(r"(?m)^[ \t>]*([A-Za-z][A-Za-z0-9_-]{1,63})[ \t]*:[ \t]*([^\r\n]*)").unwrap(),
         kv: Regex::new(
-            r#"^["']?([A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}(?:\[[A-Za-z0-9_.\-]{0,32}\]){0,4})(?:["']?\])?["']?[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}(?:(?:\r?\n|(?:\\r)?\\n)?[ \t]{0,16}string\(\d{1,7}\)[ \t])?(?:b?"((?:[^"\\\r\n]|\\[^\r\n])*\\?)"|[NEb]?'([^'\r\n]*)'|(?:\\\r?\n[ \t]{0,16})?([^\s"'&,;<>(){}\[\]\\=][^\s"'&,;<>(){}\[\]\\]*)|\[([^\[\]\s,"']+)\])"#,
+            r#"^["']?([A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}(?:\[[A-Za-z0-9_.\-]{0,32}\]){0,4})(?:["']?\])?["']?[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}(?:(?:\r?\n|(?:\\r)?\\n)?[ \t]{0,16}string\(\d{1,7}\)[ \t])?(?:b?"((?:[^"\\\r\n]|\\[^\r\n])*\\?)"|[NEb]?'([^'\r\n]*)'|(?:\\\r?\n[ \t]{0,16})?([^\s"'&,;<>(){}\[\]\\=][^\s"'&,;<>(){}\[\]\\]*)|\[([^\[\]\s,"']+)\]|b?"((?:[^"\\\r\n]|\\[^\r\n])+)(?m:$)|[NEb]?'([^'\r\n]+)(?m:$))"#,
         )
         .unwrap(),
         // A name and its value as a pair of strings: a Python tuple `('X-Api-Key',
@@ -2700,7 +2700,7 @@ impl Scrubber<'_> {
             };
             // `$password` is a reference, but `$db_pass = '…'` (PHP, Perl) assigns a
             // literal.
-            if glued && c.get(2).or(c.get(3)).is_none() {
+            if glued && [2, 3, 6, 7].iter().all(|&i| c.get(i).is_none()) {
                 continue;
             }
             self.key_value(v, base, mode, handled, q, &c, out);
@@ -2725,7 +2725,9 @@ impl Scrubber<'_> {
             return;
         }
         let name = name.as_bytes();
-        let quoted = c.get(2).or(c.get(3)).or(c.get(5));
+        // A quoted value cut off before its closing quote (a log line truncated
+        // within it: `"access_token":"eyJ…`): the rest of its line.
+        let quoted = c.get(2).or(c.get(3)).or(c.get(5)).or(c.get(6)).or(c.get(7));
         // A value in brackets (Go's `map[X-Api-Key:[…]]`, Java's `{password=[…]}`) that
         // is a placeholder already.
         if c.get(5)
@@ -2738,6 +2740,13 @@ impl Scrubber<'_> {
         let in_query = ns > 0 && matches!(v[ns - 1], b'?' | b'&' | b'#');
         let Some(m) = quoted.or(c.get(4)) else { return };
         let (vs, mut ve) = (q + m.start(), q + m.end());
+        // Cut off within a placeholder: a view of a copy (a wrapped base64 blob decoded
+        // in pieces), whose value was redacted.
+        if (c.get(6).is_some() || c.get(7).is_some())
+            && memchr::memmem::find(&v[vs..ve], b"[REDACTED").is_some()
+        {
+            return;
+        }
         // A PEM block as the value (`key=-----BEGIN+PRIVATE+KEY-----%0A…`): up to its
         // END line, across the line breaks.
         if v[vs..ve].starts_with(b"-----BEGIN") {

@@ -158,9 +158,9 @@ pub fn only_placeholders(s: &[u8]) -> bool {
 /// Does the text at `s[start..]` continue a placeholder that began before `start`? Used
 /// to avoid matching rules inside placeholders.
 pub fn inside_placeholder(s: &[u8], start: usize, end: usize) -> bool {
-    // Look back for a '[REDACTED' that starts before `start` and covers [start, end)
-    // (the window reaches far enough to hold one starting just before `start`).
-    let to = (start + 8).min(s.len());
+    // Look back for a '[REDACTED' that starts at or before `start` and covers
+    // [start, end) (the window reaches far enough to hold one starting at `start`).
+    let to = (start + 9).min(s.len());
     let from = start.saturating_sub(64).min(to);
     let window = &s[from..to];
     if let Some(p) = memchr::memmem::rfind(window, b"[REDACTED") {
@@ -168,15 +168,16 @@ pub fn inside_placeholder(s: &[u8], start: usize, end: usize) -> bool {
         if let Some(n) = placeholder_len(&s[abs..]) {
             return abs + n >= end;
         }
-        // A placeholder cut off by the end of the text (a wrapped base64 blob decoded
-        // line by line ends inside one): it covers the rest.
+        // A placeholder cut off by the end of the text or of its line (a wrapped
+        // base64 blob decoded line by line ends inside one): it covers the rest of it.
         let rest = &s[abs + 1..];
+        let rest = &rest[..memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len())];
         if rest.len() < 64
             && rest
                 .iter()
                 .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-' | b'_' | b'.'))
         {
-            return true;
+            return abs + 1 + rest.len() >= end;
         }
     }
     // Or the span itself starts a placeholder.
@@ -212,6 +213,13 @@ mod tests {
         let s = b"x=[REDACTED:token:0123abcd]&y";
         assert!(inside_placeholder(s, 13, 20));
         assert!(!inside_placeholder(s, 0, 1));
+        // Cut off by the end of the text or of its line: it covers the rest of that,
+        // and no further.
+        let s = b"k=\"[REDACTED:token:01\nab\"; next=ghp_x";
+        assert!(inside_placeholder(s, 3, 21));
+        assert!(inside_placeholder(s, 10, 21));
+        assert!(!inside_placeholder(s, 3, 24));
+        assert!(inside_placeholder(b"k=[REDACTED:tok", 2, 15));
     }
 
     #[test]
