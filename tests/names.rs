@@ -199,6 +199,59 @@ fn numbers_and_arrays_under_credential_names() {
         .starts_with("[REDACTED:password:"));
 }
 
+/// The word for password in other languages, with its accents or in its script: in
+/// JSON, in a form (percent-encoded) and in a log line. Accented spellings of ordinary
+/// words stay ordinary.
+#[test]
+fn password_words_of_other_languages_with_their_accents() {
+    let names = [
+        "contraseña",
+        "Contraseña",
+        "lösenord",
+        "hasło",
+        "şifre",
+        "Kennwort",
+        "parola",
+        "пароль",
+        "Пароль",
+        "κωδικός",
+        "密码",
+        "パスワード",
+        "비밀번호",
+        "סיסמה",
+        "user_пароль",
+        "nuevaContraseña",
+    ];
+    for (i, n) in names.iter().enumerate() {
+        let pw = format!("Xq7vR2pLm9wTz{i:02}");
+        let json_doc = json!({ "user": "bob", *n: pw }).to_string();
+        let form = format!(
+            "user=bob&{}={pw}",
+            percent_encoding::utf8_percent_encode(n, percent_encoding::NON_ALPHANUMERIC)
+        );
+        let log = format!("2024-01-01 DEBUG login user=bob {n}={pw}\n");
+        for (what, out) in [
+            ("json", body("application/json", &json_doc)),
+            ("form", body("application/x-www-form-urlencoded", &form)),
+            ("log", clean("app.log", &log)),
+        ] {
+            assert!(!out.contains(&pw), "{n} in {what}: {out}");
+            assert!(out.contains("bob"), "{n} in {what}: {out}");
+        }
+    }
+    let keep =
+        json!({"región": "España-Norte-12", "größe": "XL-2024-abc", "дата": "2024-01-01T00:00"});
+    let text = keep.to_string();
+    let out = body("application/json", &text);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["log"]["entries"][0]["response"]["content"]["text"]
+            .as_str()
+            .unwrap(),
+        text
+    );
+}
+
 #[test]
 fn ordinary_names_keep_their_values() {
     let keep = json!({

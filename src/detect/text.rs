@@ -56,7 +56,7 @@ fn res() -> &'static Res {
     R.get_or_init(|| Res {
         header_line: Regex::new(r"(?m)^[ \t>]*([A-Za-z][A-Za-z0-9_-]{1,63})[ \t]*:[ \t]*([^\r\n]*)").unwrap(),
         kv: Regex::new(
-            r#"^["']?([A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}(?:\[[A-Za-z0-9_.\-]{0,32}\]){0,4})(?:["']?\])?["']?[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}(?:(?:\r?\n|(?:\\r)?\\n)?[ \t]{0,16}string\(\d{1,7}\)[ \t])?(?:b?"((?:[^"\\\r\n]|\\[^\r\n])*\\?)"|[NEb]?'([^'\r\n]*)'|(?:\\\r?\n[ \t]{0,16})?([^\s"'&,;<>(){}\[\]\\=][^\s"'&,;<>(){}\[\]\\]*)|\[([^\[\]\s,"']+)\]|b?"((?:[^"\\\r\n]|\\[^\r\n])+)(?m:$)|[NEb]?'([^'\r\n]+)(?m:$))"#,
+            r#"^["']?([\p{L}\p{N}_][\p{L}\p{N}_.\-]{0,63}(?:\[[A-Za-z0-9_.\-]{0,32}\]){0,4})(?:["']?\])?["']?[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}(?:(?:\r?\n|(?:\\r)?\\n)?[ \t]{0,16}string\(\d{1,7}\)[ \t])?(?:b?"((?:[^"\\\r\n]|\\[^\r\n])*\\?)"|[NEb]?'([^'\r\n]*)'|(?:\\\r?\n[ \t]{0,16})?([^\s"'&,;<>(){}\[\]\\=][^\s"'&,;<>(){}\[\]\\]*)|\[([^\[\]\s,"']+)\]|b?"((?:[^"\\\r\n]|\\[^\r\n])+)(?m:$)|[NEb]?'([^'\r\n]+)(?m:$))"#,
         )
         .unwrap(),
         // A name and its value as a pair of strings: a Python tuple `('X-Api-Key',
@@ -109,7 +109,11 @@ fn res() -> &'static Res {
                 "pomerium", "iplanet", "keycloak", "pgt", "glide", "mnemonic", "phrase", "cvv",
                 "cvc", "crumb", "digest", "g_ck", "gck", "sysparm", "snlm0e",
                 "wort", "contrase", "senha", "wachtw", "haslo", "heslo", "jelszo", "lozinka",
-                "salasana", "losenord", "parool", "sifre",
+                "salasana", "losenord", "parool", "sifre", "parola", "adgangskode",
+                // The same words as written, with their accents and in their scripts
+                // (Cyrillic without its first letter: either case).
+                "lösenord", "hasło", "şifre", "ароль", "арола", "κωδικ", "密码", "密碼", "口令",
+                "パスワード", "비밀번호", "סיסמה",
                 // Commands whose password flags are single letters (see `TOOL_FLAGS`).
                 "redis-cli", "keydb-cli", "valkey-cli", "sqlcmd", "bcp ", "osql", "isql", "ldap",
                 "mysql", "mariadb", "mongo", "login", "smbclient", "rpcclient", "smbmap",
@@ -374,6 +378,15 @@ fn is_reference(v: &[u8]) -> bool {
 
 fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'[' | b']')
+}
+
+/// The length of the letter outside ASCII (UTF-8) that ends at `at`, if one does.
+fn letter_before(v: &[u8], at: usize) -> Option<usize> {
+    let from = at.saturating_sub(4);
+    (1..=at - from).find_map(|l| {
+        let c = std::str::from_utf8(&v[at - l..at]).ok()?.chars().next()?;
+        (!c.is_ascii() && c.is_alphabetic()).then_some(l)
+    })
 }
 
 /// A pair's name written as a path (an AWS SSM parameter `/prod/db/password`, a Vault
@@ -2649,8 +2662,15 @@ impl Scrubber<'_> {
         let mut last = usize::MAX;
         for hit in r.words.find_iter(v) {
             let mut s = hit.start();
-            while s > 0 && hit.start() - s < 64 && is_name_byte(v[s - 1]) {
-                s -= 1;
+            while s > 0 && hit.start() - s < 64 {
+                if is_name_byte(v[s - 1]) {
+                    s -= 1;
+                } else if let Some(l) = letter_before(v, s) {
+                    // A letter outside ASCII (`contraseña`, `user_пароль`).
+                    s -= l;
+                } else {
+                    break;
+                }
             }
             // A Go map (`map[X-Api-Key:[…] Accept:[…]]`): its first key starts after `[`.
             let go_map = v[s..].starts_with(b"map[") && s + 4 <= hit.start();

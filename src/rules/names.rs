@@ -262,19 +262,80 @@ impl Names {
     }
 }
 
-/// Lowercase and drop separators: `X-Api_Key` → `xapikey`.
+/// Lowercase and drop separators: `X-Api_Key` → `xapikey`. Accents are taken off
+/// (`Contraseña` → `contrasena`), letters of other scripts kept (`Пароль` →
+/// `пароль`), anything else outside ASCII dropped (see [`fold`]).
 pub fn normalize(name: &[u8]) -> String {
+    let name = fold(name);
     let mut s = String::with_capacity(name.len());
-    for &b in name {
-        if !matches!(b, b'-' | b'_' | b'.' | b' ' | b'$' | b':') && b.is_ascii() {
-            s.push(b.to_ascii_lowercase() as char);
+    for c in String::from_utf8_lossy(&name).chars() {
+        if !matches!(c, '-' | '_' | '.' | ' ' | '$' | ':') {
+            s.extend(c.to_lowercase());
         }
     }
     s
 }
 
-/// Does `name` normalise to `word` (an already normal word)? Without allocating.
+/// A name with the accents taken off its letters (`lösenord` → `losenord`, `hasło` →
+/// `haslo`, `Straße` → `Strasse`), so that it is judged by the words it spells. Letters
+/// of other scripts stay (`пароль`, `パスワード`: the lists hold them as they are);
+/// anything else outside ASCII (a symbol, a zero-width space, bytes that are not
+/// UTF-8) is dropped, as in [`normalize`]. An ASCII name is returned as it is.
+pub fn fold(name: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+    if name.is_ascii() {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let mut out = String::with_capacity(name.len());
+    for c in String::from_utf8_lossy(name).chars() {
+        if c.is_ascii() {
+            out.push(c);
+            continue;
+        }
+        // Latin letters that do not decompose into a letter and an accent.
+        let plain = match c {
+            'ł' => "l",
+            'Ł' => "L",
+            'ø' => "o",
+            'Ø' => "O",
+            'đ' => "d",
+            'Đ' => "D",
+            'ı' => "i",
+            'ß' => "ss",
+            'æ' => "ae",
+            'Æ' => "AE",
+            'œ' => "oe",
+            'Œ' => "OE",
+            _ => "",
+        };
+        if !plain.is_empty() {
+            out.push_str(plain);
+            continue;
+        }
+        // Accents come off Latin, Greek and Cyrillic letters; a letter of another
+        // script stays whole (a kana's voicing mark is part of the letter).
+        if !c.is_alphabetic() {
+            continue;
+        }
+        if matches!(c, '\u{C0}'..='\u{24F}' | '\u{370}'..='\u{4FF}' | '\u{1E00}'..='\u{1FFF}') {
+            decompose_canonical(c, |d| {
+                if !is_combining_mark(d) {
+                    out.push(d);
+                }
+            });
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out.into_bytes())
+}
+
+/// Does `name` normalise to `word` (an already normal word)? Without allocating (an
+/// ASCII name).
 pub fn normalizes_to(name: &[u8], word: &str) -> bool {
+    if !name.is_ascii() {
+        return normalize(name) == word;
+    }
     let mut kept = name
         .iter()
         .filter(|&&b| !matches!(b, b'-' | b'_' | b'.' | b' ' | b'$' | b':') && b.is_ascii())
@@ -302,7 +363,7 @@ impl Normal<'_> {
 
 /// [`normalize`] without allocating for names that fit `buf`.
 fn normalize_into<'a>(name: &[u8], buf: &'a mut [u8; STACK_NAME]) -> Normal<'a> {
-    if name.len() > STACK_NAME {
+    if name.len() > STACK_NAME || !name.is_ascii() {
         return Normal::Heap(normalize(name));
     }
     let mut n = 0;
@@ -660,9 +721,24 @@ impl Model {
     /// kebab, brackets (`data[User][pwd]`), dots, digits. Glued lowercase words are
     /// split by the vocabulary (`newpassword` → `new`, `password`).
     fn words(&self, name: &[u8]) -> Vec<String> {
+        let name = fold(name);
+        let name = &name[..];
         let mut raw: Vec<String> = Vec::new();
         let mut cur = String::new();
+        // Letters of another script (what `fold` leaves outside ASCII) make words of
+        // their own: `user_пароль` is `user`, `пароль`.
+        let mut other = Vec::new();
         for (i, &c) in name.iter().enumerate() {
+            if !c.is_ascii() {
+                if !cur.is_empty() {
+                    raw.push(std::mem::take(&mut cur));
+                }
+                other.push(c);
+                continue;
+            }
+            if !other.is_empty() {
+                raw.push(String::from_utf8_lossy(&std::mem::take(&mut other)).to_lowercase());
+            }
             if !c.is_ascii_alphanumeric() {
                 if !cur.is_empty() {
                     raw.push(std::mem::take(&mut cur));
@@ -682,6 +758,9 @@ impl Model {
                 }
             }
             cur.push(c.to_ascii_lowercase() as char);
+        }
+        if !other.is_empty() {
+            raw.push(String::from_utf8_lossy(&other).to_lowercase());
         }
         if !cur.is_empty() {
             raw.push(cur);
