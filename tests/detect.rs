@@ -274,6 +274,90 @@ fn sql_password_statements() {
         .contains("= N'[REDACTED:password:"));
 }
 
+/// Private keys outside a PEM block's usual layout: a JSON Web Key's private members,
+/// a base64 DER key without its PEM lines, a PEM key printed one line per log record.
+/// The public parts and the log prefixes stay.
+#[test]
+fn private_keys_as_jwk_bare_der_and_prefixed_log_lines() {
+    let b64 = |n: usize, seed: u8| -> String {
+        (0..n)
+            .map(|i| {
+                let x = (i as u8).wrapping_mul(37).wrapping_add(seed);
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                    [usize::from(x % 64)] as char
+            })
+            .collect()
+    };
+    let url = |s: String| s.replace('+', "-").replace('/', "_");
+    let (x, d, k) = (url(b64(43, 1)), url(b64(43, 2)), url(b64(43, 3)));
+    let jwks = format!(
+        r#"{{"keys": [{{"kty": "EC", "crv": "P-256", "x": "{x}", "y": "{x}", "d": "{d}", "kid": "k1"}}, {{"kty": "oct", "k": "{k}", "alg": "HS256"}}]}}"#
+    );
+    let (copy, findings) = clean("jwks.json", &jwks);
+    assert_eq!(findings.len(), 2, "{copy}");
+    assert!(!copy.contains(&d) && !copy.contains(&k), "{copy}");
+    assert!(copy.contains(&format!(r#""x": "{x}""#)), "{copy}");
+    assert!(copy.contains(r#""d": "[REDACTED:private-key:"#), "{copy}");
+    // Without `kty`, a `d` is anyone's.
+    let (copy, findings) = clean("a.json", &format!(r#"{{"d": "{d}", "k": "{k}"}}"#));
+    assert!(findings.is_empty(), "{copy}");
+
+    // Base64 DER: PKCS#8 and PKCS#1 RSA, PKCS#8 EC, on one line or wrapped.
+    let pkcs8 = format!(
+        "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQ{}",
+        b64(80, 4)
+    );
+    let pkcs1 = format!(
+        "MIIEowIBAAKCAQEA{}\n{}\n{}==",
+        b64(48, 5),
+        b64(64, 6),
+        b64(20, 7)
+    );
+    let ec = format!(
+        "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg{}",
+        b64(44, 8)
+    );
+    for key in [&pkcs8, &pkcs1, &ec] {
+        let doc = format!("2024-01-01 INFO loaded {key}\n2024-01-01 INFO ready\n");
+        let (copy, findings) = clean("app.log", &doc);
+        assert!(!findings.is_empty(), "{copy}");
+        for line in key.lines() {
+            assert!(!copy.contains(&line[..16]), "{copy}");
+        }
+        assert!(copy.ends_with("2024-01-01 INFO ready\n"), "{copy}");
+    }
+    // A certificate and a public key are no private key.
+    for public in [
+        "MIIC+TCCAeGgAwIBAgIUDhPclM7nkqrKrgNnuUV5Yw0ZtcIwDQYJKoZIhvcNAQELBQAwDDEKMAgGA1UEAwwBeDAeFw0y",
+        "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAvSf2publicKeyBodyOnly0123456789abcdefABCDEF",
+    ] {
+        let (copy, findings) = clean("app.log", &format!("cert: {public}\n"));
+        assert!(findings.is_empty(), "{copy}");
+    }
+
+    // A PEM key printed one line per record, after each record's prefix.
+    let body: Vec<String> = (0..5).map(|i| b64(64, 10 + i)).collect();
+    for (prefix, eol) in [
+        ("2024-05-01T10:00:00.1234567Z ", "\n"),
+        ("May 01 10:00:00 host app[123]: ", "\r\n"),
+        ("app-7d9f  | ", "\n"),
+    ] {
+        let mut doc = format!("{prefix}-----BEGIN RSA PRIVATE KEY-----{eol}");
+        for line in &body {
+            doc.push_str(&format!("{prefix}{line}{eol}"));
+        }
+        doc.push_str(&format!(
+            "{prefix}-----END RSA PRIVATE KEY-----{eol}{prefix}started{eol}"
+        ));
+        let (copy, _) = clean("ci.log", &doc);
+        for line in &body {
+            assert!(!copy.contains(&line[..16]), "{copy}");
+        }
+        assert_eq!(copy.matches(prefix).count(), body.len() + 3, "{copy}");
+        assert_eq!(copy.matches(eol).count(), body.len() + 3, "{copy}");
+    }
+}
+
 /// A quoted value cut off before its closing quote (a log line truncated within it, a
 /// body that ends early: Firefox's size limit, an aborted response, a WebSocket frame
 /// continued in the next) loses the rest of its line; the lines around it stay.

@@ -335,6 +335,8 @@ pub fn kind_for_name(name: &[u8]) -> &'static str {
         "signature"
     } else if has("credential") {
         "credential"
+    } else if has("privatekey") {
+        "private-key"
     } else if has("apikey") || n == "key" || n.ends_with("key") {
         "api-key"
     } else if has("secret") {

@@ -660,6 +660,9 @@ impl Scrubber<'_> {
             if mode == Mode::Plain {
                 self.docker_log_view(v, base, out);
             }
+            if matches!(mode, Mode::Value | Mode::Plain) {
+                self.prefixed_pem(v, base, out);
+            }
             if matches!(mode, Mode::Value | Mode::Plain) && memchr::memchr(b':', v).is_some() {
                 for c in r.header_line.captures_iter(v) {
                     let name = c.get(1).unwrap();
@@ -920,6 +923,65 @@ impl Scrubber<'_> {
         }
         fresh.retain(|f| !before.contains(&(f.location.clone(), f.fingerprint.clone())));
         self.findings.extend(fresh);
+    }
+
+    /// A PEM private key printed one line per log record, each line after the
+    /// record's prefix (`2024-01-01T10:00:00Z app[42]: MIIEvQ…`, a CI log's timestamps,
+    /// `kubectl logs` with a pod's name): the block rule needs the base64 lines bare.
+    /// After a `BEGIN … PRIVATE KEY` line with text before it, every following line
+    /// ending in base64 (after a blank, `|`, `:` or `]`) is a line of the key, up to
+    /// the `END` line; each loses its base64, its prefix stays.
+    fn prefixed_pem(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
+        let mut at = 0;
+        while let Some(p) = memchr::memmem::find(&v[at..], b"-----BEGIN ").map(|p| at + p) {
+            at = p + 11;
+            let ls = v[..p]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let le = line_end(v, p);
+            let head = &v[p..le];
+            let is_key = memchr::memmem::find(head, b"PRIVATE KEY").is_some()
+                && head.trim_ascii_end().ends_with(b"-----");
+            // A bare block is the block rule's.
+            if !is_key || v[ls..p].trim_ascii().is_empty() {
+                continue;
+            }
+            let mut line = le + if v[le..].starts_with(b"\r\n") { 2 } else { 1 };
+            let mut lines = 0;
+            while line < v.len() && lines < 256 {
+                let end = line_end(v, line);
+                let text = v[line..end].trim_ascii_end();
+                if memchr::memmem::find(text, b"-----END ").is_some() {
+                    break;
+                }
+                let run = text
+                    .iter()
+                    .rev()
+                    .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+                    .count();
+                let start = line + text.len() - run;
+                let framed =
+                    start == line || matches!(v[start - 1], b' ' | b'\t' | b'|' | b':' | b']');
+                if run < 4 || !framed || (lines == 0 && run < 16) {
+                    break;
+                }
+                self.redact(
+                    v,
+                    start,
+                    start + run,
+                    base,
+                    "generic.private-key",
+                    "private-key",
+                    None,
+                    true,
+                    out,
+                );
+                lines += 1;
+                line = end + if v[end..].starts_with(b"\r\n") { 2 } else { 1 };
+            }
+            at = at.max(line.min(v.len()));
+        }
     }
 
     /// JSON inside text: a log line `response body: {"key":"password","value":"…"}`,

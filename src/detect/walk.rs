@@ -889,6 +889,10 @@ impl Walker {
             names.push(std::borrow::Cow::Borrowed(b"secret".as_slice()));
         }
         let k8s_secret = str_member("kind").is_some_and(|k| k.as_ref() == b"Secret");
+        // A JSON Web Key (RFC 7517/7518): its private members (`d` of an RSA, EC or OKP
+        // key, RSA's primes and CRT values, a symmetric key's `k`) are the private key.
+        let jwk = str_member("kty")
+            .is_some_and(|t| matches!(t.as_ref(), b"RSA" | b"EC" | b"OKP" | b"oct"));
         let mime = str_member("mimeType");
         let base64 = str_member("encoding").is_some_and(|e| e.eq_ignore_ascii_case(b"base64"));
         let in_headers = parent.is_some_and(|p| norm_is(p, HEADER_PARENTS));
@@ -1052,6 +1056,9 @@ impl Walker {
                         }
                         k if typed_attribute => {
                             vec![Ctx::Key(parent.unwrap_or(b"")), Ctx::Key(k)]
+                        }
+                        k @ (b"d" | b"p" | b"q" | b"dp" | b"dq" | b"qi" | b"k") if jwk => {
+                            vec![Ctx::Key(b"private_key"), Ctx::Key(k)]
                         }
                         k @ (b"digest" | b"hash") if digest_of.is_some() => {
                             vec![Ctx::Key(digest_of.unwrap_or(b"")), Ctx::Key(k)]
