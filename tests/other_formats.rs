@@ -1794,3 +1794,37 @@ fn unopened_compressions_are_refused_by_name() {
         );
     }
 }
+
+/// Text with NUL bytes in it is text: a log that `logrotate`'s `copytruncate` left
+/// starting with a run of NULs, a stray NUL in a log, a NUL-separated
+/// `/proc/PID/environ`. Its secrets go, its NULs stay, a NUL ends a value as a line
+/// break does; binary with NULs (and other control bytes) is still refused.
+#[test]
+fn text_with_nul_bytes_is_cleaned_binary_is_not() {
+    let pw = "Xq7vR2pLm9wTz4Kd";
+    let mut rotated = vec![0u8; 9000];
+    rotated.extend_from_slice(format!("2024 INFO token={GHP}\n2024 INFO ok\n").as_bytes());
+    let stray = format!("INFO a\nINFO b\0\nINFO password={pw}\n").into_bytes();
+    let environ = format!("PATH=/usr/bin\0DB_PASSWORD={pw}\0HOME=/root\0").into_bytes();
+    for (name, doc, secret) in [
+        ("app.log", &rotated, GHP),
+        ("app.log", &stray, pw),
+        ("environ", &environ, pw),
+    ] {
+        assert_eq!(sniff(name, doc), Kind::Text, "{name}");
+        let out = clean_bytes(engine(), name, doc).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!contains(&out.copy, secret), "{name}");
+        assert_eq!(out.findings.len(), 1, "{name}");
+        let nuls = |d: &[u8]| d.iter().filter(|&&b| b == 0).count();
+        assert_eq!(nuls(&out.copy), nuls(doc), "{name}");
+    }
+    let out = clean_bytes(engine(), "environ", &environ).unwrap();
+    assert!(
+        out.copy.ends_with(b"\0HOME=/root\0"),
+        "the value ends at its NUL"
+    );
+    // Binary: NULs among other control bytes, or bytes that are not UTF-8.
+    let binary: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 256) as u8).collect();
+    assert_eq!(sniff("state.db", &binary), Kind::Unknown);
+    assert!(clean_bytes(engine(), "state.db", &binary).is_err());
+}

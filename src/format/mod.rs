@@ -104,11 +104,35 @@ pub fn sniff(name: &str, prefix: &[u8]) -> Kind {
     if unopened_compression(prefix).is_some() {
         return Kind::Unknown;
     }
-    let sample = &prefix[..prefix.len().min(8192)];
-    if memchr::memchr(0, sample).is_some() {
+    if !text_with_nuls(prefix) {
         return Kind::Unknown;
     }
     Kind::Text
+}
+
+/// Is this the start of a text, NUL bytes aside? A log that `logrotate`'s
+/// `copytruncate` left starting with a run of NULs, a stray NUL in a log, a
+/// `/proc/PID/environ` dump (NUL-separated `NAME=value`) are texts; a binary file is
+/// not: after its leading NULs, a sample of a text holds NULs in at most a quarter of
+/// its bytes, no other control character but blanks and escape, and valid UTF-8 (the
+/// sample may cut its last character).
+fn text_with_nuls(prefix: &[u8]) -> bool {
+    let lead = prefix.iter().take_while(|&&b| b == 0).count();
+    let rest = &prefix[lead..];
+    let sample = &rest[..rest.len().min(8192)];
+    let nuls = memchr::memchr_iter(0, sample).count();
+    if nuls == 0 && lead == 0 {
+        return true;
+    }
+    let control = sample
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, 0 | b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
+        .count();
+    let utf8 = match std::str::from_utf8(sample) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && sample.len() == 8192,
+    };
+    nuls * 4 <= sample.len() && control == 0 && utf8
 }
 
 /// A compressed file or archive harscrub does not open, by its signature: zstd

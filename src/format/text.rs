@@ -30,6 +30,21 @@ pub fn scrub_with(
     let mut starts = vec![0usize];
     starts.extend(memchr::memchr_iter(b'\n', data).map(|i| i + 1));
     s.lines = Some(starts);
+    // NUL bytes (a log after `logrotate`'s `copytruncate`, a NUL-separated
+    // `/proc/PID/environ`) end what is before them, as a line break does: the text is
+    // read with line breaks in their place (same offsets, lines still counted by the
+    // real ones) and the copy keeps them.
+    let with_nuls = data;
+    let view: Vec<u8>;
+    let data = if memchr::memchr(0, data).is_some() {
+        view = data
+            .iter()
+            .map(|&b| if b == 0 { b'\n' } else { b })
+            .collect();
+        &view[..]
+    } else {
+        data
+    };
     let mut edits = Vec::new();
     // A byte order mark (Notepad writes one) is not part of the first line.
     let bom = if data.starts_with("\u{feff}".as_bytes()) {
@@ -46,7 +61,7 @@ pub fn scrub_with(
         }
     }
     let mut out = Vec::with_capacity(data.len());
-    apply_edits(data, &mut edits, &mut out);
+    apply_edits(with_nuls, &mut edits, &mut out);
     let pos = |f: &Finding| -> (usize, usize) {
         let mut it = f.location.split(':').map(|x| x.parse().unwrap_or(0));
         (it.next().unwrap_or(0), it.next().unwrap_or(0))
