@@ -58,6 +58,9 @@ const COMMANDS: &[&str] = &[
     "rabbitmqctl add_user alice {}",
     "echo alice:{} | chpasswd",
     "smbget -U bob%{} smb://srv/share/file",
+    "ipmitool -I lanplus -H 10.0.0.5 -U admin -P {} power status",
+    "snmpwalk -v2c -c {} 10.0.0.1",
+    "snmpget -v3 -u admin -l authPriv -a SHA -A {} -x AES -X {} 10.0.0.1 sysName.0",
 ];
 
 /// Commands that hold no password: kept byte for byte.
@@ -75,6 +78,8 @@ const PLAIN: &[&str] = &[
     "7z a -p backup.7z notes",
     "rabbitmqctl list_users -q",
     "sqlplus / as sysdba",
+    "ipmitool -I lanplus -H 10.0.0.5 -U admin -E power status",
+    "snmpwalk -v3 -l noAuthNoPriv -u monitor 10.0.0.1",
 ];
 
 fn quoted(q: &str) -> String {
