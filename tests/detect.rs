@@ -3040,3 +3040,18 @@ fn authorization_keys_keep_the_scheme_word() {
     let keep = r#"{"authentication": "required", "sso": {"authentication": "OAuth 2.0"}}"#;
     assert_eq!(clean("k.json", keep).0, keep);
 }
+
+/// LDIF's `userPassword:: <base64>`: the value goes, the `::` that says it was base64
+/// stays, so the copy is still LDIF.
+#[test]
+fn ldif_base64_values_keep_their_double_colon() {
+    let doc = "dn: cn=bob,dc=example,dc=com\nobjectClass: person\nuserPassword:: b1JWQ1NmI1FMeEpMOEE1Ng==\n";
+    let (copy, findings) = clean("users.ldif", doc);
+    assert_eq!(findings.len(), 1, "{copy}");
+    assert!(
+        copy.contains("\nuserPassword:: [REDACTED:password:"),
+        "{copy}"
+    );
+    assert!(!copy.contains("b1JWQ1Nm"), "{copy}");
+    assert!(copy.starts_with("dn: cn=bob,dc=example,dc=com\nobjectClass: person\n"));
+}

@@ -368,6 +368,19 @@ fn prose_is_not_a_credential() {
         out.contains("Password: must be at least 12 characters"),
         "{out}"
     );
+    // The same after a log prefix; a value that is no plain word still goes.
+    let log = "WARN Password: too short (minimum is 12 characters)\nerror: password: must contain a digit\nWARN password: hunter2y is the one for the admin\n";
+    let o = clean_bytes(engine(), "a.log", log.as_bytes()).unwrap();
+    let out = String::from_utf8(o.copy).unwrap();
+    assert!(
+        out.contains("WARN Password: too short (minimum is 12 characters)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("error: password: must contain a digit\n"),
+        "{out}"
+    );
+    gone(&out, "hunter2y", "log line after a prefix");
 }
 
 #[test]

@@ -704,6 +704,14 @@ impl Scrubber<'_> {
                     }
                     let (mut vs, mut ve) =
                         (val.start(), before_escaped_break(v, val.start(), val.end()));
+                    // LDIF's `userPassword:: <base64>`: the second colon says the
+                    // value is base64, and stays.
+                    if v.get(vs) == Some(&b':') && ve - vs > 2 && v[vs + 1] == b' ' {
+                        vs += 1;
+                        while vs < ve && v[vs] == b' ' {
+                            vs += 1;
+                        }
+                    }
                     // A YAML anchor (`password: &db …`) names the value, and is no
                     // part of it; an alias of an anchor in the document (`*db`) is a
                     // reference, redacted where the anchor is.
@@ -2835,6 +2843,17 @@ impl Scrubber<'_> {
         let in_query = ns > 0 && matches!(v[ns - 1], b'?' | b'&' | b'#');
         let Some(m) = quoted.or(c.get(4)) else { return };
         let (vs, mut ve) = (q + m.start(), q + m.end());
+        // `WARN Password: too short (minimum is 12 characters)`: a message after a log
+        // prefix, as at the start of a line (an unquoted value after a colon only, its
+        // first word a plain lower-case word: `password: hunter2 is set` is no message).
+        if quoted.is_none()
+            && memchr::memchr(b'=', &v[ne..vs]).is_none()
+            && v[vs..ve].len() <= 12
+            && v[vs..ve].iter().all(u8::is_ascii_lowercase)
+            && reads_as_prose(&v[vs..line_end(v, vs)])
+        {
+            return;
+        }
         // Cut off within a placeholder: a view of a copy (a wrapped base64 blob decoded
         // in pieces), whose value was redacted.
         if (c.get(6).is_some() || c.get(7).is_some())
