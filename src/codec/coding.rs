@@ -74,15 +74,24 @@ pub fn is_zlib(d: &[u8]) -> bool {
     d.len() >= 2 && d[0] & 0x0f == 8 && (u16::from(d[0]) << 8 | u16::from(d[1])) % 31 == 0
 }
 
+/// Read at most `cap + 1` bytes of a gzip or deflate stream into `buf`. A stream cut
+/// off before its end (an aborted download a proxy saved as it was) gives what was
+/// sent: everything before the cut decodes, and that is all anyone can read of it. A
+/// corrupt stream (a bad checksum, an invalid block) is an error.
+fn up_to_its_end(r: impl Read, cap: u64, buf: &mut Vec<u8>) -> std::io::Result<()> {
+    match r.take(cap + 1).read_to_end(buf) {
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !buf.is_empty() => Ok(()),
+        r => r.map(drop),
+    }
+}
+
 /// Undo one coding of `raw`, reading at most `cap + 1` bytes of output (the caller
 /// checks the cap). Errors name the coding.
 pub fn decode(raw: &[u8], coding: &str, cap: u64) -> Result<(Vec<u8>, Coding)> {
     let mut buf = Vec::new();
     let c = match coding {
         "gzip" => {
-            flate2::read::MultiGzDecoder::new(raw)
-                .take(cap + 1)
-                .read_to_end(&mut buf)
+            up_to_its_end(flate2::read::MultiGzDecoder::new(raw), cap, &mut buf)
                 .context("gzip body cannot be decompressed")?;
             Coding::Gzip
         }
@@ -121,15 +130,11 @@ pub fn decode(raw: &[u8], coding: &str, cap: u64) -> Result<(Vec<u8>, Coding)> {
         }
         _ => {
             if is_zlib(raw) {
-                flate2::read::ZlibDecoder::new(raw)
-                    .take(cap + 1)
-                    .read_to_end(&mut buf)
+                up_to_its_end(flate2::read::ZlibDecoder::new(raw), cap, &mut buf)
                     .context("deflate body cannot be decompressed")?;
                 Coding::Zlib
             } else {
-                flate2::read::DeflateDecoder::new(raw)
-                    .take(cap + 1)
-                    .read_to_end(&mut buf)
+                up_to_its_end(flate2::read::DeflateDecoder::new(raw), cap, &mut buf)
                     .context("deflate body cannot be decompressed")?;
                 Coding::RawDeflate
             }
