@@ -59,6 +59,7 @@ const COMMANDS: &[&str] = &[
     "echo alice:{} | chpasswd",
     "smbget -U bob%{} smb://srv/share/file",
     "ipmitool -I lanplus -H 10.0.0.5 -U admin -P {} power status",
+    "openssl enc -aes-256-cbc -k {} -in notes.txt -out notes.enc",
     "snmpwalk -v2c -c {} 10.0.0.1",
     "snmpget -v3 -u admin -l authPriv -a SHA -A {} -x AES -X {} 10.0.0.1 sysName.0",
 ];
@@ -80,6 +81,7 @@ const PLAIN: &[&str] = &[
     "sqlplus / as sysdba",
     "ipmitool -I lanplus -H 10.0.0.5 -U admin -E power status",
     "snmpwalk -v3 -l noAuthNoPriv -u monitor 10.0.0.1",
+    "openssl req -new -key server.key -out server.csr",
 ];
 
 fn quoted(q: &str) -> String {

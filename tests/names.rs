@@ -252,6 +252,37 @@ fn password_words_of_other_languages_with_their_accents() {
     );
 }
 
+/// Names of keys in configuration files: WireGuard's `PresharedKey` (beside its
+/// `PrivateKey`; the `PublicKey` stays), Yarn's `npmAuthIdent`, a Cisco key chain's
+/// `key-string`.
+#[test]
+fn configuration_key_names() {
+    for (name, doc, secret, kept) in [
+        (
+            "wg0.conf",
+            "[Peer]\nPublicKey = gPJwVx2l6gsFyVBS/OhgSBCe9BVo6N7794sqsWoTM90=\nPresharedKey = Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmE=\n",
+            "Zm9vYmFyYmF6cXV4",
+            "PublicKey = gPJwVx2l6gsFyVBS/OhgSBCe9BVo6N7794sqsWoTM90=",
+        ),
+        (
+            ".yarnrc.yml",
+            "npmRegistries:\n  \"https://npm.example.com\":\n    npmAuthIdent: \"Ym9iOmh1bnRlcjJ4eXo=\"\n",
+            "Ym9iOmh1bnRlcjJ4eXo",
+            "npmAuthIdent: \"[REDACTED:",
+        ),
+        (
+            "router.cfg",
+            "key chain OSPF\n key 1\n  key-string Xq7vR2pLm9wTz4\n",
+            "Xq7vR2pLm9wTz4",
+            "  key-string [REDACTED:",
+        ),
+    ] {
+        let out = clean(name, doc);
+        assert!(!out.contains(secret), "{name}: {out}");
+        assert!(out.contains(kept), "{name}: {out}");
+    }
+}
+
 #[test]
 fn ordinary_names_keep_their_values() {
     let keep = json!({

@@ -116,7 +116,7 @@ fn res() -> &'static Res {
                 "パスワード", "비밀번호", "סיסמה",
                 // Commands whose password flags are single letters (see `TOOL_FLAGS`).
                 "redis-cli", "keydb-cli", "valkey-cli", "sqlcmd", "bcp ", "osql", "isql", "ldap",
-                "mysql", "mariadb", "mongo", "login", "ipmitool", "snmp", "smbclient", "rpcclient", "smbmap",
+                "mysql", "mariadb", "mongo", "login", "ipmitool", "snmp", "openssl", "smbclient", "rpcclient", "smbmap",
                 "sqlplus", "rman", "expdp", "impdp", "dgmgrl", "http ", "https ", "xh ", "xhs ",
                 "zip", "7z", "psexec", "paexec", "twine", "lftp", "net use", "net.exe", "rabbitmqctl",
                 "chpasswd", "smbget", "snmp-server", "sqlconnectinfo", "salt", "nonce",
@@ -307,6 +307,8 @@ const TOOL_FLAGS: &[ToolFlags] = &[
     ToolFlags::next(&[b"secret"], &[b"-b", b"--body"]),
     ToolFlags::next(&[b"lftp"], &[b"-u", b"--user"]).split(b',', true),
     ToolFlags::next(&[b"http", b"https", b"xh", b"xhs"], &[b"-a", b"--auth"]).split(b':', true),
+    // `openssl enc -k PASSWORD`.
+    ToolFlags::next(&[b"openssl"], &[b"-k"]),
     // IPMI's password, SNMP's community and v3 pass phrases.
     ToolFlags::next(&[b"ipmitool"], &[b"-P"]),
     ToolFlags::next(
