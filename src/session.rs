@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
 
-use crate::detect::Discovered;
+use crate::detect::{Discovered, Known};
 use crate::engine::Limits;
 use crate::error::LimitExceeded;
 
@@ -48,10 +48,22 @@ pub struct Session {
     secrets: Option<Arc<Mutex<Shared>>>,
 }
 
+/// What a document of an archive tree starts knowing: the secrets the documents
+/// before it learnt, and their index (shared by every document that starts from the
+/// same set).
+pub(crate) struct Seed {
+    pub(crate) learnt: Arc<Discovered>,
+    pub(crate) known: Arc<Known>,
+}
+
 /// The secrets the documents of one archive tree learnt (see the module documentation).
 #[derive(Debug, Default)]
 struct Shared {
-    learnt: Discovered,
+    learnt: Arc<Discovered>,
+    /// The index of `learnt`, built once for every document that starts knowing it
+    /// (it is dropped when `learnt` grows). A bundle of thousands of members and
+    /// hundreds of secrets would otherwise build it once per member.
+    known: Option<Arc<Known>>,
     /// Documents finished.
     done: usize,
     /// A document learnt a secret after another one was finished.
@@ -108,18 +120,22 @@ impl Session {
     /// This session, its documents sharing their secrets, starting from `seed`.
     pub(crate) fn sharing(mut self, seed: Discovered) -> Session {
         self.secrets = Some(Arc::new(Mutex::new(Shared {
-            learnt: seed,
+            learnt: Arc::new(seed),
             ..Shared::default()
         })));
         self
     }
 
-    /// What the documents of this tree learnt so far (empty outside an archive).
-    pub(crate) fn seed(&self) -> Discovered {
-        self.secrets
-            .as_ref()
-            .map(|s| lock(s).learnt.clone())
-            .unwrap_or_default()
+    /// What the documents of this tree learnt so far, and their index; `None` outside
+    /// an archive or while nothing was learnt.
+    pub(crate) fn seed(&self) -> Option<Seed> {
+        let mut s = lock(self.secrets.as_ref()?);
+        if s.learnt.is_empty() {
+            return None;
+        }
+        let learnt = Arc::clone(&s.learnt);
+        let known = Arc::clone(s.known.get_or_insert_with(|| Arc::new(Known::new(&learnt))));
+        Some(Seed { learnt, known })
     }
 
     /// A document of this tree is finished, having learnt `discovered`.
@@ -128,12 +144,17 @@ impl Session {
             return;
         };
         let mut s = lock(s);
-        let mut grew = false;
-        for (k, v) in discovered {
-            if !s.learnt.contains_key(k) {
-                s.learnt.insert(k.clone(), v.clone());
-                grew = true;
+        let new: Vec<_> = discovered
+            .iter()
+            .filter(|(k, _)| !s.learnt.contains_key(*k))
+            .collect();
+        let grew = !new.is_empty();
+        if grew {
+            let learnt = Arc::make_mut(&mut s.learnt);
+            for (k, v) in new {
+                learnt.insert(k.clone(), v.clone());
             }
+            s.known = None;
         }
         s.late |= grew && s.done > 0;
         s.done += 1;
@@ -143,7 +164,7 @@ impl Session {
     /// Then, every secret it learnt.
     pub(crate) fn learnt_late(&self) -> Option<Discovered> {
         let s = lock(self.secrets.as_ref()?);
-        s.late.then(|| s.learnt.clone())
+        s.late.then(|| (*s.learnt).clone())
     }
 
     /// Bytes that may still be inflated (unlimited before the first archive).
@@ -215,6 +236,36 @@ mod tests {
 
     fn limits() -> Limits {
         Limits::default()
+    }
+
+    #[test]
+    fn documents_of_a_tree_share_one_index_until_a_secret_is_learnt() {
+        let secret = |k: &str| Discovered::from([(k.as_bytes().to_vec(), "password".into())]);
+        assert!(Session::default().seed().is_none(), "outside an archive");
+        let s = Session::default().sharing(Discovered::new());
+        assert!(s.seed().is_none(), "nothing learnt yet");
+        s.learn(&secret("hunter2-first-secret"));
+        let (a, b) = (s.seed().unwrap(), s.seed().unwrap());
+        assert!(
+            Arc::ptr_eq(&a.known, &b.known),
+            "one index for the same set"
+        );
+        assert!(a.known.kind_of(b"hunter2-first-secret").is_some());
+        // Learning nothing new keeps the index; learning a secret replaces it.
+        s.learn(&secret("hunter2-first-secret"));
+        assert!(Arc::ptr_eq(&a.known, &s.seed().unwrap().known));
+        s.learn(&secret("hunter2-second-secret"));
+        let c = s.seed().unwrap();
+        assert!(!Arc::ptr_eq(&a.known, &c.known));
+        assert!(c.known.kind_of(b"hunter2-second-secret").is_some());
+        assert!(c.known.kind_of(b"hunter2-first-secret").is_some());
+        assert_eq!(c.learnt.len(), 2);
+        // A seed taken before keeps the set it was taken with.
+        assert_eq!(a.learnt.len(), 1);
+        assert!(
+            s.learnt_late().is_some(),
+            "learnt after a document was finished"
+        );
     }
 
     #[test]

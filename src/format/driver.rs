@@ -27,6 +27,7 @@
 //!    reading every string is in `detect::touched`.
 
 use std::io::{Read, Seek, SeekFrom, Write};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
@@ -36,7 +37,7 @@ use crate::detect::views::{find_raw_in_reader, find_survivor, find_survivor_in_r
 use crate::detect::{Discovered, Known, Touch};
 use crate::engine::Engine;
 use crate::finding::Findings;
-use crate::session::Session;
+use crate::session::{Seed, Session};
 
 /// What a pass produced.
 pub(crate) struct Written {
@@ -96,11 +97,9 @@ pub(crate) trait Document {
 /// archive starts knowing what the documents before it learnt, and tells what it
 /// learnt itself (`session`).
 pub(crate) fn clean(engine: &Engine, doc: &mut impl Document) -> Result<Findings> {
-    let seed = doc.session().seed();
-    let (findings, discovered) = if seed.is_empty() {
-        clean_alone(engine, doc)?
-    } else {
-        clean_seeded(doc, seed)?
+    let (findings, discovered) = match doc.session().seed() {
+        None => clean_alone(engine, doc)?,
+        Some(seed) => clean_seeded(doc, seed)?,
     };
     doc.session().learn(&discovered);
     Ok(findings)
@@ -148,26 +147,26 @@ fn clean_alone(engine: &Engine, doc: &mut impl Document) -> Result<(Findings, Di
 /// [`clean`] knowing the secrets `seed` (learnt by other documents of its archive)
 /// from the start: one pass knowing them, and another if this document discovered
 /// more of its own.
-fn clean_seeded(doc: &mut impl Document, seed: Discovered) -> Result<(Findings, Discovered)> {
+fn clean_seeded(doc: &mut impl Document, seed: Seed) -> Result<(Findings, Discovered)> {
     doc.stage("writing the copy");
-    let first = doc.write(&Known::new(&seed), false)?;
+    let first = doc.write(&seed.known, false)?;
     if first.findings.is_empty() {
         return Ok((first.findings, first.discovered));
     }
-    let mut all = seed;
-    let mut grew = false;
-    for (k, v) in &first.discovered {
-        if !all.contains_key(k) {
-            all.insert(k.clone(), v.clone());
-            grew = true;
-        }
-    }
-    let known = Known::new(&all);
-    let written = if grew {
-        doc.stage("writing the copy again (every secret known)");
-        doc.write(&known, false)?
+    let new: Vec<_> = first
+        .discovered
+        .iter()
+        .filter(|(k, _)| !seed.learnt.contains_key(*k))
+        .collect();
+    // The seed's index serves the verification too, unless this document learnt more.
+    let (known, written) = if new.is_empty() {
+        (seed.known, first)
     } else {
-        first
+        let mut all = (*seed.learnt).clone();
+        all.extend(new.into_iter().map(|(k, v)| (k.clone(), v.clone())));
+        let known = Arc::new(Known::new(&all));
+        doc.stage("writing the copy again (every secret known)");
+        (Arc::clone(&known), doc.write(&known, false)?)
     };
     match verify(doc, &known)? {
         Verdict::Clean => Ok((written.findings, written.discovered)),
