@@ -2,7 +2,8 @@
 //! take: the index searched for them in every value (and in every decoded view of a
 //! copy) is built here.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
 
 use super::Discovered;
 
@@ -14,17 +15,35 @@ use super::Discovered;
 /// `encoded_forms`).
 #[derive(Debug, Default, Clone)]
 pub struct Known {
-    secrets: Vec<(Vec<u8>, String)>,
-    /// Every form of every secret; None when there is no secret.
-    index: Option<Index>,
+    /// The secrets in segments, each sorted, with the index of its forms: one segment,
+    /// unless secrets were added to a large set ([`Known::extend`]).
+    segs: Vec<Arc<Segment>>,
+    /// How many secrets, in all segments.
+    len: usize,
     /// Does a secret hold a space (which a form encodes as `+`)?
     spaced: bool,
     /// The forms that hold a separator of the decoded views, built on first use.
-    separator_forms: std::sync::OnceLock<Box<Known>>,
+    separator_forms: OnceLock<Box<Known>>,
     /// The forms the decoded views search for, when some are long (see
     /// [`Known::view_forms`]), built on first use.
-    view_forms: std::sync::OnceLock<Box<Known>>,
+    view_forms: OnceLock<Box<Known>>,
 }
+
+/// Some of the secrets, sorted, and the index of their forms. The segments derived
+/// from it (the forms with a separator, the view forms) are built once each, however
+/// many times the set it is part of grows.
+#[derive(Debug)]
+struct Segment {
+    secrets: Vec<(Vec<u8>, String)>,
+    /// Every form of every secret; None when there is no secret.
+    index: Option<Index>,
+    separator: OnceLock<Arc<Segment>>,
+    view: OnceLock<Arc<Segment>>,
+}
+
+/// Up to this many secrets, [`Known::extend`] keeps one segment (the set is built
+/// again whole, as [`Known::new`] builds it).
+const ONE_SEGMENT: usize = 4096;
 
 /// A secret with a form longer than [`VIEW_FORM_MAX`] bytes is searched for in the
 /// decoded views by its last `VIEW_SUFFIX` bytes, in every form.
@@ -68,7 +87,16 @@ struct Index {
     /// How far a window of the shortest form's length may move on, by the hash of its
     /// last three bytes (the Wu-Manber shift table; None for forms under 6 bytes).
     shift: Option<Shift>,
+    /// The first `width` bytes of every form, when there are too many forms for the
+    /// bitmap to stay sparse (a capture that reveals a new token on every request:
+    /// tens of thousands of secrets). A position the full bitmap passes is looked up
+    /// here before the binary search.
+    heads: Option<HashSet<u64, foldhash::fast::RandomState>>,
 }
+
+/// Forms above which the bitmap (at its largest) holds more than one form in 512 bits
+/// and the index also keeps [`Index::heads`].
+const SPARSE_FORMS: usize = (1 << Index::BITS) / 512;
 
 /// Wu-Manber skipping: a window of `m` bytes (the shortest form, at most 64) can only
 /// start a form when its last three bytes are three bytes of some form's first `m`
@@ -176,7 +204,12 @@ impl Index {
             bits: vec![0; (1 << hash_bits) / 64],
             held: [0; 4],
             shift: Shift::new(&forms, forms.iter().map(|(f, _)| f.len()).min()?),
+            heads: None,
         };
+        if forms.len() > SPARSE_FORMS {
+            let heads = forms.iter().map(|(f, _)| ix.head(f, 0)).collect();
+            ix.heads = Some(heads);
+        }
         // The prefixes of the form being added, innermost last.
         let mut chain: Vec<u32> = Vec::new();
         for (f, owner) in &forms {
@@ -209,11 +242,11 @@ impl Index {
         &self.bytes[f.start as usize..(f.start + f.len) as usize]
     }
 
-    /// The hash of the `width` bytes at `at` (`at + width <= hay.len()`).
+    /// The `width` bytes at `at` (`at + width <= hay.len()`), as a number.
     #[inline]
-    fn hash(&self, hay: &[u8], at: usize) -> usize {
+    fn head(&self, hay: &[u8], at: usize) -> u64 {
         let n = self.width;
-        let x = match hay.get(at..at + 8) {
+        match hay.get(at..at + 8) {
             Some(b) => {
                 u64::from_le_bytes(b.try_into().expect("8 bytes")) & (u64::MAX >> (64 - 8 * n))
             }
@@ -222,8 +255,18 @@ impl Index {
                 w[..n].copy_from_slice(&hay[at..at + n]);
                 u64::from_le_bytes(w)
             }
-        };
-        (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.hash_bits)) as usize
+        }
+    }
+
+    /// The bitmap slot of the `width` bytes at `at`.
+    #[inline]
+    fn hash(&self, hay: &[u8], at: usize) -> usize {
+        self.slot(self.head(hay, at))
+    }
+
+    #[inline]
+    fn slot(&self, head: u64) -> usize {
+        (head.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.hash_bits)) as usize
     }
 
     /// The longest form `hay[at..]` starts with.
@@ -248,6 +291,17 @@ impl Index {
     fn matches<'a>(&'a self, hay: &'a [u8]) -> impl Iterator<Item = (usize, usize, u32)> + 'a {
         let mut pos = 0;
         std::iter::from_fn(move || {
+            let (at, i) = self.next_from(hay, pos)?;
+            let end = at + self.forms[i as usize].len as usize;
+            pos = end;
+            Some((at, end, i))
+        })
+    }
+
+    /// The first position from `pos` on where a form starts, and the longest form
+    /// starting there.
+    fn next_from(&self, hay: &[u8], mut pos: usize) -> Option<(usize, u32)> {
+        {
             let last = hay.len().checked_sub(self.width)?;
             while pos <= last {
                 if let Some(sh) = &self.shift {
@@ -256,26 +310,26 @@ impl Index {
                 }
                 let at = pos;
                 pos += 1;
-                let h = self.hash(hay, at);
+                let head = self.head(hay, at);
+                let h = self.slot(head);
                 if self.bits[h / 64] & (1 << (h % 64)) == 0 {
                     continue;
                 }
+                if self.heads.as_ref().is_some_and(|s| !s.contains(&head)) {
+                    continue;
+                }
                 if let Some(i) = self.longest_at(hay, at) {
-                    let end = at + self.forms[i as usize].len as usize;
-                    pos = end;
-                    return Some((at, end, i));
+                    return Some((at, i));
                 }
             }
             None
-        })
+        }
     }
 }
 
-impl Known {
-    pub fn new(map: &Discovered) -> Self {
-        let mut secrets: Vec<(Vec<u8>, String)> =
-            map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        secrets.sort();
+impl Segment {
+    /// `secrets`: sorted, without duplicates.
+    fn new(secrets: Vec<(Vec<u8>, String)>) -> Segment {
         let mut forms: HashMap<Vec<u8>, usize> = HashMap::new();
         for (i, (s, _)) in secrets.iter().enumerate() {
             for f in std::iter::once(s.clone()).chain(encoded_forms(s)) {
@@ -285,22 +339,158 @@ impl Known {
                 }
             }
         }
-        let index = Index::new(forms.into_iter().collect());
-        let spaced = secrets.iter().any(|(s, _)| s.contains(&b' '));
-        Known {
+        Segment::with_forms(secrets, forms.into_iter().collect())
+    }
+
+    fn with_forms(secrets: Vec<(Vec<u8>, String)>, forms: Vec<(Vec<u8>, usize)>) -> Segment {
+        Segment {
             secrets,
-            index,
-            spaced,
-            separator_forms: std::sync::OnceLock::new(),
-            view_forms: std::sync::OnceLock::new(),
+            index: Index::new(forms),
+            separator: OnceLock::new(),
+            view: OnceLock::new(),
         }
+    }
+
+    fn longest(&self) -> usize {
+        self.index.as_ref().map_or(0, |ix| ix.longest)
+    }
+
+    /// The same secrets, with only the forms that hold one of the bytes `bytes` marks.
+    fn holding(&self, bytes: &[bool; 256]) -> Segment {
+        let forms = self.index.as_ref().map_or_else(Vec::new, |ix| {
+            (0..ix.forms.len() as u32)
+                .map(|i| (ix.form(i), ix.forms[i as usize].owner as usize))
+                .filter(|(f, _)| f.iter().any(|&b| bytes[usize::from(b)]))
+                .map(|(f, owner)| (f.to_vec(), owner))
+                .collect()
+        });
+        Segment::with_forms(self.secrets.clone(), forms)
+    }
+
+    /// See [`Known::view_forms`].
+    fn view_forms(&self) -> Segment {
+        let mut forms: HashMap<Vec<u8>, usize> = HashMap::new();
+        for (i, (s, _)) in self.secrets.iter().enumerate() {
+            let all: Vec<Vec<u8>> = std::iter::once(s.clone()).chain(encoded_forms(s)).collect();
+            let long = s.len() > VIEW_SUFFIX
+                && !s.iter().all(u8::is_ascii_digit)
+                && all.iter().any(|f| f.len() > VIEW_FORM_MAX);
+            let all = if long {
+                let end = &s[s.len() - VIEW_SUFFIX..];
+                std::iter::once(end.to_vec())
+                    .chain(encoded_forms(end))
+                    .collect()
+            } else {
+                all
+            };
+            for f in all {
+                if !f.is_empty() {
+                    forms.entry(f).or_insert(i);
+                }
+            }
+        }
+        Segment::with_forms(self.secrets.clone(), forms.into_iter().collect())
+    }
+
+    /// The secret and kind a match of form `form` is of.
+    fn owner(&self, form: u32) -> &(Vec<u8>, String) {
+        let ix = self.index.as_ref().expect("a match comes from an index");
+        &self.secrets[ix.forms[form as usize].owner as usize]
+    }
+}
+
+/// The derived segment `cell` caches (built by `make`), or `seg` itself when `same`.
+fn derived(
+    seg: &Arc<Segment>,
+    same: bool,
+    cell: &OnceLock<Arc<Segment>>,
+    make: impl FnOnce() -> Segment,
+) -> Arc<Segment> {
+    if same {
+        return Arc::clone(seg);
+    }
+    Arc::clone(cell.get_or_init(|| Arc::new(make())))
+}
+
+impl Known {
+    pub fn new(map: &Discovered) -> Self {
+        let mut secrets: Vec<(Vec<u8>, String)> =
+            map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        secrets.sort();
+        if secrets.is_empty() {
+            return Known::default();
+        }
+        Known::of(vec![Arc::new(Segment::new(secrets))])
+    }
+
+    fn of(segs: Vec<Arc<Segment>>) -> Known {
+        Known {
+            len: segs.iter().map(|s| s.secrets.len()).sum(),
+            spaced: segs
+                .iter()
+                .any(|g| g.secrets.iter().any(|(s, _)| s.contains(&b' '))),
+            segs,
+            separator_forms: OnceLock::new(),
+            view_forms: OnceLock::new(),
+        }
+    }
+
+    /// Know the secrets of `new` too (those not known yet). A set of up to
+    /// [`ONE_SEGMENT`] secrets is built again whole, exactly as [`Known::new`] builds
+    /// it. A larger one gets the new secrets as a segment of their own, merged with the
+    /// segments before it while they are no more than twice its size: each secret is
+    /// built into a segment about log2(n) times in all, not once for every batch that
+    /// discovers one (a capture revealing a new token on every request made that
+    /// quadratic), and a search reads about log2(n) segments at most.
+    pub fn extend<'a>(&mut self, new: impl IntoIterator<Item = (&'a Vec<u8>, &'a String)>) {
+        self.extend_past(new, ONE_SEGMENT);
+    }
+
+    /// [`Known::extend`], keeping one segment up to `one_segment` secrets.
+    fn extend_past<'a>(
+        &mut self,
+        new: impl IntoIterator<Item = (&'a Vec<u8>, &'a String)>,
+        one_segment: usize,
+    ) {
+        let mut add: Vec<(Vec<u8>, String)> = new
+            .into_iter()
+            .filter(|(k, _)| self.kind_of(k).is_none())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if add.is_empty() {
+            return;
+        }
+        add.sort();
+        add.dedup_by(|a, b| a.0 == b.0);
+        let whole = self.len + add.len() <= one_segment;
+        let mut segs = std::mem::take(&mut self.segs);
+        while let Some(last) = segs.last() {
+            if !whole && last.secrets.len() > 2 * add.len() {
+                break;
+            }
+            add.extend(last.secrets.iter().cloned());
+            segs.pop();
+        }
+        add.sort();
+        segs.push(Arc::new(Segment::new(add)));
+        *self = Known::of(segs);
     }
 
     /// The same secrets, with only the forms that hold a separator of the decoded views
     /// ([`super::views::SEPARATOR`]): the only forms that can match across one.
     pub fn separator_forms(&self) -> &Known {
-        self.separator_forms
-            .get_or_init(|| Box::new(self.holding(&super::views::SEPARATOR)))
+        self.separator_forms.get_or_init(|| {
+            Box::new(Known::of(
+                self.segs
+                    .iter()
+                    .map(|g| {
+                        derived(g, false, &g.separator, || {
+                            g.holding(&super::views::SEPARATOR)
+                        })
+                    })
+                    .collect(),
+            ))
+        })
     }
 
     /// The forms the decoded views search for: these, unless a form is longer than
@@ -317,53 +507,13 @@ impl Known {
             return self;
         }
         self.view_forms.get_or_init(|| {
-            let mut forms: HashMap<Vec<u8>, usize> = HashMap::new();
-            for (i, (s, _)) in self.secrets.iter().enumerate() {
-                let all: Vec<Vec<u8>> =
-                    std::iter::once(s.clone()).chain(encoded_forms(s)).collect();
-                let long = s.len() > VIEW_SUFFIX
-                    && !s.iter().all(u8::is_ascii_digit)
-                    && all.iter().any(|f| f.len() > VIEW_FORM_MAX);
-                let all = if long {
-                    let end = &s[s.len() - VIEW_SUFFIX..];
-                    std::iter::once(end.to_vec())
-                        .chain(encoded_forms(end))
-                        .collect()
-                } else {
-                    all
-                };
-                for f in all {
-                    if !f.is_empty() {
-                        forms.entry(f).or_insert(i);
-                    }
-                }
-            }
-            Box::new(Known {
-                secrets: self.secrets.clone(),
-                index: Index::new(forms.into_iter().collect()),
-                spaced: self.spaced,
-                separator_forms: std::sync::OnceLock::new(),
-                view_forms: std::sync::OnceLock::new(),
-            })
+            Box::new(Known::of(
+                self.segs
+                    .iter()
+                    .map(|g| derived(g, g.longest() <= VIEW_FORM_MAX, &g.view, || g.view_forms()))
+                    .collect(),
+            ))
         })
-    }
-
-    /// The same secrets, with only the forms that hold one of the bytes `bytes` marks.
-    fn holding(&self, bytes: &[bool; 256]) -> Known {
-        let forms = self.index.as_ref().map_or_else(Vec::new, |ix| {
-            (0..ix.forms.len() as u32)
-                .map(|i| (ix.form(i), ix.forms[i as usize].owner as usize))
-                .filter(|(f, _)| f.iter().any(|&b| bytes[usize::from(b)]))
-                .map(|(f, owner)| (f.to_vec(), owner))
-                .collect()
-        });
-        Known {
-            secrets: self.secrets.clone(),
-            index: Index::new(forms),
-            spaced: self.spaced,
-            separator_forms: std::sync::OnceLock::new(),
-            view_forms: std::sync::OnceLock::new(),
-        }
     }
 
     /// Does a known secret hold a space?
@@ -373,35 +523,41 @@ impl Known {
 
     /// Does any form (raw or encoded) of a known secret hold the byte `b`?
     pub fn in_a_form(&self, b: u8) -> bool {
-        self.index
-            .as_ref()
-            .is_some_and(|ix| ix.held[usize::from(b / 64)] & 1 << (b % 64) != 0)
+        self.segs.iter().any(|g| {
+            g.index
+                .as_ref()
+                .is_some_and(|ix| ix.held[usize::from(b / 64)] & 1 << (b % 64) != 0)
+        })
     }
 
     /// Length of the longest form (raw or encoded) of a known secret.
     pub fn longest(&self) -> usize {
-        self.index.as_ref().map_or(0, |ix| ix.longest)
+        self.segs.iter().map(|g| g.longest()).max().unwrap_or(0)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.secrets.is_empty()
+        self.len == 0
     }
 
     /// The kind a secret was discovered under.
     pub fn kind_of(&self, v: &[u8]) -> Option<&str> {
-        self.secrets
-            .binary_search_by(|(s, _)| s.as_slice().cmp(v))
-            .ok()
-            .map(|i| self.secrets[i].1.as_str())
+        self.segs.iter().find_map(|g| {
+            g.secrets
+                .binary_search_by(|(s, _)| s.as_slice().cmp(v))
+                .ok()
+                .map(|i| g.secrets[i].1.as_str())
+        })
     }
 
     pub fn len(&self) -> usize {
-        self.secrets.len()
+        self.len
     }
 
     /// Every known secret and the kind it was discovered under.
     pub(crate) fn secrets(&self) -> impl Iterator<Item = (&[u8], &str)> {
-        self.secrets.iter().map(|(s, k)| (s.as_slice(), k.as_str()))
+        self.segs
+            .iter()
+            .flat_map(|g| g.secrets.iter().map(|(s, k)| (s.as_slice(), k.as_str())))
     }
 
     /// The kind of the first known secret (in any of its forms) found in `hay`.
@@ -420,23 +576,111 @@ impl Known {
         &'a self,
         hay: &'a [u8],
     ) -> impl Iterator<Item = (usize, usize, &'a [u8], &'a str)> + 'a {
-        self.index.iter().flat_map(move |ix| {
-            ix.matches(hay).filter_map(move |(start, end, i)| {
-                let (s, k) = &self.secrets[ix.forms[i as usize].owner as usize];
-                // A numeric secret (a PIN, a numeric password) only as a whole number,
-                // not inside a longer one (a timestamp, an id) nor inside a hex string
-                // (an ETag, a hash: 16 hex digits or more, a letter among them).
-                let digit = |i: Option<&u8>| i.is_some_and(|b| b.is_ascii_digit());
-                if s.iter().all(u8::is_ascii_digit)
-                    && (digit(start.checked_sub(1).and_then(|i| hay.get(i)))
-                        || digit(hay.get(end))
-                        || in_hex_string(hay, start, end))
-                {
-                    return None;
-                }
-                Some((start, end, s.as_slice(), k.as_str()))
-            })
+        let hits = match self.segs.as_slice() {
+            [] => Hits::None,
+            [one] => Hits::One(
+                one,
+                one.index
+                    .as_ref()
+                    .map(|ix| ix.matches(hay))
+                    .into_iter()
+                    .flatten(),
+            ),
+            many => Hits::Many(Merged::new(many, hay)),
+        };
+        hits.filter_map(move |(start, end, (s, k))| {
+            // A numeric secret (a PIN, a numeric password) only as a whole number,
+            // not inside a longer one (a timestamp, an id) nor inside a hex string
+            // (an ETag, a hash: 16 hex digits or more, a letter among them).
+            let digit = |i: Option<&u8>| i.is_some_and(|b| b.is_ascii_digit());
+            if s.iter().all(u8::is_ascii_digit)
+                && (digit(start.checked_sub(1).and_then(|i| hay.get(i)))
+                    || digit(hay.get(end))
+                    || in_hex_string(hay, start, end))
+            {
+                return None;
+            }
+            Some((start, end, s.as_slice(), k.as_str()))
         })
+    }
+}
+
+/// The matches of one segment's index, or of several merged.
+enum Hits<'a, I> {
+    None,
+    One(&'a Segment, I),
+    Many(Merged<'a>),
+}
+
+impl<'a, I: Iterator<Item = (usize, usize, u32)>> Iterator for Hits<'a, I> {
+    type Item = (usize, usize, &'a (Vec<u8>, String));
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Hits::None => None,
+            Hits::One(g, it) => it.next().map(|(s, e, f)| (s, e, g.owner(f))),
+            Hits::Many(m) => m.next(),
+        }
+    }
+}
+
+/// The leftmost-longest, non-overlapping matches of several segments together: what
+/// one index of all their forms would find. Each segment's next match at or after the
+/// end of the last one is kept; the leftmost of them (the longest there, then the
+/// one whose secret sorts first) is the next.
+struct Merged<'a> {
+    segs: &'a [Arc<Segment>],
+    hay: &'a [u8],
+    next: Vec<Option<(usize, u32)>>,
+}
+
+impl<'a> Merged<'a> {
+    fn new(segs: &'a [Arc<Segment>], hay: &'a [u8]) -> Merged<'a> {
+        let next = segs
+            .iter()
+            .map(|g| g.index.as_ref().and_then(|ix| ix.next_from(hay, 0)))
+            .collect();
+        Merged { segs, hay, next }
+    }
+
+    fn end(&self, seg: usize, at: usize, form: u32) -> usize {
+        let ix = self.segs[seg]
+            .index
+            .as_ref()
+            .expect("a match comes from an index");
+        at + ix.forms[form as usize].len as usize
+    }
+}
+
+impl<'a> Iterator for Merged<'a> {
+    type Item = (usize, usize, &'a (Vec<u8>, String));
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut best: Option<(usize, usize, usize, u32)> = None;
+        for (g, n) in self.next.iter().enumerate() {
+            let Some((at, form)) = *n else { continue };
+            let end = self.end(g, at, form);
+            // The same bytes are the same form: the first secret in sorted order owns
+            // a form two share, as in one index.
+            let better = best.is_none_or(|(s, e, bg, bf)| {
+                (at, std::cmp::Reverse(end)) < (s, std::cmp::Reverse(e))
+                    || ((at, end) == (s, e)
+                        && self.segs[g].owner(form).0 < self.segs[bg].owner(bf).0)
+            });
+            if better {
+                best = Some((at, end, g, form));
+            }
+        }
+        let (start, end, g, form) = best?;
+        for (j, n) in self.next.iter_mut().enumerate() {
+            if n.is_some_and(|(at, _)| at < end) {
+                *n = self.segs[j]
+                    .index
+                    .as_ref()
+                    .and_then(|ix| ix.next_from(self.hay, end));
+            }
+        }
+        Some((start, end, self.segs[g].owner(form)))
     }
 }
 
@@ -626,7 +870,7 @@ mod tests {
                         hay.extend_from_slice(noise[what % noise.len()].as_bytes());
                     }
                 }
-                let ix = k.index.as_ref().unwrap();
+                let ix = k.segs[0].index.as_ref().unwrap();
                 let patterns: Vec<&[u8]> = (0..ix.forms.len() as u32).map(|i| ix.form(i)).collect();
                 let ac = aho_corasick::AhoCorasick::builder()
                     .match_kind(aho_corasick::MatchKind::LeftmostLongest)
@@ -645,13 +889,135 @@ mod tests {
             })
             .unwrap();
         let width = |s: &[u8]| {
-            Known::new(&[(s.to_vec(), "t".to_string())].into())
+            Known::new(&[(s.to_vec(), "t".to_string())].into()).segs[0]
                 .index
+                .as_ref()
                 .unwrap()
                 .width
         };
         assert_eq!(width(b"Zq8/Lw+t3Rk"), 8);
         assert_eq!(width(b"123"), 3);
+    }
+
+    /// A set grown batch by batch into several segments finds what one index of the
+    /// whole set finds: the same leftmost-longest matches, the same secrets, kinds,
+    /// forms and lengths; and the segments stay few.
+    #[test]
+    fn a_set_in_segments_finds_what_the_whole_set_finds() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let secrets = [
+            "Zq8/Lw+t3Rk=9mXp2Vb7",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
+            "s3cr3tPass",
+            "abcdefgh",
+            "abcdefghijkl",
+            "abcdefghij",
+            "abcdefghijkm",
+            "4821",
+            "correct horse",
+            "tok_live_abcdefghijkl",
+            "Aa1b2C3d4E5f6A7b8C9d",
+        ];
+        let noise = [
+            "x", "%2F", " ", "Zq8", "eyJ", "\\/", "&#x2F;", "1234", "abc", "+",
+        ];
+        let case = (
+            proptest::collection::vec(0..4usize, secrets.len()),
+            proptest::collection::vec((0..40usize, 0..40usize), 0..50),
+        );
+        let mut runner = TestRunner::new(Config {
+            cases: 400,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        runner
+            .run(&case, |(batch_of, parts)| {
+                let kind = |i: usize| format!("kind{}", i % 3);
+                let all: Discovered = secrets
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (s.as_bytes().to_vec(), kind(i)))
+                    .collect();
+                let whole = Known::new(&all);
+                let mut grown = Known::default();
+                for b in 0..4 {
+                    let batch: Discovered = secrets
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| batch_of[*i] == b)
+                        .map(|(i, s)| (s.as_bytes().to_vec(), kind(i)))
+                        .collect();
+                    grown.extend_past(&batch, 0);
+                }
+                prop_assert_eq!(grown.len(), whole.len());
+                prop_assert!(grown.segs.len() <= 4);
+                let forms: Vec<Vec<u8>> = secrets
+                    .iter()
+                    .flat_map(|s| {
+                        std::iter::once(s.as_bytes().to_vec()).chain(encoded_forms(s.as_bytes()))
+                    })
+                    .collect();
+                let mut hay = Vec::new();
+                for (what, cut) in parts {
+                    match forms.get(what) {
+                        Some(f) => hay.extend_from_slice(&f[..f.len().min(cut.max(1))]),
+                        None => hay.extend_from_slice(noise[what % noise.len()].as_bytes()),
+                    }
+                }
+                let found = |k: &Known| {
+                    k.find_all(&hay)
+                        .map(|(s, e, v, k)| (s, e, v.to_vec(), k.to_string()))
+                        .collect::<Vec<_>>()
+                };
+                prop_assert_eq!(found(&grown), found(&whole));
+                for k in [grown.separator_forms(), grown.view_forms()] {
+                    prop_assert_eq!(k.len(), whole.len());
+                }
+                prop_assert_eq!(
+                    found(grown.separator_forms()),
+                    found(whole.separator_forms())
+                );
+                prop_assert_eq!(grown.longest(), whole.longest());
+                prop_assert_eq!(grown.spaced(), whole.spaced());
+                for b in 0..=255u8 {
+                    prop_assert_eq!(grown.in_a_form(b), whole.in_a_form(b));
+                }
+                for (s, k) in whole.secrets() {
+                    prop_assert_eq!(grown.kind_of(s), Some(k));
+                }
+                Ok(())
+            })
+            .unwrap();
+        // Up to the threshold, one segment: the set `Known::new` builds.
+        let mut k = Known::default();
+        for s in &secrets {
+            k.extend(&Discovered::from([(
+                s.as_bytes().to_vec(),
+                "t".to_string(),
+            )]));
+        }
+        assert_eq!((k.segs.len(), k.len()), (1, secrets.len()));
+        // Past it, a segment per batch, merged while the one before is no more than
+        // twice its size: 1,000 batches of one secret each leave a few segments, each
+        // more than twice the size of the next, not 1,000.
+        let mut k = Known::default();
+        for i in 0..1000 {
+            let s = format!("tok{i:06}abcdefghijkl");
+            k.extend_past(&Discovered::from([(s.into_bytes(), "t".to_string())]), 0);
+        }
+        assert_eq!(k.len(), 1000);
+        assert!(k.segs.len() <= 10, "{} segments", k.segs.len());
+        for w in k.segs.windows(2) {
+            assert!(w[0].secrets.len() > 2 * w[1].secrets.len());
+        }
+        let hay = b"x tok000123abcdefghijkl y tok000999abcdefghijkl";
+        assert_eq!(
+            k.find_all(hay)
+                .map(|(s, e, _, _)| (s, e))
+                .collect::<Vec<_>>(),
+            [(2, 23), (26, 47)]
+        );
     }
 
     #[test]

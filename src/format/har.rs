@@ -569,7 +569,10 @@ impl Processor<'_> {
             if new.is_empty() {
                 return Ok(());
             }
-            self.known = std::borrow::Cow::Owned(Known::new(&self.discovered));
+            let discovered = &self.discovered;
+            self.known
+                .to_mut()
+                .extend(new.iter().filter_map(|k| discovered.get_key_value(k)));
             // Search the raw JSON for a trace of each new secret.
             let ac = trace_automaton(new.iter().map(Vec::as_slice))?;
             let redo: Vec<usize> = segs
@@ -642,7 +645,8 @@ impl Processor<'_> {
         if self.progressive {
             self.catch_up(&segs, &mut done)?;
         }
-        let mut grew = false;
+        // Secrets this batch discovered (not already made known by its catch-up).
+        let mut grew: Vec<Vec<u8>> = Vec::new();
         let mut pieces = Vec::with_capacity(segs.len());
         for (seg, d) in segs.into_iter().zip(done) {
             match (seg, d) {
@@ -669,9 +673,9 @@ impl Processor<'_> {
                         {
                             if self.progressive {
                                 self.born.insert(e.key().clone(), self.born.len() as u32);
+                                grew.push(e.key().clone());
                             }
                             e.insert(v);
-                            grew = true;
                         }
                     }
                     pieces.push(Piece::Value {
@@ -687,8 +691,11 @@ impl Processor<'_> {
                 (Seg::Value { .. }, None) => unreachable!(),
             }
         }
-        if self.progressive && grew {
-            self.known = std::borrow::Cow::Owned(Known::new(&self.discovered));
+        if !grew.is_empty() {
+            let discovered = &self.discovered;
+            self.known
+                .to_mut()
+                .extend(grew.iter().filter_map(|k| discovered.get_key_value(k)));
         }
         Ok(pieces)
     }
