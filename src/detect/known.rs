@@ -605,6 +605,67 @@ impl Known {
     }
 }
 
+/// Secrets in the order a pass discovered them, asked which were discovered from the
+/// `g`-th on ([`Births::from`]): a repair asks it for every batch, about the secrets
+/// discovered after the batch was first written.
+pub struct Births {
+    /// Secret and kind, in the order of discovery.
+    secrets: Vec<(Vec<u8>, String)>,
+    /// Aligned blocks of `secrets`: (log2 of the size, start / size) → their segment,
+    /// built on first use.
+    blocks: HashMap<(u32, usize), Arc<Segment>>,
+}
+
+impl Births {
+    pub fn new(secrets: Vec<(Vec<u8>, String)>) -> Births {
+        Births {
+            secrets,
+            blocks: HashMap::new(),
+        }
+    }
+
+    /// The secrets discovered from the `g`-th on. Up to [`ONE_SEGMENT`] of them, one
+    /// segment built for the question (as [`Known::new`] would). Beyond, the aligned
+    /// blocks of 2^k secrets that cover them, each built once and kept: one index of
+    /// the later secrets for each batch made a repair quadratic in the number of
+    /// secrets; a block is built at most once per size, and an answer reads at most
+    /// 2·log2(n) of them.
+    pub fn from(&mut self, g: usize) -> Known {
+        let n = self.secrets.len();
+        if g >= n {
+            return Known::default();
+        }
+        if n <= ONE_SEGMENT {
+            let mut later = self.secrets[g..].to_vec();
+            later.sort();
+            later.dedup_by(|a, b| a.0 == b.0);
+            return Known::of(vec![Arc::new(Segment::new(later))]);
+        }
+        // A repair asks about later and later secrets: blocks that start before `g`
+        // are dropped (asked again, they would be built again).
+        self.blocks.retain(|&(k, i), _| i << k >= g);
+        let top = usize::BITS - 1 - n.leading_zeros();
+        let mut segs = Vec::new();
+        let mut pos = g;
+        while pos < n {
+            let mut k = pos.trailing_zeros().min(top);
+            while pos + (1 << k) > n {
+                k -= 1;
+            }
+            let block = &self.secrets[pos..pos + (1 << k)];
+            let seg = self.blocks.entry((k, pos >> k)).or_insert_with(|| {
+                let mut b = block.to_vec();
+                b.sort();
+                b.dedup_by(|a, b| a.0 == b.0);
+                Arc::new(Segment::new(b))
+            });
+            segs.push(Arc::clone(seg));
+            pos += 1 << k;
+        }
+        Known::of(segs)
+    }
+}
+
 /// The matches of one segment's index, or of several merged.
 enum Hits<'a, I> {
     None,
@@ -1017,6 +1078,60 @@ mod tests {
                 .map(|(s, e, _, _)| (s, e))
                 .collect::<Vec<_>>(),
             [(2, 23), (26, 47)]
+        );
+    }
+
+    /// The secrets discovered from the g-th on, asked of a large set in blocks, are
+    /// those secrets: found as one index of them finds them, and no earlier one.
+    #[test]
+    fn births_answer_with_the_later_secrets_only() {
+        let secret = |i: usize| format!("tok{i:06}abcdefghijkl");
+        let n = ONE_SEGMENT + 1000;
+        let mut births = Births::new(
+            (0..n)
+                .map(|i| (secret(i).into_bytes(), format!("k{}", i % 5)))
+                .collect(),
+        );
+        for g in [0, 1, 7, 1000, 4095, 4096, 4097, n - 1, n] {
+            let later = births.from(g);
+            assert_eq!(later.len(), n - g);
+            let whole = Known::new(
+                &(g..n)
+                    .map(|i| (secret(i).into_bytes(), format!("k{}", i % 5)))
+                    .collect(),
+            );
+            let hay: Vec<u8> = [0, g.saturating_sub(1), g, (g + n) / 2, n - 1]
+                .iter()
+                .flat_map(|&i| format!("<{}>", secret(i)).into_bytes())
+                .collect();
+            let found = |k: &Known| {
+                k.find_all(&hay)
+                    .map(|(s, e, v, k)| (s, e, v.to_vec(), k.to_string()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(found(&later), found(&whole), "from {g}");
+            assert!(later.segs.len() <= 2 * 14, "{} segments", later.segs.len());
+            if g > 0 {
+                assert!(later.kind_of(secret(g - 1).as_bytes()).is_none());
+            }
+        }
+        // Each block is built once while the questions move on; those that start
+        // before the last question are dropped.
+        births.from(1);
+        let built = births.blocks.len();
+        births.from(2);
+        assert_eq!(births.blocks.len(), built - 1);
+        assert!(births.blocks.keys().all(|&(k, i)| i << k >= 2));
+        // A small set: one segment per answer.
+        let mut small = Births::new(vec![
+            (b"first-secret-value".to_vec(), "a".into()),
+            (b"second-secret-value".to_vec(), "b".into()),
+        ]);
+        let later = small.from(1);
+        assert_eq!((later.segs.len(), later.len()), (1, 1));
+        assert_eq!(
+            later.first_in(b"x second-secret-value first-secret-value"),
+            Some("b")
         );
     }
 

@@ -27,7 +27,7 @@ use crate::rules::names::{self, HeaderClass, ParamClass};
 use crate::rules::RuleMatch;
 use crate::session::Session;
 
-pub use known::Known;
+pub use known::{Births, Known};
 
 /// Replace `start..end` (in the coordinates of the string being scrubbed) with `text`.
 #[derive(Debug, Clone, PartialEq, Eq)]

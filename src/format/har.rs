@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::codec::json::{self, Parser};
 use crate::detect::memo::Memo;
 use crate::detect::walk::Walker;
-use crate::detect::{apply_edits, placeholder_kinds, Discovered, Known, Scrubber, Touch};
+use crate::detect::{apply_edits, placeholder_kinds, Births, Discovered, Known, Scrubber, Touch};
 use crate::engine::Engine;
 use crate::finding::{Finding, Findings};
 use crate::session::Session;
@@ -429,18 +429,30 @@ struct Late {
     ac: aho_corasick::AhoCorasick,
     /// The secrets, and each one's place in the order of discovery.
     secrets: Vec<(Vec<u8>, u32)>,
+    /// The secrets in the order of discovery, with their kinds.
+    births: Births,
     /// For the generations of the batch being repaired: the index of the forms of the
     /// secrets discovered after it.
     current: HashMap<u32, Known>,
 }
 
 impl Late {
-    fn new(born: &HashMap<Vec<u8>, u32>) -> Result<Late> {
+    /// `known` (every secret) names their kinds.
+    fn new(born: &HashMap<Vec<u8>, u32>, known: &Known) -> Result<Late> {
         let secrets: Vec<(Vec<u8>, u32)> = born.iter().map(|(k, &b)| (k.clone(), b)).collect();
         let ac = trace_automaton(secrets.iter().map(|(k, _)| k.as_slice()))?;
+        let mut in_order: Vec<&(Vec<u8>, u32)> = secrets.iter().collect();
+        in_order.sort_by_key(|(_, b)| *b);
+        let births = Births::new(
+            in_order
+                .into_iter()
+                .map(|(k, _)| (k.clone(), known.kind_of(k).unwrap_or("secret").to_string()))
+                .collect(),
+        );
         Ok(Late {
             ac,
             secrets,
+            births,
             current: HashMap::new(),
         })
     }
@@ -451,20 +463,14 @@ impl Late {
     }
 
     /// Get ready for a batch whose values were scrubbed knowing `gens` secrets: the
-    /// secrets discovered after each, indexed. `known` names their kinds.
-    fn enter(&mut self, gens: &[u32], known: &Known) {
+    /// secrets discovered after each, indexed.
+    fn enter(&mut self, gens: &[u32]) {
         self.current.retain(|g, _| gens.contains(g));
         for &g in gens {
             if !self.behind(g) || self.current.contains_key(&g) {
                 continue;
             }
-            let map: Discovered = self
-                .secrets
-                .iter()
-                .filter(|(_, b)| *b >= g)
-                .map(|(k, _)| (k.clone(), known.kind_of(k).unwrap_or("secret").to_string()))
-                .collect();
-            self.current.insert(g, Known::new(&map));
+            self.current.insert(g, self.births.from(g as usize));
         }
     }
 
@@ -607,7 +613,7 @@ impl Processor<'_> {
             let mut distinct = gens.clone();
             distinct.sort_unstable();
             distinct.dedup();
-            late.enter(&distinct, &self.known);
+            late.enter(&distinct);
         }
         let mut done = match &self.late {
             None => {
@@ -1065,7 +1071,7 @@ pub(crate) fn repair<R: Read + Send, O: Read + Send, W: Write + Send>(
         touch,
         born: HashMap::new(),
         gens: first.gens,
-        late: Some(Late::new(&first.born)?),
+        late: Some(Late::new(&first.born, known)?),
         values: 0,
         opaque: first.opaque,
         memo: Some(Memo::new()),
