@@ -11,6 +11,11 @@
 //! (`../shared/corpus/real-har/*.har`), each request given an `Authorization: Bearer`
 //! header holding a fake JWT (one of 64 users): real traffic's shape and density of
 //! findings, not the fixtures' planted credentials.
+//! `cargo run --release --example genhar -- tokens OUT.har SIZE_MB` is `real` with a
+//! fresh fake `X-CSRF-Token` on every request instead of the JWTs: a capture that
+//! reveals a new secret with every entry (tens of thousands of them).
+//! `cargo run --release --example genhar -- bundle OUT.zip MEMBERS SECRETS` writes a
+//! support bundle: `conf/app.env` naming SECRETS fake passwords, and MEMBERS small logs.
 //! SOURCES default to `testdata/har/*.har` plus `../shared/corpus/real-har/*.har`.
 
 use std::fs;
@@ -103,6 +108,45 @@ fn fake_jwt(n: usize) -> String {
     format!("{header}.{payload}.{}", b64.encode(sig))
 }
 
+/// A fake token of 32 letters and digits, different for every `i`.
+fn fake_token(i: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (0..32)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            ALPHABET[(x % 62) as usize] as char
+        })
+        .collect()
+}
+
+/// A zip of `conf/app.env` naming `secrets` fake passwords and `members` logs of 30
+/// ordinary lines each.
+fn write_bundle(out: &Path, members: usize, secrets: usize) {
+    let mut z = zip::ZipWriter::new(fs::File::create(out).unwrap());
+    let opts = zip::write::SimpleFileOptions::default();
+    z.start_file("conf/app.env", opts).unwrap();
+    for i in 0..secrets {
+        writeln!(z, "SERVICE_{i}_PASSWORD={}", fake_token(i)).unwrap();
+    }
+    for m in 0..members {
+        z.start_file(format!("logs/app-{m:05}.log"), opts).unwrap();
+        for j in 0..30 {
+            writeln!(
+                z,
+                "2026-01-01T00:00:{j:02}Z INFO request {j} served in {} ms path=/api/v1/items/{}",
+                (m * 31 + j * 7) % 900,
+                m * 100 + j
+            )
+            .unwrap();
+        }
+    }
+    z.finish().unwrap();
+    eprintln!("{}: {members} logs, {secrets} secrets", out.display());
+}
+
 /// Cycle `es` until about `mb` MB are written to `out`; `each` may change each entry.
 fn cycle(out: &Path, mb: u64, es: &[Value], each: &dyn Fn(usize, &mut Value)) {
     let target = mb << 20;
@@ -149,6 +193,22 @@ fn main() {
                 }
             });
         }
+        Some("tokens") => {
+            let out = PathBuf::from(&args[1]);
+            let mb: u64 = args[2].parse().unwrap();
+            let es = entries(&sources_in(&args[3..], &["../shared/corpus/real-har"]));
+            cycle(&out, mb, &es, &|i, e| {
+                if let Some(Value::Array(h)) = e.pointer_mut("/request/headers") {
+                    h.push(serde_json::json!({"name": "X-CSRF-Token", "value": fake_token(i)}));
+                }
+            });
+        }
+        Some("bundle") => {
+            let out = PathBuf::from(&args[1]);
+            let members: usize = args[2].parse().unwrap();
+            let secrets: usize = args[3].parse().unwrap();
+            write_bundle(&out, members, secrets);
+        }
         Some("many") => {
             let dir = PathBuf::from(&args[1]);
             let count: usize = args[2].parse().unwrap();
@@ -162,7 +222,7 @@ fn main() {
             eprintln!("{}: {} files", dir.display(), count);
         }
         _ => {
-            eprintln!("usage: genhar big|real OUT.har SIZE_MB [SOURCES...] | genhar many OUT_DIR COUNT [SOURCES...]");
+            eprintln!("usage: genhar big|real|tokens OUT.har SIZE_MB [SOURCES...] | genhar many OUT_DIR COUNT [SOURCES...] | genhar bundle OUT.zip MEMBERS SECRETS");
             std::process::exit(2);
         }
     }

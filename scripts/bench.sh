@@ -24,8 +24,14 @@
 #                       (`genhar real`); scan and clean are compared with json.load,
 #                       jq and BENCH_BASE on it, as ratios
 #   BENCH_BASE=REV      an earlier commit built beside this one (git worktree under
-#                       BENCH_DATA, its own target dir) and timed on real.har in the
-#                       same run (default: none)
+#                       BENCH_DATA, its own target dir) and timed on real.har, tokens.har
+#                       and bundle.zip in the same run (default: none)
+#   BENCH_TOKENS_MB=N   size of tokens.har (default 200; 0 skips it): real.har's entries
+#                       with a fresh fake token on every request instead of the JWTs
+#                       (`genhar tokens`), a capture that reveals ~26,000 secrets at
+#                       200 MB
+#   BENCH_BUNDLE="M S"  bundle.zip: M small logs and an .env naming S passwords
+#                       (`genhar bundle`; default "1000 3000"; "0" skips it)
 # COUNT=0 skips the many-files part.
 #
 # Wall time is measured around the process; peak RSS comes from GNU `/usr/bin/time -v`
@@ -118,6 +124,34 @@ if [[ $REAL_MB -gt 0 ]]; then
         cargo run --release --quiet --example genhar -- real "$REAL" "$REAL_MB" ||
             die "genhar real failed"
         echo "real $REAL_MB" >"$REAL.stamp"
+    fi
+fi
+TOKENS_MB=${BENCH_TOKENS_MB:-200}
+[[ $TOKENS_MB =~ ^[0-9]+$ ]] || die "BENCH_TOKENS_MB must be a non-negative integer, got '$TOKENS_MB'"
+TOKENS=$DATA/tokens.har
+if [[ $TOKENS_MB -gt 0 ]]; then
+    if stamp_ok "$TOKENS" "tokens $TOKENS_MB"; then
+        note "reusing $TOKENS ($TOKENS_MB MB)"
+    else
+        note "generating $TOKENS ($TOKENS_MB MB, a fresh token on every request)…"
+        rm -f "$TOKENS" "$TOKENS.stamp"
+        cargo run --release --quiet --example genhar -- tokens "$TOKENS" "$TOKENS_MB" ||
+            die "genhar tokens failed"
+        echo "tokens $TOKENS_MB" >"$TOKENS.stamp"
+    fi
+fi
+read -r -a BUNDLE_ARGS <<<"${BENCH_BUNDLE:-1000 3000}"
+BUNDLE=$DATA/bundle.zip
+if [[ ${BUNDLE_ARGS[0]:-0} != 0 ]]; then
+    [[ ${#BUNDLE_ARGS[@]} -eq 2 && ${BUNDLE_ARGS[0]} =~ ^[0-9]+$ && ${BUNDLE_ARGS[1]} =~ ^[0-9]+$ ]] ||
+        die "BENCH_BUNDLE must be \"MEMBERS SECRETS\", got '${BENCH_BUNDLE:-}'"
+    if stamp_ok "$BUNDLE" "bundle ${BUNDLE_ARGS[*]}"; then
+        note "reusing $BUNDLE"
+    else
+        rm -f "$BUNDLE" "$BUNDLE.stamp"
+        cargo run --release --quiet --example genhar -- bundle "$BUNDLE" "${BUNDLE_ARGS[@]}" ||
+            die "genhar bundle failed"
+        echo "bundle ${BUNDLE_ARGS[*]}" >"$BUNDLE.stamp"
     fi
 fi
 BASE_BIN=""
@@ -294,6 +328,30 @@ if [[ $REAL_MB -gt 0 ]]; then
         measure rjq "baseline: \`jq -c .\` real.har" "$REAL_BYTES" 0 "0" "$JQ" -c . "$REAL"
     fi
 fi
+if [[ $TOKENS_MB -gt 0 ]]; then
+    TOKENS_BYTES=$(stat -c %s "$TOKENS")
+    mkdir -p "$DATA/out-tokens"
+    measure tscan "\`scan tokens.har --format json -q\` ($TOKENS_MB MB)" "$TOKENS_BYTES" 0 "0 1" \
+        "$BIN" scan "$TOKENS" --format json -q
+    measure tclean "\`clean tokens.har --out DIR -q --force\`" "$TOKENS_BYTES" 0 "0" \
+        "$BIN" clean "$TOKENS" --out "$DATA/out-tokens" -q --force
+    if [[ -n $BASE_BIN ]]; then
+        measure btscan "base $base_rev: \`scan tokens.har --format json -q\`" "$TOKENS_BYTES" 0 "0 1" \
+            "$BASE_BIN" scan "$TOKENS" --format json -q
+        measure btclean "base $base_rev: \`clean tokens.har --out DIR -q --force\`" "$TOKENS_BYTES" 0 "0" \
+            "$BASE_BIN" clean "$TOKENS" --out "$DATA/out-tokens" -q --force
+    fi
+fi
+if [[ ${BUNDLE_ARGS[0]:-0} != 0 ]]; then
+    BUNDLE_BYTES=$(stat -c %s "$BUNDLE")
+    mkdir -p "$DATA/out-bundle"
+    measure bundle "\`clean bundle.zip --out DIR -q --force\` (${BUNDLE_ARGS[0]} logs, ${BUNDLE_ARGS[1]} secrets)" "$BUNDLE_BYTES" 0 "0" \
+        "$BIN" clean "$BUNDLE" --out "$DATA/out-bundle" -q --force
+    if [[ -n $BASE_BIN ]]; then
+        measure bbundle "base $base_rev: \`clean bundle.zip --out DIR -q --force\`" "$BUNDLE_BYTES" 0 "0" \
+            "$BASE_BIN" clean "$BUNDLE" --out "$DATA/out-bundle" -q --force
+    fi
+fi
 LOAD_AFTER=$(loadavg)
 read -r BUSY1 STEAL1 TOTAL1 < <(cpu_ticks)
 CPU_USE=$(awk -v b=$((BUSY1 - BUSY0)) -v s=$((STEAL1 - STEAL0)) -v t=$((TOTAL1 - TOTAL0)) \
@@ -324,6 +382,7 @@ fi
 # Targets (from the performance issue): clean >= 650 MB/s; scan faster than clean and
 # > 100 MB/s; peak RSS < 100 MB; 2 threads about twice as fast as 1 on many files.
 verdict() { if awk "BEGIN {exit !($1)}"; then echo "met"; else echo "NOT met"; fi; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 clean_mbs=$(awk -v b="$BIG_BYTES" -v t="${WALL[clean]}" 'BEGIN {printf "%.0f", b / 1048576 / t}')
 scan_mbs=$(awk -v b="$BIG_BYTES" -v t="${WALL[scan]}" 'BEGIN {printf "%.0f", b / 1048576 / t}')
 max_rss=${RSS[clean]}
@@ -340,7 +399,6 @@ if [[ $COUNT -gt 0 ]]; then
     echo "- 2 threads about 2x as fast as 1 on $COUNT files (>= 1.8x): ${speedup}x — $(verdict "$speedup >= 1.8")"
 fi
 if [[ $REAL_MB -gt 0 ]]; then
-    ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
     echo "real.har ($REAL_MB MB of real-corpus entries), ratios of median wall times:"
     if [[ -n ${WALL[rpython]:-} ]]; then
         echo "- clean / json.load: $(ratio "${WALL[rclean]}" "${WALL[rpython]}") (target <= 0.5) — $(verdict "${WALL[rclean]} <= 0.5 * ${WALL[rpython]}")"
@@ -352,4 +410,10 @@ if [[ $REAL_MB -gt 0 ]]; then
     if [[ -n ${WALL[bclean]:-} ]]; then
         echo "- against $base_rev: clean $(ratio "${WALL[rclean]}" "${WALL[bclean]}")×, scan $(ratio "${WALL[rscan]}" "${WALL[bscan]}")× its time"
     fi
+fi
+if [[ -n ${WALL[btclean]:-} ]]; then
+    echo "tokens.har against $base_rev: clean $(ratio "${WALL[tclean]}" "${WALL[btclean]}")×, scan $(ratio "${WALL[tscan]}" "${WALL[btscan]}")× its time"
+fi
+if [[ -n ${WALL[bbundle]:-} ]]; then
+    echo "bundle.zip against $base_rev: clean $(ratio "${WALL[bundle]}" "${WALL[bbundle]}")× its time"
 fi
