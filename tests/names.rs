@@ -280,6 +280,33 @@ fn configuration_key_names() {
             "Xq7vR2pLm9wTz4",
             "  key-string [REDACTED:",
         ),
+        // A name that ends in a host: Hadoop's account keys.
+        (
+            "core-site.xml",
+            "<configuration><property>\n<name>fs.azure.account.key.acme.blob.core.windows.net</name>\n<value>Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdo</value>\n</property><property><name>fs.defaultFS</name><value>abfs://data@acme.dfs.core.windows.net</value></property></configuration>\n",
+            "Zm9vYmFyYmF6cXV4",
+            "<value>abfs://data@acme.dfs.core.windows.net</value>",
+        ),
+        // Tokens in a map keyed by host, under their credential's name: Composer.
+        (
+            "auth.json",
+            r#"{"github-oauth": {"github.com": "4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b"}, "repositories": {"github.com": "vcs"}}"#,
+            "4f3c2b1a0e9d8c7b6a5f",
+            r#""repositories": {"github.com": "vcs"}"#,
+        ),
+        (
+            "auth.json",
+            r#"{"gitlab-token": {"gitlab.example.com": "xYz12AbC34dEf56GhI78"}}"#,
+            "xYz12AbC34dEf56GhI78",
+            r#"{"gitlab-token": {"gitlab.example.com": "[REDACTED:"#,
+        ),
+        // Azure's `listKeys`: pairs named by `keyName`.
+        (
+            "keys.json",
+            r#"{"keys": [{"keyName": "key1", "value": "Xk3v9Qz8Lm2Pw7Rt5Yb1Nc4Hd6Jf0Gs8Ua3Ve7Wi9Ox2Kq5Ml1Np4Sr6Tu8Vw0==", "permissions": "FULL"}, {"keyName": "primary", "value": "Standard_LRS"}]}"#,
+            "Xk3v9Qz8Lm2Pw7Rt5Yb1",
+            r#"{"keyName": "primary", "value": "Standard_LRS"}"#,
+        ),
     ] {
         let out = clean(name, doc);
         assert!(!out.contains(secret), "{name}: {out}");
@@ -298,6 +325,8 @@ fn ordinary_names_keep_their_values() {
         "statusCode": "A200OK", "errorCode": "E42x", "publicKey": "pk_abc",
         "promoCode": "SUMMER24", "forgotPassword": "Forgot your password?",
         "passwordLabel": "Password", "sortKey": "b12", "authority": "login.example",
+        "keyName": "signing-key-2024", "tokenizer.example.com": "Wordpiece2024x",
+        "status.example.com": "Operational42",
     });
     kept_whole(&keep.to_string());
 }

@@ -157,6 +157,8 @@ pub(crate) enum PairRole {
 /// (`ParameterKey`, `attributeValue`, `env_var_name`…).
 const PAIR_PREFIXES: &[&[u8]] = &[
     b"",
+    // Azure's `listKeys`: `{"keyName": "key1", "value": …}`.
+    b"key",
     b"parameter",
     b"param",
     b"attribute",

@@ -580,10 +580,73 @@ impl Names {
             Verdict::Secret => ParamClass::Secret,
             Verdict::Weak => ParamClass::Weak,
             Verdict::Other if inner == ParamClass::Weak => ParamClass::Weak,
-            Verdict::Other => ParamClass::Other,
+            Verdict::Other => self.before_host(name),
         }
     }
+
+    /// A name that ends in a host name is judged by what comes before the host:
+    /// Hadoop's `fs.azure.account.key.<account>.blob.core.windows.net`, or a map of
+    /// tokens keyed by host under its credential's name (Composer's `{"github-oauth":
+    /// {"github.com": …}}`, joined `github-oauth.github.com`). The host is the
+    /// shortest tail of two labels or more, ending in a common top-level domain, after
+    /// which what is left names a credential.
+    fn before_host(&self, name: &[u8]) -> ParamClass {
+        let Some(last) = name.iter().rposition(|&b| b == b'.') else {
+            return ParamClass::Other;
+        };
+        let tld = name[last + 1..].to_ascii_lowercase();
+        if !HOST_ENDS.contains(&tld.as_slice()) {
+            return ParamClass::Other;
+        }
+        let mut end = last;
+        while let Some(dot) = name[..end].iter().rposition(|&b| b == b'.') {
+            let before = &name[..dot];
+            match self.param(before) {
+                ParamClass::Other | ParamClass::Url => end = dot,
+                c => return c,
+            }
+        }
+        ParamClass::Other
+    }
 }
+
+/// Top-level domains (and the last labels of cloud hosts) that end a host name in
+/// [`Names::before_host`].
+const HOST_ENDS: &[&[u8]] = &[
+    b"com",
+    b"net",
+    b"org",
+    b"io",
+    b"dev",
+    b"app",
+    b"cloud",
+    b"co",
+    b"ai",
+    b"me",
+    b"info",
+    b"biz",
+    b"us",
+    b"uk",
+    b"de",
+    b"fr",
+    b"nl",
+    b"jp",
+    b"cn",
+    b"ru",
+    b"br",
+    b"in",
+    b"au",
+    b"ca",
+    b"eu",
+    b"gov",
+    b"edu",
+    b"local",
+    b"internal",
+    b"localhost",
+    b"cn",
+    b"ch",
+    b"se",
+];
 
 /// What the word model says about a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
