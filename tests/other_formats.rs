@@ -1836,3 +1836,45 @@ fn text_with_nul_bytes_is_cleaned_binary_is_not() {
     assert_eq!(sniff("state.db", &binary), Kind::Unknown);
     assert!(clean_bytes(engine(), "state.db", &binary).is_err());
 }
+
+/// Secrets of shapes of their own: an OpenVPN static key in a `.ovpn` profile and as a
+/// file, and a JWE (five parts) under a name that says nothing. The lines around them
+/// stay.
+#[test]
+fn openvpn_static_keys_and_jwe_tokens() {
+    let hex = "6acef03f62675b4b1bbd03e53b187727";
+    let block = format!(
+        "-----BEGIN OpenVPN Static key V1-----\n{hex}\n423cea742242106cb2916a8a4c829756\n-----END OpenVPN Static key V1-----\n"
+    );
+    let profile = format!(
+        "client\nremote vpn.example.com 1194\n<tls-auth>\n{block}</tls-auth>\nkey-direction 1\n"
+    );
+    let jwe = "eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.OKOawDo13gRpFAKEfake0123456789EXAMPLEkey.48V1_ALb6US04U3b.5eym8TW_c8SuK0ltJ3rpFAKEciphertext.XFBoMYUZodetZdvTiFvSkQ";
+    let json = format!(r#"{{"data": "{jwe}", "kind": "encrypted"}}"#);
+    for (name, doc, secret, kept) in [
+        (
+            "client.ovpn",
+            profile.as_str(),
+            hex,
+            "</tls-auth>\nkey-direction 1\n",
+        ),
+        (
+            "ta.key",
+            block.as_str(),
+            hex,
+            "-----END OpenVPN Static key V1-----\n",
+        ),
+        (
+            "state.json",
+            json.as_str(),
+            "OKOawDo13gRp",
+            r#""kind": "encrypted""#,
+        ),
+    ] {
+        let out = clean(name, doc.as_bytes());
+        let text = String::from_utf8(out.copy).unwrap();
+        assert!(!text.contains(secret), "{name}: {text}");
+        assert!(text.contains(kept), "{name}: {text}");
+        assert_eq!(out.findings.len(), 1, "{name}");
+    }
+}
