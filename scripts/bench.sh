@@ -87,6 +87,20 @@ BIN=$TARGET/release/harscrub
 [[ -x $BIN ]] || die "no binary at $BIN after the build"
 
 stamp_ok() { [[ $REGEN != 1 && -e $1 && -f $1.stamp && $(cat "$1.stamp") == "$2" ]]; }
+# input FILE STAMP WHAT GENHAR_ARGS... : FILE as `genhar GENHAR_ARGS...` writes it, reused
+# when its stamp says it was written with the same parameters.
+input() {
+    local file=$1 stamp=$2 what=$3
+    shift 3
+    if stamp_ok "$file" "$stamp"; then
+        note "reusing $file ($what)"
+        return
+    fi
+    note "generating $file ($what)…"
+    rm -f "$file" "$file.stamp"
+    cargo run --release --quiet --example genhar -- "$@" || die "genhar $1 failed"
+    echo "$stamp" >"$file.stamp"
+}
 
 for s in "${SOURCES[@]}"; do [[ -f $s ]] || die "BENCH_SOURCES: no file $s"; done
 STAMP="$SIZE_MB${SOURCES[*]:+ ${SOURCES[*]}}"
@@ -116,43 +130,22 @@ REAL_MB=${BENCH_REAL_MB:-107}
 [[ $REAL_MB =~ ^[0-9]+$ ]] || die "BENCH_REAL_MB must be a non-negative integer, got '$REAL_MB'"
 REAL=$DATA/real.har
 if [[ $REAL_MB -gt 0 ]]; then
-    if stamp_ok "$REAL" "real $REAL_MB"; then
-        note "reusing $REAL ($REAL_MB MB)"
-    else
-        note "generating $REAL ($REAL_MB MB of real-corpus entries)…"
-        rm -f "$REAL" "$REAL.stamp"
-        cargo run --release --quiet --example genhar -- real "$REAL" "$REAL_MB" ||
-            die "genhar real failed"
-        echo "real $REAL_MB" >"$REAL.stamp"
-    fi
+    input "$REAL" "real $REAL_MB" "$REAL_MB MB of real-corpus entries" real "$REAL" "$REAL_MB"
 fi
 TOKENS_MB=${BENCH_TOKENS_MB:-200}
 [[ $TOKENS_MB =~ ^[0-9]+$ ]] || die "BENCH_TOKENS_MB must be a non-negative integer, got '$TOKENS_MB'"
 TOKENS=$DATA/tokens.har
 if [[ $TOKENS_MB -gt 0 ]]; then
-    if stamp_ok "$TOKENS" "tokens $TOKENS_MB"; then
-        note "reusing $TOKENS ($TOKENS_MB MB)"
-    else
-        note "generating $TOKENS ($TOKENS_MB MB, a fresh token on every request)…"
-        rm -f "$TOKENS" "$TOKENS.stamp"
-        cargo run --release --quiet --example genhar -- tokens "$TOKENS" "$TOKENS_MB" ||
-            die "genhar tokens failed"
-        echo "tokens $TOKENS_MB" >"$TOKENS.stamp"
-    fi
+    input "$TOKENS" "tokens $TOKENS_MB" "$TOKENS_MB MB, a fresh token on every request" \
+        tokens "$TOKENS" "$TOKENS_MB"
 fi
 read -r -a BUNDLE_ARGS <<<"${BENCH_BUNDLE:-1000 3000}"
 BUNDLE=$DATA/bundle.zip
 if [[ ${BUNDLE_ARGS[0]:-0} != 0 ]]; then
     [[ ${#BUNDLE_ARGS[@]} -eq 2 && ${BUNDLE_ARGS[0]} =~ ^[0-9]+$ && ${BUNDLE_ARGS[1]} =~ ^[0-9]+$ ]] ||
         die "BENCH_BUNDLE must be \"MEMBERS SECRETS\", got '${BENCH_BUNDLE:-}'"
-    if stamp_ok "$BUNDLE" "bundle ${BUNDLE_ARGS[*]}"; then
-        note "reusing $BUNDLE"
-    else
-        rm -f "$BUNDLE" "$BUNDLE.stamp"
-        cargo run --release --quiet --example genhar -- bundle "$BUNDLE" "${BUNDLE_ARGS[@]}" ||
-            die "genhar bundle failed"
-        echo "bundle ${BUNDLE_ARGS[*]}" >"$BUNDLE.stamp"
-    fi
+    input "$BUNDLE" "bundle ${BUNDLE_ARGS[*]}" "${BUNDLE_ARGS[0]} logs, ${BUNDLE_ARGS[1]} secrets" \
+        bundle "$BUNDLE" "${BUNDLE_ARGS[@]}"
 fi
 BASE_BIN=""
 if [[ -n ${BENCH_BASE:-} ]]; then

@@ -869,13 +869,37 @@ fn lower_hex(v: &[u8]) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    /// A haystack of pieces: for each `(what, cut)`, the first `cut` bytes (at least
+    /// one) of a form of one of `secrets`, or a piece of noise.
+    fn haystack(secrets: &[&str], noise: &[&str], parts: &[(usize, usize)]) -> Vec<u8> {
+        let forms: Vec<Vec<u8>> = secrets
+            .iter()
+            .flat_map(|s| std::iter::once(s.as_bytes().to_vec()).chain(encoded_forms(s.as_bytes())))
+            .collect();
+        let mut hay = Vec::new();
+        for &(what, cut) in parts {
+            match forms.get(what) {
+                Some(f) => hay.extend_from_slice(&f[..f.len().min(cut.max(1))]),
+                None => hay.extend_from_slice(noise[what % noise.len()].as_bytes()),
+            }
+        }
+        hay
+    }
+
+    fn runner(cases: u32) -> proptest::test_runner::TestRunner {
+        proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+            cases,
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })
+    }
+
     /// The index finds what a leftmost-longest Aho-Corasick automaton of the same forms
     /// finds, on haystacks of secrets' forms, their prefixes and noise, with sets whose
     /// shortest form hashes 8, 4 or 3 bytes, and forms that are prefixes of others.
     #[test]
     fn index_finds_what_an_automaton_finds() {
         use proptest::prelude::*;
-        use proptest::test_runner::{Config, TestRunner};
         let sets: [&[&str]; 5] = [
             &[
                 "Zq8/Lw+t3Rk=9mXp2Vb7",
@@ -904,33 +928,14 @@ mod tests {
             0..sets.len(),
             proptest::collection::vec((0..20usize, 0..40usize), 0..60),
         );
-        let mut runner = TestRunner::new(Config {
-            cases: 500,
-            failure_persistence: None,
-            ..Config::default()
-        });
-        runner
+        runner(500)
             .run(&case, |(set, parts)| {
                 let map: Discovered = sets[set]
                     .iter()
                     .map(|s| (s.as_bytes().to_vec(), "token".to_string()))
                     .collect();
                 let k = Known::new(&map);
-                let forms: Vec<Vec<u8>> = sets[set]
-                    .iter()
-                    .flat_map(|s| {
-                        std::iter::once(s.as_bytes().to_vec()).chain(encoded_forms(s.as_bytes()))
-                    })
-                    .collect();
-                let mut hay = Vec::new();
-                for (what, cut) in parts {
-                    if what < forms.len() {
-                        let f = &forms[what];
-                        hay.extend_from_slice(&f[..f.len().min(cut.max(1))]);
-                    } else {
-                        hay.extend_from_slice(noise[what % noise.len()].as_bytes());
-                    }
-                }
+                let hay = haystack(sets[set], &noise, &parts);
                 let ix = k.segs[0].index.as_ref().unwrap();
                 let patterns: Vec<&[u8]> = (0..ix.forms.len() as u32).map(|i| ix.form(i)).collect();
                 let ac = aho_corasick::AhoCorasick::builder()
@@ -966,7 +971,6 @@ mod tests {
     #[test]
     fn a_set_in_segments_finds_what_the_whole_set_finds() {
         use proptest::prelude::*;
-        use proptest::test_runner::{Config, TestRunner};
         let secrets = [
             "Zq8/Lw+t3Rk=9mXp2Vb7",
             "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
@@ -987,12 +991,7 @@ mod tests {
             proptest::collection::vec(0..4usize, secrets.len()),
             proptest::collection::vec((0..40usize, 0..40usize), 0..50),
         );
-        let mut runner = TestRunner::new(Config {
-            cases: 400,
-            failure_persistence: None,
-            ..Config::default()
-        });
-        runner
+        runner(400)
             .run(&case, |(batch_of, parts)| {
                 let kind = |i: usize| format!("kind{}", i % 3);
                 let all: Discovered = secrets
@@ -1013,19 +1012,7 @@ mod tests {
                 }
                 prop_assert_eq!(grown.len(), whole.len());
                 prop_assert!(grown.segs.len() <= 4);
-                let forms: Vec<Vec<u8>> = secrets
-                    .iter()
-                    .flat_map(|s| {
-                        std::iter::once(s.as_bytes().to_vec()).chain(encoded_forms(s.as_bytes()))
-                    })
-                    .collect();
-                let mut hay = Vec::new();
-                for (what, cut) in parts {
-                    match forms.get(what) {
-                        Some(f) => hay.extend_from_slice(&f[..f.len().min(cut.max(1))]),
-                        None => hay.extend_from_slice(noise[what % noise.len()].as_bytes()),
-                    }
-                }
+                let hay = haystack(&secrets, &noise, &parts);
                 let found = |k: &Known| {
                     k.find_all(&hay)
                         .map(|(s, e, v, k)| (s, e, v.to_vec(), k.to_string()))
