@@ -243,6 +243,25 @@ measure() {
     ROWS+=("| $label | $(printf '%.2f' "$wall") | $range | ${mbs:-–} | ${fps:-–} | $(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}') |")
 }
 
+# scan_and_clean KEY BASE_KEY FILE MB : the rows `KEYscan` and `KEYclean` for FILE, and
+# `BASE_KEYscan` and `BASE_KEYclean` for the BENCH_BASE build.
+scan_and_clean() {
+    local key=$1 bkey=$2 file=$3 mb=$4 name bytes
+    name=$(basename "$file")
+    bytes=$(stat -c %s "$file")
+    mkdir -p "$DATA/out-${name%.*}"
+    measure "${key}scan" "\`scan $name --format json -q\` ($mb MB)" "$bytes" 0 "0 1" \
+        "$BIN" scan "$file" --format json -q
+    measure "${key}clean" "\`clean $name --out DIR -q --force\`" "$bytes" 0 "0" \
+        "$BIN" clean "$file" --out "$DATA/out-${name%.*}" -q --force
+    if [[ -n $BASE_BIN ]]; then
+        measure "${bkey}scan" "base $base_rev: \`scan $name --format json -q\`" "$bytes" 0 "0 1" \
+            "$BASE_BIN" scan "$file" --format json -q
+        measure "${bkey}clean" "base $base_rev: \`clean $name --out DIR -q --force\`" "$bytes" 0 "0" \
+            "$BASE_BIN" clean "$file" --out "$DATA/out-${name%.*}" -q --force
+    fi
+}
+
 # The number of findings in a report (summary.findings).
 report_findings() {
     if command -v jq >/dev/null; then
@@ -301,17 +320,7 @@ if [[ $BASELINES == 1 ]]; then
 fi
 if [[ $REAL_MB -gt 0 ]]; then
     REAL_BYTES=$(stat -c %s "$REAL")
-    mkdir -p "$DATA/out-real"
-    measure rscan "\`scan real.har --format json -q\` ($REAL_MB MB)" "$REAL_BYTES" 0 "0 1" \
-        "$BIN" scan "$REAL" --format json -q
-    measure rclean "\`clean real.har --out DIR -q --force\`" "$REAL_BYTES" 0 "0" \
-        "$BIN" clean "$REAL" --out "$DATA/out-real" -q --force
-    if [[ -n $BASE_BIN ]]; then
-        measure bscan "base $base_rev: \`scan real.har --format json -q\`" "$REAL_BYTES" 0 "0 1" \
-            "$BASE_BIN" scan "$REAL" --format json -q
-        measure bclean "base $base_rev: \`clean real.har --out DIR -q --force\`" "$REAL_BYTES" 0 "0" \
-            "$BASE_BIN" clean "$REAL" --out "$DATA/out-real" -q --force
-    fi
+    scan_and_clean r b "$REAL" "$REAL_MB"
     if command -v python3 >/dev/null; then
         measure rpython "baseline: \`python3 json.load\` real.har" "$REAL_BYTES" 0 "0" \
             python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$REAL"
@@ -322,18 +331,7 @@ if [[ $REAL_MB -gt 0 ]]; then
     fi
 fi
 if [[ $TOKENS_MB -gt 0 ]]; then
-    TOKENS_BYTES=$(stat -c %s "$TOKENS")
-    mkdir -p "$DATA/out-tokens"
-    measure tscan "\`scan tokens.har --format json -q\` ($TOKENS_MB MB)" "$TOKENS_BYTES" 0 "0 1" \
-        "$BIN" scan "$TOKENS" --format json -q
-    measure tclean "\`clean tokens.har --out DIR -q --force\`" "$TOKENS_BYTES" 0 "0" \
-        "$BIN" clean "$TOKENS" --out "$DATA/out-tokens" -q --force
-    if [[ -n $BASE_BIN ]]; then
-        measure btscan "base $base_rev: \`scan tokens.har --format json -q\`" "$TOKENS_BYTES" 0 "0 1" \
-            "$BASE_BIN" scan "$TOKENS" --format json -q
-        measure btclean "base $base_rev: \`clean tokens.har --out DIR -q --force\`" "$TOKENS_BYTES" 0 "0" \
-            "$BASE_BIN" clean "$TOKENS" --out "$DATA/out-tokens" -q --force
-    fi
+    scan_and_clean t bt "$TOKENS" "$TOKENS_MB"
 fi
 if [[ ${BUNDLE_ARGS[0]:-0} != 0 ]]; then
     BUNDLE_BYTES=$(stat -c %s "$BUNDLE")
