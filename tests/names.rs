@@ -300,6 +300,20 @@ fn configuration_key_names() {
             "xYz12AbC34dEf56GhI78",
             r#"{"gitlab-token": {"gitlab.example.com": "[REDACTED:"#,
         ),
+        // PagerDuty's keys in Alertmanager; a message broker's routing key stays.
+        (
+            "alertmanager.yml",
+            "receivers:\n- name: pd\n  pagerduty_configs:\n  - routing_key: e012ae990d6fc161e4472d1ecc25a53d\nrabbit:\n  routing_key: orders.created\n",
+            "e012ae990d6fc161",
+            "  routing_key: orders.created\n",
+        ),
+        // A provider's key by its name (a Postman collection's variable).
+        (
+            "collection.json",
+            r#"{"variable": [{"key": "stripeKey", "value": "JCD1YZpkxwnUzyO9Lnt8EGno2CRi8TqM"}, {"key": "sortKey", "value": "createdAt"}]}"#,
+            "JCD1YZpkxwnUzyO9",
+            r#"{"key": "sortKey", "value": "createdAt"}"#,
+        ),
         // Azure's `listKeys`: pairs named by `keyName`.
         (
             "keys.json",
