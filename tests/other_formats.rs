@@ -1878,3 +1878,34 @@ fn openvpn_static_keys_and_jwe_tokens() {
         assert_eq!(out.findings.len(), 1, "{name}");
     }
 }
+
+/// SQL rows by column: an `INSERT` of several rows (quotes doubled inside a literal,
+/// MySQL's backquoted names) and a `pg_dump` `COPY … FROM stdin` block. The credential
+/// columns go; ids, emails, dates, `NULL` and `\N`, and a table without such a column
+/// stay.
+#[test]
+fn sql_rows_by_column() {
+    let dump = "INSERT INTO `tokens` (`id`,`user_id`,`token`,`created_at`) VALUES (1,42,'Zq8Lm2Wp9Rv4xYt6','2024-01-01'),(2,43,'It''s9Kd8sPq2Lm4Vx',NULL);\n\
+INSERT INTO settings (name, value) VALUES ('theme', 'dark');\n\
+COPY public.users (id, email, api_token) FROM stdin;\n\
+1\ta@example.com\tRmNN2r01HgV2V7WErYOTO6TiA3gaAXJLhFz9KjA2\n\
+2\tb@example.com\t\\N\n\
+\\.\n\
+SELECT 1;\n";
+    let out = clean("dump.sql", dump.as_bytes());
+    let text = String::from_utf8(out.copy).unwrap();
+    for secret in ["Zq8Lm2Wp9Rv4xYt6", "s9Kd8sPq2Lm4Vx", "RmNN2r01HgV2V7WE"] {
+        assert!(!text.contains(secret), "{secret}: {text}");
+    }
+    for kept in [
+        "VALUES (1,42,'[REDACTED:",
+        "','2024-01-01'),(2,43,'[REDACTED:",
+        "',NULL);\n",
+        "VALUES ('theme', 'dark');",
+        "1\ta@example.com\t[REDACTED:",
+        "2\tb@example.com\t\\N\n\\.\nSELECT 1;\n",
+    ] {
+        assert!(text.contains(kept), "{kept:?}: {text}");
+    }
+    assert_eq!(out.findings.len(), 3);
+}

@@ -49,11 +49,21 @@ struct Res {
     pipe_row: Regex,
     header_directive: Regex,
     directive: Regex,
+    sql_insert: Regex,
+    sql_copy: Regex,
 }
 
 fn res() -> &'static Res {
     static R: OnceLock<Res> = OnceLock::new();
     R.get_or_init(|| Res {
+        // `INSERT [IGNORE] INTO t (columns) VALUES ` (the rows follow).
+        sql_insert: Regex::new(
+            r#"(?i)\bINSERT\s+(?:IGNORE\s+)?INTO\s+[\w."`\[\]]{1,128}\s*\(([^()\r\n]{1,2000})\)\s*VALUES\s*"#,
+        )
+        .unwrap(),
+        // `COPY t (columns) FROM stdin;` (a `pg_dump`; the rows are the lines after).
+        sql_copy: Regex::new(r#"(?m)^COPY\s+[\w."]{1,128}\s*\(([^()\r\n]{1,2000})\)\s+FROM\s+stdin;\r?\n"#)
+            .unwrap(),
         header_line: Regex::new(r"(?m)^[ \t>]*([A-Za-z][A-Za-z0-9_-]{1,63})[ \t]*:[ \t]*([^\r\n]*)").unwrap(),
         kv: Regex::new(
             r#"^["']?((?:[A-Za-z0-9_]|[^\x00-\x7F])(?:[A-Za-z0-9_.\-]|[^\x00-\x7F]){0,63}(?:\[[A-Za-z0-9_.\-]{0,32}\]){0,4})(?:["']?\])?["']?[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}(?:(?:\r?\n|(?:\\r)?\\n)?[ \t]{0,16}string\(\d{1,7}\)[ \t])?(?:b?"((?:[^"\\\r\n]|\\[^\r\n])*\\?)"|[NEb]?'([^'\r\n]*)'|(?:\\\r?\n[ \t]{0,16})?([^\s"'&,;<>(){}\[\]\\=][^\s"'&,;<>(){}\[\]\\]*)|\[([^\[\]\s,"']+)\]|b?"((?:[^"\\\r\n]|\\[^\r\n])+)(?m:$)|[NEb]?'([^'\r\n]+)(?m:$))"#,
@@ -823,6 +833,13 @@ impl Scrubber<'_> {
                 && memchr::memmem::find(v, b"kind: Secret").is_some()
             {
                 self.k8s_secret_yaml(v, base, &mut handled, out);
+            }
+            if matches!(mode, Mode::Value | Mode::Plain)
+                && [&b"INSERT"[..], b"insert", b"COPY "]
+                    .iter()
+                    .any(|w| memchr::memmem::find(v, w).is_some())
+            {
+                self.sql_rows(v, base, &mut handled, out);
             }
             if memchr::memchr(b'<', v).is_some() {
                 self.html_tags(v, base, &mut handled, out);
@@ -3090,6 +3107,146 @@ impl Scrubber<'_> {
                     self.redact(v, s, e, base, "context.csv", kind, None, true, out);
                 }
             }
+        }
+    }
+
+    /// SQL rows by column, as a CSV column is read ([`Scrubber::csv_columns`]):
+    /// `INSERT INTO t (id, email, api_key) VALUES (1, 'a@example.com', '…'), (…);` and
+    /// a `pg_dump` block, `COPY t (id, api_token) FROM stdin;` then tab-separated rows up
+    /// to `\.`. A value in a column a credential name names goes (a weak name's only
+    /// when it looks like a token); `NULL`, numbers and the other columns stay.
+    fn sql_rows(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
+        let r = res();
+        let columns = |list: &[u8]| -> Vec<(ParamClass, Vec<u8>)> {
+            list.split(|&b| b == b',')
+                .map(|c| {
+                    let c = c.trim_ascii();
+                    let c = c
+                        .strip_prefix(b"`")
+                        .and_then(|c| c.strip_suffix(b"`"))
+                        .or_else(|| c.strip_prefix(b"\"").and_then(|c| c.strip_suffix(b"\"")))
+                        .or_else(|| c.strip_prefix(b"[").and_then(|c| c.strip_suffix(b"]")))
+                        .unwrap_or(c);
+                    (self.engine.names.field(c), c.to_vec())
+                })
+                .collect()
+        };
+        let judged = |cols: &[(ParamClass, Vec<u8>)]| {
+            cols.iter()
+                .any(|(c, _)| matches!(c, ParamClass::Secret | ParamClass::Weak))
+        };
+        let mut found: Vec<(usize, usize, Vec<u8>)> = Vec::new();
+        let mut take = |cols: &[(ParamClass, Vec<u8>)], i: usize, s: usize, e: usize| {
+            let Some((class, name)) = cols.get(i) else {
+                return;
+            };
+            let value = &v[s..e];
+            let secret = match class {
+                ParamClass::Secret => true,
+                ParamClass::Weak => super::weak_text_value(value),
+                _ => false,
+            };
+            if secret && !is_nothing(value) && value != b"\\N" {
+                found.push((s, e, name.clone()));
+            }
+        };
+        for c in r.sql_insert.captures_iter(v) {
+            let cols = columns(c.get(1).map_or(&b""[..], |m| m.as_bytes()));
+            if !judged(&cols) {
+                continue;
+            }
+            let mut at = c.get(0).map_or(v.len(), |m| m.end());
+            // Each row: `(` values `)`, separated by commas.
+            while v.get(at) == Some(&b'(') {
+                at += 1;
+                let mut i = 0;
+                loop {
+                    while v.get(at).is_some_and(u8::is_ascii_whitespace) {
+                        at += 1;
+                    }
+                    let (s, e, next) = match v.get(at) {
+                        Some(&q @ (b'\'' | b'"')) => {
+                            // A quoted literal: its quote doubled, or escaped (MySQL).
+                            let mut j = at + 1;
+                            loop {
+                                match v.get(j) {
+                                    None => break,
+                                    Some(b'\\') => j += 2,
+                                    Some(&b) if b == q && v.get(j + 1) == Some(&q) => j += 2,
+                                    Some(&b) if b == q => break,
+                                    Some(b'\n') if j - at > 4096 => break,
+                                    _ => j += 1,
+                                }
+                            }
+                            (at + 1, j.min(v.len()), (j + 1).min(v.len()))
+                        }
+                        _ => {
+                            let end = v[at..]
+                                .iter()
+                                .position(|&b| b == b',' || b == b')' || b == b'\n')
+                                .map_or(v.len(), |p| at + p);
+                            let t = v[at..end].trim_ascii_end();
+                            (at, at + t.len(), end)
+                        }
+                    };
+                    take(&cols, i, s, e);
+                    at = next;
+                    while v.get(at).is_some_and(u8::is_ascii_whitespace) {
+                        at += 1;
+                    }
+                    match v.get(at) {
+                        Some(b',') => {
+                            at += 1;
+                            i += 1;
+                        }
+                        Some(b')') => {
+                            at += 1;
+                            break;
+                        }
+                        _ => break,
+                    }
+                }
+                while v.get(at).is_some_and(u8::is_ascii_whitespace) {
+                    at += 1;
+                }
+                if v.get(at) != Some(&b',') {
+                    break;
+                }
+                at += 1;
+                while v.get(at).is_some_and(u8::is_ascii_whitespace) {
+                    at += 1;
+                }
+            }
+        }
+        for c in r.sql_copy.captures_iter(v) {
+            let cols = columns(c.get(1).map_or(&b""[..], |m| m.as_bytes()));
+            if !judged(&cols) {
+                continue;
+            }
+            let from = c.get(0).map_or(v.len(), |m| m.end());
+            for (ls, le) in line_spans(&v[from..]) {
+                let (ls, le) = (from + ls, from + le);
+                let line = &v[ls..le];
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if line == b"\\." {
+                    break;
+                }
+                let mut s = ls;
+                for (i, field) in line.split(|&b| b == b'\t').enumerate() {
+                    take(&cols, i, s, s + field.len());
+                    s += field.len() + 1;
+                }
+            }
+        }
+        for (s, e, name) in found {
+            let covered = out
+                .iter()
+                .any(|ed| ed.claim <= base + s && ed.end >= base + e);
+            if !covered {
+                let kind = super::kind_for_name(&name);
+                self.redact(v, s, e, base, "context.sql", kind, None, true, out);
+            }
+            handled.push((s, e));
         }
     }
 

@@ -770,6 +770,11 @@ pub const CONTEXT_RULES: &[(&str, &str, &str)] = &[
         "A field of a table (CSV, TSV) under a credential-named column of its header row.",
     ),
     (
+        "context.sql",
+        "Credential column of a SQL row",
+        "A value of an INSERT row or a COPY … FROM stdin line under a credential-named column.",
+    ),
+    (
         "context.url-path",
         "Token in a capability URL path",
         "A token-like path segment after a segment such as reset, invite or magic-link.",

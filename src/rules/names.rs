@@ -1306,6 +1306,11 @@ mod tests {
         for s in ["code", "key", "session"] {
             assert_eq!(n.field(s.as_bytes()), ParamClass::Weak, "{s}");
         }
+        // PagerDuty's keys: token-shaped values only (a broker's `routingKey` is a
+        // dotted word).
+        for s in ["routing_key", "routingKey", "integration_key"] {
+            assert_eq!(n.field(s.as_bytes()), ParamClass::Weak, "{s}");
+        }
     }
 
     #[test]
@@ -1354,7 +1359,6 @@ mod tests {
             "publicKey",
             "public_key",
             "cacheKey",
-            "routingKey",
             "idempotencyKey",
             "partitionKey",
             "primaryKey",
