@@ -56,10 +56,11 @@ pub(crate) const VIEW_FORM_MAX_FOR_TESTS: usize = VIEW_FORM_MAX;
 
 /// The forms of the known secrets, sorted, and a bitmap of where one may start.
 ///
-/// A set of forms is rebuilt for every small file and for every batch of a big one
-/// that discovers a secret, so building it must cost little more than sorting the
-/// forms: no automaton (an Aho-Corasick automaton of a thousand secrets' forms took
-/// 56 MB to build and a few percent of a whole run to rebuild, batch after batch).
+/// A set of forms is built for every small file and for every batch of a big one
+/// that discovers a secret (a large set only for the batch's new secrets, as a segment:
+/// [`Known::extend`]), so building it must cost little more than sorting the forms: no
+/// automaton (an Aho-Corasick automaton of a thousand secrets' forms took 56 MB to
+/// build and a few percent of a whole run to rebuild, batch after batch).
 ///
 /// A search checks each position of the haystack against the bitmap of hashed first
 /// bytes (a load, a multiply and a bit test); most positions miss it. At a position it
