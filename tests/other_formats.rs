@@ -1908,4 +1908,11 @@ SELECT 1;\n";
         assert!(text.contains(kept), "{kept:?}: {text}");
     }
     assert_eq!(out.findings.len(), 3);
+    // Keywords in any common case, a row on the lines after `VALUES`.
+    let mixed = "Insert Into keys (id, api_key)\n  Values (3, 'Mm1nNb2vVc3xXz4');\n";
+    let text = String::from_utf8(clean("keys.sql", mixed.as_bytes()).copy).unwrap();
+    assert!(
+        text.starts_with("Insert Into keys (id, api_key)\n  Values (3, '[REDACTED:"),
+        "{text}"
+    );
 }

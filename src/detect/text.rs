@@ -835,7 +835,7 @@ impl Scrubber<'_> {
                 self.k8s_secret_yaml(v, base, &mut handled, out);
             }
             if matches!(mode, Mode::Value | Mode::Plain)
-                && [&b"INSERT"[..], b"insert", b"COPY "]
+                && [&b"INSERT"[..], b"insert", b"Insert", b"COPY "]
                     .iter()
                     .any(|w| memchr::memmem::find(v, w).is_some())
             {
