@@ -202,8 +202,8 @@ pub struct Common {
     #[arg(long)]
     pub exit_zero: bool,
     /// Worker threads (default: one per core). With -j 1 every file is read, scrubbed,
-    /// verified and written on that one thread; beside it, a second thread only commits
-    /// finished copies (flushes to disk those that need it, renames them into place).
+    /// verified, written and committed (flushed to disk where needed, renamed into
+    /// place) on that one thread; with more, one more thread commits finished copies.
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
     /// Refuse archives that expand to more than this many bytes in total.

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, RwLock};
 
 use anyhow::{bail, Context, Result};
 use tempfile::NamedTempFile;
@@ -46,6 +46,12 @@ pub fn is_redacted_name(file_name: &str) -> bool {
 /// that an interrupt can remove them: see [`remove_temporaries`].
 static LIVE: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
 
+/// Held shared while a temporary file is created and registered, and for good by the
+/// interrupt handler: it waits for the files being created to be registered, and no
+/// new one is started after it. Shared, so that workers creating copies at the same
+/// time do not wait for each other (nor a commit's [`forget_temp`] for them).
+static CREATING: RwLock<()> = RwLock::new(());
+
 fn live() -> MutexGuard<'static, BTreeSet<PathBuf>> {
     LIVE.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -63,12 +69,12 @@ pub fn is_temp_name(name: &str) -> bool {
 
 /// A temporary file in `dir`, registered so that [`remove_temporaries`] finds it.
 pub fn temp_file_in(dir: &Path) -> std::io::Result<NamedTempFile> {
-    let mut g = live();
+    let _creating = CREATING.read().unwrap_or_else(|e| e.into_inner());
     let t = tempfile::Builder::new()
         .prefix(&temp_prefix())
         .suffix(".tmp")
         .tempfile_in(dir)?;
-    g.insert(t.path().to_path_buf());
+    live().insert(t.path().to_path_buf());
     Ok(t)
 }
 
@@ -81,11 +87,14 @@ pub fn forget_temp(path: &Path) {
 /// keep the registry locked so that no new one is created before the process exits.
 /// Returns how many were removed.
 pub fn remove_temporaries() -> usize {
+    // Every file being created is registered once this is held.
+    let creating = CREATING.write().unwrap_or_else(|e| e.into_inner());
     let g = live();
     let n = g.iter().filter(|p| fs::remove_file(p).is_ok()).count();
     // Never unlocked: the process is about to exit, and a worker that tries to start a
     // new copy now waits for that.
     std::mem::forget(g);
+    std::mem::forget(creating);
     n
 }
 
@@ -313,7 +322,8 @@ impl Pending {
                 .with_context(|| format!("writing {}", dest.display()))?;
         }
         if let Some(p) = &self.permissions {
-            fs::set_permissions(tmp.path(), p.clone())
+            tmp.as_file()
+                .set_permissions(p.clone())
                 .with_context(|| format!("setting the permissions of {}", dest.display()))?;
         }
         if force {

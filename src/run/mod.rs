@@ -395,8 +395,9 @@ struct Commit {
 /// finished early wait in memory; their findings may already be on disk (see
 /// [`crate::report::store`]).
 ///
-/// With one worker thread (`-j 1`) each input is read, scrubbed, verified and written
-/// on that thread alone (see `format::har`); the collector beside it commits the copies.
+/// With one worker thread (`-j 1`) the run is single-threaded: each input is read,
+/// scrubbed, verified, written and committed on the pool's one thread, in order (see
+/// `format::har`), with no collector beside it.
 pub fn process_all<F: FnMut(Processed) + Send>(
     engine: &Engine,
     action: &Action,
@@ -405,6 +406,20 @@ pub fn process_all<F: FnMut(Processed) + Send>(
     bytes: Option<&indicatif::MultiProgress>,
     mut sink: F,
 ) {
+    if rayon::current_num_threads() == 1 {
+        // On the pool's one thread, where the passes' own parallel loops run inline.
+        rayon::scope(|_| {
+            for inp in inputs {
+                let (mut r, c) = process_one(engine, action, inp, bytes);
+                if let Some(c) = c {
+                    finish(&mut r, c);
+                }
+                progress.inc(1);
+                sink(r);
+            }
+        });
+        return;
+    }
     let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Processed, Option<Commit>)>(64);
     std::thread::scope(|sc| {
         sc.spawn(move || {
@@ -709,5 +724,93 @@ impl<S: format::driver::Spool> format::driver::Spool for Counting<S> {
 
     fn truncate(&mut self, len: u64) -> std::io::Result<()> {
         self.inner.truncate(len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Clean `n` small HARs under `threads` workers: for each result in the order the
+    /// sink saw it, its input's name, whether its copy is in place, and the pool thread
+    /// the sink ran on (`None`: off the pool, on the collector).
+    fn clean_with(threads: usize, n: usize) -> Vec<(String, bool, Option<usize>)> {
+        let d = tempfile::tempdir().unwrap();
+        let out = d.path().join("out");
+        let inputs: Vec<Input> = (0..n)
+            .map(|i| {
+                let name = format!("c{i:02}.har");
+                let path = d.path().join(&name);
+                let har = format!(
+                    r#"{{"log":{{"version":"1.2","entries":[{{"request":{{"method":"GET","url":"https://example.com/{i}","headers":[{{"name":"Authorization","value":"Bearer fake-token-{i:04}-abcdefghijklmnop"}}]}},"response":{{"status":200}}}}]}}}}"#
+                );
+                fs::write(&path, har).unwrap();
+                Input {
+                    path,
+                    rel: PathBuf::from(name),
+                }
+            })
+            .collect();
+        let engine = Engine::builtin().unwrap();
+        let action = Action::Clean {
+            out: Some(out.clone()),
+            in_place: false,
+            force: false,
+            skip_existing: false,
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut seen = Vec::new();
+        pool.install(|| {
+            let bar = indicatif::ProgressBar::hidden();
+            process_all(&engine, &action, &inputs, &bar, None, |r| {
+                let copy = r.report.output.as_deref().map(Path::new);
+                let clean = copy.is_some_and(|c| {
+                    let text = fs::read_to_string(c).unwrap();
+                    !text.contains("fake-token") && text.contains("REDACTED")
+                });
+                seen.push((r.report.path.clone(), clean, rayon::current_thread_index()));
+            });
+        });
+        seen.into_iter()
+            .map(|(p, clean, t)| {
+                let name = Path::new(&p)
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                (name, clean, t)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_worker_runs_everything_on_its_one_thread() {
+        let seen = clean_with(1, 12);
+        let names: Vec<_> = seen.iter().map(|s| s.0.clone()).collect();
+        let want: Vec<_> = (0..12).map(|i| format!("c{i:02}.har")).collect();
+        assert_eq!(names, want, "results in input order");
+        assert!(
+            seen.iter().all(|s| s.1),
+            "every copy committed and redacted"
+        );
+        // No collector thread: the copies were committed and the results handed over
+        // on the pool's only thread.
+        assert!(seen.iter().all(|s| s.2 == Some(0)), "{seen:?}");
+    }
+
+    #[test]
+    fn several_workers_hand_their_results_to_the_collector_in_order() {
+        let seen = clean_with(2, 12);
+        let names: Vec<_> = seen.iter().map(|s| s.0.clone()).collect();
+        let want: Vec<_> = (0..12).map(|i| format!("c{i:02}.har")).collect();
+        assert_eq!(names, want, "results in input order");
+        assert!(
+            seen.iter().all(|s| s.1),
+            "every copy committed and redacted"
+        );
+        assert!(seen.iter().all(|s| s.2.is_none()), "{seen:?}");
     }
 }
