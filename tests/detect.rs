@@ -450,6 +450,29 @@ fn debug_dumps_and_scripts_lose_their_passwords() {
         assert!(out.contains(kept), "{kept:?} not in {out}");
         assert_eq!(f.len(), 1, "{out}");
     }
+    // A `print_r` dump in a page (markup, where an unquoted right-hand side is
+    // otherwise code): the rest of its line goes, blanks and all, up to a tag; a
+    // script's arrow function stays.
+    for (name, doc) in [
+        (
+            "debug.html",
+            format!("<pre>\nArray\n(\n    [user] => bob\n    [password] => {pw} two words\n)\n</pre><script>const f = ([password]) => login(password);</script>\n"),
+        ),
+        (
+            "inline.html",
+            format!("<pre>Array\n(\n    [user] => bob\n    [password] => {pw} two words</pre>\n"),
+        ),
+    ] {
+        let (out, f) = clean(name, &doc);
+        assert!(!out.contains(pw) && !out.contains("two words"), "{out}");
+        assert!(out.contains("[user] => bob\n    [password] => [REDACTED:"), "{out}");
+        assert!(
+            out.contains("<script>const f = ([password]) => login(password);</script>")
+                || out.ends_with("]</pre>\n"),
+            "{out}"
+        );
+        assert_eq!(f.len(), 1, "{out}");
+    }
 }
 
 /// A copy of `Authorization` made by a proxy or a gateway is read as `Authorization`:

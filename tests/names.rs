@@ -75,6 +75,13 @@ fn gone(out: &str, secret: &str, what: &str) {
 #[test]
 fn credential_names_in_every_spelling_in_json_forms_and_urls() {
     let names = [
+        "privKey",
+        "priv_key",
+        "privkey",
+        "cred",
+        "userCred",
+        "macaroon",
+        "adminMacaroon",
         "loginPwd",
         "newPwd",
         "userPass",
@@ -341,6 +348,8 @@ fn ordinary_names_keep_their_values() {
         "passwordLabel": "Password", "sortKey": "b12", "authority": "login.example",
         "keyName": "signing-key-2024", "tokenizer.example.com": "Wordpiece2024x",
         "status.example.com": "Operational42",
+        "sacred": "Temple of Karnak 1", "scared": "not at all 2", "privilege": "admin-2024",
+        "private": "true", "clave": "A1", "tgt": "production",
     });
     kept_whole(&keep.to_string());
 }
@@ -457,6 +466,8 @@ fn prose_is_not_a_credential() {
 fn credential_headers_by_name_model_and_list() {
     let names = [
         "X-Auth-Key",
+        "MYSAPSSO2",
+        "Grpc-Metadata-macaroon",
         "DD-API-KEY",
         "DD-APPLICATION-KEY",
         "X-Tableau-Auth",
@@ -848,4 +859,38 @@ fn generated_spellings_in_every_container() {
         .map(|(n, v)| format!("localStorage.setItem('{n}', '{v}');\n"))
         .collect();
     check("js", &body("application/javascript", &js));
+}
+
+/// A GraphQL request's variables are judged by the arguments the query passes them
+/// as (`login(password: $p)`): `p` holds a password. The query itself keeps its
+/// references (`password: $p` is no literal), and a variable passed as an ordinary
+/// argument keeps its value.
+#[test]
+fn graphql_variables_by_the_arguments_they_are_passed_as() {
+    let pw = "Kq8s7dHf6Gv5Zt2Wx9";
+    let otp = "482913";
+    let query = "mutation Login($p: String!, $u: String!, $c: String) { login(username: $u, password: $p) { token } verify(input: {otpCode:$c, remember: true}) { ok } }";
+    for text in [
+        json!({"operationName": "Login", "query": query,
+            "variables": {"u": "alice", "p": pw, "c": otp}})
+        .to_string(),
+        // Batched.
+        json!([{"query": query, "variables": {"u": "alice", "p": pw, "c": otp}},
+            {"query": "{ me { id } }"}])
+        .to_string(),
+    ] {
+        let out = clean("a.har", &entry(post("application/json", &text), None));
+        gone(&out, pw, "password variable");
+        gone(&out, otp, "otp variable");
+        assert!(out.contains(r#"\"u\":\"alice\""#), "{out}");
+        // The query's text is unchanged.
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let posted = v["log"]["entries"][0]["request"]["postData"]["text"]
+            .as_str()
+            .unwrap();
+        assert!(
+            posted.contains(&serde_json::to_string(query).unwrap()),
+            "{posted}"
+        );
+    }
 }

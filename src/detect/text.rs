@@ -117,7 +117,8 @@ fn res() -> &'static Res {
                 "cf-access", "cf_access", "jfrog", "honeycomb", "appcheck", "oidc", "curl",
                 "resume", "ppft", "canary", "verifier", "castgc", "sapsso", "nscaaac",
                 "pomerium", "iplanet", "keycloak", "pgt", "glide", "mnemonic", "phrase", "cvv",
-                "cvc", "crumb", "digest", "g_ck", "gck", "sysparm", "snlm0e",
+                "cvc", "crumb", "digest", "g_ck", "gck", "sysparm", "snlm0e", "macaroon", "tgt",
+                "clave",
                 "wort", "contrase", "senha", "wachtw", "haslo", "heslo", "jelszo", "lozinka",
                 "salasana", "losenord", "parool", "sifre", "parola", "adgangskode",
                 // The same words as written, with their accents and in their scripts
@@ -2862,6 +2863,17 @@ impl Scrubber<'_> {
         let in_query = ns > 0 && matches!(v[ns - 1], b'?' | b'&' | b'#');
         let Some(m) = quoted.or(c.get(4)) else { return };
         let (vs, mut ve) = (q + m.start(), q + m.end());
+        // A variable passed as an argument (GraphQL's `login(password: $p)`, `{pin:
+        // $pin}`): a reference, not a literal.
+        if quoted.is_none()
+            && v[vs] == b'$'
+            && v[vs + 1..ve]
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            && matches!(v.get(ve), Some(b')' | b',' | b'}'))
+        {
+            return;
+        }
         // `WARN Password: too short (minimum is 12 characters)`: a message after a log
         // prefix, as at the start of a line (an unquoted value after a colon only, its
         // first word a plain lower-case word: `password: hunter2 is set` is no message).
@@ -2893,7 +2905,19 @@ impl Scrubber<'_> {
         // An unquoted value stops at `&`, `;`, `,` and brackets, which separate pairs
         // in a query or a connection string; when no pair follows (no `=` before the
         // next blank), they are the value's own bytes (`PASS=lJ^c$fo/w?&96hA`).
-        if quoted.is_none() && mode != Mode::Code && !in_query {
+        // PHP's `print_r` (`    [password] => …` on a line of its own), also in a page
+        // (a debug dump in HTML): data, not code, wherever it is.
+        // Its value is the rest of the line, up to a closing tag (in markup: any tag).
+        let print_r = quoted.is_none() && print_r_pair(v, ns, ne, vs);
+        if print_r {
+            ve = vs + v[vs..line_end(v, vs)].trim_ascii_end().len();
+            let tag = if mode == Mode::Code {
+                memchr::memchr(b'<', &v[vs..ve])
+            } else {
+                memchr::memmem::find(&v[vs..ve], b"</")
+            };
+            ve = tag.map_or(ve, |p| vs + v[vs..vs + p].trim_ascii_end().len());
+        } else if quoted.is_none() && mode != Mode::Code && !in_query {
             ve = unquoted_value_end(v, ve);
         }
         let val = &v[vs..ve];
@@ -2911,6 +2935,7 @@ impl Scrubber<'_> {
         if mode == Mode::Code
             && quoted.is_none()
             && !header_line
+            && !print_r
             && !(in_query
                 && !name.contains(&b'.')
                 && (super::looks_like_token(val)
@@ -3901,6 +3926,19 @@ fn yaml_flow_items(m: &[u8]) -> Vec<(usize, usize)> {
     }
     items.push((from, m.len()));
     items
+}
+
+/// Is the name at `ns..ne` a key of PHP's `print_r` (`[name] => value`, only blanks
+/// before it on its line), with `vs` where its value starts?
+fn print_r_pair(v: &[u8], ns: usize, ne: usize, vs: usize) -> bool {
+    ns > 0
+        && v[ns - 1] == b'['
+        && v[..ns - 1]
+            .iter()
+            .rev()
+            .take_while(|&&b| b != b'\n')
+            .all(|&b| b == b' ' || b == b'\t' || b == b'\r')
+        && v[ne..vs].trim_ascii() == b"] =>"
 }
 
 /// Where an unquoted `name=value` value that the pair pattern ended at `ve` really

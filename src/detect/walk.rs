@@ -57,6 +57,30 @@ pub struct Walker {
     /// object being walked (`secret`, then `secret.data` in `{"secret": {"data":
     /// {…}}}`): the strings inside are judged under them too ([`Ctx::Under`]).
     under: Option<Vec<u8>>,
+    /// A GraphQL request's variables passed as arguments of its query, with the
+    /// argument's name (`login(password: $p)`: `p`, `password`), while its `variables`
+    /// are walked: a variable is judged under that name too.
+    arguments: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+/// The variables a GraphQL query passes as arguments, each with the argument's name
+/// (`login(password: $p)`: `p`, `password`); declarations (`($p: String!)`) are not.
+fn graphql_arguments(q: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let mut out = Vec::new();
+    for i in memchr::memchr_iter(b'$', q) {
+        let var = &q[i + 1..];
+        let var = &var[..var.iter().take_while(|b| word(b)).count()];
+        let Some(before) = q[..i].trim_ascii_end().strip_suffix(b":") else {
+            continue;
+        };
+        let before = before.trim_ascii_end();
+        let arg = &before[before.len() - before.iter().rev().take_while(|b| word(b)).count()..];
+        if !var.is_empty() && !arg.is_empty() {
+            out.push((var.to_vec(), arg.to_vec()));
+        }
+    }
+    out
 }
 
 fn push_seg(loc: &mut String, seg: &[u8]) {
@@ -624,6 +648,7 @@ impl Walker {
             pairs: Vec::new(),
             opaque: false,
             under: None,
+            arguments: Vec::new(),
         }
     }
 
@@ -635,6 +660,7 @@ impl Walker {
             pairs: Vec::new(),
             opaque: false,
             under: None,
+            arguments: Vec::new(),
         }
     }
 
@@ -942,6 +968,18 @@ impl Walker {
             }
             _ => None,
         });
+        // A GraphQL request (`{"query": "mutation($p: String!) { login(password: $p) …
+        // }", "variables": {"p": …}}`): its variables by the arguments they are passed as.
+        let arguments = match str_member("query") {
+            Some(q)
+                if members.iter().any(|(k, v)| {
+                    matches!(v, Value::Obj(_)) && &src[k.clone()] == b"variables"
+                }) =>
+            {
+                graphql_arguments(&q)
+            }
+            _ => Vec::new(),
+        };
         let saved_time = s.response_time;
         if parent == Some(b"entries".as_slice()) {
             if let Some(t) = str_member("startedDateTime").and_then(|t| parse_rfc3339(&t)) {
@@ -1016,6 +1054,14 @@ impl Walker {
                 _ => None,
             };
             let outer_under = nested.then(|| std::mem::replace(&mut self.under, under.clone()));
+            let argument = if parent == Some(b"variables".as_slice()) {
+                self.arguments
+                    .iter()
+                    .find(|(var, _)| var.as_slice() == key.as_ref())
+                    .map(|(_, a)| a.clone())
+            } else {
+                None
+            };
             match v {
                 Value::Str(r) => {
                     let ctxs: Vec<Ctx> = match key.as_ref() {
@@ -1065,10 +1111,14 @@ impl Walker {
                         k @ (b"digest" | b"hash") if digest_of.is_some() => {
                             vec![Ctx::Key(digest_of.unwrap_or(b"")), Ctx::Key(k)]
                         }
-                        k => match &under {
-                            Some(u) => vec![Ctx::Key(k), Ctx::Under(u)],
-                            None => vec![Ctx::Key(k)],
-                        },
+                        k => {
+                            let mut c = match &under {
+                                Some(u) => vec![Ctx::Key(k), Ctx::Under(u)],
+                                None => vec![Ctx::Key(k)],
+                            };
+                            c.extend(argument.as_deref().map(Ctx::Key));
+                            c
+                        }
                     };
                     let from = s.findings.len();
                     let cookie_value =
@@ -1126,6 +1176,11 @@ impl Walker {
                         }
                         s.loc.truncate(mark);
                     }
+                }
+                Value::Obj(_) if !arguments.is_empty() && key.as_ref() == b"variables" => {
+                    let saved = std::mem::replace(&mut self.arguments, arguments.clone());
+                    self.value(s, src, v, Some(&key), base, out);
+                    self.arguments = saved;
                 }
                 _ if coding.is_some() && matches!(key.as_ref(), b"content" | b"postData") => {
                     let saved = std::mem::replace(&mut self.encoding, coding.clone());

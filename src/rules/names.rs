@@ -1308,7 +1308,15 @@ mod tests {
         }
         // PagerDuty's keys: token-shaped values only (a broker's `routingKey` is a
         // dotted word).
-        for s in ["routing_key", "routingKey", "integration_key"] {
+        // CAS's `tgt` and Spanish `clave` likewise.
+        for s in [
+            "routing_key",
+            "routingKey",
+            "integration_key",
+            "tgt",
+            "TGT",
+            "clave",
+        ] {
             assert_eq!(n.field(s.as_bytes()), ParamClass::Weak, "{s}");
         }
     }
