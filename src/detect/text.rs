@@ -53,56 +53,67 @@ struct Res {
     sql_copy: Regex,
 }
 
+/// The text scrubber's patterns are small automata: a bounded repetition of a Unicode
+/// class (`[\w.]{1,128}`) can compile into a large one, whose search caches then
+/// cost tens of MB per thread. Refused instead (every test that reads text fails).
+const RES_SIZE_LIMIT: usize = 1 << 20;
+
+fn small(pattern: &str) -> Result<Regex, regex::Error> {
+    regex::bytes::RegexBuilder::new(pattern)
+        .size_limit(RES_SIZE_LIMIT)
+        .build()
+}
+
 fn res() -> &'static Res {
     static R: OnceLock<Res> = OnceLock::new();
     R.get_or_init(|| Res {
         // `INSERT [IGNORE] INTO t (columns) VALUES ` (the rows follow).
-        sql_insert: Regex::new(
-            r#"(?i)\bINSERT\s+(?:IGNORE\s+)?INTO\s+[\w."`\[\]]{1,128}\s*\(([^()\r\n]{1,2000})\)\s*VALUES\s*"#,
+        sql_insert: small(
+            r#"(?i)\bINSERT\s+(?:IGNORE\s+)?INTO\s+[\w."`\[\]]+\s*\(([^()\r\n]+)\)\s*VALUES\s*"#,
         )
         .unwrap(),
         // `COPY t (columns) FROM stdin;` (a `pg_dump`; the rows are the lines after).
-        sql_copy: Regex::new(r#"(?m)^COPY\s+[\w."]{1,128}\s*\(([^()\r\n]{1,2000})\)\s+FROM\s+stdin;\r?\n"#)
+        sql_copy: small(r#"(?m)^COPY\s+[\w."]+\s*\(([^()\r\n]+)\)\s+FROM\s+stdin;\r?\n"#)
             .unwrap(),
-        header_line: Regex::new(r"(?m)^[ \t>]*([A-Za-z][A-Za-z0-9_-]{1,63})[ \t]*:[ \t]*([^\r\n]*)").unwrap(),
-        kv: Regex::new(
+        header_line: small(r"(?m)^[ \t>]*([A-Za-z][A-Za-z0-9_-]{1,63})[ \t]*:[ \t]*([^\r\n]*)").unwrap(),
+        kv: small(
             r#"^["']?((?:[A-Za-z0-9_]|[^\x00-\x7F])(?:[A-Za-z0-9_.\-]|[^\x00-\x7F]){0,63}(?:\[[A-Za-z0-9_.\-]{0,32}\]){0,4})(?:["']?\])?["']?[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}(?:(?:\r?\n|(?:\\r)?\\n)?[ \t]{0,16}string\(\d{1,7}\)[ \t])?(?:b?"((?:[^"\\\r\n]|\\[^\r\n])*\\?)"|[NEb]?'([^'\r\n]*)'|(?:\\\r?\n[ \t]{0,16})?([^\s"'&,;<>(){}\[\]\\=][^\s"'&,;<>(){}\[\]\\]*)|\[([^\[\]\s,"']+)\]|b?"((?:[^"\\\r\n]|\\[^\r\n])+)(?m:$)|[NEb]?'([^'\r\n]+)(?m:$))"#,
         )
         .unwrap(),
         // A name and its value as a pair of strings: a Python tuple `('X-Api-Key',
         // '…')` or `(b'x-api-key', b'…')`, Envoy's debug line `'x-api-key', '…'`.
-        tuple: Regex::new(r#"^["']([A-Za-z][A-Za-z0-9_.:-]{0,63})["'][ \t]*,[ \t]*(?:b?"((?:[^"\\\r\n]|\\[^\r\n])*)"|b?'([^'\r\n]*)')[ \t]*(?:\)|\r?\n|\r?$)"#).unwrap(),
-        tag: Regex::new(r#"<[A-Za-z][A-Za-z0-9:-]*(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?>"#).unwrap(),
-        attr: Regex::new(r#"(?:^|[\s"'])([A-Za-z_:@][A-Za-z0-9_:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#).unwrap(),
-        textarea: Regex::new(r#"(?is)<textarea(?-u:\b)((?:[^<>"']|"[^"]*"|'[^']*')*)>([^<]*)</textarea\s*>"#).unwrap(),
-        element: Regex::new(r#"<((?:[A-Za-z_][A-Za-z0-9_.-]*:)?([A-Za-z_][A-Za-z0-9_.-]*))(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?>(?:<!\[CDATA\[((?s:.*?))\]\]>|([^<]+))</((?:[A-Za-z_][A-Za-z0-9_.-]*:)?[A-Za-z_][A-Za-z0-9_.-]*)\s*>"#).unwrap(),
-        js_call: Regex::new(r#"(?-u:\b)(setItem|setRequestHeader|setHeader|set|append|header|put|define|Setenv|setenv|putenv|SetEnvironmentVariable|setProperty)\(\s*(?:"([^"\r\n]{1,80})"|'([^'\r\n]{1,80})'|`([^`$\r\n]{1,80})`)\s*,\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|`([^`]*)`)"#).unwrap(),
-        js_template: Regex::new(r#"(?:["']([A-Za-z_$][A-Za-z0-9_$-]{0,63})["']|(?-u:\b)([A-Za-z_$][A-Za-z0-9_$]{0,63}))\s*:\s*`([^`]*)`"#).unwrap(),
-        js_member: Regex::new(r#"\.([A-Za-z_$][A-Za-z0-9_$]{0,63})\s*=\s*(?:"((?:[^"\\\r\n]|\\[^\r\n])*\\?)"|'((?:[^'\\\r\n]|\\[^\r\n])*\\?)'|`([^`]*)`)"#).unwrap(),
-        setter: Regex::new(r#"(?-u:\b)set([A-Z][A-Za-z0-9]{1,47})\(\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)')\s*\)"#).unwrap(),
-        url: Regex::new(r#"^(?i:https?|wss?)://[^\s"'<>\\`]+"#).unwrap(),
-        env: Regex::new(r"(?m)^(?:\x{FEFF})?[ \t]*(?:export[ \t]+)?([A-Za-z0-9_][A-Za-z0-9_.]*)[ \t]*=[ \t]*([^\r\n]*)").unwrap(),
+        tuple: small(r#"^["']([A-Za-z][A-Za-z0-9_.:-]{0,63})["'][ \t]*,[ \t]*(?:b?"((?:[^"\\\r\n]|\\[^\r\n])*)"|b?'([^'\r\n]*)')[ \t]*(?:\)|\r?\n|\r?$)"#).unwrap(),
+        tag: small(r#"<[A-Za-z][A-Za-z0-9:-]*(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?>"#).unwrap(),
+        attr: small(r#"(?:^|[\s"'])([A-Za-z_:@][A-Za-z0-9_:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#).unwrap(),
+        textarea: small(r#"(?is)<textarea(?-u:\b)((?:[^<>"']|"[^"]*"|'[^']*')*)>([^<]*)</textarea\s*>"#).unwrap(),
+        element: small(r#"<((?:[A-Za-z_][A-Za-z0-9_.-]*:)?([A-Za-z_][A-Za-z0-9_.-]*))(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?>(?:<!\[CDATA\[((?s:.*?))\]\]>|([^<]+))</((?:[A-Za-z_][A-Za-z0-9_.-]*:)?[A-Za-z_][A-Za-z0-9_.-]*)\s*>"#).unwrap(),
+        js_call: small(r#"(?-u:\b)(setItem|setRequestHeader|setHeader|set|append|header|put|define|Setenv|setenv|putenv|SetEnvironmentVariable|setProperty)\(\s*(?:"([^"\r\n]{1,80})"|'([^'\r\n]{1,80})'|`([^`$\r\n]{1,80})`)\s*,\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|`([^`]*)`)"#).unwrap(),
+        js_template: small(r#"(?:["']([A-Za-z_$][A-Za-z0-9_$-]{0,63})["']|(?-u:\b)([A-Za-z_$][A-Za-z0-9_$]{0,63}))\s*:\s*`([^`]*)`"#).unwrap(),
+        js_member: small(r#"\.([A-Za-z_$][A-Za-z0-9_$]{0,63})\s*=\s*(?:"((?:[^"\\\r\n]|\\[^\r\n])*\\?)"|'((?:[^'\\\r\n]|\\[^\r\n])*\\?)'|`([^`]*)`)"#).unwrap(),
+        setter: small(r#"(?-u:\b)set([A-Z][A-Za-z0-9]{1,47})\(\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)')\s*\)"#).unwrap(),
+        url: small(r#"^(?i:https?|wss?)://[^\s"'<>\\`]+"#).unwrap(),
+        env: small(r"(?m)^(?:\x{FEFF})?[ \t]*(?:export[ \t]+)?([A-Za-z0-9_][A-Za-z0-9_.]*)[ \t]*=[ \t]*([^\r\n]*)").unwrap(),
         // A label cell and the value cell after it: `<th>Password</th><td>…</td>`,
         // phpinfo's `<td class="e">DB_PASSWORD </td><td class="v">…</td>`, `<dt>…<dd>…`.
-        label_cell: Regex::new(r"(?i)<(?:t[dh]|dt)(?:\s[^<>]*)?>[ \t\r\n]*([^<>]{1,96}?)[ \t\r\n]*</(?:t[dh]|dt)[ \t]*>[ \t\r\n]*<(?:td|dd)(?:\s[^<>]*)?>([^<>]*)</(?:td|dd)[ \t]*>").unwrap(),
+        label_cell: small(r"(?i)<(?:t[dh]|dt)(?:\s[^<>]*)?>[ \t\r\n]*([^<>]{1,96}?)[ \t\r\n]*</(?:t[dh]|dt)[ \t]*>[ \t\r\n]*<(?:td|dd)(?:\s[^<>]*)?>([^<>]*)</(?:td|dd)[ \t]*>").unwrap(),
         // A labelling element and the element after it: `<span class="key">API key</span>
         // <span class="value">…</span>`, `<strong>Password:</strong> <code>…</code>`.
-        label_element: Regex::new(r"(?i)<(?:span|div|label|strong|b|p|li|dt|th)((?:\s[^<>]*)?)>[ \t\r\n]*([^<>]{1,96}?)[ \t\r\n]*</(?:span|div|label|strong|b|p|li|dt|th)[ \t]*>[ \t\r\n]*<(?:span|div|code|kbd|samp|tt|p|strong|b|li|dd|td|pre)(?:\s[^<>]*)?>([^<>]*)</(?:span|div|code|kbd|samp|tt|p|strong|b|li|dd|td|pre)[ \t]*>").unwrap(),
+        label_element: small(r"(?i)<(?:span|div|label|strong|b|p|li|dt|th)((?:\s[^<>]*)?)>[ \t\r\n]*([^<>]{1,96}?)[ \t\r\n]*</(?:span|div|label|strong|b|p|li|dt|th)[ \t]*>[ \t\r\n]*<(?:span|div|code|kbd|samp|tt|p|strong|b|li|dd|td|pre)(?:\s[^<>]*)?>([^<>]*)</(?:span|div|code|kbd|samp|tt|p|strong|b|li|dd|td|pre)[ \t]*>").unwrap(),
         // A label and the input it labels, shown read-only: `<label for="k">API key</label>
         // <input id="k" readonly value="…">`.
-        label_input: Regex::new(r"(?i)<label(?:\s[^<>]*)?>[ \t\r\n]*([^<>]{1,96}?)[ \t\r\n]*</label[ \t]*>[ \t\r\n]*<input(\s[^<>]*)>").unwrap(),
+        label_input: small(r"(?i)<label(?:\s[^<>]*)?>[ \t\r\n]*([^<>]{1,96}?)[ \t\r\n]*</label[ \t]*>[ \t\r\n]*<input(\s[^<>]*)>").unwrap(),
         // A value shown in prose: `Your API key is <code>…</code>`, `Token: <kbd>…</kbd>`.
-        shown_code: Regex::new(r"(?i)((?:[A-Za-z][A-Za-z0-9_-]*[ \t]){0,3}[A-Za-z][A-Za-z0-9_-]*)(?:[ \t]+is|[ \t]*:)[ \t]*<(?:code|kbd|samp|tt|strong|b)>([^<>]*)</(?:code|kbd|samp|tt|strong|b)[ \t]*>").unwrap(),
+        shown_code: small(r"(?i)((?:[A-Za-z][A-Za-z0-9_-]*[ \t]){0,3}[A-Za-z][A-Za-z0-9_-]*)(?:[ \t]+is|[ \t]*:)[ \t]*<(?:code|kbd|samp|tt|strong|b)>([^<>]*)</(?:code|kbd|samp|tt|strong|b)[ \t]*>").unwrap(),
         // A server directive that sets a header: nginx `proxy_set_header X-Api-Key …;`,
         // Apache `RequestHeader set Authorization "Basic …"`.
-        header_directive: Regex::new(r#"(?im)^[ \t]*(?:proxy_set_header|grpc_set_header|add_header|RequestHeader[ \t]+(?:set|append|add|merge|setifempty)|Header[ \t]+(?:always[ \t]+)?(?:set|append|add|merge|setifempty))[ \t]+["']?([A-Za-z][A-Za-z0-9_-]{0,63})["']?[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n])*)"|'([^'\r\n]*)'|([^"'\s;][^;#\r\n]*?))[ \t]*;?[ \t]*(?:#[^\r\n]*)?\r?$"#).unwrap(),
+        header_directive: small(r#"(?im)^[ \t]*(?:proxy_set_header|grpc_set_header|add_header|RequestHeader[ \t]+(?:set|append|add|merge|setifempty)|Header[ \t]+(?:always[ \t]+)?(?:set|append|add|merge|setifempty))[ \t]+["']?([A-Za-z][A-Za-z0-9_-]{0,63})["']?[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n])*)"|'([^'\r\n]*)'|([^"'\s;][^;#\r\n]*?))[ \t]*;?[ \t]*(?:#[^\r\n]*)?\r?$"#).unwrap(),
         // A configuration directive whose last two words are a credential's name and
         // its value: msmtp's `password …`, Apache's `AuthLDAPBindPassword "…"`, HAProxy's
         // `user admin insecure-password …`, Gradle's `password '…'`, nginx's
         // `set $api_token "…";`, a classic `.yarnrc`'s `"//registry/:_authToken" "…"`.
-        directive: Regex::new(r#"(?m)(?:^|[ \t])(?:[$@]?([A-Za-z][A-Za-z0-9_.-]{1,63})|"([^"\s]{2,200})")[ \t]+("[^"\r\n]*"|'[^'\r\n]*'|[^\s"';]+)[ \t]*;?[ \t]*\r?$"#).unwrap(),
+        directive: small(r#"(?m)(?:^|[ \t])(?:[$@]?([A-Za-z][A-Za-z0-9_.-]{1,63})|"([^"\s]{2,200})")[ \t]+("[^"\r\n]*"|'[^'\r\n]*'|[^\s"';]+)[ \t]*;?[ \t]*\r?$"#).unwrap(),
         // A row of two cells in a Markdown or ASCII table: `| DB_PASSWORD | … |`.
-        pipe_row: Regex::new(r"(?m)^[ \t]*\|[ \t]*([^|\r\n]{1,96}?)[ \t]*\|[ \t]*([^|\s]+)[ \t]*\|[ \t]*\r?$").unwrap(),
+        pipe_row: small(r"(?m)^[ \t]*\|[ \t]*([^|\r\n]{1,96}?)[ \t]*\|[ \t]*([^|\s]+)[ \t]*\|[ \t]*\r?$").unwrap(),
         words: AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
