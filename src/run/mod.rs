@@ -786,9 +786,10 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn one_worker_runs_everything_on_its_one_thread() {
-        let seen = clean_with(1, 12);
+    /// Clean 12 files under `threads` workers: the results come in input order, every
+    /// copy is committed and redacted; the pool thread the sink ran on, for each.
+    fn sink_threads(threads: usize) -> Vec<Option<usize>> {
+        let seen = clean_with(threads, 12);
         let names: Vec<_> = seen.iter().map(|s| s.0.clone()).collect();
         let want: Vec<_> = (0..12).map(|i| format!("c{i:02}.har")).collect();
         assert_eq!(names, want, "results in input order");
@@ -796,21 +797,20 @@ mod tests {
             seen.iter().all(|s| s.1),
             "every copy committed and redacted"
         );
+        seen.into_iter().map(|s| s.2).collect()
+    }
+
+    #[test]
+    fn one_worker_runs_everything_on_its_one_thread() {
         // No collector thread: the copies were committed and the results handed over
         // on the pool's only thread.
-        assert!(seen.iter().all(|s| s.2 == Some(0)), "{seen:?}");
+        let threads = sink_threads(1);
+        assert!(threads.iter().all(|t| *t == Some(0)), "{threads:?}");
     }
 
     #[test]
     fn several_workers_hand_their_results_to_the_collector_in_order() {
-        let seen = clean_with(2, 12);
-        let names: Vec<_> = seen.iter().map(|s| s.0.clone()).collect();
-        let want: Vec<_> = (0..12).map(|i| format!("c{i:02}.har")).collect();
-        assert_eq!(names, want, "results in input order");
-        assert!(
-            seen.iter().all(|s| s.1),
-            "every copy committed and redacted"
-        );
-        assert!(seen.iter().all(|s| s.2.is_none()), "{seen:?}");
+        let threads = sink_threads(2);
+        assert!(threads.iter().all(Option::is_none), "{threads:?}");
     }
 }
