@@ -894,3 +894,64 @@ fn graphql_variables_by_the_arguments_they_are_passed_as() {
         );
     }
 }
+
+/// The same request with its variables in the other forms clients send them: a JSON
+/// string, a GET request's URL (`+` or `%20` for blanks), a form body.
+#[test]
+fn graphql_variables_in_every_form_they_are_sent() {
+    let pw = "Kq8s7dHf6Gv5Zt2Wx9";
+    let query =
+        "mutation Login($u: String!, $p: String!) { login(username: $u, password: $p) { token } }";
+    let variables = json!({"u": "alice", "p": pw}).to_string();
+    let form = |blank: &str| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("query", query)
+            .append_pair("variables", &variables)
+            .finish()
+            .replace('+', blank)
+    };
+    let get_request = |blank: &str| {
+        let mut r = get(
+            &format!("https://app.example/graphql?{}", form(blank)),
+            json!([]),
+        );
+        r["queryString"] = json!([{"name": "query", "value": query},
+            {"name": "variables", "value": variables}]);
+        r
+    };
+    let mut form_post = post("application/x-www-form-urlencoded", &form("+"));
+    form_post["postData"]["params"] = json!([{"name": "query", "value": query},
+        {"name": "variables", "value": variables}]);
+    let placeholders = regex::Regex::new(r"\[REDACTED:password:[0-9a-f]{8}\]").unwrap();
+    for (what, request) in [
+        (
+            "a JSON string",
+            post(
+                "application/json",
+                &json!({"query": query, "variables": variables}).to_string(),
+            ),
+        ),
+        (
+            "batched JSON strings",
+            post(
+                "application/json",
+                &json!([{"variables": variables, "query": query}]).to_string(),
+            ),
+        ),
+        ("a URL, + for blanks", get_request("+")),
+        ("a URL, %20 for blanks", get_request("%20")),
+        ("a form", form_post),
+    ] {
+        let out = clean("a.har", &entry(request.clone(), None));
+        gone(&out, pw, what);
+        let copy: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let copy = &copy["log"]["entries"][0]["request"];
+        // Everything but the password is as it was: the query's `$p` is no value.
+        let without = |r: &serde_json::Value| r.to_string().replace(pw, "");
+        assert_eq!(
+            placeholders.replace_all(&copy.to_string(), ""),
+            without(&request),
+            "{what}"
+        );
+    }
+}

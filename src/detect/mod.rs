@@ -305,6 +305,12 @@ pub struct Scrubber<'e> {
     /// What the URL of the HAR entry being read says its bodies hold
     /// ([`walk::url_secret_name`]): the name of a value its body holds without one.
     pub(crate) url_name: Option<Vec<u8>>,
+    /// The variables of the GraphQL request being read, each with the argument its
+    /// query passes it as (`login(password: $p)`: `p`, `password`), while its
+    /// variables are read, in whichever form they come (an object, a JSON string, a
+    /// URL or form parameter): a member named by a variable is judged under the
+    /// argument's name too ([`walk::graphql_arguments`]).
+    pub(crate) graphql: Vec<(Vec<u8>, Vec<u8>)>,
     /// Strings of this pass found clean before (`memo`): a write or scan pass only.
     pub(crate) memo: Option<&'e memo::Memo>,
 }
@@ -371,6 +377,7 @@ impl<'e> Scrubber<'e> {
             origin: 0,
             pair_name: None,
             url_name: None,
+            graphql: Vec::new(),
             memo: None,
         }
     }
@@ -1221,6 +1228,11 @@ impl<'e> Scrubber<'e> {
                     b"u" | b"user" | b"username" | b"login" | b"email" | b"uname" | b"usr"
                 )
             });
+        // A GraphQL request in a URL or a form (`?query=…&variables={…}`): its variables
+        // by the arguments they are passed as.
+        let arguments = graphql_params(v, sep, plus);
+        let outer_graphql =
+            (!arguments.is_empty()).then(|| std::mem::replace(&mut self.graphql, arguments));
         let mut pos = 0;
         for part in v.split(|&b| b == sep) {
             let start = pos;
@@ -1250,6 +1262,9 @@ impl<'e> Scrubber<'e> {
                 }
                 None => self.rules_only(part, base + start, out),
             }
+        }
+        if let Some(g) = outer_graphql {
+            self.graphql = g;
         }
     }
 
@@ -1338,6 +1353,28 @@ impl<'e> Scrubber<'e> {
         // is read as a log line too.
         self.docker_log_view(v, base, out);
         true
+    }
+}
+
+/// The parameters `a=1&b=2` that are a GraphQL request (`query` and `variables`):
+/// its variables by the arguments they are passed as ([`walk::graphql_arguments`]).
+fn graphql_params(v: &[u8], sep: u8, plus: bool) -> Vec<(Vec<u8>, Vec<u8>)> {
+    if memchr::memmem::find(v, b"variables=").is_none() {
+        return Vec::new();
+    }
+    let mut query = None;
+    let mut variables = false;
+    for part in v.split(|&b| b == sep) {
+        let eq = memchr::memchr(b'=', part).unwrap_or(part.len());
+        match pct_decode_form(&part[..eq], plus).as_slice() {
+            b"query" => query = part.get(eq + 1..),
+            b"variables" => variables = true,
+            _ => {}
+        }
+    }
+    match query {
+        Some(q) if variables => walk::graphql_arguments(&pct_decode_form(q, true)),
+        _ => Vec::new(),
     }
 }
 

@@ -2875,10 +2875,12 @@ impl Scrubber<'_> {
         let Some(m) = quoted.or(c.get(4)) else { return };
         let (vs, mut ve) = (q + m.start(), q + m.end());
         // A variable passed as an argument (GraphQL's `login(password: $p)`, `{pin:
-        // $pin}`): a reference, not a literal.
+        // $pin}`; in a URL, the blank before it may be a `+`): a reference, not a
+        // literal.
+        let unblanked = vs + v[vs..ve].iter().take_while(|&&b| b == b'+').count();
         if quoted.is_none()
-            && v[vs] == b'$'
-            && v[vs + 1..ve]
+            && v.get(unblanked) == Some(&b'$')
+            && v[unblanked + 1..ve]
                 .iter()
                 .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
             && matches!(v.get(ve), Some(b')' | b',' | b'}'))

@@ -57,15 +57,11 @@ pub struct Walker {
     /// object being walked (`secret`, then `secret.data` in `{"secret": {"data":
     /// {…}}}`): the strings inside are judged under them too ([`Ctx::Under`]).
     under: Option<Vec<u8>>,
-    /// A GraphQL request's variables passed as arguments of its query, with the
-    /// argument's name (`login(password: $p)`: `p`, `password`), while its `variables`
-    /// are walked: a variable is judged under that name too.
-    arguments: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 /// The variables a GraphQL query passes as arguments, each with the argument's name
 /// (`login(password: $p)`: `p`, `password`); declarations (`($p: String!)`) are not.
-fn graphql_arguments(q: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
+pub(crate) fn graphql_arguments(q: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
     let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
     let mut out = Vec::new();
     for i in memchr::memchr_iter(b'$', q) {
@@ -81,6 +77,39 @@ fn graphql_arguments(q: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
         }
     }
     out
+}
+
+/// A list of `{name, value}` parameters that is a GraphQL request (a HAR's
+/// `queryString` or form `params` holding `query` and `variables`): its variables by
+/// the arguments they are passed as, as for [`graphql_arguments`].
+fn graphql_params(src: &[u8], items: &[Value]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let named = |m: &[(std::ops::Range<usize>, Value)], name: &[u8]| {
+        m.iter()
+            .any(|(_, v)| matches!(v, Value::Str(r) if &src[r.clone()] == name))
+    };
+    // Most lists are headers: a cheap look for a `variables` name first.
+    if !items
+        .iter()
+        .any(|i| matches!(i, Value::Obj(m) if named(m, b"variables")))
+    {
+        return Vec::new();
+    }
+    items
+        .iter()
+        .find_map(|i| match i {
+            Value::Obj(m) if pair_names(src, m).0.iter().any(|n| n.as_ref() == b"query") => {
+                m.iter().find_map(|(k, v)| match v {
+                    Value::Str(r)
+                        if pair_role(&decode(&src[k.clone()])) == Some(PairRole::Value) =>
+                    {
+                        Some(graphql_arguments(&decode(&src[r.clone()])))
+                    }
+                    _ => None,
+                })
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 fn push_seg(loc: &mut String, seg: &[u8]) {
@@ -648,7 +677,6 @@ impl Walker {
             pairs: Vec::new(),
             opaque: false,
             under: None,
-            arguments: Vec::new(),
         }
     }
 
@@ -660,7 +688,6 @@ impl Walker {
             pairs: Vec::new(),
             opaque: false,
             under: None,
-            arguments: Vec::new(),
         }
     }
 
@@ -703,6 +730,9 @@ impl Walker {
                     Vec::new()
                 };
                 let event = self.event_password(s, src, items, key);
+                let arguments = graphql_params(src, items);
+                let outer_graphql =
+                    (!arguments.is_empty()).then(|| std::mem::replace(&mut s.graphql, arguments));
                 for (i, item) in items.iter().enumerate() {
                     let mark = self.enter_index(s, i);
                     match item {
@@ -733,6 +763,9 @@ impl Walker {
                         _ => self.value(s, src, item, key, base, out),
                     }
                     s.loc.truncate(mark);
+                }
+                if let Some(g) = outer_graphql {
+                    s.graphql = g;
                 }
             }
             Value::Obj(members) => self.object(s, src, members, key, base, out),
@@ -969,16 +1002,14 @@ impl Walker {
             _ => None,
         });
         // A GraphQL request (`{"query": "mutation($p: String!) { login(password: $p) …
-        // }", "variables": {"p": …}}`): its variables by the arguments they are passed as.
-        let arguments = match str_member("query") {
-            Some(q)
-                if members.iter().any(|(k, v)| {
-                    matches!(v, Value::Obj(_)) && &src[k.clone()] == b"variables"
-                }) =>
-            {
-                graphql_arguments(&q)
-            }
-            _ => Vec::new(),
+        // }", "variables": {"p": …}}`, its variables also as a JSON string): its
+        // variables by the arguments they are passed as.
+        let arguments = if members.iter().any(|(k, v)| {
+            matches!(v, Value::Obj(_) | Value::Str(_)) && &src[k.clone()] == b"variables"
+        }) {
+            str_member("query").map_or_else(Vec::new, |q| graphql_arguments(&q))
+        } else {
+            Vec::new()
         };
         let saved_time = s.response_time;
         if parent == Some(b"entries".as_slice()) {
@@ -1054,14 +1085,13 @@ impl Walker {
                 _ => None,
             };
             let outer_under = nested.then(|| std::mem::replace(&mut self.under, under.clone()));
-            let argument = if parent == Some(b"variables".as_slice()) {
-                self.arguments
-                    .iter()
-                    .find(|(var, _)| var.as_slice() == key.as_ref())
-                    .map(|(_, a)| a.clone())
-            } else {
-                None
-            };
+            let argument = s
+                .graphql
+                .iter()
+                .find(|(var, _)| var.as_slice() == key.as_ref())
+                .map(|(_, a)| a.clone());
+            let outer_graphql = (!arguments.is_empty() && key.as_ref() == b"variables")
+                .then(|| std::mem::replace(&mut s.graphql, arguments.clone()));
             match v {
                 Value::Str(r) => {
                     let ctxs: Vec<Ctx> = match key.as_ref() {
@@ -1177,11 +1207,6 @@ impl Walker {
                         s.loc.truncate(mark);
                     }
                 }
-                Value::Obj(_) if !arguments.is_empty() && key.as_ref() == b"variables" => {
-                    let saved = std::mem::replace(&mut self.arguments, arguments.clone());
-                    self.value(s, src, v, Some(&key), base, out);
-                    self.arguments = saved;
-                }
                 _ if coding.is_some() && matches!(key.as_ref(), b"content" | b"postData") => {
                     let saved = std::mem::replace(&mut self.encoding, coding.clone());
                     self.value(s, src, v, Some(&key), base, out);
@@ -1191,6 +1216,9 @@ impl Walker {
             }
             if let Some(o) = outer_under {
                 self.under = o;
+            }
+            if let Some(g) = outer_graphql {
+                s.graphql = g;
             }
             s.loc.truncate(mark);
         }
@@ -1363,6 +1391,9 @@ impl Walker {
             Some(e) => k.part(13, e),
             None => k.part(14, b""),
         };
+        for (var, arg) in &s.graphql {
+            k.part(17, var).part(18, arg);
+        }
         k.part(15, raw);
         k
     }
