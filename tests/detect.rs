@@ -992,6 +992,9 @@ fn lone_lines_name_their_credentials() {
         ("user_pw=Uz4mW8pQ2vR6nK1sY5bH9cJ3\n", "Uz4mW8pQ2vR6nK1sY5bH9cJ3"),
         ("senha=Sz4mW8pQ2vR6nK1sY5bH9cJ3\n", "Sz4mW8pQ2vR6nK1sY5bH9cJ3"),
         ("wachtwoord: Wz4mW8pQ2vR6nK1sY5bH9cJ3\n", "Wz4mW8pQ2vR6nK1sY5bH9cJ3"),
+        ("mật_khẩu=Vz4mW8pQ2vR6nK1sY5bH9cJ3\n", "Vz4mW8pQ2vR6nK1sY5bH9cJ3"),
+        ("palavra_passe: Ez4mW8pQ2vR6nK1sY5bH9cJ3\n", "Ez4mW8pQ2vR6nK1sY5bH9cJ3"),
+        ("kata_sandi = \"Iz4mW8pQ2vR6nK1sY5bH9cJ3\"\n", "Iz4mW8pQ2vR6nK1sY5bH9cJ3"),
         ("<meta http-equiv=\"refresh\" content=\"0;url=/cb?access_token=Rz4mW8pQ2vR6nK1sY5bH9cJ3\">", "Rz4mW8pQ2vR6nK1sY5bH9cJ3"),
     ];
     for (line, secret) in cases {

@@ -135,7 +135,8 @@ fn res() -> &'static Res {
                 // The same words as written, with their accents and in their scripts
                 // (Cyrillic without its first letter: either case).
                 "lösenord", "hasło", "şifre", "ароль", "арола", "κωδικ", "密码", "密碼", "口令",
-                "パスワード", "비밀번호", "סיסמה",
+                "パスワード", "비밀번호", "סיסמה", "khau", "khẩu", "sandi", "laluan", "geslo",
+                "slaptazod", "lykilor", "كلمة", "رمز",
                 // Commands whose password flags are single letters (see `TOOL_FLAGS`).
                 "redis-cli", "keydb-cli", "valkey-cli", "sqlcmd", "bcp ", "osql", "isql", "ldap",
                 "mysql", "mariadb", "mongo", "login", "ipmitool", "snmp", "openssl", "smbclient", "rpcclient", "smbmap",
