@@ -182,6 +182,10 @@ fn passwords_in_transcripts_and_configs_go() {
         "127.0.0.1:6379> AUTH {}",
         "127.0.0.1:6379> CONFIG SET requirepass {}",
         "1700000000.123456 [0 127.0.0.1:50000] \"AUTH\" \"{}\"",
+        "127.0.0.1:6379> HELLO 3 AUTH default {} SETNAME app",
+        "1700000000.123456 [0 127.0.0.1:50000] \"HELLO\" \"3\" \"AUTH\" \"default\" \"{}\"",
+        "MIGRATE 10.0.0.2 6379 \"\" 0 5000 AUTH {} KEYS a b",
+        "MIGRATE 10.0.0.2 6379 \"\" 0 5000 AUTH2 admin {} KEYS a b",
         "bindpw {}",
         "SQLConnectInfo proftpd@localhost proftpd {}",
         "crypto isakmp key {} address 0.0.0.0",
@@ -201,7 +205,7 @@ fn passwords_in_transcripts_and_configs_go() {
     assert!(!copy("all.log", &all).contains(SECRET));
     // Replies, mechanisms and prose stay.
     let plain =
-        "AUTH OK\nAUTH LOGIN\nthe default login page asks for a password\nS: +OK\npass it on\n";
+        "AUTH OK\nAUTH LOGIN\nthe default login page asks for a password\nS: +OK\npass it on\nhello again, auth is fine now\n";
     assert_eq!(copy("session.log", plain), plain);
     // Multi-line exchanges: a lower-case `pass` after `user` (a reply between), the
     // line after `AUTH PLAIN`'s challenge, the line after `AUTH LOGIN`'s password

@@ -473,6 +473,24 @@ fn debug_dumps_and_scripts_lose_their_passwords() {
         );
         assert_eq!(f.len(), 1, "{out}");
     }
+    // A `<pre>` is read as plain text with its tags taken out: Symfony's and
+    // Laravel's `dump()` (a tag around every key and value), a log shown in a page.
+    // The tags and what is outside the `<pre>` stay.
+    let dump = format!(
+        "<pre class=sf-dump id=sf-dump-1><span class=sf-dump-note>array:2</span> [<samp data-depth=1 class=sf-dump-expanded>\n  \"<span class=sf-dump-key>email</span>\" => \"<span class=sf-dump-str title=\"15 characters\">bob@example.com</span>\"\n  \"<span class=sf-dump-key>password</span>\" => \"<span class=sf-dump-str title=\"24 characters\">{pw}</span>\"\n</samp>]\n</pre>"
+    );
+    for (name, doc) in [
+        ("dump.html", format!("<html><body>{dump}</body></html>\n")),
+        (
+            "log.html",
+            format!("<html><body><script>var password = readIt();</script><pre>\n<b>12:00</b> DB_PASSWORD={pw}\nuser=bob\n</pre></body></html>\n"),
+        ),
+    ] {
+        let (out, f) = clean(name, &doc);
+        assert!(!out.contains(pw), "{out}");
+        assert_eq!(out.replace(&ph("password", pw), pw), doc, "{out}");
+        assert_eq!(f.len(), 1, "{out}");
+    }
 }
 
 /// A copy of `Authorization` made by a proxy or a gateway is read as `Authorization`:
@@ -3080,4 +3098,75 @@ fn ldif_base64_values_keep_their_double_colon() {
     );
     assert!(!copy.contains("b1JWQ1Nm"), "{copy}");
     assert!(copy.starts_with("dn: cn=bob,dc=example,dc=com\nobjectClass: person\n"));
+}
+
+/// A private key kept in JSON as the list of its lines: every line of its body goes,
+/// its armour lines and the rest of the document stay; a list of lines with no key in
+/// it stays whole.
+#[test]
+fn a_private_key_as_a_list_of_its_lines_goes() {
+    let body = [
+        "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7FAKEFAKEFAKEFAKE",
+        "FAKEKEYFAKEKEYFAKEKEYFAKEKEYFAKEKEYFAKEKEYFAKEKEYFAKEKEYFAKEKEYFAKE",
+        "Zm9vYmFyZm9vYmFy",
+    ];
+    for (begin, end) in [
+        ("-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----"),
+        (
+            "-----BEGIN OPENSSH PRIVATE KEY-----\n",
+            "-----END OPENSSH PRIVATE KEY-----\n",
+        ),
+    ] {
+        let mut lines = vec![begin];
+        lines.extend(body);
+        lines.push(end);
+        let doc = serde_json::json!({"service": {"name": "svc", "lines": lines}}).to_string();
+        let (out, f) = clean("config.json", &doc);
+        for line in body {
+            assert!(!out.contains(line), "{line} survived in {out}");
+        }
+        let copy: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let kept = &copy["service"]["lines"];
+        assert_eq!(kept[0], begin, "{out}");
+        assert_eq!(kept[4], end, "{out}");
+        assert_eq!(copy["service"]["name"], "svc");
+        assert_eq!(f.len(), body.len(), "{out}");
+    }
+    let plain = serde_json::json!({"lines": ["-----BEGIN CERTIFICATE-----",
+        "MIIBszCCAVmgAwIBAgIUFAKE", "-----END CERTIFICATE-----", "Zm9vYmFyZm9vYmFy"]})
+    .to_string();
+    assert_eq!(clean("certs.json", &plain).0, plain);
+}
+
+/// Python's logged query dicts hold each value in a list or a tuple (`parse_qs`,
+/// `requests`' `files=`): the first item is the value. A list of rules under a
+/// password's name (Laravel's validation) is no password.
+#[test]
+fn python_lists_and_tuples_hold_their_values() {
+    for (line, secret) in [
+        (
+            "DEBUG qs={'access_token': ['Aq7pL2mK9wR4Xz8c'], 'state': ['xyz']}\n",
+            "Aq7pL2mK9wR4Xz8c",
+        ),
+        (
+            "DEBUG params={'oauth_token': ('Tq7pL2mK9wR4Xz8c', ''), 'page': ('2', '')}\n",
+            "Tq7pL2mK9wR4Xz8c",
+        ),
+        (
+            "INFO {\"client_secret\": [\"Cq7pL2mK9wR4Xz8c\"], \"grant_type\": [\"x\"]}}\n",
+            "Cq7pL2mK9wR4Xz8c",
+        ),
+        (
+            "qs = {b'password': [b'Bq7pL2mK9wR4Xz8c']}\n",
+            "Bq7pL2mK9wR4Xz8c",
+        ),
+    ] {
+        let (out, f) = clean("app.log", line);
+        assert!(!out.contains(secret), "{secret} survived in {out}");
+        assert_eq!(f.len(), 1, "{out}");
+        assert!(out.contains("['xyz']") || !line.contains("xyz"), "{out}");
+    }
+    let rules =
+        "$rules = ['password' => ['required', 'string', 'min:12'], 'email' => ['email']];\n";
+    assert_eq!(clean("rules.php.log", rules).0, rules);
 }

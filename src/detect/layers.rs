@@ -257,6 +257,18 @@ fn html_unit(v: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
     Some(used)
 }
 
+/// A tag (`<span class=sf-dump-key>`, `</span>`, `<!-- … -->`): taken out.
+fn tag_unit(v: &[u8], i: usize, _out: &mut Vec<u8>) -> Option<usize> {
+    if v[i] != b'<'
+        || !v
+            .get(i + 1)
+            .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!'))
+    {
+        return None;
+    }
+    memchr::memchr(b'>', &v[i..]).map(|e| e + 1)
+}
+
 fn js_unit(v: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
     if v[i] != b'\\' {
         return None;
@@ -411,6 +423,8 @@ enum Layer {
     Qp,
     /// Lines of a `curl --trace-ascii` dump cut at 64 bytes, joined.
     Trace,
+    /// A `<pre>` element's text, its tags taken out.
+    Markup,
 }
 
 /// How a base64 blob was written, to write it back the same way.
@@ -656,7 +670,36 @@ impl Scrubber<'_> {
             }
         }
         self.base64_blobs(v, base, out);
+        if matches!(mode, Mode::Code | Mode::Plain) {
+            self.preformatted(v, base, out);
+        }
         self.layer_depth -= 1;
+    }
+
+    /// The text of each `<pre>` element of a page (a debug dump, a log or a request
+    /// shown in it: PHP's `print_r`, Symfony's and Laravel's `dump()` with a tag around
+    /// every key and value), its tags taken out, read as plain text: a page's
+    /// unquoted `name => value` is code, but a `<pre>`'s is data.
+    fn preformatted(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
+        let mut at = 0;
+        while let Some(p) = memchr::memmem::find(&v[at..], b"<pre").map(|p| at + p) {
+            at = p + 4;
+            if !matches!(v.get(at), Some(b'>' | b' ' | b'\t' | b'\r' | b'\n')) {
+                continue;
+            }
+            let Some(open) = memchr::memchr(b'>', &v[at..]) else {
+                return;
+            };
+            let from = at + open + 1;
+            let to = memchr::memmem::find(&v[from..], b"</pre").map_or(v.len(), |e| from + e);
+            at = to;
+            let inner = &v[from..to];
+            let m = decode_with(inner, tag_unit).unwrap_or_else(|| Mapped {
+                bytes: inner.to_vec(),
+                units: Vec::new(),
+            });
+            self.through(Layer::Markup, &m, base + from, Mode::Plain, 0, out);
+        }
     }
 
     /// Scrub a decoded escaping layer and map its edits back; edits (and their
@@ -690,7 +733,12 @@ impl Scrubber<'_> {
         // layer is read with more structure than its text was, everywhere).
         let parsed = inner_mode == Mode::Value
             && (super::looks_like_url(&m.bytes) || matches!(m.bytes.first(), Some(b'{' | b'[')));
-        let windows = if self.engine.whole_layers || parsed || mode == Mode::RulesOnly {
+        // (A `<pre>`'s text is read in another mode than the page was: whole.)
+        let windows = if self.engine.whole_layers
+            || parsed
+            || mode == Mode::RulesOnly
+            || matches!(layer, Layer::Markup)
+        {
             None
         } else {
             layer_windows(m)
@@ -719,7 +767,7 @@ impl Scrubber<'_> {
             match layer {
                 Layer::Percent | Layer::Mixed => super::pct_escape_replacement(t),
                 Layer::Form => super::pct_escape_replacement(t).replace("%20", "+"),
-                Layer::Html => t
+                Layer::Html | Layer::Markup => t
                     .replace('&', "&amp;")
                     .replace('"', "&quot;")
                     .replace('<', "&lt;")

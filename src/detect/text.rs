@@ -77,7 +77,7 @@ fn res() -> &'static Res {
             .unwrap(),
         header_line: small(r"(?m)^[ \t>]*([A-Za-z][A-Za-z0-9_-]{1,63})[ \t]*:[ \t]*([^\r\n]*)").unwrap(),
         kv: small(
-            r#"^["']?((?:[A-Za-z0-9_]|[^\x00-\x7F])(?:[A-Za-z0-9_.\-]|[^\x00-\x7F]){0,63}(?:\[[A-Za-z0-9_.\-]{0,32}\]){0,4})(?:["']?\])?["']?[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}(?:(?:\r?\n|(?:\\r)?\\n)?[ \t]{0,16}string\(\d{1,7}\)[ \t])?(?:b?"((?:[^"\\\r\n]|\\[^\r\n])*\\?)"|[NEb]?'([^'\r\n]*)'|(?:\\\r?\n[ \t]{0,16})?([^\s"'&,;<>(){}\[\]\\=][^\s"'&,;<>(){}\[\]\\]*)|\[([^\[\]\s,"']+)\]|b?"((?:[^"\\\r\n]|\\[^\r\n])+)(?m:$)|[NEb]?'([^'\r\n]+)(?m:$))"#,
+            r#"^["']?((?:[A-Za-z0-9_]|[^\x00-\x7F])(?:[A-Za-z0-9_.\-]|[^\x00-\x7F]){0,63}(?:\[[A-Za-z0-9_.\-]{0,32}\]){0,4})(?:["']?\])?["']?[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}(?:(?:\r?\n|(?:\\r)?\\n)?[ \t]{0,16}string\(\d{1,7}\)[ \t])?(?:b?"((?:[^"\\\r\n]|\\[^\r\n])*\\?)"|[NEb]?'([^'\r\n]*)'|(?:\\\r?\n[ \t]{0,16})?([^\s"'&,;<>(){}\[\]\\=][^\s"'&,;<>(){}\[\]\\]*)|\[([^\[\]\s,"']+)\]|b?"((?:[^"\\\r\n]|\\[^\r\n])+)(?m:$)|[NEb]?'([^'\r\n]+)(?m:$)|[\[(][ \t]*(?:b?"((?:[^"\\\r\n]|\\[^\r\n])*)"|b?'([^'\r\n]*)')[ \t]*[,\])])"#,
         )
         .unwrap(),
         // A name and its value as a pair of strings: a Python tuple `('X-Api-Key',
@@ -1733,6 +1733,7 @@ impl Scrubber<'_> {
             if w.len() == 2 && word(0) == b"AUTH" && word(1) == b"PLAIN" {
                 secret_line = true;
             }
+            let digits = |x: &[u8]| !x.is_empty() && x.iter().all(u8::is_ascii_digit);
             // Cisco: the word after each of `keywords`, past the encoding digit
             // (`password 0 S`, `key 7 S`: 0 and 7 are written in clear or reversibly;
             // 5, 8 and 9 are hashes, kept too).
@@ -1773,6 +1774,34 @@ impl Scrubber<'_> {
                 (b"snmp-server", 3..) if word(1) == b"community" => secrets.push((w[2].2, w[2].3)),
                 (b"tacacs-server" | b"radius-server" | b"tacacs" | b"radius", _) => {
                     secrets.extend(cisco_after(&[b"key"]))
+                }
+                // Redis `HELLO 3 AUTH user S [SETNAME n]`, `MIGRATE … AUTH S` and
+                // `MIGRATE … AUTH2 user S`.
+                // (A protocol version after `HELLO`, a port after `MIGRATE`'s host:
+                // not prose.)
+                (c, 4..)
+                    if (c.eq_ignore_ascii_case(b"HELLO") && digits(word(1)))
+                        || (c.eq_ignore_ascii_case(b"MIGRATE") && digits(word(2))) =>
+                {
+                    for i in 1..w.len() {
+                        let skip = match word(i) {
+                            a if a.eq_ignore_ascii_case(b"AUTH")
+                                && c.eq_ignore_ascii_case(b"MIGRATE") =>
+                            {
+                                1
+                            }
+                            a if a.eq_ignore_ascii_case(b"AUTH")
+                                || a.eq_ignore_ascii_case(b"AUTH2") =>
+                            {
+                                2
+                            }
+                            _ => continue,
+                        };
+                        if let Some(x) = w.get(i + skip) {
+                            secrets.push((x.2, x.3));
+                        }
+                        break;
+                    }
                 }
                 // redis `CONFIG SET requirepass S`.
                 (c, 4)
@@ -2835,7 +2864,7 @@ impl Scrubber<'_> {
             };
             // `$password` is a reference, but `$db_pass = '…'` (PHP, Perl) assigns a
             // literal.
-            if glued && [2, 3, 6, 7].iter().all(|&i| c.get(i).is_none()) {
+            if glued && [2, 3, 6, 7, 8, 9].iter().all(|&i| c.get(i).is_none()) {
                 continue;
             }
             self.key_value(v, base, mode, handled, q, &c, out);
@@ -2863,6 +2892,18 @@ impl Scrubber<'_> {
         // A quoted value cut off before its closing quote (a log line truncated
         // within it: `"access_token":"eyJ…`): the rest of its line.
         let quoted = c.get(2).or(c.get(3)).or(c.get(5)).or(c.get(6)).or(c.get(7));
+        // The first item of a list or tuple (Python's `parse_qs`: `{'access_token':
+        // ['…']}`, `{'oauth_token': ('…', '')}`), unless it is a word (Laravel's
+        // `'password' => ['required', 'min:12']` lists rules).
+        let item = c.get(8).or(c.get(9));
+        if item.is_some_and(|m| {
+            m.as_bytes()
+                .iter()
+                .all(|&b| b.is_ascii_lowercase() || matches!(b, b'_' | b'-'))
+        }) {
+            return;
+        }
+        let quoted = quoted.or(item);
         // A value in brackets (Go's `map[X-Api-Key:[…]]`, Java's `{password=[…]}`) that
         // is a placeholder already.
         if c.get(5)

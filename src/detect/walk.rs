@@ -112,6 +112,29 @@ fn graphql_params(src: &[u8], items: &[Value]) -> Vec<(Vec<u8>, Vec<u8>)> {
         .unwrap_or_default()
 }
 
+/// A private key written as a list of its lines (`["-----BEGIN PRIVATE KEY-----",
+/// "MIIEv…", …, "-----END PRIVATE KEY-----"]`, a config's or a secret store's way of
+/// keeping it in JSON): the indices of the lines between the first `BEGIN … PRIVATE …`
+/// line and the `END` line after it. Each line alone is no key a rule knows.
+fn pem_body_items(src: &[u8], items: &[Value]) -> std::ops::Range<usize> {
+    let line = |i: &Value| match i {
+        Value::Str(r) => Some(src[r.clone()].trim_ascii_start()),
+        _ => None,
+    };
+    let Some(begin) = items.iter().position(|i| {
+        line(i).is_some_and(|l| {
+            l.starts_with(b"-----BEGIN ") && memchr::memmem::find(l, b"PRIVATE").is_some()
+        })
+    }) else {
+        return 0..0;
+    };
+    let end = items[begin + 1..]
+        .iter()
+        .position(|i| line(i).is_some_and(|l| l.starts_with(b"-----END ")))
+        .map_or(items.len(), |e| begin + 1 + e);
+    begin + 1..end
+}
+
 fn push_seg(loc: &mut String, seg: &[u8]) {
     loc.push('/');
     for ch in String::from_utf8_lossy(seg).chars() {
@@ -730,6 +753,7 @@ impl Walker {
                     Vec::new()
                 };
                 let event = self.event_password(s, src, items, key);
+                let pem = pem_body_items(src, items);
                 let arguments = graphql_params(src, items);
                 let outer_graphql =
                     (!arguments.is_empty()).then(|| std::mem::replace(&mut s.graphql, arguments));
@@ -739,6 +763,10 @@ impl Walker {
                         Value::Arr(pair) if pairs => self.array_pair(s, src, pair, key, base, out),
                         Value::Str(r) if Some(i) == event => {
                             self.string(s, src, r.clone(), &[Ctx::Key(b"password")], base, out)
+                        }
+                        // A line of a private key's body.
+                        Value::Str(r) if pem.contains(&i) => {
+                            self.string(s, src, r.clone(), &[Ctx::Key(b"private_key")], base, out)
                         }
                         Value::Str(r) if flat && i % 2 == 1 => {
                             let Value::Str(n) = &items[i - 1] else {
