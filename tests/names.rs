@@ -355,8 +355,43 @@ fn ordinary_names_keep_their_values() {
         "status.example.com": "Operational42",
         "sacred": "Temple of Karnak 1", "scared": "not at all 2", "privilege": "admin-2024",
         "private": "true", "clave": "A1", "tgt": "production",
+        "existingSecret": "grafana-admin-credentials",
     });
     kept_whole(&keep.to_string());
+    // A Helm chart's values (YAML, read as text) name their Secret the same way; an
+    // existing *password* is the current one, and goes.
+    let values = "auth:\n  existingSecret: grafana-admin-credentials\n  existingPassword: Kq8s7dHf6Gv5Wm3N\n";
+    let o = clean_bytes(engine(), "values.yaml", values.as_bytes()).unwrap();
+    let out = String::from_utf8(o.copy).unwrap();
+    assert!(
+        out.contains("existingSecret: grafana-admin-credentials\n"),
+        "{out}"
+    );
+    gone(&out, "Kq8s7dHf6Gv5Wm3N", "existingPassword");
+}
+
+/// SAP's CSRF handshake (`X-CSRF-Token: Fetch` asks for a token, `Required` refuses a
+/// request without one) keeps its words; the token the server answers with goes.
+#[test]
+fn csrf_handshake_words_stay() {
+    let token = "Kq8s7dHf6Gv5Zt2Wx9Ab==";
+    let request = get(
+        "https://sap.example/sap/opu/odata/x",
+        json!([{"name": "X-CSRF-Token", "value": "Fetch"}]),
+    );
+    let doc = entry(request, None).replace(
+        r#""headers":[],"cookies":[],"content""#,
+        &format!(
+            r#""headers":[{{"name":"x-csrf-token","value":"{token}"}}],"cookies":[],"content""#
+        ),
+    );
+    assert!(doc.contains(token), "{doc}");
+    let out = clean("sap.har", &doc);
+    gone(&out, token, "csrf token");
+    assert!(out.contains(r#""value":"Fetch""#), "{out}");
+    let text = "GET /x HTTP/1.1\r\nX-CSRF-Token: Fetch\r\nHost: a\r\n\r\nHTTP/1.1 403 Forbidden\r\nx-csrf-token: Required\r\n\r\n";
+    let o = clean_bytes(engine(), "request.http", text.as_bytes()).unwrap();
+    assert_eq!(String::from_utf8(o.copy).unwrap(), text);
 }
 
 #[test]

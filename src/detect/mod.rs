@@ -645,7 +645,15 @@ impl<'e> Scrubber<'e> {
             HeaderClass::Scheme => self.scheme_value(value, base, out),
             HeaderClass::Secret => {
                 let kind = kind_for_name(name);
-                self.secret_value(value, base, "context.header", kind, out)
+                // SAP's and others' token handshake: `X-CSRF-Token: Fetch` asks for a
+                // token, `Required` refuses a request without one.
+                let handshake = kind == "csrf-token"
+                    && ["fetch", "required"]
+                        .iter()
+                        .any(|w| value.trim_ascii().eq_ignore_ascii_case(w.as_bytes()));
+                if !handshake {
+                    self.secret_value(value, base, "context.header", kind, out)
+                }
             }
             HeaderClass::Url => self.url(value, base, out),
             // A header named by a word that is only sometimes a credential (`Session`,
