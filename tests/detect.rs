@@ -1438,6 +1438,19 @@ fn capability_url_path_tokens_go() {
     let doc = har(&req("https://app.example/api/session", &referer, ""), RESP);
     let (out, _) = clean("a.har", &doc);
     assert!(!out.contains(reset), "{out}");
+    // The same URLs in a log line, with no query to make them stand out: the same
+    // tokens go, the rest of the line stays.
+    for url in &urls {
+        let line = format!("GET {url} 200\n");
+        let (out, f) = clean("access.log", &line);
+        match [reset, invite, magic].into_iter().find(|s| url.contains(s)) {
+            Some(s) => {
+                assert_eq!(out, line.replace(s, &ph("token", s)), "{url}");
+                assert_eq!(f.len(), 1, "{url}: {f:?}");
+            }
+            None => assert!(f.is_empty() && out == line, "{url}: {f:?}"),
+        }
+    }
 }
 
 /// `_SK` ends the env name of a secret key (`STRIPE_SK`) when the value looks like a

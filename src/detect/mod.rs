@@ -1192,7 +1192,7 @@ impl<'e> Scrubber<'e> {
 
     /// A capability URL's token: a token-like path segment right after a segment
     /// such as `reset`, `invite` or `magic-link` (`/password/reset/<token>`).
-    fn path_tokens(&mut self, path: &[u8], base: usize, out: &mut Vec<Edit>) {
+    pub(crate) fn path_tokens(&mut self, path: &[u8], base: usize, out: &mut Vec<Edit>) {
         let mut prev: &[u8] = &[];
         let mut at = 0;
         for seg in path.split(|&b| b == b'/') {

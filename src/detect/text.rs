@@ -872,9 +872,12 @@ impl Scrubber<'_> {
                 self.js_calls(v, base, &mut handled, out);
             }
             if memchr::memmem::find(v, b"://").is_some() {
-                self.urls_in_text(v, base, &mut handled, out);
+                self.urls_in_text(v, base, false, &mut handled, out);
             }
             self.key_values(v, base, mode, &handled, out);
+        }
+        if !structured && mode != Mode::RulesOnly && memchr::memmem::find(v, b"://").is_some() {
+            self.urls_in_text(v, base, true, &mut handled, out);
         }
         self.rule_spans(v, base, first, out);
         self.layers(v, base, mode, out);
@@ -1460,7 +1463,17 @@ impl Scrubber<'_> {
     }
 
     /// URLs inside text (links in HTML, URLs in log lines): parameters by name.
-    fn urls_in_text(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
+    /// `paths_only`: a text that names no credential (it did not pass the prefilter):
+    /// only capability tokens in the URLs' paths (`/invitations/<token>`), whose words
+    /// the prefilter does not hold.
+    fn urls_in_text(
+        &mut self,
+        v: &[u8],
+        base: usize,
+        paths_only: bool,
+        handled: &mut Spans,
+        out: &mut Vec<Edit>,
+    ) {
         let finder = memchr::memmem::Finder::new(b"://");
         let mut next = 0;
         for p in finder.find_iter(v) {
@@ -1477,7 +1490,18 @@ impl Scrubber<'_> {
             let (us, ue) = (st + m.start(), st + m.end());
             next = ue;
             let u = &v[us..ue];
-            if memchr::memchr3(b'?', b'#', b'@', u).is_none() {
+            if paths_only || memchr::memchr3(b'?', b'#', b'@', u).is_none() {
+                // No query, fragment or user: only a capability token in its path
+                // (`/password/reset/<token>`), as in a HAR's URL. (Rules read it with
+                // the rest of the text.)
+                let from = p - us + 3;
+                let ps = memchr::memchr(b'/', &u[from..]).map(|i| from + i);
+                let pe = memchr::memchr2(b'?', b'#', u).unwrap_or(u.len());
+                if let Some(ps) = ps.filter(|&ps| {
+                    ps < pe && u[ps..pe].split(|&b| b == b'/').any(|seg| seg.len() >= 16)
+                }) {
+                    self.path_tokens(&u[ps..pe], base + us + ps, out);
+                }
                 continue;
             }
             if handled.overlaps(us, ue) {
