@@ -994,4 +994,12 @@ fn graphql_variables_in_every_form_they_are_sent() {
             "{what}"
         );
     }
+    // The URL alone, in a log line (no `queryString` list beside it).
+    for blank in ["+", "%20"] {
+        let line = format!("GET https://app.example/graphql?{} 200\n", form(blank));
+        let o = clean_bytes(engine(), "access.log", line.as_bytes()).unwrap();
+        let out = String::from_utf8(o.copy).unwrap();
+        gone(&out, pw, blank);
+        assert_eq!(placeholders.replace_all(&out, ""), line.replace(pw, ""));
+    }
 }

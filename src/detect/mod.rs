@@ -1265,6 +1265,10 @@ impl<'e> Scrubber<'e> {
                             out,
                         );
                     } else {
+                        // GraphQL variables in a URL are JSON form-encoded (`{"p":+"…"}`
+                        // from `URLSearchParams`): a `+` there is a blank, or it would
+                        // be `%2B`.
+                        let plus = plus || (outer_graphql.is_some() && name == b"variables");
                         self.param_value(&name, raw, base + vs, plus, out);
                     }
                 }

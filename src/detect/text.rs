@@ -691,7 +691,9 @@ impl Scrubber<'_> {
     pub fn text(&mut self, v: &[u8], base: usize, mode: Mode, out: &mut Vec<Edit>) {
         let first = out.len();
         let r = res();
-        let structured = mode != Mode::RulesOnly && r.words.is_match(v);
+        // (GraphQL variables name no credential: their arguments do.)
+        let structured =
+            mode != Mode::RulesOnly && (!self.graphql.is_empty() || r.words.is_match(v));
         let mut handled = Spans::default();
         if structured {
             self.embedded_json(v, base, out);
