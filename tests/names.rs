@@ -361,8 +361,7 @@ fn ordinary_names_keep_their_values() {
     // A Helm chart's values (YAML, read as text) name their Secret the same way; an
     // existing *password* is the current one, and goes.
     let values = "auth:\n  existingSecret: grafana-admin-credentials\n  existingPassword: Kq8s7dHf6Gv5Wm3N\n";
-    let o = clean_bytes(engine(), "values.yaml", values.as_bytes()).unwrap();
-    let out = String::from_utf8(o.copy).unwrap();
+    let out = clean("values.yaml", values);
     assert!(
         out.contains("existingSecret: grafana-admin-credentials\n"),
         "{out}"
@@ -390,8 +389,7 @@ fn csrf_handshake_words_stay() {
     gone(&out, token, "csrf token");
     assert!(out.contains(r#""value":"Fetch""#), "{out}");
     let text = "GET /x HTTP/1.1\r\nX-CSRF-Token: Fetch\r\nHost: a\r\n\r\nHTTP/1.1 403 Forbidden\r\nx-csrf-token: Required\r\n\r\n";
-    let o = clean_bytes(engine(), "request.http", text.as_bytes()).unwrap();
-    assert_eq!(String::from_utf8(o.copy).unwrap(), text);
+    assert_eq!(clean("request.http", text), text);
 }
 
 #[test]
@@ -480,8 +478,7 @@ fn prose_is_not_a_credential() {
     gone(&out, "correct horse battery staple", "passphrase");
     // In a log, a password line with a value still goes.
     let log = "12:00 login\nPassword: hunter2x\nPassword: must be at least 12 characters\n";
-    let o = clean_bytes(engine(), "a.log", log.as_bytes()).unwrap();
-    let out = String::from_utf8(o.copy).unwrap();
+    let out = clean("a.log", log);
     gone(&out, "hunter2x", "log line");
     assert!(
         out.contains("Password: must be at least 12 characters"),
@@ -489,8 +486,7 @@ fn prose_is_not_a_credential() {
     );
     // The same after a log prefix; a value that is no plain word still goes.
     let log = "WARN Password: too short (minimum is 12 characters)\nerror: password: must contain a digit\nWARN password: hunter2y is the one for the admin\n";
-    let o = clean_bytes(engine(), "a.log", log.as_bytes()).unwrap();
-    let out = String::from_utf8(o.copy).unwrap();
+    let out = clean("a.log", log);
     assert!(
         out.contains("WARN Password: too short (minimum is 12 characters)\n"),
         "{out}"
@@ -664,8 +660,7 @@ fn xml_and_soap_elements_by_name() {
     }
     // In a log file too.
     let log = "request: <auth><pin>4711</pin><sid>Kq8s7dHf6Gv5</sid></auth>\n";
-    let o = clean_bytes(engine(), "soap.log", log.as_bytes()).unwrap();
-    let out = String::from_utf8(o.copy).unwrap();
+    let out = clean("soap.log", log);
     gone(&out, "4711", "xml in log");
     gone(&out, "Kq8s7dHf6Gv5", "xml in log");
 }
@@ -997,8 +992,7 @@ fn graphql_variables_in_every_form_they_are_sent() {
     // The URL alone, in a log line (no `queryString` list beside it).
     for blank in ["+", "%20"] {
         let line = format!("GET https://app.example/graphql?{} 200\n", form(blank));
-        let o = clean_bytes(engine(), "access.log", line.as_bytes()).unwrap();
-        let out = String::from_utf8(o.copy).unwrap();
+        let out = clean("access.log", &line);
         gone(&out, pw, blank);
         assert_eq!(placeholders.replace_all(&out, ""), line.replace(pw, ""));
     }
