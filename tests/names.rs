@@ -997,3 +997,40 @@ fn graphql_variables_in_every_form_they_are_sent() {
         assert_eq!(placeholders.replace_all(&out, ""), line.replace(pw, ""));
     }
 }
+
+/// A map under a credential's name keyed by the credentials themselves (a session
+/// store's dump, a list of API keys): a key that is a token goes, and never reaches a
+/// location; names used as keys (`DB_PASSWORD`, `API_KEY_2024_PRODUCTION`) and maps
+/// under other names (`users` keyed by hex ids) stay.
+#[test]
+fn maps_keyed_by_credentials_lose_their_keys() {
+    let session = "9f86d081884c7d659a2feaa0c55ad015";
+    let token = "Kq8s7dHf6Gv5Zt2Wx9Ab3Lm";
+    let key = "ak_live_2b7dQ9zL2mWx7RpT5nYb";
+    let doc = json!({
+        "sessions": {session: {"user": "bob", "expires": 1700000000}},
+        "accessTokens": {token: {"scope": "read"}},
+        "apiKeys": {key: {"name": "ci"}},
+        "secrets": {"DB_PASSWORD": {"version": 3}, "API_KEY_2024_PRODUCTION": {"version": 1}},
+        "users": {"a8f5f167f44f4964e6c998dee827110c": {"name": "x"}},
+    })
+    .to_string();
+    let o = clean_bytes(engine(), "dump.json", doc.as_bytes()).unwrap();
+    let out = String::from_utf8(o.copy).unwrap();
+    for secret in [session, token, key] {
+        gone(&out, secret, "map key");
+        assert!(
+            o.findings.iter().all(|f| !f.location.contains(secret)),
+            "{secret}"
+        );
+    }
+    assert_eq!(o.findings.len(), 3, "{out}");
+    for kept in [
+        r#""DB_PASSWORD":{"version":3}"#,
+        r#""API_KEY_2024_PRODUCTION":{"version":1}"#,
+        "a8f5f167f44f4964e6c998dee827110c",
+        r#""scope":"read""#,
+    ] {
+        assert!(out.contains(kept), "{kept} lost in {out}");
+    }
+}
