@@ -997,3 +997,110 @@ fn graphql_variables_in_every_form_they_are_sent() {
         assert_eq!(placeholders.replace_all(&out, ""), line.replace(pw, ""));
     }
 }
+
+/// A map under a credential's name keyed by the credentials themselves (a session
+/// store's dump, a list of API keys): a key that is a token goes, and never reaches a
+/// location; names used as keys (`DB_PASSWORD`, `API_KEY_2024_PRODUCTION`) and maps
+/// under other names (`users` keyed by hex ids) stay.
+#[test]
+fn maps_keyed_by_credentials_lose_their_keys() {
+    let session = "9f86d081884c7d659a2feaa0c55ad015";
+    let token = "Kq8s7dHf6Gv5Zt2Wx9Ab3Lm";
+    let key = "ak_live_2b7dQ9zL2mWx7RpT5nYb";
+    let doc = json!({
+        "sessions": {session: {"user": "bob", "expires": 1700000000}},
+        "accessTokens": {token: {"scope": "read"}},
+        "apiKeys": {key: {"name": "ci"}},
+        "secrets": {"DB_PASSWORD": {"version": 3}, "API_KEY_2024_PRODUCTION": {"version": 1}},
+        "users": {"a8f5f167f44f4964e6c998dee827110c": {"name": "x"}},
+    })
+    .to_string();
+    let o = clean_bytes(engine(), "dump.json", doc.as_bytes()).unwrap();
+    let out = String::from_utf8(o.copy).unwrap();
+    for secret in [session, token, key] {
+        gone(&out, secret, "map key");
+        assert!(
+            o.findings.iter().all(|f| !f.location.contains(secret)),
+            "{secret}"
+        );
+    }
+    assert_eq!(o.findings.len(), 3, "{out}");
+    for kept in [
+        r#""DB_PASSWORD":{"version":3}"#,
+        r#""API_KEY_2024_PRODUCTION":{"version":1}"#,
+        "a8f5f167f44f4964e6c998dee827110c",
+        r#""scope":"read""#,
+    ] {
+        assert!(out.contains(kept), "{kept} lost in {out}");
+    }
+}
+
+/// The same map keyed by a known secret in an encoded form (base64, compressed base64,
+/// a `+` blank after it): the key is read through its layers, the secret replaced
+/// inside, and the copy is written (a key replaced whole as a token, then its
+/// re-encoded copy judged again, had failed the verification: no copy).
+#[test]
+fn encoded_keys_of_a_credential_map_are_read_through_their_layers() {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine as _;
+    use std::io::Write as _;
+    let sid = "Zq7xK2mP9vL4tR8wYb3N";
+    let gz = {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(format!("sid={sid}").as_bytes()).unwrap();
+        STANDARD.encode(e.finish().unwrap())
+    };
+    for key in [STANDARD.encode(sid), gz, format!("{sid}+")] {
+        let body = json!({"ok": true, "sessions": {key.clone(): {"active": true}}}).to_string();
+        let har = entry(
+            get(
+                "https://app.example/",
+                json!([{"name": "Cookie", "value": format!("sid={sid}")}]),
+            ),
+            Some(("application/json", &body)),
+        );
+        let out = clean("a.har", &har);
+        gone(&out, sid, "cookie");
+        gone(&out, &key, "encoded key");
+        assert!(out.contains(r#"\"sessions\":{"#), "{out}");
+        assert!(out.contains(r#"\"active\":true"#), "{out}");
+    }
+}
+
+/// A base64 blob wrapped at 76 columns, its line breaks percent-encoded, in a URL
+/// parameter: its first line read alone stops in the middle of a JWT, which is no
+/// credential. The copy is written, the JWT's signature gone, its claims readable.
+#[test]
+fn a_wrapped_blob_in_a_url_parameter_gets_a_copy() {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use base64::Engine as _;
+    let head = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT"}"#);
+    let claims = URL_SAFE_NO_PAD.encode(r#"{"sub":"user-42","iat":1764785257}"#);
+    let sig = "MeqHs7JjctRKe7SdYLYjMtWVsGR6Ea6D-nUHGjkJjUk";
+    let jwt = format!("{head}.{claims}.{sig}");
+    let doc = json!({"user": "bob", "accessToken": jwt, "next": "/home"}).to_string();
+    let b64 = STANDARD.encode(doc);
+    let wrapped = b64
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join("%0D%0A");
+    let url = format!("https://app.example/api?meta={wrapped}&lang=en");
+    let mut req = get(&url, json!([]));
+    req["queryString"] =
+        json!([{"name": "meta", "value": wrapped}, {"name": "lang", "value": "en"}]);
+    let out = clean("a.har", &entry(req, None));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let meta = v["log"]["entries"][0]["request"]["queryString"][0]["value"]
+        .as_str()
+        .unwrap();
+    let joined = meta.replace("%0D%0A", "").replace("%3D", "=");
+    let text = String::from_utf8(STANDARD.decode(joined).unwrap()).unwrap();
+    assert!(!text.contains(sig), "{text}");
+    assert!(
+        text.contains(&format!("{head}.{claims}.[REDACTED:jwt:")),
+        "{text}"
+    );
+    assert!(text.contains(r#""next":"/home""#), "{text}");
+}

@@ -591,6 +591,19 @@ fn whole_line(v: &[u8], at: usize) -> bool {
     j == v.len() || line_break(&v[j..]) > 0 || b"\"'`<\\)]},;".contains(&v[j])
 }
 
+/// Does `v` start with a percent-encoded line break (`%0A`, `%0D%0A`, either hex
+/// case) and more base64 after it?
+fn percent_line_break(v: &[u8]) -> bool {
+    let n = if v.len() >= 6 && v[..6].eq_ignore_ascii_case(b"%0d%0a") {
+        6
+    } else if v.len() >= 3 && v[..3].eq_ignore_ascii_case(b"%0a") {
+        3
+    } else {
+        return false;
+    };
+    v.get(n).is_some_and(|&c| is_b64(c))
+}
+
 /// The length of the line break `v` starts with (CRLF, LF, or the same written as
 /// `\r\n` / `\n` inside a JSON or JavaScript string); 0 when it starts with none.
 fn line_break(v: &[u8]) -> usize {
@@ -620,8 +633,10 @@ impl Scrubber<'_> {
             Some((at, len, mask)) if at == v.as_ptr() as usize && len == v.len() => mask,
             _ => ALL_ESCAPES,
         };
+        let mut percent_read = false;
         if allow & PERCENT != 0 && memchr::memchr(b'%', v).is_some() {
             if let Some(m) = decode_with(v, percent_unit).filter(|m| text_kept(v, m)) {
+                percent_read = true;
                 self.through(Layer::Percent, &m, base, mode, first, out);
                 // Form-encoded (percent escapes and `+` for spaces:
                 // `-----BEGIN+PRIVATE+KEY-----%0A…`): decoded that way too.
@@ -669,7 +684,7 @@ impl Scrubber<'_> {
                 self.through(Layer::Mixed, &m, base, mode, first, out);
             }
         }
-        self.base64_blobs(v, base, out);
+        self.base64_blobs(v, base, percent_read, out);
         if matches!(mode, Mode::Code | Mode::Plain) {
             self.preformatted(v, base, out);
         }
@@ -803,7 +818,12 @@ impl Scrubber<'_> {
     /// Base64 / base64url runs (line breaks inside allowed): decoded, inflated when
     /// compressed, scrubbed when they read as text (token rules and known secrets
     /// otherwise), and re-encoded the same way when anything changed.
-    fn base64_blobs(&mut self, v: &[u8], base: usize, out: &mut Vec<Edit>) {
+    ///
+    /// `percent_read`: the percent layer read `v`. A run that ends at a percent-encoded
+    /// line break before more base64 (`…R5c%0D%0AQ0k2…`: a wrapped blob in a URL
+    /// parameter) is then one line of a blob that layer reads whole; read alone, its
+    /// text stops mid-value (a JWT cut after its header), which is no credential.
+    fn base64_blobs(&mut self, v: &[u8], base: usize, percent_read: bool, out: &mut Vec<Edit>) {
         let mut i = 0;
         while i < v.len() {
             // Runs are taken whole: a run starts after a byte that is not base64.
@@ -863,6 +883,9 @@ impl Scrubber<'_> {
             let end = i;
             // Short blobs (12+) can only hide a known secret (a 10-character password):
             // looked into only when they do.
+            if percent_read && wrap.is_none() && percent_line_break(&v[i..]) {
+                continue;
+            }
             let short = n < MIN_B64;
             if (short && (n < 12 || !self.knows_secrets())) || (url && std) || ragged {
                 continue;

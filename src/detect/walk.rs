@@ -135,6 +135,61 @@ fn pem_body_items(src: &[u8], items: &[Value]) -> std::ops::Range<usize> {
     begin + 1..end
 }
 
+/// The kind of credential a map's keys are when its name (`tokens`, `apiKeys`,
+/// `sessions`) says it holds credentials, one per key.
+fn credential_map(s: &Scrubber, name: &[u8]) -> Option<&'static str> {
+    let singular = name.strip_suffix(b"s").unwrap_or(name);
+    let named = [name, singular]
+        .iter()
+        .any(|n| s.engine.names.field(n) == ParamClass::Secret);
+    let sessions = crate::rules::names::normalizes_to(singular, "session");
+    (named || sessions).then(|| super::kind_for_name(singular))
+}
+
+/// A map key that is a credential, not a name: hex or a UUID (a session id), or
+/// letters of both cases with digits and at most two separators
+/// (`ak_live_2b7dQ9zL…`). `API_KEY_2024_PRODUCTION` and `smtp-password` are names.
+fn key_token(k: &[u8]) -> bool {
+    if !super::looks_like_token(k) {
+        return false;
+    }
+    let hex = k.iter().all(|b| b.is_ascii_hexdigit() || *b == b'-');
+    let has = |f: fn(&u8) -> bool| k.iter().any(f);
+    let separators = k.iter().filter(|b| matches!(b, b'_' | b'-' | b'.')).count();
+    hex || (has(u8::is_ascii_uppercase)
+        && has(u8::is_ascii_lowercase)
+        && has(u8::is_ascii_digit)
+        && separators <= 2)
+}
+
+/// Does a map key hold an encoded layer: escapes, `+` blanks, a data URL, or base64 of
+/// text (compressed or not, or after a few binary bytes)? Such a key is read through its
+/// layers like any string, not replaced whole as a token: a copy of a known secret
+/// inside it is replaced there, and a redacted copy (a placeholder, encoded again)
+/// must not be taken for a token by the verification.
+fn encoded_key(k: &[u8]) -> bool {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    if !k
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    {
+        return true;
+    }
+    let Ok(d) = URL_SAFE_NO_PAD.decode(k) else {
+        return false;
+    };
+    let text = |d: &[u8]| {
+        texty(d)
+            || d.split(|b| !(b' '..=b'~').contains(b))
+                .any(|run| run.len() >= 12)
+    };
+    text(&d)
+        || ["gzip", "deflate"].iter().any(|c| {
+            crate::codec::coding::decode(&d, c, 1 << 16)
+                .is_ok_and(|(t, _)| !t.is_empty() && text(&t))
+        })
+}
+
 fn push_seg(loc: &mut String, seg: &[u8]) {
     loc.push('/');
     for ch in String::from_utf8_lossy(seg).chars() {
@@ -1039,6 +1094,10 @@ impl Walker {
         } else {
             Vec::new()
         };
+        // A map under a credential's name keyed by the credentials themselves (`"sessions":
+        // {"<session id>": {"user": …}}`, `"tokens": {"<token>": …}`): a token-like key
+        // is one.
+        let keyed_by = parent.and_then(|p| credential_map(s, p));
         let saved_time = s.response_time;
         if parent == Some(b"entries".as_slice()) {
             if let Some(t) = str_member("startedDateTime").and_then(|t| parse_rfc3339(&t)) {
@@ -1063,6 +1122,24 @@ impl Walker {
                 let origin = s.origin;
                 s.origin = origin + base + k.start;
                 s.text(&key, 0, Mode::RulesOnly, &mut key_edits);
+                s.origin = origin;
+            }
+            if let Some(kind) =
+                keyed_by.filter(|_| key_edits.is_empty() && key_token(&key) && !encoded_key(&key))
+            {
+                let origin = s.origin;
+                s.origin = origin + base + k.start;
+                s.redact(
+                    &key,
+                    0,
+                    key.len(),
+                    0,
+                    "context.param",
+                    kind,
+                    Some(&key),
+                    true,
+                    &mut key_edits,
+                );
                 s.origin = origin;
             }
             if !key_edits.is_empty() {
