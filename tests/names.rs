@@ -1104,3 +1104,48 @@ fn a_wrapped_blob_in_a_url_parameter_gets_a_copy() {
     );
     assert!(text.contains(r#""next":"/home""#), "{text}");
 }
+
+/// PHP-serialized data (a session file, a Laravel cache or queue payload) in a body:
+/// a string member named like a credential loses the string after it, a private
+/// property's name (`\0User\0password`) counts by its last part, and every length
+/// still says its string's, so the copy still unserializes.
+#[test]
+fn php_serialized_pairs_lose_their_values_and_keep_their_lengths() {
+    let pw = "Xk9mQ2vL4pRt7wZa";
+    let token = "b7Hq2LmX9vRt4KpZ8wNc3JdF6sYg1TeA";
+    let private = "Zr8Tq3Wv6Mn1Lp4K";
+    let text = format!(
+        "a:4:{{s:8:\"username\";s:3:\"bob\";s:8:\"password\";s:{}:\"{pw}\";\
+         s:5:\"token\";s:{}:\"{token}\";s:4:\"user\";O:4:\"User\":1:{{s:14:\"\0User\0password\";s:{}:\"{private}\";}}}}",
+        pw.len(),
+        token.len(),
+        private.len()
+    );
+    let out = body("text/plain", &text);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let copy = v["log"]["entries"][0]["response"]["content"]["text"]
+        .as_str()
+        .unwrap();
+    for secret in [pw, token, private] {
+        gone(copy, secret, "php");
+    }
+    assert!(copy.contains(r#"s:8:"username";s:3:"bob";"#), "{copy}");
+    assert_eq!(copy.matches("[REDACTED:").count(), 3, "{copy}");
+    // Every `s:N:"` is followed by N bytes and `"`.
+    let b = copy.as_bytes();
+    let mut at = 0;
+    let mut strings = 0;
+    while let Some(p) = copy[at..].find("s:").map(|p| at + p) {
+        let digits = b[p + 2..].iter().take_while(|c| c.is_ascii_digit()).count();
+        at = p + 2;
+        if digits == 0 || b.get(p + 2 + digits) != Some(&b':') {
+            continue;
+        }
+        let n: usize = copy[p + 2..p + 2 + digits].parse().unwrap();
+        let from = p + 2 + digits + 2;
+        assert_eq!(b.get(from + n), Some(&b'"'), "length {n} at {p} in {copy}");
+        strings += 1;
+        at = from + n;
+    }
+    assert_eq!(strings, 9, "{copy}");
+}

@@ -43,6 +43,7 @@ struct Res {
     env: Regex,
     url: Regex,
     label_cell: Regex,
+    php_pair: Regex,
     label_element: Regex,
     label_input: Regex,
     shown_code: Regex,
@@ -95,6 +96,10 @@ fn res() -> &'static Res {
         env: small(r"(?m)^(?:\x{FEFF})?[ \t]*(?:export[ \t]+)?([A-Za-z0-9_][A-Za-z0-9_.]*)[ \t]*=[ \t]*([^\r\n]*)").unwrap(),
         // A label cell and the value cell after it: `<th>Password</th><td>…</td>`,
         // phpinfo's `<td class="e">DB_PASSWORD </td><td class="v">…</td>`, `<dt>…<dd>…`.
+        // A PHP-serialized string member and the string after it (`s:8:"password";s:12:"`):
+        // sessions, Laravel's cache and queue payloads, WordPress options. The value's
+        // length is in bytes, counted by the reader.
+        php_pair: small(r#"s:[0-9]{1,3}:"([^"]{1,80})";s:([0-9]{1,6}):""#).unwrap(),
         label_cell: small(r"(?i)<(?:t[dh]|dt)(?:\s[^<>]*)?>[ \t\r\n]*([^<>]{1,96}?)[ \t\r\n]*</(?:t[dh]|dt)[ \t]*>[ \t\r\n]*<(?:td|dd)(?:\s[^<>]*)?>([^<>]*)</(?:td|dd)[ \t]*>").unwrap(),
         // A labelling element and the element after it: `<span class="key">API key</span>
         // <span class="value">…</span>`, `<strong>Password:</strong> <code>…</code>`.
@@ -840,6 +845,9 @@ impl Scrubber<'_> {
             }
             if matches!(mode, Mode::Value | Mode::Plain) && memchr::memchr(b'|', v).is_some() {
                 self.pipe_rows(v, base, &mut handled, out);
+            }
+            if memchr::memmem::find(v, b"\";s:").is_some() {
+                self.php_serialized(v, base, &mut handled, out);
             }
             if mode == Mode::Plain {
                 self.protocol_lines(v, base, &mut handled, out);
@@ -2158,6 +2166,45 @@ impl Scrubber<'_> {
                 handled,
                 out,
             );
+        }
+    }
+
+    /// PHP-serialized pairs (`a:2:{s:8:"password";s:12:"…";…}`): a string member and
+    /// the string after it, judged by the member's name. The value is exactly as many
+    /// bytes as its length says, up to its closing `";`; a length that does not end
+    /// there (the text was cut or escaped on the way) is left to the other readers.
+    fn php_serialized(&mut self, v: &[u8], base: usize, handled: &mut Spans, out: &mut Vec<Edit>) {
+        let r = res();
+        for c in r.php_pair.captures_iter(v) {
+            let (name, len) = (c.get(1).unwrap(), c.get(2).unwrap());
+            let Some(n) = std::str::from_utf8(len.as_bytes())
+                .ok()
+                .and_then(|l| l.parse::<usize>().ok())
+            else {
+                continue;
+            };
+            let (s, e) = (c.get(0).unwrap().end(), c.get(0).unwrap().end() + n);
+            if v.get(e..e + 2) != Some(b"\";".as_slice()) {
+                continue;
+            }
+            // A private or protected property's name carries its class: `\0User\0password`.
+            let name = name.as_bytes();
+            let name = name.rsplit(|&b| b == 0).next().unwrap_or(name);
+            let before = out.len();
+            self.pair_field(v, name, (s, e), base, "context.key-value", handled, out);
+            // The length says the placeholder's, so that the copy still unserializes.
+            let redacted = out[before..]
+                .iter()
+                .find(|o| o.start == base + s && o.end == base + e)
+                .map(|o| o.text.len());
+            if let Some(n) = redacted {
+                out.push(Edit {
+                    start: base + len.start(),
+                    end: base + len.end(),
+                    text: n.to_string(),
+                    claim: base + len.start(),
+                });
+            }
         }
     }
 
