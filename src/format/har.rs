@@ -491,14 +491,27 @@ impl Processor<'_> {
     /// Scrub the segments at `idx` (in parallel) with the current known secrets.
     fn run(&self, segs: &[Seg], idx: &[usize]) -> Result<Vec<Option<Done>>> {
         let (engine, file, known) = (self.engine, self.file, &*self.known);
+        // The largest values first: the threads finish a batch together instead of one
+        // of them scrubbing a large body alone at its end.
+        let size = |i: usize| match &segs[i] {
+            Seg::Value { raw, .. } => raw.len(),
+            Seg::Raw(_) => 0,
+        };
+        let mut order: Vec<usize> = (0..idx.len()).collect();
+        order.sort_by_key(|&k| std::cmp::Reverse(size(idx[k])));
         #[cfg(feature = "parallel")]
-        let it = idx.par_iter();
+        let it = order.par_iter().with_max_len(1);
         #[cfg(not(feature = "parallel"))]
-        let it = idx.iter();
+        let it = order.iter();
         let done: Vec<Result<Option<Done>>> = it
-            .map(|&i| self.one(segs, i, engine, file, known))
+            .map(|&k| self.one(segs, idx[k], engine, file, known))
             .collect();
-        done.into_iter().collect()
+        // Back in the batch's order (its first error too).
+        let mut out: Vec<Result<Option<Done>>> = (0..idx.len()).map(|_| Ok(None)).collect();
+        for (k, d) in order.into_iter().zip(done) {
+            out[k] = d;
+        }
+        out.into_iter().collect()
     }
 
     fn one(
