@@ -1238,7 +1238,7 @@ impl<'e> Scrubber<'e> {
             });
         // A GraphQL request in a URL or a form (`?query=…&variables={…}`): its variables
         // by the arguments they are passed as.
-        let arguments = graphql_params(v, sep, plus);
+        let arguments = graphql_form_arguments(v, sep, plus);
         let outer_graphql =
             (!arguments.is_empty()).then(|| std::mem::replace(&mut self.graphql, arguments));
         let mut pos = 0;
@@ -1370,7 +1370,7 @@ impl<'e> Scrubber<'e> {
 
 /// The parameters `a=1&b=2` that are a GraphQL request (`query` and `variables`):
 /// its variables by the arguments they are passed as ([`walk::graphql_arguments`]).
-fn graphql_params(v: &[u8], sep: u8, plus: bool) -> Vec<(Vec<u8>, Vec<u8>)> {
+fn graphql_form_arguments(v: &[u8], sep: u8, plus: bool) -> Vec<(Vec<u8>, Vec<u8>)> {
     if memchr::memmem::find(v, b"variables=").is_none() {
         return Vec::new();
     }

@@ -82,7 +82,7 @@ pub(crate) fn graphql_arguments(q: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
 /// A list of `{name, value}` parameters that is a GraphQL request (a HAR's
 /// `queryString` or form `params` holding `query` and `variables`): its variables by
 /// the arguments they are passed as, as for [`graphql_arguments`].
-fn graphql_params(src: &[u8], items: &[Value]) -> Vec<(Vec<u8>, Vec<u8>)> {
+fn graphql_list_arguments(src: &[u8], items: &[Value]) -> Vec<(Vec<u8>, Vec<u8>)> {
     let named = |m: &[(std::ops::Range<usize>, Value)], name: &[u8]| {
         m.iter()
             .any(|(_, v)| matches!(v, Value::Str(r) if &src[r.clone()] == name))
@@ -809,7 +809,7 @@ impl Walker {
                 };
                 let event = self.event_password(s, src, items, key);
                 let pem = pem_body_items(src, items);
-                let arguments = graphql_params(src, items);
+                let arguments = graphql_list_arguments(src, items);
                 let outer_graphql =
                     (!arguments.is_empty()).then(|| std::mem::replace(&mut s.graphql, arguments));
                 for (i, item) in items.iter().enumerate() {
