@@ -44,6 +44,7 @@ struct Res {
     url: Regex,
     label_cell: Regex,
     php_pair: Regex,
+    php_string: Regex,
     label_element: Regex,
     label_input: Regex,
     shown_code: Regex,
@@ -94,12 +95,15 @@ fn res() -> &'static Res {
         setter: small(r#"(?-u:\b)set([A-Z][A-Za-z0-9]{1,47})\(\s*(?:"([^"\r\n]*)"|'([^'\r\n]*)')\s*\)"#).unwrap(),
         url: small(r#"^(?i:https?|wss?)://[^\s"'<>\\`]+"#).unwrap(),
         env: small(r"(?m)^(?:\x{FEFF})?[ \t]*(?:export[ \t]+)?([A-Za-z0-9_][A-Za-z0-9_.]*)[ \t]*=[ \t]*([^\r\n]*)").unwrap(),
-        // A label cell and the value cell after it: `<th>Password</th><td>…</td>`,
-        // phpinfo's `<td class="e">DB_PASSWORD </td><td class="v">…</td>`, `<dt>…<dd>…`.
         // A PHP-serialized string member and the string after it (`s:8:"password";s:12:"`):
         // sessions, Laravel's cache and queue payloads, WordPress options. The value's
         // length is in bytes, counted by the reader.
         php_pair: small(r#"s:[0-9]{1,3}:"([^"]{1,80})";s:([0-9]{1,6}):""#).unwrap(),
+        // A PHP-serialized string's head (`s:12:"`): its length is rewritten when an
+        // edit changes the string.
+        php_string: small(r#"s:([0-9]{1,7}):""#).unwrap(),
+        // A label cell and the value cell after it: `<th>Password</th><td>…</td>`,
+        // phpinfo's `<td class="e">DB_PASSWORD </td><td class="v">…</td>`, `<dt>…<dd>…`.
         label_cell: small(r"(?i)<(?:t[dh]|dt)(?:\s[^<>]*)?>[ \t\r\n]*([^<>]{1,96}?)[ \t\r\n]*</(?:t[dh]|dt)[ \t]*>[ \t\r\n]*<(?:td|dd)(?:\s[^<>]*)?>([^<>]*)</(?:td|dd)[ \t]*>").unwrap(),
         // A labelling element and the element after it: `<span class="key">API key</span>
         // <span class="value">…</span>`, `<strong>Password:</strong> <code>…</code>`.
@@ -891,6 +895,13 @@ impl Scrubber<'_> {
         }
         self.rule_spans(v, base, first, out);
         self.layers(v, base, mode, out);
+        if out.len() > first
+            && [&b";s:"[..], b"{s:"]
+                .iter()
+                .any(|w| memchr::memmem::find(v, w).is_some())
+        {
+            Self::php_lengths(v, base, first, out);
+        }
     }
 
     /// A Docker json-file log (`{"log": "…\n", "stream": …}` per line) holds one line of
@@ -2190,22 +2201,45 @@ impl Scrubber<'_> {
             // A private or protected property's name carries its class: `\0User\0password`.
             let name = name.as_bytes();
             let name = name.rsplit(|&b| b == 0).next().unwrap_or(name);
-            let before = out.len();
             self.pair_field(v, name, (s, e), base, "context.key-value", handled, out);
-            // The length says the placeholder's, so that the copy still unserializes.
-            let redacted = out[before..]
-                .iter()
-                .find(|o| o.start == base + s && o.end == base + e)
-                .map(|o| o.text.len());
-            if let Some(n) = redacted {
-                out.push(Edit {
+        }
+    }
+
+    /// The length of every PHP-serialized string of `v` that the edits from `first` on
+    /// change (a password of a pair, a token a rule found, a known secret, a JWT's
+    /// signature), rewritten to its new length, so that the copy still unserializes.
+    fn php_lengths(v: &[u8], base: usize, first: usize, out: &mut Vec<Edit>) {
+        let r = res();
+        let mut at = 0;
+        let mut lengths = Vec::new();
+        while let Some(c) = r.php_string.captures_at(v, at) {
+            let (head, len) = (c.get(0).unwrap(), c.get(1).unwrap());
+            at = head.end();
+            let Some(n) = std::str::from_utf8(len.as_bytes())
+                .ok()
+                .and_then(|l| l.parse::<usize>().ok())
+            else {
+                continue;
+            };
+            let (s, e) = (base + head.end(), base + head.end() + n);
+            if v.get(e - base..e - base + 2) != Some(b"\";".as_slice()) {
+                continue;
+            }
+            at = e - base + 2;
+            let inside = out[first..].iter().filter(|o| o.start >= s && o.end <= e);
+            let grown: isize = inside
+                .map(|o| o.text.len() as isize - (o.end - o.start) as isize)
+                .sum();
+            if grown != 0 {
+                lengths.push(Edit {
                     start: base + len.start(),
                     end: base + len.end(),
-                    text: n.to_string(),
+                    text: (n as isize + grown).to_string(),
                     claim: base + len.start(),
                 });
             }
         }
+        out.extend(lengths);
     }
 
     /// A value shown beside its label in other markup: a labelling element (one whose
