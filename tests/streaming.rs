@@ -362,6 +362,112 @@ impl harscrub::Spool for Logged {
     }
 }
 
+/// Counts the bytes read from the input.
+struct Counted<R> {
+    inner: R,
+    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+impl<R: std::io::Seek> std::io::Seek for Counted<R> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+/// A repair stops reading the input after the last entry scrubbed before a secret was
+/// learnt: every value after it is kept as the first copy has it, so the rest of that
+/// copy is taken whole, findings and all. The copy and the findings are still those of
+/// writing the copy again whole, for a clean and for a scan, and the input's tail
+/// (megabytes of entries, some holding the secret and other findings, then members of
+/// `log` after `entries`) is read once, by the first pass.
+#[test]
+fn a_repair_takes_the_tail_of_the_first_copy_without_reading_it_again() {
+    let page = format!("<html><body>debug: {SID}</body></html>");
+    let filler = "x".repeat(64 << 10);
+    let plain = |i: usize| {
+        entry(
+            serde_json::json!([{ "name": "Accept", "value": format!("*/*;q={i}") }]),
+            serde_json::json!({ "size": filler.len(), "mimeType": "text/plain", "text": filler }),
+        )
+    };
+    let mut entries = vec![entry(
+        serde_json::json!([]),
+        serde_json::json!({ "size": page.len(), "mimeType": "text/html", "text": page }),
+    )];
+    entries.extend((0..144).map(plain));
+    entries.push(entry(
+        serde_json::json!([{ "name": "Cookie", "value": format!("sid={SID}") }]),
+        serde_json::json!({ "size": 0, "mimeType": "text/plain", "text": "" }),
+    ));
+    let head = serde_json::json!(entries).to_string().len();
+    for i in 0..100 {
+        entries.push(if i % 10 == 3 {
+            entry(
+                serde_json::json!([
+                    { "name": "Cookie", "value": format!("sid={SID}") },
+                    { "name": "Authorization", "value": "Bearer ghp_aaaaBBBBccccDDDDeeeeFFFFgggg01234567" },
+                ]),
+                serde_json::json!({ "size": page.len(), "mimeType": "text/html", "text": page }),
+            )
+        } else {
+            plain(i)
+        });
+    }
+    let har = serde_json::json!({ "log": {
+        "version": "1.2",
+        "entries": entries,
+        "pages": [{ "id": "page_1", "title": format!("debug {SID}") }],
+        "zcomment": "after the entries",
+    }})
+    .to_string();
+    let tail = har.len() - head;
+    assert!(tail > 5 << 20, "{tail}");
+
+    let repairing = common::engine(KEY);
+    let mut whole = common::engine(KEY);
+    whole.set_rewrite_whole(true);
+    let run = |engine: &harscrub::Engine| {
+        let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let input = Counted {
+            inner: std::io::Cursor::new(har.as_bytes()),
+            read: read.clone(),
+        };
+        let mut spool = Logged::default();
+        let findings = harscrub::clean_reader(engine, "in.har", input, &mut spool).unwrap();
+        let read = read.load(std::sync::atomic::Ordering::Relaxed);
+        (spool.inner.into_inner(), findings, spool.log, read)
+    };
+    let (copy, findings, log, read) = run(&repairing);
+    let (reference, ref_findings, _, _) = run(&whole);
+    assert!(!copy.windows(SID.len()).any(|w| w == SID.as_bytes()));
+    assert!(copy == reference, "the repaired copy differs");
+    assert_eq!(findings, ref_findings);
+    assert!(findings.len() > 20, "{}", findings.len());
+    assert_eq!(
+        log.last(),
+        Some(&format!("truncate {}", copy.len())),
+        "the repair was not kept: {log:?}"
+    );
+    let len = har.len() as u64;
+    assert!(
+        read <= 2 * len - tail as u64 + (4 << 20),
+        "the repair read the tail again: {read} bytes of a {len}-byte input"
+    );
+    let scan = |engine: &harscrub::Engine| {
+        harscrub::scan_reader(engine, "in.har", std::io::Cursor::new(har.as_bytes())).unwrap()
+    };
+    assert_eq!(scan(&repairing), scan(&whole), "scan");
+}
+
 /// A first copy that fails its verification is repaired: only the entries that may
 /// hold a secret learnt after them are scrubbed again, the rest is kept. The repaired
 /// copy and its findings are those of writing the copy again whole, and the repair is

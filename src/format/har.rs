@@ -127,6 +127,18 @@ impl<R: Read> Stream<R> {
         Ok(n > 0)
     }
 
+    /// Write everything not read yet to `out`.
+    fn copy_rest(&mut self, out: &mut impl Write) -> Result<()> {
+        loop {
+            out.write_all(&self.buf[self.pos..])
+                .context("writing copy")?;
+            self.pos = self.buf.len();
+            if !self.fill()? {
+                return Ok(());
+            }
+        }
+    }
+
     fn peek(&mut self) -> Result<Option<u8>> {
         Ok(if self.fill()? {
             Some(self.buf[self.pos])
@@ -357,7 +369,25 @@ struct Driver<'s> {
     sink: &'s mut dyn FnMut(Vec<Seg>) -> Result<()>,
     pending: Vec<Seg>,
     pending_bytes: usize,
+    /// Values cut so far.
+    values: usize,
+    /// A repair whose values from this one on are all kept as the first copy has them:
+    /// reading stops here ([`Tail`]).
+    stop_before: Option<usize>,
 }
+
+/// A repair read the input up to its tail: the values left are all kept as the first
+/// copy has them, so the rest of that copy is taken as it is ([`Writer::keep_rest`]).
+#[derive(Debug)]
+struct Tail;
+
+impl std::fmt::Display for Tail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the rest of the first copy is kept")
+    }
+}
+
+impl std::error::Error for Tail {}
 
 impl Driver<'_> {
     fn raw(&mut self, bytes: &mut Vec<u8>) {
@@ -367,6 +397,12 @@ impl Driver<'_> {
     }
 
     fn value(&mut self, loc: String, key: &[u8], raw: Vec<u8>, wrapped: bool) -> Result<()> {
+        if self.stop_before == Some(self.values) {
+            // (The bytes before this value, already pending, go with the last batch.)
+            self.flush()?;
+            return Err(Tail.into());
+        }
+        self.values += 1;
         self.pending_bytes += raw.len();
         self.pending.push(Seg::Value {
             loc,
@@ -411,6 +447,9 @@ struct Processor<'a> {
     /// discovered after they were last scrubbed; the others are taken from the first
     /// copy.
     late: Option<Late>,
+    /// A repair: the first value from which on every value is kept as the first copy
+    /// has it (none was scrubbed before a secret was learnt), when there is one.
+    stop_before: Option<usize>,
     /// Values seen in the batches before this one.
     values: usize,
     /// Progressive passes record, repairs read: see [`Pass::opaque`].
@@ -851,6 +890,26 @@ impl<W: Write, O: Read> Writer<W, O> {
         Ok(())
     }
 
+    /// A repair that stopped reading at its tail: the rest of the first copy and the
+    /// findings of its values, as they are (what reusing each value would write).
+    fn keep_rest(&mut self) -> Result<()> {
+        let mut o = self.old.take().expect("only a repair keeps the rest");
+        let mut rest = || -> Result<()> {
+            while o.counts.len() > 0 {
+                let findings = o.findings()?;
+                self.record(findings)?;
+            }
+            if let (Some(st), Some(w)) = (o.st.as_mut(), self.out.as_mut()) {
+                st.copy_rest(w)?;
+                w.flush().context("writing copy")?;
+            }
+            Ok(())
+        };
+        let kept = rest();
+        self.old = Some(o);
+        kept
+    }
+
     /// The findings of one value.
     fn record(&mut self, findings: Vec<Finding>) -> Result<()> {
         if let Some(c) = self.counts.as_mut() {
@@ -1013,6 +1072,7 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
         born: HashMap::new(),
         gens: Vec::new(),
         late: None,
+        stop_before: None,
         values: 0,
         opaque: Vec::new(),
         memo: memo.then(Memo::new),
@@ -1026,7 +1086,7 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
         mixed: Default::default(),
         old: None,
     };
-    let w = drive(&mut p, w, input)?;
+    let (w, _) = drive(&mut p, w, input)?;
     let mut findings = w.findings;
     if !p.copy && !findings.is_count_only() && !p.discovered.is_empty() {
         findings = without_unverified_context(findings, &p.discovered)?;
@@ -1047,9 +1107,12 @@ pub fn scrub<R: Read + Send, W: Write + Send>(
 /// progressive pass that wrote `old`, the first copy: only the values that may hold a
 /// secret learnt after they were written (a trace of one discovered in their batch or
 /// later, see [`Late`]) are scrubbed again; every other value, its findings and the
-/// bytes between values are taken from the first copy and its findings. What it writes
-/// is verified like any copy; an error (the first copy does not read in step with the
-/// input, a value discovered an unknown secret) means: write the copy again instead.
+/// bytes between values are taken from the first copy and its findings. After the last
+/// value scrubbed before a secret was learnt, nothing is scrubbed again: reading the
+/// input stops there, and the rest of the first copy and its findings are taken whole
+/// ([`Writer::keep_rest`]). What it writes is verified like any copy; an error (the
+/// first copy does not read in step with the input, a value discovered an unknown
+/// secret) means: write the copy again instead.
 ///
 /// Without a copy (`old` and `out` both `None`: a scan) only the findings are
 /// repaired: those of a second pass knowing every secret, since a value that holds no
@@ -1073,6 +1136,15 @@ pub(crate) fn repair<R: Read + Send, O: Read + Send, W: Write + Send>(
     let counts = first
         .counts
         .context("repair: the first pass kept no counts")?;
+    let late = Late::new(&first.born, known)?;
+    // The values after the last one scrubbed before a secret was learnt are all kept
+    // as they are: reading stops there, and the rest of the first copy is taken whole.
+    let tail = first
+        .gens
+        .iter()
+        .rposition(|&g| late.behind(g))
+        .map_or(0, |i| i + 1);
+    let stop_before = (tail < first.gens.len()).then_some(tail);
     let mut p = Processor {
         engine,
         session: session.clone(),
@@ -1084,7 +1156,8 @@ pub(crate) fn repair<R: Read + Send, O: Read + Send, W: Write + Send>(
         touch,
         born: HashMap::new(),
         gens: first.gens,
-        late: Some(Late::new(&first.born, known)?),
+        late: Some(late),
+        stop_before,
         values: 0,
         opaque: first.opaque,
         memo: Some(Memo::new()),
@@ -1104,7 +1177,10 @@ pub(crate) fn repair<R: Read + Send, O: Read + Send, W: Write + Send>(
             counts: counts.into_iter(),
         }),
     };
-    let mut w = drive(&mut p, w, input)?;
+    let (mut w, tail) = drive(&mut p, w, input)?;
+    if tail {
+        w.keep_rest()?;
+    }
     let o = w.old.as_mut().expect("a repair");
     let longer = match o.st.as_mut() {
         Some(st) => st.peek()?.is_some(),
@@ -1129,12 +1205,13 @@ pub(crate) fn repair<R: Read + Send, O: Read + Send, W: Write + Send>(
     })
 }
 
-/// Run one pass of `p` over `input`, its pieces to `w`.
+/// Run one pass of `p` over `input`, its pieces to `w`. True when a repair stopped
+/// reading at its tail ([`Processor::stop_before`]).
 fn drive<R: Read + Send, W: Write + Send, O: Read + Send>(
     p: &mut Processor<'_>,
     w: Writer<W, O>,
     input: R,
-) -> Result<Writer<W, O>> {
+) -> Result<(Writer<W, O>, bool)> {
     // A small document is scrubbed on the calling thread: a reader and a writer thread
     // would only add their start-up to it (batches of thousands of small files, where
     // the files themselves run in parallel).
@@ -1158,8 +1235,10 @@ fn drive<R: Read + Send, W: Write + Send, O: Read + Send>(
     };
     let w = written?;
     processed?;
-    read?;
-    Ok(w)
+    match read {
+        Err(e) if e.is::<Tail>() => Ok((w, true)),
+        read => read.map(|_| (w, false)),
+    }
 }
 
 /// What the reading, the scrubbing and the writing of one pass ended with.
@@ -1172,6 +1251,7 @@ fn sequential<R: Read, W: Write, O: Read>(
     input: R,
 ) -> Ended<W, O> {
     {
+        let stop_before = p.stop_before;
         let read = {
             let mut sink = |batch: Vec<Seg>| -> Result<()> {
                 let pieces = p.batch(batch)?;
@@ -1181,6 +1261,8 @@ fn sequential<R: Read, W: Write, O: Read>(
                 sink: &mut sink,
                 pending: Vec::new(),
                 pending_bytes: 0,
+                values: 0,
+                stop_before,
             };
             read_har(input, &mut d).and_then(|n| d.flush().map(|_| n))
         };
@@ -1200,6 +1282,7 @@ fn parallel<R: Read + Send, W: Write + Send, O: Read + Send>(
     mut w: Writer<W, O>,
     input: R,
 ) -> Ended<W, O> {
+    let stop_before = p.stop_before;
     std::thread::scope(|sc| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Seg>>(1);
         let (wtx, wrx) = std::sync::mpsc::sync_channel::<Vec<Piece>>(1);
@@ -1211,6 +1294,8 @@ fn parallel<R: Read + Send, W: Write + Send, O: Read + Send>(
                 sink: &mut sink,
                 pending: Vec::new(),
                 pending_bytes: 0,
+                values: 0,
+                stop_before,
             };
             let n = read_har(input, &mut d)?;
             d.flush()?;
