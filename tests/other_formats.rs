@@ -1916,3 +1916,162 @@ SELECT 1;\n";
         "{text}"
     );
 }
+
+/// Hex dumps of an HTTP request (`xxd`, `hexdump -C` with CRLF line ends, `tcpdump -X`
+/// with a packet line before it, Wireshark's "copy as hex dump", `od -A x -t x1z`):
+/// the credentials in the dumped bytes, cut across lines in both columns, lose every
+/// byte, and the dump keeps its lines, offsets and columns (its text column still
+/// shows its bytes), so the copy still reads as a dump. Also inside a HAR body.
+#[test]
+fn hex_dumps_lose_the_credentials_of_the_bytes_they_show() {
+    const JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTQyIiwiZXhwIjo0MTAyNDQ0ODAwfQ.c2lnbmF0dXJlX2Zha2VfZm9yX3Rlc3RpbmdfMTIzNDU2Nzg5MA";
+    let request = format!(
+        "POST /api/me HTTP/1.1\r\nHost: app.example.com\r\nAuthorization: Bearer {JWT}\r\n\
+         Cookie: theme=dark; session={SESSION}\r\nContent-Type: application/json\r\n\r\n\
+         {{\"token\": \"{GHP}\", \"note\": \"dump\"}}\x00\x01\x02"
+    );
+    let bytes = request.as_bytes();
+    let shown = |b: u8| {
+        if (0x20..0x7f).contains(&b) {
+            b as char
+        } else {
+            '.'
+        }
+    };
+    type Line = fn(usize, &[u8], &dyn Fn(u8) -> char) -> String;
+    let formats: [(&str, Line, &str); 5] = [
+        (
+            "xxd",
+            |o, c, sh| {
+                let hex: Vec<String> = c
+                    .chunks(2)
+                    .map(|p| p.iter().map(|b| format!("{b:02x}")).collect())
+                    .collect();
+                format!(
+                    "{o:08x}: {:<40} {}",
+                    hex.join(" "),
+                    c.iter().map(|&b| sh(b)).collect::<String>()
+                )
+            },
+            "\n",
+        ),
+        (
+            "hexdump -C",
+            |o, c, sh| {
+                let hex: Vec<String> = c.iter().map(|b| format!("{b:02x}")).collect();
+                format!(
+                    "{o:08x}  {:<48}  |{}|",
+                    hex.join(" "),
+                    c.iter().map(|&b| sh(b)).collect::<String>()
+                )
+            },
+            "\r\n",
+        ),
+        (
+            "tcpdump -X",
+            |o, c, sh| {
+                let hex: Vec<String> = c
+                    .chunks(2)
+                    .map(|p| p.iter().map(|b| format!("{b:02x}")).collect())
+                    .collect();
+                format!(
+                    "\t0x{o:04x}:  {:<40} {}",
+                    hex.join(" "),
+                    c.iter().map(|&b| sh(b)).collect::<String>()
+                )
+            },
+            "\n",
+        ),
+        (
+            "wireshark",
+            |o, c, sh| {
+                let hex: Vec<String> = c.iter().map(|b| format!("{b:02X}")).collect();
+                format!(
+                    "{o:04x}   {:<48}  {}",
+                    hex.join(" "),
+                    c.iter().map(|&b| sh(b)).collect::<String>()
+                )
+            },
+            "\n",
+        ),
+        (
+            "od",
+            |o, c, sh| {
+                let hex: Vec<String> = c.iter().map(|b| format!("{b:02x}")).collect();
+                format!(
+                    "{o:06x} {:<48} >{}<",
+                    hex.join(" "),
+                    c.iter().map(|&b| sh(b)).collect::<String>()
+                )
+            },
+            "\n",
+        ),
+    ];
+    for (what, line, eol) in formats {
+        let mut dump =
+            String::from("12:00:01.000000 IP 10.0.0.1.51234 > 10.0.0.2.80: Flags [P.], length 300");
+        dump.push_str(eol);
+        for (k, c) in bytes.chunks(16).enumerate() {
+            dump.push_str(&line(k * 16, c, &shown));
+            dump.push_str(eol);
+        }
+        let out = clean(&format!("{what}.txt"), dump.as_bytes());
+        let plain = clean("request.txt", bytes).findings.len();
+        assert!(plain >= 3);
+        assert_eq!(out.findings.len(), plain, "{what}: {:?}", out.findings);
+        let copy = String::from_utf8(out.copy.clone()).unwrap();
+        let (old, new): (Vec<&str>, Vec<&str>) =
+            (dump.split(eol).collect(), copy.split(eol).collect());
+        assert_eq!(old.len(), new.len(), "{what}");
+        // Each dump line keeps its offset and its columns; its text column still shows
+        // its hex column's bytes.
+        let mut decoded = Vec::new();
+        for (o, n) in old.iter().zip(&new).skip(1).filter(|(o, _)| !o.is_empty()) {
+            assert_eq!(o.len(), n.len(), "{what}: {n}");
+            let cut = o.find([' ', ':']).unwrap();
+            assert_eq!(o[..cut], n[..cut], "{what}");
+            let k = (decoded.len()) / 16 * 16;
+            let c = &bytes[k..(k + 16).min(bytes.len())];
+            let digits: String = n
+                .split_whitespace()
+                .skip(1)
+                .take_while(|t| t.len() % 2 == 0 && t.chars().all(|ch| ch.is_ascii_hexdigit()))
+                .collect::<String>();
+            let line_bytes: Vec<u8> = (0..digits.len() / 2)
+                .map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).unwrap())
+                .take(c.len())
+                .collect();
+            let text: String = line_bytes.iter().map(|&b| shown(b)).collect();
+            assert!(n.contains(&text), "{what}: {n} does not show {text}");
+            decoded.extend(line_bytes);
+        }
+        assert_eq!(decoded.len(), bytes.len(), "{what}");
+        for secret in [&JWT[JWT.len() - 20..], &JWT[..20], SESSION, GHP] {
+            assert!(
+                !contains(&decoded, secret),
+                "{what}: {secret} in the dumped bytes"
+            );
+            for piece in secret.as_bytes().chunks(8) {
+                assert!(!contains(&out.copy, piece), "{what}: {piece:?} in the copy");
+            }
+        }
+        assert!(contains(&decoded, "Cookie: theme="), "{what}");
+        assert!(contains(&decoded, "; session=****"), "{what}");
+        assert!(contains(&decoded, "\"note\": \"dump\""), "{what}");
+        // In a HAR body too.
+        let har = serde_json::json!({"log": {"version": "1.2", "entries": [{
+            "request": {"method": "GET", "url": "https://support.example.com/", "headers": []},
+            "response": {"status": 200, "headers": [],
+                         "content": {"mimeType": "text/plain", "text": dump}}}]}});
+        let out = clean(&format!("{what}.har"), har.to_string().as_bytes());
+        assert_eq!(
+            out.findings.len(),
+            plain,
+            "{what} in a HAR: {:?}",
+            out.findings
+        );
+        for piece in [&JWT[JWT.len() - 8..], &SESSION[..8], &GHP[..8]] {
+            assert!(!contains(&out.copy, piece), "{what} in a HAR: {piece}");
+        }
+    }
+}

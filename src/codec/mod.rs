@@ -1,8 +1,9 @@
 //! Decoders shared by the format handlers and the detector: the JSON span reader,
-//! HTTP content codings, UTF-16 text and media signatures. A leaf: nothing here knows about
-//! detection, formats or archives (only the limits it is given).
+//! HTTP content codings, hex dumps, UTF-16 text and media signatures. A leaf: nothing
+//! here knows about detection, formats or archives (only the limits it is given).
 
 pub mod coding;
+pub mod hexdump;
 pub mod json;
 pub mod mqtt;
 pub mod utf16;

@@ -6,7 +6,7 @@
 //! other way round. It knows nothing about HAR, headers or names: it takes the bytes of a
 //! copy and decodes them in every way a reader could — JSON and JavaScript string escapes,
 //! percent-encoding (once or twice, `+` for space), HTML entities, quoted-printable (where
-//! the detector reads it: a soft break ending a long line), base64 and base64url
+//! the detector reads it: a soft break ending a long line), hex dumps, base64 and base64url
 //! runs (padded or not, line-wrapped, at every alignment), gzip, zlib, zstd and raw deflate
 //! inside those (which also covers `data:` URLs and JWT segments) — recursively, and
 //! searches every view for every secret the first pass found. A secret that survives in
@@ -318,6 +318,15 @@ impl Search<'_> {
         changes.0.clear();
         if let Some(d) = qp_decode_tracked(v, &mut changes) {
             self.decoded("quoted-printable", v, &d, &mut changes, near, depth);
+        }
+        // A hex dump's bytes (`xxd`, `tcpdump -X`…), its runs of lines one after the
+        // other.
+        if memchr::memmem::find(v, b"0000").is_some() {
+            let blocks = crate::codec::hexdump::blocks(v);
+            if !blocks.is_empty() {
+                let d: Vec<u8> = blocks.into_iter().flat_map(|b| b.bytes).collect();
+                self.child("hexdump", &d, None, depth);
+            }
         }
         self.base64_runs(v, near, depth);
     }
@@ -1637,6 +1646,39 @@ mod tests {
         );
         let short = format!("x {a}=\n{b}\n");
         assert_eq!(find_survivor(short.as_bytes(), &k), None);
+    }
+
+    /// A known secret in the bytes a hex dump shows (cut into lines in both columns)
+    /// is found, in the dump alone and as a JSON string; a dump of other bytes is
+    /// clean.
+    #[test]
+    fn hex_dump_view() {
+        let secret = "s3ss10n-9f86d081884c7d659a2feaa0c55ad015";
+        let k = known(secret);
+        let dump = |data: &[u8]| -> String {
+            let mut s = String::from("IP 10.0.0.1.51234 > 10.0.0.2.80: length 90\n");
+            for (i, c) in data.chunks(16).enumerate() {
+                let hex: Vec<String> = c.iter().map(|b| format!("{b:02x}")).collect();
+                let text: String = c
+                    .iter()
+                    .map(|&b| crate::codec::hexdump::shown(b) as char)
+                    .collect();
+                s.push_str(&format!(
+                    "{:08x}  {:<48}  |{text}|\n",
+                    i * 16,
+                    hex.join(" ")
+                ));
+            }
+            s
+        };
+        let with = dump(format!("GET / HTTP/1.1\r\nCookie: session={secret}\r\n\r\n").as_bytes());
+        let found = find_survivor(with.as_bytes(), &k).expect(&with);
+        assert!(found.view.contains("hexdump"), "{found:?}");
+        let json = serde_json::to_string(&with).unwrap();
+        let found = find_survivor(json.as_bytes(), &k).expect(&json);
+        assert!(found.view.contains("hexdump"), "{found:?}");
+        let without = dump(b"GET / HTTP/1.1\r\nCookie: session=****************\r\n\r\n");
+        assert_eq!(find_survivor(without.as_bytes(), &k), None);
     }
 
     /// The dynamic-block header check refuses only what the inflater refuses: over

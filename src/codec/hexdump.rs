@@ -1,0 +1,228 @@
+//! Hex dumps: `xxd`, `hexdump -C`, `tcpdump -X`, `od -A x -t x1z` and Wireshark's
+//! "copy as hex dump". Each line gives an offset, the bytes in hex (one or two bytes a
+//! group) and the same bytes as text (a dot for a byte that is not printable):
+//!
+//! ```text
+//! 00000040: 6572 2065 794a 6862 4763 694f 694a 4955  er eyJhbGciOiJIU
+//! 00000040  65 72 20 65 79 4a 68 62  47 63 69 4f 69 4a 49 55  |er eyJhbGciOiJIU|
+//! \t0x0040:  6572 2065 794a 6862 4763 694f 694a 4955  er eyJhbGciOiJIU
+//! ```
+//!
+//! A credential in the dumped bytes (an HTTP request captured off the wire) is in both
+//! columns, cut into lines of 16 bytes: no reader of the text sees it whole. A
+//! [`Block`] is a run of consecutive dump lines, each line's offset the one before it
+//! plus its byte count: the bytes they dump, in order, with where each byte is written
+//! in both columns. A line is a dump line only when its text column is exactly its
+//! bytes as a dump shows them, which ordinary text almost never is.
+
+/// One run of dump lines.
+#[derive(Debug, Default)]
+pub struct Block {
+    /// The bytes dumped.
+    pub bytes: Vec<u8>,
+    /// For each byte: where its two hex digits are, and where its character in the text
+    /// column is.
+    pub at: Vec<(usize, usize)>,
+    /// For each line: where it starts, and the index in `bytes` of its first byte.
+    pub lines: Vec<(usize, usize)>,
+}
+
+/// The dump lines of `v`, in runs. Quick to say no: only lines that start (after
+/// blanks) with a hex digit are looked at.
+pub fn blocks(v: &[u8]) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::new();
+    // The block being read and the offset its next line must have.
+    let mut cur: Option<(Block, u64)> = None;
+    let mut ls = 0;
+    while ls < v.len() {
+        let le = memchr::memchr(b'\n', &v[ls..]).map_or(v.len(), |p| ls + p);
+        let end = if le > ls && v[le - 1] == b'\r' {
+            le - 1
+        } else {
+            le
+        };
+        match line(v, ls, end) {
+            Some((offset, bytes)) => {
+                let follows = cur.as_ref().is_some_and(|(_, next)| *next == offset);
+                if !follows {
+                    if let Some((b, _)) = cur.take() {
+                        out.push(b);
+                    }
+                }
+                let (b, next) = cur.get_or_insert_with(|| (Block::default(), offset));
+                b.lines.push((ls, b.bytes.len()));
+                *next = offset + bytes.len() as u64;
+                for (byte, hex, text) in bytes {
+                    b.bytes.push(byte);
+                    b.at.push((hex, text));
+                }
+            }
+            None => {
+                if let Some((b, _)) = cur.take() {
+                    out.push(b);
+                }
+            }
+        }
+        ls = le + 1;
+    }
+    out.extend(cur.map(|(b, _)| b));
+    out
+}
+
+/// How a dump shows a byte in its text column.
+pub fn shown(b: u8) -> u8 {
+    if (0x20..0x7f).contains(&b) {
+        b
+    } else {
+        b'.'
+    }
+}
+
+/// The line `v[ls..end]` as a dump line: its offset, and each byte with where its hex
+/// digits and its character are.
+type Dumped = (u64, Vec<(u8, usize, usize)>);
+
+fn line(v: &[u8], ls: usize, end: usize) -> Option<Dumped> {
+    let blank = |b: u8| b == b' ' || b == b'\t';
+    let mut i = ls;
+    while i < end && blank(v[i]) {
+        i += 1;
+    }
+    if !v.get(i).is_some_and(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    if v[i..end].starts_with(b"0x") {
+        i += 2;
+    }
+    let os = i;
+    while i < end && v[i].is_ascii_hexdigit() {
+        i += 1;
+    }
+    if !(4..=8).contains(&(i - os)) {
+        return None;
+    }
+    let offset = u64::from_str_radix(std::str::from_utf8(&v[os..i]).ok()?, 16).ok()?;
+    if v.get(i) == Some(&b':') {
+        i += 1;
+    }
+    if !(i < end && blank(v[i])) {
+        return None;
+    }
+    // The hex groups, each of one or two bytes, and where each group ends.
+    let mut bytes: Vec<(u8, usize)> = Vec::new();
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    loop {
+        while i < end && blank(v[i]) {
+            i += 1;
+        }
+        let gs = i;
+        while i < end && v[i].is_ascii_hexdigit() {
+            i += 1;
+        }
+        let n = i - gs;
+        if !(n == 2 || n == 4) || (i < end && !blank(v[i])) {
+            break;
+        }
+        for k in (gs..i).step_by(2) {
+            let byte = u8::from_str_radix(std::str::from_utf8(&v[k..k + 2]).ok()?, 16).ok()?;
+            bytes.push((byte, k));
+        }
+        groups.push((gs, bytes.len()));
+        if groups.len() > 32 {
+            return None;
+        }
+    }
+    // The text column starts after the last hex group taken; the first groups of it
+    // may read as hex too (`6162 6364  abcd`): fewer groups are tried until one fits.
+    for g in (1..=groups.len()).rev() {
+        let n = groups[g - 1].1;
+        let mut t = bytes[n - 1].1 + 2;
+        while t < end && blank(v[t]) {
+            t += 1;
+        }
+        let mut text = &v[t..end];
+        let mut ts = t;
+        if let Some(inner) = text
+            .strip_prefix(b"|")
+            .and_then(|x| x.strip_suffix(b"|"))
+            .or_else(|| text.strip_prefix(b">").and_then(|x| x.strip_suffix(b"<")))
+        {
+            text = inner;
+            ts += 1;
+        }
+        if text.len() == n && bytes[..n].iter().zip(text).all(|(b, c)| shown(b.0) == *c) {
+            let dumped = bytes[..n]
+                .iter()
+                .enumerate()
+                .map(|(k, &(b, h))| (b, h, ts + k))
+                .collect();
+            return Some((offset, dumped));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn xxd(data: &[u8]) -> String {
+        let mut s = String::new();
+        for (k, chunk) in data.chunks(16).enumerate() {
+            let hex: Vec<String> = chunk
+                .chunks(2)
+                .map(|p| p.iter().map(|b| format!("{b:02x}")).collect())
+                .collect();
+            let text: String = chunk.iter().map(|&b| shown(b) as char).collect();
+            s.push_str(&format!("{:08x}: {:<40} {}\n", k * 16, hex.join(" "), text));
+        }
+        s
+    }
+
+    fn hexdump_c(data: &[u8]) -> String {
+        let mut s = String::new();
+        for (k, chunk) in data.chunks(16).enumerate() {
+            let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+            let text: String = chunk.iter().map(|&b| shown(b) as char).collect();
+            s.push_str(&format!(
+                "{:08x}  {:<48}  |{}|\r\n",
+                k * 16,
+                hex.join(" "),
+                text
+            ));
+        }
+        s
+    }
+
+    #[test]
+    fn reads_the_bytes_of_each_kind_of_dump() {
+        let data =
+            b"GET / HTTP/1.1\r\nAuthorization: Basic YWxhZGRpbjpvcGVuc2VzYW1l\r\n\r\n\x00\x01abcd";
+        for dump in [xxd(data), hexdump_c(data)] {
+            let b = blocks(dump.as_bytes());
+            assert_eq!(b.len(), 1, "{dump}");
+            assert_eq!(b[0].bytes, data, "{dump}");
+            for (k, &(h, t)) in b[0].at.iter().enumerate() {
+                assert_eq!(dump.as_bytes()[t], shown(data[k]));
+                assert_eq!(&dump[h..h + 2], format!("{:02x}", data[k]));
+            }
+        }
+    }
+
+    #[test]
+    fn ordinary_text_is_no_dump() {
+        let text = "1000 ab cd\n2024 1234 abcd\n0000: nothing here\ndeadbeef  cafe\n";
+        assert!(blocks(text.as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn a_gap_in_the_offsets_starts_another_block() {
+        let one = xxd(b"first packet, sixteen+ bytes");
+        let two = xxd(b"second packet here");
+        let dump = format!("{one}IP 10.0.0.1 > 10.0.0.2: length 18\n{two}{two}");
+        let b = blocks(dump.as_bytes());
+        assert_eq!(b.len(), 3);
+        assert_eq!(b[0].bytes, b"first packet, sixteen+ bytes");
+        assert_eq!(b[2].bytes, b"second packet here");
+    }
+}
