@@ -2075,3 +2075,38 @@ fn hex_dumps_lose_the_credentials_of_the_bytes_they_show() {
         }
     }
 }
+
+/// Text copied from a terminal has a line break wherever a line reached the
+/// terminal's width, cutting a token in two. The two lines are read as one: the JWT of
+/// an `Authorization` header cut at 80, 100, 120 or 132 columns (CRLF too) loses its
+/// signature, whichever line it ends on.
+#[test]
+fn tokens_wrapped_at_a_terminals_width_are_read_whole() {
+    const JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTQyIiwiZXhwIjo0MTAyNDQ0ODAwfQ.c2lnbmF0dXJlX2Zha2VfZm9yX3Rlc3RpbmdfMTIzNDU2Nzg5MA";
+    let signature = &JWT[JWT.rfind('.').unwrap() + 1..];
+    let text = format!(
+        "$ curl -v https://app.example.com/api/me\n> GET /api/me HTTP/1.1\n\
+         > Authorization: Bearer {JWT}\n> Accept: */*\n"
+    );
+    for width in [80, 100, 120, 132] {
+        for eol in ["\n", "\r\n"] {
+            let mut wrapped = String::new();
+            for line in text.lines() {
+                let mut l = line;
+                while l.len() > width {
+                    wrapped.push_str(&l[..width]);
+                    wrapped.push_str(eol);
+                    l = &l[width..];
+                }
+                wrapped.push_str(l);
+                wrapped.push_str(eol);
+            }
+            let out = clean("console.txt", wrapped.as_bytes());
+            assert!(!out.findings.is_empty(), "{width}");
+            for piece in signature.as_bytes().chunks(8) {
+                assert!(!contains(&out.copy, piece), "{width}: {piece:?}");
+            }
+            assert!(contains(&out.copy, "> Accept: */*"), "{width}");
+        }
+    }
+}

@@ -361,6 +361,51 @@ fn trace_unit(v: &[u8], i: usize, _out: &mut Vec<u8>) -> Option<usize> {
     (o2 == o1 + 64).then_some(ds2 - i)
 }
 
+/// Terminal widths: text copied from a terminal (`curl -v` output, a console) has a
+/// line break wherever a line reached the terminal's width, a token cut in two by it.
+const TERMINAL_WIDTHS: [usize; 6] = [80, 100, 120, 132, 160, 200];
+
+/// The line break at `i` ends a line as wide as a terminal, in the middle of a word
+/// (a token character on both sides): it decodes to nothing, and the two lines read
+/// as one.
+fn wrap_unit(v: &[u8], i: usize, _out: &mut Vec<u8>) -> Option<usize> {
+    let eol = match (v[i], v.get(i + 1)) {
+        (b'\n', _) => 1,
+        (b'\r', Some(b'\n')) => 2,
+        _ => return None,
+    };
+    let ls = memchr::memrchr(b'\n', &v[..i]).map_or(0, |p| p + 1);
+    let token = |b: &u8| b.is_ascii_alphanumeric() || b"-_.~+/=%".contains(b);
+    let line = &v[ls..i];
+    (TERMINAL_WIDTHS.contains(&chars(line))
+        && line.last().is_some_and(token)
+        && v.get(i + eol).is_some_and(token))
+    .then_some(eol)
+}
+
+/// Does a line of `v` end at a terminal's width in the middle of a word?
+fn has_terminal_wraps(v: &[u8]) -> bool {
+    let mut ls = 0;
+    memchr::memchr_iter(b'\n', v).any(|p| {
+        let start = ls;
+        ls = p + 1;
+        let end = if p > start && v[p - 1] == b'\r' {
+            p - 1
+        } else {
+            p
+        };
+        end - start >= TERMINAL_WIDTHS[0] && wrap_unit(v, end, &mut Vec::new()).is_some()
+    })
+}
+
+/// The number of characters of a line (UTF-8; a byte each where it is not UTF-8).
+fn chars(line: &[u8]) -> usize {
+    match std::str::from_utf8(line) {
+        Ok(s) => s.chars().count(),
+        Err(_) => line.len(),
+    }
+}
+
 /// Is `v` quoted-printable: does a soft line break end a line of 60 characters or more
 /// (encoders break lines just short of 76)? A short line ending in `=` is an empty
 /// value (`KEY=` in an env file), and a line ending in a padded base64 word
@@ -423,6 +468,8 @@ enum Layer {
     Qp,
     /// Lines of a `curl --trace-ascii` dump cut at 64 bytes, joined.
     Trace,
+    /// Lines a terminal wrapped at its width, joined ([`wrap_unit`]).
+    Wrap,
     /// A `<pre>` element's text, its tags taken out.
     Markup,
 }
@@ -662,6 +709,11 @@ impl Scrubber<'_> {
                 self.through(Layer::Trace, &m, base, mode, first, out);
             }
         }
+        if has_terminal_wraps(v) {
+            if let Some(m) = decode_with(v, wrap_unit) {
+                self.through(Layer::Wrap, &m, base, mode, first, out);
+            }
+        }
         let js = allow & JS != 0 && memchr::memchr(b'\\', v).is_some();
         if js {
             if let Some(m) = decode_with(v, js_unit) {
@@ -788,7 +840,7 @@ impl Scrubber<'_> {
                     .replace('<', "&lt;")
                     .replace('>', "&gt;"),
                 Layer::Qp => t.replace('=', "=3D"),
-                Layer::Trace => t,
+                Layer::Trace | Layer::Wrap => t,
                 Layer::Js => t
                     .replace('\\', "\\\\")
                     .replace('"', "\\\"")
