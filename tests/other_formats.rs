@@ -1938,81 +1938,69 @@ fn hex_dumps_lose_the_credentials_of_the_bytes_they_show() {
             '.'
         }
     };
-    type Line = fn(usize, &[u8], &dyn Fn(u8) -> char) -> String;
-    let formats: [(&str, Line, &str); 5] = [
-        (
-            "xxd",
-            |o, c, sh| {
-                let hex: Vec<String> = c
-                    .chunks(2)
-                    .map(|p| p.iter().map(|b| format!("{b:02x}")).collect())
-                    .collect();
-                format!(
-                    "{o:08x}: {:<40} {}",
-                    hex.join(" "),
-                    c.iter().map(|&b| sh(b)).collect::<String>()
-                )
-            },
-            "\n",
-        ),
+    // One dump line: the offset as the tool writes it, the bytes in hex in groups of
+    // `group` bytes, padded to a full line's width, and the text column between `wrap`.
+    let line = |offset: String, c: &[u8], group: usize, upper: bool, wrap: (&str, &str)| {
+        let hex: Vec<String> = c
+            .chunks(group)
+            .map(|p| {
+                p.iter()
+                    .map(|b| {
+                        if upper {
+                            format!("{b:02X}")
+                        } else {
+                            format!("{b:02x}")
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let width = 16 / group * (2 * group + 1) - 1;
+        let text: String = c.iter().map(|&b| shown(b)).collect();
+        format!(
+            "{offset}{:<width$}  {}{text}{}",
+            hex.join(" "),
+            wrap.0,
+            wrap.1
+        )
+    };
+    type Offset = fn(usize) -> String;
+    // (tool, offset, bytes a group, upper-case hex, text column between, line break)
+    type Format<'a> = (&'a str, Offset, usize, bool, (&'a str, &'a str), &'a str);
+    let formats: [Format; 5] = [
+        ("xxd", |o| format!("{o:08x}: "), 2, false, ("", ""), "\n"),
         (
             "hexdump -C",
-            |o, c, sh| {
-                let hex: Vec<String> = c.iter().map(|b| format!("{b:02x}")).collect();
-                format!(
-                    "{o:08x}  {:<48}  |{}|",
-                    hex.join(" "),
-                    c.iter().map(|&b| sh(b)).collect::<String>()
-                )
-            },
+            |o| format!("{o:08x}  "),
+            1,
+            false,
+            ("|", "|"),
             "\r\n",
         ),
         (
             "tcpdump -X",
-            |o, c, sh| {
-                let hex: Vec<String> = c
-                    .chunks(2)
-                    .map(|p| p.iter().map(|b| format!("{b:02x}")).collect())
-                    .collect();
-                format!(
-                    "\t0x{o:04x}:  {:<40} {}",
-                    hex.join(" "),
-                    c.iter().map(|&b| sh(b)).collect::<String>()
-                )
-            },
+            |o| format!("\t0x{o:04x}:  "),
+            2,
+            false,
+            ("", ""),
             "\n",
         ),
         (
             "wireshark",
-            |o, c, sh| {
-                let hex: Vec<String> = c.iter().map(|b| format!("{b:02X}")).collect();
-                format!(
-                    "{o:04x}   {:<48}  {}",
-                    hex.join(" "),
-                    c.iter().map(|&b| sh(b)).collect::<String>()
-                )
-            },
+            |o| format!("{o:04x}   "),
+            1,
+            true,
+            ("", ""),
             "\n",
         ),
-        (
-            "od",
-            |o, c, sh| {
-                let hex: Vec<String> = c.iter().map(|b| format!("{b:02x}")).collect();
-                format!(
-                    "{o:06x} {:<48} >{}<",
-                    hex.join(" "),
-                    c.iter().map(|&b| sh(b)).collect::<String>()
-                )
-            },
-            "\n",
-        ),
+        ("od", |o| format!("{o:06x} "), 1, false, (">", "<"), "\n"),
     ];
-    for (what, line, eol) in formats {
+    for (what, offset, group, upper, wrap, eol) in formats {
         let mut dump =
             String::from("12:00:01.000000 IP 10.0.0.1.51234 > 10.0.0.2.80: Flags [P.], length 300");
         dump.push_str(eol);
         for (k, c) in bytes.chunks(16).enumerate() {
-            dump.push_str(&line(k * 16, c, &shown));
+            dump.push_str(&line(offset(k * 16), c, group, upper, wrap));
             dump.push_str(eol);
         }
         let out = clean(&format!("{what}.txt"), dump.as_bytes());

@@ -327,6 +327,15 @@ fn qp_unit(v: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
     }
 }
 
+/// The length of the line break (`\n` or `\r\n`) at `i`, if one is there.
+fn eol_at(v: &[u8], i: usize) -> Option<usize> {
+    match (v[i], v.get(i + 1)) {
+        (b'\n', _) => Some(1),
+        (b'\r', Some(b'\n')) => Some(2),
+        _ => None,
+    }
+}
+
 /// A line of a `curl --trace-ascii` dump starting at `ls` (`0040: data`): the offset
 /// it gives and where its data starts.
 fn trace_line(v: &[u8], ls: usize) -> Option<(u64, usize)> {
@@ -347,11 +356,7 @@ fn trace_line(v: &[u8], ls: usize) -> Option<(u64, usize)> {
 /// data at 64 bytes, with the next line's offset prefix: it decodes to nothing, and
 /// the two lines read as one (a long `Authorization` or `Cookie` header, a JWT).
 fn trace_unit(v: &[u8], i: usize, _out: &mut Vec<u8>) -> Option<usize> {
-    let eol = match (v[i], v.get(i + 1)) {
-        (b'\n', _) => 1,
-        (b'\r', Some(b'\n')) => 2,
-        _ => return None,
-    };
+    let eol = eol_at(v, i)?;
     let ls = memchr::memrchr(b'\n', &v[..i]).map_or(0, |p| p + 1);
     let (o1, ds) = trace_line(v, ls)?;
     if i - ds != 64 {
@@ -369,11 +374,7 @@ const TERMINAL_WIDTHS: [usize; 6] = [80, 100, 120, 132, 160, 200];
 /// (a token character on both sides): it decodes to nothing, and the two lines read
 /// as one.
 fn wrap_unit(v: &[u8], i: usize, _out: &mut Vec<u8>) -> Option<usize> {
-    let eol = match (v[i], v.get(i + 1)) {
-        (b'\n', _) => 1,
-        (b'\r', Some(b'\n')) => 2,
-        _ => return None,
-    };
+    let eol = eol_at(v, i)?;
     let ls = memchr::memrchr(b'\n', &v[..i]).map_or(0, |p| p + 1);
     let token = |b: &u8| b.is_ascii_alphanumeric() || b"-_.~+/=%".contains(b);
     let line = &v[ls..i];
