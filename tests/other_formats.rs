@@ -2098,3 +2098,56 @@ fn tokens_wrapped_at_a_terminals_width_are_read_whole() {
         }
     }
 }
+
+/// A base64 blob wrapped with raw line breaks, in a text whose percent escapes are
+/// elsewhere (`?q=a%20b` on another line): when the percent layer reads the whole
+/// text (as it does read whole, and in a window that reaches the blob), the blob holds
+/// no escape of that layer, so its redacted copy is written back as the blob stood,
+/// line breaks raw, not as `%0D%0A`. (Written percent-encoded, the copy's blob no
+/// longer read as one and its verification failed: no copy.)
+#[test]
+fn a_blob_with_no_percent_escape_is_written_back_unescaped() {
+    use base64::Engine as _;
+    const JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTQyIiwiZXhwIjo0MTAyNDQ0ODAwfQ.c2lnbmF0dXJlX2Zha2VfZm9yX3Rlc3RpbmdfMTIzNDU2Nzg5MA";
+    let inner = format!(r#"{{"user":"udogbl","secret":"{JWT}","next":"/home/x"}}"#);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(inner);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    let log = format!(
+        "2026-12-03 08:00:01,123 INFO  [http] GET /api/items?q=a%20b status=200\r\n\
+         2026-12-03 08:00:02,456 DEBUG [http] request params: {{'lang': 'en', 'ctx': '{}'}}\r\n\
+         2026-12-03 08:00:03,789 INFO  [http] done\r\n",
+        lines.join("\r\n")
+    );
+    let mut whole = common::engine("k");
+    whole.set_whole_layers(true);
+    for engine in [engine(), &whole] {
+        let out = clean_bytes(engine, "app.log", log.as_bytes()).unwrap();
+        assert!(!out.findings.is_empty());
+        let copy = String::from_utf8(out.copy).unwrap();
+        assert!(!copy.contains("%0D%0A"), "{copy}");
+        let blob: String = copy
+            .split("'ctx': '")
+            .nth(1)
+            .unwrap()
+            .split('\'')
+            .next()
+            .unwrap()
+            .replace("\r\n", "");
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(blob)
+            .unwrap();
+        let decoded = String::from_utf8(decoded).unwrap();
+        assert!(
+            decoded.contains(&JWT[..JWT.rfind('.').unwrap()]),
+            "{decoded}"
+        );
+        assert!(
+            !decoded.contains(&JWT[JWT.rfind('.').unwrap()..]),
+            "{decoded}"
+        );
+    }
+}

@@ -58,6 +58,12 @@ const QP: u8 = 8;
 const ALL_ESCAPES: u8 = PERCENT | HTML | JS | QP;
 
 impl Mapped {
+    /// Does an escape decode to a byte of `d0..d1` (decoded offsets)?
+    fn decodes_within(&self, d0: usize, d1: usize) -> bool {
+        let i = self.units.partition_point(|u| u.dec + u.dlen <= d0);
+        self.units.get(i).is_some_and(|u| u.dec < d1)
+    }
+
     /// The escaping layers whose escapes this layer's decoding produced: only those
     /// can reveal something new when applied to the decoded text.
     fn produced(&self) -> u8 {
@@ -856,10 +862,15 @@ impl Scrubber<'_> {
                 continue;
             }
             added = true;
+            // What this layer did not encode (no escape of it inside: a blob wrapped
+            // with raw line breaks in a text whose percent escapes are elsewhere) is
+            // written back as it stood, unescaped.
+            let plain = matches!(layer, Layer::Percent | Layer::Mixed | Layer::Form)
+                && !m.decodes_within(e.start, e.end);
             out.push(Edit {
                 start: s,
                 end: t,
-                text: escape(e.text),
+                text: if plain { e.text } else { escape(e.text) },
                 claim: base + m.raw_start(e.claim),
             });
         }
