@@ -2064,6 +2064,60 @@ fn hex_dumps_lose_the_credentials_of_the_bytes_they_show() {
     }
 }
 
+/// A request captured in two packets, each dumped from offset 0 (`tcpdump -X`, a
+/// packet line before each): the JWT and the GitHub token cut between the packets are
+/// read whole, and neither half is left in either dump.
+#[test]
+fn a_credential_cut_between_two_dumped_packets_is_read_whole() {
+    const JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTQyIiwiZXhwIjo0MTAyNDQ0ODAwfQ.c2lnbmF0dXJlX2Zha2VfZm9yX3Rlc3RpbmdfMTIzNDU2Nzg5MA";
+    let dump = |data: &[u8]| {
+        let mut s = String::from("12:00:01.000000 IP 10.0.0.1.51234 > 10.0.0.2.80: length 99\n");
+        for (k, c) in data.chunks(16).enumerate() {
+            let hex: Vec<String> = c
+                .chunks(2)
+                .map(|p| p.iter().map(|b| format!("{b:02x}")).collect())
+                .collect();
+            let text: String = c
+                .iter()
+                .map(|&b| {
+                    if (0x20..0x7f).contains(&b) {
+                        b as char
+                    } else {
+                        '.'
+                    }
+                })
+                .collect();
+            s.push_str(&format!(
+                "\t0x{:04x}:  {:<39}  {text}\n",
+                k * 16,
+                hex.join(" ")
+            ));
+        }
+        s
+    };
+    for (secret, cut) in [(JWT, JWT.len() - 15), (GHP, 12)] {
+        let request = format!(
+            "GET /api/me HTTP/1.1\r\nHost: app.example.com\r\nAuthorization: Bearer {secret}\r\nAccept: */*\r\n\r\n"
+        );
+        let at = request.find(secret).unwrap() + cut;
+        let text = dump(&request.as_bytes()[..at]) + &dump(&request.as_bytes()[at..]);
+        let out = clean("capture.txt", text.as_bytes());
+        assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
+        let copy = String::from_utf8(out.copy).unwrap();
+        assert_eq!(copy.lines().count(), text.lines().count());
+        // The text columns (from column 51 of each dump line), joined.
+        let shown: String = copy
+            .lines()
+            .filter(|l| l.starts_with("\t0x"))
+            .map(|l| &l[51..])
+            .collect();
+        assert!(shown.contains("Host: app.example.com"), "{shown}");
+        for piece in [&secret[cut - 8..cut], &secret[cut..cut + 8]] {
+            assert!(!shown.contains(piece), "{piece}: {shown}");
+        }
+    }
+}
+
 /// Text copied from a terminal has a line break wherever a line reached the
 /// terminal's width, cutting a token in two. The two lines are read as one: the JWT of
 /// an `Authorization` header cut at 80, 100, 120 or 132 columns (CRLF too) loses its

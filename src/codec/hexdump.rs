@@ -69,6 +69,23 @@ pub fn blocks(v: &[u8]) -> Vec<Block> {
     out
 }
 
+/// All the dump lines of `v` as one block, their runs one after the other, or `None`
+/// when `v` has none. A credential cut between two runs (two captured packets, a
+/// segment per dump) is whole here; the detector and the copy's verification read
+/// this same view.
+pub fn joined(v: &[u8]) -> Option<Block> {
+    let mut runs = blocks(v).into_iter();
+    let mut all = runs.next()?;
+    for b in runs {
+        let n = all.bytes.len();
+        all.lines
+            .extend(b.lines.into_iter().map(|(ls, i)| (ls, i + n)));
+        all.bytes.extend(b.bytes);
+        all.at.extend(b.at);
+    }
+    Some(all)
+}
+
 /// How a dump shows a byte in its text column.
 pub fn shown(b: u8) -> u8 {
     if (0x20..0x7f).contains(&b) {
@@ -224,5 +241,14 @@ mod tests {
         assert_eq!(b.len(), 3);
         assert_eq!(b[0].bytes, b"first packet, sixteen+ bytes");
         assert_eq!(b[2].bytes, b"second packet here");
+        let all = joined(dump.as_bytes()).unwrap();
+        assert_eq!(
+            all.bytes,
+            b"first packet, sixteen+ bytessecond packet heresecond packet here"
+        );
+        assert_eq!(all.lines.len(), 2 + 2 + 2);
+        assert_eq!(all.lines[2].1, 28);
+        assert_eq!(all.at.len(), all.bytes.len());
+        assert_eq!(&dump[all.at[28].0..all.at[28].0 + 2], "73");
     }
 }

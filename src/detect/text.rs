@@ -702,14 +702,13 @@ impl Scrubber<'_> {
         // is read without them (their text column, cut into lines, is no text: a
         // `session=s3ss10n-` at the end of one would be a value of its own).
         if matches!(mode, Mode::Value | Mode::Plain) && memchr::memmem::find(v, b"0000").is_some() {
-            let blocks = crate::codec::hexdump::blocks(v);
-            if !blocks.is_empty() {
+            if let Some(block) = crate::codec::hexdump::joined(v) {
                 let mut rest = v.to_vec();
-                for &(ls, _) in blocks.iter().flat_map(|b| &b.lines) {
+                for &(ls, _) in &block.lines {
                     let le = memchr::memchr(b'\n', &v[ls..]).map_or(v.len(), |p| ls + p);
                     rest[ls..le].fill(b' ');
                 }
-                self.hex_dumps(base, &blocks, out);
+                self.hex_dumps(base, &block, out);
                 self.text(&rest, base, mode, out);
                 return;
             }
@@ -920,56 +919,50 @@ impl Scrubber<'_> {
         }
     }
 
-    /// Hex dumps (`xxd`, `hexdump -C`, `tcpdump -X`…: `codec::hexdump`): the bytes a
-    /// run of dump lines shows are read as plain text, and every byte of a credential
-    /// found there (a JWT's header and payload too) becomes `*` in both columns. The
-    /// dump keeps its offsets, its lengths and its layout. No placeholder: one does not
-    /// fit in a line of 16 bytes, and cut across lines its pieces (`jwt:92fb…`) read
-    /// as `name:value` pairs. A finding is located where its first hex digits are.
-    fn hex_dumps(
-        &mut self,
-        base: usize,
-        blocks: &[crate::codec::hexdump::Block],
-        out: &mut Vec<Edit>,
-    ) {
-        for b in blocks {
-            let from = self.findings.len();
-            // Findings are located by dump line and byte first, then where that byte's
-            // hex digits are.
-            let by_line = self.lines.is_some();
-            let saved = by_line.then(|| {
-                let lines = self.lines.replace(b.lines.iter().map(|l| l.1).collect());
-                (lines, std::mem::take(&mut self.origin))
-            });
-            let mut found = Vec::new();
-            self.text(&b.bytes, 0, Mode::Plain, &mut found);
-            if let Some((lines, origin)) = saved {
-                self.lines = lines;
-                self.origin = origin;
-                for k in from..self.findings.len() {
-                    let Some((r, c)) = self.findings[k].location.split_once(':') else {
-                        continue;
-                    };
-                    let (Ok(r), Ok(c)) = (r.parse::<usize>(), c.parse::<usize>()) else {
-                        continue;
-                    };
-                    let byte = b.lines.get(r.wrapping_sub(1)).map(|l| l.1 + c - 1);
-                    if let Some(&(hex, _)) = byte.and_then(|i| b.at.get(i)) {
-                        self.findings[k].location = self.location(origin + base + hex);
-                    }
+    /// Hex dumps (`xxd`, `hexdump -C`, `tcpdump -X`…: `codec::hexdump`): the bytes the
+    /// dump lines show, their runs joined (`hexdump::joined`), are read as plain text,
+    /// and every byte of a credential found there (a JWT's header and payload too)
+    /// becomes `*` in both columns. The dump keeps its offsets, its lengths and its
+    /// layout. No placeholder: one does not fit in a line of 16 bytes, and cut across
+    /// lines its pieces (`jwt:92fb…`) read as `name:value` pairs. A finding is located
+    /// where its first hex digits are.
+    fn hex_dumps(&mut self, base: usize, b: &crate::codec::hexdump::Block, out: &mut Vec<Edit>) {
+        let from = self.findings.len();
+        // Findings are located by dump line and byte first, then where that byte's
+        // hex digits are.
+        let by_line = self.lines.is_some();
+        let saved = by_line.then(|| {
+            let lines = self.lines.replace(b.lines.iter().map(|l| l.1).collect());
+            (lines, std::mem::take(&mut self.origin))
+        });
+        let mut found = Vec::new();
+        self.text(&b.bytes, 0, Mode::Plain, &mut found);
+        if let Some((lines, origin)) = saved {
+            self.lines = lines;
+            self.origin = origin;
+            for k in from..self.findings.len() {
+                let Some((r, c)) = self.findings[k].location.split_once(':') else {
+                    continue;
+                };
+                let (Ok(r), Ok(c)) = (r.parse::<usize>(), c.parse::<usize>()) else {
+                    continue;
+                };
+                let byte = b.lines.get(r.wrapping_sub(1)).map(|l| l.1 + c - 1);
+                if let Some(&(hex, _)) = byte.and_then(|i| b.at.get(i)) {
+                    self.findings[k].location = self.location(origin + base + hex);
                 }
             }
-            for e in found {
-                for i in e.claim.min(e.start)..e.end.min(b.bytes.len()) {
-                    let (hex, shown) = b.at[i];
-                    for (at, len, text) in [(hex, 2, "2a"), (shown, 1, "*")] {
-                        out.push(Edit {
-                            start: base + at,
-                            end: base + at + len,
-                            text: text.to_string(),
-                            claim: base + at,
-                        });
-                    }
+        }
+        for e in found {
+            for i in e.claim.min(e.start)..e.end.min(b.bytes.len()) {
+                let (hex, shown) = b.at[i];
+                for (at, len, text) in [(hex, 2, "2a"), (shown, 1, "*")] {
+                    out.push(Edit {
+                        start: base + at,
+                        end: base + at + len,
+                        text: text.to_string(),
+                        claim: base + at,
+                    });
                 }
             }
         }

@@ -322,10 +322,8 @@ impl Search<'_> {
         // A hex dump's bytes (`xxd`, `tcpdump -X`…), its runs of lines one after the
         // other.
         if memchr::memmem::find(v, b"0000").is_some() {
-            let blocks = crate::codec::hexdump::blocks(v);
-            if !blocks.is_empty() {
-                let d: Vec<u8> = blocks.into_iter().flat_map(|b| b.bytes).collect();
-                self.child("hexdump", &d, None, depth);
+            if let Some(b) = crate::codec::hexdump::joined(v) {
+                self.child("hexdump", &b.bytes, None, depth);
             }
         }
         self.base64_runs(v, near, depth);
