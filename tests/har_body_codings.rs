@@ -16,7 +16,7 @@ use std::io::{Read, Write};
 
 use base64::Engine as _;
 use common::{engine, leaks, views};
-use harscrub::clean_bytes;
+use harscrub::{clean_bytes, scan_bytes};
 
 const SECRET: &str = "Zq81LmT0pXv2Rk7NaW3sYd5Hc9Uf";
 
@@ -313,6 +313,52 @@ fn compressed_bodies_cut_short_are_read_up_to_the_cut_corrupt_ones_fail() {
             );
             assert!(!err.contains(SECRET), "{err}");
         }
+    }
+}
+
+/// A redacted copy's compressed blob read cut short (a view that splits its base64 at a
+/// `+` read as a space inflates only a part of it) ends inside what the redaction kept
+/// or wrote: a JWT's header or payload, or a placeholder. A blob in a script, cut
+/// anywhere, holds nothing to find.
+#[test]
+fn a_redacted_blob_cut_anywhere_holds_nothing_to_find() {
+    let e = engine("k");
+    let redacted = r#"{"user":"u","key":"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTQyIiwiZXhwIjo0MTAyNDQ0ODAwfQ.[REDACTED:jwt:87b14551]","githubToken":"[REDACTED:github-token:b192e167]","next":"/home"}"#;
+    let (header, placeholder) = (
+        redacted.find("eyJ").unwrap(),
+        redacted.find("[REDACTED:github").unwrap(),
+    );
+    for c in [C::Gzip, C::Zlib] {
+        let whole = pack(c, redacted.as_bytes());
+        // The cuts whose text ends inside the JWT's header or the token's placeholder.
+        let mut inside = 0;
+        for n in 12..whole.len() {
+            let mut text = Vec::new();
+            let _ = match c {
+                C::Gzip => flate2::read::GzDecoder::new(&whole[..n]).read_to_end(&mut text),
+                _ => flate2::read::ZlibDecoder::new(&whole[..n]).read_to_end(&mut text),
+            };
+            if text.is_empty() {
+                continue;
+            }
+            let end = text.len();
+            if (header + 3..header + 36).contains(&end)
+                || (placeholder + 1..placeholder + 32).contains(&end)
+            {
+                inside += 1;
+            }
+            let part = b64(&whole[..n]);
+            let doc = har(
+                None,
+                "text/javascript",
+                &format!(r#"xhr.setRequestHeader(\"blob\", \"{part}\");"#),
+                false,
+            );
+            let found = scan_bytes(&e, "t.har", doc.as_bytes())
+                .unwrap_or_else(|err| panic!("{c:?} cut at {n}: {err}"));
+            assert!(found.is_empty(), "{c:?} cut at {n}: {found:?}");
+        }
+        assert!(inside > 0, "{c:?}");
     }
 }
 

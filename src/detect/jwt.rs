@@ -74,6 +74,66 @@ pub fn redaction(s: &[u8]) -> Option<Redaction> {
     Some(Redaction::Signature(sig))
 }
 
+/// Is `s` a JWT cut off before its signature: its header (whole or cut), or its whole
+/// header, a `.` and its payload (whole or cut), with no second `.`? The header must be
+/// a JOSE header (`alg`, `typ`, `kid`… and nothing else; with a payload, `alg` not
+/// `none`, whose payload may be the credential), so a base64 JSON credential (a JWK
+/// with its private members, an API key that encodes `{"k":…}`) is never one. What
+/// such a cut holds is what a redacted JWT keeps.
+pub fn cut_before_signature(s: &[u8]) -> bool {
+    if !starts_like_jwt(s) || s.iter().filter(|&&b| b == b'.').count() > 1 {
+        return false;
+    }
+    let b64url = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_');
+    match memchr::memchr(b'.', s) {
+        Some(d1) => {
+            s[d1 + 1..].iter().all(|&b| b64url(b))
+                && decode_segment(&s[..d1]).is_some_and(|h| {
+                    h.as_object().is_some_and(|m| {
+                        m.keys().all(|k| JOSE_HEADER.contains(&k.as_str()))
+                            && m.get("alg")
+                                .and_then(|a| a.as_str())
+                                .is_some_and(|a| !a.eq_ignore_ascii_case("none"))
+                    })
+                })
+        }
+        None => {
+            if !s.iter().all(|&b| b64url(b)) {
+                return false;
+            }
+            // A cut header decodes to the start of a JSON object: every name in it
+            // (each `"name":`) a JOSE one, the first of them `alg`, `typ` or `kid`.
+            let Some(text) = crate::detect::views::b64_decode_lenient(s) else {
+                return false;
+            };
+            let Some(body) = text.strip_prefix(b"{") else {
+                return false;
+            };
+            let body = body.trim_ascii_start();
+            let names: Vec<&[u8]> = body
+                .split(|&b| b == b'"')
+                .collect::<Vec<_>>()
+                .windows(2)
+                .filter(|w| w[1].trim_ascii_start().starts_with(b":"))
+                .map(|w| w[0])
+                .collect();
+            ["alg", "typ", "kid"]
+                .iter()
+                .any(|k| body.starts_with(format!("\"{k}\"").as_bytes()))
+                && names
+                    .iter()
+                    .all(|n| JOSE_HEADER.iter().any(|k| k.as_bytes() == *n))
+        }
+    }
+}
+
+/// The members a JOSE (JWS or JWE) header may have, and those of a public JWK in it.
+const JOSE_HEADER: &[&str] = &[
+    "alg", "typ", "kid", "cty", "enc", "zip", "jku", "jwk", "x5u", "x5t", "x5t#S256", "x5c",
+    "crit", "b64", "epk", "apu", "apv", "iv", "tag", "p2s", "p2c", "url", "nonce", "ppt", "kty",
+    "use", "key_ops", "n", "e", "crv", "x", "y",
+];
+
 fn decode_segment(seg: &[u8]) -> Option<serde_json::Value> {
     // Base64url, or the standard alphabet some libraries use.
     let trimmed: Vec<u8> = seg
@@ -204,5 +264,44 @@ mod tests {
             "[REDACTED:jwt:0123abcd]",
         );
         assert!(signature_start(redacted.as_bytes()).is_none());
+    }
+
+    #[test]
+    fn a_jwt_cut_before_its_signature() {
+        let jwt = make(
+            r#"{"alg":"HS256","typ":"JWT"}"#,
+            r#"{"sub":"u-1","exp":4102444800}"#,
+            "c2lnbmF0dXJlX2Zha2U",
+        );
+        let sig = signature_start(jwt.as_bytes()).unwrap();
+        // Cut anywhere before the signature's `.`: header and payload only.
+        for cut in 8..sig {
+            assert!(
+                cut_before_signature(&jwt.as_bytes()[..cut]),
+                "{}",
+                &jwt[..cut]
+            );
+        }
+        // With its signature, or a part of it, it is no cut one.
+        for cut in sig..=jwt.len() {
+            assert!(
+                !cut_before_signature(&jwt.as_bytes()[..cut]),
+                "{}",
+                &jwt[..cut]
+            );
+        }
+        // Unsigned (`alg` `none`): its payload may be the credential. Its header
+        // alone is only a header.
+        let none = make(r#"{"alg":"none"}"#, r#"{"sub":"u"}"#, "");
+        assert!(!cut_before_signature(&none.as_bytes()[..none.len() - 1]));
+        assert!(cut_before_signature(&none.as_bytes()[..12]));
+        // Base64 JSON credentials: a private JWK, a key that encodes `{"k":…}`.
+        for secret in [
+            r#"{"alg":"RS256","kty":"RSA","n":"sXch","e":"AQAB","d":"VFCWOqXr8n"}"#,
+            r#"{"k":"FAKEk3yV4lu3EXAMPLE","n":"ci","id":1}"#,
+        ] {
+            let b = URL_SAFE_NO_PAD.encode(secret);
+            assert!(!cut_before_signature(b.as_bytes()), "{secret}");
+        }
     }
 }

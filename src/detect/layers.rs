@@ -981,6 +981,7 @@ impl Scrubber<'_> {
             let mut inner = Vec::new();
             let mut read = None;
             for (packing, plain) in readings {
+                let outer = self.cut_end.replace(plain.as_ptr() as usize + plain.len());
                 let text = texty(&plain);
                 if text && std::str::from_utf8(&plain).is_ok() {
                     self.free_any(&plain, &mut inner);
@@ -1003,6 +1004,7 @@ impl Scrubber<'_> {
                     if let Some(p) = inner.first() {
                         let packet =
                             crate::codec::mqtt::with_password(&plain, pw, p.text.as_bytes());
+                        self.cut_end = outer;
                         read = Some((packing, packet));
                         break;
                     }
@@ -1020,6 +1022,7 @@ impl Scrubber<'_> {
                     self.printable_runs(&plain, 0, Mode::Plain, &mut inner);
                     self.known_sweep(&plain, 0, &mut inner);
                 }
+                self.cut_end = outer;
                 if !inner.is_empty() {
                     let mut scrubbed = Vec::with_capacity(plain.len());
                     super::apply_edits(&plain, &mut inner, &mut scrubbed);

@@ -289,6 +289,10 @@ pub struct Scrubber<'e> {
     /// The escaping layers worth decoding in one decoded text, keyed by its address
     /// and length (see [`layers`]).
     layer_mask: Option<(usize, usize, u8)>,
+    /// The address just past the bytes a base64 run decoded (or inflated) to, while
+    /// they are read: where a run split short or a truncated stream may have cut a
+    /// value (see [`Scrubber::redact`]).
+    cut_end: Option<usize>,
     /// A streamed HAR's strings to read again in its verification (see [`touched`]).
     pub(crate) touched: Touch<'e>,
     /// A body was read through a layer the decoded views of a copy do not open
@@ -372,6 +376,7 @@ impl<'e> Scrubber<'e> {
             scratch: Vec::new(),
             layer_depth: 0,
             layer_mask: None,
+            cut_end: None,
             touched: Touch::Off,
             opaque: false,
             origin: 0,
@@ -515,6 +520,36 @@ impl<'e> Scrubber<'e> {
         // the header, or the header and payload, of a JWT whose signature is redacted).
         if jwt::starts_like_jwt(v) && jwt_rest_redacted(&s[end.min(s.len())..]) {
             return;
+        }
+        // A value cut off by the end of a decoded base64 run (a run split short at a
+        // `+` a form layer read as a space; a truncated stream inflated up to its
+        // cut) may be the start of what a redaction kept or wrote: a JWT cut before its
+        // signature (its header and payload, all a redacted JWT keeps), or the start of
+        // a placeholder, alone or after placeholders or the kept part of a JWT.
+        let at = s.as_ptr() as usize;
+        if let Some(cut) = self
+            .cut_end
+            .filter(|&c| (at + end..=at + s.len()).contains(&c))
+        {
+            // What lies between the value and the cut.
+            let tail = &s[end..cut - at];
+            let jwt_kept = |k: &[u8]| {
+                jwt::cut_before_signature(k)
+                    || k.strip_suffix(b".")
+                        .is_some_and(|h| h.contains(&b'.') && jwt::cut_before_signature(h))
+            };
+            if (tail.is_empty() || redact::cut_placeholder(tail)) && jwt_kept(v) {
+                return;
+            }
+            if let Some(p) = memchr::memrchr(b'[', v).filter(|&p| redact::cut_placeholder(&v[p..]))
+            {
+                let before = &v[..p];
+                if tail.is_empty()
+                    && (before.is_empty() || redact::only_placeholders(before) || jwt_kept(before))
+                {
+                    return;
+                }
+            }
         }
         if let Some(how) = jwt::redaction(v) {
             let keep = match how {

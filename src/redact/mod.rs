@@ -129,6 +129,35 @@ pub fn placeholder_len(s: &[u8]) -> Option<usize> {
     Some(OPEN + 1 + kind_len + 1 + FP_LEN + 1)
 }
 
+/// True when `s` is the start of a placeholder and no more (`[REDACTE`,
+/// `[REDACTED:jwt:87b1`): what the end of a cut view (the text a truncated stream
+/// inflates to) leaves of one.
+pub fn cut_placeholder(s: &[u8]) -> bool {
+    const OPEN: &[u8] = b"[REDACTED";
+    if s.len() <= OPEN.len() {
+        return !s.is_empty() && OPEN.starts_with(s);
+    }
+    let Some(rest) = s.strip_prefix(b"[REDACTED:") else {
+        return false;
+    };
+    let kind_len = rest
+        .iter()
+        .take_while(|&&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        .count();
+    match rest.get(kind_len) {
+        None => true,
+        Some(b':') => {
+            let fp = &rest[kind_len + 1..];
+            kind_len > 0
+                && fp.len() <= FP_LEN
+                && fp
+                    .iter()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+        }
+        Some(_) => false,
+    }
+}
+
 /// True when `s` is exactly one placeholder.
 pub fn is_placeholder(s: &[u8]) -> bool {
     placeholder_len(s) == Some(s.len())
@@ -197,6 +226,28 @@ mod tests {
         assert_ne!(a, Redactor::new(b"k2").placeholder("cookie", b"abc"));
         assert!(is_placeholder(a.as_bytes()));
         assert_eq!(a.len(), "[REDACTED:cookie:12345678]".len());
+    }
+
+    #[test]
+    fn the_start_of_a_placeholder_is_a_cut_one() {
+        let p = Redactor::new(b"k").placeholder("github-token", b"ghp_x");
+        for cut in 1..p.len() {
+            assert!(cut_placeholder(&p.as_bytes()[..cut]), "{}", &p[..cut]);
+        }
+        assert!(!cut_placeholder(p.as_bytes()));
+        for other in [
+            &b""[..],
+            b"[REDACTED:Api",
+            b"[REDACTED:a:12z",
+            b"[REDACTEX",
+            b"[REDACTED:a:",
+        ] {
+            assert_eq!(
+                cut_placeholder(other),
+                other == b"[REDACTED:a:",
+                "{other:?}"
+            );
+        }
     }
 
     #[test]
