@@ -2118,6 +2118,82 @@ fn a_credential_cut_between_two_dumped_packets_is_read_whole() {
     }
 }
 
+/// `tcpdump -x` dumps a packet as offsets and hex only, no text column: the
+/// credentials of the request it carries (after the packet's binary headers) become
+/// `2a` bytes, and every line keeps its offset and its length.
+#[test]
+fn a_dump_without_a_text_column_loses_its_credentials() {
+    let request = format!(
+        "GET /repos HTTP/1.1\r\nHost: api.github.com\r\nAuthorization: token {GHP}\r\nCookie: theme=dark; sid={SESSION}\r\n\r\n"
+    );
+    let mut packet = vec![0x45, 0x00, 0x00, 0x99];
+    packet.extend([0u8; 36]);
+    packet.extend(request.as_bytes());
+    let mut dump = String::from("12:00:00.000 IP 10.0.0.1.5555 > 140.82.1.1.80: length 99\n");
+    for (k, c) in packet.chunks(16).enumerate() {
+        let hex: Vec<String> = c
+            .chunks(2)
+            .map(|p| p.iter().map(|b| format!("{b:02x}")).collect())
+            .collect();
+        dump.push_str(&format!("\t0x{:04x}:  {}\n", k * 16, hex.join(" ")));
+    }
+    let out = clean("capture.txt", dump.as_bytes());
+    let plain = clean("request.txt", request.as_bytes()).findings.len();
+    assert!(plain >= 2);
+    assert_eq!(out.findings.len(), plain, "{:?}", out.findings);
+    let copy = String::from_utf8(out.copy).unwrap();
+    let mut bytes = Vec::new();
+    for (old, new) in dump.lines().zip(copy.lines()).skip(1) {
+        assert_eq!(old.len(), new.len(), "{new}");
+        assert_eq!(old[..9], new[..9]);
+        let digits: String = new[9..].split_whitespace().collect();
+        bytes.extend(
+            (0..digits.len() / 2)
+                .map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).unwrap()),
+        );
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("Authorization: token ****"), "{text}");
+    assert!(text.contains("Cookie: theme="), "{text}");
+    assert!(text.contains("; sid=****"), "{text}");
+    assert!(
+        !text.contains(&GHP[4..12]) && !text.contains(&SESSION[..8]),
+        "{text}"
+    );
+}
+
+/// A JSON body compressed and written as hex: read inflated, and written back as
+/// hex of the same compression.
+#[test]
+fn compressed_hex_loses_its_credentials() {
+    use std::io::{Read, Write};
+    let body = format!(r#"{{"refresh_token": "{SESSION}", "user": "bob"}}"#);
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(body.as_bytes()).unwrap();
+    let hex: String = z
+        .finish()
+        .unwrap()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let out = clean("blob.txt", format!("state={hex}\n").as_bytes());
+    assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
+    let copy = String::from_utf8(out.copy).unwrap();
+    let run = copy.trim_end().strip_prefix("state=").unwrap();
+    let raw: Vec<u8> = (0..run.len() / 2)
+        .map(|i| u8::from_str_radix(&run[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
+    let mut plain = String::new();
+    flate2::read::ZlibDecoder::new(&raw[..])
+        .read_to_string(&mut plain)
+        .unwrap();
+    assert!(
+        plain.starts_with(r#"{"refresh_token": "[REDACTED:"#),
+        "{plain}"
+    );
+    assert!(plain.ends_with(r#"", "user": "bob"}"#), "{plain}");
+}
+
 /// Text copied from a terminal has a line break wherever a line reached the
 /// terminal's width, cutting a token in two. The two lines are read as one: the JWT of
 /// an `Authorization` header cut at 80, 100, 120 or 132 columns (CRLF too) loses its

@@ -21,7 +21,7 @@ pub struct Block {
     /// The bytes dumped.
     pub bytes: Vec<u8>,
     /// For each byte: where its two hex digits are, and where its character in the text
-    /// column is.
+    /// column is ([`NO_TEXT`] in a dump without one).
     pub at: Vec<(usize, usize)>,
     /// For each line: where it starts, and the index in `bytes` of its first byte.
     pub lines: Vec<(usize, usize)>,
@@ -43,10 +43,13 @@ pub fn blocks(v: &[u8]) -> Vec<Block> {
         };
         match line(v, ls, end) {
             Some((offset, bytes)) => {
-                let follows = cur.as_ref().is_some_and(|(_, next)| *next == offset);
+                let bare = bytes[0].2 == NO_TEXT;
+                let follows = cur
+                    .as_ref()
+                    .is_some_and(|(b, next)| *next == offset && (b.at[0].1 == NO_TEXT) == bare);
                 if !follows {
                     if let Some((b, _)) = cur.take() {
-                        out.push(b);
+                        push(&mut out, b);
                     }
                 }
                 let (b, next) = cur.get_or_insert_with(|| (Block::default(), offset));
@@ -59,14 +62,30 @@ pub fn blocks(v: &[u8]) -> Vec<Block> {
             }
             None => {
                 if let Some((b, _)) = cur.take() {
-                    out.push(b);
+                    push(&mut out, b);
                 }
             }
         }
         ls = le + 1;
     }
-    out.extend(cur.map(|(b, _)| b));
+    if let Some((b, _)) = cur {
+        push(&mut out, b);
+    }
     out
+}
+
+/// Keeps a finished block, unless it is of lines with no text column that might not be
+/// a dump: such a block needs two lines or more, each but the last of 16 bytes (a line
+/// of a few hex words after a number is ordinary text).
+fn push(out: &mut Vec<Block>, b: Block) {
+    if b.at[0].1 == NO_TEXT {
+        let n = b.lines.len();
+        let full = b.lines.windows(2).all(|w| w[1].1 - w[0].1 == 16);
+        if n < 2 || !full {
+            return;
+        }
+    }
+    out.push(b);
 }
 
 /// All the dump lines of `v` as one block, their runs one after the other, or `None`
@@ -176,8 +195,18 @@ fn line(v: &[u8], ls: usize, end: usize) -> Option<Dumped> {
             return Some((offset, dumped));
         }
     }
+    // No text column (`tcpdump -x`, `od -A x -t x1`): the line ends after its hex.
+    if !bytes.is_empty() && v[i..end].iter().all(|&b| blank(b)) {
+        return Some((
+            offset,
+            bytes.into_iter().map(|(b, h)| (b, h, NO_TEXT)).collect(),
+        ));
+    }
     None
 }
+
+/// Where [`Block::at`] puts the text column of a dump that has none.
+pub const NO_TEXT: usize = usize::MAX;
 
 #[cfg(test)]
 mod tests {
@@ -224,6 +253,32 @@ mod tests {
                 assert_eq!(&dump[h..h + 2], format!("{:02x}", data[k]));
             }
         }
+    }
+
+    /// `tcpdump -x`: offsets and hex, no text column.
+    fn tcpdump_x(data: &[u8]) -> String {
+        let mut s = String::new();
+        for (k, chunk) in data.chunks(16).enumerate() {
+            let hex: Vec<String> = chunk
+                .chunks(2)
+                .map(|p| p.iter().map(|b| format!("{b:02x}")).collect())
+                .collect();
+            s.push_str(&format!("\t0x{:04x}:  {}\n", k * 16, hex.join(" ")));
+        }
+        s
+    }
+
+    #[test]
+    fn reads_a_dump_without_a_text_column() {
+        let data = b"E\x00\x00\x99\x00\x00GET / HTTP/1.1\r\nCookie: sid=s3ss10nXq8Lm2Wp9\r\n\r\n";
+        let dump = tcpdump_x(data);
+        let b = blocks(dump.as_bytes());
+        assert_eq!(b.len(), 1, "{dump}");
+        assert_eq!(b[0].bytes, data);
+        assert!(b[0].at.iter().all(|&(_, t)| t == NO_TEXT));
+        // One such line alone, or lines that are not full, may be anything.
+        assert!(blocks(tcpdump_x(&data[..16]).as_bytes()).is_empty());
+        assert!(blocks(b"0010 abcd 1234\n0012 abcd ef01\n").is_empty());
     }
 
     #[test]

@@ -968,7 +968,7 @@ impl Scrubber<'_> {
                 .then(|| radix_text(&v[start..body_end]))
                 .flatten()
             {
-                Some((radix, plain)) => (vec![(Packing::None, plain)], Spelling::Radix(radix)),
+                Some((radix, plain)) => (Self::readings(plain), Spelling::Radix(radix)),
                 None => {
                     let Some(readings) = self.b64_readings(v, start, body_end, n, short, &wrap)
                     else {
@@ -1035,7 +1035,7 @@ impl Scrubber<'_> {
                 continue;
             };
             let enc = match spelling {
-                Spelling::Radix(radix) => radix_encode(radix, padded, &scrubbed),
+                Spelling::Radix(radix) => radix_encode(radix, padded, &pack(packing, &scrubbed)),
                 Spelling::Base64 => {
                     // A standard-alphabet blob with no padding because it needed none
                     // (its length a multiple of 4) was written by a padding encoder: the
@@ -1087,6 +1087,12 @@ impl Scrubber<'_> {
         if short && self.known.find_all(&decoded).next().is_none() {
             return None;
         }
+        Some(Self::readings(decoded))
+    }
+
+    /// The ways decoded bytes are read: inflated when compressed (raw deflate, which
+    /// has no header, both inflated and as they are), else as they are.
+    fn readings(decoded: Vec<u8>) -> Vec<(Packing, Vec<u8>)> {
         let packing = if decoded.starts_with(&[0x1f, 0x8b]) {
             Packing::Gzip
         } else if crate::codec::coding::is_zstd(&decoded) {
@@ -1096,13 +1102,13 @@ impl Scrubber<'_> {
         } else {
             Packing::Deflate
         };
-        Some(match inflate_any(&decoded) {
+        match inflate_any(&decoded) {
             Some(p) if packing == Packing::Deflate => {
                 vec![(packing, p), (Packing::None, decoded)]
             }
             Some(p) => vec![(packing, p)],
             None => vec![(Packing::None, decoded)],
-        })
+        }
     }
 
     /// Runs of printable bytes inside binary data, scrubbed as text in `mode` (edits in

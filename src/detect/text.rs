@@ -957,6 +957,9 @@ impl Scrubber<'_> {
             for i in e.claim.min(e.start)..e.end.min(b.bytes.len()) {
                 let (hex, shown) = b.at[i];
                 for (at, len, text) in [(hex, 2, "2a"), (shown, 1, "*")] {
+                    if at == crate::codec::hexdump::NO_TEXT {
+                        continue;
+                    }
                     out.push(Edit {
                         start: base + at,
                         end: base + at + len,

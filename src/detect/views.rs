@@ -758,9 +758,9 @@ const MIN_HEX_RUN: usize = 32;
 const MIN_BASE32_RUN: usize = 16;
 
 /// A run (padding excluded) that is hex in one letter case, or base32 in one letter
-/// case, and decodes to UTF-8 text (a JSON body written as hex): that text and how the
-/// run was written. A hash, an id or a word decodes to binary and is left to base64
-/// reading.
+/// case, and decodes to UTF-8 text (a JSON body written as hex) or to a gzip, zlib or
+/// zstd stream that inflates: those bytes and how the run was written. A hash, an id or
+/// a word decodes to other binary and is left to base64 reading.
 pub(crate) fn radix_text(run: &[u8]) -> Option<(Radix, Vec<u8>)> {
     use data_encoding::{BASE32_NOPAD, HEXLOWER, HEXUPPER};
     let hex = run.len() >= MIN_HEX_RUN && run.len().is_multiple_of(2);
@@ -777,7 +777,11 @@ pub(crate) fn radix_text(run: &[u8]) -> Option<(Radix, Vec<u8>)> {
     } else {
         return None;
     };
-    (std::str::from_utf8(&d).is_ok() && texty(&d)).then_some((radix, d))
+    let compressed = (d.starts_with(&[0x1f, 0x8b])
+        || crate::codec::coding::is_zlib(&d)
+        || crate::codec::coding::is_zstd(&d))
+        && inflate_any(&d).is_some();
+    ((std::str::from_utf8(&d).is_ok() && texty(&d)) || compressed).then_some((radix, d))
 }
 
 /// `d` written as `radix` (base32 padded when `padded`).
