@@ -2162,6 +2162,49 @@ fn a_dump_without_a_text_column_loses_its_credentials() {
     );
 }
 
+/// `xxd -p` prints bytes as bare hex wrapped at 60 characters, here after the command
+/// line that ends in a word (`request.bin`) and in a log with a `\u` escape elsewhere:
+/// the request's token is read across the lines and goes, and the hex stays wrapped
+/// at 60 with its raw line breaks.
+#[test]
+fn plain_hex_wrapped_by_xxd_loses_its_credentials() {
+    let request = format!("GET / HTTP/1.1\r\nAuthorization: token {GHP}\r\n\r\n");
+    let hex: String = request.bytes().map(|b| format!("{b:02x}")).collect();
+    let lines: Vec<&str> = hex
+        .as_bytes()
+        .chunks(60)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    assert!(lines.len() >= 3);
+    let log = format!(
+        "$ xxd -p request.bin\n{}\nname=caf\\u00e9\n",
+        lines.join("\n")
+    );
+    let out = clean("support.log", log.as_bytes());
+    assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
+    let copy = String::from_utf8(out.copy).unwrap();
+    let dump: Vec<&str> = copy
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.starts_with("name="))
+        .collect();
+    assert!(dump.len() >= 2, "{copy}");
+    assert!(
+        dump[..dump.len() - 1].iter().all(|l| l.len() == 60),
+        "{copy}"
+    );
+    let joined: String = dump.concat();
+    let bytes: Vec<u8> = (0..joined.len() / 2)
+        .map(|i| u8::from_str_radix(&joined[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(
+        text.starts_with("GET / HTTP/1.1\r\nAuthorization: token [REDACTED:"),
+        "{text}"
+    );
+    assert!(copy.ends_with("\nname=caf\\u00e9\n"), "{copy}");
+}
+
 /// A JSON body compressed and written as hex: read inflated, and written back as
 /// hex of the same compression.
 #[test]

@@ -501,20 +501,50 @@ impl B64Form {
             (true, true) => URL_SAFE.encode(d),
             (true, false) => URL_SAFE_NO_PAD.encode(d),
         };
-        match &self.wrap {
-            None => e.into_bytes(),
-            Some((w, nl)) => {
-                let mut out = Vec::with_capacity(e.len() + e.len() / w * nl.len());
-                for (k, line) in e.as_bytes().chunks(*w).enumerate() {
-                    if k > 0 {
-                        out.extend_from_slice(nl);
-                    }
-                    out.extend_from_slice(line);
+        rewrap(e.into_bytes(), &self.wrap)
+    }
+}
+
+/// `e` cut into lines of the width a blob was wrapped at, with its line break.
+fn rewrap(e: Vec<u8>, wrap: &Option<(usize, Vec<u8>)>) -> Vec<u8> {
+    match wrap {
+        None => e,
+        Some((w, nl)) => {
+            let mut out = Vec::with_capacity(e.len() + e.len() / w * nl.len());
+            for (k, line) in e.chunks(*w).enumerate() {
+                if k > 0 {
+                    out.extend_from_slice(nl);
                 }
-                out
+                out.extend_from_slice(line);
             }
+            out
         }
     }
+}
+
+/// The base64 (or hex…) characters of the run `v[start..body_end]` (`n` of them),
+/// without its line breaks when it is wrapped.
+fn compact_run<'a>(
+    v: &'a [u8],
+    start: usize,
+    body_end: usize,
+    n: usize,
+    wrap: &Option<(usize, Vec<u8>)>,
+) -> std::borrow::Cow<'a, [u8]> {
+    if wrap.is_none() {
+        return std::borrow::Cow::Borrowed(&v[start..start + n]);
+    }
+    let mut c = Vec::with_capacity(n);
+    let mut j = start;
+    while j < body_end {
+        if is_b64(v[j]) {
+            c.push(v[j]);
+            j += 1;
+        } else {
+            j += line_break(&v[j..]).max(1);
+        }
+    }
+    std::borrow::Cow::Owned(c)
 }
 
 /// How a decoded blob was compressed, to compress it again.
@@ -621,14 +651,19 @@ use super::views::{b64_run_end, is_b64};
 /// Does the line starting at `from`, its base64 ending at `at`, continue the wrapped
 /// base64 blob on the line before it? It does when its base64 ends the line
 /// ([`whole_line`]), and when it is the blob's last line with more text after it (a
-/// log line goes on: `…In0= lang=en`): padded, or too long for a word (16 or more).
+/// log line goes on: `…In0= lang=en`): padded (no base64 right after its `=`: that is
+/// `name=value`), or too long for a word (16 or more).
 /// The line after a value that is a run of its own (`- name: x`, `name: x`,
 /// `hello world` after `client-key-data: LS0t…`) is no part of it: taken for one, the
 /// blob would reach into text that is not base64 and hide the value's end from the
 /// readers that redact it.
 fn continues_blob(v: &[u8], from: usize, at: usize) -> bool {
+    let pad = v[at.min(v.len())..]
+        .iter()
+        .take_while(|&&b| b == b'=')
+        .count();
     whole_line(v, at)
-        || (v.get(at) == Some(&b'=') && at > from)
+        || (pad > 0 && at > from && !v.get(at + pad).is_some_and(|&b| is_b64(b)))
         || (at - from >= 16 && v.get(at).is_some_and(|b| matches!(b, b' ' | b'\t')))
 }
 
@@ -863,10 +898,12 @@ impl Scrubber<'_> {
             }
             added = true;
             // What this layer did not encode (no escape of it inside: a blob wrapped
-            // with raw line breaks in a text whose percent escapes are elsewhere) is
-            // written back as it stood, unescaped.
-            let plain = matches!(layer, Layer::Percent | Layer::Mixed | Layer::Form)
-                && !m.decodes_within(e.start, e.end);
+            // with raw line breaks in a text whose percent or `\u` escapes are
+            // elsewhere) is written back as it stood, unescaped.
+            let plain = matches!(
+                layer,
+                Layer::Percent | Layer::Mixed | Layer::Form | Layer::Js
+            ) && !m.decodes_within(e.start, e.end);
             out.push(Edit {
                 start: s,
                 end: t,
@@ -907,6 +944,10 @@ impl Scrubber<'_> {
             let mut wrap: Option<(usize, Vec<u8>)> = None;
             let mut line_start = start;
             let mut ragged = false;
+            // The second line's start and width, and whether a later line's width
+            // differs from it.
+            let mut second: Option<(usize, Option<usize>)> = None;
+            let mut ragged_later = false;
             while i < v.len() {
                 // A line break followed by more base64: a wrapped blob. Inside a JSON
                 // or JavaScript string the break is written `\r\n` or `\n`.
@@ -920,6 +961,11 @@ impl Scrubber<'_> {
                         None => wrap = Some((w, v[i..i + nl].to_vec())),
                         Some((w0, _)) if *w0 != w => ragged = true,
                         _ => {}
+                    }
+                    match &mut second {
+                        Some((_, w2 @ None)) => *w2 = Some(w),
+                        Some((_, Some(w2))) => ragged_later |= *w2 != w,
+                        None => second = Some((i + nl, None)),
                     }
                     i += nl;
                     line_start = i;
@@ -951,6 +997,13 @@ impl Scrubber<'_> {
                 continue;
             }
             let short = n < MIN_B64;
+            // Only the first line differs (a word that ends the line before a blob,
+            // `$ xxd -p request.bin`, taken for its first line): the blob starts on
+            // the second line, read from there.
+            if let (true, false, Some((at, Some(_)))) = (ragged, ragged_later, second) {
+                i = at;
+                continue;
+            }
             if (short && (n < 12 || !self.knows_secrets())) || (url && std) || ragged {
                 continue;
             }
@@ -963,20 +1016,18 @@ impl Scrubber<'_> {
             }
             // Hex or base32 text (a JSON body written as hex) is read as what it spells;
             // anything else as base64. Either way it is written back as it came.
-            let (readings, spelling) = match wrap
-                .is_none()
-                .then(|| radix_text(&v[start..body_end]))
-                .flatten()
-            {
+            // (A wrapped run is read without its line breaks: `xxd -p` wraps hex.)
+            let compact = compact_run(v, start, body_end, n, &wrap);
+            let (readings, spelling) = match radix_text(&compact) {
                 Some((radix, plain)) => (Self::readings(plain), Spelling::Radix(radix)),
                 None => {
-                    let Some(readings) = self.b64_readings(v, start, body_end, n, short, &wrap)
-                    else {
+                    let Some(readings) = self.b64_readings(&compact, short) else {
                         continue;
                     };
                     (readings, Spelling::Base64)
                 }
             };
+            drop(compact);
             let findings = self.findings.len();
             let mut inner = Vec::new();
             let mut read = None;
@@ -1035,7 +1086,10 @@ impl Scrubber<'_> {
                 continue;
             };
             let enc = match spelling {
-                Spelling::Radix(radix) => radix_encode(radix, padded, &pack(packing, &scrubbed)),
+                Spelling::Radix(radix) => rewrap(
+                    radix_encode(radix, padded, &pack(packing, &scrubbed)),
+                    &wrap,
+                ),
                 Spelling::Base64 => {
                     // A standard-alphabet blob with no padding because it needed none
                     // (its length a multiple of 4) was written by a padding encoder: the
@@ -1059,31 +1113,8 @@ impl Scrubber<'_> {
     /// header, so binary that happens to inflate to text (a BSON document starting
     /// `;\0\0\0`) is also read as it is. None when there is nothing to read: it does
     /// not decode, or it is `short` and holds no known secret.
-    fn b64_readings(
-        &self,
-        v: &[u8],
-        start: usize,
-        body_end: usize,
-        n: usize,
-        short: bool,
-        wrap: &Option<(usize, Vec<u8>)>,
-    ) -> Option<Vec<(Packing, Vec<u8>)>> {
-        let compact: std::borrow::Cow<[u8]> = if wrap.is_none() {
-            std::borrow::Cow::Borrowed(&v[start..start + n])
-        } else {
-            let mut c = Vec::with_capacity(n);
-            let mut j = start;
-            while j < body_end {
-                if is_b64(v[j]) {
-                    c.push(v[j]);
-                    j += 1;
-                } else {
-                    j += line_break(&v[j..]).max(1);
-                }
-            }
-            std::borrow::Cow::Owned(c)
-        };
-        let decoded = b64_decode_lenient(&compact)?;
+    fn b64_readings(&self, compact: &[u8], short: bool) -> Option<Vec<(Packing, Vec<u8>)>> {
+        let decoded = b64_decode_lenient(compact)?;
         if short && self.known.find_all(&decoded).next().is_none() {
             return None;
         }

@@ -570,18 +570,32 @@ impl Search<'_> {
                 continue;
             }
             let refused = self.refused;
-            // Hex or base32 text (a JSON body written as hex): read as what it spells.
-            if !wrapped {
-                if let Some((radix, d)) = radix_text(&compact) {
-                    let how = if matches!(radix, Radix::Base32 | Radix::Base32Lower) {
-                        "base32"
-                    } else {
-                        "hex"
-                    };
-                    self.decoded_blob(d, depth, how);
-                    if self.found.is_some() {
-                        return;
-                    }
+            // Hex or base32 text (a JSON body written as hex, `xxd -p` wrapped): read
+            // as what it spells; wrapped, also without its first or last line (a word
+            // that ends the line before it, `$ xxd -p request.bin`, or starts the line
+            // after it, `name=…`, taken for one).
+            let (first, last) = if wrapped {
+                let run = &v[start..body_end];
+                let first = run.iter().take_while(|&&b| is_b64(b)).count();
+                let last = run.iter().rev().take_while(|&&b| is_b64(b)).count();
+                (first, last)
+            } else {
+                (0, 0)
+            };
+            let n = compact.len();
+            let radix = [(0, n), (first, n), (0, n - last), (first, n - last)]
+                .into_iter()
+                .filter(|&(a, b)| a < b)
+                .find_map(|(a, b)| radix_text(&compact[a..b]));
+            if let Some((radix, d)) = radix {
+                let how = if matches!(radix, Radix::Base32 | Radix::Base32Lower) {
+                    "base32"
+                } else {
+                    "hex"
+                };
+                self.decoded_blob(d, depth, how);
+                if self.found.is_some() {
+                    return;
                 }
             }
             for a in 0..aligns {
@@ -1653,6 +1667,24 @@ mod tests {
     /// A known secret in the bytes a hex dump shows (cut into lines in both columns)
     /// is found, in the dump alone and as a JSON string; a dump of other bytes is
     /// clean.
+    #[test]
+    fn wrapped_hex_view_between_words() {
+        let secret = "s3ss10n-9f86d081884c7d659a2feaa0c55ad015";
+        let k = known(secret);
+        let hex: String = format!("GET / HTTP/1.1\r\nCookie: session={secret}\r\n\r\n")
+            .bytes()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let wrapped: Vec<&str> = hex
+            .as_bytes()
+            .chunks(60)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        let text = format!("$ xxd -p request.bin\n{}\nname=value\n", wrapped.join("\n"));
+        let found = find_survivor(text.as_bytes(), &k).expect(&text);
+        assert!(found.view.contains("hex"), "{found:?}");
+    }
+
     #[test]
     fn hex_dump_view() {
         let secret = "s3ss10n-9f86d081884c7d659a2feaa0c55ad015";
