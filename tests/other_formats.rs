@@ -2064,6 +2064,15 @@ fn hex_dumps_lose_the_credentials_of_the_bytes_they_show() {
     }
 }
 
+/// `bytes` in hex, two bytes a word, as `tcpdump -x` and `xxd` write a line.
+fn hex_words(bytes: &[u8]) -> String {
+    let words: Vec<String> = bytes
+        .chunks(2)
+        .map(|p| p.iter().map(|b| format!("{b:02x}")).collect())
+        .collect();
+    words.join(" ")
+}
+
 /// A request captured in two packets, each dumped from offset 0 (`tcpdump -X`, a
 /// packet line before each): the JWT and the GitHub token cut between the packets are
 /// read whole, and neither half is left in either dump.
@@ -2073,10 +2082,6 @@ fn a_credential_cut_between_two_dumped_packets_is_read_whole() {
     let dump = |data: &[u8]| {
         let mut s = String::from("12:00:01.000000 IP 10.0.0.1.51234 > 10.0.0.2.80: length 99\n");
         for (k, c) in data.chunks(16).enumerate() {
-            let hex: Vec<String> = c
-                .chunks(2)
-                .map(|p| p.iter().map(|b| format!("{b:02x}")).collect())
-                .collect();
             let text: String = c
                 .iter()
                 .map(|&b| {
@@ -2131,11 +2136,7 @@ fn a_dump_without_a_text_column_loses_its_credentials() {
     packet.extend(request.as_bytes());
     let mut dump = String::from("12:00:00.000 IP 10.0.0.1.5555 > 140.82.1.1.80: length 99\n");
     for (k, c) in packet.chunks(16).enumerate() {
-        let hex: Vec<String> = c
-            .chunks(2)
-            .map(|p| p.iter().map(|b| format!("{b:02x}")).collect())
-            .collect();
-        dump.push_str(&format!("\t0x{:04x}:  {}\n", k * 16, hex.join(" ")));
+        dump.push_str(&format!("\t0x{:04x}:  {}\n", k * 16, hex_words(c)));
     }
     let out = clean("capture.txt", dump.as_bytes());
     let plain = clean("request.txt", request.as_bytes()).findings.len();

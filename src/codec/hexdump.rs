@@ -212,15 +212,20 @@ pub const NO_TEXT: usize = usize::MAX;
 mod tests {
     use super::*;
 
+    /// Two bytes a word, as `xxd` and `tcpdump -x` write them.
+    fn words(chunk: &[u8]) -> String {
+        let hex: Vec<String> = chunk
+            .chunks(2)
+            .map(|p| p.iter().map(|b| format!("{b:02x}")).collect())
+            .collect();
+        hex.join(" ")
+    }
+
     fn xxd(data: &[u8]) -> String {
         let mut s = String::new();
         for (k, chunk) in data.chunks(16).enumerate() {
-            let hex: Vec<String> = chunk
-                .chunks(2)
-                .map(|p| p.iter().map(|b| format!("{b:02x}")).collect())
-                .collect();
             let text: String = chunk.iter().map(|&b| shown(b) as char).collect();
-            s.push_str(&format!("{:08x}: {:<40} {}\n", k * 16, hex.join(" "), text));
+            s.push_str(&format!("{:08x}: {:<40} {}\n", k * 16, words(chunk), text));
         }
         s
     }
@@ -259,11 +264,7 @@ mod tests {
     fn tcpdump_x(data: &[u8]) -> String {
         let mut s = String::new();
         for (k, chunk) in data.chunks(16).enumerate() {
-            let hex: Vec<String> = chunk
-                .chunks(2)
-                .map(|p| p.iter().map(|b| format!("{b:02x}")).collect())
-                .collect();
-            s.push_str(&format!("\t0x{:04x}:  {}\n", k * 16, hex.join(" ")));
+            s.push_str(&format!("\t0x{:04x}:  {}\n", k * 16, words(chunk)));
         }
         s
     }

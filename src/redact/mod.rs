@@ -117,16 +117,19 @@ pub fn placeholder_len(s: &[u8]) -> Option<usize> {
         _ => return None,
     }
     let fp = rest.get(kind_len + 1..kind_len + 1 + FP_LEN)?;
-    if !fp
-        .iter()
-        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
-    {
+    if !lower_hex(fp) {
         return None;
     }
     if rest.get(kind_len + 1 + FP_LEN) != Some(&b']') {
         return None;
     }
     Some(OPEN + 1 + kind_len + 1 + FP_LEN + 1)
+}
+
+/// Digits of a fingerprint: lower-case hex.
+fn lower_hex(s: &[u8]) -> bool {
+    s.iter()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
 }
 
 /// True when `s` is the start of a placeholder and no more (`[REDACTE`,
@@ -148,11 +151,7 @@ pub fn cut_placeholder(s: &[u8]) -> bool {
         None => true,
         Some(b':') => {
             let fp = &rest[kind_len + 1..];
-            kind_len > 0
-                && fp.len() <= FP_LEN
-                && fp
-                    .iter()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+            kind_len > 0 && fp.len() <= FP_LEN && lower_hex(fp)
         }
         Some(_) => false,
     }
