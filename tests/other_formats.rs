@@ -2095,7 +2095,7 @@ fn a_credential_cut_between_two_dumped_packets_is_read_whole() {
             s.push_str(&format!(
                 "\t0x{:04x}:  {:<39}  {text}\n",
                 k * 16,
-                hex.join(" ")
+                hex_words(c)
             ));
         }
         s
