@@ -1067,6 +1067,165 @@ fn encoded_keys_of_a_credential_map_are_read_through_their_layers() {
     }
 }
 
+/// The same map keyed by the secret inside a hex dump (`xxd`, the secret cut between
+/// two lines, one line's text column starting with a dumped space) or inside gzip
+/// written as hex: the key keeps its shape, the bytes it shows lose the secret, and the
+/// copy is written (a redacted hex key taken for a token whole had failed it).
+#[test]
+fn dumped_and_hex_keys_of_a_credential_map_lose_the_secret() {
+    use std::io::{Read as _, Write as _};
+    let sid = "Zq7xK2mP9vL4tR8wYb3N";
+    let unhex = |h: &str| -> Vec<u8> {
+        (0..h.len() / 2)
+            .map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap())
+            .collect()
+    };
+    let hex = |b: &[u8]| -> String { b.iter().map(|b| format!("{b:02x}")).collect() };
+    // `{"user":"bobby"} ` puts a space first on the second line, the secret across it.
+    let dumped = format!(r#"{{"user":"bobby"}} sid={sid}; path=/"#);
+    assert_eq!(dumped.as_bytes()[16], b' ');
+    let mut xxd = String::new();
+    for (k, c) in dumped.as_bytes().chunks(16).enumerate() {
+        let words: Vec<String> = c.chunks(2).map(hex).collect();
+        let text: String = c.iter().map(|&b| b as char).collect();
+        xxd.push_str(&format!("{:08x}: {:<40} {text}\n", k * 16, words.join(" ")));
+    }
+    let gz = {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(format!("sid={sid}").as_bytes()).unwrap();
+        hex(&e.finish().unwrap())
+    };
+    for (key, dump) in [(xxd.clone(), true), (gz, false)] {
+        let body = json!({"ok": true, "sessions": {key.clone(): {"active": true}}}).to_string();
+        let har = entry(
+            get(
+                "https://app.example/",
+                json!([{"name": "Cookie", "value": format!("sid={sid}")}]),
+            ),
+            Some(("application/json", &body)),
+        );
+        let out = clean("a.har", &har);
+        gone(&out, sid, "cookie");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let text = v["log"]["entries"][0]["response"]["content"]["text"]
+            .as_str()
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_str(text).unwrap();
+        let keys: Vec<&String> = body["sessions"].as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), 1, "{text}");
+        let shown = if dump {
+            let lines: Vec<&str> = keys[0].lines().collect();
+            assert_eq!(lines.len(), key.lines().count(), "{text}");
+            let digits: String = lines
+                .iter()
+                .flat_map(|l| l[10..49].split_whitespace())
+                .collect();
+            String::from_utf8(unhex(&digits)).unwrap()
+        } else {
+            let mut plain = String::new();
+            flate2::read::GzDecoder::new(&unhex(keys[0])[..])
+                .read_to_string(&mut plain)
+                .unwrap();
+            plain
+        };
+        assert!(shown.contains("sid="), "{shown}");
+        for piece in [&sid[..6], &sid[6..12], &sid[12..]] {
+            assert!(!shown.contains(piece), "{piece} in {shown}");
+        }
+    }
+}
+
+/// `xxd` of `data`: the lines as
+/// written, or escaped for a string literal (`\"`, `\\`, `\n`).
+fn xxd_dump(data: &[u8], escaped: bool) -> String {
+    let mut s = String::new();
+    for (k, c) in data.chunks(16).enumerate() {
+        let words: Vec<String> = c
+            .chunks(2)
+            .map(|p| p.iter().map(|b| format!("{b:02x}")).collect())
+            .collect();
+        let text: String = c.iter().map(|&b| b as char).collect();
+        s.push_str(&format!("{:08x}: {:<40} {text}\n", k * 16, words.join(" ")));
+    }
+    if escaped {
+        s = s
+            .replace('\\', r"\\")
+            .replace('"', r#"\""#)
+            .replace('\n', r"\n");
+    }
+    s
+}
+
+/// The bytes a copied dump shows (`xxd` lines, unescaped), checked against its text
+/// column: each line must still be a dump line.
+fn dumped(copy: &str) -> String {
+    let mut bytes = String::new();
+    for line in copy
+        .lines()
+        .filter(|l| l.len() > 51 && l.as_bytes()[8] == b':')
+    {
+        let digits: String = line[10..49].split_whitespace().collect();
+        let part: String = (0..digits.len() / 2)
+            .map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).unwrap() as char)
+            .collect();
+        assert_eq!(&line[51..], part, "{line}");
+        bytes.push_str(&part);
+    }
+    bytes
+}
+
+/// A dump inside a string literal (a script's call, a JSON log record's field) shows
+/// its quotes and backslashes escaped and its line breaks as `\n`: it is read as a
+/// dump there too, and what a credential's name or a known secret points at in its
+/// text column becomes `*` like its hex, never a placeholder that would break the line
+/// (the copy had failed its verification). A `\\n` in the dumped bytes is no line
+/// break of the dump: the run before it, read alone, had cut a password from its name.
+#[test]
+fn dumps_inside_string_literals_lose_their_credentials() {
+    let pw = "Kq8s7dHf6Gv5zz";
+    let records = [
+        // The password whole on the third line, in one piece in the text column.
+        format!(r#"{{"user":"bobbyy","newPassword":"{pw}","next":"/home"}}"#),
+        r#"{"user":"bobby","password":"Kq8s7dHf\nG6v5zz"}"#.to_string(),
+    ];
+    for data in &records {
+        let script = format!(
+            "(function(){{\n  xhr.setRequestHeader(\"blob\", \"{}\");\n}})();\n",
+            xxd_dump(data.as_bytes(), true)
+        );
+        let har = entry(
+            get(
+                "https://app.example/",
+                json!([{"name": "Cookie", "value": format!("pw={pw}")}]),
+            ),
+            Some(("application/javascript", &script)),
+        );
+        let out = clean("a.har", &har);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let text = v["log"]["entries"][0]["response"]["content"]["text"]
+            .as_str()
+            .unwrap();
+        let quoted = &text[text.find(r#""0000"#).unwrap()..text.rfind("\");").unwrap() + 1];
+        let inner: String = serde_json::from_str(quoted).unwrap();
+        let shown = dumped(&inner);
+        assert_eq!(shown.len(), data.len(), "{inner}");
+        assert!(shown.starts_with(r#"{"user":"bobby"#), "{shown}");
+        for piece in ["Kq8s7dHf", "6Gv5zz", "G6v5zz"] {
+            assert!(!shown.contains(piece), "{piece} in {shown}");
+        }
+    }
+    // The same record dumped into a JSON log line's field.
+    let line =
+        json!({"level": "debug", "msg": "auth", "ctx": xxd_dump(records[0].as_bytes(), false)});
+    let out = clean("app.log", &format!("{line}\n"));
+    let record: serde_json::Value = serde_json::from_str(out.trim_end()).unwrap();
+    let shown = dumped(record["ctx"].as_str().unwrap());
+    assert!(
+        shown.contains(r#""newPassword":"**************""#),
+        "{shown}"
+    );
+}
+
 /// A base64 blob wrapped at 76 columns, its line breaks percent-encoded, in a URL
 /// parameter: its first line read alone stops in the middle of a JWT, which is no
 /// credential. The copy is written, the JWT's signature gone, its claims readable.

@@ -25,24 +25,66 @@ pub struct Block {
     pub at: Vec<(usize, usize)>,
     /// For each line: where it starts, and the index in `bytes` of its first byte.
     pub lines: Vec<(usize, usize)>,
+    /// For each line: where it ends (before its line break).
+    pub ends: Vec<usize>,
+    /// The bytes (indices in `bytes`) whose character in the text column is escaped,
+    /// two characters wide: `\"` for `"` in a dump inside a string literal.
+    pub wide: Vec<usize>,
+    /// A line next to it starts like a dump line but is none (its text column does not
+    /// show its bytes: `&quot;` for `"`): the run is a part of a dump this text shows
+    /// escaped, which the view that decodes it reads whole. Not kept.
+    fragment: bool,
 }
 
 /// The dump lines of `v`, in runs. Quick to say no: only lines that start (after
-/// blanks) with a hex digit are looked at.
+/// blanks, or after a tag or a quote) with a hex digit are looked at. A text with no
+/// dump line is read again with its `\n` escapes as line breaks too: a dump inside a
+/// script's string, whose other escapes a layer decoded (`\"`), but not those.
 pub fn blocks(v: &[u8]) -> Vec<Block> {
+    let found = split_blocks(v, false);
+    if found.is_empty() && memchr::memmem::find(v, b"\\n").is_some() {
+        return split_blocks(v, true);
+    }
+    found
+}
+
+fn split_blocks(v: &[u8], escaped: bool) -> Vec<Block> {
     let mut out: Vec<Block> = Vec::new();
     // The block being read and the offset its next line must have.
     let mut cur: Option<(Block, u64)> = None;
+    // The line before was like a dump line but none.
+    let mut prev_near = false;
     let mut ls = 0;
     while ls < v.len() {
-        let le = memchr::memchr(b'\n', &v[ls..]).map_or(v.len(), |p| ls + p);
+        let lf = memchr::memchr(b'\n', &v[ls..]).map_or(v.len(), |p| ls + p);
+        let (le, after) = match escaped.then(|| newline_escape(v, ls, lf)).flatten() {
+            Some(p) => (p, p + 2),
+            None => (lf, lf + 1),
+        };
         let end = if le > ls && v[le - 1] == b'\r' {
             le - 1
+        } else if escaped && v[ls..le].ends_with(b"\\r") {
+            le - 2
         } else {
             le
         };
-        match line(v, ls, end) {
-            Some((offset, bytes)) => {
+        // A dump may start after a tag or a quote on its first line (`<pre>0000…`,
+        // `blob = "0000…`): tried there when the line itself is none, with its text
+        // column only.
+        let parsed = line(v, ls, end).map(|d| (ls, d)).or_else(|| {
+            (ls..end)
+                .filter(|&p| {
+                    matches!(v[p], b'>' | b'"' | b'\'')
+                        && v.get(p + 1).is_some_and(u8::is_ascii_hexdigit)
+                })
+                .find_map(|p| {
+                    line(v, p + 1, end)
+                        .filter(|d| d.1[0].2 != NO_TEXT)
+                        .map(|d| (p + 1, d))
+                })
+        });
+        match parsed {
+            Some((at, (offset, bytes))) => {
                 let bare = bytes[0].2 == NO_TEXT;
                 let follows = cur
                     .as_ref()
@@ -51,22 +93,45 @@ pub fn blocks(v: &[u8]) -> Vec<Block> {
                     if let Some((b, _)) = cur.take() {
                         push(&mut out, b);
                     }
+                    // Split at `\n` escapes, a dump's lines are those of a decoded
+                    // string: from its start. (Undecoded, its lines with no other
+                    // escape, `\"`, would be a run from the middle of it.)
+                    if escaped && offset != 0 {
+                        ls = after;
+                        continue;
+                    }
                 }
-                let (b, next) = cur.get_or_insert_with(|| (Block::default(), offset));
-                b.lines.push((ls, b.bytes.len()));
+                let (b, next) = cur.get_or_insert_with(|| {
+                    let b = Block {
+                        fragment: prev_near,
+                        ..Block::default()
+                    };
+                    (b, offset)
+                });
+                b.lines.push((at, b.bytes.len()));
+                b.ends.push(end);
                 *next = offset + bytes.len() as u64;
-                for (byte, hex, text) in bytes {
+                for (byte, hex, text, width) in bytes {
+                    if width == 2 {
+                        b.wide.push(b.bytes.len());
+                    }
                     b.bytes.push(byte);
                     b.at.push((hex, text));
                 }
             }
             None => {
-                if let Some((b, _)) = cur.take() {
+                let near = starts_like_dump(v, ls, end);
+                if let Some((mut b, _)) = cur.take() {
+                    b.fragment |= near;
                     push(&mut out, b);
                 }
+                prev_near = near;
+                ls = after;
+                continue;
             }
         }
-        ls = le + 1;
+        prev_near = false;
+        ls = after;
     }
     if let Some((b, _)) = cur {
         push(&mut out, b);
@@ -78,6 +143,9 @@ pub fn blocks(v: &[u8]) -> Vec<Block> {
 /// a dump: such a block needs two lines or more, each but the last of 16 bytes (a line
 /// of a few hex words after a number is ordinary text).
 fn push(out: &mut Vec<Block>, b: Block) {
+    if b.fragment {
+        return;
+    }
     if b.at[0].1 == NO_TEXT {
         let n = b.lines.len();
         let full = b.lines.windows(2).all(|w| w[1].1 - w[0].1 == 16);
@@ -99,10 +167,51 @@ pub fn joined(v: &[u8]) -> Option<Block> {
         let n = all.bytes.len();
         all.lines
             .extend(b.lines.into_iter().map(|(ls, i)| (ls, i + n)));
+        all.ends.extend(b.ends);
+        all.wide.extend(b.wide.into_iter().map(|i| i + n));
         all.bytes.extend(b.bytes);
         all.at.extend(b.at);
     }
     Some(all)
+}
+
+/// Where the first `\n` escape in `v[from..to]` is: a backslash that no backslash
+/// escapes (`\\n` is a backslash and an `n`), then `n`.
+fn newline_escape(v: &[u8], from: usize, to: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(p) = memchr::memmem::find(&v[at..to], b"\\n") {
+        let p = at + p;
+        let run = v[from..p].iter().rev().take_while(|&&b| b == b'\\').count();
+        if run % 2 == 0 {
+            return Some(p);
+        }
+        at = p + 2;
+    }
+    None
+}
+
+/// Does the line `v[ls..end]` start like a dump line (an offset, then a word of hex),
+/// at its start or after a tag or a quote on it?
+fn starts_like_dump(v: &[u8], ls: usize, end: usize) -> bool {
+    let at = |i: usize| {
+        let t = v[i..end].trim_ascii_start();
+        let t = t.strip_prefix(b"0x").unwrap_or(t);
+        let n = t.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+        let t = &t[n..];
+        let t = t.strip_prefix(b":").unwrap_or(t);
+        let w = t.trim_ascii_start();
+        let g = w.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+        (4..=8).contains(&n)
+            && w.len() < t.len()
+            && matches!(g, 2 | 4)
+            && w.get(g).is_some_and(|&b| b == b' ' || b == b'\t')
+    };
+    at(ls)
+        || (ls..end).any(|p| {
+            matches!(v[p], b'>' | b'"' | b'\'')
+                && v.get(p + 1).is_some_and(u8::is_ascii_hexdigit)
+                && at(p + 1)
+        })
 }
 
 /// How a dump shows a byte in its text column.
@@ -116,7 +225,9 @@ pub fn shown(b: u8) -> u8 {
 
 /// The line `v[ls..end]` as a dump line: its offset, and each byte with where its hex
 /// digits and its character are.
-type Dumped = (u64, Vec<(u8, usize, usize)>);
+/// A dump line's offset and, for each byte, the byte, where its hex digits are, where
+/// its character in the text column is and how wide that is (1, or 2 escaped).
+type Dumped = (u64, Vec<(u8, usize, usize, u8)>);
 
 fn line(v: &[u8], ls: usize, end: usize) -> Option<Dumped> {
     let blank = |b: u8| b == b' ' || b == b'\t';
@@ -172,7 +283,8 @@ fn line(v: &[u8], ls: usize, end: usize) -> Option<Dumped> {
     // may read as hex too (`6162 6364  abcd`): fewer groups are tried until one fits.
     for g in (1..=groups.len()).rev() {
         let n = groups[g - 1].1;
-        let mut t = bytes[n - 1].1 + 2;
+        let hex_end = bytes[n - 1].1 + 2;
+        let mut t = hex_end;
         while t < end && blank(v[t]) {
             t += 1;
         }
@@ -185,12 +297,32 @@ fn line(v: &[u8], ls: usize, end: usize) -> Option<Dumped> {
         {
             text = inner;
             ts += 1;
+        } else if text.len() < n
+            && end > hex_end + n
+            && v[hex_end..end - n].iter().all(|&b| blank(b))
+        {
+            // A text column that starts with a blank (a dumped space) reads as part
+            // of the gap before it: it is the line's last `n` characters.
+            ts = end - n;
+            text = &v[ts..end];
         }
         if text.len() == n && bytes[..n].iter().zip(text).all(|(b, c)| shown(b.0) == *c) {
             let dumped = bytes[..n]
                 .iter()
                 .enumerate()
-                .map(|(k, &(b, h))| (b, h, ts + k))
+                .map(|(k, &(b, h))| (b, h, ts + k, 1))
+                .collect();
+            return Some((offset, dumped));
+        }
+        if let Some(widths) = escaped_column(&bytes[..n], text) {
+            let mut at = ts;
+            let dumped = bytes[..n]
+                .iter()
+                .zip(widths)
+                .map(|(&(b, h), w)| {
+                    at += w as usize;
+                    (b, h, at - w as usize, w)
+                })
                 .collect();
             return Some((offset, dumped));
         }
@@ -199,10 +331,32 @@ fn line(v: &[u8], ls: usize, end: usize) -> Option<Dumped> {
     if !bytes.is_empty() && v[i..end].iter().all(|&b| blank(b)) {
         return Some((
             offset,
-            bytes.into_iter().map(|(b, h)| (b, h, NO_TEXT)).collect(),
+            bytes.into_iter().map(|(b, h)| (b, h, NO_TEXT, 0)).collect(),
         ));
     }
     None
+}
+
+/// A text column showing `bytes` with the quotes and backslashes among them escaped
+/// (`{\"user\":`), as it is inside a string literal that holds the dump: how wide each
+/// byte's character is there. `None` when it shows other bytes, or none escaped.
+fn escaped_column(bytes: &[(u8, usize)], text: &[u8]) -> Option<Vec<u8>> {
+    if text.len() <= bytes.len() || !text.contains(&b'\\') {
+        return None;
+    }
+    let mut widths = Vec::with_capacity(bytes.len());
+    let mut j = 0;
+    for &(b, _) in bytes {
+        let c = shown(b);
+        let w = if text.get(j) == Some(&b'\\') && matches!(c, b'"' | b'\'' | b'\\') {
+            (text.get(j + 1) == Some(&c)).then_some(2)?
+        } else {
+            (text.get(j) == Some(&c)).then_some(1)?
+        };
+        widths.push(w);
+        j += w as usize;
+    }
+    (j == text.len()).then_some(widths)
 }
 
 /// Where [`Block::at`] puts the text column of a dump that has none.
@@ -286,6 +440,69 @@ mod tests {
     fn ordinary_text_is_no_dump() {
         let text = "1000 ab cd\n2024 1234 abcd\n0000: nothing here\ndeadbeef  cafe\n";
         assert!(blocks(text.as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn a_text_column_that_starts_with_a_dumped_space() {
+        let data = br#"{"user":"bobby"} sid=Zq7xK2mP9vL4tR8w"#;
+        assert_eq!(data[16], b' ');
+        let dump = xxd(data);
+        let b = blocks(dump.as_bytes());
+        assert_eq!(b.len(), 1, "{dump}");
+        assert_eq!(b[0].bytes, data);
+        let second = b[0].lines[1].0;
+        assert_eq!(dump.as_bytes()[b[0].at[16].1], b' ');
+        assert_eq!(b[0].at[16].1, second + 51);
+    }
+
+    /// A dump inside a string literal: its line breaks, quotes and backslashes
+    /// escaped, the first line after the opening quote.
+    #[test]
+    fn a_dump_inside_a_string_literal() {
+        let data = br#"{"user":"bob","key":"-----BEGIN KEY-----\nAbc\n"}"#;
+        let escaped = xxd(data)
+            .replace('\\', r"\\")
+            .replace('"', r#"\""#)
+            .replace('\n', r"\n");
+        let script = format!("localStorage.setItem(\"meta\", \"{escaped}\");\n");
+        let b = blocks(script.as_bytes());
+        assert_eq!(b.len(), 1, "{script}");
+        assert_eq!(b[0].bytes, data);
+        for (k, &(h, t)) in b[0].at.iter().enumerate() {
+            assert_eq!(&script[h..h + 2], format!("{:02x}", data[k]));
+            let wide = b[0].wide.binary_search(&k).is_ok();
+            assert_eq!(wide, matches!(data[k], b'"' | b'\\'), "{k}");
+            let c = if wide {
+                script.as_bytes()[t + 1]
+            } else {
+                script.as_bytes()[t]
+            };
+            assert_eq!(c, data[k]);
+        }
+        // After a tag, unescaped.
+        let page = format!("<pre>{}</pre>\n", xxd(data));
+        let b = blocks(page.as_bytes());
+        assert_eq!(b.len(), 1, "{page}");
+        assert_eq!(b[0].bytes, data);
+        assert!(b[0].wide.is_empty());
+    }
+
+    /// A dump whose text column shows a line escaped another way (`&quot;` in a page)
+    /// is read by the view that decodes it, whole: the lines beside that line are no
+    /// block of their own here.
+    #[test]
+    fn runs_beside_a_line_escaped_otherwise_are_no_block() {
+        let data = b"first line, 16 bsecond \"line\" quotedthird line of it";
+        let page = xxd(data).replace('"', "&quot;");
+        assert!(blocks(page.as_bytes()).is_empty(), "{page}");
+        assert_eq!(blocks(xxd(data).as_bytes())[0].bytes, data);
+    }
+
+    #[test]
+    fn a_newline_escape_is_an_unescaped_backslash_then_n() {
+        assert_eq!(newline_escape(br"ab\\ncd\nef", 0, 11), Some(7));
+        assert_eq!(newline_escape(br"ab\\\ncd", 0, 8), Some(4));
+        assert_eq!(newline_escape(br"ab\\n", 0, 5), None);
     }
 
     #[test]

@@ -81,6 +81,10 @@ pub fn redaction(s: &[u8]) -> Option<Redaction> {
 /// with its private members, an API key that encodes `{"k":…}`) is never one. What
 /// such a cut holds is what a redacted JWT keeps.
 pub fn cut_before_signature(s: &[u8]) -> bool {
+    // Cut within its first three characters.
+    if s.len() < 3 {
+        return !s.is_empty() && (b"eyJ".starts_with(s) || b"ewo".starts_with(s));
+    }
     if !starts_like_jwt(s) || s.iter().filter(|&&b| b == b'.').count() > 1 {
         return false;
     }
@@ -117,12 +121,13 @@ pub fn cut_before_signature(s: &[u8]) -> bool {
                 .filter(|w| w[1].trim_ascii_start().starts_with(b":"))
                 .map(|w| w[0])
                 .collect();
-            ["alg", "typ", "kid"]
+            // (Cut within its first name, `ey` or `eyJhbG`, the start of one of those.)
+            ["alg", "typ", "kid"].iter().any(|k| {
+                let name = format!("\"{k}\"");
+                body.starts_with(name.as_bytes()) || name.as_bytes().starts_with(body)
+            }) && names
                 .iter()
-                .any(|k| body.starts_with(format!("\"{k}\"").as_bytes()))
-                && names
-                    .iter()
-                    .all(|n| JOSE_HEADER.iter().any(|k| k.as_bytes() == *n))
+                .all(|n| JOSE_HEADER.iter().any(|k| k.as_bytes() == *n))
         }
     }
 }
@@ -275,7 +280,7 @@ mod tests {
         );
         let sig = signature_start(jwt.as_bytes()).unwrap();
         // Cut anywhere before the signature's `.`: header and payload only.
-        for cut in 8..sig {
+        for cut in 1..sig {
             assert!(
                 cut_before_signature(&jwt.as_bytes()[..cut]),
                 "{}",

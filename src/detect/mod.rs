@@ -137,9 +137,7 @@ impl Scrubber<'_> {
             .collect();
         for (s, e, secret, kind) in hits {
             let (as_, ae) = (base + s, base + e);
-            if out.iter().any(|ed| ed.start <= as_ && ed.end >= ae)
-                || redact::inside_placeholder(v, s, e)
-            {
+            if covered(out, as_, ae) || redact::inside_placeholder(v, s, e) {
                 continue;
             }
             let ident = (secret.as_slice() != &v[s..e]).then_some(secret);
@@ -156,6 +154,25 @@ impl Scrubber<'_> {
             );
         }
     }
+}
+
+/// Do the edits in `out` replace every byte of `start..end`, one edit or several (a
+/// hex dump's text column, a character each)?
+fn covered(out: &[Edit], start: usize, end: usize) -> bool {
+    let mut parts: Vec<(usize, usize)> = out
+        .iter()
+        .filter(|e| e.start < end && e.end > start)
+        .map(|e| (e.start, e.end))
+        .collect();
+    parts.sort_unstable();
+    let mut at = start;
+    for (s, e) in parts {
+        if s > at {
+            return false;
+        }
+        at = at.max(e);
+    }
+    at >= end
 }
 
 /// A passphrase of random words: two to eight words of four characters or more, each

@@ -701,14 +701,13 @@ impl Scrubber<'_> {
         // The lines of a hex dump are read for the bytes they show; the rest of the text
         // is read without them (their text column, cut into lines, is no text: a
         // `session=s3ss10n-` at the end of one would be a value of its own).
-        if matches!(mode, Mode::Value | Mode::Plain) && memchr::memmem::find(v, b"0000").is_some() {
+        if memchr::memmem::find(v, b"0000").is_some() {
             if let Some(block) = crate::codec::hexdump::joined(v) {
                 let mut rest = v.to_vec();
-                for &(ls, _) in &block.lines {
-                    let le = memchr::memchr(b'\n', &v[ls..]).map_or(v.len(), |p| ls + p);
+                for (&(ls, _), &le) in block.lines.iter().zip(&block.ends) {
                     rest[ls..le].fill(b' ');
                 }
-                self.hex_dumps(base, &block, out);
+                self.hex_dumps(base, &block, mode, out);
                 self.text(&rest, base, mode, out);
                 return;
             }
@@ -926,7 +925,13 @@ impl Scrubber<'_> {
     /// layout. No placeholder: one does not fit in a line of 16 bytes, and cut across
     /// lines its pieces (`jwt:92fb…`) read as `name:value` pairs. A finding is located
     /// where its first hex digits are.
-    fn hex_dumps(&mut self, base: usize, b: &crate::codec::hexdump::Block, out: &mut Vec<Edit>) {
+    fn hex_dumps(
+        &mut self,
+        base: usize,
+        b: &crate::codec::hexdump::Block,
+        mode: Mode,
+        out: &mut Vec<Edit>,
+    ) {
         let from = self.findings.len();
         // Findings are located by dump line and byte first, then where that byte's
         // hex digits are.
@@ -936,7 +941,13 @@ impl Scrubber<'_> {
             (lines, std::mem::take(&mut self.origin))
         });
         let mut found = Vec::new();
-        self.text(&b.bytes, 0, Mode::Plain, &mut found);
+        // (A dump in a key, read for rules and known secrets, is read so.)
+        let inner = if mode == Mode::RulesOnly {
+            mode
+        } else {
+            Mode::Plain
+        };
+        self.text(&b.bytes, 0, inner, &mut found);
         if let Some((lines, origin)) = saved {
             self.lines = lines;
             self.origin = origin;
@@ -956,7 +967,8 @@ impl Scrubber<'_> {
         for e in found {
             for i in e.claim.min(e.start)..e.end.min(b.bytes.len()) {
                 let (hex, shown) = b.at[i];
-                for (at, len, text) in [(hex, 2, "2a"), (shown, 1, "*")] {
+                let wide = 1 + usize::from(b.wide.binary_search(&i).is_ok());
+                for (at, len, text) in [(hex, 2, "2a"), (shown, wide, "*")] {
                     if at == crate::codec::hexdump::NO_TEXT {
                         continue;
                     }

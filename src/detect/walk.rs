@@ -162,17 +162,21 @@ fn key_token(k: &[u8]) -> bool {
         && separators <= 2)
 }
 
-/// Does a map key hold an encoded layer: escapes, `+` blanks, a data URL, or base64 of
-/// text (compressed or not, or after a few binary bytes)? Such a key is read through its
-/// layers like any string, not replaced whole as a token: a copy of a known secret
-/// inside it is replaced there, and a redacted copy (a placeholder, encoded again)
-/// must not be taken for a token by the verification.
+/// Does a map key hold an encoded layer: escapes, `+` blanks, a data URL, base64 of
+/// text (compressed or not, or after a few binary bytes), or hex or base32 of either?
+/// Such a key is read through its layers like any string, not replaced whole as a
+/// token: a copy of a known secret inside it is replaced there, and a redacted copy (a
+/// placeholder, encoded again) must not be taken for a token by the verification.
 fn encoded_key(k: &[u8]) -> bool {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     if !k
         .iter()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
     {
+        return true;
+    }
+    // Text or a compressed stream written as hex or base32.
+    if super::views::radix_text(k).is_some() {
         return true;
     }
     let Ok(d) = URL_SAFE_NO_PAD.decode(k) else {

@@ -110,6 +110,14 @@ pub enum Enc {
     Jwt,
     /// an image's bytes, then the payload, base64 in one run (nothing between them)
     AfterImageB64,
+    /// lower-case hex
+    Hex,
+    /// gzip, then hex
+    GzipHex,
+    /// hex wrapped at 60 columns (`xxd -p`)
+    XxdPlain,
+    /// an `xxd` dump: offset, hex in two-byte words, the bytes as text, 16 a line
+    XxdDump,
 }
 
 pub const ENCS: &[Enc] = &[
@@ -133,6 +141,10 @@ pub const ENCS: &[Enc] = &[
     Enc::DataUrl,
     Enc::Jwt,
     Enc::AfterImageB64,
+    Enc::Hex,
+    Enc::GzipHex,
+    Enc::XxdPlain,
+    Enc::XxdDump,
 ];
 
 /// Is this combination one that real traffic produces?
@@ -149,7 +161,13 @@ pub fn applicable(kind: Kind, c: Container, e: Enc, name: &str) -> bool {
             !multiline_raw
                 && !matches!(
                     e,
-                    Enc::JsonSlash | Enc::JsonU | Enc::Html | Enc::Js | Enc::B64Wrapped
+                    Enc::JsonSlash
+                        | Enc::JsonU
+                        | Enc::Html
+                        | Enc::Js
+                        | Enc::B64Wrapped
+                        | Enc::XxdPlain
+                        | Enc::XxdDump
                 )
         }
         _ => true,
@@ -444,6 +462,10 @@ pub fn encode(
             let p = payload_json(name, secret, num, rng);
             (blob_slot(rng), after_image_b64(p.as_bytes()), false)
         }
+        Enc::Hex | Enc::GzipHex | Enc::XxdPlain | Enc::XxdDump => {
+            let p = payload_json(name, secret, num, rng);
+            (blob_slot(rng), hex_form(e, p.as_bytes()), false)
+        }
         Enc::DataUrl => {
             let p = payload_json(name, secret, num, rng);
             (
@@ -498,6 +520,40 @@ pub fn encode_bare(e: Enc, secret: &str) -> String {
         Enc::DataUrl => format!("data:text/plain;base64,{}", b64(b)),
         Enc::Jwt => jwt(&json!({"sub": "tracker", "ref": secret})),
         Enc::AfterImageB64 => after_image_b64(js_escape_all(secret).as_bytes()),
+        Enc::Hex | Enc::GzipHex | Enc::XxdPlain | Enc::XxdDump => hex_form(e, b),
+    }
+}
+
+/// `b` in one of the hex encodings.
+fn hex_form(e: Enc, b: &[u8]) -> String {
+    let hex = |b: &[u8]| -> String { b.iter().map(|x| format!("{x:02x}")).collect() };
+    match e {
+        Enc::GzipHex => hex(&compress(0, b)),
+        Enc::XxdPlain => hex(b)
+            .as_bytes()
+            .chunks(60)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Enc::XxdDump => {
+            let mut s = String::new();
+            for (k, c) in b.chunks(16).enumerate() {
+                let words: Vec<String> = c.chunks(2).map(hex).collect();
+                let text: String = c
+                    .iter()
+                    .map(|&x| {
+                        if (0x20..0x7f).contains(&x) {
+                            x as char
+                        } else {
+                            '.'
+                        }
+                    })
+                    .collect();
+                s.push_str(&format!("{:08x}: {:<40} {text}\n", k * 16, words.join(" ")));
+            }
+            s
+        }
+        _ => hex(b),
     }
 }
 

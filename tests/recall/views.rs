@@ -15,7 +15,9 @@
 //!   alignments; decoded runs that are gzip, zlib or raw deflate streams are inflated.
 //!   `data:` URLs and JWT segments are such runs (the `,` and `.` end a run), so they are
 //!   decoded on the way. Decoded runs that are mostly text are decoded further; binary
-//!   ones are searched, and their runs of 8+ printable characters decoded further.
+//!   ones are searched, and their runs of 8+ printable characters decoded further;
+//! * hex: runs of 32+ hex digits (wrapped lines joined) and the words of hex dump lines,
+//!   all of a text's dump lines joined; gzip and zlib streams inflated.
 
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
@@ -79,6 +81,7 @@ fn decode_once(v: &[u8], whole: bool) -> Vec<(Vec<u8>, bool)> {
         produced.push((unpercent(v, true), true));
     }
     produced.push((unentity(v), true));
+    produced.extend(hex_views(v, whole));
     let (texty, binary) = base64_runs(v, whole);
     for t in texty {
         produced.push((t, true));
@@ -510,6 +513,95 @@ pub fn runs(v: &[u8], wrapped_only: bool) -> Vec<Vec<u8>> {
         if run.len() >= 16 && (wrapped || !wrapped_only) {
             out.push(run);
         }
+    }
+    out
+}
+
+/// Hex, decoded: every run of 32+ hex digits (lines of 32+ joined where the run goes
+/// on after a line break, as `xxd -p` wraps), at both alignments; and the words of
+/// every hex dump line (an offset of 4 to 8 digits, `0x` and `:` optional, then words
+/// of 2 or 4 digits; a text column after them is left out by not being such words), all
+/// the dump lines of `v` joined. Gzip and zlib streams are inflated. `whole`: only what
+/// spans lines. (result, decode it further?)
+fn hex_views(v: &[u8], whole: bool) -> Vec<(Vec<u8>, bool)> {
+    let unhex = |h: &[u8]| -> Vec<u8> {
+        h.chunks_exact(2)
+            .filter_map(|p| Some((hexval(p[0])? * 16 + hexval(p[1])?) as u8))
+            .collect()
+    };
+    let mut decoded: Vec<Vec<u8>> = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        if !v[i].is_ascii_hexdigit() {
+            i += 1;
+            continue;
+        }
+        let (mut run, mut line, mut wrapped) = (Vec::new(), 0usize, false);
+        loop {
+            while i < v.len() && v[i].is_ascii_hexdigit() {
+                run.push(v[i]);
+                line += 1;
+                i += 1;
+            }
+            let mut j = i;
+            while j < v.len() && (v[j] == b'\r' || v[j] == b'\n') {
+                j += 1;
+            }
+            if j > i && j - i <= 2 && line >= 32 && j < v.len() && v[j].is_ascii_hexdigit() {
+                (i, line, wrapped) = (j, 0, true);
+                continue;
+            }
+            break;
+        }
+        if run.len() >= 32 && (wrapped || !whole) {
+            decoded.push(unhex(&run));
+            decoded.push(unhex(&run[1..]));
+        }
+    }
+    let mut dump = Vec::new();
+    let mut lines = 0;
+    for l in v.split(|&b| b == b'\n') {
+        let t = l.trim_ascii_start();
+        let t = t.strip_prefix(b"0x").unwrap_or(t);
+        let digits = t.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+        if !(4..=8).contains(&digits) {
+            continue;
+        }
+        let rest = &t[digits..];
+        let rest = rest.strip_prefix(b":").unwrap_or(rest);
+        let mut words = Vec::new();
+        for w in rest
+            .split(|&b| b == b' ' || b == b'\t')
+            .filter(|w| !w.is_empty())
+        {
+            if !matches!(w.len(), 2 | 4) || !w.iter().all(u8::is_ascii_hexdigit) {
+                break;
+            }
+            words.extend_from_slice(w);
+        }
+        if !words.is_empty() {
+            dump.extend(unhex(&words));
+            lines += 1;
+        }
+    }
+    if lines >= 2 || (!whole && lines == 1) {
+        decoded.push(dump);
+    }
+    let mut out = Vec::new();
+    for d in decoded {
+        let kind = if d.starts_with(&[0x1f, 0x8b]) {
+            Some(0)
+        } else if d.len() >= 2 && d[0] == 0x78 && (u16::from(d[0]) << 8 | u16::from(d[1])) % 31 == 0
+        {
+            Some(1)
+        } else {
+            None
+        };
+        if let Some(x) = kind.and_then(|k| inflate(&d, k)) {
+            out.push((x, true));
+        }
+        let text = mostly_text(&d);
+        out.push((d, text));
     }
     out
 }
