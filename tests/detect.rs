@@ -1389,8 +1389,28 @@ fn quoted_printable_soft_breaks() {
         assert!(out.contains("api key: [REDACTED:stripe-key:"), "{out}");
         assert!(out.ends_with("Thanks,=\r\n the team\n"), "{out}");
     }
+    // A token alone on its line cut at 76 columns (75 characters and the `=`), the way
+    // an encoder wraps a long word: that line reads like base64 with padding (its
+    // length a multiple of 4), unless its last character could not end padded base64
+    // (`B=`) or more of the token follows on the next line.
+    for key in [
+        "sk_live_q3G3WXWl4IJCPZRA8WhnJFjah9y0PYak4EtEKs2uNIXfa6zM8Eeoa47PiGqglQZxvZBeNGNr8GEti4RAE5",
+        "sk_live_q3G3WXWl4IJCPZRA8WhnJFjah9y0PYak4EtEKs2uNIXfa6zM8Eeoa47PiGqglQZxvZAeNGNr8GEti4RAE5",
+    ] {
+        let mail = format!("{}=\r\n{}\r\n\r\nThanks\r\n", &key[..75], &key[75..]);
+        let (out, _) = clean("mail.txt", &mail);
+        assert!(!out.contains(&key[75..]), "{out}");
+        assert!(out.starts_with("[REDACTED:stripe-key:"), "{out}");
+        assert!(out.ends_with("]\r\n\r\nThanks\r\n"), "{out}");
+    }
     let env = "API_TOKEN=\nDEBUG=1\nNAME=build-42\nEMPTY=\n";
     assert_eq!(clean("app.env", env).0, env);
+    // A base64 value's last line of 76, padded, then a blank line or another name:
+    // its own line stays as it is.
+    let b64 = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY=";
+    assert_eq!(b64.len(), 80);
+    let body = format!("{}\r\n\r\n--boundary--\r\n", &b64[4..]);
+    assert_eq!(clean("part.txt", &body).0, body);
     // A long line ending in base64 padding is not a soft break: the line after it is
     // not joined to it.
     let dump =

@@ -2238,6 +2238,68 @@ fn compressed_hex_loses_its_credentials() {
     assert!(plain.ends_with(r#"", "user": "bob"}"#), "{plain}");
 }
 
+/// Base64 of UTF-16LE text: PowerShell's `-EncodedCommand` in a log, a Windows tool's
+/// output in a JSON field. The credential inside is replaced, and the blob is written
+/// back as base64 of UTF-16LE with everything else in it as it was.
+#[test]
+fn base64_of_utf16_text_loses_its_credentials() {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine as _;
+    let wide = |t: &str| -> Vec<u8> { t.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    let narrow = |b: &[u8]| -> String {
+        let units: Vec<u16> = b
+            .chunks_exact(2)
+            .map(|p| u16::from_le_bytes([p[0], p[1]]))
+            .collect();
+        String::from_utf16(&units).unwrap()
+    };
+    let script = format!(
+        "Invoke-RestMethod -Uri https://api.github.com/user -Headers @{{Authorization='token {GHP}'}}"
+    );
+    let blob = STANDARD.encode(wide(&script));
+    let log = format!("12:00:01 powershell.exe -NoProfile -EncodedCommand {blob}\n");
+    let json = format!(
+        "{{\"tool\":\"collector.exe\",\"output\":\"{}\"}}\n",
+        STANDARD.encode(wide(&format!(
+            "{{\"password\": \"{SESSION}\", \"user\": \"bob\"}}"
+        )))
+    );
+    for (name, doc, prefix) in [
+        (
+            "ps.log",
+            log,
+            "12:00:01 powershell.exe -NoProfile -EncodedCommand ",
+        ),
+        (
+            "tool.json",
+            json,
+            "{\"tool\":\"collector.exe\",\"output\":\"",
+        ),
+    ] {
+        let out = clean(name, doc.as_bytes());
+        assert_eq!(out.findings.len(), 1, "{name}: {:?}", out.findings);
+        let copy = String::from_utf8(out.copy).unwrap();
+        let rest = copy.strip_prefix(prefix).unwrap();
+        let run: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+            .collect();
+        let text = narrow(&STANDARD.decode(&run).unwrap());
+        assert!(
+            !text.contains(&GHP[4..]) && !text.contains(SESSION),
+            "{text}"
+        );
+        assert!(text.contains("[REDACTED:"), "{text}");
+        if name == "ps.log" {
+            assert!(text.starts_with("Invoke-RestMethod -Uri https://api.github.com/user"));
+            assert!(text.contains("@{Authorization='token [REDACTED:"), "{text}");
+        } else {
+            assert!(text.starts_with("{\"password\": \"[REDACTED:"), "{text}");
+            assert!(text.ends_with("\", \"user\": \"bob\"}"), "{text}");
+        }
+    }
+}
+
 /// Text copied from a terminal has a line break wherever a line reached the
 /// terminal's width, cutting a token in two. The two lines are read as one: the JWT of
 /// an `Authorization` header cut at 80, 100, 120 or 132 columns (CRLF too) loses its

@@ -433,9 +433,37 @@ pub(crate) fn has_soft_breaks(v: &[u8]) -> bool {
         let padded_base64 = word.len().is_multiple_of(4)
             && word.iter().all(|&b| {
                 b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'=')
-            });
-        body.len() >= 60 && !padded_base64 && !(body.len() > 76 && ends_in_padded_value(text))
+            })
+            && canonical_padding(word);
+        // A whole line of 76 (the most quoted-printable writes) with more right
+        // after it is a token cut by a soft break, not a base64 value's last line.
+        let cut_token = text.len() == 76
+            && word.len() == text.len()
+            && v.get(p + 1).is_some_and(|&b| b.is_ascii_alphanumeric());
+        body.len() >= 60
+            && (!padded_base64 || cut_token)
+            && !(body.len() > 76 && ends_in_padded_value(text))
     })
+}
+
+/// Is the padding of base64 `word` (`…Q=`, `…A==`) what an encoder writes: the bits
+/// of its last character beyond the data zero? (`…ZB=` is a soft break after `ZB`.)
+fn canonical_padding(word: &[u8]) -> bool {
+    let body = word.strip_suffix(b"==").or_else(|| word.strip_suffix(b"="));
+    let Some(body) = body else {
+        return true;
+    };
+    let Some(&last) = body.last() else {
+        return false;
+    };
+    let value = match last {
+        b'A'..=b'Z' => last - b'A',
+        b'a'..=b'z' => last - b'a' + 26,
+        b'0'..=b'9' => last - b'0' + 52,
+        _ => 62,
+    };
+    let pad = word.len() - body.len();
+    value % if pad == 2 { 16 } else { 4 } == 0
 }
 
 /// Does a line end in a padded base64 value after its name (`…;SharedAccessKey=…=`,
@@ -459,6 +487,7 @@ fn ends_in_padded_value(text: &[u8]) -> bool {
         && (run + pad).is_multiple_of(4)
         && before > 0
         && matches!(body[before - 1], b'=' | b':' | b' ' | b'"' | b'\'')
+        && canonical_padding(&text[before..])
 }
 
 /// The escaping layers.
@@ -1034,8 +1063,26 @@ impl Scrubber<'_> {
             for (packing, plain) in readings {
                 let outer = self.cut_end.replace(plain.as_ptr() as usize + plain.len());
                 let text = texty(&plain);
+                let wide = (!text)
+                    .then(|| crate::codec::utf16::Utf16::sniff(&plain, b""))
+                    .flatten()
+                    .and_then(|u| Some((u, u.decode(&plain)?)));
                 if text && std::str::from_utf8(&plain).is_ok() {
                     self.free_any(&plain, &mut inner);
+                } else if let Some((u, t)) = wide {
+                    // UTF-16 text (PowerShell's `-EncodedCommand`, a Windows tool's
+                    // output): read as UTF-8, written back as UTF-16 the same way.
+                    self.cut_end = Some(t.as_ptr() as usize + t.len());
+                    self.free_any(t.as_bytes(), &mut inner);
+                    self.cut_end = outer;
+                    if !inner.is_empty() {
+                        let mut scrubbed = Vec::with_capacity(t.len());
+                        super::apply_edits(t.as_bytes(), &mut inner, &mut scrubbed);
+                        let scrubbed = String::from_utf8_lossy(&scrubbed);
+                        read = Some((packing, u.encode(&scrubbed)));
+                        break;
+                    }
+                    continue;
                 } else if let Some((_, pw)) = crate::codec::mqtt::connect_credentials(&plain) {
                     // An MQTT CONNECT packet (a browser's MQTT client over a
                     // WebSocket): its password, whatever it looks like, and the packet

@@ -118,6 +118,15 @@ pub enum Enc {
     XxdPlain,
     /// an `xxd` dump: offset, hex in two-byte words, the bytes as text, 16 a line
     XxdDump,
+    /// a `hexdump -C` dump: offset, hex bytes in two groups of 8, the text between bars
+    HexdumpC,
+    /// base64 of the base64
+    B64Twice,
+    /// UTF-16LE (Windows, PowerShell's `-EncodedCommand`), then base64
+    Utf16B64,
+    /// quoted-printable (mail): `=3D`, and a soft line break (`=` at the end of a line)
+    /// every 76 columns
+    Qp,
 }
 
 pub const ENCS: &[Enc] = &[
@@ -145,6 +154,10 @@ pub const ENCS: &[Enc] = &[
     Enc::GzipHex,
     Enc::XxdPlain,
     Enc::XxdDump,
+    Enc::HexdumpC,
+    Enc::B64Twice,
+    Enc::Utf16B64,
+    Enc::Qp,
 ];
 
 /// Is this combination one that real traffic produces?
@@ -168,6 +181,8 @@ pub fn applicable(kind: Kind, c: Container, e: Enc, name: &str) -> bool {
                         | Enc::B64Wrapped
                         | Enc::XxdPlain
                         | Enc::XxdDump
+                        | Enc::HexdumpC
+                        | Enc::Qp
                 )
         }
         _ => true,
@@ -462,9 +477,13 @@ pub fn encode(
             let p = payload_json(name, secret, num, rng);
             (blob_slot(rng), after_image_b64(p.as_bytes()), false)
         }
-        Enc::Hex | Enc::GzipHex | Enc::XxdPlain | Enc::XxdDump => {
+        Enc::Hex | Enc::GzipHex | Enc::XxdPlain | Enc::XxdDump | Enc::HexdumpC => {
             let p = payload_json(name, secret, num, rng);
             (blob_slot(rng), hex_form(e, p.as_bytes()), false)
+        }
+        Enc::B64Twice | Enc::Utf16B64 | Enc::Qp => {
+            let p = payload_json(name, secret, num, rng);
+            (blob_slot(rng), other_form(e, p.as_bytes()), false)
         }
         Enc::DataUrl => {
             let p = payload_json(name, secret, num, rng);
@@ -520,7 +539,41 @@ pub fn encode_bare(e: Enc, secret: &str) -> String {
         Enc::DataUrl => format!("data:text/plain;base64,{}", b64(b)),
         Enc::Jwt => jwt(&json!({"sub": "tracker", "ref": secret})),
         Enc::AfterImageB64 => after_image_b64(js_escape_all(secret).as_bytes()),
-        Enc::Hex | Enc::GzipHex | Enc::XxdPlain | Enc::XxdDump => hex_form(e, b),
+        Enc::Hex | Enc::GzipHex | Enc::XxdPlain | Enc::XxdDump | Enc::HexdumpC => hex_form(e, b),
+        Enc::B64Twice | Enc::Utf16B64 | Enc::Qp => other_form(e, b),
+    }
+}
+
+/// `b` as base64 of base64, base64 of UTF-16LE, or quoted-printable.
+fn other_form(e: Enc, b: &[u8]) -> String {
+    match e {
+        Enc::B64Twice => b64(b64(b).as_bytes()),
+        Enc::Utf16B64 => {
+            let wide: Vec<u8> = String::from_utf8_lossy(b)
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect();
+            b64(&wide)
+        }
+        _ => {
+            // `=`, controls and non-ASCII as `=XX`; a line never longer than 76.
+            let mut out = String::new();
+            let mut col = 0;
+            for &x in b {
+                let piece = if x == b'=' || !(0x20..0x7f).contains(&x) {
+                    format!("={x:02X}")
+                } else {
+                    (x as char).to_string()
+                };
+                if col + piece.len() > 75 {
+                    out.push_str("=\r\n");
+                    col = 0;
+                }
+                col += piece.len();
+                out.push_str(&piece);
+            }
+            out
+        }
     }
 }
 
@@ -535,6 +588,29 @@ fn hex_form(e: Enc, b: &[u8]) -> String {
             .map(|c| std::str::from_utf8(c).unwrap())
             .collect::<Vec<_>>()
             .join("\n"),
+        Enc::HexdumpC => {
+            let mut s = String::new();
+            for (k, c) in b.chunks(16).enumerate() {
+                let bytes: Vec<String> = c.iter().map(|x| format!("{x:02x}")).collect();
+                let hex = if bytes.len() > 8 {
+                    format!("{}  {}", bytes[..8].join(" "), bytes[8..].join(" "))
+                } else {
+                    bytes.join(" ")
+                };
+                let text: String = c
+                    .iter()
+                    .map(|&x| {
+                        if (0x20..0x7f).contains(&x) {
+                            x as char
+                        } else {
+                            '.'
+                        }
+                    })
+                    .collect();
+                s.push_str(&format!("{:08x}  {hex:<48}  |{text}|\n", k * 16));
+            }
+            s
+        }
         Enc::XxdDump => {
             let mut s = String::new();
             for (k, c) in b.chunks(16).enumerate() {

@@ -81,6 +81,9 @@ fn decode_once(v: &[u8], whole: bool) -> Vec<(Vec<u8>, bool)> {
         produced.push((unpercent(v, true), true));
     }
     produced.push((unentity(v), true));
+    if has_qp(v) {
+        produced.push((unqp(v), true));
+    }
     produced.extend(hex_views(v, whole));
     let (texty, binary) = base64_runs(v, whole);
     for t in texty {
@@ -319,6 +322,65 @@ pub fn unbackslash(v: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Does `v` hold a quoted-printable `=` (`=XX` in capitals, or `=` ending a line)?
+fn has_qp(v: &[u8]) -> bool {
+    v.windows(3).any(|w| {
+        w[0] == b'='
+            && (w[1] == b'\n'
+                || w[1] == b'\r'
+                || (w[1].is_ascii_hexdigit()
+                    && w[2].is_ascii_hexdigit()
+                    && !w[1].is_ascii_lowercase()
+                    && !w[2].is_ascii_lowercase()))
+    }) || v.ends_with(b"=")
+}
+
+/// Quoted-printable: soft line breaks (`=` before CRLF or LF) removed, `=XX` decoded.
+fn unqp(v: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(v.len());
+    let mut i = 0;
+    while i < v.len() {
+        if v[i] == b'=' {
+            if v[i + 1..].starts_with(b"\r\n") {
+                i += 3;
+                continue;
+            }
+            if v[i + 1..].starts_with(b"\n") {
+                i += 2;
+                continue;
+            }
+            if let Some(x) = hex_at(v, i + 1, 2) {
+                out.push(x as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(v[i]);
+        i += 1;
+    }
+    out
+}
+
+/// UTF-16LE text (a NUL after most ASCII characters), decoded.
+fn utf16le_text(d: &[u8]) -> Option<Vec<u8>> {
+    if d.len() < 16 {
+        return None;
+    }
+    let pairs = d.len() / 2;
+    let ascii = d
+        .chunks_exact(2)
+        .filter(|p| p[1] == 0 && (0x20..0x7f).contains(&p[0]))
+        .count();
+    if ascii * 10 < pairs * 8 {
+        return None;
+    }
+    let units: Vec<u16> = d
+        .chunks_exact(2)
+        .map(|p| u16::from_le_bytes([p[0], p[1]]))
+        .collect();
+    Some(String::from_utf16_lossy(&units).into_bytes())
 }
 
 /// `%HH` (either case), optionally `+` as space.
@@ -636,6 +698,9 @@ fn base64_runs(v: &[u8], wrapped_only: bool) -> (Vec<Vec<u8>>, Vec<u8>) {
                         texty.push(x);
                     }
                 }
+            }
+            if let Some(t) = utf16le_text(&d) {
+                texty.push(t);
             }
             if mostly_text(&d) {
                 joined_text.extend_from_slice(&d);
