@@ -1035,6 +1035,19 @@ fn maps_keyed_by_credentials_lose_their_keys() {
     }
 }
 
+/// A HAR whose request sends `sid` as a cookie and whose JSON response holds a
+/// `sessions` map keyed by `key`.
+fn keyed_by(key: &str, sid: &str) -> String {
+    let body = json!({"ok": true, "sessions": {key: {"active": true}}}).to_string();
+    entry(
+        get(
+            "https://app.example/",
+            json!([{"name": "Cookie", "value": format!("sid={sid}")}]),
+        ),
+        Some(("application/json", &body)),
+    )
+}
+
 /// The same map keyed by a known secret in an encoded form (base64, compressed base64,
 /// a `+` blank after it): the key is read through its layers, the secret replaced
 /// inside, and the copy is written (a key replaced whole as a token, then its
@@ -1051,15 +1064,7 @@ fn encoded_keys_of_a_credential_map_are_read_through_their_layers() {
         STANDARD.encode(e.finish().unwrap())
     };
     for key in [STANDARD.encode(sid), gz, format!("{sid}+")] {
-        let body = json!({"ok": true, "sessions": {key.clone(): {"active": true}}}).to_string();
-        let har = entry(
-            get(
-                "https://app.example/",
-                json!([{"name": "Cookie", "value": format!("sid={sid}")}]),
-            ),
-            Some(("application/json", &body)),
-        );
-        let out = clean("a.har", &har);
+        let out = clean("a.har", &keyed_by(&key, sid));
         gone(&out, sid, "cookie");
         gone(&out, &key, "encoded key");
         assert!(out.contains(r#"\"sessions\":{"#), "{out}");
@@ -1096,15 +1101,7 @@ fn dumped_and_hex_keys_of_a_credential_map_lose_the_secret() {
         hex(&e.finish().unwrap())
     };
     for (key, dump) in [(xxd.clone(), true), (gz, false)] {
-        let body = json!({"ok": true, "sessions": {key.clone(): {"active": true}}}).to_string();
-        let har = entry(
-            get(
-                "https://app.example/",
-                json!([{"name": "Cookie", "value": format!("sid={sid}")}]),
-            ),
-            Some(("application/json", &body)),
-        );
-        let out = clean("a.har", &har);
+        let out = clean("a.har", &keyed_by(&key, sid));
         gone(&out, sid, "cookie");
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         let text = v["log"]["entries"][0]["response"]["content"]["text"]

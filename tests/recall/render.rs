@@ -577,6 +577,19 @@ fn other_form(e: Enc, b: &[u8]) -> String {
     }
 }
 
+/// `c` as a dump's text column shows it: a dot for a byte that is not printable.
+fn dump_text(c: &[u8]) -> String {
+    c.iter()
+        .map(|&x| {
+            if (0x20..0x7f).contains(&x) {
+                x as char
+            } else {
+                '.'
+            }
+        })
+        .collect()
+}
+
 /// `b` in one of the hex encodings.
 fn hex_form(e: Enc, b: &[u8]) -> String {
     let hex = |b: &[u8]| -> String { b.iter().map(|x| format!("{x:02x}")).collect() };
@@ -597,16 +610,7 @@ fn hex_form(e: Enc, b: &[u8]) -> String {
                 } else {
                     bytes.join(" ")
                 };
-                let text: String = c
-                    .iter()
-                    .map(|&x| {
-                        if (0x20..0x7f).contains(&x) {
-                            x as char
-                        } else {
-                            '.'
-                        }
-                    })
-                    .collect();
+                let text = dump_text(c);
                 s.push_str(&format!("{:08x}  {hex:<48}  |{text}|\n", k * 16));
             }
             s
@@ -615,16 +619,7 @@ fn hex_form(e: Enc, b: &[u8]) -> String {
             let mut s = String::new();
             for (k, c) in b.chunks(16).enumerate() {
                 let words: Vec<String> = c.chunks(2).map(hex).collect();
-                let text: String = c
-                    .iter()
-                    .map(|&x| {
-                        if (0x20..0x7f).contains(&x) {
-                            x as char
-                        } else {
-                            '.'
-                        }
-                    })
-                    .collect();
+                let text = dump_text(c);
                 s.push_str(&format!("{:08x}: {:<40} {text}\n", k * 16, words.join(" ")));
             }
             s

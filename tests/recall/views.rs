@@ -534,47 +534,46 @@ fn mostly_text(b: &[u8]) -> bool {
 /// The runs of base64 characters (16+), with wrapped lines joined (only those when
 /// `wrapped_only`).
 pub fn runs(v: &[u8], wrapped_only: bool) -> Vec<Vec<u8>> {
+    let full = |line: usize| line >= 40 && line.is_multiple_of(4);
+    wrapped_runs(v, |c| b64val(c).is_some(), full)
+        .into_iter()
+        .filter(|(run, wrapped)| run.len() >= 16 && (*wrapped || !wrapped_only))
+        .map(|(run, _)| run)
+        .collect()
+}
+
+/// The runs of the characters `is_char` takes, each going on over a line break (LF or
+/// CRLF) after a line `full` takes (a wrapped blob): each run, and whether it went on.
+fn wrapped_runs(
+    v: &[u8],
+    is_char: impl Fn(u8) -> bool,
+    full: impl Fn(usize) -> bool,
+) -> Vec<(Vec<u8>, bool)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < v.len() {
-        if b64val(v[i]).is_none() {
+        if !is_char(v[i]) {
             i += 1;
             continue;
         }
-        let mut run = Vec::new();
-        let mut line = 0usize;
-        let mut wrapped = false;
+        let (mut run, mut line, mut wrapped) = (Vec::new(), 0usize, false);
         loop {
-            while i < v.len() && b64val(v[i]).is_some() {
+            while i < v.len() && is_char(v[i]) {
                 run.push(v[i]);
                 line += 1;
                 i += 1;
             }
-            // a line wrap inside base64: a long full line, a newline, more base64
             let mut j = i;
             while j < v.len() && (v[j] == b'\r' || v[j] == b'\n') {
                 j += 1;
             }
-            if j > i
-                && j - i <= 2
-                && line >= 40
-                && line.is_multiple_of(4)
-                && j < v.len()
-                && b64val(v[j]).is_some()
-            {
-                i = j;
-                line = 0;
-                wrapped = true;
+            if j > i && j - i <= 2 && full(line) && j < v.len() && is_char(v[j]) {
+                (i, line, wrapped) = (j, 0, true);
                 continue;
             }
             break;
         }
-        while i < v.len() && v[i] == b'=' {
-            i += 1;
-        }
-        if run.len() >= 16 && (wrapped || !wrapped_only) {
-            out.push(run);
-        }
+        out.push((run, wrapped));
     }
     out
 }
@@ -592,29 +591,7 @@ fn hex_views(v: &[u8], whole: bool) -> Vec<(Vec<u8>, bool)> {
             .collect()
     };
     let mut decoded: Vec<Vec<u8>> = Vec::new();
-    let mut i = 0;
-    while i < v.len() {
-        if !v[i].is_ascii_hexdigit() {
-            i += 1;
-            continue;
-        }
-        let (mut run, mut line, mut wrapped) = (Vec::new(), 0usize, false);
-        loop {
-            while i < v.len() && v[i].is_ascii_hexdigit() {
-                run.push(v[i]);
-                line += 1;
-                i += 1;
-            }
-            let mut j = i;
-            while j < v.len() && (v[j] == b'\r' || v[j] == b'\n') {
-                j += 1;
-            }
-            if j > i && j - i <= 2 && line >= 32 && j < v.len() && v[j].is_ascii_hexdigit() {
-                (i, line, wrapped) = (j, 0, true);
-                continue;
-            }
-            break;
-        }
+    for (run, wrapped) in wrapped_runs(v, |c| c.is_ascii_hexdigit(), |line| line >= 32) {
         if run.len() >= 32 && (wrapped || !whole) {
             decoded.push(unhex(&run));
             decoded.push(unhex(&run[1..]));
