@@ -72,16 +72,11 @@ fn split_blocks(v: &[u8], escaped: bool) -> Vec<Block> {
         // `blob = "0000…`): tried there when the line itself is none, with its text
         // column only.
         let parsed = line(v, ls, end).map(|d| (ls, d)).or_else(|| {
-            (ls..end)
-                .filter(|&p| {
-                    matches!(v[p], b'>' | b'"' | b'\'')
-                        && v.get(p + 1).is_some_and(u8::is_ascii_hexdigit)
-                })
-                .find_map(|p| {
-                    line(v, p + 1, end)
-                        .filter(|d| d.1[0].2 != NO_TEXT)
-                        .map(|d| (p + 1, d))
-                })
+            after_prefix(v, ls, end).find_map(|p| {
+                line(v, p + 1, end)
+                    .filter(|d| d.1[0].2 != NO_TEXT)
+                    .map(|d| (p + 1, d))
+            })
         });
         match parsed {
             Some((at, (offset, bytes))) => {
@@ -206,12 +201,16 @@ fn starts_like_dump(v: &[u8], ls: usize, end: usize) -> bool {
             && matches!(g, 2 | 4)
             && w.get(g).is_some_and(|&b| b == b' ' || b == b'\t')
     };
-    at(ls)
-        || (ls..end).any(|p| {
-            matches!(v[p], b'>' | b'"' | b'\'')
-                && v.get(p + 1).is_some_and(u8::is_ascii_hexdigit)
-                && at(p + 1)
-        })
+    at(ls) || after_prefix(v, ls, end).any(|p| at(p + 1))
+}
+
+/// Where a tag or a quote on the line `v[ls..end]` is followed by a zero offset (the
+/// first line of a dump after `<pre>` or an opening quote starts at offset 0).
+fn after_prefix(v: &[u8], ls: usize, end: usize) -> impl Iterator<Item = usize> + '_ {
+    memchr::memmem::find_iter(&v[ls..end], b"0000")
+        .map(move |z| ls + z)
+        .filter(move |&z| z > ls && matches!(v[z - 1], b'>' | b'"' | b'\''))
+        .map(|z| z - 1)
 }
 
 /// How a dump shows a byte in its text column.
