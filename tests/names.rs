@@ -1049,8 +1049,8 @@ fn keyed_by(key: &str, sid: &str) -> String {
 }
 
 /// The same map keyed by a known secret in an encoded form (base64, compressed base64,
-/// a `+` blank after it): the key is read through its layers, the secret replaced
-/// inside, and the copy is written (a key replaced whole as a token, then its
+/// a `+` blank after it, base64 of UTF-16): the key is read through its layers, the
+/// secret replaced inside, and the copy is written (a key replaced whole as a token, then its
 /// re-encoded copy judged again, had failed the verification: no copy).
 #[test]
 fn encoded_keys_of_a_credential_map_are_read_through_their_layers() {
@@ -1063,7 +1063,23 @@ fn encoded_keys_of_a_credential_map_are_read_through_their_layers() {
         e.write_all(format!("sid={sid}").as_bytes()).unwrap();
         STANDARD.encode(e.finish().unwrap())
     };
-    for key in [STANDARD.encode(sid), gz, format!("{sid}+")] {
+    // Base64 of UTF-16LE text, as PowerShell and Windows tools write it, of a short
+    // session id and of a long provider key (that key had failed the verification).
+    let wide = |s: &str| -> String {
+        STANDARD.encode(
+            s.encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect::<Vec<u8>>(),
+        )
+    };
+    let stripe = "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";
+    for (key, sid) in [
+        (STANDARD.encode(sid), sid),
+        (gz, sid),
+        (format!("{sid}+"), sid),
+        (wide(sid), sid),
+        (wide(stripe), stripe),
+    ] {
         let out = clean("a.har", &keyed_by(&key, sid));
         gone(&out, sid, "cookie");
         gone(&out, &key, "encoded key");

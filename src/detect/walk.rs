@@ -188,6 +188,9 @@ fn encoded_key(k: &[u8]) -> bool {
                 .any(|run| run.len() >= 12)
     };
     text(&d)
+        || crate::codec::utf16::Utf16::sniff(&d, b"")
+            .and_then(|u| u.decode(&d))
+            .is_some_and(|t| text(t.as_bytes()))
         || ["gzip", "deflate"].iter().any(|c| {
             crate::codec::coding::decode(&d, c, 1 << 16)
                 .is_ok_and(|(t, _)| !t.is_empty() && text(&t))
