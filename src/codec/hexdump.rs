@@ -50,6 +50,7 @@ pub fn blocks(v: &[u8]) -> Vec<Block> {
 
 fn split_blocks(v: &[u8], escaped: bool) -> Vec<Block> {
     let mut out: Vec<Block> = Vec::new();
+    let prefixed = zero_offsets_after_prefix(v);
     // The block being read and the offset its next line must have.
     let mut cur: Option<(Block, u64)> = None;
     // The line before was like a dump line but none.
@@ -72,7 +73,7 @@ fn split_blocks(v: &[u8], escaped: bool) -> Vec<Block> {
         // `blob = "0000…`): tried there when the line itself is none, with its text
         // column only.
         let parsed = line(v, ls, end).map(|d| (ls, d)).or_else(|| {
-            after_prefix(v, ls, end).find_map(|p| {
+            within(&prefixed, ls, end).find_map(|p| {
                 line(v, p + 1, end)
                     .filter(|d| d.1[0].2 != NO_TEXT)
                     .map(|d| (p + 1, d))
@@ -115,7 +116,7 @@ fn split_blocks(v: &[u8], escaped: bool) -> Vec<Block> {
                 }
             }
             None => {
-                let near = starts_like_dump(v, ls, end);
+                let near = starts_like_dump(v, ls, end, &prefixed);
                 if let Some((mut b, _)) = cur.take() {
                     b.fragment |= near;
                     push(&mut out, b);
@@ -187,7 +188,7 @@ fn newline_escape(v: &[u8], from: usize, to: usize) -> Option<usize> {
 
 /// Does the line `v[ls..end]` start like a dump line (an offset, then a word of hex),
 /// at its start or after a tag or a quote on it?
-fn starts_like_dump(v: &[u8], ls: usize, end: usize) -> bool {
+fn starts_like_dump(v: &[u8], ls: usize, end: usize, prefixed: &[usize]) -> bool {
     let at = |i: usize| {
         let t = v[i..end].trim_ascii_start();
         let t = t.strip_prefix(b"0x").unwrap_or(t);
@@ -201,16 +202,30 @@ fn starts_like_dump(v: &[u8], ls: usize, end: usize) -> bool {
             && matches!(g, 2 | 4)
             && w.get(g).is_some_and(|&b| b == b' ' || b == b'\t')
     };
-    at(ls) || after_prefix(v, ls, end).any(|p| at(p + 1))
+    at(ls) || within(prefixed, ls, end).any(|p| at(p + 1))
 }
 
-/// Where a tag or a quote on the line `v[ls..end]` is followed by a zero offset (the
-/// first line of a dump after `<pre>` or an opening quote starts at offset 0).
-fn after_prefix(v: &[u8], ls: usize, end: usize) -> impl Iterator<Item = usize> + '_ {
-    memchr::memmem::find_iter(&v[ls..end], b"0000")
-        .map(move |z| ls + z)
-        .filter(move |&z| z > ls && matches!(v[z - 1], b'>' | b'"' | b'\''))
+/// Where in `v` a tag or a quote is followed by a zero offset (the first line of a dump
+/// after `<pre>` or an opening quote starts at offset 0), in order: found in one pass
+/// over `v`, not one a line.
+fn zero_offsets_after_prefix(v: &[u8]) -> Vec<usize> {
+    static ZEROS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"0000"));
+    ZEROS
+        .find_iter(v)
+        .filter(|&z| z > 0 && matches!(v[z - 1], b'>' | b'"' | b'\''))
         .map(|z| z - 1)
+        .collect()
+}
+
+/// The positions of `prefixed` on the line `v[ls..end]` (a prefix at its first
+/// character does not count: the line itself is tried from there).
+fn within(prefixed: &[usize], ls: usize, end: usize) -> impl Iterator<Item = usize> + '_ {
+    let from = prefixed.partition_point(|&p| p < ls);
+    prefixed[from..]
+        .iter()
+        .copied()
+        .take_while(move |&p| p + 4 < end)
 }
 
 /// How a dump shows a byte in its text column.
