@@ -1423,6 +1423,77 @@ fn quoted_printable_soft_breaks() {
     );
 }
 
+/// A provider's token cut by a soft break where the line alone does not say
+/// quoted-printable: a JSON value's short line, a line longer than 76 whose value's
+/// `=` is also canonical base64 padding (`"ghp_…Z64=`), a break written as `\r\n` escapes inside a
+/// script's string. The join makes a whole token (a `ghp_` of 36, a fine-grained PAT),
+/// which is evidence enough: both halves go. A short `NAME=` line before a token is
+/// still no soft break.
+#[test]
+fn tokens_across_short_or_ambiguous_soft_breaks() {
+    let ghp = "ghp_SOE5jcj08n75gNOQnTmb0NJSu7uAbVmmZ64K";
+    let pat = "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";
+    let json = format!(
+        r#"{{"user":"dab","value":"{}=\r\n{}","next":"/home"}}"#,
+        &pat[..50],
+        &pat[50..]
+    );
+    let line = format!(
+        r#"<payload>{{"user":"axgxqk","config[api_key]":"{}="#,
+        &ghp[..39]
+    );
+    assert!(line.len() > 76);
+    let xml = format!(
+        "<Login>\n{line}\r\n{}\",\"next\":\"/home\"}}</payload>\n</Login>\n",
+        &ghp[39..]
+    );
+    let script = format!(
+        "(function(){{\n  xhr.setRequestHeader(\"payload\", {});\n}})();\n",
+        serde_json::to_string(&json.replace("\\r\\n", "\r\n")).unwrap()
+    );
+    // An open-ended token whose first part alone already matches its rule, stopped by
+    // the `=` (a key whose padding the `=` is, run on by the join, is not joined:
+    // `padded_key_at_the_end_of_a_long_line_is_no_soft_break`).
+    let slack = "xoxb-68642965453-4488963374003-r5YqBEhz20bs2C7vPcNASiX3";
+    let bot = format!(
+        r#"{{"ref":"{}=\r\n{}","next":"/home"}}"#,
+        &slack[..43],
+        &slack[43..]
+    );
+    for (name, doc, secret, kind) in [
+        ("body.json", json.clone(), pat, "github-token"),
+        ("soap.xml", xml, ghp, "github-token"),
+        ("app.js", script, pat, "github-token"),
+        ("bot.json", bot, slack, "slack-token"),
+    ] {
+        let (out, findings) = clean(name, &doc);
+        let (a, b) = secret.split_at(secret.len() - 8);
+        assert!(!out.contains(a) && !out.contains(b), "{name}: {out}");
+        assert!(out.contains(&format!("[REDACTED:{kind}:")), "{name}: {out}");
+        assert!(!findings.is_empty(), "{name}");
+    }
+    // A session id learnt from a header, cut by a soft break on a short line below.
+    let sid = "Zq7xK2mP9vL4tR8wYb3N";
+    let log = format!(
+        "GET / HTTP/1.1\nCookie: sid={sid}\n\nnote: {}=\n{} seen\n",
+        &sid[..7],
+        &sid[7..]
+    );
+    let (out, _) = clean("http.log", &log);
+    assert!(
+        !out.contains(&sid[..7]) && !out.contains(&sid[7..]),
+        "{out}"
+    );
+    assert!(out.ends_with("] seen\n"), "{out}");
+    let env = format!("DEBUG=1\nAPI_TOKEN=\n{ghp}\nNAME=build-42\n");
+    let (out, _) = clean("app.env", &env);
+    assert!(
+        out.starts_with("DEBUG=1\nAPI_TOKEN=\n[REDACTED:github-token:"),
+        "{out}"
+    );
+    assert!(out.ends_with("]\nNAME=build-42\n"), "{out}");
+}
+
 /// A capability URL's token (a password reset, an invitation, a magic link) is the
 /// token-like path segment after such a word; the words, ids and short segments stay,
 /// and the same token is gone from the `Referer` of the next request too.

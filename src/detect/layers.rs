@@ -333,6 +333,19 @@ fn qp_unit(v: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
     }
 }
 
+/// A soft break only (no `=XX` escape: a text not known to be quoted-printable keeps
+/// those), its line break raw or written as an escape (`=\r\n` inside a script's
+/// string literal, which the JavaScript layer leaves as it is).
+fn soft_break_unit(v: &[u8], i: usize, _out: &mut Vec<u8>) -> Option<usize> {
+    if v[i] != b'=' {
+        return None;
+    }
+    let rest = &v[i + 1..];
+    [&b"\r\n"[..], b"\n", b"\\r\\n", b"\\n"]
+        .iter()
+        .find_map(|b| rest.starts_with(b).then_some(1 + b.len()))
+}
+
 /// The length of the line break (`\n` or `\r\n`) at `i`, if one is there.
 fn eol_at(v: &[u8], i: usize) -> Option<usize> {
     match (v[i], v.get(i + 1)) {
@@ -739,6 +752,48 @@ fn line_break(v: &[u8]) -> usize {
 }
 
 impl Scrubber<'_> {
+    /// `v` read as quoted-printable when its lines are too short, or too ambiguous, to
+    /// say so ([`has_soft_breaks`]: a line of a value inside a mail part, or one whose
+    /// `=` is also base64 padding) but a provider's token or a known secret runs across
+    /// one of its soft breaks once they are dropped (`ghp_…Z6=` then `4K` on the next
+    /// line): a match of a token rule that only the join makes is strong evidence.
+    fn joined_across_soft_break(&self, v: &[u8]) -> Option<Mapped> {
+        let m = decode_with(v, soft_break_unit)?;
+        // Where the first break inside `s..e` is, as (decoded, raw) offsets.
+        let break_in = |s: usize, e: usize| {
+            let i = m.units.partition_point(|u| u.dec <= s);
+            m.units.get(i).filter(|u| u.dec < e).map(|u| u.raw)
+        };
+        let across = |s: usize, e: usize| break_in(s, e).is_some();
+        // A match that the same rule makes from the same place without the join, over
+        // the break's `=` (an open-ended key whose padding that is, `SharedAccessKey=…=`
+        // then a URL on the next line), is no evidence: the join only ran it on. One
+        // that stops at the `=` (`xoxb-…` cut there) is.
+        let rules = &self.engine.rules;
+        let mut ms = Vec::new();
+        rules.find_all(&m.bytes, &mut ms);
+        let mut raw = Vec::new();
+        let token = ms.iter().any(|r| {
+            let Some(eq) = break_in(r.start, r.end) else {
+                return false;
+            };
+            rules.rule(r.rule).group != "generic" && {
+                if raw.is_empty() {
+                    rules.find_all(v, &mut raw);
+                }
+                let at = m.raw_start(r.start);
+                !raw.iter()
+                    .any(|x| x.rule == r.rule && x.start == at && x.end > eq)
+            }
+        });
+        (token
+            || self
+                .known
+                .find_all(&m.bytes)
+                .any(|(s, e, _, _)| across(s, e)))
+        .then_some(m)
+    }
+
     /// Look through the encodings inside `v` (see the module docs); edits go to `out`
     /// in `v`'s coordinates plus `base`, after the ones already there.
     pub(crate) fn layers(&mut self, v: &[u8], base: usize, mode: Mode, out: &mut Vec<Edit>) {
@@ -770,10 +825,14 @@ impl Scrubber<'_> {
                 self.through(Layer::Html, &m, base, mode, first, out);
             }
         }
+        // (Whatever the mask says: the JavaScript layer leaves `\n` escapes as they
+        // are, so no layer beside this one read a soft break written as one.)
         if allow & QP != 0 && has_soft_breaks(v) {
             if let Some(m) = decode_with(v, qp_unit) {
                 self.through(Layer::Qp, &m, base, mode, first, out);
             }
+        } else if let Some(m) = self.joined_across_soft_break(v) {
+            self.through(Layer::Qp, &m, base, mode, first, out);
         }
         if memchr::memmem::find(v, b"0000: ").is_some() {
             if let Some(m) = decode_with(v, trace_unit) {
