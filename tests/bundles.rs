@@ -2160,3 +2160,59 @@ fn raising_the_ratio_and_size_limits_lets_a_big_log_through() {
         "nothing to redact: same content"
     );
 }
+
+/// A JWT cut by quoted-printable soft breaks (`=\r\n` written as escapes) in two members
+/// of one archive: a log line, where the value is redacted whole by its name, and a
+/// settings file, where the token keeps its header and claims. The first line of the
+/// token is no secret of its own (an `=` ending a line is no separator of a composite
+/// value): learnt as one, it was swept out of the settings file's kept claims, the
+/// token left there was judged again by its name, and the archive got no copy.
+#[test]
+fn a_jwt_cut_by_soft_breaks_keeps_its_claims_across_archive_members() {
+    use std::io::{Read as _, Write as _};
+    let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLXhqbWd0a21qIiwiaWF0IjoxNzY0NzYyMTM0LCJqdGkiOiI4bmhOMk0yenBNbkpIaERYIn0.VlEuYcgoP5O4PMyV3E3OU6qONj0NPAeMnd3Ae36dyy0";
+    let cut = format!(r"{}=\r\n{}=\r\n{}", &jwt[..47], &jwt[47..120], &jwt[120..]);
+    let payload = format!(r#""{{\"user\":\"zpnibg\",\"api_key\":\"{cut}\",\"next\":\"/home\"}}""#);
+    let log = format!(
+        "2026-12-03 08:00:01,123 INFO GET /api/items status=200\n{{\"ts\":\"2026-12-03T08:00:02Z\",\"msg\":\"auth\",\"payload\":{payload}}}\n"
+    );
+    let settings = format!("{{\n  \"service\": \"api\",\n  \"payload\": {payload}\n}}");
+    let mut b = ::tar::Builder::new(Vec::new());
+    for (name, body) in [
+        ("support/logs/app.log", &log),
+        ("support/conf/settings.json", &settings),
+    ] {
+        let mut h = ::tar::Header::new_gnu();
+        h.set_size(body.len() as u64);
+        h.set_mode(0o644);
+        b.append_data(&mut h, name, body.as_bytes()).unwrap();
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&b.into_inner().unwrap()).unwrap();
+    let t = Dir::new();
+    write(&t.path().join("support.tar.gz"), gz.finish().unwrap());
+    let r = harscrub(&t, &["clean", "support.tar.gz", "--out", "out"]);
+    assert_eq!(r.code, Some(0), "{r}");
+    let mut tar = Vec::new();
+    flate2::read::GzDecoder::new(&read(&t.path().join("out/support.tar.gz"))[..])
+        .read_to_end(&mut tar)
+        .unwrap();
+    let mut members = BTreeMap::new();
+    for e in ::tar::Archive::new(&tar[..]).entries().unwrap() {
+        let mut e = e.unwrap();
+        let name = e.path().unwrap().to_string_lossy().into_owned();
+        let mut s = String::new();
+        e.read_to_string(&mut s).unwrap();
+        members.insert(name, s);
+    }
+    let settings = &members["support/conf/settings.json"];
+    assert!(
+        !members.values().any(|m| m.contains(&jwt[120..])),
+        "{members:?}"
+    );
+    assert!(
+        settings.contains(&format!(r"{}=\r\n", &jwt[..47])),
+        "{settings}"
+    );
+    assert!(settings.contains("[REDACTED:jwt:"), "{settings}");
+}

@@ -337,6 +337,12 @@ fn qp_unit(v: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
 /// those), its line break raw or written as an escape (`=\r\n` inside a script's
 /// string literal, which the JavaScript layer leaves as it is).
 fn soft_break_unit(v: &[u8], i: usize, _out: &mut Vec<u8>) -> Option<usize> {
+    soft_break_at(v, i)
+}
+
+/// The length of the soft break at `v[i]` (an `=`, then a line break, raw or written
+/// as `\r\n` / `\n` escapes), if one is there.
+pub(crate) fn soft_break_at(v: &[u8], i: usize) -> Option<usize> {
     if v[i] != b'=' {
         return None;
     }

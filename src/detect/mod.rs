@@ -620,8 +620,18 @@ impl<'e> Scrubber<'e> {
             }
             // A composite value (`id=<uuid>:lv=…`, `a|b`): its random parts are copied
             // on their own by trackers and scripts.
+            // (An `=` ending a line is a quoted-printable soft break inside one token,
+            // not a separator: its first line alone is no secret of its own.)
             if ident.len() >= 24 {
-                for part in ident.split(|b| matches!(b, b'=' | b'&' | b':' | b'|' | b',' | b';')) {
+                let mut at = 0;
+                let cuts = ident.iter().enumerate().filter(|&(i, &b)| {
+                    matches!(b, b'&' | b':' | b'|' | b',' | b';')
+                        || (b == b'=' && layers::soft_break_at(ident, i).is_none())
+                });
+                let ends: Vec<usize> = cuts.map(|(i, _)| i).chain([ident.len()]).collect();
+                for end in ends {
+                    let part = &ident[at..end];
+                    at = end + 1;
                     if part.len() < ident.len() && part.len() >= 12 && looks_like_token(part) {
                         self.discovered
                             .entry(part.to_vec())
