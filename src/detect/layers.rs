@@ -764,6 +764,8 @@ impl Scrubber<'_> {
     /// one of its soft breaks once they are dropped (`ghp_…Z6=` then `4K` on the next
     /// line): a match of a token rule that only the join makes is strong evidence.
     fn joined_across_soft_break(&self, v: &[u8]) -> Option<Mapped> {
+        // (Every value reaches here: no copy of it is made unless it has a break.)
+        memchr::memchr_iter(b'=', v).find(|&i| soft_break_at(v, i).is_some())?;
         let m = decode_with(v, soft_break_unit)?;
         // Where the first break inside `s..e` is, as (decoded, raw) offsets.
         let break_in = |s: usize, e: usize| {
